@@ -1,0 +1,31 @@
+//! Support for the serde code of generated unions; not part of the public API.
+
+use serde::de::DeserializeOwned;
+use serde::ser::Error as _;
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+/// Serializes a union branch, adding the discriminator when the branch type does not carry it.
+pub fn serialize_tagged<T: Serialize, S: Serializer>(
+    value: &T,
+    property: &str,
+    tag: &str,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut json = serde_json::to_value(value).map_err(S::Error::custom)?;
+    if let Value::Object(map) = &mut json {
+        map.entry(property.to_owned())
+            .or_insert_with(|| Value::String(tag.to_owned()));
+    }
+    json.serialize(serializer)
+}
+
+/// The discriminator of a JSON object, when it is a string.
+pub fn tag_of(value: &Value, property: &str) -> Option<String> {
+    value.get(property)?.as_str().map(str::to_owned)
+}
+
+/// Decodes a union branch from JSON already read, with the deserializer's error type.
+pub fn from_value<T: DeserializeOwned, E: serde::de::Error>(value: Value) -> Result<T, E> {
+    serde_json::from_value(value).map_err(E::custom)
+}

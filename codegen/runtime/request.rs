@@ -1,0 +1,157 @@
+//! What a request builder hands to the client (path, query, headers, body), and the raw
+//! response it gets back, decoded into the documented type.
+// Which of these helpers a crate uses depends on its document (text bodies, header
+// parameters, ...); the unused ones are expected.
+#![allow(dead_code)]
+
+use crate::error::{ApiError, Error, Result};
+use crate::response::ResponseValue;
+use bytes::Bytes;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// A request before it meets the client's URL, authentication and default headers.
+#[derive(Debug)]
+pub(crate) struct RequestSpec {
+    pub(crate) method: Method,
+    pub(crate) segments: Vec<String>,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Option<Bytes>,
+    /// The first problem met while building; reported before anything is sent.
+    pub(crate) error: Option<Error>,
+}
+
+/// The text forms of a parameter value: nothing for `None`/`null`, one per array item.
+fn texts(value: &Value) -> std::result::Result<Vec<String>, String> {
+    match value {
+        Value::Null => Ok(Vec::new()),
+        Value::String(s) => Ok(vec![s.clone()]),
+        Value::Bool(b) => Ok(vec![b.to_string()]),
+        Value::Number(n) => Ok(vec![n.to_string()]),
+        Value::Array(items) => {
+            let mut out = Vec::new();
+            for item in items {
+                out.extend(texts(item)?);
+            }
+            Ok(out)
+        }
+        Value::Object(_) => Err("an object cannot be sent as a parameter".to_owned()),
+    }
+}
+
+impl RequestSpec {
+    pub(crate) fn new(method: Method, segments: Vec<String>) -> Self {
+        Self {
+            method,
+            segments,
+            query: Vec::new(),
+            headers: HeaderMap::new(),
+            body: None,
+            error: None,
+        }
+    }
+
+    fn fail(&mut self, message: String) {
+        if self.error.is_none() {
+            self.error = Some(Error::InvalidRequest(message));
+        }
+    }
+
+    fn values<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Vec<String> {
+        match serde_json::to_value(value).map_err(|e| e.to_string()).and_then(|v| texts(&v)) {
+            Ok(values) => values,
+            Err(message) => {
+                self.fail(format!("parameter {name:?}: {message}"));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Adds a query parameter; `None` adds nothing and an array repeats the key.
+    pub(crate) fn query<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        for text in self.values(name, value) {
+            self.query.push((name.to_owned(), text));
+        }
+    }
+
+    /// Adds a header parameter; `None` adds nothing and an array is comma-joined.
+    pub(crate) fn header<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        let values = self.values(name, value);
+        if values.is_empty() {
+            return;
+        }
+        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&values.join(","))) {
+            (Ok(name), Ok(value)) => {
+                self.headers.insert(name, value);
+            }
+            _ => self.fail(format!("header {name:?} has a value that cannot be sent")),
+        }
+    }
+
+    /// Sets a JSON body.
+    pub(crate) fn json<T: Serialize + ?Sized>(&mut self, body: &T) {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.raw("application/json", bytes.into()),
+            Err(e) => self.fail(format!("the body cannot be serialized: {e}")),
+        }
+    }
+
+    /// Sets a body of another content type.
+    pub(crate) fn raw(&mut self, content_type: &str, body: Bytes) {
+        match HeaderValue::from_str(content_type) {
+            Ok(value) => {
+                self.headers.insert(CONTENT_TYPE, value);
+                self.body = Some(body);
+            }
+            Err(_) => self.fail(format!("invalid content type {content_type:?}")),
+        }
+    }
+}
+
+/// A success response, not yet decoded.
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl RawResponse {
+    /// Decodes a JSON body; a body that does not match is a `Decode` error keeping the body.
+    pub(crate) fn json<T: DeserializeOwned>(self) -> Result<ResponseValue<T>> {
+        match serde_json::from_slice(&self.body) {
+            Ok(value) => Ok(ResponseValue::new(value, self.status, self.headers)),
+            Err(source) => Err(Error::Decode {
+                status: self.status,
+                headers: Box::new(self.headers),
+                body: self.body,
+                source,
+            }),
+        }
+    }
+
+    /// The body as text (invalid UTF-8 replaced).
+    pub(crate) fn text(self) -> Result<ResponseValue<String>> {
+        let text = String::from_utf8_lossy(&self.body).into_owned();
+        Ok(ResponseValue::new(text, self.status, self.headers))
+    }
+
+    /// The body as bytes.
+    pub(crate) fn bytes(self) -> ResponseValue<Bytes> {
+        ResponseValue::new(self.body, self.status, self.headers)
+    }
+
+    /// No body expected.
+    pub(crate) fn empty(self) -> ResponseValue<()> {
+        ResponseValue::new((), self.status, self.headers)
+    }
+
+    /// The error an unsuccessful response stands for.
+    pub(crate) fn into_error(self) -> Error {
+        ApiError::from_parts(self.status, self.headers, self.body).into()
+    }
+}

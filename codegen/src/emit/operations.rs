@@ -1,0 +1,329 @@
+//! Emits one file per tag group: the group accessor on `Client`, one method per operation and
+//! one `#[must_use]` builder per operation with `send`, `send_with_response`, `options` and,
+//! for offset-paged lists, `into_paginator`.
+
+use super::{Scope, doc, doc_lines, ty};
+use crate::ir::{Api, BodyKind, Group, Operation, ParamLocation, Pagination, TypeRef};
+use crate::names::ident;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// The tokens of one group's file.
+pub fn file_tokens(api: &Api, group: &Group) -> TokenStream {
+    let ops: Vec<&Operation> = api.operations.iter().filter(|o| o.group == group.module).collect();
+    let summary = format!(" Operations of the `{}` tag, reached through `client.{}()`.", group.tag, group.module);
+    let group_ty = ident(&group.type_name);
+    let accessor = ident(&group.module);
+    let group_doc = doc(group.doc.as_deref(), &api.link_origin);
+    let methods = ops.iter().map(|op| method_tokens(api, op));
+    let builders = ops.iter().map(|op| builder_tokens(api, op));
+    let accessor_doc = format!(" The `{}` operations.", group.tag);
+    quote! {
+        #![doc = #summary]
+        #group_doc
+        #[derive(Debug, Clone, Copy)]
+        pub struct #group_ty<'a> {
+            client: &'a crate::Client,
+        }
+        impl crate::Client {
+            #[doc = #accessor_doc]
+            pub fn #accessor(&self) -> #group_ty<'_> {
+                #group_ty { client: self }
+            }
+        }
+        impl #group_ty<'_> {
+            #(#methods)*
+        }
+        #(#builders)*
+    }
+}
+
+/// The doc text of an operation: summary, description, error statuses, HTTP line.
+fn op_doc(api: &Api, op: &Operation) -> TokenStream {
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(summary) = op.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+        lines.extend(doc_lines(summary.trim(), &api.link_origin));
+    }
+    if let Some(text) = op.doc.as_deref().filter(|s| !s.trim().is_empty()) {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(doc_lines(text.trim(), &api.link_origin));
+    }
+    if !op.errors.is_empty() {
+        lines.push(String::new());
+        let statuses: Vec<&str> = op.errors.iter().map(|e| e.status.as_str()).collect();
+        lines.push(format!(" Documented error statuses: {}.", statuses.join(", ")));
+    }
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines.push(format!(" `{} {}`", op.http_method, op.path));
+    let deprecated = if op.deprecated {
+        quote! { #[deprecated] }
+    } else {
+        TokenStream::new()
+    };
+    quote! { #( #[doc = #lines] )* #deprecated }
+}
+
+/// Arguments of the group method: path parameters, required query/header parameters, a required body.
+fn arguments(op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for p in &op.params {
+        let name = ident(&p.rust_name);
+        let t = ty(&p.ty, Scope::Crate);
+        if p.required {
+            args.push(quote! { #name: impl Into<#t> });
+            inits.push(quote! { #name: #name.into() });
+        } else {
+            inits.push(quote! { #name: None });
+        }
+    }
+    if let Some(body) = &op.body {
+        let t = ty(&body.ty, Scope::Crate);
+        if body.required {
+            args.push(quote! { body: #t });
+            inits.push(quote! { body });
+        } else {
+            inits.push(quote! { body: None });
+        }
+    }
+    (args, inits)
+}
+
+fn method_tokens(api: &Api, op: &Operation) -> TokenStream {
+    let docs = op_doc(api, op);
+    let method = ident(&op.method);
+    let builder = ident(&op.builder);
+    let (args, inits) = arguments(op);
+    let many = if args.len() > 6 {
+        quote! { #[allow(clippy::too_many_arguments)] }
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #docs
+        #many
+        pub fn #method(&self, #(#args),*) -> #builder {
+            #builder {
+                client: self.client.clone(),
+                #(#inits,)*
+                options: crate::RequestOptions::default(),
+            }
+        }
+    }
+}
+
+fn response_type(op: &Operation) -> TokenStream {
+    match &op.success.ty {
+        Some(t) => ty(t, Scope::Crate),
+        None => quote! { () },
+    }
+}
+
+fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
+    let builder = ident(&op.builder);
+    let method = &op.method;
+    let struct_doc = format!(
+        " Request builder for [`{}::{}`](super::{}::{}): `{} {}`.",
+        op.group_type, method, op.group_type, method, op.http_method, op.path
+    );
+    let mut fields = Vec::new();
+    let mut setters = Vec::new();
+    for p in &op.params {
+        let name = ident(&p.rust_name);
+        let t = ty(&p.ty, Scope::Crate);
+        if p.required {
+            fields.push(quote! { #name: #t });
+        } else {
+            fields.push(quote! { #name: Option<#t> });
+            let mut pdoc = doc(p.doc.as_deref(), &api.link_origin);
+            if pdoc.is_empty() {
+                let d = format!(" Sets the `{}` parameter.", p.wire_name);
+                pdoc = quote! { #[doc = #d] };
+            }
+            if p.deprecated {
+                pdoc.extend(quote! { #[deprecated] });
+            }
+            setters.push(quote! {
+                #pdoc
+                pub fn #name(mut self, value: impl Into<#t>) -> Self {
+                    self.#name = Some(value.into());
+                    self
+                }
+            });
+        }
+    }
+    if let Some(body) = &op.body {
+        let t = ty(&body.ty, Scope::Crate);
+        if body.required {
+            fields.push(quote! { body: #t });
+        } else {
+            fields.push(quote! { body: Option<#t> });
+            setters.push(quote! {
+                /// Sets the request body.
+                pub fn body(mut self, value: impl Into<#t>) -> Self {
+                    self.body = Some(value.into());
+                    self
+                }
+            });
+        }
+    }
+
+    // Path segments, in order; `{name}` segments take the parameter's text.
+    let segments = op.path.split('/').filter(|s| !s.is_empty()).map(|segment| {
+        match op.params.iter().find(|p| p.location == ParamLocation::Path && segment.contains(&format!("{{{}}}", p.wire_name))) {
+            Some(p) if segment == format!("{{{}}}", p.wire_name) => {
+                let name = ident(&p.rust_name);
+                quote! { self.#name.to_string() }
+            }
+            Some(_) => {
+                // A segment mixing text and parameters, such as `{id}.json`.
+                let mut fmt = segment.to_owned();
+                let mut args = Vec::new();
+                for p in op.params.iter().filter(|p| p.location == ParamLocation::Path) {
+                    let placeholder = format!("{{{}}}", p.wire_name);
+                    if fmt.contains(&placeholder) {
+                        fmt = fmt.replace(&placeholder, "{}");
+                        let name = ident(&p.rust_name);
+                        args.push(quote! { self.#name });
+                    }
+                }
+                quote! { format!(#fmt, #(#args),*) }
+            }
+            None => quote! { #segment.to_owned() },
+        }
+    });
+    let http_method = format_ident!("{}", op.http_method);
+    let mut prepare = Vec::new();
+    for p in &op.params {
+        let name = ident(&p.rust_name);
+        let wire = &p.wire_name;
+        match p.location {
+            ParamLocation::Query => prepare.push(quote! { request.query(#wire, &self.#name); }),
+            ParamLocation::Header => prepare.push(quote! { request.header(#wire, &self.#name); }),
+            ParamLocation::Path => {}
+        }
+    }
+    if let Some(body) = &op.body {
+        let content_type = &body.content_type;
+        let call = match (body_kind(&body.ty), body.required) {
+            (BodyKind::Json, true) => quote! { request.json(&self.body); },
+            (BodyKind::Json, false) => quote! { if let Some(body) = &self.body { request.json(body); } },
+            (BodyKind::Text, true) => quote! { request.raw(#content_type, self.body.clone().into()); },
+            (BodyKind::Text, false) => quote! { if let Some(body) = &self.body { request.raw(#content_type, body.clone().into()); } },
+            (_, true) => quote! { request.raw(#content_type, self.body.clone()); },
+            (_, false) => quote! { if let Some(body) = &self.body { request.raw(#content_type, body.clone()); } },
+        };
+        prepare.push(call);
+    }
+    let binding = if prepare.is_empty() {
+        quote! { let request }
+    } else {
+        quote! { let mut request }
+    };
+    let response = response_type(op);
+    let execute = match op.success.kind {
+        BodyKind::Json => quote! { self.client.execute(request, self.options).await?.json() },
+        BodyKind::Text => quote! { self.client.execute(request, self.options).await?.text() },
+        BodyKind::Binary => quote! { Ok(self.client.execute(request, self.options).await?.bytes()) },
+        BodyKind::Empty => quote! { Ok(self.client.execute(request, self.options).await?.empty()) },
+    };
+    let paginator = op.pagination.as_ref().map(|p| paginator_tokens(op, p));
+    quote! {
+        #[doc = #struct_doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "a request builder does nothing until `.send()` is awaited"]
+        pub struct #builder {
+            client: crate::Client,
+            #(#fields,)*
+            options: crate::RequestOptions,
+        }
+        impl #builder {
+            #(#setters)*
+            /// Per-call options: extra headers (merged over the client's), timeout, retry policy.
+            pub fn options(mut self, options: crate::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+            /// Sends the request and returns the decoded response body.
+            pub async fn send(self) -> crate::Result<#response> {
+                self.send_with_response().await.map(crate::ResponseValue::into_inner)
+            }
+            /// Sends the request and returns the decoded body with the status and headers.
+            pub async fn send_with_response(self) -> crate::Result<crate::ResponseValue<#response>> {
+                #binding = crate::request::RequestSpec::new(
+                    reqwest::Method::#http_method,
+                    vec![#(#segments),*],
+                );
+                #(#prepare)*
+                #execute
+            }
+            #paginator
+        }
+    }
+}
+
+fn body_kind(t: &TypeRef) -> BodyKind {
+    match t {
+        TypeRef::String => BodyKind::Text,
+        TypeRef::Bytes => BodyKind::Binary,
+        _ => BodyKind::Json,
+    }
+}
+
+fn paginator_tokens(op: &Operation, p: &Pagination) -> TokenStream {
+    let response = response_type(op);
+    let item = ty(&p.item_ty, Scope::Crate);
+    let offset = ident(&p.offset);
+    let items = ident(&p.items_field);
+    let param_ty = |name: &str| op.params.iter().find(|q| q.rust_name == name).map(|q| q.ty.clone());
+    let (start, set_offset) = match param_ty(&p.offset) {
+        Some(TypeRef::I32) => (
+            quote! { i64::from(self.#offset.unwrap_or(0)) },
+            quote! { page.#offset = Some(i32::try_from(offset).unwrap_or(i32::MAX)); },
+        ),
+        _ => (quote! { self.#offset.unwrap_or(0) }, quote! { page.#offset = Some(offset); }),
+    };
+    let limit = match &p.limit {
+        Some(limit) => {
+            let limit_id = ident(limit);
+            match param_ty(limit) {
+                Some(TypeRef::I32) => quote! { self.#limit_id.map(i64::from) },
+                _ => quote! { self.#limit_id },
+            }
+        }
+        None => quote! { None },
+    };
+    let doc_text = match &p.limit {
+        Some(limit) => format!(
+            "Pages through the whole list from the `{}` set here (default 0), `{limit}` items per request;\n a page shorter than `{limit}`, or an empty one, ends it.",
+            p.offset
+        ),
+        None => format!(
+            "Pages through the whole list from the `{}` set here (default 0); an empty page ends it.",
+            p.offset
+        ),
+    };
+    let docs = doc_lines(&doc_text, "");
+    quote! {
+        #( #[doc = #docs] )*
+        pub fn into_paginator(self) -> crate::Paginator<#response, #item> {
+            let start = #start;
+            let limit = #limit;
+            crate::Paginator::new(
+                start,
+                limit,
+                move |offset| {
+                    let mut page = self.clone();
+                    #set_offset
+                    Box::pin(page.send())
+                },
+                |page: &#response| page.#items.len(),
+                |page: #response| page.#items,
+            )
+        }
+    }
+}

@@ -1,0 +1,450 @@
+//! Emits one file per root schema: structs with constructors and setters, open enums, unions.
+
+use super::{Scope, doc, ty};
+use crate::error::Result;
+use crate::ir::{Api, Field, Shape, TaggedVariant, TypeDef, TypeRef, UntaggedVariant};
+use crate::names::ident;
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::collections::BTreeSet;
+
+/// The tokens of every type whose file is owned by `owner`.
+pub fn file_tokens(api: &Api, owner: &str) -> Result<TokenStream> {
+    let root = &api.types[owner];
+    let summary = match &root.shape {
+        Shape::Struct { .. } => format!(" The `{owner}` object"),
+        Shape::Enum { .. } => format!(" The `{owner}` enumeration"),
+        Shape::Tagged { .. } | Shape::Untagged { .. } => format!(" The `{owner}` union"),
+        Shape::Alias(_) => format!(" The `{owner}` type"),
+    };
+    let children = api.types.values().filter(|d| d.owner == owner && d.name != owner);
+    let has_children = api.types.values().any(|d| d.owner == owner && d.name != owner);
+    let summary = if has_children {
+        format!("{summary} and the types nested in it.")
+    } else {
+        format!("{summary}.")
+    };
+    let mut items = vec![type_tokens(api, root)];
+    for child in children {
+        items.push(type_tokens(api, child));
+    }
+    Ok(quote! {
+        #![doc = #summary]
+        #[allow(unused_imports)]
+        use super::*;
+        #(#items)*
+    })
+}
+
+fn type_tokens(api: &Api, def: &TypeDef) -> TokenStream {
+    let mut docs = doc(def.doc.as_deref(), &api.link_origin);
+    if def.deprecated {
+        docs.extend(quote! { #[deprecated] });
+    }
+    match &def.shape {
+        Shape::Struct { fields, additional } => struct_tokens(api, def, docs, fields, additional.as_ref()),
+        Shape::Enum { values } if values.len() == 1 => {
+            let name = ident(&def.name);
+            let variant = ident(&values[0].variant);
+            let wire = &values[0].wire;
+            quote! {
+                #docs
+                #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+                pub enum #name {
+                    #[doc = concat!(" `", #wire, "`")]
+                    #[default]
+                    #[serde(rename = #wire)]
+                    #variant,
+                }
+                impl #name {
+                    /// The value as sent over the wire.
+                    pub fn as_str(&self) -> &'static str {
+                        #wire
+                    }
+                }
+                impl std::fmt::Display for #name {
+                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(self.as_str())
+                    }
+                }
+            }
+        }
+        Shape::Enum { values } => {
+            let name = ident(&def.name);
+            let variants: Vec<_> = values.iter().map(|v| ident(&v.variant)).collect();
+            let wires: Vec<_> = values.iter().map(|v| v.wire.as_str()).collect();
+            let docs_v: Vec<String> = wires.iter().map(|w| format!(" `{w}`")).collect();
+            quote! {
+                #docs
+                ///
+                /// Open enumeration: values this version does not know decode into `Unknown`.
+                #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[non_exhaustive]
+                pub enum #name {
+                    #( #[doc = #docs_v] #variants, )*
+                    /// A value this version of the crate does not know, kept as sent.
+                    Unknown(String),
+                }
+                impl #name {
+                    /// The value as sent over the wire.
+                    pub fn as_str(&self) -> &str {
+                        match self {
+                            #( Self::#variants => #wires, )*
+                            Self::Unknown(value) => value,
+                        }
+                    }
+                }
+                impl From<&str> for #name {
+                    fn from(value: &str) -> Self {
+                        match value {
+                            #( #wires => Self::#variants, )*
+                            other => Self::Unknown(other.to_owned()),
+                        }
+                    }
+                }
+                impl std::str::FromStr for #name {
+                    type Err = std::convert::Infallible;
+                    fn from_str(value: &str) -> Result<Self, Self::Err> {
+                        Ok(Self::from(value))
+                    }
+                }
+                impl std::fmt::Display for #name {
+                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(self.as_str())
+                    }
+                }
+                impl serde::Serialize for #name {
+                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                        serializer.serialize_str(self.as_str())
+                    }
+                }
+                impl<'de> serde::Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                        let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                        Ok(Self::from(value.as_ref()))
+                    }
+                }
+            }
+        }
+        Shape::Tagged { property, variants } => tagged_tokens(api, def, docs, property, variants),
+        Shape::Untagged { variants } => untagged_tokens(api, def, docs, variants),
+        Shape::Alias(target) => {
+            let name = ident(&def.name);
+            let target = ty(target, Scope::Types);
+            quote! {
+                #docs
+                pub type #name = #target;
+            }
+        }
+    }
+}
+
+/// Whether a field of `def` must be boxed: its type leads back to `def` without a `Vec` or map.
+fn needs_box(api: &Api, def: &str, t: &TypeRef) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![t.clone()];
+    while let Some(next) = stack.pop() {
+        let TypeRef::Named(name) = next else { continue };
+        if name == def {
+            return true;
+        }
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        match api.types.get(&name).map(|d| &d.shape) {
+            Some(Shape::Struct { fields, .. }) => stack.extend(fields.iter().map(|f| f.ty.clone())),
+            Some(Shape::Tagged { variants, .. }) => stack.extend(variants.iter().map(|v| v.ty.clone())),
+            Some(Shape::Untagged { variants }) => stack.extend(variants.iter().map(|v| v.ty.clone())),
+            Some(Shape::Alias(target)) => stack.push(target.clone()),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// How a field is stored.
+enum Storage {
+    Plain,
+    Optional,
+    ThreeState,
+}
+
+fn storage(def: &TypeDef, field: &Field) -> Storage {
+    match (field.required, field.nullable) {
+        (true, false) => Storage::Plain,
+        (true, true) => Storage::Optional,
+        (false, true) if def.input => Storage::ThreeState,
+        (false, _) => Storage::Optional,
+    }
+}
+
+fn default_doc(field: &Field) -> Option<String> {
+    field.default.as_ref().map(|v| format!(" Server default: `{v}`."))
+}
+
+fn struct_tokens(
+    api: &Api,
+    def: &TypeDef,
+    docs: TokenStream,
+    fields: &[Field],
+    additional: Option<&TypeRef>,
+) -> TokenStream {
+    let name = ident(&def.name);
+    let mut field_defs = Vec::new();
+    let mut setters = Vec::new();
+    let mut new_args = Vec::new();
+    let mut new_inits = Vec::new();
+    for field in fields {
+        let fname = ident(&field.rust_name);
+        let wire = &field.wire_name;
+        let mut inner = ty(&field.ty, Scope::Types);
+        if needs_box(api, &def.name, &field.ty) {
+            inner = quote! { Box<#inner> };
+        }
+        let mut fdoc = doc(field.doc.as_deref(), &api.link_origin);
+        if let Some(d) = default_doc(field) {
+            if !fdoc.is_empty() {
+                fdoc.extend(quote! { #[doc = ""] });
+            }
+            fdoc.extend(quote! { #[doc = #d] });
+        }
+        if field.deprecated {
+            fdoc.extend(quote! { #[deprecated] });
+        }
+        let rename = if field.rust_name.trim_start_matches("r#") != wire.as_str() {
+            quote! { #[serde(rename = #wire)] }
+        } else {
+            TokenStream::new()
+        };
+        let setter_doc = format!(" Sets [`{}`](Self::{}).", field.rust_name, field.rust_name);
+        let (field_ty, serde_attr, setter) = match storage(def, field) {
+            Storage::Plain => (
+                inner.clone(),
+                TokenStream::new(),
+                quote! {
+                    #[doc = #setter_doc]
+                    pub fn #fname(mut self, value: impl Into<#inner>) -> Self {
+                        self.#fname = value.into();
+                        self
+                    }
+                },
+            ),
+            Storage::Optional if field.required => (
+                quote! { Option<#inner> },
+                TokenStream::new(),
+                quote! {
+                    #[doc = #setter_doc]
+                    pub fn #fname(mut self, value: Option<#inner>) -> Self {
+                        self.#fname = value;
+                        self
+                    }
+                },
+            ),
+            Storage::Optional => (
+                quote! { Option<#inner> },
+                quote! { #[serde(default, skip_serializing_if = "Option::is_none")] },
+                quote! {
+                    #[doc = #setter_doc]
+                    pub fn #fname(mut self, value: impl Into<#inner>) -> Self {
+                        self.#fname = Some(value.into());
+                        self
+                    }
+                },
+            ),
+            Storage::ThreeState => {
+                let setter_doc = format!(
+                    " Sets [`{}`](Self::{}): `Some(value)` sends the value, `None` sends an explicit `null`.",
+                    field.rust_name, field.rust_name
+                );
+                (
+                    quote! { crate::Nullable<#inner> },
+                    quote! { #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")] },
+                    quote! {
+                        #[doc = #setter_doc]
+                        pub fn #fname(mut self, value: Option<#inner>) -> Self {
+                            self.#fname = value.into();
+                            self
+                        }
+                    },
+                )
+            }
+        };
+        field_defs.push(quote! {
+            #fdoc
+            #rename
+            #serde_attr
+            pub #fname: #field_ty,
+        });
+        setters.push(setter);
+        match storage(def, field) {
+            Storage::Plain => {
+                new_args.push(quote! { #fname: impl Into<#inner> });
+                new_inits.push(quote! { #fname: #fname.into() });
+            }
+            Storage::Optional if field.required => {
+                new_args.push(quote! { #fname: Option<#inner> });
+                new_inits.push(quote! { #fname });
+            }
+            _ => new_inits.push(quote! { #fname: Default::default() }),
+        }
+    }
+    if let Some(extra) = additional {
+        let extra = ty(extra, Scope::Types);
+        field_defs.push(quote! {
+            /// Properties beyond the documented ones, kept as sent.
+            #[serde(flatten)]
+            pub additional_properties: std::collections::BTreeMap<String, #extra>,
+        });
+        new_inits.push(quote! { additional_properties: Default::default() });
+    }
+    let all_optional = new_args.is_empty();
+    let derive_default = if all_optional {
+        quote! { Default, }
+    } else {
+        TokenStream::new()
+    };
+    let many = if new_args.len() > 7 {
+        quote! { #[allow(clippy::too_many_arguments)] }
+    } else {
+        TokenStream::new()
+    };
+    let new_doc = if all_optional {
+        format!(" An empty `{}`; fill it with the setters.", def.name)
+    } else {
+        format!(" A `{}` from its required fields; the optional ones start empty.", def.name)
+    };
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #derive_default serde::Serialize, serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#field_defs)*
+        }
+        impl #name {
+            #[doc = #new_doc]
+            #many
+            pub fn new(#(#new_args),*) -> Self {
+                Self { #(#new_inits),* }
+            }
+            #(#setters)*
+        }
+    }
+}
+
+/// `From<Inner>` conversions for union variants whose inner types are all distinct.
+fn from_impls<'a>(name: &proc_macro2::Ident, variants: impl Iterator<Item = (&'a str, &'a TypeRef)> + Clone) -> TokenStream {
+    let types: Vec<String> = variants.clone().map(|(_, t)| t.display()).collect();
+    let distinct: BTreeSet<&String> = types.iter().collect();
+    if distinct.len() != types.len() {
+        return TokenStream::new();
+    }
+    let impls = variants.filter(|(_, t)| !matches!(t, TypeRef::Json)).map(|(variant, t)| {
+        let v = ident(variant);
+        let inner = ty(t, Scope::Types);
+        quote! {
+            impl From<#inner> for #name {
+                fn from(value: #inner) -> Self {
+                    Self::#v(value)
+                }
+            }
+        }
+    });
+    quote! { #(#impls)* }
+}
+
+fn tagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, property: &str, variants: &[TaggedVariant]) -> TokenStream {
+    let name = ident(&def.name);
+    let mut defs = Vec::new();
+    let mut ser = Vec::new();
+    let mut de = Vec::new();
+    for v in variants {
+        let vid = ident(&v.variant);
+        let mut inner = ty(&v.ty, Scope::Types);
+        let boxed = needs_box(api, &def.name, &v.ty);
+        if boxed {
+            inner = quote! { Box<#inner> };
+        }
+        let vdoc = format!(" `{property}: {}`", v.tags.join("` or `"));
+        let tag = &v.tags[0];
+        let tags = &v.tags;
+        defs.push(quote! { #[doc = #vdoc] #vid(#inner), });
+        ser.push(quote! { Self::#vid(value) => crate::__private::serialize_tagged(value, #property, #tag, serializer), });
+        de.push(quote! { Some(#(#tags)|*) => crate::__private::from_value(value).map(Self::#vid), });
+    }
+    let froms = from_impls(
+        &name,
+        variants
+            .iter()
+            .filter(|v| !needs_box(api, &def.name, &v.ty))
+            .map(|v| (v.variant.as_str(), &v.ty)),
+    );
+    let unknown_doc = format!(" A `{property}` this version of the crate does not know; the raw JSON is kept.");
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#defs)*
+            #[doc = #unknown_doc]
+            Unknown(serde_json::Value),
+        }
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#ser)*
+                    Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                let tag = crate::__private::tag_of(&value, #property);
+                match tag.as_deref() {
+                    #(#de)*
+                    _ => Ok(Self::Unknown(value)),
+                }
+            }
+        }
+        #froms
+    }
+}
+
+fn untagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, variants: &[UntaggedVariant]) -> TokenStream {
+    let name = ident(&def.name);
+    let has_json = variants.iter().any(|v| v.ty == TypeRef::Json);
+    let defs = variants.iter().map(|v| {
+        let vid = ident(&v.variant);
+        let mut inner = ty(&v.ty, Scope::Types);
+        if needs_box(api, &def.name, &v.ty) {
+            inner = quote! { Box<#inner> };
+        }
+        quote! { #vid(#inner), }
+    });
+    let unknown = if has_json {
+        TokenStream::new()
+    } else {
+        quote! {
+            /// A shape this version of the crate does not know; the raw JSON is kept.
+            Unknown(serde_json::Value),
+        }
+    };
+    let froms = from_impls(
+        &name,
+        variants
+            .iter()
+            .filter(|v| !needs_box(api, &def.name, &v.ty))
+            .map(|v| (v.variant.as_str(), &v.ty)),
+    );
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(untagged)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#defs)*
+            #unknown
+        }
+        #froms
+    }
+}

@@ -1,0 +1,226 @@
+//! The generator's intermediate model: Rust-shaped types and operations, built from the document.
+
+use crate::error::Pointer;
+use std::collections::BTreeMap;
+
+/// How a field, parameter or body refers to a type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    /// A type defined by the generator (by Rust name).
+    Named(String),
+    String,
+    Bool,
+    I32,
+    I64,
+    F32,
+    F64,
+    /// Any JSON value.
+    Json,
+    Vec(Box<TypeRef>),
+    /// A JSON object with arbitrary keys.
+    Map(Box<TypeRef>),
+    /// Raw bytes (binary request or response bodies).
+    Bytes,
+}
+
+impl TypeRef {
+    /// The type as a user reads it (also used by the API-surface listing).
+    pub fn display(&self) -> String {
+        match self {
+            TypeRef::Named(name) => name.clone(),
+            TypeRef::String => "String".into(),
+            TypeRef::Bool => "bool".into(),
+            TypeRef::I32 => "i32".into(),
+            TypeRef::I64 => "i64".into(),
+            TypeRef::F32 => "f32".into(),
+            TypeRef::F64 => "f64".into(),
+            TypeRef::Json => "serde_json::Value".into(),
+            TypeRef::Vec(inner) => format!("Vec<{}>", inner.display()),
+            TypeRef::Map(inner) => format!("BTreeMap<String, {}>", inner.display()),
+            TypeRef::Bytes => "Bytes".into(),
+        }
+    }
+}
+
+/// A struct field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub rust_name: String,
+    pub wire_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    pub doc: Option<String>,
+    pub deprecated: bool,
+    pub default: Option<serde_json::Value>,
+}
+
+/// One value of a string enum.
+#[derive(Debug, Clone)]
+pub struct EnumValue {
+    pub variant: String,
+    pub wire: String,
+    pub doc: Option<String>,
+}
+
+/// One branch of a discriminated union.
+#[derive(Debug, Clone)]
+pub struct TaggedVariant {
+    pub variant: String,
+    /// Discriminator values that select this branch (the first is written when serializing).
+    pub tags: Vec<String>,
+    pub ty: TypeRef,
+}
+
+/// One branch of an untagged union.
+#[derive(Debug, Clone)]
+pub struct UntaggedVariant {
+    pub variant: String,
+    pub ty: TypeRef,
+}
+
+/// The shape of a generated type.
+#[derive(Debug, Clone)]
+pub enum Shape {
+    Struct {
+        fields: Vec<Field>,
+        /// `additionalProperties` beside named properties, flattened into a map.
+        additional: Option<TypeRef>,
+    },
+    /// A string enum: open (with `Unknown(String)`) when it has more than one value.
+    Enum { values: Vec<EnumValue> },
+    /// `oneOf`/`anyOf` with a discriminator; unknown tags keep the raw JSON.
+    Tagged {
+        property: String,
+        variants: Vec<TaggedVariant>,
+    },
+    /// `oneOf`/`anyOf` without a discriminator, tried in order; anything else keeps the raw JSON.
+    Untagged { variants: Vec<UntaggedVariant> },
+    /// A root schema that is just another type (`pub type Name = ...`).
+    Alias(TypeRef),
+}
+
+/// A generated type.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    pub name: String,
+    /// The root type whose file holds this one (itself for roots).
+    pub owner: String,
+    pub pointer: Pointer,
+    pub doc: Option<String>,
+    pub deprecated: bool,
+    pub shape: Shape,
+    /// Reachable from a request body: optional-and-nullable fields become three-state.
+    pub input: bool,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+}
+
+/// An operation parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub location: ParamLocation,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub doc: Option<String>,
+    pub deprecated: bool,
+}
+
+/// How a body travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Json,
+    Text,
+    Binary,
+    Empty,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub ty: TypeRef,
+    pub required: bool,
+    pub content_type: String,
+}
+
+/// The success response an operation returns.
+#[derive(Debug, Clone)]
+pub struct Success {
+    pub status: String,
+    pub kind: BodyKind,
+    /// `None` for an empty body.
+    pub ty: Option<TypeRef>,
+}
+
+/// A documented error response.
+#[derive(Debug, Clone)]
+pub struct ErrorResponse {
+    pub status: String,
+    pub description: String,
+}
+
+/// Offset/limit paging for a list operation.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    /// Rust name of the offset parameter.
+    pub offset: String,
+    /// Rust name of the limit parameter, when the operation has one.
+    pub limit: Option<String>,
+    /// Rust name of the response field holding the items.
+    pub items_field: String,
+    pub item_ty: TypeRef,
+}
+
+/// One API operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub operation_id: String,
+    pub pointer: Pointer,
+    /// Tag group module name (`api_keys`) and struct name (`ApiKeys`).
+    pub group: String,
+    pub group_type: String,
+    /// Method on the group (`update`).
+    pub method: String,
+    /// Builder struct name (`UpdateApiKey`).
+    pub builder: String,
+    pub http_method: String,
+    pub path: String,
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    pub success: Success,
+    pub errors: Vec<ErrorResponse>,
+    pub summary: Option<String>,
+    pub doc: Option<String>,
+    pub deprecated: bool,
+    pub pagination: Option<Pagination>,
+}
+
+/// A tag group.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub module: String,
+    pub type_name: String,
+    pub tag: String,
+    pub doc: Option<String>,
+}
+
+/// Everything the emitters need.
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub title: String,
+    pub description: Option<String>,
+    pub base_url: String,
+    /// Origin used to make relative links in descriptions absolute.
+    pub link_origin: String,
+    pub types: BTreeMap<String, TypeDef>,
+    pub groups: Vec<Group>,
+    pub operations: Vec<Operation>,
+}

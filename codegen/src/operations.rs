@@ -1,0 +1,503 @@
+//! Reads the document's paths into operations grouped by tag, with their parameters,
+//! bodies, success and error responses and paging.
+
+use crate::error::{Error, Pointer, Result};
+use crate::ir::{
+    Body, BodyKind, ErrorResponse, Group, Operation, Pagination, Param, ParamLocation, Shape,
+    Success, TypeRef,
+};
+use crate::names::{field_name, module_name, type_name};
+use crate::schema::{RefOr, TypeSpace};
+use crate::Warning;
+use openapiv3::{
+    MediaType, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response,
+    StatusCode,
+};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Names the builders themselves use; a parameter may not take them.
+const BUILDER_METHODS: &[&str] = &[
+    "send",
+    "send_with_response",
+    "options",
+    "into_paginator",
+    "stream",
+    "client",
+    "body",
+];
+
+/// Names `Client` already has; a tag group may not take them.
+const CLIENT_METHODS: &[&str] = &["builder", "from_env", "new", "base_url", "clone", "fmt"];
+
+/// Paging as the document declares it, resolved once all types exist.
+struct RawPagination {
+    pointer: Pointer,
+    offset: String,
+    limit: Option<String>,
+    items: String,
+}
+
+/// Builds every operation and group; defines the inline types they need in `types`.
+pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Group>, Vec<Operation>)> {
+    let mut ops: Vec<Operation> = Vec::new();
+    let mut raw_pages: Vec<Option<RawPagination>> = Vec::new();
+    let mut ids: BTreeMap<String, Pointer> = BTreeMap::new();
+    let paths_ptr = Pointer::root().push("paths");
+
+    for (path, item) in &api.paths.paths {
+        let path_ptr = paths_ptr.push(path);
+        let item = match item {
+            ReferenceOr::Item(item) => item,
+            ReferenceOr::Reference { .. } => {
+                return Err(Error::spec(&path_ptr, "path item references are not supported; inline the path item"));
+            }
+        };
+        for (method, op) in item.iter() {
+            let ptr = path_ptr.push(method);
+            let Some(operation_id) = op.operation_id.clone() else {
+                return Err(Error::spec(&ptr, "every operation needs an operationId (it names the builder type)"));
+            };
+            if let Some(first) = ids.insert(operation_id.clone(), ptr.clone()) {
+                return Err(Error::spec(
+                    &ptr.push("operationId"),
+                    format!("duplicate operationId {operation_id:?}; it is also used at {first}"),
+                ));
+            }
+            let tag = op.tags.first().cloned().unwrap_or_else(|| "Default".to_owned());
+            let method_name = op
+                .extensions
+                .get("x-method-name")
+                .or_else(|| op.extensions.get("x-speakeasy-name-override"))
+                .and_then(Value::as_str)
+                .map(field_name)
+                .unwrap_or_else(|| field_name(&operation_id));
+            let builder = type_name(&operation_id, "Op");
+
+            // Parameters: path-level first, overridden by operation-level ones.
+            let mut params: Vec<Param> = Vec::new();
+            let sources = item
+                .parameters
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p, path_ptr.push("parameters").push(i.to_string())))
+                .chain(
+                    op.parameters
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| (p, ptr.push("parameters").push(i.to_string()))),
+                );
+            for (param, pptr) in sources {
+                let Some(param) = read_param(api, types, param, &builder, &pptr)? else {
+                    continue;
+                };
+                params.retain(|p| !(p.wire_name == param.wire_name && p.location == param.location));
+                if BUILDER_METHODS.contains(&param.rust_name.as_str()) {
+                    return Err(Error::spec(
+                        &pptr,
+                        format!(
+                            "parameter {:?} would clash with the builder method `{}`; rename it in the document",
+                            param.wire_name, param.rust_name
+                        ),
+                    ));
+                }
+                if let Some(other) = params.iter().find(|p| p.rust_name == param.rust_name) {
+                    return Err(Error::spec(
+                        &pptr,
+                        format!(
+                            "parameters {:?} and {:?} both become the Rust name `{}`",
+                            other.wire_name, param.wire_name, param.rust_name
+                        ),
+                    ));
+                }
+                params.push(param);
+            }
+            check_path_params(path, &params, &ptr)?;
+
+            let body = match &op.request_body {
+                None => None,
+                Some(body) => read_body(api, types, body, &builder, &ptr.push("requestBody"))?,
+            };
+            let (success, errors) = read_responses(api, types, &op.responses, &builder, &ptr.push("responses"))?;
+
+            let pagination = match op.extensions.get("x-pagination") {
+                Some(ext) => Some(read_pagination(ext, &ptr.push("x-pagination"))?),
+                None => match op.extensions.get("x-speakeasy-pagination") {
+                    Some(ext) => read_speakeasy_pagination(ext, &ptr.push("x-speakeasy-pagination"), &mut types.warnings),
+                    None => None,
+                },
+            };
+            raw_pages.push(pagination);
+
+            ops.push(Operation {
+                operation_id,
+                pointer: ptr,
+                group: module_name(&tag),
+                group_type: type_name(&tag, "Group"),
+                method: method_name,
+                builder,
+                http_method: method.to_ascii_uppercase(),
+                path: path.clone(),
+                params,
+                body,
+                success,
+                errors,
+                summary: op.summary.clone(),
+                doc: op.description.clone(),
+                deprecated: op.deprecated,
+                pagination: None,
+            });
+        }
+    }
+
+    for (op, raw) in ops.iter_mut().zip(raw_pages) {
+        if let Some(raw) = raw {
+            op.pagination = Some(resolve_pagination(op, raw, types)?);
+        }
+    }
+
+    let groups = build_groups(api, &ops)?;
+    Ok((groups, ops))
+}
+
+fn build_groups(api: &OpenAPI, ops: &[Operation]) -> Result<Vec<Group>> {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut methods: BTreeMap<(String, String), &Operation> = BTreeMap::new();
+    for op in ops {
+        let key = (op.group.clone(), op.method.clone());
+        if let Some(other) = methods.insert(key, op) {
+            return Err(Error::spec(
+                &op.pointer,
+                format!(
+                    "operations {:?} and {:?} both become `client.{}().{}()`; set a distinct x-method-name",
+                    other.operation_id, op.operation_id, op.group, op.method
+                ),
+            ));
+        }
+        if groups.iter().any(|g| g.module == op.group) {
+            continue;
+        }
+        let tag_name = op_tag(api, op);
+        if let Some(other) = groups.iter().find(|g| g.type_name == op.group_type) {
+            return Err(Error::spec(
+                &op.pointer.push("tags"),
+                format!("tags {:?} and {tag_name:?} both become the group `{}`", other.tag, op.group),
+            ));
+        }
+        if CLIENT_METHODS.contains(&op.group.as_str()) {
+            return Err(Error::spec(
+                &op.pointer.push("tags"),
+                format!("tag {tag_name:?} would clash with the client method `{}`", op.group),
+            ));
+        }
+        let doc = api.tags.iter().find(|t| t.name == tag_name).and_then(|t| t.description.clone());
+        groups.push(Group {
+            module: op.group.clone(),
+            type_name: op.group_type.clone(),
+            tag: tag_name,
+            doc,
+        });
+    }
+    // Groups follow the order of the document's `tags` list, then first use.
+    groups.sort_by_key(|g| api.tags.iter().position(|t| t.name == g.tag).unwrap_or(usize::MAX));
+    Ok(groups)
+}
+
+fn op_tag(api: &OpenAPI, op: &Operation) -> String {
+    api.tags
+        .iter()
+        .find(|t| module_name(&t.name) == op.group)
+        .map(|t| t.name.clone())
+        .unwrap_or_else(|| op.group_type.clone())
+}
+
+fn check_path_params(path: &str, params: &[Param], ptr: &Pointer) -> Result<()> {
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            return Err(Error::spec(ptr, format!("path {path:?} has an unclosed `{{`")));
+        };
+        let name = &rest[start + 1..start + len];
+        if !params.iter().any(|p| p.location == ParamLocation::Path && p.wire_name == name) {
+            return Err(Error::spec(ptr, format!("path parameter {{{name}}} is not declared in `parameters`")));
+        }
+        rest = &rest[start + len + 1..];
+    }
+    Ok(())
+}
+
+fn resolve_component<'a, T>(
+    map: Option<&'a indexmap::IndexMap<String, ReferenceOr<T>>>,
+    prefix: &str,
+    item: &'a ReferenceOr<T>,
+    ptr: &Pointer,
+) -> Result<&'a T> {
+    match item {
+        ReferenceOr::Item(value) => Ok(value),
+        ReferenceOr::Reference { reference } => {
+            let found = reference
+                .strip_prefix(prefix)
+                .and_then(|name| map.and_then(|m| m.get(name)));
+            match found {
+                Some(ReferenceOr::Item(value)) => Ok(value),
+                _ => Err(Error::spec(ptr, format!("unresolvable $ref {reference:?}"))),
+            }
+        }
+    }
+}
+
+fn read_param<'a>(
+    api: &'a OpenAPI,
+    types: &mut TypeSpace<'a>,
+    param: &'a ReferenceOr<Parameter>,
+    builder: &str,
+    ptr: &Pointer,
+) -> Result<Option<Param>> {
+    let components = api.components.as_ref();
+    let param = resolve_component(components.map(|c| &c.parameters), "#/components/parameters/", param, ptr)?;
+    let (location, data) = match param {
+        Parameter::Path { parameter_data, .. } => (ParamLocation::Path, parameter_data),
+        Parameter::Query { parameter_data, .. } => (ParamLocation::Query, parameter_data),
+        Parameter::Header { parameter_data, .. } => (ParamLocation::Header, parameter_data),
+        Parameter::Cookie { parameter_data, .. } => {
+            types.warnings.push(Warning {
+                pointer: ptr.clone(),
+                message: format!(
+                    "cookie parameter {:?} is not supported; set the Cookie header through RequestOptions",
+                    parameter_data.name
+                ),
+            });
+            return Ok(None);
+        }
+    };
+    let ty = match &data.format {
+        ParameterSchemaOrContent::Schema(schema) => {
+            let ctx = format!("{builder}{}", type_name(&data.name, "Param"));
+            let sptr = ptr.push("schema");
+            types.type_for(RefOr::from(schema), &ctx, &ctx, &sptr)?
+        }
+        ParameterSchemaOrContent::Content(_) => TypeRef::String,
+    };
+    Ok(Some(Param {
+        wire_name: data.name.clone(),
+        rust_name: field_name(&data.name),
+        location,
+        ty,
+        required: data.required || location == ParamLocation::Path,
+        doc: data.description.clone(),
+        deprecated: data.deprecated.unwrap_or(false),
+    }))
+}
+
+/// Picks the media type a client sends or reads: JSON first, then text, then anything.
+fn pick_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&String, &MediaType, BodyKind)> {
+    let kind = |ct: &str| {
+        let ct = ct.split(';').next().unwrap_or(ct).trim();
+        if ct == "application/json" || ct.ends_with("+json") {
+            BodyKind::Json
+        } else if ct.starts_with("text/") {
+            BodyKind::Text
+        } else {
+            BodyKind::Binary
+        }
+    };
+    content
+        .iter()
+        .find(|(ct, _)| kind(ct) == BodyKind::Json)
+        .or_else(|| content.iter().find(|(ct, _)| kind(ct) == BodyKind::Text))
+        .or_else(|| content.iter().next())
+        .map(|(ct, media)| (ct, media, kind(ct)))
+}
+
+fn read_body<'a>(
+    api: &'a OpenAPI,
+    types: &mut TypeSpace<'a>,
+    body: &'a ReferenceOr<RequestBody>,
+    builder: &str,
+    ptr: &Pointer,
+) -> Result<Option<Body>> {
+    let components = api.components.as_ref();
+    let body = resolve_component(components.map(|c| &c.request_bodies), "#/components/requestBodies/", body, ptr)?;
+    let Some((content_type, media, kind)) = pick_media(&body.content) else {
+        return Ok(None);
+    };
+    if content_type.starts_with("multipart/") || content_type.starts_with("application/x-www-form-urlencoded") {
+        return Err(Error::spec(
+            &ptr.push("content").push(content_type),
+            format!("request bodies of type {content_type} are not supported yet"),
+        ));
+    }
+    let mptr = ptr.push("content").push(content_type);
+    let ty = match (kind, &media.schema) {
+        (BodyKind::Json, Some(schema)) => {
+            let ctx = format!("{builder}Request");
+            types.type_for(RefOr::from(schema), &ctx, &ctx, &mptr.push("schema"))?
+        }
+        (BodyKind::Json, None) => TypeRef::Json,
+        (BodyKind::Text, _) => TypeRef::String,
+        _ => TypeRef::Bytes,
+    };
+    Ok(Some(Body {
+        ty,
+        required: body.required,
+        content_type: content_type.clone(),
+    }))
+}
+
+fn read_responses<'a>(
+    api: &'a OpenAPI,
+    types: &mut TypeSpace<'a>,
+    responses: &'a openapiv3::Responses,
+    builder: &str,
+    ptr: &Pointer,
+) -> Result<(Success, Vec<ErrorResponse>)> {
+    let components = api.components.as_ref();
+    let mut success: Option<Success> = None;
+    let mut errors = Vec::new();
+    for (status, response) in &responses.responses {
+        let (code, is_success) = match status {
+            StatusCode::Code(c) => (c.to_string(), (200..300).contains(c)),
+            StatusCode::Range(r) => (format!("{r}XX"), *r == 2),
+        };
+        let rptr = ptr.push(&code);
+        let response: &Response =
+            resolve_component(components.map(|c| &c.responses), "#/components/responses/", response, &rptr)?;
+        if !is_success {
+            errors.push(ErrorResponse {
+                status: code,
+                description: response.description.clone(),
+            });
+            continue;
+        }
+        if success.is_some() {
+            continue;
+        }
+        success = Some(match pick_media(&response.content) {
+            None => Success {
+                status: code,
+                kind: BodyKind::Empty,
+                ty: None,
+            },
+            Some((content_type, media, kind)) => {
+                let mptr = rptr.push("content").push(content_type);
+                let ty = match (kind, &media.schema) {
+                    (BodyKind::Json, Some(schema)) => {
+                        let ctx = format!("{builder}Response");
+                        types.type_for(RefOr::from(schema), &ctx, &ctx, &mptr.push("schema"))?
+                    }
+                    (BodyKind::Json, None) => TypeRef::Json,
+                    (BodyKind::Text, _) => TypeRef::String,
+                    _ => TypeRef::Bytes,
+                };
+                Success {
+                    status: code,
+                    kind,
+                    ty: Some(ty),
+                }
+            }
+        });
+    }
+    let success = success.unwrap_or(Success {
+        status: "200".into(),
+        kind: BodyKind::Empty,
+        ty: None,
+    });
+    Ok((success, errors))
+}
+
+fn ext_str(ext: &Value, key: &str, ptr: &Pointer) -> Result<String> {
+    ext.get(key)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| Error::spec(&ptr.push(key), format!("x-pagination needs a string `{key}`")))
+}
+
+fn read_pagination(ext: &Value, ptr: &Pointer) -> Result<RawPagination> {
+    let style = ext_str(ext, "style", ptr)?;
+    if style != "offset" {
+        return Err(Error::spec(&ptr.push("style"), format!("unknown paging style {style:?}; only `offset` is supported")));
+    }
+    Ok(RawPagination {
+        pointer: ptr.clone(),
+        offset: ext_str(ext, "offset", ptr)?,
+        limit: ext.get("limit").and_then(Value::as_str).map(str::to_owned),
+        items: ext_str(ext, "items", ptr)?,
+    })
+}
+
+/// Reads Speakeasy's paging extension (as in OpenRouter's own document) where it is offset-based.
+fn read_speakeasy_pagination(ext: &Value, ptr: &Pointer, warnings: &mut Vec<Warning>) -> Option<RawPagination> {
+    let kind = ext.get("type").and_then(Value::as_str).unwrap_or_default();
+    let input = |t: &str| {
+        ext.get("inputs")?
+            .as_array()?
+            .iter()
+            .find(|i| i.get("type").and_then(Value::as_str) == Some(t))?
+            .get("name")?
+            .as_str()
+            .map(str::to_owned)
+    };
+    let items = ext
+        .pointer("/outputs/results")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("$."))
+        .map(str::to_owned);
+    match (kind, input("offset"), items) {
+        ("offsetLimit", Some(offset), Some(items)) => Some(RawPagination {
+            pointer: ptr.clone(),
+            offset,
+            limit: input("limit"),
+            items,
+        }),
+        _ => {
+            warnings.push(Warning {
+                pointer: ptr.clone(),
+                message: format!("paging of type {kind:?} is not supported; the operation has no paginator"),
+            });
+            None
+        }
+    }
+}
+
+fn resolve_pagination(op: &Operation, raw: RawPagination, types: &TypeSpace<'_>) -> Result<Pagination> {
+    let find = |wire: &str| {
+        op.params
+            .iter()
+            .find(|p| p.location == ParamLocation::Query && p.wire_name == wire)
+            .map(|p| p.rust_name.clone())
+            .ok_or_else(|| Error::spec(&raw.pointer, format!("paging parameter {wire:?} is not a query parameter of the operation")))
+    };
+    let offset = find(&raw.offset)?;
+    let limit = raw.limit.as_deref().map(find).transpose()?;
+    for name in std::iter::once(&offset).chain(limit.as_ref()) {
+        let param = op.params.iter().find(|p| &p.rust_name == name);
+        if !param.is_some_and(|p| matches!(p.ty, TypeRef::I64 | TypeRef::I32) && !p.required) {
+            return Err(Error::spec(&raw.pointer, format!("paging parameter `{name}` must be an optional integer")));
+        }
+    }
+    let item = match &op.success.ty {
+        Some(TypeRef::Named(name)) => match types.defs.get(name).map(|d| &d.shape) {
+            Some(Shape::Struct { fields, .. }) => fields
+                .iter()
+                .find(|f| f.wire_name == raw.items && f.required && !f.nullable)
+                .and_then(|f| match &f.ty {
+                    TypeRef::Vec(inner) => Some((f.rust_name.clone(), (**inner).clone())),
+                    _ => None,
+                }),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some((items_field, item_ty)) = item else {
+        return Err(Error::spec(
+            &raw.pointer,
+            format!("the success response must be an object with a required array property {:?}", raw.items),
+        ));
+    };
+    Ok(Pagination {
+        offset,
+        limit,
+        items_field,
+        item_ty,
+    })
+}

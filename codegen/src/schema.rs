@@ -1,0 +1,593 @@
+//! Turns document schemas into generated types: structs, open enums, unions, aliases.
+
+use crate::error::{Error, Pointer, Result};
+use crate::ir::{EnumValue, Field, Shape, TaggedVariant, TypeDef, TypeRef, UntaggedVariant};
+use crate::names::{field_name, type_name};
+use crate::Warning;
+use openapiv3::{
+    AdditionalProperties, IntegerFormat, NumberFormat, OpenAPI, ReferenceOr, Schema, SchemaKind,
+    Type, VariantOrUnknownOrEmpty,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A schema or a reference to one, whatever box it came in.
+#[derive(Clone, Copy)]
+pub enum RefOr<'a> {
+    Ref(&'a str),
+    Schema(&'a Schema),
+}
+
+impl<'a> From<&'a ReferenceOr<Schema>> for RefOr<'a> {
+    fn from(value: &'a ReferenceOr<Schema>) -> Self {
+        match value {
+            ReferenceOr::Reference { reference } => RefOr::Ref(reference),
+            ReferenceOr::Item(schema) => RefOr::Schema(schema),
+        }
+    }
+}
+
+impl<'a> From<&'a ReferenceOr<Box<Schema>>> for RefOr<'a> {
+    fn from(value: &'a ReferenceOr<Box<Schema>>) -> Self {
+        match value {
+            ReferenceOr::Reference { reference } => RefOr::Ref(reference),
+            ReferenceOr::Item(schema) => RefOr::Schema(schema),
+        }
+    }
+}
+
+/// Properties gathered from an object schema or from every member of an `allOf`.
+#[derive(Default)]
+struct ObjectParts<'a> {
+    props: Vec<(String, RefOr<'a>, Pointer)>,
+    required: BTreeSet<String>,
+    additional: Option<&'a AdditionalProperties>,
+    additional_ptr: Pointer,
+}
+
+impl<'a> ObjectParts<'a> {
+    fn add(&mut self, name: &str, schema: RefOr<'a>, ptr: Pointer) {
+        // A later `allOf` member overrides an earlier property of the same name, in place.
+        if let Some(slot) = self.props.iter_mut().find(|(n, _, _)| n == name) {
+            slot.1 = schema;
+            slot.2 = ptr;
+        } else {
+            self.props.push((name.to_owned(), schema, ptr));
+        }
+    }
+}
+
+/// The set of generated types, filled from the components and from inline schemas.
+pub struct TypeSpace<'a> {
+    api: &'a OpenAPI,
+    pub defs: BTreeMap<String, TypeDef>,
+    /// `#/components/schemas/X` -> Rust name.
+    refs: BTreeMap<String, String>,
+    pub warnings: Vec<Warning>,
+}
+
+impl<'a> TypeSpace<'a> {
+    /// Names every component schema, failing on two that collide after case conversion.
+    pub fn new(api: &'a OpenAPI) -> Result<Self> {
+        let mut refs = BTreeMap::new();
+        let mut taken: BTreeMap<String, String> = BTreeMap::new();
+        let base = Pointer::root().push("components").push("schemas");
+        if let Some(components) = &api.components {
+            for name in components.schemas.keys() {
+                let rust = type_name(name, "Schema");
+                if let Some(other) = taken.get(&rust) {
+                    return Err(Error::spec(
+                        &base.push(name),
+                        format!(
+                            "schema name {name:?} becomes the Rust type `{rust}`, as does {other:?} \
+                             ({}); rename one of them",
+                            base.push(other)
+                        ),
+                    ));
+                }
+                taken.insert(rust.clone(), name.clone());
+                refs.insert(format!("#/components/schemas/{name}"), rust);
+            }
+        }
+        Ok(Self {
+            api,
+            defs: BTreeMap::new(),
+            refs,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Defines a type for every component schema.
+    pub fn define_components(&mut self) -> Result<()> {
+        let Some(components) = &self.api.components else {
+            return Ok(());
+        };
+        let base = Pointer::root().push("components").push("schemas");
+        for (name, schema) in &components.schemas {
+            let rust = self.refs[&format!("#/components/schemas/{name}")].clone();
+            let ptr = base.push(name);
+            let ty = self.type_for(RefOr::from(schema), &rust, &rust, &ptr)?;
+            if ty != TypeRef::Named(rust.clone()) {
+                let (doc, deprecated) = match schema {
+                    ReferenceOr::Item(s) => (s.schema_data.description.clone(), s.schema_data.deprecated),
+                    ReferenceOr::Reference { .. } => (None, false),
+                };
+                self.insert(TypeDef {
+                    name: rust.clone(),
+                    owner: rust,
+                    pointer: ptr,
+                    doc,
+                    deprecated,
+                    shape: Shape::Alias(ty),
+                    input: false,
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Looks up a `$ref` target: its schema and its Rust name.
+    pub fn resolve(&self, reference: &str, ptr: &Pointer) -> Result<(&'a Schema, String)> {
+        let unresolved = || {
+            Error::spec(
+                ptr,
+                format!("unresolvable $ref {reference:?}; only #/components/schemas/... references are supported"),
+            )
+        };
+        let name = reference
+            .strip_prefix("#/components/schemas/")
+            .ok_or_else(unresolved)?;
+        let schema = self
+            .api
+            .components
+            .as_ref()
+            .and_then(|c| c.schemas.get(name))
+            .ok_or_else(unresolved)?;
+        let rust = self.refs.get(reference).cloned().ok_or_else(unresolved)?;
+        match schema {
+            ReferenceOr::Item(schema) => Ok((schema, rust)),
+            ReferenceOr::Reference { reference: next } => {
+                // A component that is itself only a reference: follow it (cycles end in an error).
+                if next == reference {
+                    return Err(Error::spec(ptr, format!("$ref {reference:?} refers to itself")));
+                }
+                let (schema, _) = self.resolve(next, ptr)?;
+                Ok((schema, rust))
+            }
+        }
+    }
+
+    /// Whether a schema (or the schema a reference points to) admits `null`.
+    pub fn is_nullable(&self, schema: RefOr<'a>, ptr: &Pointer) -> Result<bool> {
+        Ok(match schema {
+            RefOr::Ref(r) => self.resolve(r, ptr)?.0.schema_data.nullable,
+            RefOr::Schema(s) => s.schema_data.nullable,
+        })
+    }
+
+    fn insert(&mut self, def: TypeDef) -> Result<()> {
+        if let Some(existing) = self.defs.get(&def.name) {
+            return Err(Error::spec(
+                &def.pointer,
+                format!(
+                    "this schema would become the Rust type `{}`, which {} already defines; \
+                     give one of them a different (component) name",
+                    def.name, existing.pointer
+                ),
+            ));
+        }
+        if def.name != def.owner && self.refs.values().any(|n| n == &def.name) {
+            return Err(Error::spec(
+                &def.pointer,
+                format!(
+                    "this inline schema would be named `{}`, which is also the name of a component schema; \
+                     move it into components or rename the component",
+                    def.name
+                ),
+            ));
+        }
+        self.defs.insert(def.name.clone(), def);
+        Ok(())
+    }
+
+    /// The Rust type of a schema; schemas that need a definition are defined under `ctx`.
+    pub fn type_for(&mut self, schema: RefOr<'a>, ctx: &str, owner: &str, ptr: &Pointer) -> Result<TypeRef> {
+        let schema = match schema {
+            RefOr::Ref(reference) => {
+                let (_, name) = self.resolve(reference, ptr)?;
+                return Ok(TypeRef::Named(name));
+            }
+            RefOr::Schema(schema) => schema,
+        };
+        let data = &schema.schema_data;
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) => {
+                let values: Vec<&String> = string.enumeration.iter().flatten().collect();
+                if values.is_empty() {
+                    Ok(TypeRef::String)
+                } else {
+                    self.define_enum(ctx, owner, ptr, schema, &values)
+                }
+            }
+            SchemaKind::Type(Type::Number(number)) => Ok(match number.format {
+                VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::F32,
+                _ => TypeRef::F64,
+            }),
+            SchemaKind::Type(Type::Integer(integer)) => Ok(match integer.format {
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+                _ => TypeRef::I64,
+            }),
+            SchemaKind::Type(Type::Boolean(_)) => Ok(TypeRef::Bool),
+            SchemaKind::Type(Type::Array(array)) => match &array.items {
+                Some(items) => {
+                    let item = self.type_for(RefOr::from(items), &format!("{ctx}Item"), owner, &ptr.push("items"))?;
+                    Ok(TypeRef::Vec(Box::new(item)))
+                }
+                None => Ok(TypeRef::Vec(Box::new(TypeRef::Json))),
+            },
+            SchemaKind::Type(Type::Object(object)) => {
+                let mut parts = ObjectParts::default();
+                for (name, prop) in &object.properties {
+                    parts.add(name, RefOr::from(prop), ptr.push("properties").push(name));
+                }
+                parts.required.extend(object.required.iter().cloned());
+                parts.additional = object.additional_properties.as_ref();
+                parts.additional_ptr = ptr.push("additionalProperties");
+                self.object(ctx, owner, ptr, schema, parts)
+            }
+            SchemaKind::AllOf { all_of } => {
+                if let [only] = all_of.as_slice() {
+                    // A wrapper around one schema (often `$ref` plus a description).
+                    return self.type_for(RefOr::from(only), ctx, owner, &ptr.push("allOf").push("0"));
+                }
+                let mut parts = ObjectParts::default();
+                self.collect_all_of(all_of, ptr, &mut parts, 0)?;
+                self.object(ctx, owner, ptr, schema, parts)
+            }
+            SchemaKind::OneOf { one_of } => self.union(ctx, owner, &ptr.push("oneOf"), schema, one_of),
+            SchemaKind::AnyOf { any_of } => self.union(ctx, owner, &ptr.push("anyOf"), schema, any_of),
+            SchemaKind::Not { .. } => {
+                self.warnings.push(Warning {
+                    pointer: ptr.clone(),
+                    message: "`not` cannot be expressed in Rust types; the value is kept as serde_json::Value".into(),
+                });
+                Ok(TypeRef::Json)
+            }
+            SchemaKind::Any(any) => {
+                if !any.properties.is_empty() || any.additional_properties.is_some() {
+                    let mut parts = ObjectParts::default();
+                    for (name, prop) in &any.properties {
+                        parts.add(name, RefOr::from(prop), ptr.push("properties").push(name));
+                    }
+                    parts.required.extend(any.required.iter().cloned());
+                    parts.additional = any.additional_properties.as_ref();
+                    parts.additional_ptr = ptr.push("additionalProperties");
+                    self.object(ctx, owner, ptr, schema, parts)
+                } else if let Some(items) = &any.items {
+                    let item = self.type_for(RefOr::from(items), &format!("{ctx}Item"), owner, &ptr.push("items"))?;
+                    Ok(TypeRef::Vec(Box::new(item)))
+                } else if !any.one_of.is_empty() {
+                    self.union(ctx, owner, &ptr.push("oneOf"), schema, &any.one_of)
+                } else if !any.any_of.is_empty() {
+                    self.union(ctx, owner, &ptr.push("anyOf"), schema, &any.any_of)
+                } else {
+                    if data.description.is_none() && any.typ.is_some() {
+                        self.warnings.push(Warning {
+                            pointer: ptr.clone(),
+                            message: format!(
+                                "schema of type {:?} could not be read precisely; kept as serde_json::Value",
+                                any.typ
+                            ),
+                        });
+                    }
+                    Ok(TypeRef::Json)
+                }
+            }
+        }
+    }
+
+    fn collect_all_of(
+        &self,
+        members: &'a [ReferenceOr<Schema>],
+        ptr: &Pointer,
+        parts: &mut ObjectParts<'a>,
+        depth: usize,
+    ) -> Result<()> {
+        if depth > 32 {
+            return Err(Error::spec(ptr, "allOf nests too deeply (a reference cycle?)"));
+        }
+        for (i, member) in members.iter().enumerate() {
+            let mptr = ptr.push("allOf").push(i.to_string());
+            let schema = match member {
+                ReferenceOr::Reference { reference } => self.resolve(reference, &mptr)?.0,
+                ReferenceOr::Item(schema) => schema,
+            };
+            self.collect_object(schema, &mptr, parts, depth + 1)?;
+        }
+        Ok(())
+    }
+
+    fn collect_object(&self, schema: &'a Schema, ptr: &Pointer, parts: &mut ObjectParts<'a>, depth: usize) -> Result<()> {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(object)) => {
+                for (name, prop) in &object.properties {
+                    parts.add(name, RefOr::from(prop), ptr.push("properties").push(name));
+                }
+                parts.required.extend(object.required.iter().cloned());
+                if object.additional_properties.is_some() {
+                    parts.additional = object.additional_properties.as_ref();
+                    parts.additional_ptr = ptr.push("additionalProperties");
+                }
+                Ok(())
+            }
+            SchemaKind::AllOf { all_of } => self.collect_all_of(all_of, ptr, parts, depth),
+            SchemaKind::Any(any) if any.one_of.is_empty() && any.any_of.is_empty() => {
+                for (name, prop) in &any.properties {
+                    parts.add(name, RefOr::from(prop), ptr.push("properties").push(name));
+                }
+                parts.required.extend(any.required.iter().cloned());
+                if any.additional_properties.is_some() {
+                    parts.additional = any.additional_properties.as_ref();
+                    parts.additional_ptr = ptr.push("additionalProperties");
+                }
+                if !any.all_of.is_empty() {
+                    self.collect_all_of(&any.all_of, ptr, parts, depth)?;
+                }
+                Ok(())
+            }
+            _ => Err(Error::spec(
+                ptr,
+                "an allOf member must be an object schema (or a reference to one) to be merged into a struct",
+            )),
+        }
+    }
+
+    fn object(
+        &mut self,
+        ctx: &str,
+        owner: &str,
+        ptr: &Pointer,
+        schema: &'a Schema,
+        parts: ObjectParts<'a>,
+    ) -> Result<TypeRef> {
+        let additional = match parts.additional {
+            None | Some(AdditionalProperties::Any(false)) => None,
+            Some(AdditionalProperties::Any(true)) => Some(TypeRef::Json),
+            Some(AdditionalProperties::Schema(inner)) => Some(self.type_for(
+                RefOr::from(inner.as_ref()),
+                &format!("{ctx}Value"),
+                owner,
+                &parts.additional_ptr,
+            )?),
+        };
+        if parts.props.is_empty() {
+            return Ok(TypeRef::Map(Box::new(additional.unwrap_or(TypeRef::Json))));
+        }
+        let mut fields = Vec::with_capacity(parts.props.len());
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for (wire, prop, pptr) in &parts.props {
+            let rust_name = field_name(wire);
+            if let Some(other) = seen.insert(rust_name.clone(), wire.clone()) {
+                return Err(Error::spec(
+                    pptr,
+                    format!("properties {other:?} and {wire:?} both become the Rust field `{rust_name}`"),
+                ));
+            }
+            if rust_name == "new" || (additional.is_some() && rust_name == "additional_properties") {
+                return Err(Error::spec(
+                    pptr,
+                    format!("property {wire:?} clashes with a generated method or field named `{rust_name}`"),
+                ));
+            }
+            let child_ctx = format!("{ctx}{}", type_name(wire, "Field"));
+            let ty = self.type_for(*prop, &child_ctx, owner, pptr)?;
+            let (doc, deprecated, default) = match prop {
+                RefOr::Schema(s) => (
+                    s.schema_data.description.clone(),
+                    s.schema_data.deprecated,
+                    s.schema_data.default.clone(),
+                ),
+                RefOr::Ref(_) => (None, false, None),
+            };
+            fields.push(Field {
+                rust_name,
+                wire_name: wire.clone(),
+                ty,
+                required: parts.required.contains(wire),
+                nullable: self.is_nullable(*prop, pptr)?,
+                doc,
+                deprecated,
+                default,
+            });
+        }
+        for name in &parts.required {
+            if !parts.props.iter().any(|(n, _, _)| n == name) && additional.is_none() {
+                self.warnings.push(Warning {
+                    pointer: ptr.push("required"),
+                    message: format!("required property {name:?} is not described; it is not represented"),
+                });
+            }
+        }
+        self.define(ctx, owner, ptr, schema, Shape::Struct { fields, additional })
+    }
+
+    fn define(&mut self, name: &str, owner: &str, ptr: &Pointer, schema: &Schema, shape: Shape) -> Result<TypeRef> {
+        self.insert(TypeDef {
+            name: name.to_owned(),
+            owner: owner.to_owned(),
+            pointer: ptr.clone(),
+            doc: schema.schema_data.description.clone(),
+            deprecated: schema.schema_data.deprecated,
+            shape,
+            input: false,
+        })?;
+        Ok(TypeRef::Named(name.to_owned()))
+    }
+
+    fn define_enum(&mut self, ctx: &str, owner: &str, ptr: &Pointer, schema: &Schema, values: &[&String]) -> Result<TypeRef> {
+        let mut out: Vec<EnumValue> = Vec::new();
+        for (i, wire) in values.iter().enumerate() {
+            if out.iter().any(|v| &v.wire == *wire) {
+                continue;
+            }
+            let variant = type_name(wire, if wire.is_empty() { "Empty" } else { "V" });
+            if variant == "Unknown" && values.len() > 1 {
+                return Err(Error::spec(
+                    &ptr.push("enum").push(i.to_string()),
+                    "the enum value \"unknown\" would clash with the generated fallback variant `Unknown`",
+                ));
+            }
+            if let Some(other) = out.iter().find(|v| v.variant == variant) {
+                return Err(Error::spec(
+                    &ptr.push("enum").push(i.to_string()),
+                    format!("enum values {:?} and {wire:?} both become the variant `{variant}`", other.wire),
+                ));
+            }
+            out.push(EnumValue {
+                variant,
+                wire: (*wire).clone(),
+                doc: None,
+            });
+        }
+        self.define(ctx, owner, ptr, schema, Shape::Enum { values: out })
+    }
+
+    fn union(
+        &mut self,
+        ctx: &str,
+        owner: &str,
+        ptr: &Pointer,
+        schema: &'a Schema,
+        branches: &'a [ReferenceOr<Schema>],
+    ) -> Result<TypeRef> {
+        if branches.is_empty() {
+            return Ok(TypeRef::Json);
+        }
+        if let [only] = branches {
+            return self.type_for(RefOr::from(only), ctx, owner, &ptr.push("0"));
+        }
+        if let Some(discriminator) = &schema.schema_data.discriminator {
+            let mut variants: Vec<TaggedVariant> = Vec::new();
+            for (i, branch) in branches.iter().enumerate() {
+                let bptr = ptr.push(i.to_string());
+                let mut tags: Vec<String> = Vec::new();
+                let target = match branch {
+                    ReferenceOr::Reference { reference } => {
+                        let (target, name) = self.resolve(reference, &bptr)?;
+                        let bare = reference.rsplit('/').next().unwrap_or_default();
+                        for (tag, to) in &discriminator.mapping {
+                            if to == reference || to == bare {
+                                tags.push(tag.clone());
+                            }
+                        }
+                        if tags.is_empty() {
+                            tags = self.tag_values(target, &discriminator.property_name, &bptr)?;
+                        }
+                        if tags.is_empty() {
+                            tags.push(bare.to_owned());
+                        }
+                        let _ = name;
+                        RefOr::Ref(reference)
+                    }
+                    ReferenceOr::Item(inline) => {
+                        tags = self.tag_values(inline, &discriminator.property_name, &bptr)?;
+                        if tags.is_empty() {
+                            return Err(Error::spec(
+                                &bptr,
+                                format!(
+                                    "an inline branch of a discriminated union needs a one-value enum (or const) for `{}`",
+                                    discriminator.property_name
+                                ),
+                            ));
+                        }
+                        RefOr::Schema(inline)
+                    }
+                };
+                let variant = type_name(&tags[0], "V");
+                if variant == "Unknown" {
+                    return Err(Error::spec(&bptr, "the tag \"unknown\" would clash with the generated fallback variant `Unknown`"));
+                }
+                if variants.iter().any(|v| v.variant == variant) {
+                    return Err(Error::spec(&bptr, format!("two union branches become the variant `{variant}`")));
+                }
+                let ty = self.type_for(target, &format!("{ctx}{variant}"), owner, &bptr)?;
+                variants.push(TaggedVariant { variant, tags, ty });
+            }
+            return self.define(
+                ctx,
+                owner,
+                &ptr.parent_or_self(),
+                schema,
+                Shape::Tagged {
+                    property: discriminator.property_name.clone(),
+                    variants,
+                },
+            );
+        }
+        let mut variants: Vec<UntaggedVariant> = Vec::new();
+        for (i, branch) in branches.iter().enumerate() {
+            let bptr = ptr.push(i.to_string());
+            let inline_name = match branch {
+                ReferenceOr::Item(s) => s
+                    .schema_data
+                    .title
+                    .as_deref()
+                    .map(|t| format!("{ctx}{}", type_name(t, "Variant")))
+                    .unwrap_or_else(|| format!("{ctx}Variant{}", i + 1)),
+                ReferenceOr::Reference { .. } => String::new(),
+            };
+            let ty = self.type_for(RefOr::from(branch), &inline_name, owner, &bptr)?;
+            let base = match &ty {
+                TypeRef::Named(n) => n.strip_prefix(ctx).filter(|s| !s.is_empty()).unwrap_or(n).to_owned(),
+                TypeRef::String => "String".into(),
+                TypeRef::Bool => "Bool".into(),
+                TypeRef::I32 | TypeRef::I64 => "Integer".into(),
+                TypeRef::F32 | TypeRef::F64 => "Number".into(),
+                TypeRef::Json => "Json".into(),
+                TypeRef::Vec(inner) => match inner.as_ref() {
+                    TypeRef::Named(n) => format!("{n}List"),
+                    TypeRef::String => "StringList".into(),
+                    _ => "List".into(),
+                },
+                TypeRef::Map(_) => "Map".into(),
+                TypeRef::Bytes => "Bytes".into(),
+            };
+            let mut variant = base.clone();
+            let mut n = 2;
+            while variant == "Unknown" || variants.iter().any(|v| v.variant == variant) {
+                variant = format!("{base}{n}");
+                n += 1;
+            }
+            variants.push(UntaggedVariant { variant, ty });
+        }
+        self.define(ctx, owner, &ptr.parent_or_self(), schema, Shape::Untagged { variants })
+    }
+
+    /// The one-value enum (const) a branch gives its discriminator property, if any.
+    fn tag_values(&self, schema: &'a Schema, property: &str, ptr: &Pointer) -> Result<Vec<String>> {
+        let mut parts = ObjectParts::default();
+        if self.collect_object(schema, ptr, &mut parts, 0).is_err() {
+            return Ok(Vec::new());
+        }
+        let Some((_, prop, pptr)) = parts.props.iter().find(|(n, _, _)| n == property) else {
+            return Ok(Vec::new());
+        };
+        let prop_schema = match prop {
+            RefOr::Ref(r) => self.resolve(r, pptr)?.0,
+            RefOr::Schema(s) => s,
+        };
+        Ok(match &prop_schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => s.enumeration.iter().flatten().cloned().collect(),
+            _ => Vec::new(),
+        })
+    }
+}
+
+impl Pointer {
+    /// The pointer without its last segment (the schema that owns a `oneOf` list).
+    pub fn parent_or_self(&self) -> Pointer {
+        match self.as_str().rfind('/') {
+            Some(i) if i > 0 => Pointer::from_ref(&self.as_str()[..i]),
+            _ => self.clone(),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Test-only package: the tests are in the files next to this one.
