@@ -372,3 +372,149 @@ fn json_kind(value: &Value) -> Option<&'static str> {
         Value::Null => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc_with(schema: Value) -> Value {
+        json!({
+            "openapi": "3.1.0",
+            "info": {"title": "T", "version": "1"},
+            "paths": {},
+            "components": {"schemas": {"S": schema}}
+        })
+    }
+
+    fn normalized(schema: Value) -> Value {
+        let doc = normalize(doc_with(schema)).expect("normalizes");
+        doc["components"]["schemas"]["S"].clone()
+    }
+
+    fn error(schema: Value) -> Error {
+        normalize(doc_with(schema)).expect_err("should fail")
+    }
+
+    #[test]
+    fn sets_the_version_to_3_0() {
+        let doc = normalize(doc_with(json!({"type": "string"}))).expect("normalizes");
+        assert_eq!(doc["openapi"], "3.0.3");
+    }
+
+    #[test]
+    fn type_list_with_null_becomes_nullable() {
+        assert_eq!(
+            normalized(json!({"type": ["string", "null"], "format": "date-time"})),
+            json!({"type": "string", "format": "date-time", "nullable": true})
+        );
+    }
+
+    #[test]
+    fn type_list_of_two_types_becomes_one_of() {
+        assert_eq!(
+            normalized(json!({"type": ["integer", "string"], "minimum": 1, "maxLength": 3})),
+            json!({"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 3}]})
+        );
+    }
+
+    #[test]
+    fn const_becomes_a_one_value_enum() {
+        assert_eq!(normalized(json!({"const": "list"})), json!({"type": "string", "enum": ["list"]}));
+        assert_eq!(normalized(json!({"const": true})), json!({"type": "boolean", "enum": [true]}));
+    }
+
+    #[test]
+    fn examples_become_example() {
+        assert_eq!(
+            normalized(json!({"type": "integer", "examples": [3, 4]})),
+            json!({"type": "integer", "example": 3})
+        );
+    }
+
+    #[test]
+    fn numeric_exclusive_bounds_become_flags() {
+        assert_eq!(
+            normalized(json!({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1})),
+            json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 1, "exclusiveMaximum": true})
+        );
+    }
+
+    #[test]
+    fn null_branches_become_nullable() {
+        assert_eq!(
+            normalized(json!({"anyOf": [{"$ref": "#/components/schemas/X"}, {"type": "null"}]})),
+            json!({"anyOf": [{"$ref": "#/components/schemas/X"}], "nullable": true})
+        );
+    }
+
+    #[test]
+    fn ref_with_siblings_moves_into_all_of() {
+        assert_eq!(
+            normalized(json!({"$ref": "#/components/schemas/X", "description": "d"})),
+            json!({"description": "d", "allOf": [{"$ref": "#/components/schemas/X"}]})
+        );
+    }
+
+    #[test]
+    fn nested_schemas_are_normalized() {
+        let out = normalized(json!({
+            "type": "object",
+            "properties": {"a": {"type": ["array", "null"], "items": {"const": 1}}},
+            "additionalProperties": {"type": ["boolean", "null"]}
+        }));
+        assert_eq!(out["properties"]["a"], json!({"type": "array", "nullable": true, "items": {"type": "integer", "enum": [1]}}));
+        assert_eq!(out["additionalProperties"], json!({"type": "boolean", "nullable": true}));
+    }
+
+    #[test]
+    fn schemas_in_paths_are_normalized_but_examples_are_not() {
+        let doc = json!({
+            "openapi": "3.1.0",
+            "info": {"title": "T", "version": "1"},
+            "paths": {"/a": {"get": {
+                "parameters": [{"name": "q", "in": "query", "schema": {"type": ["string", "null"]}}],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"const": "x"},
+                    "example": {"schema": {"type": ["string", "null"]}}
+                }}}}
+            }}}
+        });
+        let out = normalize(doc).expect("normalizes");
+        let get = &out["paths"]["/a"]["get"];
+        assert_eq!(get["parameters"][0]["schema"], json!({"type": "string", "nullable": true}));
+        let media = &get["responses"]["200"]["content"]["application/json"];
+        assert_eq!(media["schema"], json!({"type": "string", "enum": ["x"]}));
+        assert_eq!(media["example"], json!({"schema": {"type": ["string", "null"]}}));
+    }
+
+    #[test]
+    fn unsupported_keywords_name_their_pointer() {
+        let e = error(json!({"type": "object", "properties": {"t": {"type": "array", "prefixItems": []}}}));
+        assert_eq!(e.pointer().map(ToString::to_string).as_deref(), Some("#/components/schemas/S/properties/t/prefixItems"));
+    }
+
+    #[test]
+    fn only_null_is_an_error() {
+        let e = error(json!({"type": "null"}));
+        assert_eq!(e.pointer().map(ToString::to_string).as_deref(), Some("#/components/schemas/S/type"));
+    }
+
+    #[test]
+    fn versions_other_than_3_0_and_3_1_are_rejected() {
+        let e = normalize(json!({"swagger": "2.0", "info": {}, "paths": {}})).expect_err("fails");
+        assert!(e.to_string().contains("Swagger 2.0"), "{e}");
+        let e = normalize(json!({"openapi": "4.0.0"})).expect_err("fails");
+        assert_eq!(e.pointer().map(ToString::to_string).as_deref(), Some("#/openapi"));
+    }
+
+    #[test]
+    fn is_pure_on_3_0_documents() {
+        let doc = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "T", "version": "1"},
+            "paths": {},
+            "components": {"schemas": {"S": {"type": "string", "nullable": true}}}
+        });
+        assert_eq!(normalize(doc.clone()).expect("normalizes"), doc);
+    }
+}

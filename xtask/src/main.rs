@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: cargo xtask regen [--check]
+const USAGE: &str = "usage: cargo xtask <regen [--check] | test>
 
   regen          regenerate openrouter-generated/ from spec/openrouter.yaml
-  regen --check  exit non-zero (printing a diff) if openrouter-generated/ is out of date";
+  regen --check  exit non-zero (printing a diff) if openrouter-generated/ is out of date
+  test           regen --check, then clippy -D warnings on every target, then every test";
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["regen"] => regen(false),
         ["regen", "--check"] => regen(true),
+        ["test"] => test(),
         ["help" | "--help" | "-h"] | [] => {
             println!("{USAGE}");
             Ok(true)
@@ -40,6 +42,29 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs a cargo command in the workspace root; true when it succeeds.
+fn cargo(args: &[&str]) -> Result<bool> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    println!("==> cargo {}", args.join(" "));
+    let status = std::process::Command::new(cargo)
+        .args(args)
+        .current_dir(workspace_root())
+        .status()
+        .with_context(|| format!("running cargo {}", args.join(" ")))?;
+    Ok(status.success())
+}
+
+/// The whole check suite, in the order that fails fastest.
+fn test() -> Result<bool> {
+    if !regen(true)? {
+        return Ok(false);
+    }
+    if !cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])? {
+        return Ok(false);
+    }
+    cargo(&["test", "--workspace"])
 }
 
 fn regen(check: bool) -> Result<bool> {

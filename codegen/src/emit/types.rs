@@ -308,6 +308,11 @@ fn struct_tokens(
     } else {
         TokenStream::new()
     };
+    let new_body = if all_optional {
+        quote! { Self::default() }
+    } else {
+        quote! { Self { #(#new_inits),* } }
+    };
     let new_doc = if all_optional {
         format!(" An empty `{}`; fill it with the setters.", def.name)
     } else {
@@ -324,7 +329,7 @@ fn struct_tokens(
             #[doc = #new_doc]
             #many
             pub fn new(#(#new_args),*) -> Self {
-                Self { #(#new_inits),* }
+                #new_body
             }
             #(#setters)*
         }

@@ -28,14 +28,7 @@ pub struct DefaultParameters {
 impl DefaultParameters {
     /// An empty `DefaultParameters`; fill it with the setters.
     pub fn new() -> Self {
-        Self {
-            temperature: Default::default(),
-            top_p: Default::default(),
-            top_k: Default::default(),
-            frequency_penalty: Default::default(),
-            presence_penalty: Default::default(),
-            repetition_penalty: Default::default(),
-        }
+        Self::default()
     }
     /// Sets [`temperature`](Self::temperature).
     pub fn temperature(mut self, value: impl Into<f64>) -> Self {

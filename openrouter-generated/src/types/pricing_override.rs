@@ -40,18 +40,7 @@ pub struct PricingOverride {
 impl PricingOverride {
     /// An empty `PricingOverride`; fill it with the setters.
     pub fn new() -> Self {
-        Self {
-            prompt: Default::default(),
-            completion: Default::default(),
-            audio: Default::default(),
-            input_audio_cache: Default::default(),
-            input_cache_read: Default::default(),
-            input_cache_write: Default::default(),
-            input_cache_write_1h: Default::default(),
-            min_prompt_tokens: Default::default(),
-            utc_start: Default::default(),
-            utc_end: Default::default(),
-        }
+        Self::default()
     }
     /// Sets [`prompt`](Self::prompt).
     pub fn prompt(mut self, value: impl Into<String>) -> Self {

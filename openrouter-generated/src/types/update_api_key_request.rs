@@ -25,13 +25,7 @@ pub struct UpdateApiKeyRequest {
 impl UpdateApiKeyRequest {
     /// An empty `UpdateApiKeyRequest`; fill it with the setters.
     pub fn new() -> Self {
-        Self {
-            name: Default::default(),
-            disabled: Default::default(),
-            limit: Default::default(),
-            limit_reset: Default::default(),
-            include_byok_in_limit: Default::default(),
-        }
+        Self::default()
     }
     /// Sets [`name`](Self::name).
     pub fn name(mut self, value: impl Into<String>) -> Self {

@@ -43,19 +43,7 @@ pub struct UpdateWorkspaceRequest {
 impl UpdateWorkspaceRequest {
     /// An empty `UpdateWorkspaceRequest`; fill it with the setters.
     pub fn new() -> Self {
-        Self {
-            name: Default::default(),
-            slug: Default::default(),
-            description: Default::default(),
-            default_text_model: Default::default(),
-            default_image_model: Default::default(),
-            default_provider_sort: Default::default(),
-            is_observability_io_logging_enabled: Default::default(),
-            is_observability_broadcast_enabled: Default::default(),
-            is_data_discount_logging_enabled: Default::default(),
-            io_logging_sampling_rate: Default::default(),
-            io_logging_api_key_ids: Default::default(),
-        }
+        Self::default()
     }
     /// Sets [`name`](Self::name).
     pub fn name(mut self, value: impl Into<String>) -> Self {
