@@ -158,3 +158,20 @@ fn method_names_colliding_in_a_group_are_an_error() {
     assert_eq!(pointer_of(&error), "#/paths/~1b/get");
     assert!(error.to_string().contains("client.things().get()"), "{error}");
 }
+
+/// The default TLS stack is rustls on `ring`: `aws-lc-sys` (a long C build) is never compiled.
+#[test]
+fn default_tls_stack_does_not_build_aws_lc() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = std::process::Command::new(cargo)
+        .args(["tree", "--offline", "-p", "openrouter-generated", "-e", "normal", "--prefix", "none"])
+        .current_dir(root())
+        .output()
+        .expect("cargo tree runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let tree = String::from_utf8_lossy(&output.stdout);
+    assert!(tree.lines().any(|l| l.starts_with("rustls ")), "rustls is the default TLS:\n{tree}");
+    assert!(tree.lines().any(|l| l.starts_with("ring ")), "rustls uses ring:\n{tree}");
+    assert!(!tree.contains("aws-lc"), "aws-lc must not be built:\n{tree}");
+    assert!(!tree.lines().any(|l| l.starts_with("native-tls ") || l.starts_with("openssl-sys ")), "native-tls is opt-in:\n{tree}");
+}
