@@ -28,7 +28,7 @@ const BUILDER_METHODS: &[&str] = &[
 ];
 
 /// Names `Client` already has; a tag group may not take them.
-const CLIENT_METHODS: &[&str] = &["builder", "from_env", "new", "base_url", "clone", "fmt"];
+const CLIENT_METHODS: &[&str] = &["builder", "from_env", "new", "base_url", "execute", "clone", "fmt"];
 
 /// Paging as the document declares it, resolved once all types exist.
 struct RawPagination {
@@ -157,6 +157,7 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
     }
 
     let groups = build_groups(api, &ops)?;
+    check_builder_names(&groups, &ops)?;
     Ok((groups, ops))
 }
 
@@ -201,6 +202,26 @@ fn build_groups(api: &OpenAPI, ops: &[Operation]) -> Result<Vec<Group>> {
     // Groups follow the order of the document's `tags` list, then first use.
     groups.sort_by_key(|g| api.tags.iter().position(|t| t.name == g.tag).unwrap_or(usize::MAX));
     Ok(groups)
+}
+
+/// Builders share the `operations` namespace with each other and with the group structs.
+fn check_builder_names(groups: &[Group], ops: &[Operation]) -> Result<()> {
+    let mut taken: BTreeMap<&str, String> = groups
+        .iter()
+        .map(|g| (g.type_name.as_str(), format!("the group of tag {:?}", g.tag)))
+        .collect();
+    for op in ops {
+        if let Some(other) = taken.insert(op.builder.as_str(), format!("operation {:?}", op.operation_id)) {
+            return Err(Error::spec(
+                &op.pointer.push("operationId"),
+                format!(
+                    "operationId {:?} becomes the builder type `{}`, which is also {other}; choose another operationId",
+                    op.operation_id, op.builder
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn op_tag(api: &OpenAPI, op: &Operation) -> String {

@@ -74,6 +74,7 @@ impl<'a> TypeSpace<'a> {
         if let Some(components) = &api.components {
             for name in components.schemas.keys() {
                 let rust = type_name(name, "Schema");
+                check_not_std(&rust, &base.push(name))?;
                 if let Some(other) = taken.get(&rust) {
                     return Err(Error::spec(
                         &base.push(name),
@@ -165,6 +166,7 @@ impl<'a> TypeSpace<'a> {
     }
 
     fn insert(&mut self, def: TypeDef) -> Result<()> {
+        check_not_std(&def.name, &def.pointer)?;
         if let Some(existing) = self.defs.get(&def.name) {
             return Err(Error::spec(
                 &def.pointer,
@@ -580,6 +582,23 @@ impl<'a> TypeSpace<'a> {
             _ => Vec::new(),
         })
     }
+}
+
+/// Standard names the generated code uses unqualified; a type may not shadow them.
+const STD_NAMES: &[&str] = &[
+    "Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "Default", "From",
+    "Into", "Clone", "Copy", "Send", "Sync", "Sized", "Fn", "FnMut", "FnOnce", "Iterator",
+    "IntoIterator", "ToString", "ToOwned", "PartialEq", "Eq", "PartialOrd", "Ord", "Drop", "AsRef",
+];
+
+fn check_not_std(name: &str, ptr: &Pointer) -> Result<()> {
+    if STD_NAMES.contains(&name) {
+        return Err(Error::spec(
+            ptr,
+            format!("the Rust type name `{name}` would shadow the standard `{name}`; rename the schema"),
+        ));
+    }
+    Ok(())
 }
 
 impl Pointer {

@@ -5,25 +5,42 @@
 //!
 //! Operations are grouped by tag: `client.<group>().<operation>(...)` returns a builder;
 //! `.send().await` runs it. Types live flat in [`types`].
+
 #![forbid(unsafe_code)]
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 mod client;
+
 mod error;
+
 mod nullable;
+
 mod options;
+
 mod pagination;
+
 mod request;
+
 mod response;
+
 #[doc(hidden)]
 pub mod __private;
+
 pub mod operations;
+
 pub mod types;
+
 pub use client::{Client, ClientBuilder};
+
 pub use error::{ApiError, Error, ErrorCode, Result};
+
 pub use nullable::Nullable;
+
 pub use options::{RequestOptions, RetryPolicy};
+
 pub use pagination::Paginator;
+
 pub use response::ResponseValue;
+
 /// The server the document names; `ClientBuilder::base_url` overrides it.
 pub const DEFAULT_BASE_URL: &str = "https://openrouter.ai/api/v1";

@@ -21,7 +21,38 @@ pub fn render(source: &str, file: &str, tokens: TokenStream) -> Result<String> {
         file: file.to_owned(),
         message: e.to_string(),
     })?;
-    Ok(format!("{}{}", header(source), prettyplease::unparse(&parsed)))
+    Ok(format!("{}{}", header(source), space_items(&prettyplease::unparse(&parsed))))
+}
+
+/// Puts a blank line between items, as hand-written code has (prettyplease leaves none):
+/// after the `//!` header, after a `use` block, and after an item's closing brace when the
+/// next line at the same depth starts another item.
+fn space_items(text: &str) -> String {
+    const ITEM_STARTS: &[&str] = &[
+        "///", "#[", "pub ", "pub(", "impl", "fn ", "async fn", "struct ", "enum ", "mod ", "use ", "type ",
+        "const ", "#![",
+    ];
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut prev: Option<&str> = None;
+    for line in text.lines() {
+        if let Some(before) = prev {
+            let indent = |l: &str| l.len() - l.trim_start().len();
+            let (p, c) = (before.trim(), line.trim());
+            let starts_item = ITEM_STARTS.iter().any(|s| c.starts_with(s));
+            let blank = (p.starts_with("//!") && !c.starts_with("//!"))
+                || (p.starts_with("use ") && p.ends_with(';') && !c.starts_with("use "))
+                || ((p == "}" || p.ends_with("{}") || (p.ends_with(';') && !p.starts_with("use ") && indent(before) == 0))
+                    && indent(before) == indent(line)
+                    && starts_item);
+            if blank && !p.is_empty() && !c.is_empty() {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        prev = Some(line);
+    }
+    out
 }
 
 /// Doc attributes from spec text: one `///` line per spec line, relative links made absolute.

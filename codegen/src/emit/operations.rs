@@ -51,7 +51,9 @@ fn op_doc(api: &Api, op: &Operation) -> TokenStream {
         lines.extend(doc_lines(text.trim(), &api.link_origin));
     }
     if !op.errors.is_empty() {
-        lines.push(String::new());
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
         let statuses: Vec<&str> = op.errors.iter().map(|e| e.status.as_str()).collect();
         lines.push(format!(" Documented error statuses: {}.", statuses.join(", ")));
     }
@@ -299,7 +301,7 @@ fn paginator_tokens(op: &Operation, p: &Pagination) -> TokenStream {
     };
     let doc_text = match &p.limit {
         Some(limit) => format!(
-            "Pages through the whole list from the `{}` set here (default 0), `{limit}` items per request;\n a page shorter than `{limit}`, or an empty one, ends it.",
+            "Pages through the whole list from the `{}` set here (default 0), `{limit}` items per request;\na page shorter than `{limit}`, or an empty one, ends it.",
             p.offset
         ),
         None => format!(

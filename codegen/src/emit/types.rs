@@ -47,11 +47,12 @@ fn type_tokens(api: &Api, def: &TypeDef) -> TokenStream {
             let name = ident(&def.name);
             let variant = ident(&values[0].variant);
             let wire = &values[0].wire;
+            let variant_doc = format!(" `{wire}`");
             quote! {
                 #docs
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
                 pub enum #name {
-                    #[doc = concat!(" `", #wire, "`")]
+                    #[doc = #variant_doc]
                     #[default]
                     #[serde(rename = #wire)]
                     #variant,
@@ -74,9 +75,10 @@ fn type_tokens(api: &Api, def: &TypeDef) -> TokenStream {
             let variants: Vec<_> = values.iter().map(|v| ident(&v.variant)).collect();
             let wires: Vec<_> = values.iter().map(|v| v.wire.as_str()).collect();
             let docs_v: Vec<String> = wires.iter().map(|w| format!(" `{w}`")).collect();
+            let separator = if docs.is_empty() { TokenStream::new() } else { quote! { #[doc = ""] } };
             quote! {
                 #docs
-                ///
+                #separator
                 /// Open enumeration: values this version does not know decode into `Unknown`.
                 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
                 #[non_exhaustive]
@@ -120,8 +122,8 @@ fn type_tokens(api: &Api, def: &TypeDef) -> TokenStream {
                 }
                 impl<'de> serde::Deserialize<'de> for #name {
                     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
-                        Ok(Self::from(value.as_ref()))
+                        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+                        Ok(Self::from(value.as_str()))
                     }
                 }
             }
@@ -216,13 +218,15 @@ fn struct_tokens(
         } else {
             TokenStream::new()
         };
-        let setter_doc = format!(" Sets [`{}`](Self::{}).", field.rust_name, field.rust_name);
+        let setter_doc = format!(" Sets the `{}` field.", field.rust_name.trim_start_matches("r#"));
+        let setter_deprecated = if field.deprecated { quote! { #[deprecated] } } else { TokenStream::new() };
         let (field_ty, serde_attr, setter) = match storage(def, field) {
             Storage::Plain => (
                 inner.clone(),
                 TokenStream::new(),
                 quote! {
                     #[doc = #setter_doc]
+                    #setter_deprecated
                     pub fn #fname(mut self, value: impl Into<#inner>) -> Self {
                         self.#fname = value.into();
                         self
@@ -234,6 +238,7 @@ fn struct_tokens(
                 TokenStream::new(),
                 quote! {
                     #[doc = #setter_doc]
+                    #setter_deprecated
                     pub fn #fname(mut self, value: Option<#inner>) -> Self {
                         self.#fname = value;
                         self
@@ -245,6 +250,7 @@ fn struct_tokens(
                 quote! { #[serde(default, skip_serializing_if = "Option::is_none")] },
                 quote! {
                     #[doc = #setter_doc]
+                    #setter_deprecated
                     pub fn #fname(mut self, value: impl Into<#inner>) -> Self {
                         self.#fname = Some(value.into());
                         self
@@ -253,14 +259,15 @@ fn struct_tokens(
             ),
             Storage::ThreeState => {
                 let setter_doc = format!(
-                    " Sets [`{}`](Self::{}): `Some(value)` sends the value, `None` sends an explicit `null`.",
-                    field.rust_name, field.rust_name
+                    " Sets the `{}` field: `Some(value)` sends the value, `None` sends an explicit `null`.",
+                    field.rust_name.trim_start_matches("r#")
                 );
                 (
                     quote! { crate::Nullable<#inner> },
                     quote! { #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")] },
                     quote! {
                         #[doc = #setter_doc]
+                        #setter_deprecated
                         pub fn #fname(mut self, value: Option<#inner>) -> Self {
                             self.#fname = value.into();
                             self
@@ -314,9 +321,9 @@ fn struct_tokens(
         quote! { Self { #(#new_inits),* } }
     };
     let new_doc = if all_optional {
-        format!(" An empty `{}`; fill it with the setters.", def.name)
+        format!(" An empty `{}`; fill it in with the setters.", def.name)
     } else {
-        format!(" A `{}` from its required fields; the optional ones start empty.", def.name)
+        format!(" {} `{}` from its required fields; the optional ones start empty.", article(&def.name), def.name)
     };
     quote! {
         #docs
@@ -434,13 +441,24 @@ fn untagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, variants: &[Unta
             Unknown(serde_json::Value),
         }
     };
-    let froms = from_impls(
+    let mut froms = from_impls(
         &name,
         variants
             .iter()
             .filter(|v| !needs_box(api, &def.name, &v.ty))
             .map(|v| (v.variant.as_str(), &v.ty)),
     );
+    let strings: Vec<&UntaggedVariant> = variants.iter().filter(|v| v.ty == TypeRef::String).collect();
+    if let [only] = strings.as_slice() {
+        let vid = ident(&only.variant);
+        froms.extend(quote! {
+            impl From<&str> for #name {
+                fn from(value: &str) -> Self {
+                    Self::#vid(value.to_owned())
+                }
+            }
+        });
+    }
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -452,4 +470,9 @@ fn untagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, variants: &[Unta
         }
         #froms
     }
+}
+
+/// "A" or "An" before a name.
+fn article(name: &str) -> &'static str {
+    if name.starts_with(['A', 'E', 'I', 'O', 'U']) { "An" } else { "A" }
 }
