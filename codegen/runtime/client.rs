@@ -71,6 +71,11 @@ impl Client {
         if let Some(problem) = options.invalid {
             return Err(Error::InvalidRequest(problem));
         }
+        // `Url` would drop `.`/`..` segments and an empty one would change the route: a path
+        // parameter like that would silently reach another endpoint.
+        if let Some(bad) = spec.segments.iter().find(|s| s.is_empty() || *s == "." || *s == "..") {
+            return Err(Error::InvalidRequest(format!("path parameter {bad:?} cannot be sent safely")));
+        }
         let mut url = self.inner.base_url.clone();
         url.path_segments_mut()
             .map_err(|()| Error::Config(format!("base URL {} cannot take a path", self.inner.base_url)))?

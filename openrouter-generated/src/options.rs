@@ -35,7 +35,11 @@ impl RequestOptions {
     /// makes the call fail with `Error::InvalidRequest` before anything is sent.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
-            (Ok(name), Ok(value)) => {
+            (Ok(name), Ok(mut value)) => {
+                // Credentials given per call stay out of `Debug` output, like the client's key.
+                if matches!(name.as_str(), "authorization" | "proxy-authorization" | "cookie" | "x-api-key") {
+                    value.set_sensitive(true);
+                }
                 self.headers.insert(name, value);
             }
             _ => self.invalid = Some(format!("invalid header {name:?}")),
