@@ -370,6 +370,20 @@ fn error_json(code: i64, message: &str, metadata: Value) -> String {
 // 1. Every operation, on the wire and decoded
 // ---------------------------------------------------------------------------------------------
 
+/// The error of a call to a loopback port nobody listens on (the port is bound, then freed).
+async fn refused_connection_error() -> Result<Error> {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        listener.local_addr()?.port()
+    };
+    let client = Client::builder()
+        .api_key(API_KEY)
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .retry_policy(RetryPolicy::none())
+        .build()?;
+    Ok(client.credits().get().send().await.expect_err("nothing listens"))
+}
+
 mod api_keys_ops {
     use super::*;
 
@@ -2451,22 +2465,7 @@ mod errors {
 
     #[tokio::test]
     async fn a_refused_connection_is_a_retryable_transport_error() -> Result<()> {
-        let port = {
-            let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-            listener.local_addr()?.port()
-        };
-        let client = Client::builder()
-            .api_key(API_KEY)
-            .base_url(format!("http://127.0.0.1:{port}"))
-            .retry_policy(RetryPolicy::none())
-            .build()?;
-
-        let err = client
-            .credits()
-            .get()
-            .send()
-            .await
-            .expect_err("nothing listens");
+        let err = refused_connection_error().await?;
 
         assert!(matches!(err, Error::Transport(_)), "{err:?}");
         assert!(err.is_retryable());
@@ -3129,22 +3128,7 @@ mod secrets {
 
     #[tokio::test]
     async fn a_transport_error_does_not_print_the_key() -> Result<()> {
-        let port = {
-            let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-            listener.local_addr()?.port()
-        };
-        let client = Client::builder()
-            .api_key(API_KEY)
-            .base_url(format!("http://127.0.0.1:{port}"))
-            .retry_policy(RetryPolicy::none())
-            .build()?;
-
-        let err = client
-            .credits()
-            .get()
-            .send()
-            .await
-            .expect_err("nothing listens");
+        let err = refused_connection_error().await?;
 
         assert_no_key("transport error Display", &err.to_string());
         assert_no_key("transport error Debug", &format!("{err:?}"));
