@@ -1,0 +1,1 @@
+//! Conformance with OpenRouter's published document (being written).

@@ -1,0 +1,1 @@
+//! Hostile and malformed fixture specs (being written).
