@@ -29,3 +29,38 @@ pub fn tag_of(value: &Value, property: &str) -> Option<String> {
 pub fn from_value<T: DeserializeOwned, E: serde::de::Error>(value: Value) -> Result<T, E> {
     serde_json::from_value(value).map_err(E::custom)
 }
+
+/// One part of a multipart body.
+#[derive(Debug, Clone)]
+pub enum PartValue {
+    Text(String),
+    File(crate::Upload),
+}
+
+/// A request body sent as `multipart/form-data`, one part per field.
+pub trait MultipartBody {
+    /// The parts, in field order; a field that is absent or `null` has none.
+    fn parts(&self) -> Vec<(&'static str, PartValue)>;
+}
+
+/// Adds a file part, when there is a file.
+pub fn push_file(parts: &mut Vec<(&'static str, PartValue)>, name: &'static str, file: Option<&crate::Upload>) {
+    if let Some(file) = file {
+        parts.push((name, PartValue::File(file.clone())));
+    }
+}
+
+/// Adds the text parts of a field: one per array item, JSON text for objects.
+pub fn push_text<T: Serialize + ?Sized>(parts: &mut Vec<(&'static str, PartValue)>, name: &'static str, value: &T) {
+    fn push(parts: &mut Vec<(&'static str, PartValue)>, name: &'static str, value: Value) {
+        match value {
+            Value::Null => {}
+            Value::String(text) => parts.push((name, PartValue::Text(text))),
+            Value::Array(items) => items.into_iter().for_each(|item| push(parts, name, item)),
+            other => parts.push((name, PartValue::Text(other.to_string()))),
+        }
+    }
+    if let Ok(value) = serde_json::to_value(value) {
+        push(parts, name, value);
+    }
+}

@@ -21,6 +21,8 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// Raw bytes (binary request or response bodies).
     Bytes,
+    /// A file part of a multipart body (`format: binary` inside `multipart/form-data`).
+    Upload,
 }
 
 impl TypeRef {
@@ -38,6 +40,7 @@ impl TypeRef {
             TypeRef::Vec(inner) => format!("Vec<{}>", inner.display()),
             TypeRef::Map(inner) => format!("BTreeMap<String, {}>", inner.display()),
             TypeRef::Bytes => "Bytes".into(),
+            TypeRef::Upload => "Upload".into(),
         }
     }
 }
@@ -112,6 +115,8 @@ pub struct TypeDef {
     pub shape: Shape,
     /// Reachable from a request body: optional-and-nullable fields become three-state.
     pub input: bool,
+    /// Sent as a `multipart/form-data` body: gets a `MultipartBody` implementation.
+    pub multipart: bool,
 }
 
 /// Where a parameter goes.
@@ -138,6 +143,7 @@ pub struct Param {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyKind {
     Json,
+    Multipart,
     Text,
     Binary,
     Empty,
@@ -149,6 +155,7 @@ pub struct Body {
     pub ty: TypeRef,
     pub required: bool,
     pub content_type: String,
+    pub kind: BodyKind,
 }
 
 /// The success response an operation returns.

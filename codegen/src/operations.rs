@@ -33,6 +33,8 @@ const CLIENT_METHODS: &[&str] = &["builder", "from_env", "new", "base_url", "exe
 /// Paging as the document declares it, resolved once all types exist.
 struct RawPagination {
     pointer: Pointer,
+    /// Read from Speakeasy's extension: a shape we cannot page is a warning, not an error.
+    lenient: bool,
     offset: String,
     limit: Option<String>,
     items: String,
@@ -152,7 +154,15 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
 
     for (op, raw) in ops.iter_mut().zip(raw_pages) {
         if let Some(raw) = raw {
-            op.pagination = Some(resolve_pagination(op, raw, types)?);
+            let lenient = raw.lenient;
+            match resolve_pagination(op, raw, types) {
+                Ok(pagination) => op.pagination = Some(pagination),
+                Err(Error::Spec { pointer, message }) if lenient => types.warnings.push(Warning {
+                    pointer,
+                    message: format!("{message}; the operation has no paginator"),
+                }),
+                Err(e) => return Err(e),
+            }
         }
     }
 
@@ -342,13 +352,34 @@ fn read_body<'a>(
     let Some((content_type, media, kind)) = pick_media(&body.content) else {
         return Ok(None);
     };
-    if content_type.starts_with("multipart/") || content_type.starts_with("application/x-www-form-urlencoded") {
-        return Err(Error::spec(
-            &ptr.push("content").push(content_type),
-            format!("request bodies of type {content_type} are not supported yet"),
-        ));
-    }
     let mptr = ptr.push("content").push(content_type);
+    if content_type.starts_with("multipart/form-data") {
+        let Some(schema) = &media.schema else {
+            return Err(Error::spec(&mptr, "a multipart body needs an object schema"));
+        };
+        let ctx = format!("{builder}Request");
+        types.uploads = true;
+        let ty = types.type_for(RefOr::from(schema), &ctx, &ctx, &mptr.push("schema"));
+        types.uploads = false;
+        let ty = ty?;
+        match &ty {
+            TypeRef::Named(name) if matches!(types.defs.get(name).map(|d| &d.shape), Some(Shape::Struct { .. })) => {
+                if let Some(def) = types.defs.get_mut(name) {
+                    def.multipart = true;
+                }
+            }
+            _ => return Err(Error::spec(&mptr.push("schema"), "a multipart body must be an object with properties")),
+        }
+        return Ok(Some(Body {
+            ty,
+            required: body.required,
+            content_type: "multipart/form-data".to_owned(),
+            kind: BodyKind::Multipart,
+        }));
+    }
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        return Err(Error::spec(&mptr, format!("request bodies of type {content_type} are not supported")));
+    }
     let ty = match (kind, &media.schema) {
         (BodyKind::Json, Some(schema)) => {
             let ctx = format!("{builder}Request");
@@ -362,6 +393,7 @@ fn read_body<'a>(
         ty,
         required: body.required,
         content_type: content_type.clone(),
+        kind,
     }))
 }
 
@@ -440,6 +472,7 @@ fn read_pagination(ext: &Value, ptr: &Pointer) -> Result<RawPagination> {
     }
     Ok(RawPagination {
         pointer: ptr.clone(),
+        lenient: false,
         offset: ext_str(ext, "offset", ptr)?,
         limit: ext.get("limit").and_then(Value::as_str).map(str::to_owned),
         items: ext_str(ext, "items", ptr)?,
@@ -466,6 +499,7 @@ fn read_speakeasy_pagination(ext: &Value, ptr: &Pointer, warnings: &mut Vec<Warn
     match (kind, input("offset"), items) {
         ("offsetLimit", Some(offset), Some(items)) => Some(RawPagination {
             pointer: ptr.clone(),
+            lenient: true,
             offset,
             limit: input("limit"),
             items,

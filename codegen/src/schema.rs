@@ -5,7 +5,7 @@ use crate::ir::{EnumValue, Field, Shape, TaggedVariant, TypeDef, TypeRef, Untagg
 use crate::names::{field_name, type_name};
 use crate::Warning;
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, NumberFormat, OpenAPI, ReferenceOr, Schema, SchemaKind,
+    AdditionalProperties, IntegerFormat, NumberFormat, StringFormat, OpenAPI, ReferenceOr, Schema, SchemaKind,
     Type, VariantOrUnknownOrEmpty,
 };
 use std::collections::{BTreeMap, BTreeSet};
@@ -63,6 +63,8 @@ pub struct TypeSpace<'a> {
     /// `#/components/schemas/X` -> Rust name.
     refs: BTreeMap<String, String>,
     pub warnings: Vec<Warning>,
+    /// While reading a multipart body: `format: binary` strings are file parts.
+    pub uploads: bool,
 }
 
 impl<'a> TypeSpace<'a> {
@@ -94,6 +96,7 @@ impl<'a> TypeSpace<'a> {
             defs: BTreeMap::new(),
             refs,
             warnings: Vec::new(),
+            uploads: false,
         })
     }
 
@@ -120,6 +123,7 @@ impl<'a> TypeSpace<'a> {
                     deprecated,
                     shape: Shape::Alias(ty),
                     input: false,
+                    multipart: false,
                 })?;
             }
         }
@@ -204,7 +208,10 @@ impl<'a> TypeSpace<'a> {
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) => {
                 let values: Vec<&String> = string.enumeration.iter().flatten().collect();
-                if values.is_empty() {
+                let binary = matches!(string.format, VariantOrUnknownOrEmpty::Item(StringFormat::Binary));
+                if binary && self.uploads {
+                    Ok(TypeRef::Upload)
+                } else if values.is_empty() {
                     Ok(TypeRef::String)
                 } else {
                     self.define_enum(ctx, owner, ptr, schema, &values)
@@ -237,13 +244,25 @@ impl<'a> TypeSpace<'a> {
                 self.object(ctx, owner, ptr, schema, parts)
             }
             SchemaKind::AllOf { all_of } => {
-                if let [only] = all_of.as_slice() {
+                // Members that only annotate (a description, a bound) carry no shape.
+                let shaped: Vec<(usize, &'a ReferenceOr<Schema>)> =
+                    all_of.iter().enumerate().filter(|(_, m)| carries_shape(m)).collect();
+                if let [(i, only)] = shaped.as_slice() {
                     // A wrapper around one schema (often `$ref` plus a description).
-                    return self.type_for(RefOr::from(only), ctx, owner, &ptr.push("allOf").push("0"));
+                    return self.type_for(RefOr::from(*only), ctx, owner, &ptr.push("allOf").push(i.to_string()));
                 }
                 let mut parts = ObjectParts::default();
-                self.collect_all_of(all_of, ptr, &mut parts, 0)?;
-                self.object(ctx, owner, ptr, schema, parts)
+                match self.collect_all_of(all_of, ptr, &mut parts, 0) {
+                    Ok(()) => self.object(ctx, owner, ptr, schema, parts),
+                    Err(Error::Spec { pointer, message }) => {
+                        self.warnings.push(Warning {
+                            pointer,
+                            message: format!("{message}; the value is kept as serde_json::Value"),
+                        });
+                        Ok(TypeRef::Json)
+                    }
+                    Err(other) => Err(other),
+                }
             }
             SchemaKind::OneOf { one_of } => self.union(ctx, owner, &ptr.push("oneOf"), schema, one_of),
             SchemaKind::AnyOf { any_of } => self.union(ctx, owner, &ptr.push("anyOf"), schema, any_of),
@@ -297,7 +316,7 @@ impl<'a> TypeSpace<'a> {
         if depth > 32 {
             return Err(Error::spec(ptr, "allOf nests too deeply (a reference cycle?)"));
         }
-        for (i, member) in members.iter().enumerate() {
+        for (i, member) in members.iter().enumerate().filter(|(_, m)| carries_shape(m)) {
             let mptr = ptr.push("allOf").push(i.to_string());
             let schema = match member {
                 ReferenceOr::Reference { reference } => self.resolve(reference, &mptr)?.0,
@@ -413,14 +432,36 @@ impl<'a> TypeSpace<'a> {
     }
 
     fn define(&mut self, name: &str, owner: &str, ptr: &Pointer, schema: &Schema, shape: Shape) -> Result<TypeRef> {
+        let is_root = name == owner && ptr.as_str().starts_with("/components/schemas/");
+        let self_owned = name == owner;
+        let mut name = name.to_owned();
+        if !is_root {
+            // Inline names come from their position (`<Owner><Property>`), so two positions can
+            // meet on one name (`reasoning.effort` and `reasoning_effort`): number the later one.
+            let base = name.clone();
+            let mut n = 2;
+            while self.defs.contains_key(&name) || self.refs.values().any(|r| r == &name) {
+                name = format!("{base}{n}");
+                n += 1;
+            }
+            if n > 2 {
+                self.warnings.push(Warning {
+                    pointer: ptr.clone(),
+                    message: format!("the inline type name `{base}` is taken; this one is named `{name}`"),
+                });
+            }
+        }
+        let owner = if self_owned { name.clone() } else { owner.to_owned() };
+        let name = name.as_str();
         self.insert(TypeDef {
             name: name.to_owned(),
-            owner: owner.to_owned(),
+            owner,
             pointer: ptr.clone(),
             doc: schema.schema_data.description.clone(),
             deprecated: schema.schema_data.deprecated,
             shape,
             input: false,
+            multipart: false,
         })?;
         Ok(TypeRef::Named(name.to_owned()))
     }
@@ -431,12 +472,10 @@ impl<'a> TypeSpace<'a> {
             if out.iter().any(|v| &v.wire == *wire) {
                 continue;
             }
-            let variant = type_name(wire, if wire.is_empty() { "Empty" } else { "V" });
-            if variant == "Unknown" && values.len() > 1 {
-                return Err(Error::spec(
-                    &ptr.push("enum").push(i.to_string()),
-                    "the enum value \"unknown\" would clash with the generated fallback variant `Unknown`",
-                ));
+            let mut variant = type_name(wire, if wire.is_empty() { "Empty" } else { "V" });
+            if variant == "Unknown" {
+                // The fallback variant is always `Unknown(String)`; a documented "unknown" steps aside.
+                variant = "UnknownValue".to_owned();
             }
             if let Some(other) = out.iter().find(|v| v.variant == variant) {
                 return Err(Error::spec(
@@ -504,9 +543,9 @@ impl<'a> TypeSpace<'a> {
                         RefOr::Schema(inline)
                     }
                 };
-                let variant = type_name(&tags[0], "V");
+                let mut variant = type_name(&tags[0], "V");
                 if variant == "Unknown" {
-                    return Err(Error::spec(&bptr, "the tag \"unknown\" would clash with the generated fallback variant `Unknown`"));
+                    variant = "UnknownValue".to_owned();
                 }
                 if variants.iter().any(|v| v.variant == variant) {
                     return Err(Error::spec(&bptr, format!("two union branches become the variant `{variant}`")));
@@ -552,6 +591,7 @@ impl<'a> TypeSpace<'a> {
                 },
                 TypeRef::Map(_) => "Map".into(),
                 TypeRef::Bytes => "Bytes".into(),
+                TypeRef::Upload => "Upload".into(),
             };
             let mut variant = base.clone();
             let mut n = 2;
@@ -581,6 +621,27 @@ impl<'a> TypeSpace<'a> {
             SchemaKind::Type(Type::String(s)) => s.enumeration.iter().flatten().cloned().collect(),
             _ => Vec::new(),
         })
+    }
+}
+
+/// Whether an `allOf` member says anything about the value's shape (not just docs or bounds).
+fn carries_shape(member: &ReferenceOr<Schema>) -> bool {
+    match member {
+        ReferenceOr::Reference { .. } => true,
+        ReferenceOr::Item(schema) => match &schema.schema_kind {
+            SchemaKind::Any(any) => {
+                any.typ.is_some()
+                    || !any.properties.is_empty()
+                    || any.additional_properties.is_some()
+                    || any.items.is_some()
+                    || !any.enumeration.is_empty()
+                    || !any.one_of.is_empty()
+                    || !any.any_of.is_empty()
+                    || !any.all_of.is_empty()
+                    || any.not.is_some()
+            }
+            _ => true,
+        },
     }
 }
 

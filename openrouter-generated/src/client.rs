@@ -105,6 +105,9 @@ impl Client {
             if let Some(body) = &spec.body {
                 request = request.body(body.clone());
             }
+            if let Some(form) = spec.form()? {
+                request = request.multipart(form);
+            }
             if let Some(timeout) = timeout {
                 request = request.timeout(timeout);
             }

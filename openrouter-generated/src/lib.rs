@@ -23,6 +23,8 @@ mod request;
 
 mod response;
 
+mod upload;
+
 #[doc(hidden)]
 pub mod __private;
 
@@ -41,6 +43,8 @@ pub use options::{RequestOptions, RetryPolicy};
 pub use pagination::Paginator;
 
 pub use response::ResponseValue;
+
+pub use upload::Upload;
 
 /// The server the document names; `ClientBuilder::base_url` overrides it.
 pub const DEFAULT_BASE_URL: &str = "https://openrouter.ai/api/v1";

@@ -22,6 +22,8 @@ pub(crate) struct RequestSpec {
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Option<Bytes>,
+    /// Parts of a multipart body, turned into a form for each attempt.
+    pub(crate) parts: Option<Vec<(&'static str, crate::__private::PartValue)>>,
     /// The first problem met while building; reported before anything is sent.
     pub(crate) error: Option<Error>,
 }
@@ -52,6 +54,7 @@ impl RequestSpec {
             query: Vec::new(),
             headers: HeaderMap::new(),
             body: None,
+            parts: None,
             error: None,
         }
     }
@@ -99,6 +102,35 @@ impl RequestSpec {
             Ok(bytes) => self.raw("application/json", bytes.into()),
             Err(e) => self.fail(format!("the body cannot be serialized: {e}")),
         }
+    }
+
+    /// Sets a `multipart/form-data` body.
+    pub(crate) fn multipart<T: crate::__private::MultipartBody>(&mut self, body: &T) {
+        self.parts = Some(body.parts());
+    }
+
+    /// The multipart form for one attempt (a form is consumed when sent).
+    pub(crate) fn form(&self) -> Result<Option<reqwest::multipart::Form>> {
+        let Some(parts) = &self.parts else {
+            return Ok(None);
+        };
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in parts {
+            form = match value {
+                crate::__private::PartValue::Text(text) => form.text(*name, text.clone()),
+                crate::__private::PartValue::File(upload) => {
+                    let part = reqwest::multipart::Part::stream_with_length(
+                        reqwest::Body::from(upload.data.clone()),
+                        upload.data.len() as u64,
+                    )
+                    .file_name(upload.file_name.clone())
+                    .mime_str(&upload.mime_type)
+                    .map_err(|_| Error::InvalidRequest(format!("invalid media type {:?}", upload.mime_type)))?;
+                    form.part(*name, part)
+                }
+            };
+        }
+        Ok(Some(form))
     }
 
     /// Sets a body of another content type.

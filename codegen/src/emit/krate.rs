@@ -18,6 +18,7 @@ pub const RUNTIME: &[(&str, &str)] = &[
     ("pagination", include_str!("../../runtime/pagination.rs")),
     ("request", include_str!("../../runtime/request.rs")),
     ("response", include_str!("../../runtime/response.rs")),
+    ("upload", include_str!("../../runtime/upload.rs")),
     ("__private", include_str!("../../runtime/private.rs")),
 ];
 
@@ -47,7 +48,7 @@ native-tls = ["reqwest/native-tls"]
 bytes = "1"
 fastrand = "2"
 futures-util = {{ version = "0.3", default-features = false, features = ["std"] }}
-reqwest = {{ version = "0.13", default-features = false, features = ["charset", "http2", "system-proxy", "stream"] }}
+reqwest = {{ version = "0.13", default-features = false, features = ["charset", "http2", "multipart", "system-proxy", "stream"] }}
 rustls = {{ version = "0.23", optional = true, default-features = false, features = ["ring", "std", "tls12"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
@@ -97,6 +98,7 @@ pub fn lib_rs(options: &Options, api: &Api) -> Result<String> {
         pub use options::{RequestOptions, RetryPolicy};
         pub use pagination::Paginator;
         pub use response::ResponseValue;
+        pub use upload::Upload;
 
         /// The server the document names; `ClientBuilder::base_url` overrides it.
         pub const DEFAULT_BASE_URL: &str = #base_url;

@@ -105,6 +105,7 @@ pub fn ty(t: &TypeRef, scope: Scope) -> TokenStream {
         TypeRef::F64 => quote! { f64 },
         TypeRef::Json => quote! { serde_json::Value },
         TypeRef::Bytes => quote! { bytes::Bytes },
+        TypeRef::Upload => quote! { crate::Upload },
         TypeRef::Vec(inner) => {
             let inner = ty(inner, scope);
             quote! { Vec<#inner> }

@@ -211,7 +211,9 @@ fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
     }
     if let Some(body) = &op.body {
         let content_type = &body.content_type;
-        let call = match (body_kind(&body.ty), body.required) {
+        let call = match (body.kind, body.required) {
+            (BodyKind::Multipart, true) => quote! { request.multipart(&self.body); },
+            (BodyKind::Multipart, false) => quote! { if let Some(body) = &self.body { request.multipart(body); } },
             (BodyKind::Json, true) => quote! { request.json(&self.body); },
             (BodyKind::Json, false) => quote! { if let Some(body) = &self.body { request.json(body); } },
             (BodyKind::Text, true) => quote! { request.raw(#content_type, self.body.clone().into()); },
@@ -231,7 +233,9 @@ fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
         BodyKind::Json => quote! { self.client.execute(request, self.options).await?.json() },
         BodyKind::Text => quote! { self.client.execute(request, self.options).await?.text() },
         BodyKind::Binary => quote! { Ok(self.client.execute(request, self.options).await?.bytes()) },
-        BodyKind::Empty => quote! { Ok(self.client.execute(request, self.options).await?.empty()) },
+        BodyKind::Empty | BodyKind::Multipart => {
+            quote! { Ok(self.client.execute(request, self.options).await?.empty()) }
+        }
     };
     let paginator = op.pagination.as_ref().map(|p| paginator_tokens(op, p));
     quote! {
@@ -265,14 +269,6 @@ fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
             }
             #paginator
         }
-    }
-}
-
-fn body_kind(t: &TypeRef) -> BodyKind {
-    match t {
-        TypeRef::String => BodyKind::Text,
-        TypeRef::Bytes => BodyKind::Binary,
-        _ => BodyKind::Json,
     }
 }
 

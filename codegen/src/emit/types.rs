@@ -325,6 +325,30 @@ fn struct_tokens(
     } else {
         format!(" {} `{}` from its required fields; the optional ones start empty.", article(&def.name), def.name)
     };
+    let multipart = def.multipart.then(|| {
+        let pushes = fields.iter().map(|field| {
+            let fname = ident(&field.rust_name);
+            let wire = &field.wire_name;
+            match (&field.ty, storage(def, field)) {
+                (TypeRef::Upload, Storage::Plain) => quote! {
+                    crate::__private::push_file(&mut parts, #wire, Some(&self.#fname));
+                },
+                (TypeRef::Upload, _) => quote! {
+                    crate::__private::push_file(&mut parts, #wire, self.#fname.as_ref());
+                },
+                _ => quote! { crate::__private::push_text(&mut parts, #wire, &self.#fname); },
+            }
+        });
+        quote! {
+            impl crate::__private::MultipartBody for #name {
+                fn parts(&self) -> Vec<(&'static str, crate::__private::PartValue)> {
+                    let mut parts = Vec::new();
+                    #(#pushes)*
+                    parts
+                }
+            }
+        }
+    });
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #derive_default serde::Serialize, serde::Deserialize)]
@@ -340,6 +364,7 @@ fn struct_tokens(
             }
             #(#setters)*
         }
+        #multipart
     }
 }
 
@@ -395,6 +420,7 @@ fn tagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, property: &str, va
         #docs
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
+        #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #(#defs)*
             #[doc = #unknown_doc]
@@ -464,6 +490,7 @@ fn untagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, variants: &[Unta
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
         #[serde(untagged)]
         #[non_exhaustive]
+        #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #(#defs)*
             #unknown

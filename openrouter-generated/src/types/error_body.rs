@@ -53,6 +53,7 @@ impl ErrorBody {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum ErrorBodyCode {
     Integer(i64),
     String(String),
