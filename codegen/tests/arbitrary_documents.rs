@@ -1,0 +1,137 @@
+//! Property tests: arbitrary text and arbitrary OpenAPI-shaped documents never make the
+//! loader, the normalizer or the generator panic; they either generate or return an error.
+
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+
+/// Keys that steer the loader and the generator into their interesting branches.
+const KEYS: &[&str] = &[
+    "type", "nullable", "properties", "required", "items", "additionalProperties", "allOf",
+    "oneOf", "anyOf", "not", "enum", "const", "examples", "example", "format", "$ref",
+    "discriminator", "propertyName", "mapping", "description", "deprecated", "default",
+    "exclusiveMinimum", "minimum", "contentEncoding", "contentMediaType", "title", "x-pagination",
+    "x-method-name", "prefixItems", "a", "b", "type ", "",
+];
+
+const STRINGS: &[&str] = &[
+    "object", "string", "integer", "number", "boolean", "array", "null", "binary", "int32",
+    "double", "base64", "#/components/schemas/A", "#/components/schemas/B", "#/nowhere", "A",
+    "type", "self", "unknown", "Unknown", "", "a-b", "a_b", "*/ fn evil() {}", "\"]#[",
+];
+
+fn leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-3i64..3).prop_map(|n| json!(n)),
+        prop::sample::select(STRINGS).prop_map(|s| json!(s)),
+    ]
+}
+
+fn value() -> impl Strategy<Value = Value> {
+    leaf().prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec((prop::sample::select(KEYS), inner), 0..6).prop_map(|pairs| {
+                let map: Map<String, Value> = pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+                Value::Object(map)
+            }),
+        ]
+    })
+}
+
+const NAMES: &[&str] = &["id", "type", "self", "2fa", "userId", "user_id", "", "名前", "a-b", "Unknown"];
+
+/// Mostly well-formed schemas: the shapes the generator turns into types, nested.
+fn schema() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        prop::sample::select(&["string", "integer", "number", "boolean", "null"][..]).prop_map(|t| json!({"type": t})),
+        prop::sample::select(&["A", "B", "Missing"][..]).prop_map(|n| json!({"$ref": format!("#/components/schemas/{n}")})),
+        prop::collection::vec(prop::sample::select(STRINGS), 1..4).prop_map(|v| json!({"type": "string", "enum": v})),
+        prop::sample::select(STRINGS).prop_map(|c| json!({"const": c})),
+        Just(json!({"type": ["string", "null"], "format": "date-time"})),
+        Just(json!({"type": ["integer", "string"]})),
+        Just(json!({"type": "string", "format": "binary"})),
+        value(),
+    ];
+    leaf.prop_recursive(3, 32, 4, |inner| {
+        prop_oneof![
+            (prop::collection::vec((prop::sample::select(NAMES), inner.clone()), 0..4), any::<bool>()).prop_map(
+                |(props, nullable)| {
+                    let names: Vec<&str> = props.iter().map(|(n, _)| *n).collect();
+                    let properties: Map<String, Value> = props.into_iter().map(|(n, v)| (n.to_owned(), v)).collect();
+                    json!({"type": "object", "properties": properties, "required": names, "nullable": nullable})
+                }
+            ),
+            inner.clone().prop_map(|i| json!({"type": "array", "items": i})),
+            inner.clone().prop_map(|i| json!({"type": "object", "additionalProperties": i})),
+            prop::collection::vec(inner.clone(), 1..4).prop_map(|b| json!({"oneOf": b})),
+            prop::collection::vec(inner.clone(), 1..4).prop_map(|b| json!({"anyOf": b})),
+            prop::collection::vec(inner.clone(), 1..4).prop_map(|b| json!({"allOf": b})),
+            prop::collection::vec(inner, 1..3).prop_map(|b| json!({
+                "oneOf": b, "discriminator": {"propertyName": "type", "mapping": {"a": "#/components/schemas/A"}}
+            })),
+        ]
+    })
+}
+
+/// A document with arbitrary schemas and one arbitrary operation.
+fn document() -> impl Strategy<Value = Value> {
+    (
+        prop_oneof![8 => Just("3.1.0"), 3 => Just("3.0.3"), 1 => Just("2.0")],
+        schema(),
+        schema(),
+        schema(),
+        schema(),
+    )
+        .prop_map(|(version, a, b, param, response)| {
+            json!({
+                "openapi": version,
+                "info": {"title": "T", "version": "1"},
+                "paths": {"/things/{id}": {"get": {
+                    "operationId": "getThing",
+                    "tags": ["Things"],
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                        {"name": "q", "in": "query", "schema": param}
+                    ],
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": response}}}}
+                }}},
+                "components": {"schemas": {"A": a, "B": b}}
+            })
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in ".{0,200}") {
+        let _ = codegen::generate(&text, &codegen::Options::default());
+    }
+
+    #[test]
+    fn arbitrary_values_never_panic_the_normalizer(doc in value()) {
+        let _ = codegen::normalize::normalize(doc);
+    }
+
+    #[test]
+    fn arbitrary_documents_never_panic_the_generator(doc in document()) {
+        let text = serde_json::to_string(&doc).expect("serializable");
+        match codegen::generate(&text, &codegen::Options::default()) {
+            Ok(generated) => prop_assert!(generated.files.contains_key("src/lib.rs")),
+            Err(error) => prop_assert!(!error.to_string().is_empty()),
+        }
+    }
+
+    #[test]
+    fn arbitrary_documents_as_yaml_never_panic(doc in document()) {
+        let text = serde_norway_like(&doc);
+        let _ = codegen::generate(&text, &codegen::Options::default());
+    }
+}
+
+/// YAML is a superset of JSON; indenting the JSON exercises the YAML path of the loader.
+fn serde_norway_like(doc: &Value) -> String {
+    format!("# yaml\n{}", serde_json::to_string_pretty(doc).expect("serializable"))
+}
