@@ -27,10 +27,17 @@ fn checked_in_crate_matches_the_generator() {
     );
 }
 
+/// Everything the generator cannot represent exactly is a warning; for our spec that is only
+/// the RSS variant of `GET /models` (selected by `use_rss`), which the typed client does not read.
 #[test]
-fn the_real_spec_generates_without_warnings() {
+fn the_real_spec_generates_with_only_the_expected_warnings() {
     let generated = codegen::generate(&spec(), &Options::default()).expect("the spec generates");
-    assert!(generated.warnings.is_empty(), "{:#?}", generated.warnings);
+    let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        ["#/paths/~1models/get/responses/200/content/application~1rss+xml: the response can also come as \
+          application/rss+xml; the client reads application/json only"],
+    );
 }
 
 #[test]

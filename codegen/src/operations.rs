@@ -352,6 +352,12 @@ fn read_body<'a>(
     let Some((content_type, media, kind)) = pick_media(&body.content) else {
         return Ok(None);
     };
+    for other in body.content.keys().filter(|ct| *ct != content_type) {
+        types.warnings.push(Warning {
+            pointer: ptr.push("content").push(other),
+            message: format!("the body can also be sent as {other}; the client sends {content_type} only"),
+        });
+    }
     let mptr = ptr.push("content").push(content_type);
     if content_type.starts_with("multipart/form-data") {
         let Some(schema) = &media.schema else {
@@ -422,8 +428,25 @@ fn read_responses<'a>(
             });
             continue;
         }
-        if success.is_some() {
+        if let Some(first) = &success {
+            if !response.content.is_empty() {
+                types.warnings.push(Warning {
+                    pointer: rptr,
+                    message: format!(
+                        "a second success response; the client decodes the {} response's body only",
+                        first.status
+                    ),
+                });
+            }
             continue;
+        }
+        if let Some((chosen, _, _)) = pick_media(&response.content) {
+            for other in response.content.keys().filter(|ct| *ct != chosen) {
+                types.warnings.push(Warning {
+                    pointer: rptr.push("content").push(other),
+                    message: format!("the response can also come as {other}; the client reads {chosen} only"),
+                });
+            }
         }
         success = Some(match pick_media(&response.content) {
             None => Success {

@@ -204,7 +204,6 @@ impl<'a> TypeSpace<'a> {
             }
             RefOr::Schema(schema) => schema,
         };
-        let data = &schema.schema_data;
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) => {
                 let values: Vec<&String> = string.enumeration.iter().flatten().collect();
@@ -291,7 +290,7 @@ impl<'a> TypeSpace<'a> {
                 } else if !any.any_of.is_empty() {
                     self.union(ctx, owner, &ptr.push("anyOf"), schema, &any.any_of)
                 } else {
-                    if data.description.is_none() && any.typ.is_some() {
+                    if any.typ.is_some() {
                         self.warnings.push(Warning {
                             pointer: ptr.clone(),
                             message: format!(
