@@ -1042,8 +1042,8 @@ mod models_ops {
             .send()
             .await?;
 
-        assert_eq!(page.total_count, 1);
-        assert_eq!(page.links.next, None);
+        assert_eq!(page.total_count, Some(1));
+        assert_eq!(page.links.as_ref().and_then(|l| l.next.clone()), None);
         let model = &page.data[0];
         assert_eq!(model.id, "openai/gpt-4o");
         assert_eq!(model.context_length, Some(128_000));
@@ -1225,7 +1225,7 @@ mod models_ops {
             .send()
             .await?;
 
-        assert_eq!(page.total_count, 40);
+        assert_eq!(page.total_count, Some(40));
         assert_eq!(page.data[0].id, "mistralai/mistral-large");
         assert_eq!(
             page.data[0].links.details,

@@ -11,22 +11,20 @@ pub struct ListModelsResponse {
     /// The models on this page.
     pub data: Vec<Model>,
     /// How many models match the filters, across all pages.
-    pub total_count: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
     /// Navigation links for paging.
-    pub links: ListModelsResponseLinks,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<ListModelsResponseLinks>,
 }
 
 impl ListModelsResponse {
     /// A `ListModelsResponse` from its required fields; the optional ones start empty.
-    pub fn new(
-        data: impl Into<Vec<Model>>,
-        total_count: impl Into<i64>,
-        links: impl Into<ListModelsResponseLinks>,
-    ) -> Self {
+    pub fn new(data: impl Into<Vec<Model>>) -> Self {
         Self {
             data: data.into(),
-            total_count: total_count.into(),
-            links: links.into(),
+            total_count: Default::default(),
+            links: Default::default(),
         }
     }
 
@@ -38,13 +36,13 @@ impl ListModelsResponse {
 
     /// Sets the `total_count` field.
     pub fn total_count(mut self, value: impl Into<i64>) -> Self {
-        self.total_count = value.into();
+        self.total_count = Some(value.into());
         self
     }
 
     /// Sets the `links` field.
     pub fn links(mut self, value: impl Into<ListModelsResponseLinks>) -> Self {
-        self.links = value.into();
+        self.links = Some(value.into());
         self
     }
 }
