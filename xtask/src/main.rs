@@ -1,16 +1,28 @@
 //! `cargo xtask regen` writes `openrouter-generated/` from `spec/openrouter.yaml`;
-//! `cargo xtask regen --check` fails, with a diff, when the checked-in crate has drifted.
+//! `cargo xtask regen --check` fails, with a diff, when the checked-in crate has drifted;
+//! `cargo xtask spec-diff` compares `spec/openrouter.yaml` with OpenRouter's published document.
 
 use anyhow::{Context, Result};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: cargo xtask <regen [--check] | test>
+const USAGE: &str = "usage: cargo xtask <regen [--check] | test | spec-diff [OPTIONS]>
 
   regen          regenerate openrouter-generated/ from spec/openrouter.yaml
   regen --check  exit non-zero (printing a diff) if openrouter-generated/ is out of date
-  test           regen --check, then clippy -D warnings on every target, then every test";
+  test           regen --check, then clippy -D warnings on every target, then every test
+  spec-diff      compare spec/openrouter.yaml with another OpenAPI document, per operation
+
+spec-diff options:
+  --against PATH  the other document (YAML or JSON); default $OPENROUTER_REFERENCE_SPEC,
+                  else ../shared/reference/openrouter-openapi.yaml from the workspace root
+  --ours PATH     our document instead of spec/openrouter.yaml
+  --fail-on-diff  exit non-zero when an operation differs, is missing or is extra";
+
+/// Environment variable naming the reference document `spec-diff` compares against.
+const REFERENCE_ENV: &str = "OPENROUTER_REFERENCE_SPEC";
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -25,6 +37,7 @@ fn main() -> ExitCode {
         ["regen"] => regen(false),
         ["regen", "--check"] => regen(true),
         ["test"] => test(),
+        ["spec-diff", rest @ ..] => spec_diff(rest),
         ["help" | "--help" | "-h"] | [] => {
             println!("{USAGE}");
             Ok(true)
@@ -110,4 +123,67 @@ fn regen(check: bool) -> Result<bool> {
         started.elapsed()
     );
     Ok(true)
+}
+
+/// `cargo xtask spec-diff [--against PATH] [--ours PATH] [--fail-on-diff]`.
+fn spec_diff(args: &[&str]) -> Result<bool> {
+    let root = workspace_root();
+    let mut ours = root.join("spec/openrouter.yaml");
+    let mut against = None;
+    let mut fail_on_diff = false;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) => (flag, Some(value)),
+            None => (*arg, None),
+        };
+        match flag {
+            "--fail-on-diff" if inline.is_none() => fail_on_diff = true,
+            "--against" | "--ours" => {
+                let Some(value) = inline.or_else(|| args.next().copied()) else {
+                    eprintln!("{flag} needs a path\n\n{USAGE}");
+                    return Ok(false);
+                };
+                if flag == "--ours" {
+                    ours = PathBuf::from(value);
+                } else {
+                    against = Some(PathBuf::from(value));
+                }
+            }
+            _ => {
+                eprintln!("unknown spec-diff argument `{arg}`\n\n{USAGE}");
+                return Ok(false);
+            }
+        }
+    }
+    let against = against
+        .or_else(|| std::env::var_os(REFERENCE_ENV).filter(|v| !v.is_empty()).map(PathBuf::from))
+        .unwrap_or_else(|| {
+            let parent = root.parent().unwrap_or(&root);
+            parent.join("shared/reference/openrouter-openapi.yaml")
+        });
+    if !against.is_file() {
+        anyhow::bail!(
+            "no document to compare with at {}; pass --against PATH or set {REFERENCE_ENV}",
+            against.display()
+        );
+    }
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    };
+    let ours_text = read(&ours)?;
+    let theirs_text = read(&against)?;
+    let report = xtask::spec_diff::diff(&ours_text, &theirs_text)
+        .with_context(|| format!("comparing {} with {}", ours.display(), against.display()))?;
+    let text =
+        format!("ours: {}\ntheirs: {}\n\n{}", ours.display(), against.display(), report.render());
+    // A reader that stops early (`| head`) is not an error.
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(e).context("writing the report");
+        }
+        _ => {}
+    }
+    Ok(!(fail_on_diff && report.has_differences()))
 }

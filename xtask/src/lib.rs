@@ -1,0 +1,3 @@
+//! Project tasks shared by the `xtask` binary and its tests.
+
+pub mod spec_diff;

@@ -1,0 +1,256 @@
+//! `spec-diff` on small pairs of documents in `tests/fixtures/spec_diff/<case>/`: each report is
+//! pinned by a snapshot and its counts are checked; the binary's exit codes are checked too.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+use xtask::spec_diff::{Report, diff};
+
+fn case_dir(case: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spec_diff").join(case)
+}
+
+/// The other document of a case: `theirs.yaml`, or `theirs.json` when there is one.
+fn theirs_path(case: &str) -> PathBuf {
+    let json = case_dir(case).join("theirs.json");
+    if json.is_file() { json } else { case_dir(case).join("theirs.yaml") }
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// Diffs a case, pins its rendered report, and returns it for count checks.
+fn run(case: &str) -> Report {
+    let ours = read(&case_dir(case).join("ours.yaml"));
+    let theirs = read(&theirs_path(case));
+    let report = diff(&ours, &theirs).unwrap_or_else(|e| panic!("{case}: {e:#}"));
+    let text = report.render();
+    assert_eq!(text, diff(&ours, &theirs).unwrap().render(), "{case}: output is not stable");
+    assert_eq!(text.lines().last(), Some(report.summary().as_str()), "{case}: summary is not last");
+    assert_eq!(text.matches("operations compared:").count(), 1, "{case}: one summary line");
+    insta::assert_snapshot!(case, text);
+    report
+}
+
+/// (compared, identical, differ, missing, extra)
+fn counts(report: &Report) -> (usize, usize, usize, usize, usize) {
+    (report.compared, report.identical, report.differ(), report.missing.len(), report.extra.len())
+}
+
+#[test]
+fn identical_documents() {
+    let report = run("identical");
+    assert_eq!(counts(&report), (2, 2, 0, 0, 0));
+    assert!(!report.has_differences());
+}
+
+#[test]
+fn prose_and_bookkeeping_are_ignored() {
+    let report = run("prose_only");
+    assert_eq!(counts(&report), (1, 1, 0, 0, 0));
+}
+
+#[test]
+fn missing_and_extra_operations() {
+    let report = run("missing_extra");
+    assert_eq!(counts(&report), (2, 1, 1, 1, 1));
+    assert_eq!(report.missing, ["GET /activity"]);
+    assert_eq!(report.extra, ["POST /keys"]);
+}
+
+#[test]
+fn parameter_requirement_type_and_location() {
+    let report = run("parameters");
+    assert_eq!(counts(&report), (1, 0, 1, 0, 0));
+    let lines = &report.differing[0].lines;
+    assert!(
+        lines.contains(
+            &"parameter query offset: type differs: ours integer theirs string".to_owned()
+        )
+    );
+    assert!(lines.contains(
+        &"parameter query limit: required differs: ours optional theirs required".to_owned()
+    ));
+    assert!(lines.contains(
+        &"parameter query category: location differs: ours query theirs header".to_owned()
+    ));
+}
+
+#[test]
+fn enum_value_added() {
+    let report = run("enum_added");
+    assert_eq!(counts(&report), (1, 0, 1, 0, 0));
+    assert_eq!(
+        report.differing[0].lines,
+        [
+            "request body application/json: field limit_reset: enum values differ: ours [daily, weekly] theirs [daily, weekly, monthly]"
+        ]
+    );
+}
+
+#[test]
+fn field_type_change_inside_all_of() {
+    let report = run("allof_type");
+    assert_eq!(counts(&report), (1, 0, 1, 0, 0));
+    assert_eq!(
+        report.differing[0].lines,
+        ["response 201 application/json: field budget: type differs: ours integer theirs number"]
+    );
+}
+
+#[test]
+fn nullable_spellings_are_equivalent() {
+    let report = run("nullable");
+    assert_eq!(counts(&report), (1, 0, 1, 0, 0));
+    assert_eq!(
+        report.differing[0].lines,
+        [
+            "response 200 application/json: field expires_at: nullable differs: ours not nullable theirs nullable",
+            "response 200 application/json: field label: nullable differs: ours nullable theirs not nullable",
+        ]
+    );
+}
+
+#[test]
+fn field_nested_in_referenced_array_item() {
+    let report = run("nested_array_ref");
+    assert_eq!(counts(&report), (1, 0, 1, 0, 0));
+    let lines = &report.differing[0].lines;
+    assert!(lines.iter().any(|l| {
+        l.ends_with("field data[].limit_reset: required differs: ours optional theirs required")
+    }));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.ends_with("field data[].tags[]: type differs: ours string theirs integer"))
+    );
+}
+
+#[test]
+fn union_branch_added() {
+    let report = run("union_branch");
+    assert_eq!(counts(&report), (1, 0, 1, 0, 0));
+    let lines = &report.differing[0].lines;
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.ends_with("field part: union branch audio: only in theirs (object)"))
+    );
+    assert!(lines.iter().any(|l| {
+        l.ends_with("field part(image).url: nullable differs: ours not nullable theirs nullable")
+    }));
+}
+
+#[test]
+fn recursive_schemas_terminate() {
+    let started = Instant::now();
+    let report = run("recursive");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(counts(&report), (1, 0, 1, 0, 0));
+}
+
+#[test]
+fn json_documents_are_accepted() {
+    let report = run("json_theirs");
+    assert_eq!(counts(&report), (2, 1, 1, 0, 0));
+}
+
+#[test]
+fn unreadable_documents_are_errors() {
+    assert!(diff("openapi: [", "{}").is_err());
+    assert!(diff("{}", "{\"paths\": 3}").is_err());
+    assert!(diff("- a list", "{}").is_err());
+}
+
+fn xtask(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .env_remove("OPENROUTER_REFERENCE_SPEC")
+        .output()
+        .expect("running xtask")
+}
+
+#[test]
+fn fail_on_diff_sets_the_exit_code() {
+    let ours = case_dir("enum_added").join("ours.yaml");
+    let theirs = case_dir("enum_added").join("theirs.yaml");
+    let (ours, theirs) = (ours.to_str().unwrap(), theirs.to_str().unwrap());
+
+    let plain = xtask(&["spec-diff", "--ours", ours, "--against", theirs]);
+    assert!(plain.status.success(), "{plain:?}");
+    let stdout = String::from_utf8_lossy(&plain.stdout);
+    assert!(
+        stdout.ends_with("1 operations compared: 0 identical, 1 differ, 0 missing, 0 extra\n"),
+        "{stdout}"
+    );
+
+    let failing = xtask(&["spec-diff", "--ours", ours, "--against", theirs, "--fail-on-diff"]);
+    assert!(!failing.status.success(), "{failing:?}");
+    assert_eq!(failing.stdout, plain.stdout);
+
+    let same = case_dir("identical").join("theirs.yaml");
+    let clean = xtask(&[
+        "spec-diff",
+        "--ours",
+        ours,
+        "--against",
+        same.to_str().unwrap(),
+        "--fail-on-diff",
+    ]);
+    assert!(!clean.status.success(), "different operations must fail: {clean:?}");
+    let identical = case_dir("identical").join("ours.yaml");
+    let clean = xtask(&[
+        "spec-diff",
+        &format!("--ours={}", identical.display()),
+        "--against",
+        same.to_str().unwrap(),
+        "--fail-on-diff",
+    ]);
+    assert!(clean.status.success(), "{clean:?}");
+}
+
+#[test]
+fn reference_comes_from_the_environment() {
+    let ours = case_dir("missing_extra").join("ours.yaml");
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["spec-diff", "--ours", ours.to_str().unwrap()])
+        .env("OPENROUTER_REFERENCE_SPEC", case_dir("missing_extra").join("theirs.yaml"))
+        .output()
+        .expect("running xtask");
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.ends_with("2 operations compared: 1 identical, 1 differ, 1 missing, 1 extra\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn bad_arguments_fail() {
+    assert!(!xtask(&["spec-diff", "--bogus"]).status.success());
+    assert!(!xtask(&["spec-diff", "--against"]).status.success());
+    assert!(!xtask(&["spec-diff", "--against", "/nonexistent/spec.yaml"]).status.success());
+}
+
+/// Our spec against OpenRouter's published document, when it is present: finishes quickly and
+/// keeps its counts consistent.
+#[test]
+fn real_reference_document() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let reference = std::env::var_os("OPENROUTER_REFERENCE_SPEC")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/reference/openrouter-openapi.yaml"));
+    if !reference.is_file() {
+        eprintln!(
+            "skipped: no reference document at {} (set OPENROUTER_REFERENCE_SPEC)",
+            reference.display()
+        );
+        return;
+    }
+    let started = Instant::now();
+    let report = diff(&read(&root.join("spec/openrouter.yaml")), &read(&reference)).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+    assert!(report.compared > 0);
+    assert_eq!(report.compared, report.identical + report.differ());
+}
