@@ -89,5 +89,6 @@ fixtures!(
     open_enum,
     openapi30,
     openapi31,
+    streaming,
     untagged_union,
 );

@@ -29,6 +29,10 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A stream broke off: the connection closed before the protocol's end, an event was too
+    /// large, or no event came within the idle timeout.
+    #[error("stream error: {0}")]
+    Stream(String),
     /// The request could not be built (for example a header value that is not valid text).
     #[error("invalid request: {0}")]
     InvalidRequest(String),

@@ -21,6 +21,10 @@ pub struct RequestOptions {
     pub timeout: Option<Duration>,
     /// Retry policy for this call, replacing the client's.
     pub retry: Option<RetryPolicy>,
+    /// Longest wait between two events of a stream, replacing the client's.
+    pub idle_timeout: Option<Duration>,
+    /// Largest single stream event accepted, in bytes, replacing the client's.
+    pub max_event_size: Option<usize>,
     pub(crate) invalid: Option<String>,
 }
 
@@ -66,9 +70,21 @@ impl RequestOptions {
         self.header(APP_CATEGORIES, &joined.join(","))
     }
 
-    /// Time allowed for each attempt of this call.
+    /// Time allowed for each attempt of this call (not for reading a stream).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Longest wait between two events of a stream.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Largest single stream event accepted, in bytes.
+    pub fn max_event_size(mut self, bytes: usize) -> Self {
+        self.max_event_size = Some(bytes);
         self
     }
 

@@ -166,6 +166,17 @@ impl RawResponse {
         }
     }
 
+    /// Decodes a JSON body, first turning an error object the server put in a 200 body into
+    /// `Error::Api` (streaming endpoints report late failures this way).
+    pub(crate) fn json_checked<T: DeserializeOwned>(self) -> Result<ResponseValue<T>> {
+        if let Ok(value) = serde_json::from_slice::<Value>(&self.body) {
+            if let Some(api) = crate::sse::in_band_error(&value, self.status, &self.headers, &self.body) {
+                return Err(api.into());
+            }
+        }
+        self.json()
+    }
+
     /// The body as text (invalid UTF-8 replaced).
     pub(crate) fn text(self) -> Result<ResponseValue<String>> {
         let text = String::from_utf8_lossy(&self.body).into_owned();

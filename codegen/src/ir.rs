@@ -186,6 +186,21 @@ pub struct Pagination {
     pub item_ty: TypeRef,
 }
 
+/// Server-sent-event streaming of an operation (`.stream()`).
+#[derive(Debug, Clone)]
+pub struct Streaming {
+    /// Rust name of the request body's boolean field that switches streaming on.
+    pub flag: String,
+    /// Type of one event's `data` payload.
+    pub item: TypeRef,
+    /// A `data` payload that ends the stream (`[DONE]`).
+    pub done: Option<String>,
+    /// Event types after which the stream is complete.
+    pub terminal: Vec<String>,
+    /// Name of the stream type alias (`CreateChatCompletionStream`).
+    pub type_name: String,
+}
+
 /// One API operation.
 #[derive(Debug, Clone)]
 pub struct Operation {
@@ -208,6 +223,7 @@ pub struct Operation {
     pub doc: Option<String>,
     pub deprecated: bool,
     pub pagination: Option<Pagination>,
+    pub streaming: Option<Streaming>,
 }
 
 /// A tag group.

@@ -4,7 +4,7 @@
 use crate::error::{Error, Pointer, Result};
 use crate::ir::{
     Body, BodyKind, ErrorResponse, Group, Operation, Pagination, Param, ParamLocation, Shape,
-    Success, TypeRef,
+    Streaming, Success, TypeRef,
 };
 use crate::names::{field_name, module_name, type_name};
 use crate::schema::{RefOr, TypeSpace};
@@ -120,7 +120,29 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
                 None => None,
                 Some(body) => read_body(api, types, body, &builder, &ptr.push("requestBody"))?,
             };
-            let (success, errors) = read_responses(api, types, &op.responses, &builder, &ptr.push("responses"))?;
+            let stream_ext = op.extensions.get("x-stream");
+            let speakeasy_flag = op.extensions.get("x-speakeasy-stream-request-field").and_then(Value::as_str);
+            let wants_stream = stream_ext.is_some() || speakeasy_flag.is_some();
+            let (success, errors, events) =
+                read_responses(api, types, &op.responses, &builder, &ptr.push("responses"), wants_stream)?;
+            let streaming = match (stream_ext, speakeasy_flag) {
+                (Some(ext), _) => Some(read_streaming(ext, &ptr.push("x-stream"), &builder, &body, events, types)?),
+                (None, Some(flag)) => {
+                    let ext = serde_json::json!({
+                        "flag": flag,
+                        "done": events.as_ref().and_then(|e| e.sentinel.clone()),
+                    });
+                    match read_streaming(&ext, &ptr, &builder, &body, events, types) {
+                        Ok(streaming) => Some(streaming),
+                        Err(Error::Spec { pointer, message }) => {
+                            types.warnings.push(Warning { pointer, message: format!("{message}; no .stream()") });
+                            None
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                (None, None) => None,
+            };
 
             let pagination = match op.extensions.get("x-pagination") {
                 Some(ext) => Some(read_pagination(ext, &ptr.push("x-pagination"))?),
@@ -148,6 +170,7 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
                 doc: op.description.clone(),
                 deprecated: op.deprecated,
                 pagination: None,
+                streaming,
             });
         }
     }
@@ -221,6 +244,14 @@ fn check_builder_names(groups: &[Group], ops: &[Operation]) -> Result<()> {
         .map(|g| (g.type_name.as_str(), format!("the group of tag {:?}", g.tag)))
         .collect();
     for op in ops {
+        if let Some(streaming) = &op.streaming {
+            if let Some(other) = taken.insert(streaming.type_name.as_str(), format!("the stream type of {:?}", op.operation_id)) {
+                return Err(Error::spec(
+                    &op.pointer.push("operationId"),
+                    format!("the stream type `{}` is also {other}; choose another operationId", streaming.type_name),
+                ));
+            }
+        }
         if let Some(other) = taken.insert(op.builder.as_str(), format!("operation {:?}", op.operation_id)) {
             return Err(Error::spec(
                 &op.pointer.push("operationId"),
@@ -409,9 +440,11 @@ fn read_responses<'a>(
     responses: &'a openapiv3::Responses,
     builder: &str,
     ptr: &Pointer,
-) -> Result<(Success, Vec<ErrorResponse>)> {
+    streaming: bool,
+) -> Result<(Success, Vec<ErrorResponse>, Option<EventMedia<'a>>)> {
     let components = api.components.as_ref();
     let mut success: Option<Success> = None;
+    let mut events: Option<EventMedia<'a>> = None;
     let mut errors = Vec::new();
     for (status, response) in &responses.responses {
         let (code, is_success) = match status {
@@ -441,7 +474,15 @@ fn read_responses<'a>(
             continue;
         }
         if let Some((chosen, _, _)) = pick_media(&response.content) {
-            for other in response.content.keys().filter(|ct| *ct != chosen) {
+            let sse = response.content.get_key_value("text/event-stream").filter(|_| streaming && chosen != "text/event-stream");
+            if let Some((key, media)) = sse {
+                events = Some(EventMedia {
+                    pointer: rptr.push("content").push(key),
+                    schema: media.schema.as_ref(),
+                    sentinel: media.extensions.get("x-speakeasy-sse-sentinel").and_then(Value::as_str).map(str::to_owned),
+                });
+            }
+            for other in response.content.keys().filter(|ct| *ct != chosen && !(sse.is_some() && *ct == "text/event-stream")) {
                 types.warnings.push(Warning {
                     pointer: rptr.push("content").push(other),
                     message: format!("the response can also come as {other}; the client reads {chosen} only"),
@@ -478,7 +519,76 @@ fn read_responses<'a>(
         kind: BodyKind::Empty,
         ty: None,
     });
-    Ok((success, errors))
+    Ok((success, errors, events))
+}
+
+/// The `text/event-stream` content of a success response.
+struct EventMedia<'a> {
+    pointer: Pointer,
+    schema: Option<&'a ReferenceOr<openapiv3::Schema>>,
+    sentinel: Option<String>,
+}
+
+/// Reads `x-stream: {flag, done, terminal}` against the body and the event-stream schema.
+fn read_streaming<'a>(
+    ext: &Value,
+    ptr: &Pointer,
+    builder: &str,
+    body: &Option<Body>,
+    events: Option<EventMedia<'a>>,
+    types: &mut TypeSpace<'a>,
+) -> Result<Streaming> {
+    let Some(events) = events else {
+        return Err(Error::spec(ptr, "a streaming operation needs a 200 response with text/event-stream content beside JSON"));
+    };
+    let Some(schema) = events.schema else {
+        return Err(Error::spec(&events.pointer, "the event stream needs a schema for one event's data"));
+    };
+    let flag_wire = ext
+        .get("flag")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::spec(&ptr.push("flag"), "x-stream needs `flag`: the boolean body property that turns streaming on"))?;
+    let flag = match body {
+        Some(Body { ty: TypeRef::Named(name), required: true, kind: BodyKind::Json, .. }) => match types.defs.get(name).map(|d| &d.shape) {
+            Some(Shape::Struct { fields, .. }) => fields
+                .iter()
+                .find(|f| f.wire_name == flag_wire && f.ty == TypeRef::Bool)
+                .map(|f| f.rust_name.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(flag) = flag else {
+        return Err(Error::spec(
+            &ptr.push("flag"),
+            format!("the required JSON request body must be an object with a boolean property {flag_wire:?}"),
+        ));
+    };
+    let done = ext.get("done").and_then(Value::as_str).map(str::to_owned);
+    let terminal: Vec<String> = ext
+        .get("terminal")
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default();
+    let ctx = format!("{builder}Event");
+    let sptr = events.pointer.push("schema");
+    let mut item = types.type_for(RefOr::from(schema), &ctx, &ctx, &sptr)?;
+    // Speakeasy's documents describe the whole SSE message (`{data: <payload>}`): unwrap it.
+    if let TypeRef::Named(name) = &item {
+        if let Some(Shape::Struct { fields, .. }) = types.defs.get(name).map(|d| &d.shape) {
+            let envelope = fields.iter().all(|f| matches!(f.wire_name.as_str(), "data" | "event" | "id" | "retry"));
+            if let Some(data) = fields.iter().find(|f| f.wire_name == "data").filter(|_| envelope) {
+                item = data.ty.clone();
+            }
+        }
+    }
+    Ok(Streaming {
+        flag,
+        item,
+        done,
+        terminal,
+        type_name: format!("{builder}Stream"),
+    })
 }
 
 fn ext_str(ext: &Value, key: &str, ptr: &Pointer) -> Result<String> {

@@ -5,6 +5,7 @@
 use crate::error::{Error, Result};
 use crate::options::{APP_CATEGORIES, APP_TITLE, HTTP_REFERER, RequestOptions, RetryPolicy};
 use crate::request::{RawResponse, RequestSpec};
+use crate::sse::{EventStream, StreamProtocol};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER, USER_AGENT};
 use std::fmt;
 use std::sync::Arc;
@@ -29,6 +30,11 @@ struct Inner {
     headers: HeaderMap,
     retry: RetryPolicy,
     timeout: Option<Duration>,
+    // Read by streaming operations only.
+    #[allow(dead_code)]
+    idle_timeout: Option<Duration>,
+    #[allow(dead_code)]
+    max_event_size: Option<usize>,
 }
 
 impl fmt::Debug for Client {
@@ -66,11 +72,41 @@ impl Client {
 
     /// Sends a request, retrying as the policy allows; a non-2xx answer becomes `Error::Api`.
     pub(crate) async fn execute(&self, spec: RequestSpec, options: RequestOptions) -> Result<RawResponse> {
+        let response = self.send(spec, &options, false).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(|e| Error::Transport(e.without_url()))?;
+        Ok(RawResponse { status, headers, body })
+    }
+
+    /// Sends a streaming request: once the answer's status is a success, its body is read
+    /// event by event. No total timeout applies; the idle timeout limits the wait per event.
+    // Unused in a crate whose document has no streaming operation.
+    #[allow(dead_code)]
+    pub(crate) async fn execute_stream<T: serde::de::DeserializeOwned>(
+        &self,
+        spec: RequestSpec,
+        options: RequestOptions,
+        protocol: StreamProtocol,
+    ) -> Result<EventStream<T>> {
+        let idle = options.idle_timeout.or(self.inner.idle_timeout);
+        let max_event_size = options
+            .max_event_size
+            .or(self.inner.max_event_size)
+            .unwrap_or(crate::sse::DEFAULT_MAX_EVENT_SIZE);
+        let response = self.send(spec, &options, true).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        Ok(EventStream::new(response.bytes_stream(), protocol, status, headers, idle, max_event_size))
+    }
+
+    /// Sends with retries and returns the first success response, its body unread.
+    async fn send(&self, spec: RequestSpec, options: &RequestOptions, streaming: bool) -> Result<reqwest::Response> {
         if let Some(error) = spec.error {
             return Err(error);
         }
-        if let Some(problem) = options.invalid {
-            return Err(Error::InvalidRequest(problem));
+        if let Some(problem) = &options.invalid {
+            return Err(Error::InvalidRequest(problem.clone()));
         }
         // `Url` would drop `.`/`..` segments and an empty one would change the route: a path
         // parameter like that would silently reach another endpoint.
@@ -94,7 +130,7 @@ impl Client {
         merge(&mut headers, &options.headers);
 
         let policy = options.retry.as_ref().unwrap_or(&self.inner.retry);
-        let timeout = options.timeout.or(self.inner.timeout);
+        let timeout = if streaming { None } else { options.timeout.or(self.inner.timeout) };
         let mut attempt = 0u32;
         loop {
             let mut request = self
@@ -114,6 +150,9 @@ impl Client {
             match request.send().await {
                 Ok(response) => {
                     let status = response.status();
+                    if status.is_success() {
+                        return Ok(response);
+                    }
                     if attempt < policy.max_retries() && policy.retry_status(status, &spec.method) {
                         let wait = policy.delay(attempt, retry_after(response.headers()));
                         drop(response);
@@ -122,9 +161,8 @@ impl Client {
                         continue;
                     }
                     let headers = response.headers().clone();
-                    let body = response.bytes().await.map_err(Error::Transport)?;
-                    let raw = RawResponse { status, headers, body };
-                    return if status.is_success() { Ok(raw) } else { Err(raw.into_error()) };
+                    let body = response.bytes().await.map_err(|e| Error::Transport(e.without_url()))?;
+                    return Err(RawResponse { status, headers, body }.into_error());
                 }
                 Err(error) => {
                     if attempt < policy.max_retries() && policy.retry_transport(&error, &spec.method) {
@@ -170,6 +208,8 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     http: Option<reqwest::Client>,
     headers: Vec<(String, String)>,
+    idle_timeout: Option<Duration>,
+    max_event_size: Option<usize>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -248,6 +288,18 @@ impl ClientBuilder {
     /// Time allowed for each attempt of a call (default: none).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Longest wait between two events of a stream (default: none).
+    pub fn stream_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Largest single event a stream accepts, in bytes (default 16 MiB).
+    pub fn max_event_size(mut self, bytes: usize) -> Self {
+        self.max_event_size = Some(bytes);
         self
     }
 
@@ -336,6 +388,8 @@ impl ClientBuilder {
                 headers,
                 retry: self.retry.unwrap_or_default(),
                 timeout: self.timeout,
+                idle_timeout: self.idle_timeout,
+                max_event_size: self.max_event_size,
             }),
         })
     }

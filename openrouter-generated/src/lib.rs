@@ -23,6 +23,8 @@ mod request;
 
 mod response;
 
+mod sse;
+
 mod upload;
 
 #[doc(hidden)]
@@ -43,6 +45,8 @@ pub use options::{RequestOptions, RetryPolicy};
 pub use pagination::Paginator;
 
 pub use response::ResponseValue;
+
+pub use sse::{EventStream, SseDecoder, SseEvent, StreamProtocol};
 
 pub use upload::Upload;
 

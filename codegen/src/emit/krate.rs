@@ -18,6 +18,7 @@ pub const RUNTIME: &[(&str, &str)] = &[
     ("pagination", include_str!("../../runtime/pagination.rs")),
     ("request", include_str!("../../runtime/request.rs")),
     ("response", include_str!("../../runtime/response.rs")),
+    ("sse", include_str!("../../runtime/sse.rs")),
     ("upload", include_str!("../../runtime/upload.rs")),
     ("__private", include_str!("../../runtime/private.rs")),
 ];
@@ -98,6 +99,7 @@ pub fn lib_rs(options: &Options, api: &Api) -> Result<String> {
         pub use options::{RequestOptions, RetryPolicy};
         pub use pagination::Paginator;
         pub use response::ResponseValue;
+        pub use sse::{EventStream, SseDecoder, SseEvent, StreamProtocol};
         pub use upload::Upload;
 
         /// The server the document names; `ClientBuilder::base_url` overrides it.

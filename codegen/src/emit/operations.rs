@@ -3,7 +3,7 @@
 //! for offset-paged lists, `into_paginator`.
 
 use super::{Scope, doc, doc_lines, ty};
-use crate::ir::{Api, BodyKind, Group, Operation, ParamLocation, Pagination, TypeRef};
+use crate::ir::{Api, BodyKind, Group, Operation, ParamLocation, Pagination, Shape, TypeRef};
 use crate::names::ident;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -198,46 +198,79 @@ fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
             None => quote! { #segment.to_owned() },
         }
     });
-    let http_method = format_ident!("{}", op.http_method);
-    let mut prepare = Vec::new();
-    for p in &op.params {
-        let name = ident(&p.rust_name);
-        let wire = &p.wire_name;
-        match p.location {
-            ParamLocation::Query => prepare.push(quote! { request.query(#wire, &self.#name); }),
-            ParamLocation::Header => prepare.push(quote! { request.header(#wire, &self.#name); }),
-            ParamLocation::Path => {}
-        }
-    }
-    if let Some(body) = &op.body {
-        let content_type = &body.content_type;
-        let call = match (body.kind, body.required) {
-            (BodyKind::Multipart, true) => quote! { request.multipart(&self.body); },
-            (BodyKind::Multipart, false) => quote! { if let Some(body) = &self.body { request.multipart(body); } },
-            (BodyKind::Json, true) => quote! { request.json(&self.body); },
-            (BodyKind::Json, false) => quote! { if let Some(body) = &self.body { request.json(body); } },
-            (BodyKind::Text, true) => quote! { request.raw(#content_type, self.body.clone().into()); },
-            (BodyKind::Text, false) => quote! { if let Some(body) = &self.body { request.raw(#content_type, body.clone().into()); } },
-            (_, true) => quote! { request.raw(#content_type, self.body.clone()); },
-            (_, false) => quote! { if let Some(body) = &self.body { request.raw(#content_type, body.clone()); } },
-        };
-        prepare.push(call);
-    }
-    let binding = if prepare.is_empty() {
-        quote! { let request }
-    } else {
-        quote! { let mut request }
-    };
+    let segments: Vec<TokenStream> = segments.collect();
     let response = response_type(op);
-    let execute = match op.success.kind {
-        BodyKind::Json => quote! { self.client.execute(request, self.options).await?.json() },
-        BodyKind::Text => quote! { self.client.execute(request, self.options).await?.text() },
-        BodyKind::Binary => quote! { Ok(self.client.execute(request, self.options).await?.bytes()) },
-        BodyKind::Empty | BodyKind::Multipart => {
-            quote! { Ok(self.client.execute(request, self.options).await?.empty()) }
+    let build = |stream: Option<bool>| request_tokens(api, op, &segments, stream);
+    let paginator = op.pagination.as_ref().map(|p| paginator_tokens(op, p));
+    let (send_request, send_execute) = match &op.streaming {
+        Some(_) => (build(Some(false)), quote! { self.client.execute(request, self.options).await?.json_checked() }),
+        None => {
+            let execute = match op.success.kind {
+                BodyKind::Json => quote! { self.client.execute(request, self.options).await?.json() },
+                BodyKind::Text => quote! { self.client.execute(request, self.options).await?.text() },
+                BodyKind::Binary => quote! { Ok(self.client.execute(request, self.options).await?.bytes()) },
+                BodyKind::Empty | BodyKind::Multipart => {
+                    quote! { Ok(self.client.execute(request, self.options).await?.empty()) }
+                }
+            };
+            (build(None), execute)
         }
     };
-    let paginator = op.pagination.as_ref().map(|p| paginator_tokens(op, p));
+    let (send_doc, streaming) = match &op.streaming {
+        Some(streaming) => {
+            let stream_request = build(Some(true));
+            let stream_ty = ident(&streaming.type_name);
+            let done = match &streaming.done {
+                Some(done) => quote! { Some(#done) },
+                None => quote! { None },
+            };
+            let terminal = &streaming.terminal;
+            let flag = &streaming.flag;
+            let send_doc = format!(
+                " Sends the request with `{flag}: false` and returns the decoded response body.\n An error object in the body of a 200 answer is returned as `Error::Api`."
+            );
+            let stream_doc = doc_lines(
+                &format!(
+                    "Sends the request with `{flag}: true` and returns the events as they arrive.\n\n\
+                     An error sent inside the stream is yielded as `Error::Api` and ends it; a connection\n\
+                     that closes before the end of the protocol yields `Error::Stream`. Dropping the\n\
+                     stream closes the connection. No total timeout applies; see\n\
+                     `RequestOptions::idle_timeout`."
+                ),
+                "",
+            );
+            (
+                send_doc,
+                Some(quote! {
+                    #( #[doc = #stream_doc] )*
+                    pub async fn stream(self) -> crate::Result<#stream_ty> {
+                        #stream_request
+                        request.header("accept", "text/event-stream");
+                        let protocol = crate::StreamProtocol { done: #done, terminal: &[#(#terminal),*] };
+                        self.client.execute_stream(request, self.options, protocol).await
+                    }
+                }),
+            )
+        }
+        None => (" Sends the request and returns the decoded response body.".to_owned(), None),
+    };
+    let send_doc = doc_lines(send_doc.trim_start(), "");
+    let stream_alias = op.streaming.as_ref().map(|streaming| {
+        let stream_ty = ident(&streaming.type_name);
+        let item = ty(&streaming.item, Scope::Crate);
+        let alias_doc = format!(
+            " The events of [`{}::{}`](super::{}::{}) as a `Stream` of `Result<{}>`.",
+            op.group_type,
+            op.method,
+            op.group_type,
+            op.method,
+            streaming.item.display()
+        );
+        quote! {
+            #[doc = #alias_doc]
+            pub type #stream_ty = crate::EventStream<#item>;
+        }
+    });
     quote! {
         #[doc = #struct_doc]
         #[derive(Debug, Clone)]
@@ -254,21 +287,87 @@ fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
                 self.options = options;
                 self
             }
-            /// Sends the request and returns the decoded response body.
+            #( #[doc = #send_doc] )*
             pub async fn send(self) -> crate::Result<#response> {
                 self.send_with_response().await.map(crate::ResponseValue::into_inner)
             }
-            /// Sends the request and returns the decoded body with the status and headers.
+            /// Like `send`, and keeps the response's status and headers.
             pub async fn send_with_response(self) -> crate::Result<crate::ResponseValue<#response>> {
-                #binding = crate::request::RequestSpec::new(
-                    reqwest::Method::#http_method,
-                    vec![#(#segments),*],
-                );
-                #(#prepare)*
-                #execute
+                #send_request
+                #send_execute
             }
+            #streaming
             #paginator
         }
+        #stream_alias
+    }
+}
+
+/// Statements that build `request` (a `RequestSpec`) from the builder's fields; for a streaming
+/// operation, `stream` sets the body's streaming flag first.
+fn request_tokens(api: &Api, op: &Operation, segments: &[TokenStream], stream: Option<bool>) -> TokenStream {
+    let http_method = format_ident!("{}", op.http_method);
+    let mut prepare = Vec::new();
+    for p in &op.params {
+        let name = ident(&p.rust_name);
+        let wire = &p.wire_name;
+        match p.location {
+            ParamLocation::Query => prepare.push(quote! { request.query(#wire, &self.#name); }),
+            ParamLocation::Header => prepare.push(quote! { request.header(#wire, &self.#name); }),
+            ParamLocation::Path => {}
+        }
+    }
+    if let Some(body) = &op.body {
+        let content_type = &body.content_type;
+        if let (Some(on), Some(streaming)) = (stream, &op.streaming) {
+            let flag = ident(&streaming.flag);
+            let value = flag_value(api, body, &streaming.flag, on);
+            prepare.push(quote! {
+                let mut body = self.body;
+                body.#flag = #value;
+                request.json(&body);
+            });
+        } else {
+            let call = match (body.kind, body.required) {
+                (BodyKind::Multipart, true) => quote! { request.multipart(&self.body); },
+                (BodyKind::Multipart, false) => quote! { if let Some(body) = &self.body { request.multipart(body); } },
+                (BodyKind::Json, true) => quote! { request.json(&self.body); },
+                (BodyKind::Json, false) => quote! { if let Some(body) = &self.body { request.json(body); } },
+                (BodyKind::Text, true) => quote! { request.raw(#content_type, self.body.clone().into()); },
+                (BodyKind::Text, false) => quote! { if let Some(body) = &self.body { request.raw(#content_type, body.clone().into()); } },
+                (_, true) => quote! { request.raw(#content_type, self.body.clone()); },
+                (_, false) => quote! { if let Some(body) = &self.body { request.raw(#content_type, body.clone()); } },
+            };
+            prepare.push(call);
+        }
+    }
+    let binding = if prepare.is_empty() && stream != Some(true) {
+        quote! { let request }
+    } else {
+        quote! { let mut request }
+    };
+    quote! {
+        #binding = crate::request::RequestSpec::new(
+            reqwest::Method::#http_method,
+            vec![#(#segments),*],
+        );
+        #(#prepare)*
+    }
+}
+
+/// The value of the streaming flag field as its storage needs it (`true`, `Some(true)`, ...).
+fn flag_value(api: &Api, body: &crate::ir::Body, flag: &str, on: bool) -> TokenStream {
+    let field = match &body.ty {
+        TypeRef::Named(name) => api.types.get(name).and_then(|def| match &def.shape {
+            Shape::Struct { fields, .. } => fields.iter().find(|f| f.rust_name == flag).map(|f| (def, f)),
+            _ => None,
+        }),
+        _ => None,
+    };
+    match field {
+        Some((_, f)) if f.required && !f.nullable => quote! { #on },
+        Some((def, f)) if !f.required && f.nullable && def.input => quote! { crate::Nullable::Value(#on) },
+        _ => quote! { Some(#on) },
     }
 }
 

@@ -132,7 +132,7 @@ impl GetCurrentApiKey {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::CurrentApiKeyResponse>> {
@@ -185,7 +185,7 @@ impl ListApiKeys {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::ListApiKeysResponse>> {
@@ -240,7 +240,7 @@ impl CreateApiKey {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::CreateApiKeyResponse>> {
@@ -274,7 +274,7 @@ impl GetApiKey {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::ApiKeyResponse>> {
@@ -307,7 +307,7 @@ impl DeleteApiKey {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::DeletedResponse>> {
@@ -341,7 +341,7 @@ impl UpdateApiKey {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::ApiKeyResponse>> {

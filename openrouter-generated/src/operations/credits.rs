@@ -50,7 +50,7 @@ impl GetCredits {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::CreditsResponse>> {

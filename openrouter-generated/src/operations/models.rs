@@ -351,7 +351,7 @@ impl ListModels {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::ListModelsResponse>> {
@@ -441,7 +441,7 @@ impl CountModels {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::ModelsCountResponse>> {
@@ -488,7 +488,7 @@ impl ListModelsForUser {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::ListModelsResponse>> {
@@ -544,7 +544,7 @@ impl GetModel {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::ModelResponse>> {

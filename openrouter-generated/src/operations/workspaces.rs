@@ -265,7 +265,7 @@ impl ListWorkspaces {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::ListWorkspacesResponse>> {
@@ -323,7 +323,7 @@ impl CreateWorkspace {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::WorkspaceResponse>> {
@@ -357,7 +357,7 @@ impl GetWorkspace {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::WorkspaceResponse>> {
@@ -390,7 +390,7 @@ impl DeleteWorkspace {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::DeletedResponse>> {
@@ -424,7 +424,7 @@ impl UpdateWorkspace {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::WorkspaceResponse>> {
@@ -460,7 +460,7 @@ impl ListWorkspaceBudgets {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<
@@ -496,7 +496,7 @@ impl GetWorkspaceBudget {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::WorkspaceBudgetResponse>> {
@@ -534,7 +534,7 @@ impl SetWorkspaceBudget {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::WorkspaceBudgetResponse>> {
@@ -572,7 +572,7 @@ impl DeleteWorkspaceBudget {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::DeletedResponse>> {
@@ -624,7 +624,7 @@ impl ListWorkspaceMembers {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<
@@ -685,7 +685,7 @@ impl AddWorkspaceMembers {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::AddWorkspaceMembersResponse>> {
@@ -725,7 +725,7 @@ impl RemoveWorkspaceMembers {
         self.send_with_response().await.map(crate::ResponseValue::into_inner)
     }
 
-    /// Sends the request and returns the decoded body with the status and headers.
+    /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(
         self,
     ) -> crate::Result<
