@@ -229,7 +229,10 @@ pub struct Operation {
 /// A tag group.
 #[derive(Debug, Clone)]
 pub struct Group {
+    /// File and module name (ASCII).
     pub module: String,
+    /// The `Client` method that returns the group (`client.api_keys()`).
+    pub accessor: String,
     pub type_name: String,
     pub tag: String,
     pub doc: Option<String>,

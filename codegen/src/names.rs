@@ -18,20 +18,26 @@ const RESERVED: &[&str] = &["self", "Self", "super", "crate", "_"];
 /// Keeps only characters that can appear in an identifier, turning the rest into word breaks.
 fn clean(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .map(|c| if unicode_ident::is_xid_continue(c) && c != '_' { c } else { ' ' })
         .collect()
+}
+
+/// Prefixes `prefix` when the name cannot start an identifier (a digit of any script, `²`).
+fn start_ident(mut name: String, prefix: &str) -> String {
+    if name.chars().next().is_some_and(|c| !unicode_ident::is_xid_start(c)) {
+        name.insert_str(0, prefix);
+    }
+    name
 }
 
 /// `PascalCase` type or variant name; `fallback` is used when nothing usable is left.
 pub fn type_name(name: &str, fallback: &str) -> String {
     let mut out = clean(name).to_upper_camel_case();
-    out.retain(|c| c.is_alphanumeric() || c == '_');
+    out.retain(unicode_ident::is_xid_continue);
     if out.is_empty() {
         out = fallback.to_owned();
     }
-    if out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert(0, fallback.chars().next().unwrap_or('T'));
-    }
+    let mut out = start_ident(out, &fallback.chars().next().unwrap_or('T').to_string());
     if RESERVED.contains(&out.as_str()) {
         out.push('_');
     }
@@ -41,13 +47,11 @@ pub fn type_name(name: &str, fallback: &str) -> String {
 /// `snake_case` field, parameter or method name (without any `r#`).
 pub fn field_name(name: &str) -> String {
     let mut out = clean(name).to_snake_case();
-    out.retain(|c| c.is_alphanumeric() || c == '_');
+    out.retain(unicode_ident::is_xid_continue);
     if out.is_empty() {
         out = "value".to_owned();
     }
-    if out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert_str(0, "n_");
-    }
+    let mut out = start_ident(out, "n_");
     if RESERVED.contains(&out.as_str()) {
         out.push('_');
     }
@@ -63,10 +67,37 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
-/// A module/file name for a type or tag: `snake_case`, never a keyword.
+/// Module names the generated code must not shadow: the crates it uses and its own modules.
+const TAKEN_MODULES: &[&str] = &[
+    "std", "core", "alloc", "serde", "serde_json", "bytes", "reqwest", "futures_util", "tokio",
+    "thiserror", "fastrand", "rustls", "types", "operations",
+];
+
+/// Whether a name is a keyword (callers that avoid raw identifiers append `_`).
+pub fn ident_needs_suffix(name: &str) -> bool {
+    KEYWORDS.contains(&name)
+}
+
+/// A module/file name for a type or tag: ASCII `snake_case` (non-ASCII letters become
+/// `u<hex>`), never a keyword, a crate the code uses, or its parent module's name.
 pub fn module_name(name: &str) -> String {
-    let mut out = field_name(name);
-    if KEYWORDS.contains(&out.as_str()) {
+    let snake = field_name(name);
+    let mut out = String::with_capacity(snake.len());
+    for c in snake.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            if !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push_str(&format!("u{:x}_", c as u32));
+        }
+    }
+    let mut out = out.trim_end_matches('_').to_owned();
+    if out.is_empty() {
+        out = "module".to_owned();
+    }
+    if KEYWORDS.contains(&out.as_str()) || TAKEN_MODULES.contains(&out.as_str()) || RESERVED.contains(&out.as_str()) {
         out.push('_');
     }
     out
@@ -88,5 +119,9 @@ mod tests {
         assert_eq!(field_name("2fa"), "n_2fa");
         assert_eq!(ident("type").to_string(), "r#type");
         assert_eq!(module_name("type"), "type_");
+        assert_eq!(module_name("Serde"), "serde_");
+        assert_eq!(module_name("名前"), "u540d_u524d");
+        assert_eq!(type_name("x²", "T"), "X²".chars().filter(|c| unicode_ident::is_xid_continue(*c)).collect::<String>().replace('²', ""));
+        assert_eq!(field_name("٣"), "n_٣");
     }
 }

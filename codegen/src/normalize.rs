@@ -132,6 +132,10 @@ pub fn normalize_schema(schema: &mut Value, ptr: &Pointer) -> Result<()> {
     let Value::Object(map) = schema else {
         return Ok(());
     };
+    // `propertyNames: {type: string}` says what JSON already guarantees: drop it.
+    if map.get("propertyNames") == Some(&json!({"type": "string"})) {
+        map.remove("propertyNames");
+    }
     for keyword in UNSUPPORTED {
         if map.contains_key(*keyword) {
             return Err(Error::spec(

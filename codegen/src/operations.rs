@@ -218,15 +218,17 @@ fn build_groups(api: &OpenAPI, ops: &[Operation]) -> Result<Vec<Group>> {
                 format!("tags {:?} and {tag_name:?} both become the group `{}`", other.tag, op.group),
             ));
         }
-        if CLIENT_METHODS.contains(&op.group.as_str()) {
+        let accessor = accessor_name(&tag_name);
+        if CLIENT_METHODS.contains(&accessor.as_str()) {
             return Err(Error::spec(
                 &op.pointer.push("tags"),
-                format!("tag {tag_name:?} would clash with the client method `{}`", op.group),
+                format!("tag {tag_name:?} would clash with the client method `{accessor}`"),
             ));
         }
         let doc = api.tags.iter().find(|t| t.name == tag_name).and_then(|t| t.description.clone());
         groups.push(Group {
             module: op.group.clone(),
+            accessor,
             type_name: op.group_type.clone(),
             tag: tag_name,
             doc,
@@ -239,10 +241,16 @@ fn build_groups(api: &OpenAPI, ops: &[Operation]) -> Result<Vec<Group>> {
 
 /// Builders share the `operations` namespace with each other and with the group structs.
 fn check_builder_names(groups: &[Group], ops: &[Operation]) -> Result<()> {
-    let mut taken: BTreeMap<&str, String> = groups
-        .iter()
-        .map(|g| (g.type_name.as_str(), format!("the group of tag {:?}", g.tag)))
-        .collect();
+    // Names the operations code uses unqualified.
+    const USED: &[&str] = &["Option", "Some", "None", "String", "Vec", "Box", "Into", "Ok", "Err", "Result", "Clone"];
+    let mut taken: BTreeMap<&str, String> =
+        USED.iter().map(|n| (*n, "a standard Rust name the generated code uses".to_owned())).collect();
+    for g in groups {
+        if let Some(other) = taken.insert(g.type_name.as_str(), format!("the group of tag {:?}", g.tag)) {
+            let op = ops.iter().find(|o| o.group == g.module).map(|o| o.pointer.push("tags")).unwrap_or_default();
+            return Err(Error::spec(&op, format!("tag {:?} becomes the type `{}`, which is {other}; rename the tag", g.tag, g.type_name)));
+        }
+    }
     for op in ops {
         if let Some(streaming) = &op.streaming {
             if let Some(other) = taken.insert(streaming.type_name.as_str(), format!("the stream type of {:?}", op.operation_id)) {
@@ -265,6 +273,16 @@ fn check_builder_names(groups: &[Group], ops: &[Operation]) -> Result<()> {
     Ok(())
 }
 
+/// The `Client` method of a tag group: `snake_case`, keywords suffixed with `_`.
+fn accessor_name(tag: &str) -> String {
+    let name = field_name(tag);
+    if crate::names::ident_needs_suffix(&name) {
+        format!("{name}_")
+    } else {
+        name
+    }
+}
+
 fn op_tag(api: &OpenAPI, op: &Operation) -> String {
     api.tags
         .iter()
@@ -274,6 +292,13 @@ fn op_tag(api: &OpenAPI, op: &Operation) -> String {
 }
 
 fn check_path_params(path: &str, params: &[Param], ptr: &Pointer) -> Result<()> {
+    let mut literal = path.to_owned();
+    for p in params.iter().filter(|p| p.location == ParamLocation::Path) {
+        literal = literal.replace(&format!("{{{}}}", p.wire_name), "");
+    }
+    if literal.contains(['{', '}']) {
+        return Err(Error::spec(ptr, format!("path {path:?} has a `{{` or `}}` that is not part of a `{{parameter}}`")));
+    }
     let mut rest = path;
     while let Some(start) = rest.find('{') {
         let Some(len) = rest[start..].find('}') else {

@@ -42,6 +42,8 @@ struct ObjectParts<'a> {
     required: BTreeSet<String>,
     additional: Option<&'a AdditionalProperties>,
     additional_ptr: Pointer,
+    /// `$ref`s being merged, to stop at a cycle.
+    visiting: Vec<String>,
 }
 
 impl<'a> ObjectParts<'a> {
@@ -112,7 +114,7 @@ impl<'a> TypeSpace<'a> {
             let ty = self.type_for(RefOr::from(schema), &rust, &rust, &ptr)?;
             if ty != TypeRef::Named(rust.clone()) {
                 let (doc, deprecated) = match schema {
-                    ReferenceOr::Item(s) => (s.schema_data.description.clone(), s.schema_data.deprecated),
+                    ReferenceOr::Item(s) => (with_note(s.schema_data.description.clone(), s), s.schema_data.deprecated),
                     ReferenceOr::Reference { .. } => (None, false),
                 };
                 self.insert(TypeDef {
@@ -132,6 +134,21 @@ impl<'a> TypeSpace<'a> {
 
     /// Looks up a `$ref` target: its schema and its Rust name.
     pub fn resolve(&self, reference: &str, ptr: &Pointer) -> Result<(&'a Schema, String)> {
+        self.resolve_chain(reference, ptr, &mut Vec::new())
+    }
+
+    fn resolve_chain(&self, reference: &str, ptr: &Pointer, seen: &mut Vec<String>) -> Result<(&'a Schema, String)> {
+        if seen.iter().any(|r| r == reference) {
+            return Err(Error::spec(
+                ptr,
+                if seen.len() == 1 {
+                    format!("$ref {reference:?} refers to itself")
+                } else {
+                    format!("$ref cycle: {} -> {reference}; a schema must not be only a reference to another", seen.join(" -> "))
+                },
+            ));
+        }
+        seen.push(reference.to_owned());
         let unresolved = || {
             Error::spec(
                 ptr,
@@ -152,10 +169,7 @@ impl<'a> TypeSpace<'a> {
             ReferenceOr::Item(schema) => Ok((schema, rust)),
             ReferenceOr::Reference { reference: next } => {
                 // A component that is itself only a reference: follow it (cycles end in an error).
-                if next == reference {
-                    return Err(Error::spec(ptr, format!("$ref {reference:?} refers to itself")));
-                }
-                let (schema, _) = self.resolve(next, ptr)?;
+                let (schema, _) = self.resolve_chain(next, ptr, seen)?;
                 Ok((schema, rust))
             }
         }
@@ -215,6 +229,20 @@ impl<'a> TypeSpace<'a> {
                 } else {
                     self.define_enum(ctx, owner, ptr, schema, &values)
                 }
+            }
+            SchemaKind::Type(Type::Number(number)) if number.enumeration.iter().flatten().count() > 1 => {
+                self.warnings.push(Warning {
+                    pointer: ptr.push("enum"),
+                    message: "the allowed numbers are not enforced by the Rust type (f64)".into(),
+                });
+                Ok(TypeRef::F64)
+            }
+            SchemaKind::Type(Type::Integer(integer)) if integer.enumeration.iter().flatten().count() > 1 => {
+                self.warnings.push(Warning {
+                    pointer: ptr.push("enum"),
+                    message: "the allowed integers are not enforced by the Rust type (i64)".into(),
+                });
+                Ok(TypeRef::I64)
             }
             SchemaKind::Type(Type::Number(number)) => Ok(match number.format {
                 VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::F32,
@@ -313,12 +341,24 @@ impl<'a> TypeSpace<'a> {
         depth: usize,
     ) -> Result<()> {
         if depth > 32 {
-            return Err(Error::spec(ptr, "allOf nests too deeply (a reference cycle?)"));
+            return Err(Error::spec(ptr, "allOf nests too deeply"));
         }
         for (i, member) in members.iter().enumerate().filter(|(_, m)| carries_shape(m)) {
             let mptr = ptr.push("allOf").push(i.to_string());
             let schema = match member {
-                ReferenceOr::Reference { reference } => self.resolve(reference, &mptr)?.0,
+                ReferenceOr::Reference { reference } => {
+                    if parts.visiting.iter().any(|r| r == reference) {
+                        return Err(Error::spec(&mptr, format!("allOf cycle: {reference} includes itself")));
+                    }
+                    parts.visiting.push(reference.clone());
+                    let (schema, _) = self.resolve(reference, &mptr)?;
+                    // Members of a referenced schema are reported at their own location.
+                    let target = Pointer::from_ref(reference);
+                    let result = self.collect_object(schema, &target, parts, depth + 1);
+                    parts.visiting.pop();
+                    result?;
+                    continue;
+                }
                 ReferenceOr::Item(schema) => schema,
             };
             self.collect_object(schema, &mptr, parts, depth + 1)?;
@@ -402,7 +442,7 @@ impl<'a> TypeSpace<'a> {
             let ty = self.type_for(*prop, &child_ctx, owner, pptr)?;
             let (doc, deprecated, default) = match prop {
                 RefOr::Schema(s) => (
-                    s.schema_data.description.clone(),
+                    with_note(s.schema_data.description.clone(), s),
                     s.schema_data.deprecated,
                     s.schema_data.default.clone(),
                 ),
@@ -620,6 +660,34 @@ impl<'a> TypeSpace<'a> {
             SchemaKind::Type(Type::String(s)) => s.enumeration.iter().flatten().cloned().collect(),
             _ => Vec::new(),
         })
+    }
+}
+
+/// "Allowed values: ..." for an enum the Rust type does not carry (numbers, booleans, mixed).
+fn enum_note(schema: &Schema) -> Option<String> {
+    let values: Vec<String> = match &schema.schema_kind {
+        SchemaKind::Type(Type::Integer(t)) => t.enumeration.iter().flatten().map(ToString::to_string).collect(),
+        SchemaKind::Type(Type::Number(t)) => t.enumeration.iter().flatten().map(ToString::to_string).collect(),
+        SchemaKind::Type(Type::Boolean(t)) => t.enumeration.iter().flatten().map(ToString::to_string).collect(),
+        SchemaKind::Any(any) => any
+            .enumeration
+            .iter()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if values.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+    Some(format!("Allowed values: {}.", list.join(", ")))
+}
+
+/// A description with an enum note appended.
+fn with_note(doc: Option<String>, schema: &Schema) -> Option<String> {
+    match (doc, enum_note(schema)) {
+        (Some(doc), Some(note)) => Some(format!("{}\n\n{note}", doc.trim_end())),
+        (doc, note) => doc.or(note),
     }
 }
 

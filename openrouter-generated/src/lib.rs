@@ -8,7 +8,12 @@
 
 #![forbid(unsafe_code)]
 #![allow(deprecated)]
-#![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+#![allow(confusable_idents, mixed_script_confusables, uncommon_codepoints)]
+#![allow(
+    clippy::doc_lazy_continuation,
+    clippy::doc_overindented_list_items,
+    clippy::should_implement_trait
+)]
 mod client;
 
 mod error;

@@ -29,10 +29,16 @@
 //! stop the whole workspace: such crates are reported with `manifest_error` and left out of a
 //! second run.
 //!
-//! Runs are serialized by a lock directory (`target/generated-check/.lock`, holding the pid of its
-//! owner; a lock whose owner is gone is taken over), so test binaries and people running tests at
-//! the same time do not overwrite each other's crates.
+//! `check_generated_in(group, ...)` does the same in `target/generated-check/groups/<group>/`
+//! (own `Cargo.toml`, `Cargo.lock` and `crates/`, the same shared `target/`): a test file that
+//! uses its own group does not rewrite, and so re-check, another file's crates.
+//!
+//! Runs in one workspace are serialized by a lock directory (`.lock` in the workspace, holding the
+//! pid of its owner; a lock whose owner is gone is taken over), so test binaries and people
+//! running tests at the same time do not overwrite each other's crates; cargo's own lock
+//! serializes builds in the shared target directory.
 
+// Each test binary that includes this module uses a different part of it.
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -136,13 +142,19 @@ impl CheckOutput {
     pub fn generated_warnings(&self) -> Vec<(&str, &Diagnostic)> {
         self.crates
             .values()
-            .flat_map(|c| c.generated_code_diagnostics().into_iter().map(move |d| (c.name.as_str(), d)))
+            .flat_map(|c| {
+                c.generated_code_diagnostics()
+                    .into_iter()
+                    .map(move |d| (c.name.as_str(), d))
+            })
             .collect()
     }
 
     /// The result for one crate; panics when the name was not checked.
     pub fn krate(&self, name: &str) -> &CrateResult {
-        self.crates.get(name).unwrap_or_else(|| panic!("crate `{name}` was not part of this check"))
+        self.crates
+            .get(name)
+            .unwrap_or_else(|| panic!("crate `{name}` was not part of this check"))
     }
 
     /// Everything that went wrong, crate by crate, then cargo's stderr tail.
@@ -167,7 +179,11 @@ impl CheckOutput {
     /// Panics with the full report unless every crate is clean.
     #[track_caller]
     pub fn assert_success(&self) {
-        assert!(self.is_clean(), "generated crates do not pass clippy -D warnings:\n{}", self.report());
+        assert!(
+            self.is_clean(),
+            "generated crates do not pass clippy -D warnings:\n{}",
+            self.report()
+        );
     }
 }
 
@@ -176,10 +192,38 @@ impl CheckOutput {
 /// `crates` is `(crate name, files)`, the files keyed by path relative to the crate root as
 /// `codegen::Generated::files` has them. Errors are problems of the harness (bad input, I/O,
 /// cargo not starting); compile failures are reported in the returned `CheckOutput`.
+///
+/// The crates go to `target/generated-check/crates/`, replacing those of the previous call.
 pub fn check_generated(crates: &[(&str, &BTreeMap<String, String>)]) -> anyhow::Result<CheckOutput> {
+    check_in(&check_root(), crates)
+}
+
+/// Like `check_generated`, in a workspace of its own, `target/generated-check/groups/<group>/`
+/// (same target directory, so dependencies are still shared). Test files that check different
+/// crates use different groups, so running one after the other does not rewrite, and re-check,
+/// the other's crates.
+pub fn check_generated_in(group: &str, crates: &[(&str, &BTreeMap<String, String>)]) -> anyhow::Result<CheckOutput> {
+    anyhow::ensure!(
+        !group.is_empty() && group.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+        "group name {group:?} must be ASCII letters, digits, `-` and `_`"
+    );
+    check_in(&check_root().join("groups").join(group), crates)
+}
+
+fn check_in(root: &Path, crates: &[(&str, &BTreeMap<String, String>)]) -> anyhow::Result<CheckOutput> {
     let started = Instant::now();
     validate(crates)?;
-    let root = check_root();
+    if crates.is_empty() {
+        return Ok(CheckOutput {
+            success: true,
+            status: Some(0),
+            stderr: String::new(),
+            crates: BTreeMap::new(),
+            other_diagnostics: Vec::new(),
+            elapsed: started.elapsed(),
+        });
+    }
+    let root = root.to_path_buf();
     std::fs::create_dir_all(root.join("crates"))?;
     let _lock = Lock::acquire(&root.join(".lock"), Duration::from_secs(30 * 60))?;
 
@@ -227,7 +271,7 @@ pub fn check_generated(crates: &[(&str, &BTreeMap<String, String>)]) -> anyhow::
         if members.is_empty() {
             break (false, None);
         }
-        let run = run_clippy(&root)?;
+        let run = run_clippy(&root, &check_root().join("target"))?;
         stderr_all.push_str(&run.stderr);
         if !run.status.success() && run.messages.is_empty() {
             // Cargo stopped before compiling anything: a member's manifest may be unloadable.
@@ -247,15 +291,18 @@ pub fn check_generated(crates: &[(&str, &BTreeMap<String, String>)]) -> anyhow::
         }
         for message in run.messages {
             let crate_dir = message.manifest_dir.as_deref();
-            match crate_dir.and_then(|dir| {
-                results
-                    .values_mut()
-                    .find(|r| same_path(&r.dir, dir))
-            }) {
+            match crate_dir.and_then(|dir| results.values_mut().find(|r| same_path(&r.dir, dir))) {
                 Some(result) => {
                     let mut diagnostic = message.diagnostic;
-                    diagnostic.file = diagnostic.file.and_then(|f| relative_to(&f, &result.dir));
-                    result.diagnostics.push(diagnostic);
+                    diagnostic.file = diagnostic.file.and_then(|f| relative_to(&f, &root, &result.dir));
+                    // `--all-targets` checks the library twice (lib and lib test): report once.
+                    let seen = result.diagnostics.iter().any(|d| {
+                        (&d.code, &d.message, &d.file, d.line)
+                            == (&diagnostic.code, &diagnostic.message, &diagnostic.file, diagnostic.line)
+                    });
+                    if !seen {
+                        result.diagnostics.push(diagnostic);
+                    }
                 }
                 None => other.push(message.diagnostic),
             }
@@ -373,20 +420,33 @@ fn workspace_manifest(members: &[&str]) -> String {
     text
 }
 
-/// Does cargo's error text point at the manifest in `crate_dir`?
+/// Does cargo's error text name `crate_dir` (absolute, or as `crates/<name>`) as a whole path,
+/// not as the prefix of a longer crate name?
 fn mentions_manifest_of(stderr: &str, crate_dir: &Path) -> bool {
-    let manifest = crate_dir.join("Cargo.toml");
-    stderr.contains(&*manifest.to_string_lossy()) || stderr.contains(&*crate_dir.to_string_lossy())
+    let absolute = crate_dir.to_string_lossy().into_owned();
+    let relative = match crate_dir.file_name() {
+        Some(name) => format!("crates/{}", name.to_string_lossy()),
+        None => return false,
+    };
+    [absolute, relative].iter().any(|needle| {
+        stderr.match_indices(needle.as_str()).any(|(at, _)| {
+            !stderr[at + needle.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '-' || c == '_')
+        })
+    })
 }
 
 fn same_path(a: &Path, b: &Path) -> bool {
     a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
-/// `file` (absolute, or relative to the check workspace) relative to `dir`, when inside it.
-fn relative_to(file: &str, dir: &Path) -> Option<String> {
+/// `file` (absolute, or relative to the workspace root `root`) relative to `dir`, when inside it.
+fn relative_to(file: &str, root: &Path, dir: &Path) -> Option<String> {
     let path = Path::new(file);
-    let absolute = if path.is_absolute() { path.to_path_buf() } else { check_root().join(path) };
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        root.join(path)
+    };
     let rel = match absolute.strip_prefix(dir) {
         Ok(rel) => rel.to_path_buf(),
         Err(_) => {
@@ -409,7 +469,7 @@ struct Run {
     messages: Vec<Message>,
 }
 
-fn run_clippy(root: &Path) -> anyhow::Result<Run> {
+fn run_clippy(root: &Path, target_dir: &Path) -> anyhow::Result<Run> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .args([
@@ -424,7 +484,7 @@ fn run_clippy(root: &Path) -> anyhow::Result<Run> {
             "warnings",
         ])
         .current_dir(root)
-        .env("CARGO_TARGET_DIR", root.join("target"))
+        .env("CARGO_TARGET_DIR", target_dir)
         .env("CARGO_TERM_COLOR", "never")
         .env_remove("CARGO_BUILD_TARGET_DIR")
         .env_remove("RUSTC_WORKSPACE_WRAPPER")
@@ -447,11 +507,17 @@ fn run_clippy(root: &Path) -> anyhow::Result<Run> {
         let message = m["message"].as_str().unwrap_or_default().to_owned();
         // rustc's closing summaries ("aborting due to ...", "N warnings emitted") carry no span.
         let spans = m["spans"].as_array().cloned().unwrap_or_default();
-        if spans.is_empty() && (message.starts_with("aborting due to") || message.contains("warnings emitted") || message.contains("warning emitted")) {
+        if spans.is_empty()
+            && (message.starts_with("aborting due to")
+                || message.contains("warnings emitted")
+                || message.contains("warning emitted"))
+        {
             continue;
         }
         let primary = spans.iter().find(|s| s["is_primary"] == true).or(spans.first());
-        let manifest_dir = value["manifest_path"].as_str().and_then(|p| Path::new(p).parent().map(Path::to_path_buf));
+        let manifest_dir = value["manifest_path"]
+            .as_str()
+            .and_then(|p| Path::new(p).parent().map(Path::to_path_buf));
         messages.push(Message {
             manifest_dir,
             diagnostic: Diagnostic {
@@ -483,7 +549,9 @@ impl Lock {
             match std::fs::create_dir(path) {
                 Ok(()) => {
                     std::fs::write(path.join("pid"), std::process::id().to_string())?;
-                    return Ok(Lock { path: path.to_path_buf() });
+                    return Ok(Lock {
+                        path: path.to_path_buf(),
+                    });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     if Self::is_stale(path) {

@@ -44,7 +44,8 @@ fn space_items(text: &str) -> String {
                 || ((p == "}" || p.ends_with("{}") || (p.ends_with(';') && !p.starts_with("use ") && indent(before) == 0))
                     && indent(before) == indent(line)
                     && starts_item);
-            if blank && !p.is_empty() && !c.is_empty() {
+            let doc_comment = p.starts_with("//") && !p.starts_with("//!");
+            if blank && !p.is_empty() && !c.is_empty() && !doc_comment {
                 out.push('\n');
             }
         }
@@ -64,9 +65,31 @@ pub fn doc(text: Option<&str>, origin: &str) -> TokenStream {
     quote! { #( #[doc = #lines] )* }
 }
 
+/// Text made safe for a doc comment: line ends normalized, tabs expanded, and characters that
+/// rustc refuses or that reorder text on screen (bidi controls, other control characters)
+/// written as visible `\u{..}` escapes.
+pub fn doc_safe(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n").replace('\t', "    ");
+    text.chars()
+        .map(|c| {
+            let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
+            if bidi || (c.is_control() && c != '\n') {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// One line of doc text: as `doc_safe`, with line breaks turned into spaces.
+pub fn doc_inline(text: &str) -> String {
+    doc_safe(text).replace('\n', " ")
+}
+
 /// The lines of a doc comment, each with its leading space.
 pub fn doc_lines(text: &str, origin: &str) -> Vec<String> {
-    let absolute = text.replace("](/", &format!("]({origin}/"));
+    let absolute = doc_safe(&text.replace("](/", &format!("]({origin}/")));
     absolute
         .lines()
         .map(|line| {

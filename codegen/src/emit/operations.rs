@@ -11,13 +11,13 @@ use quote::{format_ident, quote};
 /// The tokens of one group's file.
 pub fn file_tokens(api: &Api, group: &Group) -> TokenStream {
     let ops: Vec<&Operation> = api.operations.iter().filter(|o| o.group == group.module).collect();
-    let summary = format!(" Operations of the `{}` tag, reached through `client.{}()`.", group.tag, group.module);
+    let summary = super::doc_inline(&format!(" Operations of the `{}` tag, reached through `client.{}()`.", group.tag, group.accessor));
     let group_ty = ident(&group.type_name);
-    let accessor = ident(&group.module);
+    let accessor = ident(&group.accessor);
     let group_doc = doc(group.doc.as_deref(), &api.link_origin);
     let methods = ops.iter().map(|op| method_tokens(api, op));
     let builders = ops.iter().map(|op| builder_tokens(api, op));
-    let accessor_doc = format!(" The `{}` operations.", group.tag);
+    let accessor_doc = super::doc_inline(&format!(" The `{}` operations.", group.tag));
     quote! {
         #![doc = #summary]
         #group_doc
@@ -50,6 +50,25 @@ fn op_doc(api: &Api, op: &Operation) -> TokenStream {
         }
         lines.extend(doc_lines(text.trim(), &api.link_origin));
     }
+    // Required parameters are arguments, so their descriptions go on the method.
+    let arguments: Vec<(String, String)> = op
+        .params
+        .iter()
+        .filter(|p| p.required)
+        .filter_map(|p| {
+            let text = super::doc_inline(p.doc.as_deref()?).trim().to_owned();
+            (!text.is_empty()).then(|| (p.rust_name.clone(), text))
+        })
+        .collect();
+    if !arguments.is_empty() {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.push(" Arguments:".to_owned());
+        for (name, text) in arguments {
+            lines.push(format!(" - `{name}`: {text}"));
+        }
+    }
     if !op.errors.is_empty() {
         if !lines.is_empty() {
             lines.push(String::new());
@@ -60,7 +79,7 @@ fn op_doc(api: &Api, op: &Operation) -> TokenStream {
     if !lines.is_empty() {
         lines.push(String::new());
     }
-    lines.push(format!(" `{} {}`", op.http_method, op.path));
+    lines.push(super::doc_inline(&format!(" `{} {}`", op.http_method, op.path)));
     let deprecated = if op.deprecated {
         quote! { #[deprecated] }
     } else {
@@ -128,10 +147,10 @@ fn response_type(op: &Operation) -> TokenStream {
 fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
     let builder = ident(&op.builder);
     let method = &op.method;
-    let struct_doc = format!(
+    let struct_doc = super::doc_inline(&format!(
         " Request builder for [`{}::{}`](super::{}::{}): `{} {}`.",
         op.group_type, method, op.group_type, method, op.http_method, op.path
-    );
+    ));
     let mut fields = Vec::new();
     let mut setters = Vec::new();
     for p in &op.params {
@@ -143,7 +162,7 @@ fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
             fields.push(quote! { #name: Option<#t> });
             let mut pdoc = doc(p.doc.as_deref(), &api.link_origin);
             if pdoc.is_empty() {
-                let d = format!(" Sets the `{}` parameter.", p.wire_name);
+                let d = super::doc_inline(&format!(" Sets the `{}` parameter.", p.wire_name));
                 pdoc = quote! { #[doc = #d] };
             }
             if p.deprecated {
@@ -414,7 +433,7 @@ fn paginator_tokens(op: &Operation, p: &Pagination) -> TokenStream {
                 start,
                 limit,
                 move |offset| {
-                    let mut page = self.clone();
+                    let mut page = Clone::clone(&self);
                     #set_offset
                     Box::pin(page.send())
                 },

@@ -47,7 +47,7 @@ fn type_tokens(api: &Api, def: &TypeDef) -> TokenStream {
             let name = ident(&def.name);
             let variant = ident(&values[0].variant);
             let wire = &values[0].wire;
-            let variant_doc = format!(" `{wire}`");
+            let variant_doc = format!(" `{}`", super::doc_inline(wire));
             quote! {
                 #docs
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
@@ -74,7 +74,7 @@ fn type_tokens(api: &Api, def: &TypeDef) -> TokenStream {
             let name = ident(&def.name);
             let variants: Vec<_> = values.iter().map(|v| ident(&v.variant)).collect();
             let wires: Vec<_> = values.iter().map(|v| v.wire.as_str()).collect();
-            let docs_v: Vec<String> = wires.iter().map(|w| format!(" `{w}`")).collect();
+            let docs_v: Vec<String> = wires.iter().map(|w| format!(" `{}`", super::doc_inline(w))).collect();
             let separator = if docs.is_empty() { TokenStream::new() } else { quote! { #[doc = ""] } };
             quote! {
                 #docs
@@ -316,7 +316,7 @@ fn struct_tokens(
         TokenStream::new()
     };
     let new_body = if all_optional {
-        quote! { Self::default() }
+        quote! { <Self as Default>::default() }
     } else {
         quote! { Self { #(#new_inits),* } }
     };
@@ -401,7 +401,7 @@ fn tagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, property: &str, va
         if boxed {
             inner = quote! { Box<#inner> };
         }
-        let vdoc = format!(" `{property}: {}`", v.tags.join("` or `"));
+        let vdoc = super::doc_inline(&format!(" `{property}: {}`", v.tags.join("` or `")));
         let tag = &v.tags[0];
         let tags = &v.tags;
         defs.push(quote! { #[doc = #vdoc] #vid(#inner), });
@@ -415,7 +415,7 @@ fn tagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, property: &str, va
             .filter(|v| !needs_box(api, &def.name, &v.ty))
             .map(|v| (v.variant.as_str(), &v.ty)),
     );
-    let unknown_doc = format!(" A `{property}` this version of the crate does not know; the raw JSON is kept.");
+    let unknown_doc = super::doc_inline(&format!(" A `{property}` this version of the crate does not know; the raw JSON is kept."));
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq)]

@@ -65,6 +65,9 @@ impl ApiKeys<'_> {
     ///
     /// Looks up one API key by its hash. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
+    /// Arguments:
+    /// - `hash`: Hash that identifies the API key.
+    ///
     /// Documented error statuses: 401, 404, 429, 500.
     ///
     /// `GET /keys/{hash}`
@@ -80,6 +83,9 @@ impl ApiKeys<'_> {
     ///
     /// Permanently revokes an API key. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
+    /// Arguments:
+    /// - `hash`: Hash that identifies the API key to revoke.
+    ///
     /// Documented error statuses: 401, 404, 429, 500.
     ///
     /// `DELETE /keys/{hash}`
@@ -94,6 +100,9 @@ impl ApiKeys<'_> {
     /// Change an API key
     ///
     /// Changes the name, limit, reset schedule or enabled state of an API key. Fields left out of the body stay as they are. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
+    ///
+    /// Arguments:
+    /// - `hash`: Hash that identifies the API key to change.
     ///
     /// Documented error statuses: 400, 401, 404, 429, 500.
     ///
@@ -209,7 +218,7 @@ impl ListApiKeys {
             start,
             limit,
             move |offset| {
-                let mut page = self.clone();
+                let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
                 Box::pin(page.send())
             },

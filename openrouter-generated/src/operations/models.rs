@@ -95,6 +95,10 @@ impl Models<'_> {
     ///
     /// Returns the full record of one model, addressed as author and slug (for example `openai/gpt-4`). A variant suffix such as `:free` is accepted, and known alias slugs are resolved to their target.
     ///
+    /// Arguments:
+    /// - `author`: Organization that publishes the model, for example `openai`.
+    /// - `slug`: Model slug, optionally with a variant suffix (for example `gpt-4` or `gpt-4:free`).
+    ///
     /// Documented error statuses: 403, 404, 500.
     ///
     /// `GET /model/{author}/{slug}`
@@ -404,7 +408,7 @@ impl ListModels {
             start,
             limit,
             move |offset| {
-                let mut page = self.clone();
+                let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
                 Box::pin(page.send())
             },
@@ -512,7 +516,7 @@ impl ListModelsForUser {
             start,
             limit,
             move |offset| {
-                let mut page = self.clone();
+                let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
                 Box::pin(page.send())
             },

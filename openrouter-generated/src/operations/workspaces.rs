@@ -50,6 +50,9 @@ impl Workspaces<'_> {
     ///
     /// Looks up one workspace by UUID or slug. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
+    /// Arguments:
+    /// - `id`: UUID or slug of the workspace.
+    ///
     /// Documented error statuses: 401, 404, 500.
     ///
     /// `GET /workspaces/{id}`
@@ -65,6 +68,9 @@ impl Workspaces<'_> {
     ///
     /// Removes a workspace for good, together with its budgets and guardrails; its classifiers and broadcast destinations are switched off. The call is refused while the workspace still owns active API keys, so revoke those first. Removal of the default workspace is still being rolled out and answers 403 for accounts that do not have it yet. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
+    /// Arguments:
+    /// - `id`: UUID or slug of the workspace.
+    ///
     /// Documented error statuses: 400, 401, 403, 404, 500.
     ///
     /// `DELETE /workspaces/{id}`
@@ -79,6 +85,9 @@ impl Workspaces<'_> {
     /// Change a workspace's settings
     ///
     /// Changes settings of a workspace found by UUID or slug. Fields left out of the body stay as they are. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
+    ///
+    /// Arguments:
+    /// - `id`: UUID or slug of the workspace.
     ///
     /// Documented error statuses: 400, 401, 403, 404, 500.
     ///
@@ -100,6 +109,9 @@ impl Workspaces<'_> {
     ///
     /// Returns every spending budget set on a workspace, one per reset interval. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
+    /// Arguments:
+    /// - `id`: UUID or slug of the workspace.
+    ///
     /// Documented error statuses: 401, 404, 500.
     ///
     /// `GET /workspaces/{id}/budgets`
@@ -114,6 +126,10 @@ impl Workspaces<'_> {
     /// Fetch one workspace budget
     ///
     /// Returns the workspace budget for one reset interval. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
+    ///
+    /// Arguments:
+    /// - `id`: UUID or slug of the workspace.
+    /// - `interval`: Reset interval of the budget; `lifetime` is a one-off budget that never resets.
     ///
     /// Documented error statuses: 400, 401, 404, 500.
     ///
@@ -134,6 +150,10 @@ impl Workspaces<'_> {
     /// Set a workspace budget
     ///
     /// Creates the budget for an interval or replaces the existing one. Limits have to shrink as intervals get shorter (lifetime above monthly, monthly above weekly, weekly above daily). When `include_byok_in_budgets` is sent it changes the setting for all of the workspace's budgets, not only this interval. Enforcement picks up the change at once, though a dashboard page that is already open may show the old value until refreshed. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
+    ///
+    /// Arguments:
+    /// - `id`: UUID or slug of the workspace.
+    /// - `interval`: Reset interval of the budget; `lifetime` is a one-off budget that never resets.
     ///
     /// Documented error statuses: 400, 401, 404, 500.
     ///
@@ -157,6 +177,10 @@ impl Workspaces<'_> {
     ///
     /// Removes the workspace budget for one reset interval; succeeds even if no budget was set. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
+    /// Arguments:
+    /// - `id`: UUID or slug of the workspace.
+    /// - `interval`: Reset interval of the budget; `lifetime` is a one-off budget that never resets.
+    ///
     /// Documented error statuses: 400, 401, 404, 500.
     ///
     /// `DELETE /workspaces/{id}/budgets/{interval}`
@@ -177,6 +201,9 @@ impl Workspaces<'_> {
     ///
     /// Returns the members of a workspace, one page at a time. Every organization member implicitly belongs to the default workspace, so for that workspace the whole organization is listed. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
+    /// Arguments:
+    /// - `id`: UUID or slug of the workspace.
+    ///
     /// Documented error statuses: 401, 403, 404, 500.
     ///
     /// `GET /workspaces/{id}/members`
@@ -193,6 +220,9 @@ impl Workspaces<'_> {
     /// Add members to a workspace
     ///
     /// Adds up to 100 organization members to a workspace in one call. Each one gets the role they already have in the organization. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
+    ///
+    /// Arguments:
+    /// - `id`: UUID or slug of the workspace.
     ///
     /// Documented error statuses: 400, 401, 403, 404, 500.
     ///
@@ -213,6 +243,9 @@ impl Workspaces<'_> {
     /// Remove members from a workspace
     ///
     /// Takes up to 100 members out of a workspace in one call. Anyone who still owns live keys there is refused, and members provisioned through SCIM must be changed in the identity provider instead. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
+    ///
+    /// Arguments:
+    /// - `id`: UUID or slug of the workspace.
     ///
     /// Documented error statuses: 400, 401, 403, 404, 500.
     ///
@@ -292,7 +325,7 @@ impl ListWorkspaces {
             start,
             limit,
             move |offset| {
-                let mut page = self.clone();
+                let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
                 Box::pin(page.send())
             },
@@ -653,7 +686,7 @@ impl ListWorkspaceMembers {
             start,
             limit,
             move |offset| {
-                let mut page = self.clone();
+                let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
                 Box::pin(page.send())
             },

@@ -31,7 +31,7 @@ pub struct DefaultParameters {
 impl DefaultParameters {
     /// An empty `DefaultParameters`; fill it in with the setters.
     pub fn new() -> Self {
-        Self::default()
+        <Self as Default>::default()
     }
 
     /// Sets the `temperature` field.

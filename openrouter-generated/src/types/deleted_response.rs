@@ -9,6 +9,8 @@ use super::*;
 #[non_exhaustive]
 pub struct DeletedResponse {
     /// Always true once the resource is gone (or was already absent).
+    ///
+    /// Allowed values: `true`.
     pub deleted: bool,
 }
 

@@ -43,7 +43,7 @@ pub struct PricingOverride {
 impl PricingOverride {
     /// An empty `PricingOverride`; fill it in with the setters.
     pub fn new() -> Self {
-        Self::default()
+        <Self as Default>::default()
     }
 
     /// Sets the `prompt` field.

@@ -28,7 +28,7 @@ pub struct UpdateApiKeyRequest {
 impl UpdateApiKeyRequest {
     /// An empty `UpdateApiKeyRequest`; fill it in with the setters.
     pub fn new() -> Self {
-        Self::default()
+        <Self as Default>::default()
     }
 
     /// Sets the `name` field.

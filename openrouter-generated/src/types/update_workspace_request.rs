@@ -46,7 +46,7 @@ pub struct UpdateWorkspaceRequest {
 impl UpdateWorkspaceRequest {
     /// An empty `UpdateWorkspaceRequest`; fill it in with the setters.
     pub fn new() -> Self {
-        Self::default()
+        <Self as Default>::default()
     }
 
     /// Sets the `name` field.
