@@ -50,6 +50,23 @@ macro_rules! wire {
 }
 
 wire!(
+    AnthropicMessagesErrorResponse,
+    MessagesRequest,
+    MessagesResult,
+    OpenResponsesResult,
+    ResponsesRequest,
+    ChatRequest,
+    ChatResult,
+    CompletionsRequest,
+    CompletionsResponse,
+    EmbeddingsRequest,
+    EmbeddingsResponse,
+    GenerationContentResponse,
+    GenerationResponse,
+    RerankRequest,
+    RerankResponse,
+    SubmitGenerationFeedbackRequest,
+    SubmitGenerationFeedbackResponse,
     AddWorkspaceMembersRequest,
     AddWorkspaceMembersResponse,
     ApiKeyResponse,
@@ -127,6 +144,8 @@ struct Entry {
     success: Option<Codec>,
     /// Type of the request body, if the operation takes one.
     request: Option<Codec>,
+    /// Type of error bodies, when the operation has its own (otherwise `ErrorResponse`).
+    errors: Option<(Codec, &'static str)>,
 }
 
 fn op(method: &'static str, path: &'static str, success: Codec, request: Option<Codec>) -> Entry {
@@ -135,6 +154,15 @@ fn op(method: &'static str, path: &'static str, success: Codec, request: Option<
         path,
         success: Some(success),
         request,
+        errors: None,
+    }
+}
+
+impl Entry {
+    /// This operation's error statuses decode with `codec` (our spec's type `name`).
+    fn errors(mut self, codec: Codec, name: &'static str) -> Self {
+        self.errors = Some((codec, name));
+        self
     }
 }
 
@@ -184,6 +212,22 @@ fn table() -> Vec<Entry> {
         op("GET", "/models/count", codec::<ModelsCountResponse>(), None),
         op("GET", "/models/user", codec::<ListModelsResponse>(), None),
         op("GET", "/model/{author}/{slug}", codec::<ModelResponse>(), None),
+        op("POST", "/chat/completions", codec::<ChatResult>(), Some(codec::<ChatRequest>())),
+        op("POST", "/completions", codec::<CompletionsResponse>(), Some(codec::<CompletionsRequest>())),
+        op("POST", "/embeddings", codec::<EmbeddingsResponse>(), Some(codec::<EmbeddingsRequest>())),
+        op("GET", "/embeddings/models", codec::<ListModelsResponse>(), None),
+        op("POST", "/rerank", codec::<RerankResponse>(), Some(codec::<RerankRequest>())),
+        op("POST", "/responses", codec::<OpenResponsesResult>(), Some(codec::<ResponsesRequest>())),
+        op("POST", "/messages", codec::<MessagesResult>(), Some(codec::<MessagesRequest>()))
+            .errors(codec::<AnthropicMessagesErrorResponse>(), "AnthropicMessagesErrorResponse"),
+        op("GET", "/generation", codec::<GenerationResponse>(), None),
+        op("GET", "/generation/content", codec::<GenerationContentResponse>(), None),
+        op(
+            "POST",
+            "/generation/feedback",
+            codec::<SubmitGenerationFeedbackResponse>(),
+            Some(codec::<SubmitGenerationFeedbackRequest>()),
+        ),
     ]
 }
 
@@ -809,6 +853,7 @@ fn check_examples(reference: &Value, side: Side) -> Run {
             });
             continue;
         };
+        let entry_error_ty = entry.errors.map(|(codec, name)| (codec, TypeRef::Named(name.into())));
         match side {
             Side::Request => {
                 let Some(body) = op_ref.get("requestBody") else {
@@ -893,7 +938,10 @@ fn check_examples(reference: &Value, side: Side) -> Run {
                                 }
                             }
                         } else if status.starts_with('4') || status.starts_with('5') {
-                            (error_codec(), Some(&error_ty))
+                            match &entry_error_ty {
+                                Some((codec, ty)) => (*codec, Some(ty)),
+                                None => (error_codec(), Some(&error_ty)),
+                            }
                         } else {
                             run.skipped.push(format!("{name} {status}: status not checked"));
                             continue;

@@ -828,9 +828,9 @@ const COMPILES: &[Compiles] = &[
             types: type Ratio
             types: type Yes
             types: type Mixed
-            types: enum StringOrInt { Variant1, Integer, Unknown }
-            types: enum StringOrIntVariant1 { A }
-            types: impl StringOrIntVariant1 { as_str }
+            types: enum StringOrInt { A, Integer, Unknown }
+            types: enum StringOrIntA { A }
+            types: impl StringOrIntA { as_str }
             types: enum Toggle { On, Off, Unknown }
             types: impl Toggle { as_str }
             ",

@@ -607,12 +607,21 @@ impl<'a> TypeSpace<'a> {
         for (i, branch) in branches.iter().enumerate() {
             let bptr = ptr.push(i.to_string());
             let inline_name = match branch {
-                ReferenceOr::Item(s) => s
-                    .schema_data
-                    .title
-                    .as_deref()
-                    .map(|t| format!("{ctx}{}", type_name(t, "Variant")))
-                    .unwrap_or_else(|| format!("{ctx}Variant{}", i + 1)),
+                ReferenceOr::Item(s) => {
+                    // A title names the branch; so does the value of a one-value enum.
+                    let constant = match &s.schema_kind {
+                        SchemaKind::Type(Type::String(string)) if string.enumeration.len() == 1 => {
+                            string.enumeration[0].clone()
+                        }
+                        _ => None,
+                    };
+                    s.schema_data
+                        .title
+                        .clone()
+                        .or(constant)
+                        .map(|t| format!("{ctx}{}", type_name(&t, "Variant")))
+                        .unwrap_or_else(|| format!("{ctx}Variant{}", i + 1))
+                }
                 ReferenceOr::Reference { .. } => String::new(),
             };
             let ty = self.type_for(RefOr::from(branch), &inline_name, owner, &bptr)?;

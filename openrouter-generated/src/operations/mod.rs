@@ -9,6 +9,20 @@ mod credits;
 
 mod models;
 
+mod chat;
+
+mod embeddings;
+
+mod rerank;
+
+mod generations;
+
+mod completions;
+
+mod responses;
+
+mod anthropic_messages;
+
 pub use self::api_keys::*;
 
 pub use self::workspaces::*;
@@ -16,3 +30,17 @@ pub use self::workspaces::*;
 pub use self::credits::*;
 
 pub use self::models::*;
+
+pub use self::chat::*;
+
+pub use self::embeddings::*;
+
+pub use self::rerank::*;
+
+pub use self::generations::*;
+
+pub use self::completions::*;
+
+pub use self::responses::*;
+
+pub use self::anthropic_messages::*;

@@ -5,17 +5,491 @@ mod add_workspace_members_request;
 
 mod add_workspace_members_response;
 
+mod additional_tools_item;
+
+mod advisor_reasoning;
+
+mod advisor_server_tool_config;
+
+mod advisor_server_tool_open_router;
+
+mod agent_message_item;
+
+mod annotation_added_event;
+
+mod anthropic_advisor_message_usage_iteration;
+
+mod anthropic_advisor_tool_result;
+
+mod anthropic_allowed_callers;
+
+mod anthropic_base64_image_source;
+
+mod anthropic_base64_pdf_source;
+
+mod anthropic_base_usage_iteration;
+
+mod anthropic_bash_code_execution_content;
+
+mod anthropic_bash_code_execution_output;
+
+mod anthropic_bash_code_execution_result;
+
+mod anthropic_bash_code_execution_tool_result;
+
+mod anthropic_bash_code_execution_tool_result_error;
+
+mod anthropic_cache_control_directive;
+
+mod anthropic_cache_control_ttl;
+
+mod anthropic_cache_creation;
+
+mod anthropic_caller;
+
+mod anthropic_citation_char_location;
+
+mod anthropic_citation_char_location_param;
+
+mod anthropic_citation_content_block_location;
+
+mod anthropic_citation_content_block_location_param;
+
+mod anthropic_citation_page_location;
+
+mod anthropic_citation_page_location_param;
+
+mod anthropic_citation_search_result_location;
+
+mod anthropic_citation_search_result_location_param;
+
+mod anthropic_citation_web_search_result_location;
+
+mod anthropic_citation_web_search_result_location_param;
+
+mod anthropic_citations_config;
+
+mod anthropic_code_execution20250825_caller;
+
+mod anthropic_code_execution20260120_caller;
+
+mod anthropic_code_execution_content;
+
+mod anthropic_code_execution_output;
+
+mod anthropic_code_execution_result;
+
+mod anthropic_code_execution_tool_result;
+
+mod anthropic_code_execution_tool_result_error;
+
+mod anthropic_compaction_block;
+
+mod anthropic_compaction_usage_iteration;
+
+mod anthropic_container;
+
+mod anthropic_container_upload;
+
+mod anthropic_direct_caller;
+
+mod anthropic_document_block;
+
+mod anthropic_document_block_param;
+
+mod anthropic_encrypted_code_execution_result;
+
+mod anthropic_file_document_source;
+
+mod anthropic_image_block_param;
+
+mod anthropic_image_mime_type;
+
+mod anthropic_input_tokens_clear_at_least;
+
+mod anthropic_input_tokens_trigger;
+
+mod anthropic_iteration_cache_creation;
+
+mod anthropic_message_usage_iteration;
+
+mod anthropic_messages_error_response;
+
+mod anthropic_output_tokens_details;
+
+mod anthropic_plain_text_source;
+
+mod anthropic_redacted_thinking_block;
+
+mod anthropic_refusal_stop_details;
+
+mod anthropic_search_result_block_param;
+
+mod anthropic_server_tool_error_code;
+
+mod anthropic_server_tool_usage;
+
+mod anthropic_service_tier;
+
+mod anthropic_speed;
+
+mod anthropic_text_block;
+
+mod anthropic_text_block_param;
+
+mod anthropic_text_citation;
+
+mod anthropic_text_editor_code_execution_content;
+
+mod anthropic_text_editor_code_execution_create_result;
+
+mod anthropic_text_editor_code_execution_str_replace_result;
+
+mod anthropic_text_editor_code_execution_tool_result;
+
+mod anthropic_text_editor_code_execution_tool_result_error;
+
+mod anthropic_text_editor_code_execution_view_result;
+
+mod anthropic_thinking_block;
+
+mod anthropic_thinking_display;
+
+mod anthropic_thinking_turns;
+
+mod anthropic_tool_reference;
+
+mod anthropic_tool_search_content;
+
+mod anthropic_tool_search_result;
+
+mod anthropic_tool_search_result_error;
+
+mod anthropic_tool_search_tool_bm25;
+
+mod anthropic_tool_search_tool_regex;
+
+mod anthropic_tool_search_tool_result;
+
+mod anthropic_tool_use_block;
+
+mod anthropic_tool_uses_keep;
+
+mod anthropic_tool_uses_trigger;
+
+mod anthropic_unknown_usage_iteration;
+
+mod anthropic_url_image_source;
+
+mod anthropic_url_pdf_source;
+
+mod anthropic_usage;
+
+mod anthropic_usage_iteration;
+
+mod anthropic_web_fetch_block;
+
+mod anthropic_web_fetch_content;
+
+mod anthropic_web_fetch_tool_result;
+
+mod anthropic_web_fetch_tool_result_error;
+
+mod anthropic_web_search_result;
+
+mod anthropic_web_search_result_block_param;
+
+mod anthropic_web_search_tool_result;
+
+mod anthropic_web_search_tool_result_error;
+
+mod anthropic_web_search_tool_user_location;
+
+mod api_error_type;
+
 mod api_key;
 
 mod api_key_response;
 
+mod apply_patch_call_item;
+
+mod apply_patch_call_operation;
+
+mod apply_patch_call_operation_diff_delta_event;
+
+mod apply_patch_call_operation_diff_done_event;
+
+mod apply_patch_call_output_item;
+
+mod apply_patch_call_status;
+
+mod apply_patch_create_file_operation;
+
+mod apply_patch_delete_file_operation;
+
+mod apply_patch_engine_enum;
+
+mod apply_patch_server_tool;
+
+mod apply_patch_server_tool_config;
+
+mod apply_patch_server_tool_open_router;
+
+mod apply_patch_update_file_operation;
+
 mod artificial_analysis_benchmarks;
+
+mod auto_beta_router_plugin;
+
+mod auto_router_plugin;
+
+mod base_annotation_added_event;
+
+mod base_content_part_added_event;
+
+mod base_content_part_done_event;
+
+mod base_custom_tool_call_input_delta_event;
+
+mod base_custom_tool_call_input_done_event;
+
+mod base_error_event;
+
+mod base_function_call_args_delta_event;
+
+mod base_function_call_args_done_event;
+
+mod base_inputs;
+
+mod base_messages_result;
+
+mod base_reasoning_config;
+
+mod base_reasoning_delta_event;
+
+mod base_reasoning_done_event;
+
+mod base_reasoning_summary_part_added_event;
+
+mod base_reasoning_summary_part_done_event;
+
+mod base_reasoning_summary_text_delta_event;
+
+mod base_reasoning_summary_text_done_event;
+
+mod base_refusal_delta_event;
+
+mod base_refusal_done_event;
+
+mod base_responses_result;
+
+mod base_text_delta_event;
+
+mod base_text_done_event;
+
+mod bash_server_tool;
+
+mod bash_server_tool_config;
+
+mod bash_server_tool_engine;
+
+mod bash_server_tool_environment;
+
+mod chat_assistant_images;
+
+mod chat_assistant_message;
+
+mod chat_audio_output;
+
+mod chat_choice;
+
+mod chat_content_audio;
+
+mod chat_content_cache_control;
+
+mod chat_content_file;
+
+mod chat_content_image;
+
+mod chat_content_items;
+
+mod chat_content_text;
+
+mod chat_content_video;
+
+mod chat_content_video_input;
+
+mod chat_debug_options;
+
+mod chat_developer_message;
+
+mod chat_finish_reason_enum;
+
+mod chat_format_grammar_config;
+
+mod chat_format_json_object_config;
+
+mod chat_format_json_schema_config;
+
+mod chat_format_python_config;
+
+mod chat_format_text_config;
+
+mod chat_function_tool;
+
+mod chat_function_tool_function;
+
+mod chat_fusion_plugin_tool;
+
+mod chat_fusion_plugin_tool_parameter_value;
+
+mod chat_json_schema_config;
+
+mod chat_messages;
+
+mod chat_model_names;
+
+mod chat_named_tool_choice;
+
+mod chat_provider_slug;
+
+mod chat_reasoning_details;
+
+mod chat_reasoning_summary_verbosity_enum;
+
+mod chat_request;
+
+mod chat_result;
+
+mod chat_search_models_server_tool;
+
+mod chat_server_tool_choice;
+
+mod chat_stream_choice;
+
+mod chat_stream_chunk;
+
+mod chat_stream_delta;
+
+mod chat_stream_error;
+
+mod chat_stream_options;
+
+mod chat_stream_reasoning_details;
+
+mod chat_stream_tool_call;
+
+mod chat_streaming_response;
+
+mod chat_system_message;
+
+mod chat_token_logprob;
+
+mod chat_token_logprobs;
+
+mod chat_tool_call;
+
+mod chat_tool_choice;
+
+mod chat_tool_message;
+
+mod chat_top_logprob;
+
+mod chat_usage;
+
+mod chat_user_message;
+
+mod chat_web_search_shorthand;
+
+mod code_interpreter_call_code_delta_event;
+
+mod code_interpreter_call_code_done_event;
+
+mod code_interpreter_call_completed_event;
+
+mod code_interpreter_call_in_progress_event;
+
+mod code_interpreter_call_interpreting_event;
+
+mod code_interpreter_call_item;
+
+mod code_interpreter_file_output;
+
+mod code_interpreter_image_output;
+
+mod code_interpreter_logs_output;
+
+mod code_interpreter_server_tool;
+
+mod codex_local_shell_tool;
+
+mod compaction_item;
+
+mod completed_event;
+
+mod completions_choice;
+
+mod completions_finish_reason;
+
+mod completions_json_schema_config;
+
+mod completions_logprobs;
+
+mod completions_prompt;
+
+mod completions_request;
+
+mod completions_response;
+
+mod completions_response_format;
+
+mod completions_response_format_grammar;
+
+mod completions_response_format_json_object;
+
+mod completions_response_format_json_schema;
+
+mod completions_response_format_python;
+
+mod completions_response_format_text;
+
+mod completions_stream_options;
+
+mod completions_usage;
+
+mod compound_filter;
+
+mod computer_use_server_tool;
+
+mod container_auto_environment;
+
+mod container_reference_environment;
+
+mod content_part_added_event;
+
+mod content_part_done_event;
+
+mod content_part_input_audio;
+
+mod content_part_input_file;
+
+mod content_part_input_video;
+
+mod context_compaction_item;
+
+mod context_compression_engine;
+
+mod context_compression_plugin;
+
+mod cost_details;
 
 mod create_api_key_request;
 
 mod create_api_key_response;
 
 mod create_workspace_request;
+
+mod created_event;
 
 mod credits;
 
@@ -25,19 +499,187 @@ mod current_api_key;
 
 mod current_api_key_response;
 
+mod custom_tool;
+
+mod custom_tool_call_input_delta_event;
+
+mod custom_tool_call_input_done_event;
+
+mod custom_tool_call_item;
+
+mod custom_tool_call_output_item;
+
+mod datetime_server_tool;
+
+mod datetime_server_tool_config;
+
+mod debug_event;
+
 mod default_parameters;
 
 mod deleted_response;
 
+mod deprecated_route;
+
 mod design_arena_benchmark;
+
+mod easy_input_message;
+
+mod embeddings_content_part;
+
+mod embeddings_content_part_image_url;
+
+mod embeddings_content_part_text;
+
+mod embeddings_input;
+
+mod embeddings_multimodal_input;
+
+mod embeddings_object;
+
+mod embeddings_prompt_tokens_details;
+
+mod embeddings_request;
+
+mod embeddings_response;
+
+mod embeddings_usage;
+
+mod endpoint_info;
+
+mod endpoints_metadata;
 
 mod error_body;
 
+mod error_event;
+
 mod error_response;
+
+mod failable_tool_call_status;
+
+mod failed_event;
+
+mod file_citation;
+
+mod file_parser_plugin;
+
+mod file_path;
+
+mod file_search_server_tool;
+
+mod files_server_tool;
+
+mod files_server_tool_config;
+
+mod format_json_object_config;
+
+mod format_json_schema_config;
+
+mod format_text_config;
+
+mod formats;
+
+mod function_call_args_delta_event;
+
+mod function_call_args_done_event;
+
+mod function_call_item;
+
+mod function_call_output_item;
+
+mod function_tool;
+
+mod fusion_analysis_result;
+
+mod fusion_call_analysis_completed_event;
+
+mod fusion_call_analysis_in_progress_event;
+
+mod fusion_call_completed_event;
+
+mod fusion_call_in_progress_event;
+
+mod fusion_call_panel_added_event;
+
+mod fusion_call_panel_completed_event;
+
+mod fusion_call_panel_delta_event;
+
+mod fusion_call_panel_failed_event;
+
+mod fusion_call_panel_reasoning_delta_event;
+
+mod fusion_plugin;
+
+mod fusion_server_tool_config;
+
+mod fusion_server_tool_open_router;
+
+mod fusion_source;
+
+mod generation_content_data;
+
+mod generation_content_error;
+
+mod generation_content_error_attempt;
+
+mod generation_content_input_messages;
+
+mod generation_content_input_prompt;
+
+mod generation_content_response;
+
+mod generation_response;
+
+mod image_config;
+
+mod image_gen_call_completed_event;
+
+mod image_gen_call_generating_event;
+
+mod image_gen_call_in_progress_event;
+
+mod image_gen_call_partial_image_event;
+
+mod image_generation_server_tool;
+
+mod image_generation_server_tool_config;
+
+mod image_generation_server_tool_open_router;
+
+mod image_generation_status;
+
+mod in_progress_event;
+
+mod incomplete_details;
+
+mod incomplete_event;
+
+mod input_audio;
+
+mod input_file;
+
+mod input_image;
+
+mod input_message_item;
 
 mod input_modality;
 
+mod input_text;
+
+mod input_video;
+
+mod inputs;
+
 mod instruct_type;
+
+mod item_reference_item;
+
+mod legacy_chat_content_video;
+
+mod legacy_chat_content_video_input;
+
+mod legacy_web_search_server_tool;
 
 mod list_api_keys_response;
 
@@ -59,6 +701,80 @@ mod list_workspace_members_response;
 
 mod list_workspaces_response;
 
+mod local_shell_call_item;
+
+mod local_shell_call_output_item;
+
+mod mcp_approval_request_item;
+
+mod mcp_approval_response_item;
+
+mod mcp_call_item;
+
+mod mcp_list_tools_item;
+
+mod mcp_server_tool;
+
+mod messages_advisor_tool_result_block;
+
+mod messages_bash_tool_result_block;
+
+mod messages_compaction_block_param;
+
+mod messages_content_block_delta_event;
+
+mod messages_content_block_start_event;
+
+mod messages_content_block_stop_event;
+
+mod messages_delta_event;
+
+mod messages_error_event;
+
+mod messages_fallback_param;
+
+mod messages_message_param;
+
+mod messages_output_config;
+
+mod messages_ping_event;
+
+mod messages_redacted_thinking_block_param;
+
+mod messages_request;
+
+mod messages_result;
+
+mod messages_search_models_server_tool;
+
+mod messages_server_tool_use_block_param;
+
+mod messages_shell_tool_result_block;
+
+mod messages_start_event;
+
+mod messages_stop_event;
+
+mod messages_stream_events;
+
+mod messages_streaming_response;
+
+mod messages_thinking_block_param;
+
+mod messages_tool_addition_block;
+
+mod messages_tool_reference_block_param;
+
+mod messages_tool_removal_block;
+
+mod messages_tool_result_block_param;
+
+mod messages_tool_use_block_param;
+
+mod messages_web_search_tool_result_block_param;
+
+mod metadata_level;
+
 mod model;
 
 mod model_alias_target;
@@ -68,6 +784,8 @@ mod model_architecture;
 mod model_benchmarks;
 
 mod model_links;
+
+mod model_name;
 
 mod model_pricing;
 
@@ -81,25 +799,453 @@ mod model_top_provider;
 
 mod models_count_response;
 
+mod moderation_plugin;
+
+mod multimodal_media;
+
+mod namespace_function_tool;
+
+mod namespace_tool;
+
+mod open_ai_response_custom_tool_call;
+
+mod open_ai_response_custom_tool_call_output;
+
+mod open_ai_response_function_tool_call;
+
+mod open_ai_response_function_tool_call_output;
+
+mod open_ai_response_input_message_item;
+
+mod open_ai_responses_annotation;
+
+mod open_ai_responses_code_interpreter_call_code_delta;
+
+mod open_ai_responses_code_interpreter_call_code_done;
+
+mod open_ai_responses_code_interpreter_call_completed;
+
+mod open_ai_responses_code_interpreter_call_in_progress;
+
+mod open_ai_responses_code_interpreter_call_interpreting;
+
+mod open_ai_responses_image_gen_call_completed;
+
+mod open_ai_responses_image_gen_call_generating;
+
+mod open_ai_responses_image_gen_call_in_progress;
+
+mod open_ai_responses_image_gen_call_partial_image;
+
+mod open_ai_responses_refusal_content;
+
+mod open_ai_responses_response_status;
+
+mod open_ai_responses_search_completed;
+
+mod open_ai_responses_tool_choice;
+
+mod open_ai_responses_truncation;
+
+mod open_ai_responses_usage;
+
+mod open_ai_responses_web_search_call_in_progress;
+
+mod open_ai_responses_web_search_call_searching;
+
+mod open_responses_created_event;
+
+mod open_responses_in_progress_event;
+
+mod open_responses_log_probs;
+
+mod open_responses_result;
+
+mod open_responses_top_logprobs;
+
+mod open_router_metadata;
+
+mod open_router_web_search_server_tool;
+
+mod or_anthropic_bash_tool_result;
+
+mod or_anthropic_content_block;
+
+mod or_anthropic_nullable_caller;
+
+mod or_anthropic_server_tool_use_block;
+
+mod or_anthropic_shell_tool_result;
+
+mod or_anthropic_stop_reason;
+
+mod output_advisor_server_tool_item;
+
+mod output_apply_patch_call_item;
+
+mod output_apply_patch_server_tool_item;
+
+mod output_bash_server_tool_item;
+
+mod output_browser_use_server_tool_item;
+
+mod output_code_interpreter_call_item;
+
+mod output_code_interpreter_server_tool_item;
+
+mod output_computer_call_item;
+
+mod output_custom_tool_call_item;
+
+mod output_datetime_item;
+
+mod output_file_search_call_item;
+
+mod output_file_search_server_tool_item;
+
+mod output_files_server_tool_item;
+
+mod output_function_call_item;
+
+mod output_fusion_server_tool_item;
+
+mod output_image_generation_call_item;
+
+mod output_image_generation_server_tool_item;
+
+mod output_item_added_event;
+
+mod output_item_apply_patch_call;
+
+mod output_item_code_interpreter_call;
+
+mod output_item_custom_tool_call;
+
+mod output_item_done_event;
+
+mod output_item_file_search_call;
+
+mod output_item_function_call;
+
+mod output_item_image_generation_call;
+
+mod output_item_reasoning;
+
+mod output_item_web_search_call;
+
+mod output_items;
+
+mod output_mcp_server_tool_item;
+
+mod output_memory_server_tool_item;
+
+mod output_message;
+
+mod output_message_item;
+
 mod output_modality;
+
+mod output_modality_enum;
+
+mod output_reasoning_item;
+
+mod output_search_models_server_tool_item;
+
+mod output_shell_call_item;
+
+mod output_shell_call_output_item;
+
+mod output_shell_server_tool_item;
+
+mod output_subagent_server_tool_item;
+
+mod output_text_editor_server_tool_item;
+
+mod output_tool_search_server_tool_item;
+
+mod output_web_fetch_server_tool_item;
+
+mod output_web_search_call_item;
+
+mod output_web_search_server_tool_item;
+
+mod pareto_router_plugin;
+
+mod pdf_parser_engine;
+
+mod pdf_parser_options;
 
 mod per_request_limits;
 
+mod percentile_latency_cutoffs;
+
+mod percentile_throughput_cutoffs;
+
+mod pipeline_stage;
+
+mod pipeline_stage_type;
+
+mod prediction;
+
+mod prediction_content_text;
+
+mod preferred_max_latency;
+
+mod preferred_min_throughput;
+
+mod preview20250311_web_search_server_tool;
+
+mod preview_web_search_server_tool;
+
+mod preview_web_search_user_location;
+
 mod pricing_override;
 
+mod prompt_cache_breakpoint;
+
+mod prompt_cache_options;
+
+mod provider_name;
+
+mod provider_preferences;
+
+mod provider_response;
+
+mod provider_sort;
+
+mod provider_sort_config;
+
+mod quantization;
+
+mod reasoning_config;
+
+mod reasoning_context;
+
+mod reasoning_delta_event;
+
+mod reasoning_detail_encrypted;
+
+mod reasoning_detail_server_tool_call;
+
+mod reasoning_detail_summary;
+
+mod reasoning_detail_text;
+
+mod reasoning_detail_union;
+
+mod reasoning_done_event;
+
 mod reasoning_effort;
+
+mod reasoning_format;
+
+mod reasoning_item;
+
+mod reasoning_mode;
+
+mod reasoning_summary_part_added_event;
+
+mod reasoning_summary_part_done_event;
+
+mod reasoning_summary_text;
+
+mod reasoning_summary_text_delta_event;
+
+mod reasoning_summary_text_done_event;
+
+mod reasoning_summary_verbosity;
+
+mod reasoning_text_content;
+
+mod refusal_delta_event;
+
+mod refusal_done_event;
 
 mod remove_workspace_members_request;
 
 mod remove_workspace_members_response;
 
+mod request_metadata;
+
+mod rerank_document;
+
+mod rerank_request;
+
+mod rerank_response;
+
+mod rerank_result;
+
+mod rerank_result_document;
+
+mod rerank_structured_document;
+
+mod rerank_usage;
+
+mod response_healing_plugin;
+
+mod response_includes_enum;
+
+mod response_output_text;
+
+mod responses_error_field;
+
+mod responses_request;
+
+mod responses_streaming_response;
+
+mod router_attempt;
+
+mod router_params;
+
+mod routing_strategy;
+
+mod sandbox_sleep_after_seconds;
+
+mod search_context_size_enum;
+
+mod search_models_server_tool_config;
+
+mod search_models_server_tool_open_router;
+
+mod search_quality_level;
+
+mod server_tool_use_details;
+
+mod service_tier;
+
 mod set_workspace_budget_request;
 
+mod shell_call_item;
+
+mod shell_call_output_content;
+
+mod shell_call_output_item;
+
+mod shell_call_status;
+
+mod shell_server_tool;
+
+mod shell_server_tool_config;
+
+mod shell_server_tool_engine;
+
+mod shell_server_tool_environment;
+
+mod shell_server_tool_open_router;
+
+mod stop_server_tools_when;
+
+mod stop_server_tools_when_condition;
+
+mod stop_server_tools_when_finish_reason_is;
+
+mod stop_server_tools_when_has_tool_call;
+
+mod stop_server_tools_when_max_cost;
+
+mod stop_server_tools_when_max_tokens_used;
+
+mod stop_server_tools_when_step_count_is;
+
+mod stored_prompt_template;
+
+mod stream_events;
+
+mod stream_events_response_completed;
+
+mod stream_events_response_failed;
+
+mod stream_events_response_incomplete;
+
+mod stream_events_response_output_item_added;
+
+mod stream_events_response_output_item_done;
+
+mod stream_logprob;
+
+mod stream_logprob_top_logprob;
+
+mod subagent_nested_tool;
+
+mod subagent_reasoning;
+
+mod subagent_server_tool_config;
+
+mod subagent_server_tool_open_router;
+
+mod submit_generation_feedback_request;
+
+mod submit_generation_feedback_response;
+
 mod supported_parameter;
+
+mod text_config;
+
+mod text_delta_event;
+
+mod text_done_event;
+
+mod text_extended_config;
+
+mod tool_call_status;
+
+mod tool_choice_allowed;
+
+mod tool_search_server_tool;
+
+mod tool_search_server_tool_config;
+
+mod trace_config;
+
+mod truncation;
 
 mod update_api_key_request;
 
 mod update_workspace_request;
+
+mod url_citation;
+
+mod usage;
+
+mod web_fetch_engine_enum;
+
+mod web_fetch_plugin;
+
+mod web_fetch_server_tool;
+
+mod web_fetch_server_tool_config;
+
+mod web_search_call_completed_event;
+
+mod web_search_call_in_progress_event;
+
+mod web_search_call_searching_event;
+
+mod web_search_config;
+
+mod web_search_domain_filter;
+
+mod web_search_engine;
+
+mod web_search_engine_enum;
+
+mod web_search_mode;
+
+mod web_search_plugin;
+
+mod web_search_server_tool;
+
+mod web_search_server_tool_config;
+
+mod web_search_server_tool_open_router;
+
+mod web_search_source;
+
+mod web_search_status;
+
+mod web_search_user_location;
+
+mod web_search_user_location_server_tool;
 
 mod workspace;
 
@@ -117,17 +1263,491 @@ pub use self::add_workspace_members_request::*;
 
 pub use self::add_workspace_members_response::*;
 
+pub use self::additional_tools_item::*;
+
+pub use self::advisor_reasoning::*;
+
+pub use self::advisor_server_tool_config::*;
+
+pub use self::advisor_server_tool_open_router::*;
+
+pub use self::agent_message_item::*;
+
+pub use self::annotation_added_event::*;
+
+pub use self::anthropic_advisor_message_usage_iteration::*;
+
+pub use self::anthropic_advisor_tool_result::*;
+
+pub use self::anthropic_allowed_callers::*;
+
+pub use self::anthropic_base64_image_source::*;
+
+pub use self::anthropic_base64_pdf_source::*;
+
+pub use self::anthropic_base_usage_iteration::*;
+
+pub use self::anthropic_bash_code_execution_content::*;
+
+pub use self::anthropic_bash_code_execution_output::*;
+
+pub use self::anthropic_bash_code_execution_result::*;
+
+pub use self::anthropic_bash_code_execution_tool_result::*;
+
+pub use self::anthropic_bash_code_execution_tool_result_error::*;
+
+pub use self::anthropic_cache_control_directive::*;
+
+pub use self::anthropic_cache_control_ttl::*;
+
+pub use self::anthropic_cache_creation::*;
+
+pub use self::anthropic_caller::*;
+
+pub use self::anthropic_citation_char_location::*;
+
+pub use self::anthropic_citation_char_location_param::*;
+
+pub use self::anthropic_citation_content_block_location::*;
+
+pub use self::anthropic_citation_content_block_location_param::*;
+
+pub use self::anthropic_citation_page_location::*;
+
+pub use self::anthropic_citation_page_location_param::*;
+
+pub use self::anthropic_citation_search_result_location::*;
+
+pub use self::anthropic_citation_search_result_location_param::*;
+
+pub use self::anthropic_citation_web_search_result_location::*;
+
+pub use self::anthropic_citation_web_search_result_location_param::*;
+
+pub use self::anthropic_citations_config::*;
+
+pub use self::anthropic_code_execution20250825_caller::*;
+
+pub use self::anthropic_code_execution20260120_caller::*;
+
+pub use self::anthropic_code_execution_content::*;
+
+pub use self::anthropic_code_execution_output::*;
+
+pub use self::anthropic_code_execution_result::*;
+
+pub use self::anthropic_code_execution_tool_result::*;
+
+pub use self::anthropic_code_execution_tool_result_error::*;
+
+pub use self::anthropic_compaction_block::*;
+
+pub use self::anthropic_compaction_usage_iteration::*;
+
+pub use self::anthropic_container::*;
+
+pub use self::anthropic_container_upload::*;
+
+pub use self::anthropic_direct_caller::*;
+
+pub use self::anthropic_document_block::*;
+
+pub use self::anthropic_document_block_param::*;
+
+pub use self::anthropic_encrypted_code_execution_result::*;
+
+pub use self::anthropic_file_document_source::*;
+
+pub use self::anthropic_image_block_param::*;
+
+pub use self::anthropic_image_mime_type::*;
+
+pub use self::anthropic_input_tokens_clear_at_least::*;
+
+pub use self::anthropic_input_tokens_trigger::*;
+
+pub use self::anthropic_iteration_cache_creation::*;
+
+pub use self::anthropic_message_usage_iteration::*;
+
+pub use self::anthropic_messages_error_response::*;
+
+pub use self::anthropic_output_tokens_details::*;
+
+pub use self::anthropic_plain_text_source::*;
+
+pub use self::anthropic_redacted_thinking_block::*;
+
+pub use self::anthropic_refusal_stop_details::*;
+
+pub use self::anthropic_search_result_block_param::*;
+
+pub use self::anthropic_server_tool_error_code::*;
+
+pub use self::anthropic_server_tool_usage::*;
+
+pub use self::anthropic_service_tier::*;
+
+pub use self::anthropic_speed::*;
+
+pub use self::anthropic_text_block::*;
+
+pub use self::anthropic_text_block_param::*;
+
+pub use self::anthropic_text_citation::*;
+
+pub use self::anthropic_text_editor_code_execution_content::*;
+
+pub use self::anthropic_text_editor_code_execution_create_result::*;
+
+pub use self::anthropic_text_editor_code_execution_str_replace_result::*;
+
+pub use self::anthropic_text_editor_code_execution_tool_result::*;
+
+pub use self::anthropic_text_editor_code_execution_tool_result_error::*;
+
+pub use self::anthropic_text_editor_code_execution_view_result::*;
+
+pub use self::anthropic_thinking_block::*;
+
+pub use self::anthropic_thinking_display::*;
+
+pub use self::anthropic_thinking_turns::*;
+
+pub use self::anthropic_tool_reference::*;
+
+pub use self::anthropic_tool_search_content::*;
+
+pub use self::anthropic_tool_search_result::*;
+
+pub use self::anthropic_tool_search_result_error::*;
+
+pub use self::anthropic_tool_search_tool_bm25::*;
+
+pub use self::anthropic_tool_search_tool_regex::*;
+
+pub use self::anthropic_tool_search_tool_result::*;
+
+pub use self::anthropic_tool_use_block::*;
+
+pub use self::anthropic_tool_uses_keep::*;
+
+pub use self::anthropic_tool_uses_trigger::*;
+
+pub use self::anthropic_unknown_usage_iteration::*;
+
+pub use self::anthropic_url_image_source::*;
+
+pub use self::anthropic_url_pdf_source::*;
+
+pub use self::anthropic_usage::*;
+
+pub use self::anthropic_usage_iteration::*;
+
+pub use self::anthropic_web_fetch_block::*;
+
+pub use self::anthropic_web_fetch_content::*;
+
+pub use self::anthropic_web_fetch_tool_result::*;
+
+pub use self::anthropic_web_fetch_tool_result_error::*;
+
+pub use self::anthropic_web_search_result::*;
+
+pub use self::anthropic_web_search_result_block_param::*;
+
+pub use self::anthropic_web_search_tool_result::*;
+
+pub use self::anthropic_web_search_tool_result_error::*;
+
+pub use self::anthropic_web_search_tool_user_location::*;
+
+pub use self::api_error_type::*;
+
 pub use self::api_key::*;
 
 pub use self::api_key_response::*;
 
+pub use self::apply_patch_call_item::*;
+
+pub use self::apply_patch_call_operation::*;
+
+pub use self::apply_patch_call_operation_diff_delta_event::*;
+
+pub use self::apply_patch_call_operation_diff_done_event::*;
+
+pub use self::apply_patch_call_output_item::*;
+
+pub use self::apply_patch_call_status::*;
+
+pub use self::apply_patch_create_file_operation::*;
+
+pub use self::apply_patch_delete_file_operation::*;
+
+pub use self::apply_patch_engine_enum::*;
+
+pub use self::apply_patch_server_tool::*;
+
+pub use self::apply_patch_server_tool_config::*;
+
+pub use self::apply_patch_server_tool_open_router::*;
+
+pub use self::apply_patch_update_file_operation::*;
+
 pub use self::artificial_analysis_benchmarks::*;
+
+pub use self::auto_beta_router_plugin::*;
+
+pub use self::auto_router_plugin::*;
+
+pub use self::base_annotation_added_event::*;
+
+pub use self::base_content_part_added_event::*;
+
+pub use self::base_content_part_done_event::*;
+
+pub use self::base_custom_tool_call_input_delta_event::*;
+
+pub use self::base_custom_tool_call_input_done_event::*;
+
+pub use self::base_error_event::*;
+
+pub use self::base_function_call_args_delta_event::*;
+
+pub use self::base_function_call_args_done_event::*;
+
+pub use self::base_inputs::*;
+
+pub use self::base_messages_result::*;
+
+pub use self::base_reasoning_config::*;
+
+pub use self::base_reasoning_delta_event::*;
+
+pub use self::base_reasoning_done_event::*;
+
+pub use self::base_reasoning_summary_part_added_event::*;
+
+pub use self::base_reasoning_summary_part_done_event::*;
+
+pub use self::base_reasoning_summary_text_delta_event::*;
+
+pub use self::base_reasoning_summary_text_done_event::*;
+
+pub use self::base_refusal_delta_event::*;
+
+pub use self::base_refusal_done_event::*;
+
+pub use self::base_responses_result::*;
+
+pub use self::base_text_delta_event::*;
+
+pub use self::base_text_done_event::*;
+
+pub use self::bash_server_tool::*;
+
+pub use self::bash_server_tool_config::*;
+
+pub use self::bash_server_tool_engine::*;
+
+pub use self::bash_server_tool_environment::*;
+
+pub use self::chat_assistant_images::*;
+
+pub use self::chat_assistant_message::*;
+
+pub use self::chat_audio_output::*;
+
+pub use self::chat_choice::*;
+
+pub use self::chat_content_audio::*;
+
+pub use self::chat_content_cache_control::*;
+
+pub use self::chat_content_file::*;
+
+pub use self::chat_content_image::*;
+
+pub use self::chat_content_items::*;
+
+pub use self::chat_content_text::*;
+
+pub use self::chat_content_video::*;
+
+pub use self::chat_content_video_input::*;
+
+pub use self::chat_debug_options::*;
+
+pub use self::chat_developer_message::*;
+
+pub use self::chat_finish_reason_enum::*;
+
+pub use self::chat_format_grammar_config::*;
+
+pub use self::chat_format_json_object_config::*;
+
+pub use self::chat_format_json_schema_config::*;
+
+pub use self::chat_format_python_config::*;
+
+pub use self::chat_format_text_config::*;
+
+pub use self::chat_function_tool::*;
+
+pub use self::chat_function_tool_function::*;
+
+pub use self::chat_fusion_plugin_tool::*;
+
+pub use self::chat_fusion_plugin_tool_parameter_value::*;
+
+pub use self::chat_json_schema_config::*;
+
+pub use self::chat_messages::*;
+
+pub use self::chat_model_names::*;
+
+pub use self::chat_named_tool_choice::*;
+
+pub use self::chat_provider_slug::*;
+
+pub use self::chat_reasoning_details::*;
+
+pub use self::chat_reasoning_summary_verbosity_enum::*;
+
+pub use self::chat_request::*;
+
+pub use self::chat_result::*;
+
+pub use self::chat_search_models_server_tool::*;
+
+pub use self::chat_server_tool_choice::*;
+
+pub use self::chat_stream_choice::*;
+
+pub use self::chat_stream_chunk::*;
+
+pub use self::chat_stream_delta::*;
+
+pub use self::chat_stream_error::*;
+
+pub use self::chat_stream_options::*;
+
+pub use self::chat_stream_reasoning_details::*;
+
+pub use self::chat_stream_tool_call::*;
+
+pub use self::chat_streaming_response::*;
+
+pub use self::chat_system_message::*;
+
+pub use self::chat_token_logprob::*;
+
+pub use self::chat_token_logprobs::*;
+
+pub use self::chat_tool_call::*;
+
+pub use self::chat_tool_choice::*;
+
+pub use self::chat_tool_message::*;
+
+pub use self::chat_top_logprob::*;
+
+pub use self::chat_usage::*;
+
+pub use self::chat_user_message::*;
+
+pub use self::chat_web_search_shorthand::*;
+
+pub use self::code_interpreter_call_code_delta_event::*;
+
+pub use self::code_interpreter_call_code_done_event::*;
+
+pub use self::code_interpreter_call_completed_event::*;
+
+pub use self::code_interpreter_call_in_progress_event::*;
+
+pub use self::code_interpreter_call_interpreting_event::*;
+
+pub use self::code_interpreter_call_item::*;
+
+pub use self::code_interpreter_file_output::*;
+
+pub use self::code_interpreter_image_output::*;
+
+pub use self::code_interpreter_logs_output::*;
+
+pub use self::code_interpreter_server_tool::*;
+
+pub use self::codex_local_shell_tool::*;
+
+pub use self::compaction_item::*;
+
+pub use self::completed_event::*;
+
+pub use self::completions_choice::*;
+
+pub use self::completions_finish_reason::*;
+
+pub use self::completions_json_schema_config::*;
+
+pub use self::completions_logprobs::*;
+
+pub use self::completions_prompt::*;
+
+pub use self::completions_request::*;
+
+pub use self::completions_response::*;
+
+pub use self::completions_response_format::*;
+
+pub use self::completions_response_format_grammar::*;
+
+pub use self::completions_response_format_json_object::*;
+
+pub use self::completions_response_format_json_schema::*;
+
+pub use self::completions_response_format_python::*;
+
+pub use self::completions_response_format_text::*;
+
+pub use self::completions_stream_options::*;
+
+pub use self::completions_usage::*;
+
+pub use self::compound_filter::*;
+
+pub use self::computer_use_server_tool::*;
+
+pub use self::container_auto_environment::*;
+
+pub use self::container_reference_environment::*;
+
+pub use self::content_part_added_event::*;
+
+pub use self::content_part_done_event::*;
+
+pub use self::content_part_input_audio::*;
+
+pub use self::content_part_input_file::*;
+
+pub use self::content_part_input_video::*;
+
+pub use self::context_compaction_item::*;
+
+pub use self::context_compression_engine::*;
+
+pub use self::context_compression_plugin::*;
+
+pub use self::cost_details::*;
 
 pub use self::create_api_key_request::*;
 
 pub use self::create_api_key_response::*;
 
 pub use self::create_workspace_request::*;
+
+pub use self::created_event::*;
 
 pub use self::credits::*;
 
@@ -137,19 +1757,187 @@ pub use self::current_api_key::*;
 
 pub use self::current_api_key_response::*;
 
+pub use self::custom_tool::*;
+
+pub use self::custom_tool_call_input_delta_event::*;
+
+pub use self::custom_tool_call_input_done_event::*;
+
+pub use self::custom_tool_call_item::*;
+
+pub use self::custom_tool_call_output_item::*;
+
+pub use self::datetime_server_tool::*;
+
+pub use self::datetime_server_tool_config::*;
+
+pub use self::debug_event::*;
+
 pub use self::default_parameters::*;
 
 pub use self::deleted_response::*;
 
+pub use self::deprecated_route::*;
+
 pub use self::design_arena_benchmark::*;
+
+pub use self::easy_input_message::*;
+
+pub use self::embeddings_content_part::*;
+
+pub use self::embeddings_content_part_image_url::*;
+
+pub use self::embeddings_content_part_text::*;
+
+pub use self::embeddings_input::*;
+
+pub use self::embeddings_multimodal_input::*;
+
+pub use self::embeddings_object::*;
+
+pub use self::embeddings_prompt_tokens_details::*;
+
+pub use self::embeddings_request::*;
+
+pub use self::embeddings_response::*;
+
+pub use self::embeddings_usage::*;
+
+pub use self::endpoint_info::*;
+
+pub use self::endpoints_metadata::*;
 
 pub use self::error_body::*;
 
+pub use self::error_event::*;
+
 pub use self::error_response::*;
+
+pub use self::failable_tool_call_status::*;
+
+pub use self::failed_event::*;
+
+pub use self::file_citation::*;
+
+pub use self::file_parser_plugin::*;
+
+pub use self::file_path::*;
+
+pub use self::file_search_server_tool::*;
+
+pub use self::files_server_tool::*;
+
+pub use self::files_server_tool_config::*;
+
+pub use self::format_json_object_config::*;
+
+pub use self::format_json_schema_config::*;
+
+pub use self::format_text_config::*;
+
+pub use self::formats::*;
+
+pub use self::function_call_args_delta_event::*;
+
+pub use self::function_call_args_done_event::*;
+
+pub use self::function_call_item::*;
+
+pub use self::function_call_output_item::*;
+
+pub use self::function_tool::*;
+
+pub use self::fusion_analysis_result::*;
+
+pub use self::fusion_call_analysis_completed_event::*;
+
+pub use self::fusion_call_analysis_in_progress_event::*;
+
+pub use self::fusion_call_completed_event::*;
+
+pub use self::fusion_call_in_progress_event::*;
+
+pub use self::fusion_call_panel_added_event::*;
+
+pub use self::fusion_call_panel_completed_event::*;
+
+pub use self::fusion_call_panel_delta_event::*;
+
+pub use self::fusion_call_panel_failed_event::*;
+
+pub use self::fusion_call_panel_reasoning_delta_event::*;
+
+pub use self::fusion_plugin::*;
+
+pub use self::fusion_server_tool_config::*;
+
+pub use self::fusion_server_tool_open_router::*;
+
+pub use self::fusion_source::*;
+
+pub use self::generation_content_data::*;
+
+pub use self::generation_content_error::*;
+
+pub use self::generation_content_error_attempt::*;
+
+pub use self::generation_content_input_messages::*;
+
+pub use self::generation_content_input_prompt::*;
+
+pub use self::generation_content_response::*;
+
+pub use self::generation_response::*;
+
+pub use self::image_config::*;
+
+pub use self::image_gen_call_completed_event::*;
+
+pub use self::image_gen_call_generating_event::*;
+
+pub use self::image_gen_call_in_progress_event::*;
+
+pub use self::image_gen_call_partial_image_event::*;
+
+pub use self::image_generation_server_tool::*;
+
+pub use self::image_generation_server_tool_config::*;
+
+pub use self::image_generation_server_tool_open_router::*;
+
+pub use self::image_generation_status::*;
+
+pub use self::in_progress_event::*;
+
+pub use self::incomplete_details::*;
+
+pub use self::incomplete_event::*;
+
+pub use self::input_audio::*;
+
+pub use self::input_file::*;
+
+pub use self::input_image::*;
+
+pub use self::input_message_item::*;
 
 pub use self::input_modality::*;
 
+pub use self::input_text::*;
+
+pub use self::input_video::*;
+
+pub use self::inputs::*;
+
 pub use self::instruct_type::*;
+
+pub use self::item_reference_item::*;
+
+pub use self::legacy_chat_content_video::*;
+
+pub use self::legacy_chat_content_video_input::*;
+
+pub use self::legacy_web_search_server_tool::*;
 
 pub use self::list_api_keys_response::*;
 
@@ -171,6 +1959,80 @@ pub use self::list_workspace_members_response::*;
 
 pub use self::list_workspaces_response::*;
 
+pub use self::local_shell_call_item::*;
+
+pub use self::local_shell_call_output_item::*;
+
+pub use self::mcp_approval_request_item::*;
+
+pub use self::mcp_approval_response_item::*;
+
+pub use self::mcp_call_item::*;
+
+pub use self::mcp_list_tools_item::*;
+
+pub use self::mcp_server_tool::*;
+
+pub use self::messages_advisor_tool_result_block::*;
+
+pub use self::messages_bash_tool_result_block::*;
+
+pub use self::messages_compaction_block_param::*;
+
+pub use self::messages_content_block_delta_event::*;
+
+pub use self::messages_content_block_start_event::*;
+
+pub use self::messages_content_block_stop_event::*;
+
+pub use self::messages_delta_event::*;
+
+pub use self::messages_error_event::*;
+
+pub use self::messages_fallback_param::*;
+
+pub use self::messages_message_param::*;
+
+pub use self::messages_output_config::*;
+
+pub use self::messages_ping_event::*;
+
+pub use self::messages_redacted_thinking_block_param::*;
+
+pub use self::messages_request::*;
+
+pub use self::messages_result::*;
+
+pub use self::messages_search_models_server_tool::*;
+
+pub use self::messages_server_tool_use_block_param::*;
+
+pub use self::messages_shell_tool_result_block::*;
+
+pub use self::messages_start_event::*;
+
+pub use self::messages_stop_event::*;
+
+pub use self::messages_stream_events::*;
+
+pub use self::messages_streaming_response::*;
+
+pub use self::messages_thinking_block_param::*;
+
+pub use self::messages_tool_addition_block::*;
+
+pub use self::messages_tool_reference_block_param::*;
+
+pub use self::messages_tool_removal_block::*;
+
+pub use self::messages_tool_result_block_param::*;
+
+pub use self::messages_tool_use_block_param::*;
+
+pub use self::messages_web_search_tool_result_block_param::*;
+
+pub use self::metadata_level::*;
+
 pub use self::model::*;
 
 pub use self::model_alias_target::*;
@@ -180,6 +2042,8 @@ pub use self::model_architecture::*;
 pub use self::model_benchmarks::*;
 
 pub use self::model_links::*;
+
+pub use self::model_name::*;
 
 pub use self::model_pricing::*;
 
@@ -193,25 +2057,453 @@ pub use self::model_top_provider::*;
 
 pub use self::models_count_response::*;
 
+pub use self::moderation_plugin::*;
+
+pub use self::multimodal_media::*;
+
+pub use self::namespace_function_tool::*;
+
+pub use self::namespace_tool::*;
+
+pub use self::open_ai_response_custom_tool_call::*;
+
+pub use self::open_ai_response_custom_tool_call_output::*;
+
+pub use self::open_ai_response_function_tool_call::*;
+
+pub use self::open_ai_response_function_tool_call_output::*;
+
+pub use self::open_ai_response_input_message_item::*;
+
+pub use self::open_ai_responses_annotation::*;
+
+pub use self::open_ai_responses_code_interpreter_call_code_delta::*;
+
+pub use self::open_ai_responses_code_interpreter_call_code_done::*;
+
+pub use self::open_ai_responses_code_interpreter_call_completed::*;
+
+pub use self::open_ai_responses_code_interpreter_call_in_progress::*;
+
+pub use self::open_ai_responses_code_interpreter_call_interpreting::*;
+
+pub use self::open_ai_responses_image_gen_call_completed::*;
+
+pub use self::open_ai_responses_image_gen_call_generating::*;
+
+pub use self::open_ai_responses_image_gen_call_in_progress::*;
+
+pub use self::open_ai_responses_image_gen_call_partial_image::*;
+
+pub use self::open_ai_responses_refusal_content::*;
+
+pub use self::open_ai_responses_response_status::*;
+
+pub use self::open_ai_responses_search_completed::*;
+
+pub use self::open_ai_responses_tool_choice::*;
+
+pub use self::open_ai_responses_truncation::*;
+
+pub use self::open_ai_responses_usage::*;
+
+pub use self::open_ai_responses_web_search_call_in_progress::*;
+
+pub use self::open_ai_responses_web_search_call_searching::*;
+
+pub use self::open_responses_created_event::*;
+
+pub use self::open_responses_in_progress_event::*;
+
+pub use self::open_responses_log_probs::*;
+
+pub use self::open_responses_result::*;
+
+pub use self::open_responses_top_logprobs::*;
+
+pub use self::open_router_metadata::*;
+
+pub use self::open_router_web_search_server_tool::*;
+
+pub use self::or_anthropic_bash_tool_result::*;
+
+pub use self::or_anthropic_content_block::*;
+
+pub use self::or_anthropic_nullable_caller::*;
+
+pub use self::or_anthropic_server_tool_use_block::*;
+
+pub use self::or_anthropic_shell_tool_result::*;
+
+pub use self::or_anthropic_stop_reason::*;
+
+pub use self::output_advisor_server_tool_item::*;
+
+pub use self::output_apply_patch_call_item::*;
+
+pub use self::output_apply_patch_server_tool_item::*;
+
+pub use self::output_bash_server_tool_item::*;
+
+pub use self::output_browser_use_server_tool_item::*;
+
+pub use self::output_code_interpreter_call_item::*;
+
+pub use self::output_code_interpreter_server_tool_item::*;
+
+pub use self::output_computer_call_item::*;
+
+pub use self::output_custom_tool_call_item::*;
+
+pub use self::output_datetime_item::*;
+
+pub use self::output_file_search_call_item::*;
+
+pub use self::output_file_search_server_tool_item::*;
+
+pub use self::output_files_server_tool_item::*;
+
+pub use self::output_function_call_item::*;
+
+pub use self::output_fusion_server_tool_item::*;
+
+pub use self::output_image_generation_call_item::*;
+
+pub use self::output_image_generation_server_tool_item::*;
+
+pub use self::output_item_added_event::*;
+
+pub use self::output_item_apply_patch_call::*;
+
+pub use self::output_item_code_interpreter_call::*;
+
+pub use self::output_item_custom_tool_call::*;
+
+pub use self::output_item_done_event::*;
+
+pub use self::output_item_file_search_call::*;
+
+pub use self::output_item_function_call::*;
+
+pub use self::output_item_image_generation_call::*;
+
+pub use self::output_item_reasoning::*;
+
+pub use self::output_item_web_search_call::*;
+
+pub use self::output_items::*;
+
+pub use self::output_mcp_server_tool_item::*;
+
+pub use self::output_memory_server_tool_item::*;
+
+pub use self::output_message::*;
+
+pub use self::output_message_item::*;
+
 pub use self::output_modality::*;
+
+pub use self::output_modality_enum::*;
+
+pub use self::output_reasoning_item::*;
+
+pub use self::output_search_models_server_tool_item::*;
+
+pub use self::output_shell_call_item::*;
+
+pub use self::output_shell_call_output_item::*;
+
+pub use self::output_shell_server_tool_item::*;
+
+pub use self::output_subagent_server_tool_item::*;
+
+pub use self::output_text_editor_server_tool_item::*;
+
+pub use self::output_tool_search_server_tool_item::*;
+
+pub use self::output_web_fetch_server_tool_item::*;
+
+pub use self::output_web_search_call_item::*;
+
+pub use self::output_web_search_server_tool_item::*;
+
+pub use self::pareto_router_plugin::*;
+
+pub use self::pdf_parser_engine::*;
+
+pub use self::pdf_parser_options::*;
 
 pub use self::per_request_limits::*;
 
+pub use self::percentile_latency_cutoffs::*;
+
+pub use self::percentile_throughput_cutoffs::*;
+
+pub use self::pipeline_stage::*;
+
+pub use self::pipeline_stage_type::*;
+
+pub use self::prediction::*;
+
+pub use self::prediction_content_text::*;
+
+pub use self::preferred_max_latency::*;
+
+pub use self::preferred_min_throughput::*;
+
+pub use self::preview20250311_web_search_server_tool::*;
+
+pub use self::preview_web_search_server_tool::*;
+
+pub use self::preview_web_search_user_location::*;
+
 pub use self::pricing_override::*;
 
+pub use self::prompt_cache_breakpoint::*;
+
+pub use self::prompt_cache_options::*;
+
+pub use self::provider_name::*;
+
+pub use self::provider_preferences::*;
+
+pub use self::provider_response::*;
+
+pub use self::provider_sort::*;
+
+pub use self::provider_sort_config::*;
+
+pub use self::quantization::*;
+
+pub use self::reasoning_config::*;
+
+pub use self::reasoning_context::*;
+
+pub use self::reasoning_delta_event::*;
+
+pub use self::reasoning_detail_encrypted::*;
+
+pub use self::reasoning_detail_server_tool_call::*;
+
+pub use self::reasoning_detail_summary::*;
+
+pub use self::reasoning_detail_text::*;
+
+pub use self::reasoning_detail_union::*;
+
+pub use self::reasoning_done_event::*;
+
 pub use self::reasoning_effort::*;
+
+pub use self::reasoning_format::*;
+
+pub use self::reasoning_item::*;
+
+pub use self::reasoning_mode::*;
+
+pub use self::reasoning_summary_part_added_event::*;
+
+pub use self::reasoning_summary_part_done_event::*;
+
+pub use self::reasoning_summary_text::*;
+
+pub use self::reasoning_summary_text_delta_event::*;
+
+pub use self::reasoning_summary_text_done_event::*;
+
+pub use self::reasoning_summary_verbosity::*;
+
+pub use self::reasoning_text_content::*;
+
+pub use self::refusal_delta_event::*;
+
+pub use self::refusal_done_event::*;
 
 pub use self::remove_workspace_members_request::*;
 
 pub use self::remove_workspace_members_response::*;
 
+pub use self::request_metadata::*;
+
+pub use self::rerank_document::*;
+
+pub use self::rerank_request::*;
+
+pub use self::rerank_response::*;
+
+pub use self::rerank_result::*;
+
+pub use self::rerank_result_document::*;
+
+pub use self::rerank_structured_document::*;
+
+pub use self::rerank_usage::*;
+
+pub use self::response_healing_plugin::*;
+
+pub use self::response_includes_enum::*;
+
+pub use self::response_output_text::*;
+
+pub use self::responses_error_field::*;
+
+pub use self::responses_request::*;
+
+pub use self::responses_streaming_response::*;
+
+pub use self::router_attempt::*;
+
+pub use self::router_params::*;
+
+pub use self::routing_strategy::*;
+
+pub use self::sandbox_sleep_after_seconds::*;
+
+pub use self::search_context_size_enum::*;
+
+pub use self::search_models_server_tool_config::*;
+
+pub use self::search_models_server_tool_open_router::*;
+
+pub use self::search_quality_level::*;
+
+pub use self::server_tool_use_details::*;
+
+pub use self::service_tier::*;
+
 pub use self::set_workspace_budget_request::*;
 
+pub use self::shell_call_item::*;
+
+pub use self::shell_call_output_content::*;
+
+pub use self::shell_call_output_item::*;
+
+pub use self::shell_call_status::*;
+
+pub use self::shell_server_tool::*;
+
+pub use self::shell_server_tool_config::*;
+
+pub use self::shell_server_tool_engine::*;
+
+pub use self::shell_server_tool_environment::*;
+
+pub use self::shell_server_tool_open_router::*;
+
+pub use self::stop_server_tools_when::*;
+
+pub use self::stop_server_tools_when_condition::*;
+
+pub use self::stop_server_tools_when_finish_reason_is::*;
+
+pub use self::stop_server_tools_when_has_tool_call::*;
+
+pub use self::stop_server_tools_when_max_cost::*;
+
+pub use self::stop_server_tools_when_max_tokens_used::*;
+
+pub use self::stop_server_tools_when_step_count_is::*;
+
+pub use self::stored_prompt_template::*;
+
+pub use self::stream_events::*;
+
+pub use self::stream_events_response_completed::*;
+
+pub use self::stream_events_response_failed::*;
+
+pub use self::stream_events_response_incomplete::*;
+
+pub use self::stream_events_response_output_item_added::*;
+
+pub use self::stream_events_response_output_item_done::*;
+
+pub use self::stream_logprob::*;
+
+pub use self::stream_logprob_top_logprob::*;
+
+pub use self::subagent_nested_tool::*;
+
+pub use self::subagent_reasoning::*;
+
+pub use self::subagent_server_tool_config::*;
+
+pub use self::subagent_server_tool_open_router::*;
+
+pub use self::submit_generation_feedback_request::*;
+
+pub use self::submit_generation_feedback_response::*;
+
 pub use self::supported_parameter::*;
+
+pub use self::text_config::*;
+
+pub use self::text_delta_event::*;
+
+pub use self::text_done_event::*;
+
+pub use self::text_extended_config::*;
+
+pub use self::tool_call_status::*;
+
+pub use self::tool_choice_allowed::*;
+
+pub use self::tool_search_server_tool::*;
+
+pub use self::tool_search_server_tool_config::*;
+
+pub use self::trace_config::*;
+
+pub use self::truncation::*;
 
 pub use self::update_api_key_request::*;
 
 pub use self::update_workspace_request::*;
+
+pub use self::url_citation::*;
+
+pub use self::usage::*;
+
+pub use self::web_fetch_engine_enum::*;
+
+pub use self::web_fetch_plugin::*;
+
+pub use self::web_fetch_server_tool::*;
+
+pub use self::web_fetch_server_tool_config::*;
+
+pub use self::web_search_call_completed_event::*;
+
+pub use self::web_search_call_in_progress_event::*;
+
+pub use self::web_search_call_searching_event::*;
+
+pub use self::web_search_config::*;
+
+pub use self::web_search_domain_filter::*;
+
+pub use self::web_search_engine::*;
+
+pub use self::web_search_engine_enum::*;
+
+pub use self::web_search_mode::*;
+
+pub use self::web_search_plugin::*;
+
+pub use self::web_search_server_tool::*;
+
+pub use self::web_search_server_tool_config::*;
+
+pub use self::web_search_server_tool_open_router::*;
+
+pub use self::web_search_source::*;
+
+pub use self::web_search_status::*;
+
+pub use self::web_search_user_location::*;
+
+pub use self::web_search_user_location_server_tool::*;
 
 pub use self::workspace::*;
 
