@@ -39,6 +39,8 @@ pub mod operations;
 
 pub mod types;
 
+pub mod chat;
+
 pub use client::{Client, ClientBuilder};
 
 pub use error::{ApiError, Error, ErrorCode, Result};

@@ -24,6 +24,41 @@ pub const RUNTIME: &[(&str, &str)] = &[
     ("__private", include_str!("../../runtime/private.rs")),
 ];
 
+/// Helper modules for particular APIs, emitted (as `src/<name>.rs`, `pub mod <name>`) only when
+/// the document defines every type they use.
+pub const EXTRAS: &[(&str, &str, &[&str])] = &[(
+    "chat",
+    include_str!("../../runtime/extras/chat.rs"),
+    &[
+        "ChatAssistantMessage",
+        "ChatAssistantMessageContent",
+        "ChatContentImage",
+        "ChatContentImageImageUrl",
+        "ChatContentItems",
+        "ChatContentText",
+        "ChatDeveloperMessage",
+        "ChatFinishReasonEnum",
+        "ChatMessages",
+        "ChatStreamChunk",
+        "ChatSystemMessage",
+        "ChatToolCall",
+        "ChatToolCallFunction",
+        "ChatToolMessage",
+        "ChatUsage",
+        "ChatUserMessage",
+        "ReasoningDetailUnion",
+    ],
+)];
+
+/// The extras whose types the document defines.
+pub fn extras(api: &Api) -> Vec<(&'static str, &'static str)> {
+    EXTRAS
+        .iter()
+        .filter(|(_, _, needs)| needs.iter().all(|n| api.types.contains_key(*n)))
+        .map(|(name, text, _)| (*name, *text))
+        .collect()
+}
+
 /// The generated crate's manifest.
 pub fn manifest(options: &Options, api: &Api) -> String {
     let title: String = api
@@ -98,6 +133,7 @@ pub fn lib_rs(options: &Options, api: &Api) -> Result<String> {
     } else {
         TokenStream::new()
     };
+    let extras: Vec<_> = extras(api).iter().map(|(name, _)| ident(name)).collect();
     // `request` already allows dead code inside itself.
     let runtime_attrs: Vec<TokenStream> = RUNTIME
         .iter()
@@ -118,6 +154,7 @@ pub fn lib_rs(options: &Options, api: &Api) -> Result<String> {
         pub mod __private;
         pub mod operations;
         pub mod types;
+        #( pub mod #extras; )*
 
         pub use client::{Client, ClientBuilder};
         pub use error::{ApiError, Error, ErrorCode, Result};
@@ -150,7 +187,7 @@ pub fn files(options: &Options, api: &Api) -> Result<BTreeMap<String, String>> {
     let mut files = BTreeMap::new();
     files.insert("Cargo.toml".to_owned(), manifest(options, api));
     files.insert("src/lib.rs".to_owned(), lib_rs(options, api)?);
-    for (name, text) in RUNTIME {
+    for (name, text) in RUNTIME.iter().copied().chain(extras(api)) {
         let file = format!("src/{name}.rs");
         files.insert(file, format!("{}{}", super::header(&options.source), text));
     }

@@ -164,6 +164,14 @@ fn needs_box(api: &Api, def: &str, t: &TypeRef) -> bool {
     false
 }
 
+/// Whether a type is a one-value enum (its only value is its `Default`).
+fn is_constant(api: &Api, t: &TypeRef) -> bool {
+    match t {
+        TypeRef::Named(name) => matches!(api.types.get(name).map(|d| &d.shape), Some(Shape::Enum { values }) if values.len() == 1),
+        _ => false,
+    }
+}
+
 /// How a field is stored.
 enum Storage {
     Plain,
@@ -284,6 +292,10 @@ fn struct_tokens(
         });
         setters.push(setter);
         match storage(def, field) {
+            // A required one-value enum (a `type`/`role` tag) has only one possible value.
+            Storage::Plain if is_constant(api, &field.ty) => {
+                new_inits.push(quote! { #fname: Default::default() });
+            }
             Storage::Plain => {
                 new_args.push(quote! { #fname: impl Into<#inner> });
                 new_inits.push(quote! { #fname: #fname.into() });

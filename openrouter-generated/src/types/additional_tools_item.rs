@@ -21,12 +21,11 @@ pub struct AdditionalToolsItem {
 impl AdditionalToolsItem {
     /// An `AdditionalToolsItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AdditionalToolsItemType>,
         role: impl Into<AdditionalToolsItemRole>,
         tools: impl Into<Vec<AdditionalToolsItemToolsItem>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             role: role.into(),
             tools: tools.into(),
@@ -380,12 +379,11 @@ pub struct AdditionalToolsItemToolsItemVariant1 {
 impl AdditionalToolsItemToolsItemVariant1 {
     /// An `AdditionalToolsItemToolsItemVariant1` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AdditionalToolsItemToolsItemVariant1Type>,
         name: impl Into<String>,
         parameters: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             name: name.into(),
             description: Default::default(),
             parameters,

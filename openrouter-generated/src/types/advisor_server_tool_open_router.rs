@@ -5,7 +5,7 @@
 use super::*;
 
 /// Built-in tool `openrouter:advisor`: mid-answer, the model can ask a stronger model of your choice for advice and gets its answer back. Several entries give several named advisors; no more than one of them may be left unnamed, and that one is the default.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AdvisorServerToolOpenRouter {
     pub r#type: AdvisorServerToolOpenRouterType,
@@ -14,12 +14,9 @@ pub struct AdvisorServerToolOpenRouter {
 }
 
 impl AdvisorServerToolOpenRouter {
-    /// An `AdvisorServerToolOpenRouter` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<AdvisorServerToolOpenRouterType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            parameters: Default::default(),
-        }
+    /// An empty `AdvisorServerToolOpenRouter`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -29,13 +29,12 @@ pub struct AgentMessageItem {
 impl AgentMessageItem {
     /// An `AgentMessageItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AgentMessageItemType>,
         author: impl Into<String>,
         recipient: impl Into<String>,
         content: impl Into<Vec<AgentMessageItemContentItem>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             author: author.into(),
             recipient: recipient.into(),
@@ -156,12 +155,9 @@ pub struct AgentMessageItemContentItemVariant2 {
 
 impl AgentMessageItemContentItemVariant2 {
     /// An `AgentMessageItemContentItemVariant2` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AgentMessageItemContentItemVariant2Type>,
-        detail: impl Into<AgentMessageItemContentItemVariant2Detail>,
-    ) -> Self {
+    pub fn new(detail: impl Into<AgentMessageItemContentItemVariant2Detail>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             detail: detail.into(),
             image_url: Default::default(),
         }
@@ -308,12 +304,9 @@ pub struct AgentMessageItemContentItemVariant3 {
 
 impl AgentMessageItemContentItemVariant3 {
     /// An `AgentMessageItemContentItemVariant3` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AgentMessageItemContentItemVariant3Type>,
-        encrypted_content: impl Into<String>,
-    ) -> Self {
+    pub fn new(encrypted_content: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             encrypted_content: encrypted_content.into(),
             additional_properties: Default::default(),
         }

@@ -30,17 +30,14 @@ pub struct AnthropicAdvisorMessageUsageIteration {
 
 impl AnthropicAdvisorMessageUsageIteration {
     /// An `AnthropicAdvisorMessageUsageIteration` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicAdvisorMessageUsageIterationType>,
-        model: impl Into<String>,
-    ) -> Self {
+    pub fn new(model: impl Into<String>) -> Self {
         Self {
             input_tokens: Default::default(),
             output_tokens: Default::default(),
             cache_creation_input_tokens: Default::default(),
             cache_read_input_tokens: Default::default(),
             cache_creation: Default::default(),
-            r#type: r#type.into(),
+            r#type: Default::default(),
             model: model.into(),
         }
     }

@@ -18,12 +18,11 @@ pub struct AnthropicBase64ImageSource {
 impl AnthropicBase64ImageSource {
     /// An `AnthropicBase64ImageSource` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicBase64ImageSourceType>,
         media_type: impl Into<AnthropicImageMimeType>,
         data: impl Into<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             media_type: media_type.into(),
             data: data.into(),
         }

@@ -16,12 +16,9 @@ pub struct AnthropicBashCodeExecutionOutput {
 
 impl AnthropicBashCodeExecutionOutput {
     /// An `AnthropicBashCodeExecutionOutput` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicBashCodeExecutionOutputType>,
-        file_id: impl Into<String>,
-    ) -> Self {
+    pub fn new(file_id: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             file_id: file_id.into(),
         }
     }

@@ -23,14 +23,13 @@ pub struct AnthropicBashCodeExecutionResult {
 impl AnthropicBashCodeExecutionResult {
     /// An `AnthropicBashCodeExecutionResult` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicBashCodeExecutionResultType>,
         stdout: impl Into<String>,
         stderr: impl Into<String>,
         return_code: impl Into<i64>,
         content: impl Into<Vec<AnthropicBashCodeExecutionOutput>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             stdout: stdout.into(),
             stderr: stderr.into(),
             return_code: return_code.into(),

@@ -18,12 +18,11 @@ pub struct AnthropicBashCodeExecutionToolResult {
 impl AnthropicBashCodeExecutionToolResult {
     /// An `AnthropicBashCodeExecutionToolResult` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicBashCodeExecutionToolResultType>,
         tool_use_id: impl Into<String>,
         content: impl Into<AnthropicBashCodeExecutionContent>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             tool_use_id: tool_use_id.into(),
             content: content.into(),
         }

@@ -17,11 +17,10 @@ pub struct AnthropicBashCodeExecutionToolResultError {
 impl AnthropicBashCodeExecutionToolResultError {
     /// An `AnthropicBashCodeExecutionToolResultError` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicBashCodeExecutionToolResultErrorType>,
         error_code: impl Into<AnthropicBashCodeExecutionToolResultErrorErrorCode>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             error_code: error_code.into(),
         }
     }

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Prompt caching hint. On the request it lets OpenRouter put a breakpoint on the last part that can be cached; on a single part it sets a breakpoint right there. Part-level markers are also translated for OpenAI models with explicit caching.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCacheControlDirective {
     pub r#type: AnthropicCacheControlDirectiveType,
@@ -14,12 +14,9 @@ pub struct AnthropicCacheControlDirective {
 }
 
 impl AnthropicCacheControlDirective {
-    /// An `AnthropicCacheControlDirective` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<AnthropicCacheControlDirectiveType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            ttl: Default::default(),
-        }
+    /// An empty `AnthropicCacheControlDirective`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -25,7 +25,6 @@ pub struct AnthropicCitationCharLocationParam {
 impl AnthropicCitationCharLocationParam {
     /// An `AnthropicCitationCharLocationParam` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicCitationCharLocationParamType>,
         cited_text: impl Into<String>,
         document_index: impl Into<i64>,
         document_title: Option<String>,
@@ -33,7 +32,7 @@ impl AnthropicCitationCharLocationParam {
         end_char_index: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             cited_text: cited_text.into(),
             document_index: document_index.into(),
             document_title,

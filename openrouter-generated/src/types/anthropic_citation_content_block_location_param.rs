@@ -25,7 +25,6 @@ pub struct AnthropicCitationContentBlockLocationParam {
 impl AnthropicCitationContentBlockLocationParam {
     /// An `AnthropicCitationContentBlockLocationParam` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicCitationContentBlockLocationParamType>,
         cited_text: impl Into<String>,
         document_index: impl Into<i64>,
         document_title: Option<String>,
@@ -33,7 +32,7 @@ impl AnthropicCitationContentBlockLocationParam {
         end_block_index: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             cited_text: cited_text.into(),
             document_index: document_index.into(),
             document_title,

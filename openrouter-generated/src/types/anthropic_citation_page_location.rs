@@ -27,7 +27,6 @@ pub struct AnthropicCitationPageLocation {
 impl AnthropicCitationPageLocation {
     /// An `AnthropicCitationPageLocation` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicCitationPageLocationType>,
         cited_text: impl Into<String>,
         document_index: impl Into<i64>,
         document_title: Option<String>,
@@ -36,7 +35,7 @@ impl AnthropicCitationPageLocation {
         file_id: Option<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             cited_text: cited_text.into(),
             document_index: document_index.into(),
             document_title,

@@ -25,7 +25,6 @@ pub struct AnthropicCitationPageLocationParam {
 impl AnthropicCitationPageLocationParam {
     /// An `AnthropicCitationPageLocationParam` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicCitationPageLocationParamType>,
         cited_text: impl Into<String>,
         document_index: impl Into<i64>,
         document_title: Option<String>,
@@ -33,7 +32,7 @@ impl AnthropicCitationPageLocationParam {
         end_page_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             cited_text: cited_text.into(),
             document_index: document_index.into(),
             document_title,

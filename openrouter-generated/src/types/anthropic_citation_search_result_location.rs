@@ -27,7 +27,6 @@ pub struct AnthropicCitationSearchResultLocation {
 impl AnthropicCitationSearchResultLocation {
     /// An `AnthropicCitationSearchResultLocation` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicCitationSearchResultLocationType>,
         cited_text: impl Into<String>,
         search_result_index: impl Into<i64>,
         source: impl Into<String>,
@@ -36,7 +35,7 @@ impl AnthropicCitationSearchResultLocation {
         end_block_index: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             cited_text: cited_text.into(),
             search_result_index: search_result_index.into(),
             source: source.into(),

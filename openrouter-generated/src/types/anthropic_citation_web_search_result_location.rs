@@ -23,14 +23,13 @@ pub struct AnthropicCitationWebSearchResultLocation {
 impl AnthropicCitationWebSearchResultLocation {
     /// An `AnthropicCitationWebSearchResultLocation` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicCitationWebSearchResultLocationType>,
         cited_text: impl Into<String>,
         encrypted_index: impl Into<String>,
         title: Option<String>,
         url: impl Into<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             cited_text: cited_text.into(),
             encrypted_index: encrypted_index.into(),
             title,

@@ -16,12 +16,9 @@ pub struct AnthropicCodeExecution20260120Caller {
 
 impl AnthropicCodeExecution20260120Caller {
     /// An `AnthropicCodeExecution20260120Caller` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicCodeExecution20260120CallerType>,
-        tool_id: impl Into<String>,
-    ) -> Self {
+    pub fn new(tool_id: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             tool_id: tool_id.into(),
         }
     }

@@ -15,12 +15,9 @@ pub struct AnthropicCodeExecutionToolResultError {
 
 impl AnthropicCodeExecutionToolResultError {
     /// An `AnthropicCodeExecutionToolResultError` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicCodeExecutionToolResultErrorType>,
-        error_code: impl Into<AnthropicServerToolErrorCode>,
-    ) -> Self {
+    pub fn new(error_code: impl Into<AnthropicServerToolErrorCode>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             error_code: error_code.into(),
         }
     }

@@ -19,12 +19,9 @@ pub struct AnthropicCompactionBlock {
 
 impl AnthropicCompactionBlock {
     /// An `AnthropicCompactionBlock` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicCompactionBlockType>,
-        content: Option<String>,
-    ) -> Self {
+    pub fn new(content: Option<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             content,
             encrypted_content: Default::default(),
         }

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Tokens used by a compaction step.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCompactionUsageIteration {
     /// Input tokens of the step.
@@ -27,16 +27,9 @@ pub struct AnthropicCompactionUsageIteration {
 }
 
 impl AnthropicCompactionUsageIteration {
-    /// An `AnthropicCompactionUsageIteration` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<AnthropicCompactionUsageIterationType>) -> Self {
-        Self {
-            input_tokens: Default::default(),
-            output_tokens: Default::default(),
-            cache_creation_input_tokens: Default::default(),
-            cache_read_input_tokens: Default::default(),
-            cache_creation: Default::default(),
-            r#type: r#type.into(),
-        }
+    /// An empty `AnthropicCompactionUsageIteration`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `input_tokens` field.

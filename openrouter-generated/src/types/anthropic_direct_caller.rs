@@ -5,7 +5,7 @@
 use super::*;
 
 /// The model made the call itself.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicDirectCaller {
     /// Caller kind.
@@ -13,9 +13,9 @@ pub struct AnthropicDirectCaller {
 }
 
 impl AnthropicDirectCaller {
-    /// An `AnthropicDirectCaller` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<AnthropicDirectCallerType>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `AnthropicDirectCaller`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -21,12 +21,11 @@ pub struct AnthropicDocumentBlock {
 impl AnthropicDocumentBlock {
     /// An `AnthropicDocumentBlock` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicDocumentBlockType>,
         title: Option<String>,
         source: impl Into<AnthropicDocumentBlockSource>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             title,
             source: source.into(),
             citations: Default::default(),

@@ -27,12 +27,9 @@ pub struct AnthropicDocumentBlockParam {
 
 impl AnthropicDocumentBlockParam {
     /// An `AnthropicDocumentBlockParam` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicDocumentBlockParamType>,
-        source: impl Into<AnthropicDocumentBlockParamSource>,
-    ) -> Self {
+    pub fn new(source: impl Into<AnthropicDocumentBlockParamSource>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             source: source.into(),
             title: Default::default(),
             context: Default::default(),
@@ -214,11 +211,10 @@ pub struct AnthropicDocumentBlockParamSourceContent {
 impl AnthropicDocumentBlockParamSourceContent {
     /// An `AnthropicDocumentBlockParamSourceContent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicDocumentBlockParamSourceContentType>,
         content: impl Into<AnthropicDocumentBlockParamSourceContentContent>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             content: content.into(),
         }
     }

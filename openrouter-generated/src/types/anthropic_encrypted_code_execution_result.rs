@@ -23,14 +23,13 @@ pub struct AnthropicEncryptedCodeExecutionResult {
 impl AnthropicEncryptedCodeExecutionResult {
     /// An `AnthropicEncryptedCodeExecutionResult` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicEncryptedCodeExecutionResultType>,
         encrypted_stdout: impl Into<String>,
         stderr: impl Into<String>,
         return_code: impl Into<i64>,
         content: impl Into<Vec<AnthropicCodeExecutionOutput>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             encrypted_stdout: encrypted_stdout.into(),
             stderr: stderr.into(),
             return_code: return_code.into(),

@@ -18,12 +18,9 @@ pub struct AnthropicImageBlockParam {
 
 impl AnthropicImageBlockParam {
     /// An `AnthropicImageBlockParam` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicImageBlockParamType>,
-        source: impl Into<AnthropicImageBlockParamSource>,
-    ) -> Self {
+    pub fn new(source: impl Into<AnthropicImageBlockParamSource>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             source: source.into(),
             cache_control: Default::default(),
         }

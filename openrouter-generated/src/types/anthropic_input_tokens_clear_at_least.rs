@@ -16,12 +16,9 @@ pub struct AnthropicInputTokensClearAtLeast {
 
 impl AnthropicInputTokensClearAtLeast {
     /// An `AnthropicInputTokensClearAtLeast` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicInputTokensClearAtLeastType>,
-        value: impl Into<i64>,
-    ) -> Self {
+    pub fn new(value: impl Into<i64>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             value: value.into(),
         }
     }

@@ -16,12 +16,9 @@ pub struct AnthropicInputTokensTrigger {
 
 impl AnthropicInputTokensTrigger {
     /// An `AnthropicInputTokensTrigger` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicInputTokensTriggerType>,
-        value: impl Into<i64>,
-    ) -> Self {
+    pub fn new(value: impl Into<i64>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             value: value.into(),
         }
     }

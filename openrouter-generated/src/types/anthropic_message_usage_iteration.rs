@@ -5,7 +5,7 @@
 use super::*;
 
 /// Tokens used by an ordinary model step.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicMessageUsageIteration {
     /// Input tokens of the step.
@@ -30,17 +30,9 @@ pub struct AnthropicMessageUsageIteration {
 }
 
 impl AnthropicMessageUsageIteration {
-    /// An `AnthropicMessageUsageIteration` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<AnthropicMessageUsageIterationType>) -> Self {
-        Self {
-            input_tokens: Default::default(),
-            output_tokens: Default::default(),
-            cache_creation_input_tokens: Default::default(),
-            cache_read_input_tokens: Default::default(),
-            cache_creation: Default::default(),
-            r#type: r#type.into(),
-            model: Default::default(),
-        }
+    /// An empty `AnthropicMessageUsageIteration`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `input_tokens` field.

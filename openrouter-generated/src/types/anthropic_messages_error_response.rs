@@ -27,12 +27,11 @@ pub struct AnthropicMessagesErrorResponse {
 impl AnthropicMessagesErrorResponse {
     /// An `AnthropicMessagesErrorResponse` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicMessagesErrorResponseType>,
         error: impl Into<AnthropicMessagesErrorResponseError>,
         request_id: Option<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             error: error.into(),
             request_id,
             metadata: Default::default(),

@@ -18,14 +18,10 @@ pub struct AnthropicPlainTextSource {
 
 impl AnthropicPlainTextSource {
     /// An `AnthropicPlainTextSource` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicPlainTextSourceType>,
-        media_type: impl Into<AnthropicPlainTextSourceMediaType>,
-        data: impl Into<String>,
-    ) -> Self {
+    pub fn new(data: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
-            media_type: media_type.into(),
+            r#type: Default::default(),
+            media_type: Default::default(),
             data: data.into(),
         }
     }

@@ -19,12 +19,11 @@ pub struct AnthropicRefusalStopDetails {
 impl AnthropicRefusalStopDetails {
     /// An `AnthropicRefusalStopDetails` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicRefusalStopDetailsType>,
         category: Option<AnthropicRefusalStopDetailsCategory>,
         explanation: Option<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             category,
             explanation,
         }

@@ -26,13 +26,12 @@ pub struct AnthropicSearchResultBlockParam {
 impl AnthropicSearchResultBlockParam {
     /// An `AnthropicSearchResultBlockParam` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicSearchResultBlockParamType>,
         source: impl Into<String>,
         title: impl Into<String>,
         content: impl Into<Vec<AnthropicTextBlockParam>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             source: source.into(),
             title: title.into(),
             content: content.into(),

@@ -19,12 +19,11 @@ pub struct AnthropicTextBlock {
 impl AnthropicTextBlock {
     /// An `AnthropicTextBlock` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicTextBlockType>,
         text: impl Into<String>,
         citations: Option<Vec<AnthropicTextCitation>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             text: text.into(),
             citations,
         }

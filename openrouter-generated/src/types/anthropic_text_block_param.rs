@@ -21,12 +21,9 @@ pub struct AnthropicTextBlockParam {
 
 impl AnthropicTextBlockParam {
     /// An `AnthropicTextBlockParam` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicTextBlockParamType>,
-        text: impl Into<String>,
-    ) -> Self {
+    pub fn new(text: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             text: text.into(),
             citations: Default::default(),
             cache_control: Default::default(),

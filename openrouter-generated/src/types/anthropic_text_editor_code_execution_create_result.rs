@@ -16,12 +16,9 @@ pub struct AnthropicTextEditorCodeExecutionCreateResult {
 
 impl AnthropicTextEditorCodeExecutionCreateResult {
     /// An `AnthropicTextEditorCodeExecutionCreateResult` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicTextEditorCodeExecutionCreateResultType>,
-        is_file_update: impl Into<bool>,
-    ) -> Self {
+    pub fn new(is_file_update: impl Into<bool>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             is_file_update: is_file_update.into(),
         }
     }

@@ -25,7 +25,6 @@ pub struct AnthropicTextEditorCodeExecutionStrReplaceResult {
 impl AnthropicTextEditorCodeExecutionStrReplaceResult {
     /// An `AnthropicTextEditorCodeExecutionStrReplaceResult` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicTextEditorCodeExecutionStrReplaceResultType>,
         old_start: Option<i64>,
         old_lines: Option<i64>,
         new_start: Option<i64>,
@@ -33,7 +32,7 @@ impl AnthropicTextEditorCodeExecutionStrReplaceResult {
         lines: Option<Vec<String>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             old_start,
             old_lines,
             new_start,

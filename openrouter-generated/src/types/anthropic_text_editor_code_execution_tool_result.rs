@@ -18,12 +18,11 @@ pub struct AnthropicTextEditorCodeExecutionToolResult {
 impl AnthropicTextEditorCodeExecutionToolResult {
     /// An `AnthropicTextEditorCodeExecutionToolResult` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicTextEditorCodeExecutionToolResultType>,
         tool_use_id: impl Into<String>,
         content: impl Into<AnthropicTextEditorCodeExecutionContent>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             tool_use_id: tool_use_id.into(),
             content: content.into(),
         }

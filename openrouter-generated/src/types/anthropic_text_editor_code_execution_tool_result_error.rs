@@ -19,12 +19,11 @@ pub struct AnthropicTextEditorCodeExecutionToolResultError {
 impl AnthropicTextEditorCodeExecutionToolResultError {
     /// An `AnthropicTextEditorCodeExecutionToolResultError` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicTextEditorCodeExecutionToolResultErrorType>,
         error_code: impl Into<AnthropicTextEditorCodeExecutionToolResultErrorErrorCode>,
         error_message: Option<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             error_code: error_code.into(),
             error_message,
         }

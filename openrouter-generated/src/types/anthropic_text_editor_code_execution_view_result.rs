@@ -25,7 +25,6 @@ pub struct AnthropicTextEditorCodeExecutionViewResult {
 impl AnthropicTextEditorCodeExecutionViewResult {
     /// An `AnthropicTextEditorCodeExecutionViewResult` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicTextEditorCodeExecutionViewResultType>,
         file_type: impl Into<AnthropicTextEditorCodeExecutionViewResultFileType>,
         content: impl Into<String>,
         start_line: Option<i64>,
@@ -33,7 +32,7 @@ impl AnthropicTextEditorCodeExecutionViewResult {
         total_lines: Option<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             file_type: file_type.into(),
             content: content.into(),
             start_line,

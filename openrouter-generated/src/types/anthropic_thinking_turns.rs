@@ -16,12 +16,9 @@ pub struct AnthropicThinkingTurns {
 
 impl AnthropicThinkingTurns {
     /// An `AnthropicThinkingTurns` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicThinkingTurnsType>,
-        value: impl Into<i64>,
-    ) -> Self {
+    pub fn new(value: impl Into<i64>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             value: value.into(),
         }
     }

@@ -16,12 +16,9 @@ pub struct AnthropicToolReference {
 
 impl AnthropicToolReference {
     /// An `AnthropicToolReference` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicToolReferenceType>,
-        tool_name: impl Into<String>,
-    ) -> Self {
+    pub fn new(tool_name: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             tool_name: tool_name.into(),
         }
     }

@@ -16,12 +16,9 @@ pub struct AnthropicToolSearchResult {
 
 impl AnthropicToolSearchResult {
     /// An `AnthropicToolSearchResult` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicToolSearchResultType>,
-        tool_references: impl Into<Vec<AnthropicToolReference>>,
-    ) -> Self {
+    pub fn new(tool_references: impl Into<Vec<AnthropicToolReference>>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             tool_references: tool_references.into(),
         }
     }

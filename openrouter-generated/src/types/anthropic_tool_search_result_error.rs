@@ -18,12 +18,11 @@ pub struct AnthropicToolSearchResultError {
 impl AnthropicToolSearchResultError {
     /// An `AnthropicToolSearchResultError` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicToolSearchResultErrorType>,
         error_code: impl Into<AnthropicServerToolErrorCode>,
         error_message: Option<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             error_code: error_code.into(),
             error_message,
         }

@@ -26,13 +26,10 @@ pub struct AnthropicToolSearchToolBm25 {
 
 impl AnthropicToolSearchToolBm25 {
     /// An `AnthropicToolSearchToolBm25` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicToolSearchToolBm25Type>,
-        name: impl Into<AnthropicToolSearchToolBm25Name>,
-    ) -> Self {
+    pub fn new(r#type: impl Into<AnthropicToolSearchToolBm25Type>) -> Self {
         Self {
             r#type: r#type.into(),
-            name: name.into(),
+            name: Default::default(),
             allowed_callers: Default::default(),
             defer_loading: Default::default(),
             strict: Default::default(),

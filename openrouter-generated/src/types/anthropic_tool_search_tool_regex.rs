@@ -26,13 +26,10 @@ pub struct AnthropicToolSearchToolRegex {
 
 impl AnthropicToolSearchToolRegex {
     /// An `AnthropicToolSearchToolRegex` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicToolSearchToolRegexType>,
-        name: impl Into<AnthropicToolSearchToolRegexName>,
-    ) -> Self {
+    pub fn new(r#type: impl Into<AnthropicToolSearchToolRegexType>) -> Self {
         Self {
             r#type: r#type.into(),
-            name: name.into(),
+            name: Default::default(),
             allowed_callers: Default::default(),
             defer_loading: Default::default(),
             strict: Default::default(),

@@ -23,13 +23,12 @@ pub struct AnthropicToolUseBlock {
 impl AnthropicToolUseBlock {
     /// An `AnthropicToolUseBlock` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicToolUseBlockType>,
         id: impl Into<String>,
         name: impl Into<String>,
         caller: impl Into<AnthropicCaller>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             name: name.into(),
             input: Default::default(),

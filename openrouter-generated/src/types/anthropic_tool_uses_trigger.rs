@@ -16,12 +16,9 @@ pub struct AnthropicToolUsesTrigger {
 
 impl AnthropicToolUsesTrigger {
     /// An `AnthropicToolUsesTrigger` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicToolUsesTriggerType>,
-        value: impl Into<i64>,
-    ) -> Self {
+    pub fn new(value: impl Into<i64>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             value: value.into(),
         }
     }

@@ -16,12 +16,9 @@ pub struct AnthropicUrlImageSource {
 
 impl AnthropicUrlImageSource {
     /// An `AnthropicUrlImageSource` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicUrlImageSourceType>,
-        url: impl Into<String>,
-    ) -> Self {
+    pub fn new(url: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             url: url.into(),
         }
     }

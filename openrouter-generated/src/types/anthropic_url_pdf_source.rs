@@ -16,12 +16,9 @@ pub struct AnthropicUrlPdfSource {
 
 impl AnthropicUrlPdfSource {
     /// An `AnthropicUrlPdfSource` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicUrlPdfSourceType>,
-        url: impl Into<String>,
-    ) -> Self {
+    pub fn new(url: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             url: url.into(),
         }
     }

@@ -20,13 +20,12 @@ pub struct AnthropicWebFetchBlock {
 impl AnthropicWebFetchBlock {
     /// An `AnthropicWebFetchBlock` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicWebFetchBlockType>,
         url: impl Into<String>,
         retrieved_at: Option<String>,
         content: impl Into<AnthropicDocumentBlock>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             url: url.into(),
             retrieved_at,
             content: content.into(),

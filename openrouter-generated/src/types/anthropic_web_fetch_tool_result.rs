@@ -19,13 +19,12 @@ pub struct AnthropicWebFetchToolResult {
 impl AnthropicWebFetchToolResult {
     /// An `AnthropicWebFetchToolResult` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicWebFetchToolResultType>,
         tool_use_id: impl Into<String>,
         caller: impl Into<AnthropicCaller>,
         content: impl Into<AnthropicWebFetchContent>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             tool_use_id: tool_use_id.into(),
             caller: caller.into(),
             content: content.into(),

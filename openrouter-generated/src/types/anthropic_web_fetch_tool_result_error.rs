@@ -17,11 +17,10 @@ pub struct AnthropicWebFetchToolResultError {
 impl AnthropicWebFetchToolResultError {
     /// An `AnthropicWebFetchToolResultError` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicWebFetchToolResultErrorType>,
         error_code: impl Into<AnthropicWebFetchToolResultErrorErrorCode>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             error_code: error_code.into(),
         }
     }

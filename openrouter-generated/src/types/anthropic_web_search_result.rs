@@ -23,14 +23,13 @@ pub struct AnthropicWebSearchResult {
 impl AnthropicWebSearchResult {
     /// An `AnthropicWebSearchResult` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicWebSearchResultType>,
         title: impl Into<String>,
         url: impl Into<String>,
         page_age: Option<String>,
         encrypted_content: impl Into<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             title: title.into(),
             url: url.into(),
             page_age,

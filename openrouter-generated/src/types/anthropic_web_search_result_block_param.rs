@@ -24,13 +24,12 @@ pub struct AnthropicWebSearchResultBlockParam {
 impl AnthropicWebSearchResultBlockParam {
     /// An `AnthropicWebSearchResultBlockParam` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicWebSearchResultBlockParamType>,
         encrypted_content: impl Into<String>,
         title: impl Into<String>,
         url: impl Into<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             encrypted_content: encrypted_content.into(),
             title: title.into(),
             url: url.into(),

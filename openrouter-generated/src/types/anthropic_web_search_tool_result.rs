@@ -20,13 +20,12 @@ pub struct AnthropicWebSearchToolResult {
 impl AnthropicWebSearchToolResult {
     /// An `AnthropicWebSearchToolResult` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicWebSearchToolResultType>,
         tool_use_id: impl Into<String>,
         caller: impl Into<AnthropicCaller>,
         content: impl Into<AnthropicWebSearchToolResultContent>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             tool_use_id: tool_use_id.into(),
             caller: caller.into(),
             content: content.into(),

@@ -17,11 +17,10 @@ pub struct AnthropicWebSearchToolResultError {
 impl AnthropicWebSearchToolResultError {
     /// An `AnthropicWebSearchToolResultError` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<AnthropicWebSearchToolResultErrorType>,
         error_code: impl Into<AnthropicWebSearchToolResultErrorErrorCode>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             error_code: error_code.into(),
         }
     }

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Rough location of the user, used to localize web search results.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicWebSearchToolUserLocation {
     /// Location precision.
@@ -25,15 +25,9 @@ pub struct AnthropicWebSearchToolUserLocation {
 }
 
 impl AnthropicWebSearchToolUserLocation {
-    /// An `AnthropicWebSearchToolUserLocation` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<AnthropicWebSearchToolUserLocationType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            city: Default::default(),
-            region: Default::default(),
-            country: Default::default(),
-            timezone: Default::default(),
-        }
+    /// An empty `AnthropicWebSearchToolUserLocation`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -21,13 +21,12 @@ pub struct ApplyPatchCallItem {
 impl ApplyPatchCallItem {
     /// An `ApplyPatchCallItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<ApplyPatchCallItemType>,
         call_id: impl Into<String>,
         status: impl Into<ApplyPatchCallStatus>,
         operation: impl Into<ApplyPatchCallOperation>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             call_id: call_id.into(),
             status: status.into(),

@@ -22,14 +22,13 @@ pub struct ApplyPatchCallOperationDiffDeltaEvent {
 impl ApplyPatchCallOperationDiffDeltaEvent {
     /// An `ApplyPatchCallOperationDiffDeltaEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<ApplyPatchCallOperationDiffDeltaEventType>,
         item_id: impl Into<String>,
         output_index: impl Into<i64>,
         delta: impl Into<String>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             item_id: item_id.into(),
             output_index: output_index.into(),
             delta: delta.into(),

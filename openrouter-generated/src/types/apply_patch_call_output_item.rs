@@ -24,12 +24,11 @@ pub struct ApplyPatchCallOutputItem {
 impl ApplyPatchCallOutputItem {
     /// An `ApplyPatchCallOutputItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<ApplyPatchCallOutputItemType>,
         call_id: impl Into<String>,
         status: impl Into<ApplyPatchCallOutputItemStatus>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             call_id: call_id.into(),
             status: status.into(),

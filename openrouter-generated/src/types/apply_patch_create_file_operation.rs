@@ -17,13 +17,9 @@ pub struct ApplyPatchCreateFileOperation {
 
 impl ApplyPatchCreateFileOperation {
     /// An `ApplyPatchCreateFileOperation` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ApplyPatchCreateFileOperationType>,
-        path: impl Into<String>,
-        diff: impl Into<String>,
-    ) -> Self {
+    pub fn new(path: impl Into<String>, diff: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             path: path.into(),
             diff: diff.into(),
         }

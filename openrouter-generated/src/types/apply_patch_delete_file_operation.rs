@@ -15,12 +15,9 @@ pub struct ApplyPatchDeleteFileOperation {
 
 impl ApplyPatchDeleteFileOperation {
     /// An `ApplyPatchDeleteFileOperation` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ApplyPatchDeleteFileOperationType>,
-        path: impl Into<String>,
-    ) -> Self {
+    pub fn new(path: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             path: path.into(),
         }
     }

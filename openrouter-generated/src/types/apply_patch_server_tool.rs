@@ -5,16 +5,16 @@
 use super::*;
 
 /// OpenAI's apply-patch tool for editing files with V4A diffs.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPatchServerTool {
     pub r#type: ApplyPatchServerToolType,
 }
 
 impl ApplyPatchServerTool {
-    /// An `ApplyPatchServerTool` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<ApplyPatchServerToolType>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `ApplyPatchServerTool`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -5,7 +5,7 @@
 use super::*;
 
 /// OpenRouter server tool that checks V4A patches for creating, changing and deleting files. Only available on the Responses API.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPatchServerToolOpenRouter {
     pub r#type: ApplyPatchServerToolOpenRouterType,
@@ -14,12 +14,9 @@ pub struct ApplyPatchServerToolOpenRouter {
 }
 
 impl ApplyPatchServerToolOpenRouter {
-    /// An `ApplyPatchServerToolOpenRouter` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<ApplyPatchServerToolOpenRouterType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            parameters: Default::default(),
-        }
+    /// An empty `ApplyPatchServerToolOpenRouter`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Plugin `auto-beta-router`, a trial version of the task-based automatic model picker.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AutoBetaRouterPlugin {
     pub id: AutoBetaRouterPluginId,
@@ -28,16 +28,9 @@ pub struct AutoBetaRouterPlugin {
 }
 
 impl AutoBetaRouterPlugin {
-    /// An `AutoBetaRouterPlugin` from its required fields; the optional ones start empty.
-    pub fn new(id: impl Into<AutoBetaRouterPluginId>) -> Self {
-        Self {
-            id: id.into(),
-            enabled: Default::default(),
-            allowed_models: Default::default(),
-            excluded_models: Default::default(),
-            cost_tier: Default::default(),
-            cost_quality_tradeoff: Default::default(),
-        }
+    /// An empty `AutoBetaRouterPlugin`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `id` field.

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Plugin `auto-router`, which picks a model for the request based on the kind of task it looks like.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AutoRouterPlugin {
     pub id: AutoRouterPluginId,
@@ -31,17 +31,9 @@ pub struct AutoRouterPlugin {
 }
 
 impl AutoRouterPlugin {
-    /// An `AutoRouterPlugin` from its required fields; the optional ones start empty.
-    pub fn new(id: impl Into<AutoRouterPluginId>) -> Self {
-        Self {
-            id: id.into(),
-            enabled: Default::default(),
-            allowed_models: Default::default(),
-            excluded_models: Default::default(),
-            cost_tier: Default::default(),
-            cost_quality_tradeoff: Default::default(),
-            pin_model: Default::default(),
-        }
+    /// An empty `AutoRouterPlugin`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `id` field.

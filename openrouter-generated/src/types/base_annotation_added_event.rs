@@ -25,7 +25,6 @@ pub struct BaseAnnotationAddedEvent {
 impl BaseAnnotationAddedEvent {
     /// A `BaseAnnotationAddedEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<BaseAnnotationAddedEventType>,
         output_index: impl Into<i64>,
         item_id: impl Into<String>,
         content_index: impl Into<i64>,
@@ -34,7 +33,7 @@ impl BaseAnnotationAddedEvent {
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             output_index: output_index.into(),
             item_id: item_id.into(),
             content_index: content_index.into(),

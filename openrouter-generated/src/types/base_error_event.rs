@@ -22,14 +22,13 @@ pub struct BaseErrorEvent {
 impl BaseErrorEvent {
     /// A `BaseErrorEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<BaseErrorEventType>,
         code: Option<String>,
         message: impl Into<String>,
         param: Option<String>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             code,
             message: message.into(),
             param,

@@ -24,7 +24,6 @@ pub struct BaseFunctionCallArgsDoneEvent {
 impl BaseFunctionCallArgsDoneEvent {
     /// A `BaseFunctionCallArgsDoneEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<BaseFunctionCallArgsDoneEventType>,
         item_id: impl Into<String>,
         output_index: impl Into<i64>,
         name: impl Into<String>,
@@ -32,7 +31,7 @@ impl BaseFunctionCallArgsDoneEvent {
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             item_id: item_id.into(),
             output_index: output_index.into(),
             name: name.into(),

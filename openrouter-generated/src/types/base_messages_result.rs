@@ -32,8 +32,6 @@ impl BaseMessagesResult {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
-        r#type: impl Into<BaseMessagesResultType>,
-        role: impl Into<BaseMessagesResultRole>,
         container: Option<AnthropicContainer>,
         content: impl Into<Vec<OrAnthropicContentBlock>>,
         model: impl Into<String>,
@@ -44,8 +42,8 @@ impl BaseMessagesResult {
     ) -> Self {
         Self {
             id: id.into(),
-            r#type: r#type.into(),
-            role: role.into(),
+            r#type: Default::default(),
+            role: Default::default(),
             container,
             content: content.into(),
             model: model.into(),

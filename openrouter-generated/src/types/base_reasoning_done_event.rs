@@ -24,7 +24,6 @@ pub struct BaseReasoningDoneEvent {
 impl BaseReasoningDoneEvent {
     /// A `BaseReasoningDoneEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<BaseReasoningDoneEventType>,
         output_index: impl Into<i64>,
         item_id: impl Into<String>,
         content_index: impl Into<i64>,
@@ -32,7 +31,7 @@ impl BaseReasoningDoneEvent {
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             output_index: output_index.into(),
             item_id: item_id.into(),
             content_index: content_index.into(),

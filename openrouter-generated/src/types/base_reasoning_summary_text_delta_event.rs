@@ -24,7 +24,6 @@ pub struct BaseReasoningSummaryTextDeltaEvent {
 impl BaseReasoningSummaryTextDeltaEvent {
     /// A `BaseReasoningSummaryTextDeltaEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<BaseReasoningSummaryTextDeltaEventType>,
         item_id: impl Into<String>,
         output_index: impl Into<i64>,
         summary_index: impl Into<i64>,
@@ -32,7 +31,7 @@ impl BaseReasoningSummaryTextDeltaEvent {
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             item_id: item_id.into(),
             output_index: output_index.into(),
             summary_index: summary_index.into(),

@@ -88,7 +88,6 @@ impl BaseResponsesResult {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
-        object: impl Into<BaseResponsesResultObject>,
         created_at: impl Into<i64>,
         completed_at: Option<i64>,
         model: impl Into<String>,
@@ -108,7 +107,7 @@ impl BaseResponsesResult {
     ) -> Self {
         Self {
             id: id.into(),
-            object: object.into(),
+            object: Default::default(),
             created_at: created_at.into(),
             completed_at,
             model: model.into(),
@@ -719,12 +718,11 @@ pub struct BaseResponsesResultToolsItemVariant1 {
 impl BaseResponsesResultToolsItemVariant1 {
     /// A `BaseResponsesResultToolsItemVariant1` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<BaseResponsesResultToolsItemVariant1Type>,
         name: impl Into<String>,
         parameters: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             name: name.into(),
             description: Default::default(),
             parameters,

@@ -26,7 +26,6 @@ pub struct BaseTextDeltaEvent {
 impl BaseTextDeltaEvent {
     /// A `BaseTextDeltaEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<BaseTextDeltaEventType>,
         output_index: impl Into<i64>,
         item_id: impl Into<String>,
         content_index: impl Into<i64>,
@@ -35,7 +34,7 @@ impl BaseTextDeltaEvent {
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             output_index: output_index.into(),
             item_id: item_id.into(),
             content_index: content_index.into(),

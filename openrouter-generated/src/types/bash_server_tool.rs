@@ -5,7 +5,7 @@
 use super::*;
 
 /// Built-in tool `openrouter:bash`, which runs shell commands in a sandbox container.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BashServerTool {
     pub r#type: BashServerToolType,
@@ -14,12 +14,9 @@ pub struct BashServerTool {
 }
 
 impl BashServerTool {
-    /// A `BashServerTool` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<BashServerToolType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            parameters: Default::default(),
-        }
+    /// An empty `BashServerTool`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

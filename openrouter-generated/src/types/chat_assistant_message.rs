@@ -5,7 +5,7 @@
 use super::*;
 
 /// A turn produced by the model: sent back as history in requests, and returned as the reply in responses.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatAssistantMessage {
     pub role: ChatAssistantMessageRole,
@@ -36,20 +36,9 @@ pub struct ChatAssistantMessage {
 }
 
 impl ChatAssistantMessage {
-    /// A `ChatAssistantMessage` from its required fields; the optional ones start empty.
-    pub fn new(role: impl Into<ChatAssistantMessageRole>) -> Self {
-        Self {
-            role: role.into(),
-            content: Default::default(),
-            audio: Default::default(),
-            images: Default::default(),
-            model: Default::default(),
-            name: Default::default(),
-            reasoning: Default::default(),
-            reasoning_details: Default::default(),
-            refusal: Default::default(),
-            tool_calls: Default::default(),
-        }
+    /// An empty `ChatAssistantMessage`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `role` field.

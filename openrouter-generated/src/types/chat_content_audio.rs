@@ -15,12 +15,9 @@ pub struct ChatContentAudio {
 
 impl ChatContentAudio {
     /// A `ChatContentAudio` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ChatContentAudioType>,
-        input_audio: impl Into<ChatContentAudioInputAudio>,
-    ) -> Self {
+    pub fn new(input_audio: impl Into<ChatContentAudioInputAudio>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             input_audio: input_audio.into(),
         }
     }

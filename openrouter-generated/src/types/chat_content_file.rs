@@ -15,12 +15,9 @@ pub struct ChatContentFile {
 
 impl ChatContentFile {
     /// A `ChatContentFile` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ChatContentFileType>,
-        file: impl Into<ChatContentFileFile>,
-    ) -> Self {
+    pub fn new(file: impl Into<ChatContentFileFile>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             file: file.into(),
         }
     }

@@ -15,12 +15,9 @@ pub struct ChatContentImage {
 
 impl ChatContentImage {
     /// A `ChatContentImage` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ChatContentImageType>,
-        image_url: impl Into<ChatContentImageImageUrl>,
-    ) -> Self {
+    pub fn new(image_url: impl Into<ChatContentImageImageUrl>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             image_url: image_url.into(),
         }
     }

@@ -19,9 +19,9 @@ pub struct ChatContentText {
 
 impl ChatContentText {
     /// A `ChatContentText` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<ChatContentTextType>, text: impl Into<String>) -> Self {
+    pub fn new(text: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             text: text.into(),
             cache_control: Default::default(),
             prompt_cache_breakpoint: Default::default(),

@@ -14,12 +14,9 @@ pub struct ChatContentVideo {
 
 impl ChatContentVideo {
     /// A `ChatContentVideo` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ChatContentVideoType>,
-        video_url: impl Into<ChatContentVideoInput>,
-    ) -> Self {
+    pub fn new(video_url: impl Into<ChatContentVideoInput>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             video_url: video_url.into(),
         }
     }

@@ -18,12 +18,9 @@ pub struct ChatDeveloperMessage {
 
 impl ChatDeveloperMessage {
     /// A `ChatDeveloperMessage` from its required fields; the optional ones start empty.
-    pub fn new(
-        role: impl Into<ChatDeveloperMessageRole>,
-        content: impl Into<ChatDeveloperMessageContent>,
-    ) -> Self {
+    pub fn new(content: impl Into<ChatDeveloperMessageContent>) -> Self {
         Self {
-            role: role.into(),
+            role: Default::default(),
             content: content.into(),
             name: Default::default(),
         }

@@ -15,12 +15,9 @@ pub struct ChatFormatGrammarConfig {
 
 impl ChatFormatGrammarConfig {
     /// A `ChatFormatGrammarConfig` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ChatFormatGrammarConfigType>,
-        grammar: impl Into<String>,
-    ) -> Self {
+    pub fn new(grammar: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             grammar: grammar.into(),
         }
     }

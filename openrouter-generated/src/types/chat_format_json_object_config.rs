@@ -5,16 +5,16 @@
 use super::*;
 
 /// Any valid JSON object.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatFormatJsonObjectConfig {
     pub r#type: ChatFormatJsonObjectConfigType,
 }
 
 impl ChatFormatJsonObjectConfig {
-    /// A `ChatFormatJsonObjectConfig` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<ChatFormatJsonObjectConfigType>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `ChatFormatJsonObjectConfig`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

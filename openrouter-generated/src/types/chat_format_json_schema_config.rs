@@ -14,12 +14,9 @@ pub struct ChatFormatJsonSchemaConfig {
 
 impl ChatFormatJsonSchemaConfig {
     /// A `ChatFormatJsonSchemaConfig` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ChatFormatJsonSchemaConfigType>,
-        json_schema: impl Into<ChatJsonSchemaConfig>,
-    ) -> Self {
+    pub fn new(json_schema: impl Into<ChatJsonSchemaConfig>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             json_schema: json_schema.into(),
         }
     }

@@ -5,16 +5,16 @@
 use super::*;
 
 /// Python source code.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatFormatPythonConfig {
     pub r#type: ChatFormatPythonConfigType,
 }
 
 impl ChatFormatPythonConfig {
-    /// A `ChatFormatPythonConfig` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<ChatFormatPythonConfigType>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `ChatFormatPythonConfig`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -5,16 +5,16 @@
 use super::*;
 
 /// Ordinary free text (the default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatFormatTextConfig {
     pub r#type: ChatFormatTextConfigType,
 }
 
 impl ChatFormatTextConfig {
-    /// A `ChatFormatTextConfig` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<ChatFormatTextConfigType>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `ChatFormatTextConfig`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -17,12 +17,9 @@ pub struct ChatFunctionToolFunction {
 
 impl ChatFunctionToolFunction {
     /// A `ChatFunctionToolFunction` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ChatFunctionToolFunctionType>,
-        function: impl Into<ChatFunctionToolFunctionFunction>,
-    ) -> Self {
+    pub fn new(function: impl Into<ChatFunctionToolFunctionFunction>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             function: function.into(),
             cache_control: Default::default(),
         }

@@ -15,12 +15,9 @@ pub struct ChatNamedToolChoice {
 
 impl ChatNamedToolChoice {
     /// A `ChatNamedToolChoice` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ChatNamedToolChoiceType>,
-        function: impl Into<ChatNamedToolChoiceFunction>,
-    ) -> Self {
+    pub fn new(function: impl Into<ChatNamedToolChoiceFunction>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             function: function.into(),
         }
     }

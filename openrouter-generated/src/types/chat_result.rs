@@ -32,7 +32,6 @@ impl ChatResult {
     /// A `ChatResult` from its required fields; the optional ones start empty.
     pub fn new(
         id: impl Into<String>,
-        object: impl Into<ChatResultObject>,
         created: impl Into<i64>,
         model: impl Into<String>,
         choices: impl Into<Vec<ChatChoice>>,
@@ -40,7 +39,7 @@ impl ChatResult {
     ) -> Self {
         Self {
             id: id.into(),
-            object: object.into(),
+            object: Default::default(),
             created: created.into(),
             model: model.into(),
             choices: choices.into(),

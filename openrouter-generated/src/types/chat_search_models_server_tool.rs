@@ -5,7 +5,7 @@
 use super::*;
 
 /// Built-in tool `openrouter:experimental__search_models`, which looks up and filters models offered on OpenRouter.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatSearchModelsServerTool {
     pub r#type: ChatSearchModelsServerToolType,
@@ -14,12 +14,9 @@ pub struct ChatSearchModelsServerTool {
 }
 
 impl ChatSearchModelsServerTool {
-    /// A `ChatSearchModelsServerTool` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<ChatSearchModelsServerToolType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            parameters: Default::default(),
-        }
+    /// An empty `ChatSearchModelsServerTool`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -35,14 +35,13 @@ impl ChatStreamChunk {
     /// A `ChatStreamChunk` from its required fields; the optional ones start empty.
     pub fn new(
         id: impl Into<String>,
-        object: impl Into<ChatStreamChunkObject>,
         created: impl Into<i64>,
         model: impl Into<String>,
         choices: impl Into<Vec<ChatStreamChoice>>,
     ) -> Self {
         Self {
             id: id.into(),
-            object: object.into(),
+            object: Default::default(),
             created: created.into(),
             model: model.into(),
             choices: choices.into(),

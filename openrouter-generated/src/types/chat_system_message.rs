@@ -18,12 +18,9 @@ pub struct ChatSystemMessage {
 
 impl ChatSystemMessage {
     /// A `ChatSystemMessage` from its required fields; the optional ones start empty.
-    pub fn new(
-        role: impl Into<ChatSystemMessageRole>,
-        content: impl Into<ChatSystemMessageContent>,
-    ) -> Self {
+    pub fn new(content: impl Into<ChatSystemMessageContent>) -> Self {
         Self {
-            role: role.into(),
+            role: Default::default(),
             content: content.into(),
             name: Default::default(),
         }

@@ -19,12 +19,11 @@ impl ChatToolCall {
     /// A `ChatToolCall` from its required fields; the optional ones start empty.
     pub fn new(
         id: impl Into<String>,
-        r#type: impl Into<ChatToolCallType>,
         function: impl Into<ChatToolCallFunction>,
     ) -> Self {
         Self {
             id: id.into(),
-            r#type: r#type.into(),
+            r#type: Default::default(),
             function: function.into(),
         }
     }

@@ -18,12 +18,11 @@ pub struct ChatToolMessage {
 impl ChatToolMessage {
     /// A `ChatToolMessage` from its required fields; the optional ones start empty.
     pub fn new(
-        role: impl Into<ChatToolMessageRole>,
         content: impl Into<ChatToolMessageContent>,
         tool_call_id: impl Into<String>,
     ) -> Self {
         Self {
-            role: role.into(),
+            role: Default::default(),
             content: content.into(),
             tool_call_id: tool_call_id.into(),
         }

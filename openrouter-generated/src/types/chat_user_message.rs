@@ -18,12 +18,9 @@ pub struct ChatUserMessage {
 
 impl ChatUserMessage {
     /// A `ChatUserMessage` from its required fields; the optional ones start empty.
-    pub fn new(
-        role: impl Into<ChatUserMessageRole>,
-        content: impl Into<ChatUserMessageContent>,
-    ) -> Self {
+    pub fn new(content: impl Into<ChatUserMessageContent>) -> Self {
         Self {
-            role: role.into(),
+            role: Default::default(),
             content: content.into(),
             name: Default::default(),
         }

@@ -30,12 +30,11 @@ pub struct CodeInterpreterCallItem {
 impl CodeInterpreterCallItem {
     /// A `CodeInterpreterCallItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<CodeInterpreterCallItemType>,
         id: impl Into<String>,
         status: impl Into<CodeInterpreterCallItemStatus>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             code: Default::default(),
             container_id: Default::default(),

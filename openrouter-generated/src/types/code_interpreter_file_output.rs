@@ -5,7 +5,7 @@
 use super::*;
 
 /// A file the code produced.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterFileOutput {
     pub r#type: CodeInterpreterFileOutputType,
@@ -39,20 +39,9 @@ pub struct CodeInterpreterFileOutput {
 }
 
 impl CodeInterpreterFileOutput {
-    /// A `CodeInterpreterFileOutput` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<CodeInterpreterFileOutputType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            id: Default::default(),
-            filename: Default::default(),
-            media_type: Default::default(),
-            size_bytes: Default::default(),
-            sha256: Default::default(),
-            download_url: Default::default(),
-            expires_at: Default::default(),
-            status: Default::default(),
-            error_code: Default::default(),
-        }
+    /// An empty `CodeInterpreterFileOutput`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -15,12 +15,9 @@ pub struct CodeInterpreterImageOutput {
 
 impl CodeInterpreterImageOutput {
     /// A `CodeInterpreterImageOutput` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<CodeInterpreterImageOutputType>,
-        url: impl Into<String>,
-    ) -> Self {
+    pub fn new(url: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             url: url.into(),
         }
     }

@@ -15,12 +15,9 @@ pub struct CodeInterpreterLogsOutput {
 
 impl CodeInterpreterLogsOutput {
     /// A `CodeInterpreterLogsOutput` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<CodeInterpreterLogsOutputType>,
-        logs: impl Into<String>,
-    ) -> Self {
+    pub fn new(logs: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             logs: logs.into(),
         }
     }

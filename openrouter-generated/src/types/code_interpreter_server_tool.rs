@@ -15,12 +15,9 @@ pub struct CodeInterpreterServerTool {
 
 impl CodeInterpreterServerTool {
     /// A `CodeInterpreterServerTool` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<CodeInterpreterServerToolType>,
-        container: impl Into<CodeInterpreterServerToolContainer>,
-    ) -> Self {
+    pub fn new(container: impl Into<CodeInterpreterServerToolContainer>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             container: container.into(),
         }
     }
@@ -73,7 +70,7 @@ impl From<&str> for CodeInterpreterServerToolContainer {
 }
 
 /// Let a container be created on demand.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterServerToolContainerVariant2 {
     pub r#type: CodeInterpreterServerToolContainerVariant2Type,
@@ -88,15 +85,9 @@ pub struct CodeInterpreterServerToolContainerVariant2 {
 }
 
 impl CodeInterpreterServerToolContainerVariant2 {
-    /// A `CodeInterpreterServerToolContainerVariant2` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<CodeInterpreterServerToolContainerVariant2Type>,
-    ) -> Self {
-        Self {
-            r#type: r#type.into(),
-            file_ids: Default::default(),
-            memory_limit: Default::default(),
-        }
+    /// An empty `CodeInterpreterServerToolContainerVariant2`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -5,16 +5,16 @@
 use super::*;
 
 /// Local shell tool (as used by Codex); the client runs the commands.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodexLocalShellTool {
     pub r#type: CodexLocalShellToolType,
 }
 
 impl CodexLocalShellTool {
-    /// A `CodexLocalShellTool` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<CodexLocalShellToolType>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `CodexLocalShellTool`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -21,12 +21,9 @@ pub struct CompactionItem {
 
 impl CompactionItem {
     /// A `CompactionItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<CompactionItemType>,
-        encrypted_content: impl Into<String>,
-    ) -> Self {
+    pub fn new(encrypted_content: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             encrypted_content: encrypted_content.into(),
             additional_properties: Default::default(),

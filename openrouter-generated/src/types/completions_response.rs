@@ -29,14 +29,13 @@ impl CompletionsResponse {
     /// A `CompletionsResponse` from its required fields; the optional ones start empty.
     pub fn new(
         id: impl Into<String>,
-        object: impl Into<CompletionsResponseObject>,
         created: impl Into<f64>,
         model: impl Into<String>,
         choices: impl Into<Vec<CompletionsChoice>>,
     ) -> Self {
         Self {
             id: id.into(),
-            object: object.into(),
+            object: Default::default(),
             created: created.into(),
             model: model.into(),
             system_fingerprint: Default::default(),

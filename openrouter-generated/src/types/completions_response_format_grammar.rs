@@ -16,12 +16,9 @@ pub struct CompletionsResponseFormatGrammar {
 
 impl CompletionsResponseFormatGrammar {
     /// A `CompletionsResponseFormatGrammar` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<CompletionsResponseFormatGrammarType>,
-        grammar: impl Into<String>,
-    ) -> Self {
+    pub fn new(grammar: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             grammar: grammar.into(),
         }
     }

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Any valid JSON object.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompletionsResponseFormatJsonObject {
     /// Always `json_object`.
@@ -13,9 +13,9 @@ pub struct CompletionsResponseFormatJsonObject {
 }
 
 impl CompletionsResponseFormatJsonObject {
-    /// A `CompletionsResponseFormatJsonObject` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<CompletionsResponseFormatJsonObjectType>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `CompletionsResponseFormatJsonObject`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -15,12 +15,9 @@ pub struct CompletionsResponseFormatJsonSchema {
 
 impl CompletionsResponseFormatJsonSchema {
     /// A `CompletionsResponseFormatJsonSchema` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<CompletionsResponseFormatJsonSchemaType>,
-        json_schema: impl Into<CompletionsJsonSchemaConfig>,
-    ) -> Self {
+    pub fn new(json_schema: impl Into<CompletionsJsonSchemaConfig>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             json_schema: json_schema.into(),
         }
     }

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Python source code.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompletionsResponseFormatPython {
     /// Always `python`.
@@ -13,9 +13,9 @@ pub struct CompletionsResponseFormatPython {
 }
 
 impl CompletionsResponseFormatPython {
-    /// A `CompletionsResponseFormatPython` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<CompletionsResponseFormatPythonType>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `CompletionsResponseFormatPython`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Free text, no constraint.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompletionsResponseFormatText {
     /// Always `text`.
@@ -13,9 +13,9 @@ pub struct CompletionsResponseFormatText {
 }
 
 impl CompletionsResponseFormatText {
-    /// A `CompletionsResponseFormatText` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<CompletionsResponseFormatTextType>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `CompletionsResponseFormatText`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -20,13 +20,12 @@ pub struct ComputerUseServerTool {
 impl ComputerUseServerTool {
     /// A `ComputerUseServerTool` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<ComputerUseServerToolType>,
         display_height: impl Into<i64>,
         display_width: impl Into<i64>,
         environment: impl Into<ComputerUseServerToolEnvironment>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             display_height: display_height.into(),
             display_width: display_width.into(),
             environment: environment.into(),

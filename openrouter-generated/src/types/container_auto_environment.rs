@@ -5,16 +5,16 @@
 use super::*;
 
 /// A short-lived container that OpenRouter creates for you.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContainerAutoEnvironment {
     pub r#type: ContainerAutoEnvironmentType,
 }
 
 impl ContainerAutoEnvironment {
-    /// A `ContainerAutoEnvironment` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<ContainerAutoEnvironmentType>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `ContainerAutoEnvironment`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

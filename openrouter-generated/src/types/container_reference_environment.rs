@@ -15,12 +15,9 @@ pub struct ContainerReferenceEnvironment {
 
 impl ContainerReferenceEnvironment {
     /// A `ContainerReferenceEnvironment` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ContainerReferenceEnvironmentType>,
-        container_id: impl Into<String>,
-    ) -> Self {
+    pub fn new(container_id: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             container_id: container_id.into(),
         }
     }

@@ -15,12 +15,9 @@ pub struct ContentPartInputAudio {
 
 impl ContentPartInputAudio {
     /// A `ContentPartInputAudio` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ContentPartInputAudioType>,
-        input_audio: impl Into<MultimodalMedia>,
-    ) -> Self {
+    pub fn new(input_audio: impl Into<MultimodalMedia>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             input_audio: input_audio.into(),
         }
     }

@@ -15,12 +15,9 @@ pub struct ContentPartInputFile {
 
 impl ContentPartInputFile {
     /// A `ContentPartInputFile` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ContentPartInputFileType>,
-        input_file: impl Into<MultimodalMedia>,
-    ) -> Self {
+    pub fn new(input_file: impl Into<MultimodalMedia>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             input_file: input_file.into(),
         }
     }

@@ -15,12 +15,9 @@ pub struct ContentPartInputVideo {
 
 impl ContentPartInputVideo {
     /// A `ContentPartInputVideo` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ContentPartInputVideoType>,
-        input_video: impl Into<MultimodalMedia>,
-    ) -> Self {
+    pub fn new(input_video: impl Into<MultimodalMedia>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             input_video: input_video.into(),
         }
     }

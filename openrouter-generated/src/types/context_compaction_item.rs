@@ -5,7 +5,7 @@
 use super::*;
 
 /// Marks where earlier context was compacted, possibly with an encrypted summary.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContextCompactionItem {
     pub r#type: ContextCompactionItemType,
@@ -21,14 +21,9 @@ pub struct ContextCompactionItem {
 }
 
 impl ContextCompactionItem {
-    /// A `ContextCompactionItem` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<ContextCompactionItemType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            id: Default::default(),
-            encrypted_content: Default::default(),
-            additional_properties: Default::default(),
-        }
+    /// An empty `ContextCompactionItem`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

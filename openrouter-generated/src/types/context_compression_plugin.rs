@@ -5,7 +5,7 @@
 use super::*;
 
 /// Plugin `context-compression`, which shrinks prompts that would not fit the model's context.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContextCompressionPlugin {
     pub id: ContextCompressionPluginId,
@@ -17,13 +17,9 @@ pub struct ContextCompressionPlugin {
 }
 
 impl ContextCompressionPlugin {
-    /// A `ContextCompressionPlugin` from its required fields; the optional ones start empty.
-    pub fn new(id: impl Into<ContextCompressionPluginId>) -> Self {
-        Self {
-            id: id.into(),
-            enabled: Default::default(),
-            engine: Default::default(),
-        }
+    /// An empty `ContextCompressionPlugin`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `id` field.

@@ -21,9 +21,9 @@ pub struct CustomTool {
 
 impl CustomTool {
     /// A `CustomTool` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<CustomToolType>, name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             name: name.into(),
             description: Default::default(),
             format: Default::default(),
@@ -80,16 +80,16 @@ impl From<CustomToolFormatVariant2> for CustomToolFormat {
 }
 
 /// Any text is accepted.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomToolFormatVariant1 {
     pub r#type: CustomToolFormatVariant1Type,
 }
 
 impl CustomToolFormatVariant1 {
-    /// A `CustomToolFormatVariant1` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<CustomToolFormatVariant1Type>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `CustomToolFormatVariant1`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.
@@ -144,12 +144,11 @@ pub struct CustomToolFormatVariant2 {
 impl CustomToolFormatVariant2 {
     /// A `CustomToolFormatVariant2` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<CustomToolFormatVariant2Type>,
         definition: impl Into<String>,
         syntax: impl Into<CustomToolFormatVariant2Syntax>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             definition: definition.into(),
             syntax: syntax.into(),
         }

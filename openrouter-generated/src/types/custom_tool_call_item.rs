@@ -28,13 +28,12 @@ pub struct CustomToolCallItem {
 impl CustomToolCallItem {
     /// A `CustomToolCallItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<CustomToolCallItemType>,
         call_id: impl Into<String>,
         name: impl Into<String>,
         input: impl Into<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             call_id: call_id.into(),
             name: name.into(),

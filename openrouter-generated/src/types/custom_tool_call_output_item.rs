@@ -21,12 +21,11 @@ pub struct CustomToolCallOutputItem {
 impl CustomToolCallOutputItem {
     /// A `CustomToolCallOutputItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<CustomToolCallOutputItemType>,
         call_id: impl Into<String>,
         output: impl Into<CustomToolCallOutputItemOutput>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             call_id: call_id.into(),
             output: output.into(),
@@ -137,11 +136,10 @@ pub struct CustomToolCallOutputItemOutputVariant2ItemVariant2 {
 impl CustomToolCallOutputItemOutputVariant2ItemVariant2 {
     /// A `CustomToolCallOutputItemOutputVariant2ItemVariant2` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<CustomToolCallOutputItemOutputVariant2ItemVariant2Type>,
         detail: impl Into<CustomToolCallOutputItemOutputVariant2ItemVariant2Detail>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             detail: detail.into(),
             image_url: Default::default(),
         }

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Built-in tool `openrouter:datetime`, which tells the model the current date and time.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DatetimeServerTool {
     pub r#type: DatetimeServerToolType,
@@ -14,12 +14,9 @@ pub struct DatetimeServerTool {
 }
 
 impl DatetimeServerTool {
-    /// A `DatetimeServerTool` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<DatetimeServerToolType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            parameters: Default::default(),
-        }
+    /// An empty `DatetimeServerTool`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -18,12 +18,11 @@ pub struct DebugEvent {
 impl DebugEvent {
     /// A `DebugEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<DebugEventType>,
         debug: impl Into<DebugEventDebug>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             debug: debug.into(),
             sequence_number: sequence_number.into(),
         }

@@ -146,11 +146,10 @@ pub struct EasyInputMessageContentVariant1ItemVariant2 {
 impl EasyInputMessageContentVariant1ItemVariant2 {
     /// An `EasyInputMessageContentVariant1ItemVariant2` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<EasyInputMessageContentVariant1ItemVariant2Type>,
         detail: impl Into<EasyInputMessageContentVariant1ItemVariant2Detail>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             detail: detail.into(),
             image_url: Default::default(),
         }

@@ -16,12 +16,9 @@ pub struct EmbeddingsContentPartImageUrl {
 
 impl EmbeddingsContentPartImageUrl {
     /// An `EmbeddingsContentPartImageUrl` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<EmbeddingsContentPartImageUrlType>,
-        image_url: impl Into<EmbeddingsContentPartImageUrlImageUrl>,
-    ) -> Self {
+    pub fn new(image_url: impl Into<EmbeddingsContentPartImageUrlImageUrl>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             image_url: image_url.into(),
         }
     }

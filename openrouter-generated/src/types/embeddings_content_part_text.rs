@@ -16,12 +16,9 @@ pub struct EmbeddingsContentPartText {
 
 impl EmbeddingsContentPartText {
     /// An `EmbeddingsContentPartText` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<EmbeddingsContentPartTextType>,
-        text: impl Into<String>,
-    ) -> Self {
+    pub fn new(text: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             text: text.into(),
         }
     }

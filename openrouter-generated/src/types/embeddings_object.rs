@@ -19,12 +19,9 @@ pub struct EmbeddingsObject {
 
 impl EmbeddingsObject {
     /// An `EmbeddingsObject` from its required fields; the optional ones start empty.
-    pub fn new(
-        object: impl Into<EmbeddingsObjectObject>,
-        embedding: impl Into<EmbeddingsObjectEmbedding>,
-    ) -> Self {
+    pub fn new(embedding: impl Into<EmbeddingsObjectEmbedding>) -> Self {
         Self {
-            object: object.into(),
+            object: Default::default(),
             embedding: embedding.into(),
             index: Default::default(),
         }

@@ -24,13 +24,12 @@ pub struct EmbeddingsResponse {
 impl EmbeddingsResponse {
     /// An `EmbeddingsResponse` from its required fields; the optional ones start empty.
     pub fn new(
-        object: impl Into<EmbeddingsResponseObject>,
         data: impl Into<Vec<EmbeddingsObject>>,
         model: impl Into<String>,
     ) -> Self {
         Self {
             id: Default::default(),
-            object: object.into(),
+            object: Default::default(),
             data: data.into(),
             model: model.into(),
             usage: Default::default(),

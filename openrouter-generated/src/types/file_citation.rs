@@ -20,13 +20,12 @@ pub struct FileCitation {
 impl FileCitation {
     /// A `FileCitation` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<FileCitationType>,
         file_id: impl Into<String>,
         filename: impl Into<String>,
         index: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             file_id: file_id.into(),
             filename: filename.into(),
             index: index.into(),

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Plugin `file-parser`, which turns attached files such as PDFs into text the model can read.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileParserPlugin {
     pub id: FileParserPluginId,
@@ -17,13 +17,9 @@ pub struct FileParserPlugin {
 }
 
 impl FileParserPlugin {
-    /// A `FileParserPlugin` from its required fields; the optional ones start empty.
-    pub fn new(id: impl Into<FileParserPluginId>) -> Self {
-        Self {
-            id: id.into(),
-            enabled: Default::default(),
-            pdf: Default::default(),
-        }
+    /// An empty `FileParserPlugin`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `id` field.

@@ -17,13 +17,9 @@ pub struct FilePath {
 
 impl FilePath {
     /// A `FilePath` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<FilePathType>,
-        file_id: impl Into<String>,
-        index: impl Into<i64>,
-    ) -> Self {
+    pub fn new(file_id: impl Into<String>, index: impl Into<i64>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             file_id: file_id.into(),
             index: index.into(),
         }

@@ -24,12 +24,9 @@ pub struct FileSearchServerTool {
 
 impl FileSearchServerTool {
     /// A `FileSearchServerTool` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<FileSearchServerToolType>,
-        vector_store_ids: impl Into<Vec<String>>,
-    ) -> Self {
+    pub fn new(vector_store_ids: impl Into<Vec<String>>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             vector_store_ids: vector_store_ids.into(),
             filters: Default::default(),
             max_num_results: Default::default(),

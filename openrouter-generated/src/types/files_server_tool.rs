@@ -5,7 +5,7 @@
 use super::*;
 
 /// Built-in tool `openrouter:files`, with which the model lists, reads, writes and edits files of the workspace through the Files API. Needs an authenticated call; the files are those of the key's workspace, or of the default workspace if the key has none.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FilesServerTool {
     pub r#type: FilesServerToolType,
@@ -14,12 +14,9 @@ pub struct FilesServerTool {
 }
 
 impl FilesServerTool {
-    /// A `FilesServerTool` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<FilesServerToolType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            parameters: Default::default(),
-        }
+    /// An empty `FilesServerTool`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -5,16 +5,16 @@
 use super::*;
 
 /// Output must be a valid JSON object, with no particular schema.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormatJsonObjectConfig {
     pub r#type: FormatJsonObjectConfigType,
 }
 
 impl FormatJsonObjectConfig {
-    /// A `FormatJsonObjectConfig` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<FormatJsonObjectConfigType>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `FormatJsonObjectConfig`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

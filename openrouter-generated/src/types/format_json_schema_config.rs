@@ -24,12 +24,11 @@ pub struct FormatJsonSchemaConfig {
 impl FormatJsonSchemaConfig {
     /// A `FormatJsonSchemaConfig` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<FormatJsonSchemaConfigType>,
         name: impl Into<String>,
         schema: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             name: name.into(),
             description: Default::default(),
             schema: schema.into(),

@@ -5,16 +5,16 @@
 use super::*;
 
 /// Free-form text output.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormatTextConfig {
     pub r#type: FormatTextConfigType,
 }
 
 impl FormatTextConfig {
-    /// A `FormatTextConfig` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<FormatTextConfigType>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `FormatTextConfig`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -33,14 +33,13 @@ pub struct FunctionCallItem {
 impl FunctionCallItem {
     /// A `FunctionCallItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<FunctionCallItemType>,
         id: impl Into<String>,
         call_id: impl Into<String>,
         name: impl Into<String>,
         arguments: impl Into<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             call_id: call_id.into(),
             name: name.into(),

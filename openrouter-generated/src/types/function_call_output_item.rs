@@ -24,12 +24,11 @@ pub struct FunctionCallOutputItem {
 impl FunctionCallOutputItem {
     /// A `FunctionCallOutputItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<FunctionCallOutputItemType>,
         call_id: impl Into<String>,
         output: impl Into<FunctionCallOutputItemOutput>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             call_id: call_id.into(),
             output: output.into(),
@@ -147,11 +146,10 @@ pub struct FunctionCallOutputItemOutputVariant2ItemVariant2 {
 impl FunctionCallOutputItemOutputVariant2ItemVariant2 {
     /// A `FunctionCallOutputItemOutputVariant2ItemVariant2` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<FunctionCallOutputItemOutputVariant2ItemVariant2Type>,
         detail: impl Into<FunctionCallOutputItemOutputVariant2ItemVariant2Detail>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             detail: detail.into(),
             image_url: Default::default(),
         }

@@ -24,12 +24,11 @@ pub struct FunctionTool {
 impl FunctionTool {
     /// A `FunctionTool` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<FunctionToolType>,
         name: impl Into<String>,
         parameters: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             name: name.into(),
             description: Default::default(),
             parameters,

@@ -21,14 +21,13 @@ pub struct FusionCallAnalysisCompletedEvent {
 impl FusionCallAnalysisCompletedEvent {
     /// A `FusionCallAnalysisCompletedEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<FusionCallAnalysisCompletedEventType>,
         analysis: impl Into<FusionAnalysisResult>,
         item_id: impl Into<String>,
         output_index: impl Into<i64>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             analysis: analysis.into(),
             item_id: item_id.into(),
             output_index: output_index.into(),

@@ -25,7 +25,6 @@ pub struct FusionCallAnalysisInProgressEvent {
 impl FusionCallAnalysisInProgressEvent {
     /// A `FusionCallAnalysisInProgressEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<FusionCallAnalysisInProgressEventType>,
         analyst_model: impl Into<String>,
         judge_model: impl Into<String>,
         item_id: impl Into<String>,
@@ -33,7 +32,7 @@ impl FusionCallAnalysisInProgressEvent {
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             analyst_model: analyst_model.into(),
             judge_model: judge_model.into(),
             item_id: item_id.into(),

@@ -22,14 +22,13 @@ pub struct FusionCallPanelAddedEvent {
 impl FusionCallPanelAddedEvent {
     /// A `FusionCallPanelAddedEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<FusionCallPanelAddedEventType>,
         model: impl Into<String>,
         item_id: impl Into<String>,
         output_index: impl Into<i64>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             model: model.into(),
             item_id: item_id.into(),
             output_index: output_index.into(),

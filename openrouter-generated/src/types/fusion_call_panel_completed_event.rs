@@ -24,7 +24,6 @@ pub struct FusionCallPanelCompletedEvent {
 impl FusionCallPanelCompletedEvent {
     /// A `FusionCallPanelCompletedEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<FusionCallPanelCompletedEventType>,
         model: impl Into<String>,
         content: impl Into<String>,
         item_id: impl Into<String>,
@@ -32,7 +31,7 @@ impl FusionCallPanelCompletedEvent {
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             model: model.into(),
             content: content.into(),
             item_id: item_id.into(),

@@ -24,7 +24,6 @@ pub struct FusionCallPanelDeltaEvent {
 impl FusionCallPanelDeltaEvent {
     /// A `FusionCallPanelDeltaEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<FusionCallPanelDeltaEventType>,
         model: impl Into<String>,
         delta: impl Into<String>,
         item_id: impl Into<String>,
@@ -32,7 +31,7 @@ impl FusionCallPanelDeltaEvent {
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             model: model.into(),
             delta: delta.into(),
             item_id: item_id.into(),

@@ -27,7 +27,6 @@ pub struct FusionCallPanelFailedEvent {
 impl FusionCallPanelFailedEvent {
     /// A `FusionCallPanelFailedEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<FusionCallPanelFailedEventType>,
         model: impl Into<String>,
         error: impl Into<String>,
         item_id: impl Into<String>,
@@ -35,7 +34,7 @@ impl FusionCallPanelFailedEvent {
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             model: model.into(),
             error: error.into(),
             status_code: Default::default(),

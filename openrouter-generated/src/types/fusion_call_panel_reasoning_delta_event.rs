@@ -24,7 +24,6 @@ pub struct FusionCallPanelReasoningDeltaEvent {
 impl FusionCallPanelReasoningDeltaEvent {
     /// A `FusionCallPanelReasoningDeltaEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<FusionCallPanelReasoningDeltaEventType>,
         model: impl Into<String>,
         delta: impl Into<String>,
         item_id: impl Into<String>,
@@ -32,7 +31,7 @@ impl FusionCallPanelReasoningDeltaEvent {
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             model: model.into(),
             delta: delta.into(),
             item_id: item_id.into(),

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Plugin `fusion`: a panel of models researches the prompt, an analyst studies their answers, and the result is synthesised into the reply.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionPlugin {
     pub id: FusionPluginId,
@@ -30,17 +30,9 @@ pub struct FusionPlugin {
 }
 
 impl FusionPlugin {
-    /// A `FusionPlugin` from its required fields; the optional ones start empty.
-    pub fn new(id: impl Into<FusionPluginId>) -> Self {
-        Self {
-            id: id.into(),
-            enabled: Default::default(),
-            preset: Default::default(),
-            analysis_models: Default::default(),
-            model: Default::default(),
-            max_tool_calls: Default::default(),
-            tools: Default::default(),
-        }
+    /// An empty `FusionPlugin`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `id` field.

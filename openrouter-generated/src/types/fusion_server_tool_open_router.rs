@@ -5,7 +5,7 @@
 use super::*;
 
 /// Built-in tool `openrouter:fusion`: a panel of models each answers the prompt, then an analyst model condenses their answers into structured JSON for the calling model to build on.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionServerToolOpenRouter {
     pub r#type: FusionServerToolOpenRouterType,
@@ -14,12 +14,9 @@ pub struct FusionServerToolOpenRouter {
 }
 
 impl FusionServerToolOpenRouter {
-    /// A `FusionServerToolOpenRouter` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<FusionServerToolOpenRouterType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            parameters: Default::default(),
-        }
+    /// An empty `FusionServerToolOpenRouter`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -5,7 +5,7 @@
 use super::*;
 
 /// OpenAI's hosted image generation tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageGenerationServerTool {
     pub r#type: ImageGenerationServerToolType,
@@ -42,21 +42,9 @@ pub struct ImageGenerationServerTool {
 }
 
 impl ImageGenerationServerTool {
-    /// An `ImageGenerationServerTool` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<ImageGenerationServerToolType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            model: Default::default(),
-            background: Default::default(),
-            input_fidelity: Default::default(),
-            input_image_mask: Default::default(),
-            moderation: Default::default(),
-            output_compression: Default::default(),
-            output_format: Default::default(),
-            partial_images: Default::default(),
-            quality: Default::default(),
-            size: Default::default(),
-        }
+    /// An empty `ImageGenerationServerTool`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

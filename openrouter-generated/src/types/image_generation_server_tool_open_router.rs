@@ -5,7 +5,7 @@
 use super::*;
 
 /// Built-in tool `openrouter:image_generation`, which makes pictures from a text prompt.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageGenerationServerToolOpenRouter {
     pub r#type: ImageGenerationServerToolOpenRouterType,
@@ -14,12 +14,9 @@ pub struct ImageGenerationServerToolOpenRouter {
 }
 
 impl ImageGenerationServerToolOpenRouter {
-    /// An `ImageGenerationServerToolOpenRouter` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<ImageGenerationServerToolOpenRouterType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            parameters: Default::default(),
-        }
+    /// An empty `ImageGenerationServerToolOpenRouter`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -15,12 +15,9 @@ pub struct InputAudio {
 
 impl InputAudio {
     /// An `InputAudio` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<InputAudioType>,
-        input_audio: impl Into<InputAudioInputAudio>,
-    ) -> Self {
+    pub fn new(input_audio: impl Into<InputAudioInputAudio>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             input_audio: input_audio.into(),
         }
     }

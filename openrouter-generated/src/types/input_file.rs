@@ -5,7 +5,7 @@
 use super::*;
 
 /// A file in a message, given inline, by URL or by uploaded file ID.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InputFile {
     pub r#type: InputFileType,
@@ -24,15 +24,9 @@ pub struct InputFile {
 }
 
 impl InputFile {
-    /// An `InputFile` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<InputFileType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            file_id: Default::default(),
-            file_data: Default::default(),
-            file_url: Default::default(),
-            filename: Default::default(),
-        }
+    /// An empty `InputFile`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

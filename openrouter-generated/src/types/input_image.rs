@@ -18,12 +18,9 @@ pub struct InputImage {
 
 impl InputImage {
     /// An `InputImage` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<InputImageType>,
-        detail: impl Into<InputImageDetail>,
-    ) -> Self {
+    pub fn new(detail: impl Into<InputImageDetail>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             detail: detail.into(),
             image_url: Default::default(),
         }

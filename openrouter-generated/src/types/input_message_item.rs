@@ -114,12 +114,9 @@ pub struct InputMessageItemContentItemVariant2 {
 
 impl InputMessageItemContentItemVariant2 {
     /// An `InputMessageItemContentItemVariant2` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<InputMessageItemContentItemVariant2Type>,
-        detail: impl Into<InputMessageItemContentItemVariant2Detail>,
-    ) -> Self {
+    pub fn new(detail: impl Into<InputMessageItemContentItemVariant2Detail>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             detail: detail.into(),
             image_url: Default::default(),
         }

@@ -17,9 +17,9 @@ pub struct InputText {
 
 impl InputText {
     /// An `InputText` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<InputTextType>, text: impl Into<String>) -> Self {
+    pub fn new(text: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             text: text.into(),
             prompt_cache_breakpoint: Default::default(),
         }

@@ -15,9 +15,9 @@ pub struct InputVideo {
 
 impl InputVideo {
     /// An `InputVideo` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<InputVideoType>, video_url: impl Into<String>) -> Self {
+    pub fn new(video_url: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             video_url: video_url.into(),
         }
     }

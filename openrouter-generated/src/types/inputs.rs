@@ -415,15 +415,13 @@ pub struct InputsVariant2ItemVariant8 {
 impl InputsVariant2ItemVariant8 {
     /// An `InputsVariant2ItemVariant8` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<InputsVariant2ItemVariant8Type>,
         id: impl Into<String>,
-        role: impl Into<InputsVariant2ItemVariant8Role>,
         content: Option<InputsVariant2ItemVariant8Content>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
-            role: role.into(),
+            role: Default::default(),
             content,
             status: Default::default(),
             phase: Default::default(),
@@ -829,12 +827,11 @@ pub struct InputsVariant2ItemVariant9 {
 impl InputsVariant2ItemVariant9 {
     /// An `InputsVariant2ItemVariant9` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<InputsVariant2ItemVariant9Type>,
         id: impl Into<String>,
         summary: Option<Vec<ReasoningSummaryText>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             summary,
             content: Default::default(),

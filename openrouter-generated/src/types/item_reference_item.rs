@@ -15,9 +15,9 @@ pub struct ItemReferenceItem {
 
 impl ItemReferenceItem {
     /// An `ItemReferenceItem` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<ItemReferenceItemType>, id: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
         }
     }

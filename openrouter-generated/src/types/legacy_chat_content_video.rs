@@ -15,12 +15,9 @@ pub struct LegacyChatContentVideo {
 
 impl LegacyChatContentVideo {
     /// A `LegacyChatContentVideo` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<LegacyChatContentVideoType>,
-        video_url: impl Into<LegacyChatContentVideoInput>,
-    ) -> Self {
+    pub fn new(video_url: impl Into<LegacyChatContentVideoInput>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             video_url: video_url.into(),
         }
     }

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Web search tool in OpenAI's plain `web_search` form.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LegacyWebSearchServerTool {
     pub r#type: LegacyWebSearchServerToolType,
@@ -28,18 +28,9 @@ pub struct LegacyWebSearchServerTool {
 }
 
 impl LegacyWebSearchServerTool {
-    /// A `LegacyWebSearchServerTool` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<LegacyWebSearchServerToolType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            engine: Default::default(),
-            mode: Default::default(),
-            filters: Default::default(),
-            search_context_size: Default::default(),
-            user_location: Default::default(),
-            max_results: Default::default(),
-            max_uses: Default::default(),
-        }
+    /// An empty `LegacyWebSearchServerTool`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -21,14 +21,13 @@ pub struct LocalShellCallItem {
 impl LocalShellCallItem {
     /// A `LocalShellCallItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<LocalShellCallItemType>,
         id: impl Into<String>,
         call_id: impl Into<String>,
         action: impl Into<LocalShellCallItemAction>,
         status: impl Into<ToolCallStatus>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             call_id: call_id.into(),
             action: action.into(),
@@ -90,12 +89,11 @@ pub struct LocalShellCallItemAction {
 impl LocalShellCallItemAction {
     /// A `LocalShellCallItemAction` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<LocalShellCallItemActionType>,
         command: impl Into<Vec<String>>,
         env: impl Into<std::collections::BTreeMap<String, String>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             command: command.into(),
             env: env.into(),
             timeout_ms: Default::default(),

@@ -20,13 +20,9 @@ pub struct LocalShellCallOutputItem {
 
 impl LocalShellCallOutputItem {
     /// A `LocalShellCallOutputItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<LocalShellCallOutputItemType>,
-        id: impl Into<String>,
-        output: impl Into<String>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, output: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             output: output.into(),
             status: Default::default(),

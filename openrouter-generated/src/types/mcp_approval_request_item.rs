@@ -22,14 +22,13 @@ pub struct McpApprovalRequestItem {
 impl McpApprovalRequestItem {
     /// A `McpApprovalRequestItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<McpApprovalRequestItemType>,
         id: impl Into<String>,
         name: impl Into<String>,
         arguments: impl Into<String>,
         server_label: impl Into<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             name: name.into(),
             arguments: arguments.into(),

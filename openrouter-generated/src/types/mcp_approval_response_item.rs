@@ -24,12 +24,11 @@ pub struct McpApprovalResponseItem {
 impl McpApprovalResponseItem {
     /// A `McpApprovalResponseItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<McpApprovalResponseItemType>,
         approval_request_id: impl Into<String>,
         approve: impl Into<bool>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             approval_request_id: approval_request_id.into(),
             approve: approve.into(),

@@ -23,13 +23,12 @@ pub struct McpListToolsItem {
 impl McpListToolsItem {
     /// A `McpListToolsItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<McpListToolsItemType>,
         id: impl Into<String>,
         server_label: impl Into<String>,
         tools: impl Into<Vec<McpListToolsItemToolsItem>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             server_label: server_label.into(),
             tools: tools.into(),

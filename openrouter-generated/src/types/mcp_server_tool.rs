@@ -36,12 +36,9 @@ pub struct McpServerTool {
 
 impl McpServerTool {
     /// A `McpServerTool` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<McpServerToolType>,
-        server_label: impl Into<String>,
-    ) -> Self {
+    pub fn new(server_label: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             server_label: server_label.into(),
             server_url: Default::default(),
             server_description: Default::default(),

@@ -19,12 +19,11 @@ pub struct MessagesBashToolResultBlock {
 impl MessagesBashToolResultBlock {
     /// A `MessagesBashToolResultBlock` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<MessagesBashToolResultBlockType>,
         tool_use_id: impl Into<String>,
         content: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             tool_use_id: tool_use_id.into(),
             content: content.into(),
         }

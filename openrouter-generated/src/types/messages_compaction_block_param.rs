@@ -21,12 +21,9 @@ pub struct MessagesCompactionBlockParam {
 
 impl MessagesCompactionBlockParam {
     /// A `MessagesCompactionBlockParam` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesCompactionBlockParamType>,
-        content: Option<String>,
-    ) -> Self {
+    pub fn new(content: Option<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             content,
             encrypted_content: Default::default(),
             cache_control: Default::default(),

@@ -19,12 +19,11 @@ pub struct MessagesContentBlockDeltaEvent {
 impl MessagesContentBlockDeltaEvent {
     /// A `MessagesContentBlockDeltaEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<MessagesContentBlockDeltaEventType>,
         index: impl Into<i64>,
         delta: impl Into<MessagesContentBlockDeltaEventDelta>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             index: index.into(),
             delta: delta.into(),
         }
@@ -217,12 +216,9 @@ pub struct MessagesContentBlockDeltaEventDeltaCitationsDelta {
 
 impl MessagesContentBlockDeltaEventDeltaCitationsDelta {
     /// A `MessagesContentBlockDeltaEventDeltaCitationsDelta` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesContentBlockDeltaEventDeltaCitationsDeltaType>,
-        citation: impl Into<AnthropicTextCitation>,
-    ) -> Self {
+    pub fn new(citation: impl Into<AnthropicTextCitation>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             citation: citation.into(),
         }
     }
@@ -290,12 +286,9 @@ pub struct MessagesContentBlockDeltaEventDeltaCompactionDelta {
 
 impl MessagesContentBlockDeltaEventDeltaCompactionDelta {
     /// A `MessagesContentBlockDeltaEventDeltaCompactionDelta` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesContentBlockDeltaEventDeltaCompactionDeltaType>,
-        content: Option<String>,
-    ) -> Self {
+    pub fn new(content: Option<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             content,
             encrypted_content: Default::default(),
         }
@@ -367,12 +360,9 @@ pub struct MessagesContentBlockDeltaEventDeltaInputJsonDelta {
 
 impl MessagesContentBlockDeltaEventDeltaInputJsonDelta {
     /// A `MessagesContentBlockDeltaEventDeltaInputJsonDelta` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesContentBlockDeltaEventDeltaInputJsonDeltaType>,
-        partial_json: impl Into<String>,
-    ) -> Self {
+    pub fn new(partial_json: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             partial_json: partial_json.into(),
         }
     }
@@ -437,12 +427,9 @@ pub struct MessagesContentBlockDeltaEventDeltaSignatureDelta {
 
 impl MessagesContentBlockDeltaEventDeltaSignatureDelta {
     /// A `MessagesContentBlockDeltaEventDeltaSignatureDelta` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesContentBlockDeltaEventDeltaSignatureDeltaType>,
-        signature: impl Into<String>,
-    ) -> Self {
+    pub fn new(signature: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             signature: signature.into(),
         }
     }
@@ -507,12 +494,9 @@ pub struct MessagesContentBlockDeltaEventDeltaTextDelta {
 
 impl MessagesContentBlockDeltaEventDeltaTextDelta {
     /// A `MessagesContentBlockDeltaEventDeltaTextDelta` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesContentBlockDeltaEventDeltaTextDeltaType>,
-        text: impl Into<String>,
-    ) -> Self {
+    pub fn new(text: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             text: text.into(),
         }
     }
@@ -577,12 +561,9 @@ pub struct MessagesContentBlockDeltaEventDeltaThinkingDelta {
 
 impl MessagesContentBlockDeltaEventDeltaThinkingDelta {
     /// A `MessagesContentBlockDeltaEventDeltaThinkingDelta` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesContentBlockDeltaEventDeltaThinkingDeltaType>,
-        thinking: impl Into<String>,
-    ) -> Self {
+    pub fn new(thinking: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             thinking: thinking.into(),
         }
     }

@@ -18,12 +18,11 @@ pub struct MessagesContentBlockStartEvent {
 impl MessagesContentBlockStartEvent {
     /// A `MessagesContentBlockStartEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<MessagesContentBlockStartEventType>,
         index: impl Into<i64>,
         content_block: impl Into<OrAnthropicContentBlock>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             index: index.into(),
             content_block: content_block.into(),
         }

@@ -16,12 +16,9 @@ pub struct MessagesContentBlockStopEvent {
 
 impl MessagesContentBlockStopEvent {
     /// A `MessagesContentBlockStopEvent` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesContentBlockStopEventType>,
-        index: impl Into<i64>,
-    ) -> Self {
+    pub fn new(index: impl Into<i64>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             index: index.into(),
         }
     }

@@ -19,12 +19,11 @@ pub struct MessagesDeltaEvent {
 impl MessagesDeltaEvent {
     /// A `MessagesDeltaEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<MessagesDeltaEventType>,
         delta: impl Into<MessagesDeltaEventDelta>,
         usage: impl Into<MessagesDeltaEventUsage>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             delta: delta.into(),
             usage: usage.into(),
         }

@@ -18,12 +18,9 @@ pub struct MessagesErrorEvent {
 
 impl MessagesErrorEvent {
     /// A `MessagesErrorEvent` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesErrorEventType>,
-        error: impl Into<MessagesErrorEventError>,
-    ) -> Self {
+    pub fn new(error: impl Into<MessagesErrorEventError>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             error: error.into(),
             openrouter_metadata: Default::default(),
         }

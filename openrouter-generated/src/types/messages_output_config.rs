@@ -132,11 +132,10 @@ pub struct MessagesOutputConfigFormat {
 impl MessagesOutputConfigFormat {
     /// A `MessagesOutputConfigFormat` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<MessagesOutputConfigFormatType>,
         schema: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             schema: schema.into(),
         }
     }
@@ -204,12 +203,9 @@ pub struct MessagesOutputConfigTaskBudget {
 
 impl MessagesOutputConfigTaskBudget {
     /// A `MessagesOutputConfigTaskBudget` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesOutputConfigTaskBudgetType>,
-        total: impl Into<i64>,
-    ) -> Self {
+    pub fn new(total: impl Into<i64>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             total: total.into(),
             remaining: Default::default(),
         }

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Keeps the connection alive; carries no data.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesPingEvent {
     /// Event kind.
@@ -13,9 +13,9 @@ pub struct MessagesPingEvent {
 }
 
 impl MessagesPingEvent {
-    /// A `MessagesPingEvent` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<MessagesPingEventType>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `MessagesPingEvent`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -16,12 +16,9 @@ pub struct MessagesRedactedThinkingBlockParam {
 
 impl MessagesRedactedThinkingBlockParam {
     /// A `MessagesRedactedThinkingBlockParam` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesRedactedThinkingBlockParamType>,
-        data: impl Into<String>,
-    ) -> Self {
+    pub fn new(data: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             data: data.into(),
         }
     }

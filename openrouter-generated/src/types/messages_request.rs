@@ -416,7 +416,7 @@ for MessagesRequestContextManagementEditsItem {
 }
 
 /// Removes thinking blocks from earlier turns.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesRequestContextManagementEditsItemClearThinking20251015 {
     /// Edit strategy identifier.
@@ -427,16 +427,9 @@ pub struct MessagesRequestContextManagementEditsItemClearThinking20251015 {
 }
 
 impl MessagesRequestContextManagementEditsItemClearThinking20251015 {
-    /// A `MessagesRequestContextManagementEditsItemClearThinking20251015` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<
-            MessagesRequestContextManagementEditsItemClearThinking20251015Type,
-        >,
-    ) -> Self {
-        Self {
-            r#type: r#type.into(),
-            keep: Default::default(),
-        }
+    /// An empty `MessagesRequestContextManagementEditsItemClearThinking20251015`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.
@@ -536,7 +529,7 @@ for MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShortha
 }
 
 /// Keep every thinking turn.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAll {
     /// Keep mode.
@@ -544,13 +537,9 @@ pub struct MessagesRequestContextManagementEditsItemClearThinking20251015KeepKee
 }
 
 impl MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAll {
-    /// A `MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAll` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<
-            MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllType,
-        >,
-    ) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAll`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.
@@ -632,7 +621,7 @@ for MessagesRequestContextManagementEditsItemClearThinking20251015Type {
 }
 
 /// Clears old tool calls and results once a threshold is reached.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesRequestContextManagementEditsItemClearToolUses20250919 {
     /// Edit strategy identifier.
@@ -657,20 +646,9 @@ pub struct MessagesRequestContextManagementEditsItemClearToolUses20250919 {
 }
 
 impl MessagesRequestContextManagementEditsItemClearToolUses20250919 {
-    /// A `MessagesRequestContextManagementEditsItemClearToolUses20250919` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<
-            MessagesRequestContextManagementEditsItemClearToolUses20250919Type,
-        >,
-    ) -> Self {
-        Self {
-            r#type: r#type.into(),
-            trigger: Default::default(),
-            keep: Default::default(),
-            clear_at_least: Default::default(),
-            clear_tool_inputs: Default::default(),
-            exclude_tools: Default::default(),
-        }
+    /// An empty `MessagesRequestContextManagementEditsItemClearToolUses20250919`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.
@@ -859,7 +837,7 @@ for MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
 }
 
 /// Summarizes earlier context into a compaction block when it grows too large.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesRequestContextManagementEditsItemCompact20260112 {
     /// Edit strategy identifier.
@@ -876,16 +854,9 @@ pub struct MessagesRequestContextManagementEditsItemCompact20260112 {
 }
 
 impl MessagesRequestContextManagementEditsItemCompact20260112 {
-    /// A `MessagesRequestContextManagementEditsItemCompact20260112` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesRequestContextManagementEditsItemCompact20260112Type>,
-    ) -> Self {
-        Self {
-            r#type: r#type.into(),
-            trigger: Default::default(),
-            instructions: Default::default(),
-            pause_after_compaction: Default::default(),
-        }
+    /// An empty `MessagesRequestContextManagementEditsItemCompact20260112`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.
@@ -1262,7 +1233,7 @@ impl From<MessagesRequestThinkingAdaptive> for MessagesRequestThinking {
 }
 
 /// The model decides for itself how much to think.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesRequestThinkingAdaptive {
     /// Thinking mode.
@@ -1272,12 +1243,9 @@ pub struct MessagesRequestThinkingAdaptive {
 }
 
 impl MessagesRequestThinkingAdaptive {
-    /// A `MessagesRequestThinkingAdaptive` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<MessagesRequestThinkingAdaptiveType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            display: Default::default(),
-        }
+    /// An empty `MessagesRequestThinkingAdaptive`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.
@@ -1329,7 +1297,7 @@ impl std::fmt::Display for MessagesRequestThinkingAdaptiveType {
 }
 
 /// Thinking off.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesRequestThinkingDisabled {
     /// Thinking mode.
@@ -1337,9 +1305,9 @@ pub struct MessagesRequestThinkingDisabled {
 }
 
 impl MessagesRequestThinkingDisabled {
-    /// A `MessagesRequestThinkingDisabled` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<MessagesRequestThinkingDisabledType>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `MessagesRequestThinkingDisabled`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.
@@ -1398,12 +1366,9 @@ pub struct MessagesRequestThinkingEnabled {
 
 impl MessagesRequestThinkingEnabled {
     /// A `MessagesRequestThinkingEnabled` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesRequestThinkingEnabledType>,
-        budget_tokens: impl Into<i64>,
-    ) -> Self {
+    pub fn new(budget_tokens: impl Into<i64>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             budget_tokens: budget_tokens.into(),
             display: Default::default(),
         }
@@ -1543,7 +1508,7 @@ impl From<MessagesRequestToolChoiceTool> for MessagesRequestToolChoice {
 }
 
 /// The model has to call at least one tool, of its choosing.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesRequestToolChoiceAny {
     /// Choice mode.
@@ -1554,12 +1519,9 @@ pub struct MessagesRequestToolChoiceAny {
 }
 
 impl MessagesRequestToolChoiceAny {
-    /// A `MessagesRequestToolChoiceAny` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<MessagesRequestToolChoiceAnyType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            disable_parallel_tool_use: Default::default(),
-        }
+    /// An empty `MessagesRequestToolChoiceAny`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.
@@ -1608,7 +1570,7 @@ impl std::fmt::Display for MessagesRequestToolChoiceAnyType {
 }
 
 /// The model decides by itself whether to call tools.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesRequestToolChoiceAuto {
     /// Choice mode.
@@ -1619,12 +1581,9 @@ pub struct MessagesRequestToolChoiceAuto {
 }
 
 impl MessagesRequestToolChoiceAuto {
-    /// A `MessagesRequestToolChoiceAuto` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<MessagesRequestToolChoiceAutoType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            disable_parallel_tool_use: Default::default(),
-        }
+    /// An empty `MessagesRequestToolChoiceAuto`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.
@@ -1676,7 +1635,7 @@ impl std::fmt::Display for MessagesRequestToolChoiceAutoType {
 }
 
 /// The model must not call any tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesRequestToolChoiceNone {
     /// Choice mode.
@@ -1684,9 +1643,9 @@ pub struct MessagesRequestToolChoiceNone {
 }
 
 impl MessagesRequestToolChoiceNone {
-    /// A `MessagesRequestToolChoiceNone` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<MessagesRequestToolChoiceNoneType>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `MessagesRequestToolChoiceNone`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.
@@ -1746,12 +1705,9 @@ pub struct MessagesRequestToolChoiceTool {
 
 impl MessagesRequestToolChoiceTool {
     /// A `MessagesRequestToolChoiceTool` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesRequestToolChoiceToolType>,
-        name: impl Into<String>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             name: name.into(),
             disable_parallel_tool_use: Default::default(),
         }
@@ -1966,14 +1922,10 @@ pub struct MessagesRequestToolsItemAdvisorTool20260301 {
 
 impl MessagesRequestToolsItemAdvisorTool20260301 {
     /// A `MessagesRequestToolsItemAdvisorTool20260301` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesRequestToolsItemAdvisorTool20260301Type>,
-        name: impl Into<MessagesRequestToolsItemAdvisorTool20260301Name>,
-        model: impl Into<String>,
-    ) -> Self {
+    pub fn new(model: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
-            name: name.into(),
+            r#type: Default::default(),
+            name: Default::default(),
             model: model.into(),
             max_uses: Default::default(),
             allowed_callers: Default::default(),
@@ -2106,7 +2058,7 @@ impl std::fmt::Display for MessagesRequestToolsItemAdvisorTool20260301Type {
 }
 
 /// Anthropic's bash tool, version 2025-01-24.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemBashTool20250124 {
     /// Tool version identifier.
@@ -2118,16 +2070,9 @@ pub struct MessagesRequestToolsItemBashTool20250124 {
 }
 
 impl MessagesRequestToolsItemBashTool20250124 {
-    /// A `MessagesRequestToolsItemBashTool20250124` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesRequestToolsItemBashTool20250124Type>,
-        name: impl Into<MessagesRequestToolsItemBashTool20250124Name>,
-    ) -> Self {
-        Self {
-            r#type: r#type.into(),
-            name: name.into(),
-            cache_control: Default::default(),
-        }
+    /// An empty `MessagesRequestToolsItemBashTool20250124`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.
@@ -2410,7 +2355,7 @@ impl MessagesRequestToolsItemOtherTool {
 }
 
 /// Anthropic's text editor tool, version 2025-01-24.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemTextEditorTool20250124 {
     /// Tool version identifier.
@@ -2422,16 +2367,9 @@ pub struct MessagesRequestToolsItemTextEditorTool20250124 {
 }
 
 impl MessagesRequestToolsItemTextEditorTool20250124 {
-    /// A `MessagesRequestToolsItemTextEditorTool20250124` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesRequestToolsItemTextEditorTool20250124Type>,
-        name: impl Into<MessagesRequestToolsItemTextEditorTool20250124Name>,
-    ) -> Self {
-        Self {
-            r#type: r#type.into(),
-            name: name.into(),
-            cache_control: Default::default(),
-        }
+    /// An empty `MessagesRequestToolsItemTextEditorTool20250124`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.
@@ -2527,7 +2465,7 @@ impl std::fmt::Display for MessagesRequestToolsItemTextEditorTool20250124Type {
 }
 
 /// Anthropic's web search tool, version 2025-03-05.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemWebSearchTool20250305 {
     /// Tool version identifier.
@@ -2550,20 +2488,9 @@ pub struct MessagesRequestToolsItemWebSearchTool20250305 {
 }
 
 impl MessagesRequestToolsItemWebSearchTool20250305 {
-    /// A `MessagesRequestToolsItemWebSearchTool20250305` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesRequestToolsItemWebSearchTool20250305Type>,
-        name: impl Into<MessagesRequestToolsItemWebSearchTool20250305Name>,
-    ) -> Self {
-        Self {
-            r#type: r#type.into(),
-            name: name.into(),
-            allowed_domains: Default::default(),
-            blocked_domains: Default::default(),
-            max_uses: Default::default(),
-            user_location: Default::default(),
-            cache_control: Default::default(),
-        }
+    /// An empty `MessagesRequestToolsItemWebSearchTool20250305`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.
@@ -2686,7 +2613,7 @@ impl std::fmt::Display for MessagesRequestToolsItemWebSearchTool20250305Type {
 }
 
 /// Anthropic's web search tool, version 2026-02-09, which can also be called from code execution.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemWebSearchTool20260209 {
     /// Tool version identifier.
@@ -2711,21 +2638,9 @@ pub struct MessagesRequestToolsItemWebSearchTool20260209 {
 }
 
 impl MessagesRequestToolsItemWebSearchTool20260209 {
-    /// A `MessagesRequestToolsItemWebSearchTool20260209` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesRequestToolsItemWebSearchTool20260209Type>,
-        name: impl Into<MessagesRequestToolsItemWebSearchTool20260209Name>,
-    ) -> Self {
-        Self {
-            r#type: r#type.into(),
-            name: name.into(),
-            allowed_callers: Default::default(),
-            allowed_domains: Default::default(),
-            blocked_domains: Default::default(),
-            max_uses: Default::default(),
-            user_location: Default::default(),
-            cache_control: Default::default(),
-        }
+    /// An empty `MessagesRequestToolsItemWebSearchTool20260209`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -39,8 +39,6 @@ impl MessagesResult {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
-        r#type: impl Into<MessagesResultType>,
-        role: impl Into<MessagesResultRole>,
         container: Option<AnthropicContainer>,
         content: impl Into<Vec<OrAnthropicContentBlock>>,
         model: impl Into<String>,
@@ -51,8 +49,8 @@ impl MessagesResult {
     ) -> Self {
         Self {
             id: id.into(),
-            r#type: r#type.into(),
-            role: role.into(),
+            r#type: Default::default(),
+            role: Default::default(),
             container,
             content: content.into(),
             model: model.into(),

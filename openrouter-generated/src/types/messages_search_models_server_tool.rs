@@ -5,7 +5,7 @@
 use super::*;
 
 /// OpenRouter server tool that lets the model look up and filter the models OpenRouter offers.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesSearchModelsServerTool {
     /// Tool type identifier.
@@ -15,12 +15,9 @@ pub struct MessagesSearchModelsServerTool {
 }
 
 impl MessagesSearchModelsServerTool {
-    /// A `MessagesSearchModelsServerTool` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<MessagesSearchModelsServerToolType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            parameters: Default::default(),
-        }
+    /// An empty `MessagesSearchModelsServerTool`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -23,13 +23,9 @@ pub struct MessagesServerToolUseBlockParam {
 
 impl MessagesServerToolUseBlockParam {
     /// A `MessagesServerToolUseBlockParam` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesServerToolUseBlockParamType>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             name: name.into(),
             input: Default::default(),

@@ -16,12 +16,9 @@ pub struct MessagesStartEvent {
 
 impl MessagesStartEvent {
     /// A `MessagesStartEvent` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesStartEventType>,
-        message: impl Into<MessagesStartEventMessage>,
-    ) -> Self {
+    pub fn new(message: impl Into<MessagesStartEventMessage>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             message: message.into(),
         }
     }
@@ -71,8 +68,6 @@ impl MessagesStartEventMessage {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
-        r#type: impl Into<MessagesStartEventMessageType>,
-        role: impl Into<MessagesStartEventMessageRole>,
         container: Option<AnthropicContainer>,
         content: impl Into<Vec<OrAnthropicContentBlock>>,
         model: impl Into<String>,
@@ -83,8 +78,8 @@ impl MessagesStartEventMessage {
     ) -> Self {
         Self {
             id: id.into(),
-            r#type: r#type.into(),
-            role: role.into(),
+            r#type: Default::default(),
+            role: Default::default(),
             container,
             content: content.into(),
             model: model.into(),

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Last event of a successful stream.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesStopEvent {
     /// Event kind.
@@ -15,12 +15,9 @@ pub struct MessagesStopEvent {
 }
 
 impl MessagesStopEvent {
-    /// A `MessagesStopEvent` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<MessagesStopEventType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            openrouter_metadata: Default::default(),
-        }
+    /// An empty `MessagesStopEvent`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -18,13 +18,9 @@ pub struct MessagesThinkingBlockParam {
 
 impl MessagesThinkingBlockParam {
     /// A `MessagesThinkingBlockParam` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesThinkingBlockParamType>,
-        thinking: impl Into<String>,
-        signature: impl Into<String>,
-    ) -> Self {
+    pub fn new(thinking: impl Into<String>, signature: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             thinking: thinking.into(),
             signature: signature.into(),
         }

@@ -18,12 +18,9 @@ pub struct MessagesToolAdditionBlock {
 
 impl MessagesToolAdditionBlock {
     /// A `MessagesToolAdditionBlock` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesToolAdditionBlockType>,
-        tool: impl Into<MessagesToolAdditionBlockTool>,
-    ) -> Self {
+    pub fn new(tool: impl Into<MessagesToolAdditionBlockTool>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             tool: tool.into(),
             cache_control: Default::default(),
         }
@@ -155,13 +152,9 @@ pub struct MessagesToolAdditionBlockToolMcpToolReference {
 
 impl MessagesToolAdditionBlockToolMcpToolReference {
     /// A `MessagesToolAdditionBlockToolMcpToolReference` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesToolAdditionBlockToolMcpToolReferenceType>,
-        name: impl Into<String>,
-        server_name: impl Into<String>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>, server_name: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             name: name.into(),
             server_name: server_name.into(),
         }
@@ -233,12 +226,9 @@ pub struct MessagesToolAdditionBlockToolMcpToolsetReference {
 
 impl MessagesToolAdditionBlockToolMcpToolsetReference {
     /// A `MessagesToolAdditionBlockToolMcpToolsetReference` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesToolAdditionBlockToolMcpToolsetReferenceType>,
-        server_name: impl Into<String>,
-    ) -> Self {
+    pub fn new(server_name: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             server_name: server_name.into(),
         }
     }
@@ -303,12 +293,9 @@ pub struct MessagesToolAdditionBlockToolToolReference {
 
 impl MessagesToolAdditionBlockToolToolReference {
     /// A `MessagesToolAdditionBlockToolToolReference` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesToolAdditionBlockToolToolReferenceType>,
-        name: impl Into<String>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             name: name.into(),
         }
     }

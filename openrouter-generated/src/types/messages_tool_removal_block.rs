@@ -18,12 +18,9 @@ pub struct MessagesToolRemovalBlock {
 
 impl MessagesToolRemovalBlock {
     /// A `MessagesToolRemovalBlock` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesToolRemovalBlockType>,
-        tool: impl Into<MessagesToolRemovalBlockTool>,
-    ) -> Self {
+    pub fn new(tool: impl Into<MessagesToolRemovalBlockTool>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             tool: tool.into(),
             cache_control: Default::default(),
         }
@@ -155,13 +152,9 @@ pub struct MessagesToolRemovalBlockToolMcpToolReference {
 
 impl MessagesToolRemovalBlockToolMcpToolReference {
     /// A `MessagesToolRemovalBlockToolMcpToolReference` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesToolRemovalBlockToolMcpToolReferenceType>,
-        name: impl Into<String>,
-        server_name: impl Into<String>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>, server_name: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             name: name.into(),
             server_name: server_name.into(),
         }
@@ -233,12 +226,9 @@ pub struct MessagesToolRemovalBlockToolMcpToolsetReference {
 
 impl MessagesToolRemovalBlockToolMcpToolsetReference {
     /// A `MessagesToolRemovalBlockToolMcpToolsetReference` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesToolRemovalBlockToolMcpToolsetReferenceType>,
-        server_name: impl Into<String>,
-    ) -> Self {
+    pub fn new(server_name: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             server_name: server_name.into(),
         }
     }
@@ -303,12 +293,9 @@ pub struct MessagesToolRemovalBlockToolToolReference {
 
 impl MessagesToolRemovalBlockToolToolReference {
     /// A `MessagesToolRemovalBlockToolToolReference` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesToolRemovalBlockToolToolReferenceType>,
-        name: impl Into<String>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             name: name.into(),
         }
     }

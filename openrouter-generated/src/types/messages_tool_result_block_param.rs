@@ -24,12 +24,9 @@ pub struct MessagesToolResultBlockParam {
 
 impl MessagesToolResultBlockParam {
     /// A `MessagesToolResultBlockParam` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesToolResultBlockParamType>,
-        tool_use_id: impl Into<String>,
-    ) -> Self {
+    pub fn new(tool_use_id: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             tool_use_id: tool_use_id.into(),
             content: Default::default(),
             is_error: Default::default(),

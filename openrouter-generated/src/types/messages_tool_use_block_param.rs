@@ -23,13 +23,9 @@ pub struct MessagesToolUseBlockParam {
 
 impl MessagesToolUseBlockParam {
     /// A `MessagesToolUseBlockParam` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<MessagesToolUseBlockParamType>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             name: name.into(),
             input: Default::default(),

@@ -21,12 +21,11 @@ pub struct MessagesWebSearchToolResultBlockParam {
 impl MessagesWebSearchToolResultBlockParam {
     /// A `MessagesWebSearchToolResultBlockParam` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<MessagesWebSearchToolResultBlockParamType>,
         tool_use_id: impl Into<String>,
         content: impl Into<MessagesWebSearchToolResultBlockParamContent>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             tool_use_id: tool_use_id.into(),
             content: content.into(),
             cache_control: Default::default(),
@@ -106,15 +105,12 @@ pub struct MessagesWebSearchToolResultBlockParamContentWebSearchError {
 impl MessagesWebSearchToolResultBlockParamContentWebSearchError {
     /// A `MessagesWebSearchToolResultBlockParamContentWebSearchError` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<
-            MessagesWebSearchToolResultBlockParamContentWebSearchErrorType,
-        >,
         error_code: impl Into<
             MessagesWebSearchToolResultBlockParamContentWebSearchErrorErrorCode,
         >,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             error_code: error_code.into(),
         }
     }

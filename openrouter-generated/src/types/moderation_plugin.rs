@@ -5,16 +5,16 @@
 use super::*;
 
 /// Plugin `moderation`, which screens content for policy violations.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModerationPlugin {
     pub id: ModerationPluginId,
 }
 
 impl ModerationPlugin {
-    /// A `ModerationPlugin` from its required fields; the optional ones start empty.
-    pub fn new(id: impl Into<ModerationPluginId>) -> Self {
-        Self { id: id.into() }
+    /// An empty `ModerationPlugin`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `id` field.

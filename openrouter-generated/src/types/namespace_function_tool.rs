@@ -37,12 +37,9 @@ pub struct NamespaceFunctionTool {
 
 impl NamespaceFunctionTool {
     /// A `NamespaceFunctionTool` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<NamespaceFunctionToolType>,
-        name: impl Into<String>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             name: name.into(),
             description: Default::default(),
             parameters: Default::default(),

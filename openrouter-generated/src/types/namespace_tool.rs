@@ -20,13 +20,12 @@ pub struct NamespaceTool {
 impl NamespaceTool {
     /// A `NamespaceTool` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<NamespaceToolType>,
         name: impl Into<String>,
         description: impl Into<String>,
         tools: impl Into<Vec<NamespaceToolToolsItem>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             name: name.into(),
             description: description.into(),
             tools: tools.into(),

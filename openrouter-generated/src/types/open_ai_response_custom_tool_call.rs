@@ -26,13 +26,12 @@ pub struct OpenAiResponseCustomToolCall {
 impl OpenAiResponseCustomToolCall {
     /// An `OpenAiResponseCustomToolCall` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OpenAiResponseCustomToolCallType>,
         call_id: impl Into<String>,
         name: impl Into<String>,
         input: impl Into<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             call_id: call_id.into(),
             name: name.into(),

@@ -21,12 +21,11 @@ pub struct OpenAiResponseCustomToolCallOutput {
 impl OpenAiResponseCustomToolCallOutput {
     /// An `OpenAiResponseCustomToolCallOutput` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OpenAiResponseCustomToolCallOutputType>,
         call_id: impl Into<String>,
         output: impl Into<OpenAiResponseCustomToolCallOutputOutput>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             call_id: call_id.into(),
             output: output.into(),

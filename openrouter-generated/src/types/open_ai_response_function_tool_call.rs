@@ -34,13 +34,12 @@ pub struct OpenAiResponseFunctionToolCall {
 impl OpenAiResponseFunctionToolCall {
     /// An `OpenAiResponseFunctionToolCall` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OpenAiResponseFunctionToolCallType>,
         call_id: impl Into<String>,
         name: impl Into<String>,
         arguments: impl Into<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             call_id: call_id.into(),
             name: name.into(),

@@ -24,12 +24,11 @@ pub struct OpenAiResponseFunctionToolCallOutput {
 impl OpenAiResponseFunctionToolCallOutput {
     /// An `OpenAiResponseFunctionToolCallOutput` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OpenAiResponseFunctionToolCallOutputType>,
         call_id: impl Into<String>,
         output: impl Into<OpenAiResponseFunctionToolCallOutputOutput>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             call_id: call_id.into(),
             output: output.into(),

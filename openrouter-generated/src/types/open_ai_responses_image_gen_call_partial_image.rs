@@ -24,7 +24,6 @@ pub struct OpenAiResponsesImageGenCallPartialImage {
 impl OpenAiResponsesImageGenCallPartialImage {
     /// An `OpenAiResponsesImageGenCallPartialImage` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OpenAiResponsesImageGenCallPartialImageType>,
         item_id: impl Into<String>,
         output_index: impl Into<i64>,
         partial_image_b64: impl Into<String>,
@@ -32,7 +31,7 @@ impl OpenAiResponsesImageGenCallPartialImage {
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             item_id: item_id.into(),
             output_index: output_index.into(),
             partial_image_b64: partial_image_b64.into(),

@@ -15,12 +15,9 @@ pub struct OpenAiResponsesRefusalContent {
 
 impl OpenAiResponsesRefusalContent {
     /// An `OpenAiResponsesRefusalContent` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OpenAiResponsesRefusalContentType>,
-        refusal: impl Into<String>,
-    ) -> Self {
+    pub fn new(refusal: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             refusal: refusal.into(),
         }
     }

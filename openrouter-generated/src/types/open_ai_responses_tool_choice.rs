@@ -174,12 +174,9 @@ pub struct OpenAiResponsesToolChoiceVariant4 {
 
 impl OpenAiResponsesToolChoiceVariant4 {
     /// An `OpenAiResponsesToolChoiceVariant4` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OpenAiResponsesToolChoiceVariant4Type>,
-        name: impl Into<String>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             name: name.into(),
         }
     }
@@ -347,16 +344,16 @@ for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
 }
 
 /// Force use of the apply-patch tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponsesToolChoiceVariant7 {
     pub r#type: OpenAiResponsesToolChoiceVariant7Type,
 }
 
 impl OpenAiResponsesToolChoiceVariant7 {
-    /// An `OpenAiResponsesToolChoiceVariant7` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<OpenAiResponsesToolChoiceVariant7Type>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `OpenAiResponsesToolChoiceVariant7`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.
@@ -401,16 +398,16 @@ impl std::fmt::Display for OpenAiResponsesToolChoiceVariant7Type {
 }
 
 /// Force use of the shell tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponsesToolChoiceVariant8 {
     pub r#type: OpenAiResponsesToolChoiceVariant8Type,
 }
 
 impl OpenAiResponsesToolChoiceVariant8 {
-    /// An `OpenAiResponsesToolChoiceVariant8` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<OpenAiResponsesToolChoiceVariant8Type>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `OpenAiResponsesToolChoiceVariant8`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -17,12 +17,11 @@ pub struct OpenResponsesCreatedEvent {
 impl OpenResponsesCreatedEvent {
     /// An `OpenResponsesCreatedEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OpenResponsesCreatedEventType>,
         response: impl Into<OpenResponsesResult>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             response: response.into(),
             sequence_number: sequence_number.into(),
         }

@@ -93,7 +93,6 @@ impl OpenResponsesResult {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
-        object: impl Into<OpenResponsesResultObject>,
         created_at: impl Into<i64>,
         completed_at: Option<i64>,
         model: impl Into<String>,
@@ -113,7 +112,7 @@ impl OpenResponsesResult {
     ) -> Self {
         Self {
             id: id.into(),
-            object: object.into(),
+            object: Default::default(),
             created_at: created_at.into(),
             completed_at,
             model: model.into(),
@@ -543,12 +542,11 @@ pub struct OpenResponsesResultToolsItemVariant1 {
 impl OpenResponsesResultToolsItemVariant1 {
     /// An `OpenResponsesResultToolsItemVariant1` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OpenResponsesResultToolsItemVariant1Type>,
         name: impl Into<String>,
         parameters: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             name: name.into(),
             description: Default::default(),
             parameters,

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Built-in tool `openrouter:web_search`, which looks up fresh information on the web.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenRouterWebSearchServerTool {
     pub r#type: OpenRouterWebSearchServerToolType,
@@ -14,12 +14,9 @@ pub struct OpenRouterWebSearchServerTool {
 }
 
 impl OpenRouterWebSearchServerTool {
-    /// An `OpenRouterWebSearchServerTool` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<OpenRouterWebSearchServerToolType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            parameters: Default::default(),
-        }
+    /// An empty `OpenRouterWebSearchServerTool`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -32,12 +32,9 @@ pub struct OutputAdvisorServerToolItem {
 
 impl OutputAdvisorServerToolItem {
     /// An `OutputAdvisorServerToolItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputAdvisorServerToolItemType>,
-        status: impl Into<FailableToolCallStatus>,
-    ) -> Self {
+    pub fn new(status: impl Into<FailableToolCallStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             status: status.into(),
             model: Default::default(),

@@ -20,14 +20,13 @@ pub struct OutputApplyPatchCallItem {
 impl OutputApplyPatchCallItem {
     /// An `OutputApplyPatchCallItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OutputApplyPatchCallItemType>,
         id: impl Into<String>,
         call_id: impl Into<String>,
         status: impl Into<ApplyPatchCallStatus>,
         operation: impl Into<ApplyPatchCallOperation>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             call_id: call_id.into(),
             status: status.into(),

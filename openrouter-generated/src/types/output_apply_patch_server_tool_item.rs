@@ -22,12 +22,9 @@ pub struct OutputApplyPatchServerToolItem {
 
 impl OutputApplyPatchServerToolItem {
     /// An `OutputApplyPatchServerToolItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputApplyPatchServerToolItemType>,
-        status: impl Into<ToolCallStatus>,
-    ) -> Self {
+    pub fn new(status: impl Into<ToolCallStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             call_id: Default::default(),
             status: status.into(),

@@ -36,12 +36,9 @@ pub struct OutputBashServerToolItem {
 
 impl OutputBashServerToolItem {
     /// An `OutputBashServerToolItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputBashServerToolItemType>,
-        status: impl Into<ToolCallStatus>,
-    ) -> Self {
+    pub fn new(status: impl Into<ToolCallStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             status: status.into(),
             call_id: Default::default(),

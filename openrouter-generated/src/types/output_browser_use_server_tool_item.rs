@@ -24,12 +24,9 @@ pub struct OutputBrowserUseServerToolItem {
 
 impl OutputBrowserUseServerToolItem {
     /// An `OutputBrowserUseServerToolItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputBrowserUseServerToolItemType>,
-        status: impl Into<ToolCallStatus>,
-    ) -> Self {
+    pub fn new(status: impl Into<ToolCallStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             status: status.into(),
             action: Default::default(),

@@ -30,12 +30,11 @@ pub struct OutputCodeInterpreterCallItem {
 impl OutputCodeInterpreterCallItem {
     /// An `OutputCodeInterpreterCallItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OutputCodeInterpreterCallItemType>,
         id: impl Into<String>,
         status: impl Into<OutputCodeInterpreterCallItemStatus>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             code: Default::default(),
             container_id: Default::default(),

@@ -33,12 +33,9 @@ pub struct OutputCodeInterpreterServerToolItem {
 
 impl OutputCodeInterpreterServerToolItem {
     /// An `OutputCodeInterpreterServerToolItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputCodeInterpreterServerToolItemType>,
-        status: impl Into<ToolCallStatus>,
-    ) -> Self {
+    pub fn new(status: impl Into<ToolCallStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             status: status.into(),
             language: Default::default(),

@@ -26,7 +26,6 @@ pub struct OutputComputerCallItem {
 impl OutputComputerCallItem {
     /// An `OutputComputerCallItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OutputComputerCallItemType>,
         call_id: impl Into<String>,
         pending_safety_checks: impl Into<
             Vec<OutputComputerCallItemPendingSafetyChecksItem>,
@@ -34,7 +33,7 @@ impl OutputComputerCallItem {
         status: impl Into<OutputComputerCallItemStatus>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             call_id: call_id.into(),
             action: Default::default(),

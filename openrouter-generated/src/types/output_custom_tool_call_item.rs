@@ -26,13 +26,12 @@ pub struct OutputCustomToolCallItem {
 impl OutputCustomToolCallItem {
     /// An `OutputCustomToolCallItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OutputCustomToolCallItemType>,
         call_id: impl Into<String>,
         name: impl Into<String>,
         input: impl Into<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             call_id: call_id.into(),
             name: name.into(),

@@ -22,13 +22,12 @@ pub struct OutputDatetimeItem {
 impl OutputDatetimeItem {
     /// An `OutputDatetimeItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OutputDatetimeItemType>,
         status: impl Into<ToolCallStatus>,
         datetime: impl Into<String>,
         timezone: impl Into<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             status: status.into(),
             datetime: datetime.into(),

@@ -20,12 +20,9 @@ pub struct OutputFileSearchServerToolItem {
 
 impl OutputFileSearchServerToolItem {
     /// An `OutputFileSearchServerToolItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputFileSearchServerToolItemType>,
-        status: impl Into<ToolCallStatus>,
-    ) -> Self {
+    pub fn new(status: impl Into<ToolCallStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             status: status.into(),
             queries: Default::default(),

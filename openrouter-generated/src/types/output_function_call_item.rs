@@ -35,13 +35,12 @@ pub struct OutputFunctionCallItem {
 impl OutputFunctionCallItem {
     /// An `OutputFunctionCallItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OutputFunctionCallItemType>,
         call_id: impl Into<String>,
         name: impl Into<String>,
         arguments: impl Into<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             call_id: call_id.into(),
             name: name.into(),

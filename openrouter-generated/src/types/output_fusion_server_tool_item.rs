@@ -34,12 +34,9 @@ pub struct OutputFusionServerToolItem {
 
 impl OutputFusionServerToolItem {
     /// An `OutputFusionServerToolItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputFusionServerToolItemType>,
-        status: impl Into<ToolCallStatus>,
-    ) -> Self {
+    pub fn new(status: impl Into<ToolCallStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             status: status.into(),
             analysis: Default::default(),

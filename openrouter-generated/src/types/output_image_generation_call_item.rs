@@ -22,13 +22,9 @@ pub struct OutputImageGenerationCallItem {
 
 impl OutputImageGenerationCallItem {
     /// An `OutputImageGenerationCallItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputImageGenerationCallItemType>,
-        id: impl Into<String>,
-        status: impl Into<ImageGenerationStatus>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, status: impl Into<ImageGenerationStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             result: Default::default(),
             status: status.into(),

@@ -35,12 +35,9 @@ pub struct OutputImageGenerationServerToolItem {
 
 impl OutputImageGenerationServerToolItem {
     /// An `OutputImageGenerationServerToolItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputImageGenerationServerToolItemType>,
-        status: impl Into<ToolCallStatus>,
-    ) -> Self {
+    pub fn new(status: impl Into<ToolCallStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             status: status.into(),
             prompt: Default::default(),

@@ -20,13 +20,12 @@ pub struct OutputItemAddedEvent {
 impl OutputItemAddedEvent {
     /// An `OutputItemAddedEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OutputItemAddedEventType>,
         output_index: impl Into<i64>,
         item: impl Into<OutputItemAddedEventItem>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             output_index: output_index.into(),
             item: item.into(),
             sequence_number: sequence_number.into(),

@@ -25,14 +25,13 @@ pub struct OutputItemApplyPatchCall {
 impl OutputItemApplyPatchCall {
     /// An `OutputItemApplyPatchCall` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OutputItemApplyPatchCallType>,
         id: impl Into<String>,
         call_id: impl Into<String>,
         operation: impl Into<OutputItemApplyPatchCallOperation>,
         status: impl Into<OutputItemApplyPatchCallStatus>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             call_id: call_id.into(),
             created_by: Default::default(),

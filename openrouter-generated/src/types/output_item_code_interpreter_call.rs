@@ -30,12 +30,11 @@ pub struct OutputItemCodeInterpreterCall {
 impl OutputItemCodeInterpreterCall {
     /// An `OutputItemCodeInterpreterCall` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OutputItemCodeInterpreterCallType>,
         id: impl Into<String>,
         status: impl Into<OutputItemCodeInterpreterCallStatus>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             code: Default::default(),
             container_id: Default::default(),

@@ -19,13 +19,12 @@ pub struct OutputItemFileSearchCall {
 impl OutputItemFileSearchCall {
     /// An `OutputItemFileSearchCall` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OutputItemFileSearchCallType>,
         id: impl Into<String>,
         queries: impl Into<Vec<String>>,
         status: impl Into<WebSearchStatus>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             queries: queries.into(),
             status: status.into(),

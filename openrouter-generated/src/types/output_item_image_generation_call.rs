@@ -19,13 +19,9 @@ pub struct OutputItemImageGenerationCall {
 
 impl OutputItemImageGenerationCall {
     /// An `OutputItemImageGenerationCall` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputItemImageGenerationCallType>,
-        id: impl Into<String>,
-        status: impl Into<ImageGenerationStatus>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, status: impl Into<ImageGenerationStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             result: Default::default(),
             status: status.into(),

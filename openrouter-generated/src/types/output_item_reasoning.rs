@@ -27,12 +27,11 @@ pub struct OutputItemReasoning {
 impl OutputItemReasoning {
     /// An `OutputItemReasoning` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OutputItemReasoningType>,
         id: impl Into<String>,
         summary: impl Into<Vec<ReasoningSummaryText>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             summary: summary.into(),
             content: Default::default(),

@@ -22,13 +22,9 @@ pub struct OutputItemWebSearchCall {
 
 impl OutputItemWebSearchCall {
     /// An `OutputItemWebSearchCall` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputItemWebSearchCallType>,
-        id: impl Into<String>,
-        status: impl Into<WebSearchStatus>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, status: impl Into<WebSearchStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             status: status.into(),
             action: Default::default(),
@@ -109,12 +105,9 @@ pub struct OutputItemWebSearchCallActionVariant1 {
 
 impl OutputItemWebSearchCallActionVariant1 {
     /// An `OutputItemWebSearchCallActionVariant1` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputItemWebSearchCallActionVariant1Type>,
-        query: impl Into<String>,
-    ) -> Self {
+    pub fn new(query: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             query: query.into(),
             queries: Default::default(),
             sources: Default::default(),
@@ -181,7 +174,7 @@ impl std::fmt::Display for OutputItemWebSearchCallActionVariant1Type {
 }
 
 /// Opened a page.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputItemWebSearchCallActionVariant2 {
     pub r#type: OutputItemWebSearchCallActionVariant2Type,
@@ -191,12 +184,9 @@ pub struct OutputItemWebSearchCallActionVariant2 {
 }
 
 impl OutputItemWebSearchCallActionVariant2 {
-    /// An `OutputItemWebSearchCallActionVariant2` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<OutputItemWebSearchCallActionVariant2Type>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            url: Default::default(),
-        }
+    /// An empty `OutputItemWebSearchCallActionVariant2`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.
@@ -259,13 +249,9 @@ pub struct OutputItemWebSearchCallActionVariant3 {
 
 impl OutputItemWebSearchCallActionVariant3 {
     /// An `OutputItemWebSearchCallActionVariant3` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputItemWebSearchCallActionVariant3Type>,
-        pattern: impl Into<String>,
-        url: impl Into<String>,
-    ) -> Self {
+    pub fn new(pattern: impl Into<String>, url: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             pattern: pattern.into(),
             url: url.into(),
         }

@@ -25,12 +25,9 @@ pub struct OutputMcpServerToolItem {
 
 impl OutputMcpServerToolItem {
     /// An `OutputMcpServerToolItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputMcpServerToolItemType>,
-        status: impl Into<ToolCallStatus>,
-    ) -> Self {
+    pub fn new(status: impl Into<ToolCallStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             status: status.into(),
             server_label: Default::default(),

@@ -26,12 +26,9 @@ pub struct OutputMemoryServerToolItem {
 
 impl OutputMemoryServerToolItem {
     /// An `OutputMemoryServerToolItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputMemoryServerToolItemType>,
-        status: impl Into<ToolCallStatus>,
-    ) -> Self {
+    pub fn new(status: impl Into<ToolCallStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             status: status.into(),
             action: Default::default(),

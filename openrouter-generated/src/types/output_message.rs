@@ -25,15 +25,13 @@ pub struct OutputMessage {
 impl OutputMessage {
     /// An `OutputMessage` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OutputMessageType>,
         id: impl Into<String>,
-        role: impl Into<OutputMessageRole>,
         content: impl Into<Vec<OutputMessageContentItem>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
-            role: role.into(),
+            role: Default::default(),
             content: content.into(),
             status: Default::default(),
             phase: Default::default(),

@@ -25,15 +25,13 @@ pub struct OutputMessageItem {
 impl OutputMessageItem {
     /// An `OutputMessageItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OutputMessageItemType>,
         id: impl Into<String>,
-        role: impl Into<OutputMessageItemRole>,
         content: impl Into<Vec<OutputMessageItemContentItem>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
-            role: role.into(),
+            role: Default::default(),
             content: content.into(),
             status: Default::default(),
             phase: Default::default(),

@@ -23,12 +23,9 @@ pub struct OutputSearchModelsServerToolItem {
 
 impl OutputSearchModelsServerToolItem {
     /// An `OutputSearchModelsServerToolItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputSearchModelsServerToolItemType>,
-        status: impl Into<ToolCallStatus>,
-    ) -> Self {
+    pub fn new(status: impl Into<ToolCallStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             status: status.into(),
             query: Default::default(),

@@ -25,13 +25,12 @@ pub struct OutputShellCallItem {
 impl OutputShellCallItem {
     /// An `OutputShellCallItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OutputShellCallItemType>,
         id: impl Into<String>,
         call_id: impl Into<String>,
         status: impl Into<ShellCallStatus>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             call_id: call_id.into(),
             action: Default::default(),

@@ -24,14 +24,13 @@ pub struct OutputShellCallOutputItem {
 impl OutputShellCallOutputItem {
     /// An `OutputShellCallOutputItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<OutputShellCallOutputItemType>,
         id: impl Into<String>,
         call_id: impl Into<String>,
         output: impl Into<Vec<ShellCallOutputContent>>,
         status: impl Into<ShellCallStatus>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             call_id: call_id.into(),
             output: output.into(),

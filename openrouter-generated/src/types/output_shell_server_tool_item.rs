@@ -29,12 +29,9 @@ pub struct OutputShellServerToolItem {
 
 impl OutputShellServerToolItem {
     /// An `OutputShellServerToolItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputShellServerToolItemType>,
-        status: impl Into<ToolCallStatus>,
-    ) -> Self {
+    pub fn new(status: impl Into<ToolCallStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             status: status.into(),
             call_id: Default::default(),

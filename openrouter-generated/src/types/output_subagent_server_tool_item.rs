@@ -41,12 +41,9 @@ pub struct OutputSubagentServerToolItem {
 
 impl OutputSubagentServerToolItem {
     /// An `OutputSubagentServerToolItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputSubagentServerToolItemType>,
-        status: impl Into<FailableToolCallStatus>,
-    ) -> Self {
+    pub fn new(status: impl Into<FailableToolCallStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             status: status.into(),
             call_id: Default::default(),

@@ -24,12 +24,9 @@ pub struct OutputTextEditorServerToolItem {
 
 impl OutputTextEditorServerToolItem {
     /// An `OutputTextEditorServerToolItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputTextEditorServerToolItemType>,
-        status: impl Into<ToolCallStatus>,
-    ) -> Self {
+    pub fn new(status: impl Into<ToolCallStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             status: status.into(),
             command: Default::default(),

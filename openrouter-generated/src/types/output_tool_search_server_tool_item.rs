@@ -20,12 +20,9 @@ pub struct OutputToolSearchServerToolItem {
 
 impl OutputToolSearchServerToolItem {
     /// An `OutputToolSearchServerToolItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputToolSearchServerToolItemType>,
-        status: impl Into<ToolCallStatus>,
-    ) -> Self {
+    pub fn new(status: impl Into<ToolCallStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             status: status.into(),
             query: Default::default(),

@@ -20,12 +20,9 @@ pub struct OutputWebSearchServerToolItem {
 
 impl OutputWebSearchServerToolItem {
     /// An `OutputWebSearchServerToolItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputWebSearchServerToolItemType>,
-        status: impl Into<ToolCallStatus>,
-    ) -> Self {
+    pub fn new(status: impl Into<ToolCallStatus>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             status: status.into(),
             action: Default::default(),
@@ -77,12 +74,9 @@ pub struct OutputWebSearchServerToolItemAction {
 
 impl OutputWebSearchServerToolItemAction {
     /// An `OutputWebSearchServerToolItemAction` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputWebSearchServerToolItemActionType>,
-        query: impl Into<String>,
-    ) -> Self {
+    pub fn new(query: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             query: query.into(),
             sources: Default::default(),
         }
@@ -123,12 +117,9 @@ pub struct OutputWebSearchServerToolItemActionSourcesItem {
 
 impl OutputWebSearchServerToolItemActionSourcesItem {
     /// An `OutputWebSearchServerToolItemActionSourcesItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<OutputWebSearchServerToolItemActionSourcesItemType>,
-        url: impl Into<String>,
-    ) -> Self {
+    pub fn new(url: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             url: url.into(),
         }
     }

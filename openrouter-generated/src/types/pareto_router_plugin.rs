@@ -5,7 +5,7 @@
 use super::*;
 
 /// Plugin `pareto-router`, which routes to a strong coding model on the best price-to-quality trade-off.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ParetoRouterPlugin {
     pub id: ParetoRouterPluginId,
@@ -24,15 +24,9 @@ pub struct ParetoRouterPlugin {
 }
 
 impl ParetoRouterPlugin {
-    /// A `ParetoRouterPlugin` from its required fields; the optional ones start empty.
-    pub fn new(id: impl Into<ParetoRouterPluginId>) -> Self {
-        Self {
-            id: id.into(),
-            enabled: Default::default(),
-            min_coding_score: Default::default(),
-            max_price: Default::default(),
-            price_source: Default::default(),
-        }
+    /// An empty `ParetoRouterPlugin`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `id` field.

@@ -15,12 +15,9 @@ pub struct Prediction {
 
 impl Prediction {
     /// A `Prediction` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<PredictionType>,
-        content: impl Into<PredictionContent>,
-    ) -> Self {
+    pub fn new(content: impl Into<PredictionContent>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             content: content.into(),
         }
     }

@@ -15,12 +15,9 @@ pub struct PredictionContentText {
 
 impl PredictionContentText {
     /// A `PredictionContentText` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<PredictionContentTextType>,
-        text: impl Into<String>,
-    ) -> Self {
+    pub fn new(text: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             text: text.into(),
         }
     }

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Web search tool in OpenAI's dated `web_search_preview_2025_03_11` form.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Preview20250311WebSearchServerTool {
     pub r#type: Preview20250311WebSearchServerToolType,
@@ -28,18 +28,9 @@ pub struct Preview20250311WebSearchServerTool {
 }
 
 impl Preview20250311WebSearchServerTool {
-    /// A `Preview20250311WebSearchServerTool` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<Preview20250311WebSearchServerToolType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            engine: Default::default(),
-            mode: Default::default(),
-            filters: Default::default(),
-            search_context_size: Default::default(),
-            user_location: Default::default(),
-            max_results: Default::default(),
-            max_uses: Default::default(),
-        }
+    /// An empty `Preview20250311WebSearchServerTool`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

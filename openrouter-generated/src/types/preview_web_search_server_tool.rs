@@ -5,7 +5,7 @@
 use super::*;
 
 /// Web search tool in OpenAI's `web_search_preview` form.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PreviewWebSearchServerTool {
     pub r#type: PreviewWebSearchServerToolType,
@@ -28,18 +28,9 @@ pub struct PreviewWebSearchServerTool {
 }
 
 impl PreviewWebSearchServerTool {
-    /// A `PreviewWebSearchServerTool` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<PreviewWebSearchServerToolType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            engine: Default::default(),
-            mode: Default::default(),
-            filters: Default::default(),
-            search_context_size: Default::default(),
-            user_location: Default::default(),
-            max_results: Default::default(),
-            max_uses: Default::default(),
-        }
+    /// An empty `PreviewWebSearchServerTool`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

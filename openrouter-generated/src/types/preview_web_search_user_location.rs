@@ -5,7 +5,7 @@
 use super::*;
 
 /// Rough location of the user, to make search results local.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PreviewWebSearchUserLocation {
     pub r#type: PreviewWebSearchUserLocationType,
@@ -24,15 +24,9 @@ pub struct PreviewWebSearchUserLocation {
 }
 
 impl PreviewWebSearchUserLocation {
-    /// A `PreviewWebSearchUserLocation` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<PreviewWebSearchUserLocationType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            city: Default::default(),
-            region: Default::default(),
-            country: Default::default(),
-            timezone: Default::default(),
-        }
+    /// An empty `PreviewWebSearchUserLocation`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -5,16 +5,16 @@
 use super::*;
 
 /// OpenAI-style marker that ends a cacheable prefix at this content part. Native on OpenAI GPT-5.6 and later; for providers that use `cache_control` instead, OpenRouter translates it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PromptCacheBreakpoint {
     pub mode: PromptCacheBreakpointMode,
 }
 
 impl PromptCacheBreakpoint {
-    /// A `PromptCacheBreakpoint` from its required fields; the optional ones start empty.
-    pub fn new(mode: impl Into<PromptCacheBreakpointMode>) -> Self {
-        Self { mode: mode.into() }
+    /// An empty `PromptCacheBreakpoint`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `mode` field.

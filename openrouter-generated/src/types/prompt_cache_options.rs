@@ -5,7 +5,7 @@
 use super::*;
 
 /// Caching controls for the whole request. With mode `explicit`, OpenAI places no cache breakpoints of its own and only parts marked with `prompt_cache_breakpoint` are cached. Available on OpenAI GPT-5.6 and later.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PromptCacheOptions {
     pub mode: PromptCacheOptionsMode,
@@ -15,12 +15,9 @@ pub struct PromptCacheOptions {
 }
 
 impl PromptCacheOptions {
-    /// A `PromptCacheOptions` from its required fields; the optional ones start empty.
-    pub fn new(mode: impl Into<PromptCacheOptionsMode>) -> Self {
-        Self {
-            mode: mode.into(),
-            ttl: Default::default(),
-        }
+    /// An empty `PromptCacheOptions`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `mode` field.

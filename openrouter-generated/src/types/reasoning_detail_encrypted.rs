@@ -23,12 +23,9 @@ pub struct ReasoningDetailEncrypted {
 
 impl ReasoningDetailEncrypted {
     /// A `ReasoningDetailEncrypted` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ReasoningDetailEncryptedType>,
-        data: impl Into<String>,
-    ) -> Self {
+    pub fn new(data: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             data: data.into(),
             id: Default::default(),
             format: Default::default(),

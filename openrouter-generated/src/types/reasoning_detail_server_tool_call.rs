@@ -31,13 +31,12 @@ pub struct ReasoningDetailServerToolCall {
 impl ReasoningDetailServerToolCall {
     /// A `ReasoningDetailServerToolCall` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<ReasoningDetailServerToolCallType>,
         tool_name: impl Into<String>,
         arguments: impl Into<String>,
         result: impl Into<String>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             tool_name: tool_name.into(),
             arguments: arguments.into(),
             result: result.into(),

@@ -23,12 +23,9 @@ pub struct ReasoningDetailSummary {
 
 impl ReasoningDetailSummary {
     /// A `ReasoningDetailSummary` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ReasoningDetailSummaryType>,
-        summary: impl Into<String>,
-    ) -> Self {
+    pub fn new(summary: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             summary: summary.into(),
             id: Default::default(),
             format: Default::default(),

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Reasoning in plain text, possibly signed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReasoningDetailText {
     pub r#type: ReasoningDetailTextType,
@@ -26,16 +26,9 @@ pub struct ReasoningDetailText {
 }
 
 impl ReasoningDetailText {
-    /// A `ReasoningDetailText` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<ReasoningDetailTextType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            text: Default::default(),
-            signature: Default::default(),
-            id: Default::default(),
-            format: Default::default(),
-            index: Default::default(),
-        }
+    /// An empty `ReasoningDetailText`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -32,12 +32,11 @@ pub struct ReasoningItem {
 impl ReasoningItem {
     /// A `ReasoningItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<ReasoningItemType>,
         id: impl Into<String>,
         summary: impl Into<Vec<ReasoningSummaryText>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: id.into(),
             summary: summary.into(),
             content: Default::default(),

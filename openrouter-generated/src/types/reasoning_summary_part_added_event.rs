@@ -23,7 +23,6 @@ pub struct ReasoningSummaryPartAddedEvent {
 impl ReasoningSummaryPartAddedEvent {
     /// A `ReasoningSummaryPartAddedEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<ReasoningSummaryPartAddedEventType>,
         output_index: impl Into<i64>,
         item_id: impl Into<String>,
         summary_index: impl Into<i64>,
@@ -31,7 +30,7 @@ impl ReasoningSummaryPartAddedEvent {
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             output_index: output_index.into(),
             item_id: item_id.into(),
             summary_index: summary_index.into(),

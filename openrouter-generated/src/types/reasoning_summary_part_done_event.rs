@@ -23,7 +23,6 @@ pub struct ReasoningSummaryPartDoneEvent {
 impl ReasoningSummaryPartDoneEvent {
     /// A `ReasoningSummaryPartDoneEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<ReasoningSummaryPartDoneEventType>,
         output_index: impl Into<i64>,
         item_id: impl Into<String>,
         summary_index: impl Into<i64>,
@@ -31,7 +30,7 @@ impl ReasoningSummaryPartDoneEvent {
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             output_index: output_index.into(),
             item_id: item_id.into(),
             summary_index: summary_index.into(),

@@ -15,12 +15,9 @@ pub struct ReasoningSummaryText {
 
 impl ReasoningSummaryText {
     /// A `ReasoningSummaryText` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ReasoningSummaryTextType>,
-        text: impl Into<String>,
-    ) -> Self {
+    pub fn new(text: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             text: text.into(),
         }
     }

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Plugin `response-healing`, which repairs malformed JSON in structured replies.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseHealingPlugin {
     pub id: ResponseHealingPluginId,
@@ -15,12 +15,9 @@ pub struct ResponseHealingPlugin {
 }
 
 impl ResponseHealingPlugin {
-    /// A `ResponseHealingPlugin` from its required fields; the optional ones start empty.
-    pub fn new(id: impl Into<ResponseHealingPluginId>) -> Self {
-        Self {
-            id: id.into(),
-            enabled: Default::default(),
-        }
+    /// An empty `ResponseHealingPlugin`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `id` field.

@@ -21,12 +21,9 @@ pub struct ResponseOutputText {
 
 impl ResponseOutputText {
     /// A `ResponseOutputText` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ResponseOutputTextType>,
-        text: impl Into<String>,
-    ) -> Self {
+    pub fn new(text: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             text: text.into(),
             annotations: Default::default(),
             logprobs: Default::default(),

@@ -880,12 +880,11 @@ pub struct ResponsesRequestToolsItemVariant1 {
 impl ResponsesRequestToolsItemVariant1 {
     /// A `ResponsesRequestToolsItemVariant1` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<ResponsesRequestToolsItemVariant1Type>,
         name: impl Into<String>,
         parameters: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             name: name.into(),
             description: Default::default(),
             parameters,

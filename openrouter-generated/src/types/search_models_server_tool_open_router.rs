@@ -5,7 +5,7 @@
 use super::*;
 
 /// OpenRouter server tool that lets the model look up and filter models offered on OpenRouter.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchModelsServerToolOpenRouter {
     pub r#type: SearchModelsServerToolOpenRouterType,
@@ -14,12 +14,9 @@ pub struct SearchModelsServerToolOpenRouter {
 }
 
 impl SearchModelsServerToolOpenRouter {
-    /// A `SearchModelsServerToolOpenRouter` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<SearchModelsServerToolOpenRouterType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            parameters: Default::default(),
-        }
+    /// An empty `SearchModelsServerToolOpenRouter`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

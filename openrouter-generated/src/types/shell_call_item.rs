@@ -30,12 +30,11 @@ pub struct ShellCallItem {
 impl ShellCallItem {
     /// A `ShellCallItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<ShellCallItemType>,
         call_id: impl Into<String>,
         action: impl Into<ShellCallItemAction>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             call_id: call_id.into(),
             action: action.into(),

@@ -91,12 +91,9 @@ pub struct ShellCallOutputContentOutcomeVariant1 {
 
 impl ShellCallOutputContentOutcomeVariant1 {
     /// A `ShellCallOutputContentOutcomeVariant1` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<ShellCallOutputContentOutcomeVariant1Type>,
-        exit_code: impl Into<i64>,
-    ) -> Self {
+    pub fn new(exit_code: impl Into<i64>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             exit_code: exit_code.into(),
             additional_properties: Default::default(),
         }
@@ -150,7 +147,7 @@ impl std::fmt::Display for ShellCallOutputContentOutcomeVariant1Type {
 }
 
 /// The command was stopped at the time limit.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShellCallOutputContentOutcomeVariant2 {
     pub r#type: ShellCallOutputContentOutcomeVariant2Type,
@@ -160,12 +157,9 @@ pub struct ShellCallOutputContentOutcomeVariant2 {
 }
 
 impl ShellCallOutputContentOutcomeVariant2 {
-    /// A `ShellCallOutputContentOutcomeVariant2` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<ShellCallOutputContentOutcomeVariant2Type>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            additional_properties: Default::default(),
-        }
+    /// An empty `ShellCallOutputContentOutcomeVariant2`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -27,12 +27,11 @@ pub struct ShellCallOutputItem {
 impl ShellCallOutputItem {
     /// A `ShellCallOutputItem` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<ShellCallOutputItemType>,
         call_id: impl Into<String>,
         output: impl Into<Vec<ShellCallOutputContent>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             id: Default::default(),
             call_id: call_id.into(),
             output: output.into(),

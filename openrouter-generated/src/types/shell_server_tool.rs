@@ -5,16 +5,16 @@
 use super::*;
 
 /// OpenAI's shell tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShellServerTool {
     pub r#type: ShellServerToolType,
 }
 
 impl ShellServerTool {
-    /// A `ShellServerTool` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<ShellServerToolType>) -> Self {
-        Self { r#type: r#type.into() }
+    /// An empty `ShellServerTool`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -5,7 +5,7 @@
 use super::*;
 
 /// OpenRouter server tool that runs shell commands on OpenRouter's side in a sandboxed container, modelled on OpenAI's hosted shell.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShellServerToolOpenRouter {
     pub r#type: ShellServerToolOpenRouterType,
@@ -14,12 +14,9 @@ pub struct ShellServerToolOpenRouter {
 }
 
 impl ShellServerToolOpenRouter {
-    /// A `ShellServerToolOpenRouter` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<ShellServerToolOpenRouterType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            parameters: Default::default(),
-        }
+    /// An empty `ShellServerToolOpenRouter`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

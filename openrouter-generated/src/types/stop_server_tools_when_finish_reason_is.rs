@@ -15,12 +15,9 @@ pub struct StopServerToolsWhenFinishReasonIs {
 
 impl StopServerToolsWhenFinishReasonIs {
     /// A `StopServerToolsWhenFinishReasonIs` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<StopServerToolsWhenFinishReasonIsType>,
-        reason: impl Into<String>,
-    ) -> Self {
+    pub fn new(reason: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             reason: reason.into(),
         }
     }

@@ -15,12 +15,9 @@ pub struct StopServerToolsWhenHasToolCall {
 
 impl StopServerToolsWhenHasToolCall {
     /// A `StopServerToolsWhenHasToolCall` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<StopServerToolsWhenHasToolCallType>,
-        tool_name: impl Into<String>,
-    ) -> Self {
+    pub fn new(tool_name: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             tool_name: tool_name.into(),
         }
     }

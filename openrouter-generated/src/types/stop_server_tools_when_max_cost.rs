@@ -15,12 +15,9 @@ pub struct StopServerToolsWhenMaxCost {
 
 impl StopServerToolsWhenMaxCost {
     /// A `StopServerToolsWhenMaxCost` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<StopServerToolsWhenMaxCostType>,
-        max_cost_in_dollars: impl Into<f64>,
-    ) -> Self {
+    pub fn new(max_cost_in_dollars: impl Into<f64>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             max_cost_in_dollars: max_cost_in_dollars.into(),
         }
     }

@@ -15,12 +15,9 @@ pub struct StopServerToolsWhenMaxTokensUsed {
 
 impl StopServerToolsWhenMaxTokensUsed {
     /// A `StopServerToolsWhenMaxTokensUsed` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<StopServerToolsWhenMaxTokensUsedType>,
-        max_tokens: impl Into<i64>,
-    ) -> Self {
+    pub fn new(max_tokens: impl Into<i64>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             max_tokens: max_tokens.into(),
         }
     }

@@ -15,12 +15,9 @@ pub struct StopServerToolsWhenStepCountIs {
 
 impl StopServerToolsWhenStepCountIs {
     /// A `StopServerToolsWhenStepCountIs` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<StopServerToolsWhenStepCountIsType>,
-        step_count: impl Into<i64>,
-    ) -> Self {
+    pub fn new(step_count: impl Into<i64>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             step_count: step_count.into(),
         }
     }

@@ -19,13 +19,12 @@ pub struct StreamEventsResponseOutputItemAdded {
 impl StreamEventsResponseOutputItemAdded {
     /// A `StreamEventsResponseOutputItemAdded` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<StreamEventsResponseOutputItemAddedType>,
         output_index: impl Into<i64>,
         item: impl Into<OutputItems>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             output_index: output_index.into(),
             item: item.into(),
             sequence_number: sequence_number.into(),

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Built-in tool `openrouter:subagent`: the model hands a self-contained job to a cheaper, quicker worker model, which may use tools of its own, and gets the result back.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubagentServerToolOpenRouter {
     pub r#type: SubagentServerToolOpenRouterType,
@@ -14,12 +14,9 @@ pub struct SubagentServerToolOpenRouter {
 }
 
 impl SubagentServerToolOpenRouter {
-    /// A `SubagentServerToolOpenRouter` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<SubagentServerToolOpenRouterType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            parameters: Default::default(),
-        }
+    /// An empty `SubagentServerToolOpenRouter`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -18,12 +18,11 @@ pub struct ToolChoiceAllowed {
 impl ToolChoiceAllowed {
     /// A `ToolChoiceAllowed` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<ToolChoiceAllowedType>,
         mode: impl Into<ToolChoiceAllowedMode>,
         tools: impl Into<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             mode: mode.into(),
             tools: tools.into(),
         }

@@ -5,7 +5,7 @@
 use super::*;
 
 /// OpenRouter server tool that searches the tools marked `defer_loading` and makes the matches callable.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ToolSearchServerTool {
     pub r#type: ToolSearchServerToolType,
@@ -14,12 +14,9 @@ pub struct ToolSearchServerTool {
 }
 
 impl ToolSearchServerTool {
-    /// A `ToolSearchServerTool` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<ToolSearchServerToolType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            parameters: Default::default(),
-        }
+    /// An empty `ToolSearchServerTool`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

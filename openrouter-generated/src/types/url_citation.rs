@@ -25,14 +25,13 @@ pub struct UrlCitation {
 impl UrlCitation {
     /// An `UrlCitation` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<UrlCitationType>,
         url: impl Into<String>,
         title: impl Into<String>,
         start_index: impl Into<i64>,
         end_index: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             url: url.into(),
             title: title.into(),
             start_index: start_index.into(),

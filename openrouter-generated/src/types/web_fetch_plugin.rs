@@ -5,7 +5,7 @@
 use super::*;
 
 /// Plugin `web-fetch`, which lets the model download pages by URL.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebFetchPlugin {
     pub id: WebFetchPluginId,
@@ -24,15 +24,9 @@ pub struct WebFetchPlugin {
 }
 
 impl WebFetchPlugin {
-    /// A `WebFetchPlugin` from its required fields; the optional ones start empty.
-    pub fn new(id: impl Into<WebFetchPluginId>) -> Self {
-        Self {
-            id: id.into(),
-            allowed_domains: Default::default(),
-            blocked_domains: Default::default(),
-            max_content_tokens: Default::default(),
-            max_uses: Default::default(),
-        }
+    /// An empty `WebFetchPlugin`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `id` field.

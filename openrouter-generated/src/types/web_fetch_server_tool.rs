@@ -5,7 +5,7 @@
 use super::*;
 
 /// Built-in tool `openrouter:web_fetch`, which downloads the full text of a web page or PDF.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebFetchServerTool {
     pub r#type: WebFetchServerToolType,
@@ -14,12 +14,9 @@ pub struct WebFetchServerTool {
 }
 
 impl WebFetchServerTool {
-    /// A `WebFetchServerTool` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<WebFetchServerToolType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            parameters: Default::default(),
-        }
+    /// An empty `WebFetchServerTool`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

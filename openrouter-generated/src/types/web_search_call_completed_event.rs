@@ -20,13 +20,12 @@ pub struct WebSearchCallCompletedEvent {
 impl WebSearchCallCompletedEvent {
     /// A `WebSearchCallCompletedEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        r#type: impl Into<WebSearchCallCompletedEventType>,
         item_id: impl Into<String>,
         output_index: impl Into<i64>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             item_id: item_id.into(),
             output_index: output_index.into(),
             sequence_number: sequence_number.into(),

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Plugin `web`, which adds web search results to the prompt.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebSearchPlugin {
     pub id: WebSearchPluginId,
@@ -37,20 +37,9 @@ pub struct WebSearchPlugin {
 }
 
 impl WebSearchPlugin {
-    /// A `WebSearchPlugin` from its required fields; the optional ones start empty.
-    pub fn new(id: impl Into<WebSearchPluginId>) -> Self {
-        Self {
-            id: id.into(),
-            enabled: Default::default(),
-            engine: Default::default(),
-            include_domains: Default::default(),
-            exclude_domains: Default::default(),
-            max_results: Default::default(),
-            max_uses: Default::default(),
-            mode: Default::default(),
-            search_prompt: Default::default(),
-            user_location: Default::default(),
-        }
+    /// An empty `WebSearchPlugin`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `id` field.

@@ -5,7 +5,7 @@
 use super::*;
 
 /// OpenRouter server tool that looks things up on the web.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebSearchServerToolOpenRouter {
     pub r#type: WebSearchServerToolOpenRouterType,
@@ -14,12 +14,9 @@ pub struct WebSearchServerToolOpenRouter {
 }
 
 impl WebSearchServerToolOpenRouter {
-    /// A `WebSearchServerToolOpenRouter` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<WebSearchServerToolOpenRouterType>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            parameters: Default::default(),
-        }
+    /// An empty `WebSearchServerToolOpenRouter`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.

@@ -15,9 +15,9 @@ pub struct WebSearchSource {
 
 impl WebSearchSource {
     /// A `WebSearchSource` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<WebSearchSourceType>, url: impl Into<String>) -> Self {
+    pub fn new(url: impl Into<String>) -> Self {
         Self {
-            r#type: r#type.into(),
+            r#type: Default::default(),
             url: url.into(),
         }
     }
