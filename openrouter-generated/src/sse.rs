@@ -220,6 +220,13 @@ pub(crate) fn in_band_error(value: &Value, status: StatusCode, headers: &HeaderM
     Some(api)
 }
 
+/// The `type` of an event payload, read without building a JSON tree.
+#[derive(serde::Deserialize)]
+struct EventKind<'a> {
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<std::borrow::Cow<'a, str>>,
+}
+
 /// A typed stream of events from a streaming operation.
 ///
 /// Yields each event decoded as `T`. An error the server sends inside the stream is yielded as
@@ -294,28 +301,33 @@ impl<T: DeserializeOwned> EventStream<T> {
 
     /// Turns one event into an item, an error, or nothing (the end sentinel).
     fn take(&mut self, event: SseEvent) -> Option<Result<T>> {
-        if self.protocol.done.is_some_and(|done| event.data.trim() == done) {
+        let data = event.data.as_str();
+        if self.protocol.done.is_some_and(|done| data.trim() == done) {
             self.complete = true;
             self.finished = true;
             return None;
         }
-        let value: Value = match serde_json::from_str(&event.data) {
-            Ok(value) => value,
-            Err(source) => return Some(Err(self.decode_error(event, source))),
-        };
-        if let Some(api) = in_band_error(&value, self.status, &self.headers, event.data.as_bytes()) {
-            self.finished = true;
-            return Some(Err(api.into()));
+        // Every in-band error shape has the JSON string "error" in it (a key or a value); only
+        // then is the event read a second time, as a JSON tree.
+        if data.contains("\"error\"") {
+            if let Ok(value) = serde_json::from_str::<Value>(data) {
+                if let Some(api) = in_band_error(&value, self.status, &self.headers, data.as_bytes()) {
+                    self.finished = true;
+                    return Some(Err(api.into()));
+                }
+            }
         }
-        let kind = event
-            .event
-            .as_deref()
-            .filter(|e| !e.is_empty() && *e != "message")
-            .or_else(|| value.get("type").and_then(Value::as_str));
-        if kind.is_some_and(|k| self.protocol.terminal.contains(&k)) {
-            self.complete = true;
+        if !self.protocol.terminal.is_empty() {
+            let named = event.event.as_deref().filter(|e| !e.is_empty() && *e != "message");
+            let kind = match named {
+                Some(name) => Some(std::borrow::Cow::Borrowed(name)),
+                None => serde_json::from_str::<EventKind<'_>>(data).ok().and_then(|k| k.kind),
+            };
+            if kind.is_some_and(|k| self.protocol.terminal.contains(&k.as_ref())) {
+                self.complete = true;
+            }
         }
-        match serde_json::from_value(value) {
+        match serde_json::from_str(data) {
             Ok(item) => Some(Ok(item)),
             Err(source) => Some(Err(self.decode_error(event, source))),
         }
