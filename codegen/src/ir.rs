@@ -52,6 +52,8 @@ pub struct Field {
     pub wire_name: String,
     pub ty: TypeRef,
     pub required: bool,
+    /// Position in the schema's `required` list (the order of `new()`'s arguments).
+    pub required_rank: usize,
     pub nullable: bool,
     pub doc: Option<String>,
     pub deprecated: bool,

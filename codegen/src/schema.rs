@@ -40,6 +40,8 @@ impl<'a> From<&'a ReferenceOr<Box<Schema>>> for RefOr<'a> {
 struct ObjectParts<'a> {
     props: Vec<(String, RefOr<'a>, Pointer)>,
     required: BTreeSet<String>,
+    /// The `required` names in document order (the order of `new()`'s arguments).
+    required_order: Vec<String>,
     additional: Option<&'a AdditionalProperties>,
     additional_ptr: Pointer,
     /// `$ref`s being merged, to stop at a cycle.
@@ -47,6 +49,14 @@ struct ObjectParts<'a> {
 }
 
 impl<'a> ObjectParts<'a> {
+    fn add_required(&mut self, names: &[String]) {
+        for name in names {
+            if self.required.insert(name.clone()) {
+                self.required_order.push(name.clone());
+            }
+        }
+    }
+
     fn add(&mut self, name: &str, schema: RefOr<'a>, ptr: Pointer) {
         // A later `allOf` member overrides an earlier property of the same name, in place.
         if let Some(slot) = self.props.iter_mut().find(|(n, _, _)| n == name) {
@@ -265,7 +275,7 @@ impl<'a> TypeSpace<'a> {
                 for (name, prop) in &object.properties {
                     parts.add(name, RefOr::from(prop), ptr.push("properties").push(name));
                 }
-                parts.required.extend(object.required.iter().cloned());
+                parts.add_required(&object.required);
                 parts.additional = object.additional_properties.as_ref();
                 parts.additional_ptr = ptr.push("additionalProperties");
                 self.object(ctx, owner, ptr, schema, parts)
@@ -306,7 +316,7 @@ impl<'a> TypeSpace<'a> {
                     for (name, prop) in &any.properties {
                         parts.add(name, RefOr::from(prop), ptr.push("properties").push(name));
                     }
-                    parts.required.extend(any.required.iter().cloned());
+                    parts.add_required(&any.required);
                     parts.additional = any.additional_properties.as_ref();
                     parts.additional_ptr = ptr.push("additionalProperties");
                     self.object(ctx, owner, ptr, schema, parts)
@@ -372,7 +382,7 @@ impl<'a> TypeSpace<'a> {
                 for (name, prop) in &object.properties {
                     parts.add(name, RefOr::from(prop), ptr.push("properties").push(name));
                 }
-                parts.required.extend(object.required.iter().cloned());
+                parts.add_required(&object.required);
                 if object.additional_properties.is_some() {
                     parts.additional = object.additional_properties.as_ref();
                     parts.additional_ptr = ptr.push("additionalProperties");
@@ -384,7 +394,7 @@ impl<'a> TypeSpace<'a> {
                 for (name, prop) in &any.properties {
                     parts.add(name, RefOr::from(prop), ptr.push("properties").push(name));
                 }
-                parts.required.extend(any.required.iter().cloned());
+                parts.add_required(&any.required);
                 if any.additional_properties.is_some() {
                     parts.additional = any.additional_properties.as_ref();
                     parts.additional_ptr = ptr.push("additionalProperties");
@@ -453,6 +463,7 @@ impl<'a> TypeSpace<'a> {
                 wire_name: wire.clone(),
                 ty,
                 required: parts.required.contains(wire),
+                required_rank: parts.required_order.iter().position(|n| n == wire).unwrap_or(usize::MAX),
                 nullable: self.is_nullable(*prop, pptr)?,
                 doc,
                 deprecated,

@@ -297,11 +297,11 @@ fn struct_tokens(
                 new_inits.push(quote! { #fname: Default::default() });
             }
             Storage::Plain => {
-                new_args.push(quote! { #fname: impl Into<#inner> });
+                new_args.push((field.required_rank, quote! { #fname: impl Into<#inner> }));
                 new_inits.push(quote! { #fname: #fname.into() });
             }
             Storage::Optional if field.required => {
-                new_args.push(quote! { #fname: Option<#inner> });
+                new_args.push((field.required_rank, quote! { #fname: Option<#inner> }));
                 new_inits.push(quote! { #fname });
             }
             _ => new_inits.push(quote! { #fname: Default::default() }),
@@ -316,6 +316,10 @@ fn struct_tokens(
         });
         new_inits.push(quote! { additional_properties: Default::default() });
     }
+    // `new()` takes the required fields in the order of the schema's `required` list, which
+    // OpenAPI documents keep stable even when they reorder properties.
+    new_args.sort_by_key(|(rank, _)| *rank);
+    let new_args: Vec<TokenStream> = new_args.into_iter().map(|(_, arg)| arg).collect();
     let all_optional = new_args.is_empty();
     let derive_default = if all_optional {
         quote! { Default, }

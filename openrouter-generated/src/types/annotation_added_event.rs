@@ -28,9 +28,9 @@ impl AnnotationAddedEvent {
         output_index: impl Into<i64>,
         item_id: impl Into<String>,
         content_index: impl Into<i64>,
+        sequence_number: impl Into<i64>,
         annotation_index: impl Into<i64>,
         annotation: impl Into<OpenAiResponsesAnnotation>,
-        sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
             r#type: Default::default(),

@@ -23,10 +23,10 @@ pub struct AnthropicCodeExecutionResult {
 impl AnthropicCodeExecutionResult {
     /// An `AnthropicCodeExecutionResult` from its required fields; the optional ones start empty.
     pub fn new(
-        stdout: impl Into<String>,
-        stderr: impl Into<String>,
-        return_code: impl Into<i64>,
         content: impl Into<Vec<AnthropicCodeExecutionOutput>>,
+        return_code: impl Into<i64>,
+        stderr: impl Into<String>,
+        stdout: impl Into<String>,
     ) -> Self {
         Self {
             r#type: Default::default(),

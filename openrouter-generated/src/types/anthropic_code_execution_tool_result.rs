@@ -18,8 +18,8 @@ pub struct AnthropicCodeExecutionToolResult {
 impl AnthropicCodeExecutionToolResult {
     /// An `AnthropicCodeExecutionToolResult` from its required fields; the optional ones start empty.
     pub fn new(
-        tool_use_id: impl Into<String>,
         content: impl Into<AnthropicCodeExecutionContent>,
+        tool_use_id: impl Into<String>,
     ) -> Self {
         Self {
             r#type: Default::default(),

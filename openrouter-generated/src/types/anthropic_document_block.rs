@@ -21,8 +21,8 @@ pub struct AnthropicDocumentBlock {
 impl AnthropicDocumentBlock {
     /// An `AnthropicDocumentBlock` from its required fields; the optional ones start empty.
     pub fn new(
-        title: Option<String>,
         source: impl Into<AnthropicDocumentBlockSource>,
+        title: Option<String>,
     ) -> Self {
         Self {
             r#type: Default::default(),

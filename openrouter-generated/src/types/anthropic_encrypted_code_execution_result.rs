@@ -23,10 +23,10 @@ pub struct AnthropicEncryptedCodeExecutionResult {
 impl AnthropicEncryptedCodeExecutionResult {
     /// An `AnthropicEncryptedCodeExecutionResult` from its required fields; the optional ones start empty.
     pub fn new(
-        encrypted_stdout: impl Into<String>,
-        stderr: impl Into<String>,
-        return_code: impl Into<i64>,
         content: impl Into<Vec<AnthropicCodeExecutionOutput>>,
+        encrypted_stdout: impl Into<String>,
+        return_code: impl Into<i64>,
+        stderr: impl Into<String>,
     ) -> Self {
         Self {
             r#type: Default::default(),

@@ -25,11 +25,11 @@ pub struct AnthropicTextEditorCodeExecutionStrReplaceResult {
 impl AnthropicTextEditorCodeExecutionStrReplaceResult {
     /// An `AnthropicTextEditorCodeExecutionStrReplaceResult` from its required fields; the optional ones start empty.
     pub fn new(
-        old_start: Option<i64>,
-        old_lines: Option<i64>,
-        new_start: Option<i64>,
-        new_lines: Option<i64>,
         lines: Option<Vec<String>>,
+        new_lines: Option<i64>,
+        new_start: Option<i64>,
+        old_lines: Option<i64>,
+        old_start: Option<i64>,
     ) -> Self {
         Self {
             r#type: Default::default(),

@@ -18,8 +18,8 @@ pub struct AnthropicTextEditorCodeExecutionToolResult {
 impl AnthropicTextEditorCodeExecutionToolResult {
     /// An `AnthropicTextEditorCodeExecutionToolResult` from its required fields; the optional ones start empty.
     pub fn new(
-        tool_use_id: impl Into<String>,
         content: impl Into<AnthropicTextEditorCodeExecutionContent>,
+        tool_use_id: impl Into<String>,
     ) -> Self {
         Self {
             r#type: Default::default(),

@@ -25,10 +25,10 @@ pub struct AnthropicTextEditorCodeExecutionViewResult {
 impl AnthropicTextEditorCodeExecutionViewResult {
     /// An `AnthropicTextEditorCodeExecutionViewResult` from its required fields; the optional ones start empty.
     pub fn new(
-        file_type: impl Into<AnthropicTextEditorCodeExecutionViewResultFileType>,
         content: impl Into<String>,
-        start_line: Option<i64>,
+        file_type: impl Into<AnthropicTextEditorCodeExecutionViewResultFileType>,
         num_lines: Option<i64>,
+        start_line: Option<i64>,
         total_lines: Option<i64>,
     ) -> Self {
         Self {

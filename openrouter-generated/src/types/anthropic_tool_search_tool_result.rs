@@ -18,8 +18,8 @@ pub struct AnthropicToolSearchToolResult {
 impl AnthropicToolSearchToolResult {
     /// An `AnthropicToolSearchToolResult` from its required fields; the optional ones start empty.
     pub fn new(
-        tool_use_id: impl Into<String>,
         content: impl Into<AnthropicToolSearchContent>,
+        tool_use_id: impl Into<String>,
     ) -> Self {
         Self {
             r#type: Default::default(),

@@ -24,8 +24,8 @@ impl AnthropicToolUseBlock {
     /// An `AnthropicToolUseBlock` from its required fields; the optional ones start empty.
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<String>,
         caller: impl Into<AnthropicCaller>,
+        name: impl Into<String>,
     ) -> Self {
         Self {
             r#type: Default::default(),

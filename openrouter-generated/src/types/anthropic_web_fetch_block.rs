@@ -20,9 +20,9 @@ pub struct AnthropicWebFetchBlock {
 impl AnthropicWebFetchBlock {
     /// An `AnthropicWebFetchBlock` from its required fields; the optional ones start empty.
     pub fn new(
-        url: impl Into<String>,
-        retrieved_at: Option<String>,
         content: impl Into<AnthropicDocumentBlock>,
+        retrieved_at: Option<String>,
+        url: impl Into<String>,
     ) -> Self {
         Self {
             r#type: Default::default(),

@@ -19,9 +19,9 @@ pub struct AnthropicWebFetchToolResult {
 impl AnthropicWebFetchToolResult {
     /// An `AnthropicWebFetchToolResult` from its required fields; the optional ones start empty.
     pub fn new(
-        tool_use_id: impl Into<String>,
         caller: impl Into<AnthropicCaller>,
         content: impl Into<AnthropicWebFetchContent>,
+        tool_use_id: impl Into<String>,
     ) -> Self {
         Self {
             r#type: Default::default(),

@@ -23,10 +23,10 @@ pub struct AnthropicWebSearchResult {
 impl AnthropicWebSearchResult {
     /// An `AnthropicWebSearchResult` from its required fields; the optional ones start empty.
     pub fn new(
+        encrypted_content: impl Into<String>,
+        page_age: Option<String>,
         title: impl Into<String>,
         url: impl Into<String>,
-        page_age: Option<String>,
-        encrypted_content: impl Into<String>,
     ) -> Self {
         Self {
             r#type: Default::default(),

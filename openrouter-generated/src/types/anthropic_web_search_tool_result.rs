@@ -20,8 +20,8 @@ pub struct AnthropicWebSearchToolResult {
 impl AnthropicWebSearchToolResult {
     /// An `AnthropicWebSearchToolResult` from its required fields; the optional ones start empty.
     pub fn new(
-        tool_use_id: impl Into<String>,
         caller: impl Into<AnthropicCaller>,
+        tool_use_id: impl Into<String>,
         content: impl Into<AnthropicWebSearchToolResultContent>,
     ) -> Self {
         Self {

@@ -26,11 +26,11 @@ pub struct BaseTextDeltaEvent {
 impl BaseTextDeltaEvent {
     /// A `BaseTextDeltaEvent` from its required fields; the optional ones start empty.
     pub fn new(
+        logprobs: impl Into<Vec<OpenResponsesLogProbs>>,
         output_index: impl Into<i64>,
         item_id: impl Into<String>,
         content_index: impl Into<i64>,
         delta: impl Into<String>,
-        logprobs: impl Into<Vec<OpenResponsesLogProbs>>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {

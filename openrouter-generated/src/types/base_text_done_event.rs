@@ -30,8 +30,8 @@ impl BaseTextDoneEvent {
         item_id: impl Into<String>,
         content_index: impl Into<i64>,
         text: impl Into<String>,
-        logprobs: impl Into<Vec<OpenResponsesLogProbs>>,
         sequence_number: impl Into<i64>,
+        logprobs: impl Into<Vec<OpenResponsesLogProbs>>,
     ) -> Self {
         Self {
             r#type: Default::default(),

@@ -19,9 +19,9 @@ pub struct ChatChoice {
 impl ChatChoice {
     /// A `ChatChoice` from its required fields; the optional ones start empty.
     pub fn new(
+        finish_reason: Option<ChatFinishReasonEnum>,
         index: impl Into<i64>,
         message: impl Into<ChatAssistantMessage>,
-        finish_reason: Option<ChatFinishReasonEnum>,
     ) -> Self {
         Self {
             index: index.into(),

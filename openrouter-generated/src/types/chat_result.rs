@@ -32,9 +32,9 @@ impl ChatResult {
     /// A `ChatResult` from its required fields; the optional ones start empty.
     pub fn new(
         id: impl Into<String>,
+        choices: impl Into<Vec<ChatChoice>>,
         created: impl Into<i64>,
         model: impl Into<String>,
-        choices: impl Into<Vec<ChatChoice>>,
         system_fingerprint: Option<String>,
     ) -> Self {
         Self {

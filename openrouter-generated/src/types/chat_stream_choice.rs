@@ -19,9 +19,9 @@ pub struct ChatStreamChoice {
 impl ChatStreamChoice {
     /// A `ChatStreamChoice` from its required fields; the optional ones start empty.
     pub fn new(
-        index: impl Into<i64>,
         delta: impl Into<ChatStreamDelta>,
         finish_reason: Option<ChatFinishReasonEnum>,
+        index: impl Into<i64>,
     ) -> Self {
         Self {
             index: index.into(),

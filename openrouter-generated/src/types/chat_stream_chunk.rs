@@ -35,9 +35,9 @@ impl ChatStreamChunk {
     /// A `ChatStreamChunk` from its required fields; the optional ones start empty.
     pub fn new(
         id: impl Into<String>,
+        choices: impl Into<Vec<ChatStreamChoice>>,
         created: impl Into<i64>,
         model: impl Into<String>,
-        choices: impl Into<Vec<ChatStreamChoice>>,
     ) -> Self {
         Self {
             id: id.into(),

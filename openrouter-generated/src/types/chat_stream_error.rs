@@ -19,7 +19,7 @@ pub struct ChatStreamError {
 
 impl ChatStreamError {
     /// A `ChatStreamError` from its required fields; the optional ones start empty.
-    pub fn new(code: impl Into<i32>, message: impl Into<String>) -> Self {
+    pub fn new(message: impl Into<String>, code: impl Into<i32>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),

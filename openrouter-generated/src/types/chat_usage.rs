@@ -35,8 +35,8 @@ pub struct ChatUsage {
 impl ChatUsage {
     /// A `ChatUsage` from its required fields; the optional ones start empty.
     pub fn new(
-        prompt_tokens: impl Into<i64>,
         completion_tokens: impl Into<i64>,
+        prompt_tokens: impl Into<i64>,
         total_tokens: impl Into<i64>,
     ) -> Self {
         Self {

@@ -57,9 +57,6 @@ impl CurrentApiKey {
     pub fn new(
         label: impl Into<String>,
         limit: Option<f64>,
-        limit_remaining: Option<f64>,
-        limit_reset: Option<String>,
-        include_byok_in_limit: impl Into<bool>,
         usage: impl Into<f64>,
         usage_daily: impl Into<f64>,
         usage_weekly: impl Into<f64>,
@@ -71,6 +68,9 @@ impl CurrentApiKey {
         is_free_tier: impl Into<bool>,
         is_management_key: impl Into<bool>,
         is_provisioning_key: impl Into<bool>,
+        limit_remaining: Option<f64>,
+        limit_reset: Option<String>,
+        include_byok_in_limit: impl Into<bool>,
         creator_user_id: Option<String>,
         rate_limit: impl Into<CurrentApiKeyRateLimit>,
     ) -> Self {

@@ -98,8 +98,8 @@ pub struct DebugEventDebugTimings {
 impl DebugEventDebugTimings {
     /// A `DebugEventDebugTimings` from its required fields; the optional ones start empty.
     pub fn new(
-        event: impl Into<DebugEventDebugTimingsEvent>,
         start_ms: impl Into<i64>,
+        event: impl Into<DebugEventDebugTimingsEvent>,
         epoch_ms: impl Into<i64>,
     ) -> Self {
         Self {

@@ -33,10 +33,10 @@ pub struct FunctionCallItem {
 impl FunctionCallItem {
     /// A `FunctionCallItem` from its required fields; the optional ones start empty.
     pub fn new(
-        id: impl Into<String>,
         call_id: impl Into<String>,
         name: impl Into<String>,
         arguments: impl Into<String>,
+        id: impl Into<String>,
     ) -> Self {
         Self {
             r#type: Default::default(),

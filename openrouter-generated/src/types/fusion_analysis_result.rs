@@ -157,7 +157,7 @@ pub struct FusionAnalysisResultPartialCoverageItem {
 
 impl FusionAnalysisResultPartialCoverageItem {
     /// A `FusionAnalysisResultPartialCoverageItem` from its required fields; the optional ones start empty.
-    pub fn new(point: impl Into<String>, models: impl Into<Vec<String>>) -> Self {
+    pub fn new(models: impl Into<Vec<String>>, point: impl Into<String>) -> Self {
         Self {
             point: point.into(),
             models: models.into(),

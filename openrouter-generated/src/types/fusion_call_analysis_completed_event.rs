@@ -22,8 +22,8 @@ impl FusionCallAnalysisCompletedEvent {
     /// A `FusionCallAnalysisCompletedEvent` from its required fields; the optional ones start empty.
     pub fn new(
         analysis: impl Into<FusionAnalysisResult>,
-        item_id: impl Into<String>,
         output_index: impl Into<i64>,
+        item_id: impl Into<String>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {

@@ -27,8 +27,8 @@ impl FusionCallAnalysisInProgressEvent {
     pub fn new(
         analyst_model: impl Into<String>,
         judge_model: impl Into<String>,
-        item_id: impl Into<String>,
         output_index: impl Into<i64>,
+        item_id: impl Into<String>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {

@@ -20,8 +20,8 @@ pub struct FusionCallCompletedEvent {
 impl FusionCallCompletedEvent {
     /// A `FusionCallCompletedEvent` from its required fields; the optional ones start empty.
     pub fn new(
-        item_id: impl Into<String>,
         output_index: impl Into<i64>,
+        item_id: impl Into<String>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {

@@ -23,8 +23,8 @@ impl FusionCallPanelAddedEvent {
     /// A `FusionCallPanelAddedEvent` from its required fields; the optional ones start empty.
     pub fn new(
         model: impl Into<String>,
-        item_id: impl Into<String>,
         output_index: impl Into<i64>,
+        item_id: impl Into<String>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {

@@ -26,8 +26,8 @@ impl FusionCallPanelCompletedEvent {
     pub fn new(
         model: impl Into<String>,
         content: impl Into<String>,
-        item_id: impl Into<String>,
         output_index: impl Into<i64>,
+        item_id: impl Into<String>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {

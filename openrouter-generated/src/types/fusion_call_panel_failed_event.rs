@@ -29,8 +29,8 @@ impl FusionCallPanelFailedEvent {
     pub fn new(
         model: impl Into<String>,
         error: impl Into<String>,
-        item_id: impl Into<String>,
         output_index: impl Into<i64>,
+        item_id: impl Into<String>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {

@@ -26,8 +26,8 @@ impl FusionCallPanelReasoningDeltaEvent {
     pub fn new(
         model: impl Into<String>,
         delta: impl Into<String>,
-        item_id: impl Into<String>,
         output_index: impl Into<i64>,
+        item_id: impl Into<String>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {

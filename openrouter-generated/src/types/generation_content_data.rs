@@ -84,7 +84,7 @@ pub struct GenerationContentDataOutput {
 
 impl GenerationContentDataOutput {
     /// A `GenerationContentDataOutput` from its required fields; the optional ones start empty.
-    pub fn new(completion: Option<String>, reasoning: Option<String>) -> Self {
+    pub fn new(reasoning: Option<String>, completion: Option<String>) -> Self {
         Self { completion, reasoning }
     }
 

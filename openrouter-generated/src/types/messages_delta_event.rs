@@ -63,8 +63,8 @@ impl MessagesDeltaEventDelta {
     /// A `MessagesDeltaEventDelta` from its required fields; the optional ones start empty.
     pub fn new(
         container: Option<AnthropicContainer>,
-        stop_reason: Option<OrAnthropicStopReason>,
         stop_details: Option<AnthropicRefusalStopDetails>,
+        stop_reason: Option<OrAnthropicStopReason>,
         stop_sequence: Option<String>,
     ) -> Self {
         Self {

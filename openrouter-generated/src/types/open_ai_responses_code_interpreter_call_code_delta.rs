@@ -24,8 +24,8 @@ impl OpenAiResponsesCodeInterpreterCallCodeDelta {
     pub fn new(
         item_id: impl Into<String>,
         output_index: impl Into<i64>,
-        delta: impl Into<String>,
         sequence_number: impl Into<i64>,
+        delta: impl Into<String>,
     ) -> Self {
         Self {
             r#type: Default::default(),

@@ -24,8 +24,8 @@ impl OpenAiResponsesCodeInterpreterCallCodeDone {
     pub fn new(
         item_id: impl Into<String>,
         output_index: impl Into<i64>,
-        code: impl Into<String>,
         sequence_number: impl Into<i64>,
+        code: impl Into<String>,
     ) -> Self {
         Self {
             r#type: Default::default(),

@@ -26,9 +26,9 @@ impl OpenAiResponsesImageGenCallPartialImage {
     pub fn new(
         item_id: impl Into<String>,
         output_index: impl Into<i64>,
+        sequence_number: impl Into<i64>,
         partial_image_b64: impl Into<String>,
         partial_image_index: impl Into<i64>,
-        sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
             r#type: Default::default(),

@@ -27,10 +27,10 @@ impl OutputComputerCallItem {
     /// An `OutputComputerCallItem` from its required fields; the optional ones start empty.
     pub fn new(
         call_id: impl Into<String>,
+        status: impl Into<OutputComputerCallItemStatus>,
         pending_safety_checks: impl Into<
             Vec<OutputComputerCallItemPendingSafetyChecksItem>,
         >,
-        status: impl Into<OutputComputerCallItemStatus>,
     ) -> Self {
         Self {
             r#type: Default::default(),

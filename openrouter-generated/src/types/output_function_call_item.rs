@@ -35,9 +35,9 @@ pub struct OutputFunctionCallItem {
 impl OutputFunctionCallItem {
     /// An `OutputFunctionCallItem` from its required fields; the optional ones start empty.
     pub fn new(
-        call_id: impl Into<String>,
         name: impl Into<String>,
         arguments: impl Into<String>,
+        call_id: impl Into<String>,
     ) -> Self {
         Self {
             r#type: Default::default(),

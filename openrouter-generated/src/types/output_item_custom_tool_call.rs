@@ -26,9 +26,9 @@ pub struct OutputItemCustomToolCall {
 impl OutputItemCustomToolCall {
     /// An `OutputItemCustomToolCall` from its required fields; the optional ones start empty.
     pub fn new(
-        call_id: impl Into<String>,
         name: impl Into<String>,
         input: impl Into<String>,
+        call_id: impl Into<String>,
     ) -> Self {
         Self {
             r#type: Default::default(),

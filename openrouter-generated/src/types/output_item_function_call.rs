@@ -29,9 +29,9 @@ pub struct OutputItemFunctionCall {
 impl OutputItemFunctionCall {
     /// An `OutputItemFunctionCall` from its required fields; the optional ones start empty.
     pub fn new(
-        call_id: impl Into<String>,
         name: impl Into<String>,
         arguments: impl Into<String>,
+        call_id: impl Into<String>,
     ) -> Self {
         Self {
             r#type: Default::default(),

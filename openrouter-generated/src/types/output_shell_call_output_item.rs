@@ -26,8 +26,8 @@ impl OutputShellCallOutputItem {
     pub fn new(
         id: impl Into<String>,
         call_id: impl Into<String>,
-        output: impl Into<Vec<ShellCallOutputContent>>,
         status: impl Into<ShellCallStatus>,
+        output: impl Into<Vec<ShellCallOutputContent>>,
     ) -> Self {
         Self {
             r#type: Default::default(),

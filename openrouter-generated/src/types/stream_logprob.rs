@@ -22,7 +22,7 @@ pub struct StreamLogprob {
 
 impl StreamLogprob {
     /// A `StreamLogprob` from its required fields; the optional ones start empty.
-    pub fn new(token: impl Into<String>, logprob: impl Into<f64>) -> Self {
+    pub fn new(logprob: impl Into<f64>, token: impl Into<String>) -> Self {
         Self {
             token: token.into(),
             logprob: logprob.into(),

@@ -26,11 +26,11 @@ pub struct TextDeltaEvent {
 impl TextDeltaEvent {
     /// A `TextDeltaEvent` from its required fields; the optional ones start empty.
     pub fn new(
+        logprobs: impl Into<Vec<StreamLogprob>>,
         output_index: impl Into<i64>,
         item_id: impl Into<String>,
         content_index: impl Into<i64>,
         delta: impl Into<String>,
-        logprobs: impl Into<Vec<StreamLogprob>>,
         sequence_number: impl Into<i64>,
     ) -> Self {
         Self {

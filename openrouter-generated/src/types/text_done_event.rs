@@ -30,8 +30,8 @@ impl TextDoneEvent {
         item_id: impl Into<String>,
         content_index: impl Into<i64>,
         text: impl Into<String>,
-        logprobs: impl Into<Vec<StreamLogprob>>,
         sequence_number: impl Into<i64>,
+        logprobs: impl Into<Vec<StreamLogprob>>,
     ) -> Self {
         Self {
             r#type: Default::default(),

@@ -50,10 +50,10 @@ impl Workspace {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
+        default_guardrail_id: impl Into<String>,
         name: impl Into<String>,
         slug: impl Into<String>,
         description: Option<String>,
-        default_guardrail_id: impl Into<String>,
         default_text_model: Option<String>,
         default_image_model: Option<String>,
         default_provider_sort: Option<String>,
