@@ -49,6 +49,25 @@ struct ObjectParts<'a> {
 }
 
 impl<'a> ObjectParts<'a> {
+    /// Adds an object schema's properties, required names and `additionalProperties` (a later
+    /// schema's `additionalProperties` replaces an earlier one's; its absence keeps it).
+    fn merge(
+        &mut self,
+        properties: &'a indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &[String],
+        additional: Option<&'a AdditionalProperties>,
+        ptr: &Pointer,
+    ) {
+        for (name, prop) in properties {
+            self.add(name, RefOr::from(prop), ptr.push("properties").push(name));
+        }
+        self.add_required(required);
+        if additional.is_some() {
+            self.additional = additional;
+            self.additional_ptr = ptr.push("additionalProperties");
+        }
+    }
+
     fn add_required(&mut self, names: &[String]) {
         for name in names {
             if self.required.insert(name.clone()) {
@@ -272,12 +291,7 @@ impl<'a> TypeSpace<'a> {
             },
             SchemaKind::Type(Type::Object(object)) => {
                 let mut parts = ObjectParts::default();
-                for (name, prop) in &object.properties {
-                    parts.add(name, RefOr::from(prop), ptr.push("properties").push(name));
-                }
-                parts.add_required(&object.required);
-                parts.additional = object.additional_properties.as_ref();
-                parts.additional_ptr = ptr.push("additionalProperties");
+                parts.merge(&object.properties, &object.required, object.additional_properties.as_ref(), ptr);
                 self.object(ctx, owner, ptr, schema, parts)
             }
             SchemaKind::AllOf { all_of } => {
@@ -313,12 +327,7 @@ impl<'a> TypeSpace<'a> {
             SchemaKind::Any(any) => {
                 if !any.properties.is_empty() || any.additional_properties.is_some() {
                     let mut parts = ObjectParts::default();
-                    for (name, prop) in &any.properties {
-                        parts.add(name, RefOr::from(prop), ptr.push("properties").push(name));
-                    }
-                    parts.add_required(&any.required);
-                    parts.additional = any.additional_properties.as_ref();
-                    parts.additional_ptr = ptr.push("additionalProperties");
+                    parts.merge(&any.properties, &any.required, any.additional_properties.as_ref(), ptr);
                     self.object(ctx, owner, ptr, schema, parts)
                 } else if let Some(items) = &any.items {
                     let item = self.type_for(RefOr::from(items), &format!("{ctx}Item"), owner, &ptr.push("items"))?;
@@ -379,26 +388,12 @@ impl<'a> TypeSpace<'a> {
     fn collect_object(&self, schema: &'a Schema, ptr: &Pointer, parts: &mut ObjectParts<'a>, depth: usize) -> Result<()> {
         match &schema.schema_kind {
             SchemaKind::Type(Type::Object(object)) => {
-                for (name, prop) in &object.properties {
-                    parts.add(name, RefOr::from(prop), ptr.push("properties").push(name));
-                }
-                parts.add_required(&object.required);
-                if object.additional_properties.is_some() {
-                    parts.additional = object.additional_properties.as_ref();
-                    parts.additional_ptr = ptr.push("additionalProperties");
-                }
+                parts.merge(&object.properties, &object.required, object.additional_properties.as_ref(), ptr);
                 Ok(())
             }
             SchemaKind::AllOf { all_of } => self.collect_all_of(all_of, ptr, parts, depth),
             SchemaKind::Any(any) if any.one_of.is_empty() && any.any_of.is_empty() => {
-                for (name, prop) in &any.properties {
-                    parts.add(name, RefOr::from(prop), ptr.push("properties").push(name));
-                }
-                parts.add_required(&any.required);
-                if any.additional_properties.is_some() {
-                    parts.additional = any.additional_properties.as_ref();
-                    parts.additional_ptr = ptr.push("additionalProperties");
-                }
+                parts.merge(&any.properties, &any.required, any.additional_properties.as_ref(), ptr);
                 if !any.all_of.is_empty() {
                     self.collect_all_of(&any.all_of, ptr, parts, depth)?;
                 }
