@@ -375,10 +375,11 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                 Poll::Ready(None) => {
                     this.finished = true;
                     if this.protocol.has_end() && !this.complete {
-                        let end = this.protocol.done.map_or_else(
-                            || format!("a terminal event ({})", this.protocol.terminal.join(", ")),
-                            |done| format!("`{done}`"),
-                        );
+                        let mut ends: Vec<String> = this.protocol.done.iter().map(|done| format!("`{done}`")).collect();
+                        if !this.protocol.terminal.is_empty() {
+                            ends.push(format!("a terminal event ({})", this.protocol.terminal.join(", ")));
+                        }
+                        let end = ends.join(" or ");
                         return Poll::Ready(Some(Err(Error::Stream(format!(
                             "the connection closed before {end}; the answer is incomplete"
                         )))));
