@@ -50,6 +50,14 @@ fn a_crlf_split_between_chunks_is_one_line_end() {
 }
 
 #[test]
+fn an_empty_chunk_after_a_trailing_cr_keeps_the_crlf_whole() {
+    // Found by the property test: "\r" | "" | "\n" must stay one line end.
+    let events = decode_chunks(&[b"event: e\r", b"", b"\ndata: x\r\n\r\n"]);
+    assert_eq!(events.len(), 1);
+    assert_eq!((events[0].event.as_deref(), events[0].data.as_str()), (Some("e"), "x"));
+}
+
+#[test]
 fn multi_line_data_is_joined_with_newlines() {
     let events = decode(b"data: {\"a\":\ndata: 1}\ndata:\n\n");
     assert_eq!(data(&events), ["{\"a\":\n1}\n"]);
@@ -102,6 +110,8 @@ fn an_oversized_event_is_an_error() {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
     /// Any chunking of the same bytes yields the same events.
     #[test]
     fn any_chunking_yields_the_same_events(

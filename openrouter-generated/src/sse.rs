@@ -78,6 +78,10 @@ impl SseDecoder {
 
     /// Decodes `chunk`, appending every event it completes to `out`.
     pub fn feed(&mut self, mut chunk: &[u8], out: &mut Vec<SseEvent>) -> Result<()> {
+        // An empty chunk must not forget a CR that ended the previous one.
+        if chunk.is_empty() {
+            return Ok(());
+        }
         if self.after_cr {
             self.after_cr = false;
             if chunk.first() == Some(&b'\n') {
