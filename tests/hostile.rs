@@ -314,6 +314,16 @@ rejects! {
         at "#/paths/~1things~1{id}/get/tags" says "`String`";
     stray_brace_in_path: "path_braces.yaml"
         at "#/paths/~1files~1x}{id}/get" says "`}`";
+    all_of_naming_its_own_schema_twice: "all_of_self_twice.yaml"
+        at "#/components/schemas/B/properties/type" says "this schema contains itself";
+    all_of_chain_deeper_than_the_bound: "all_of_chain_too_deep.yaml"
+        at "#/components/schemas/C63/properties/p" says "nest more than 64 levels";
+    ref_alias_chain_longer_than_the_bound: "ref_alias_chain_too_long.yaml"
+        at "#/components/schemas/A0" says "chain of more than 64 references";
+    all_of_expanding_exponentially: "all_of_exponential.yaml"
+        at "#/components/schemas/E19/properties/a" says "more than 100000 inline schemas";
+    schemas_nested_deeper_than_the_bound: "schema_nesting_too_deep.yaml"
+        at "#/components/schemas/Deep/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p/properties/p" says "nest more than 32 levels";
 }
 
 // ---- generated crates: what they must contain -----------------------------------------------

@@ -53,6 +53,9 @@ pub enum Error {
     /// Generated tokens did not parse as Rust (a generator bug, never an input problem).
     #[error("internal error while formatting {file}: {message}")]
     Format { file: String, message: String },
+    /// The thread the generator runs on (for its larger stack) could not be started.
+    #[error("could not start the generator's thread: {0}")]
+    Thread(std::io::Error),
 }
 
 impl Error {

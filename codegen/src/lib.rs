@@ -61,8 +61,30 @@ pub struct Generated {
     pub warnings: Vec<Warning>,
 }
 
+/// The stack a generator run gets. Reading a schema into the document model costs about
+/// 50 KiB of stack per nesting level in a debug build; nesting is bounded
+/// ([`normalize::MAX_SCHEMA_NESTING`], [`schema::MAX_SCHEMA_DEPTH`]), and this leaves a wide
+/// margin above the worst case whatever stack the caller has (2 MiB for a test thread).
+const GENERATOR_STACK: usize = 64 << 20;
+
+/// Runs `work` on a thread of its own with [`GENERATOR_STACK`] bytes of stack.
+fn with_generator_stack<T: Send>(work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("openrouter-codegen".into())
+            .stack_size(GENERATOR_STACK)
+            .spawn_scoped(scope, work)
+            .map_err(Error::Thread)?;
+        handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
 /// Reads the document into the intermediate model.
 pub fn analyze(text: &str) -> Result<(Api, Vec<Warning>)> {
+    with_generator_stack(|| analyze_here(text))
+}
+
+fn analyze_here(text: &str) -> Result<(Api, Vec<Warning>)> {
     let (doc, _) = load::load(text)?;
     let mut types = schema::TypeSpace::new(&doc)?;
     types.define_components()?;
@@ -118,9 +140,11 @@ pub fn analyze(text: &str) -> Result<(Api, Vec<Warning>)> {
 
 /// Generates the whole crate from the document's text.
 pub fn generate(text: &str, options: &Options) -> Result<Generated> {
-    let (api, warnings) = analyze(text)?;
-    let files = emit::krate::files(options, &api)?;
-    Ok(Generated { files, warnings })
+    with_generator_stack(|| {
+        let (api, warnings) = analyze_here(text)?;
+        let files = emit::krate::files(options, &api)?;
+        Ok(Generated { files, warnings })
+    })
 }
 
 fn named(t: &TypeRef) -> Option<String> {

@@ -33,6 +33,11 @@ const UNSUPPORTED: &[&str] = &[
     "contentSchema",
 ];
 
+/// How deeply schemas may nest inside one another (`properties`, `items`, `allOf`, ...).
+/// OpenRouter's published document nests 10 deep; reading a much deeper one into the document
+/// model would exhaust the stack of a test thread, so it is rejected here with its pointer.
+pub const MAX_SCHEMA_NESTING: usize = 32;
+
 /// Keywords that annotate a schema for humans or tools and carry no shape.
 const ANNOTATIONS: &[&str] = &["$schema", "$id", "$comment", "$anchor"];
 
@@ -118,6 +123,17 @@ fn walk(value: &mut Value, ptr: &Pointer) -> Result<()> {
 
 /// Normalizes one schema object and, recursively, its sub-schemas.
 pub fn normalize_schema(schema: &mut Value, ptr: &Pointer) -> Result<()> {
+    normalize_nested(schema, ptr, 1)
+}
+
+/// [`normalize_schema`] of a schema nested `depth` levels deep.
+fn normalize_nested(schema: &mut Value, ptr: &Pointer, depth: usize) -> Result<()> {
+    if depth > MAX_SCHEMA_NESTING {
+        return Err(Error::spec(
+            ptr,
+            format!("schemas nest more than {MAX_SCHEMA_NESTING} levels deep here; move inner schemas into components"),
+        ));
+    }
     match schema {
         Value::Bool(true) => {
             *schema = json!({});
@@ -230,17 +246,17 @@ pub fn normalize_schema(schema: &mut Value, ptr: &Pointer) -> Result<()> {
     if let Some(Value::Object(props)) = map.get_mut("properties") {
         let pptr = ptr.push("properties");
         for (name, prop) in props.iter_mut() {
-            normalize_schema(prop, &pptr.push(name))?;
+            normalize_nested(prop, &pptr.push(name), depth + 1)?;
         }
     }
     for key in ["items", "not"] {
         if let Some(child) = map.get_mut(key) {
-            normalize_schema(child, &ptr.push(key))?;
+            normalize_nested(child, &ptr.push(key), depth + 1)?;
         }
     }
     if let Some(child) = map.get_mut("additionalProperties") {
         if child.is_object() {
-            normalize_schema(child, &ptr.push("additionalProperties"))?;
+            normalize_nested(child, &ptr.push("additionalProperties"), depth + 1)?;
         }
     }
     for key in ["allOf", "oneOf", "anyOf"] {
@@ -248,7 +264,7 @@ pub fn normalize_schema(schema: &mut Value, ptr: &Pointer) -> Result<()> {
             Some(Value::Array(branches)) => {
                 let bptr = ptr.push(key);
                 for (i, branch) in branches.iter_mut().enumerate() {
-                    normalize_schema(branch, &bptr.push(i.to_string()))?;
+                    normalize_nested(branch, &bptr.push(i.to_string()), depth + 1)?;
                 }
             }
             Some(_) => return Err(Error::spec(&ptr.push(key), format!("`{key}` must be a list of schemas"))),

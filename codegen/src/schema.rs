@@ -87,6 +87,15 @@ impl<'a> ObjectParts<'a> {
     }
 }
 
+/// How deeply schemas may nest while they are read: inline schemas inside inline schemas, and
+/// properties merged in from `allOf` members. Deeper documents are rejected with a pointer
+/// instead of exhausting the stack (OpenRouter's published document needs 10 levels and 5,421 inline schemas).
+pub const MAX_SCHEMA_DEPTH: usize = 64;
+
+/// How many inline schemas one document may expand to. `allOf` members that merge the same
+/// schemas again and again can grow exponentially; this bounds the time spent on them.
+pub const MAX_SCHEMA_VISITS: usize = 100_000;
+
 /// The set of generated types, filled from the components and from inline schemas.
 pub struct TypeSpace<'a> {
     api: &'a OpenAPI,
@@ -96,6 +105,11 @@ pub struct TypeSpace<'a> {
     pub warnings: Vec<Warning>,
     /// While reading a multipart body: `format: binary` strings are file parts.
     pub uploads: bool,
+    /// The inline schemas being read, innermost last (by address, with where each was entered):
+    /// meeting one of them again means the schema contains itself.
+    expanding: Vec<(*const Schema, Pointer)>,
+    /// Inline schemas read so far (see [`MAX_SCHEMA_VISITS`]).
+    visits: usize,
 }
 
 impl<'a> TypeSpace<'a> {
@@ -128,6 +142,8 @@ impl<'a> TypeSpace<'a> {
             refs,
             warnings: Vec::new(),
             uploads: false,
+            expanding: Vec::new(),
+            visits: 0,
         })
     }
 
@@ -163,43 +179,45 @@ impl<'a> TypeSpace<'a> {
 
     /// Looks up a `$ref` target: its schema and its Rust name.
     pub fn resolve(&self, reference: &str, ptr: &Pointer) -> Result<(&'a Schema, String)> {
-        self.resolve_chain(reference, ptr, &mut Vec::new())
-    }
-
-    fn resolve_chain(&self, reference: &str, ptr: &Pointer, seen: &mut Vec<String>) -> Result<(&'a Schema, String)> {
-        if seen.iter().any(|r| r == reference) {
-            return Err(Error::spec(
-                ptr,
-                if seen.len() == 1 {
-                    format!("$ref {reference:?} refers to itself")
-                } else {
-                    format!("$ref cycle: {} -> {reference}; a schema must not be only a reference to another", seen.join(" -> "))
-                },
-            ));
-        }
-        seen.push(reference.to_owned());
-        let unresolved = || {
+        let unresolved = |reference: &str| {
             Error::spec(
                 ptr,
                 format!("unresolvable $ref {reference:?}; only #/components/schemas/... references are supported"),
             )
         };
-        let name = reference
-            .strip_prefix("#/components/schemas/")
-            .ok_or_else(unresolved)?;
-        let schema = self
-            .api
-            .components
-            .as_ref()
-            .and_then(|c| c.schemas.get(name))
-            .ok_or_else(unresolved)?;
-        let rust = self.refs.get(reference).cloned().ok_or_else(unresolved)?;
-        match schema {
-            ReferenceOr::Item(schema) => Ok((schema, rust)),
-            ReferenceOr::Reference { reference: next } => {
-                // A component that is itself only a reference: follow it (cycles end in an error).
-                let (schema, _) = self.resolve_chain(next, ptr, seen)?;
-                Ok((schema, rust))
+        let rust = self.refs.get(reference).cloned().ok_or_else(|| unresolved(reference))?;
+        // A component that is itself only a reference is followed (iteratively: a chain may be
+        // as long as the document has components); a cycle ends in an error.
+        let mut seen: Vec<&str> = Vec::new();
+        let mut current = reference;
+        loop {
+            if seen.len() >= MAX_SCHEMA_DEPTH {
+                return Err(Error::spec(
+                    ptr,
+                    format!("$ref {reference:?} starts a chain of more than {MAX_SCHEMA_DEPTH} references to references"),
+                ));
+            }
+            if seen.contains(&current) {
+                return Err(Error::spec(
+                    ptr,
+                    if seen.len() == 1 {
+                        format!("$ref {current:?} refers to itself")
+                    } else {
+                        format!(
+                            "$ref cycle: {} -> {current}; a schema must not be only a reference to another",
+                            seen.join(" -> ")
+                        )
+                    },
+                ));
+            }
+            seen.push(current);
+            let schema = current
+                .strip_prefix("#/components/schemas/")
+                .and_then(|name| self.api.components.as_ref()?.schemas.get(name))
+                .ok_or_else(|| unresolved(current))?;
+            match schema {
+                ReferenceOr::Item(schema) => return Ok((schema, rust)),
+                ReferenceOr::Reference { reference: next } => current = next,
             }
         }
     }
@@ -239,6 +257,10 @@ impl<'a> TypeSpace<'a> {
     }
 
     /// The Rust type of a schema; schemas that need a definition are defined under `ctx`.
+    ///
+    /// Every walk over schemas goes through here, so this is where it is bounded: a schema met
+    /// again inside itself, nesting deeper than [`MAX_SCHEMA_DEPTH`] and documents expanding to
+    /// more than [`MAX_SCHEMA_VISITS`] inline schemas are errors that name the pointer.
     pub fn type_for(&mut self, schema: RefOr<'a>, ctx: &str, owner: &str, ptr: &Pointer) -> Result<TypeRef> {
         let schema = match schema {
             RefOr::Ref(reference) => {
@@ -247,6 +269,42 @@ impl<'a> TypeSpace<'a> {
             }
             RefOr::Schema(schema) => schema,
         };
+        self.visits += 1;
+        if self.visits > MAX_SCHEMA_VISITS {
+            return Err(Error::spec(
+                ptr,
+                format!(
+                    "the document expands to more than {MAX_SCHEMA_VISITS} inline schemas (allOf members that \
+                     merge the same schemas over and over); move repeated parts into components"
+                ),
+            ));
+        }
+        let key: *const Schema = schema;
+        if let Some((_, first)) = self.expanding.iter().find(|(k, _)| *k == key) {
+            return Err(Error::spec(
+                ptr,
+                format!(
+                    "this schema contains itself: an allOf merges in the properties of a schema that \
+                     encloses it (entered first at {first}); make the recursive part a component and \
+                     refer to it with $ref"
+                ),
+            ));
+        }
+        if self.expanding.len() >= MAX_SCHEMA_DEPTH {
+            return Err(Error::spec(
+                ptr,
+                format!("schemas nest more than {MAX_SCHEMA_DEPTH} levels deep here; flatten the document"),
+            ));
+        }
+        self.expanding.push((key, ptr.clone()));
+
+        let result = self.schema_type(schema, ctx, owner, ptr);
+        self.expanding.pop();
+        result
+    }
+
+    /// [`Self::type_for`] of an inline schema, once it is known to be safe to enter.
+    fn schema_type(&mut self, schema: &'a Schema, ctx: &str, owner: &str, ptr: &Pointer) -> Result<TypeRef> {
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) => {
                 let values: Vec<&String> = string.enumeration.iter().flatten().collect();

@@ -24,6 +24,14 @@ const MAX_DEPTH: usize = 64;
 /// Deepest `$ref` / `allOf` / union nesting followed while reducing one schema.
 const MAX_FLATTEN_DEPTH: usize = 32;
 
+/// Most nodes visited while reducing one schema: `allOf` members that merge the same schemas
+/// again and again grow exponentially, so reducing stops here and the report says where.
+const MAX_FLATTEN_STEPS: usize = 10_000;
+
+/// Most schema pairs compared for one operation (a schema graph with many shared paths can
+/// otherwise take exponential time); the report says where comparing stopped.
+const MAX_COMPARISONS: usize = 20_000;
+
 /// Enum lists longer than this are reported as what was added and removed, not in full.
 const SHORT_ENUM: usize = 10;
 
@@ -143,6 +151,7 @@ pub fn diff_values(ours: &Value, theirs: &Value) -> Report {
                     our_refs: Vec::new(),
                     their_refs: Vec::new(),
                     lines: Vec::new(),
+                    comparisons: 0,
                 };
                 walker.operation(o, t);
                 if walker.lines.is_empty() {
@@ -310,6 +319,8 @@ struct Flat<'a> {
     names: Vec<String>,
     /// Every `$ref` followed to build this (through `allOf` and collapsed unions too).
     refs: Vec<&'a str>,
+    /// Where reducing stopped early (a `$ref`, or `#` for the schema itself), if it did.
+    cut: Option<String>,
 }
 
 impl<'a> Flat<'a> {
@@ -330,6 +341,9 @@ impl<'a> Flat<'a> {
         };
         self.nullable |= other.nullable;
         self.refs.extend(other.refs);
+        if self.cut.is_none() {
+            self.cut = other.cut;
+        }
         self.enum_values = match (self.enum_values.take(), other.enum_values) {
             (Some(a), Some(b)) => Some(a.into_iter().filter(|v| b.contains(v)).collect()),
             (a, b) => a.or(b),
@@ -389,22 +403,25 @@ fn ref_name(reference: &str) -> String {
 
 impl<'a> Doc<'a> {
     /// Reduces a schema node; `chain` holds the `$ref`s being expanded, to stop on cycles.
-    fn flatten(&self, node: &'a Value, chain: &mut Vec<&'a str>) -> Flat<'a> {
+    /// `budget` counts the nodes still allowed (see [`MAX_FLATTEN_STEPS`]).
+    fn flatten(&self, node: &'a Value, chain: &mut Vec<&'a str>, budget: &mut usize) -> Flat<'a> {
         let mut flat = Flat::default();
         let Some(map) = node.as_object() else {
             // `true` (anything) or `false` (nothing); neither says more.
             return flat;
         };
-        if chain.len() > MAX_FLATTEN_DEPTH {
+        if chain.len() > MAX_FLATTEN_DEPTH || *budget == 0 {
+            flat.cut = Some(chain.last().map_or_else(|| "#".to_owned(), |r| (*r).to_owned()));
             return flat;
         }
+        *budget -= 1;
         if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
             flat.names.push(ref_name(reference));
             flat.refs.push(reference);
             let target = self.lookup(reference).filter(|_| !chain.contains(&reference));
             if let Some(target) = target {
                 chain.push(reference);
-                let inner = self.flatten(target, chain);
+                let inner = self.flatten(target, chain, budget);
                 chain.pop();
                 flat.names.extend(inner.names.iter().cloned());
                 flat.merge(inner);
@@ -412,7 +429,7 @@ impl<'a> Doc<'a> {
         }
         if let Some(members) = map.get("allOf").and_then(Value::as_array) {
             for member in members {
-                let inner = self.flatten(member, chain);
+                let inner = self.flatten(member, chain, budget);
                 flat.merge(inner);
             }
         }
@@ -423,7 +440,7 @@ impl<'a> Doc<'a> {
         // `anyOf: [X, {type: 'null'}]` and the like: one real branch is that branch.
         if flat.branches.len() == 1 {
             let branch = flat.branches.remove(0);
-            let inner = self.flatten(branch, chain);
+            let inner = self.flatten(branch, chain, budget);
             flat.names.extend(inner.names.iter().cloned());
             flat.merge(inner);
         }
@@ -524,7 +541,7 @@ impl<'a> Doc<'a> {
     }
 
     fn flat(&self, node: &'a Value) -> Flat<'a> {
-        self.flatten(node, &mut Vec::new())
+        self.flatten(node, &mut Vec::new(), &mut { MAX_FLATTEN_STEPS })
     }
 
     /// The types a schema admits, with unions described as the union of their branches'
@@ -619,6 +636,8 @@ struct Walker<'a> {
     our_refs: Vec<&'a str>,
     their_refs: Vec<&'a str>,
     lines: Vec<String>,
+    /// Schema pairs compared so far (see [`MAX_COMPARISONS`]).
+    comparisons: usize,
 }
 
 impl<'a> Walker<'a> {
@@ -873,7 +892,25 @@ impl<'a> Walker<'a> {
         skip_nullable: bool,
     ) {
         let key = (okey, tkey);
-        if self.stack.contains(&key)
+        self.comparisons += 1;
+        if self.comparisons == MAX_COMPARISONS {
+            self.emit(
+                prefix,
+                path,
+                format_args!("comparison stopped here: more than {MAX_COMPARISONS} schema pairs in one operation"),
+            );
+        }
+        for (side, flat) in [("ours", o), ("theirs", t)] {
+            if let Some(cut) = &flat.cut {
+                self.emit(
+                    prefix,
+                    path,
+                    format_args!("{side} not compared past {cut}: it expands to more than {MAX_FLATTEN_STEPS} schema nodes or {MAX_FLATTEN_DEPTH} nested references"),
+                );
+            }
+        }
+        if self.comparisons >= MAX_COMPARISONS
+            || self.stack.contains(&key)
             || self.stack.len() >= MAX_DEPTH
             || (o.refs.iter().any(|r| self.our_refs.contains(r))
                 && t.refs.iter().any(|r| self.their_refs.contains(r)))

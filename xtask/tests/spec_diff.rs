@@ -254,3 +254,56 @@ fn real_reference_document() {
     assert!(report.compared > 0);
     assert_eq!(report.compared, report.identical + report.differ());
 }
+
+/// A document whose one operation answers with `E0`; `E<i>` is built by `schema(i, next)`.
+fn chain_document(n: usize, schema: impl Fn(usize, String) -> String) -> String {
+    let mut text = String::from(
+        "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/E0'}\ncomponents:\n  schemas:\n",
+    );
+    for i in 0..n {
+        let body = if i + 1 < n {
+            schema(i, format!("{{$ref: '#/components/schemas/E{}'}}", i + 1))
+        } else {
+            "{type: object, properties: {q: {type: string}}}".to_owned()
+        };
+        text.push_str(&format!("    E{i}: {body}\n"));
+    }
+    text
+}
+
+/// Runs `diff` on a thread of its own and fails if it takes longer than `limit`.
+fn diff_within(ours: String, theirs: String, limit: Duration) -> Report {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(diff(&ours, &theirs).expect("both documents parse"));
+    });
+    rx.recv_timeout(limit).expect("spec-diff finished in time")
+}
+
+#[test]
+fn all_of_members_merging_the_same_schemas_are_cut_short_with_a_note() {
+    // Each schema merges the next one twice: 2^30 nodes to reduce when nothing bounds it.
+    let doc = chain_document(30, |_, next| format!("{{allOf: [{next}, {next}]}}"));
+    let report = diff_within(doc.clone(), doc, Duration::from_secs(20));
+    let text = report.render();
+    assert!(text.contains("ours not compared past #/components/schemas/E"), "{text}");
+    assert!(text.contains("more than 10000 schema nodes"), "{text}");
+}
+
+#[test]
+fn a_schema_graph_with_exponentially_many_paths_is_cut_short_with_a_note() {
+    // Two properties lead to the same next schema: 2^40 paths to compare.
+    let ours = chain_document(40, |_, next| format!("{{type: object, properties: {{a: {next}, b: {next}}}}}"));
+    let theirs = ours.replace("q: {type: string}", "q: {type: integer}");
+    let report = diff_within(ours, theirs, Duration::from_secs(20));
+    let text = report.render();
+    assert!(text.contains("comparison stopped here: more than 20000 schema pairs"), "{text}");
+    assert!(text.contains(".q: type differs: ours string theirs integer"), "{text}");
+}
+
+#[test]
+fn a_property_whose_all_of_names_its_own_schema_twice_is_compared() {
+    let doc = "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths:\n  /x:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/B'}\ncomponents:\n  schemas:\n    B:\n      type: object\n      properties:\n        type:\n          allOf:\n            - $ref: '#/components/schemas/B'\n            - $ref: '#/components/schemas/B'\n      required: [type]\n      nullable: true\n";
+    let report = diff_within(doc.to_owned(), doc.to_owned(), Duration::from_secs(20));
+    assert_eq!(counts(&report), (1, 1, 0, 0, 0), "{}", report.render());
+}
