@@ -3019,7 +3019,10 @@ mod retries {
             .send()
             .await
             .expect_err("the POST times out");
-        assert!(matches!(err, Error::Transport(_)), "{err:?}");
+        assert!(
+            matches!(err, Error::Timeout { phase: openrouter_generated::TimeoutPhase::Head, limit } if limit == Duration::from_millis(200)),
+            "{err:?}"
+        );
         assert!(err.is_retryable());
 
         let methods: Vec<String> = requests(&server)

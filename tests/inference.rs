@@ -6,7 +6,7 @@ use anyhow::Result;
 use futures::TryStreamExt;
 use openrouter_generated::chat::{ChatMessage, ChatStreamAccumulator};
 use openrouter_generated::types::*;
-use openrouter_generated::{Client, Error, ErrorCode, RequestOptions, RetryPolicy};
+use openrouter_generated::{Client, Error, ErrorCode, RequestOptions, RetryPolicy, TimeoutPhase};
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -31,7 +31,7 @@ async fn answer(server: &MockServer, http_method: &str, route: &str, template: R
 }
 
 fn sse(body: &str) -> ResponseTemplate {
-    ResponseTemplate::new(200).insert_header("content-type", "text/event-stream").set_body_string(body.to_owned())
+    ResponseTemplate::new(200).set_body_raw(body.as_bytes().to_vec(), "text/event-stream")
 }
 
 async fn only_request(server: &MockServer) -> Request {
@@ -208,7 +208,11 @@ async fn the_idle_timeout_ends_a_silent_stream() -> Result<()> {
     let items: Vec<_> = stream.collect_all().await;
     assert!(started.elapsed() < Duration::from_secs(3), "the idle timeout, not the server, ended it");
     assert!(items[0].is_ok());
-    assert!(matches!(&items[1], Err(Error::Stream(m)) if m.contains("no event arrived")), "{:?}", items[1]);
+    assert!(
+        matches!(&items[1], Err(Error::Timeout { phase: TimeoutPhase::StreamIdle, limit }) if *limit == Duration::from_millis(200)),
+        "{:?}",
+        items[1]
+    );
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use std::borrow::Cow;
 use std::fmt;
+use std::time::Duration;
 
 /// Result alias for every fallible call of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -33,7 +34,16 @@ pub enum Error {
     /// large, or no event came within the idle timeout.
     #[error("stream error: {0}")]
     Stream(String),
-    /// The request could not be built (for example a header value that is not valid text).
+    /// A phase of the call took longer than its limit (see [`TimeoutPhase`] for each phase,
+    /// its default and where to change it).
+    #[error("timed out: {phase} took longer than {limit:?}")]
+    Timeout { phase: TimeoutPhase, limit: Duration },
+    /// A response body was larger than the size cap (`max_response_size`); it was not read
+    /// further.
+    #[error("the HTTP {status} response body is larger than the {limit}-byte cap (max_response_size)")]
+    ResponseTooLarge { status: StatusCode, headers: Box<HeaderMap>, limit: usize },
+    /// The request could not be built or would not be sent safely (a header value that is
+    /// not valid text, a control character in a path, query or header value, ...).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
     /// The client could not be configured (for example a missing API key or a bad base URL).
@@ -70,18 +80,130 @@ impl Error {
     }
 
     /// Whether trying the same request again later may succeed (rate limits, server
-    /// overload and failures, timeouts, connection problems).
+    /// overload and failures, timeouts, connection problems, or an API error whose metadata
+    /// says `"retryable": true`).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Api(api) => is_retryable_status(api.status),
-            Error::Transport(e) => e.is_timeout() || e.is_connect(),
+            Error::Api(api) => api.is_retryable(),
+            Error::Transport(e) => e.is_timeout() || e.is_connect() || e.is_request(),
+            Error::Timeout { .. } => true,
             _ => false,
         }
     }
 }
 
-pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
+/// Statuses that say the server may succeed later (the request was not acted upon or failed
+/// on the way): timeouts, rate limits, overload and gateway failures.
+pub(crate) fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 500 | 502 | 503 | 504 | 524 | 529)
+}
+
+/// Which phase of a call ran out of time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeoutPhase {
+    /// Waiting for the response head (status and headers), streams included. Limit: the
+    /// call's `timeout` (default 600 s).
+    Head,
+    /// Reading the body of a `.send()` answer. Limit: what remains of the call's `timeout`.
+    Body,
+    /// Waiting for the next bytes of a stream (events or keep-alive comments). Limit: the
+    /// stream idle timeout (default 180 s).
+    StreamIdle,
+}
+
+impl fmt::Display for TimeoutPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutPhase::Head => "waiting for the response head",
+            TimeoutPhase::Body => "reading the response body",
+            TimeoutPhase::StreamIdle => "waiting for the next stream event",
+        })
+    }
+}
+
+/// What kind of failure an API error is, from its HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiErrorKind {
+    /// 400: the request is malformed or has invalid parameters.
+    BadRequest,
+    /// 401: the API key is missing, invalid or disabled.
+    Unauthorized,
+    /// 402: the account or key has too few credits.
+    PaymentRequired,
+    /// 403: not allowed (for example a moderation refusal or a key without the right).
+    Forbidden,
+    /// 404: no such resource or model.
+    NotFound,
+    /// 408: the request took too long.
+    Timeout,
+    /// 409: conflicts with the current state.
+    Conflict,
+    /// 413: the request is too large.
+    PayloadTooLarge,
+    /// 422: well-formed but not acceptable.
+    Unprocessable,
+    /// 429: rate limited; see [`ApiError::retry_after`].
+    RateLimited,
+    /// 499: the client closed the request.
+    ClientClosed,
+    /// 500 (and other 5xx without a kind of their own): the server failed.
+    ServerError,
+    /// 502: the provider or an upstream failed or answered invalidly.
+    BadGateway,
+    /// 503: no provider is available now.
+    Unavailable,
+    /// 504: an upstream did not answer in time.
+    GatewayTimeout,
+    /// 524: the edge gave up waiting for the origin.
+    EdgeTimeout,
+    /// 529: the provider is overloaded.
+    ProviderOverloaded,
+    /// Any other status (including a 2xx carrying an error object).
+    Other,
+}
+
+impl ApiErrorKind {
+    /// The kind of an HTTP status.
+    pub fn from_status(status: u16) -> Self {
+        match status {
+            400 => Self::BadRequest,
+            401 => Self::Unauthorized,
+            402 => Self::PaymentRequired,
+            403 => Self::Forbidden,
+            404 => Self::NotFound,
+            408 => Self::Timeout,
+            409 => Self::Conflict,
+            413 => Self::PayloadTooLarge,
+            422 => Self::Unprocessable,
+            429 => Self::RateLimited,
+            499 => Self::ClientClosed,
+            502 => Self::BadGateway,
+            503 => Self::Unavailable,
+            504 => Self::GatewayTimeout,
+            524 => Self::EdgeTimeout,
+            529 => Self::ProviderOverloaded,
+            500..=599 => Self::ServerError,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// How long the server asks to wait: `retry-after-ms` (milliseconds), else `Retry-After` as
+/// seconds or as an HTTP date (a date in the past means no wait).
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let finite = |n: f64| (n.is_finite() && n >= 0.0).then_some(n);
+    if let Some(ms) = header("retry-after-ms").and_then(|t| t.parse::<f64>().ok()).and_then(finite) {
+        return Some(Duration::from_secs_f64((ms / 1000.0).min(u32::MAX as f64)));
+    }
+    let text = header("retry-after")?;
+    if let Some(seconds) = text.parse::<f64>().ok().and_then(finite) {
+        return Some(Duration::from_secs_f64(seconds.min(u32::MAX as f64)));
+    }
+    let date = httpdate::parse_http_date(text).ok()?;
+    Some(date.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
 }
 
 /// The `code` of an API error: OpenRouter sends integers, some upstream errors send strings.
@@ -120,7 +242,10 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// Reads an error response: `{"error": {"code", "message", "metadata"}}` when the body has it.
+    /// Reads an error response: `{"error": {"code", "message", "metadata"}}` when the body has
+    /// it. Without a `code`, the error's `type` is the code (Anthropic's shape for the Messages
+    /// API: `{"type": "error", "error": {"type": "overloaded_error", ...}}`), over HTTP and
+    /// inside streams alike.
     pub(crate) fn from_parts(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
         let parsed: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
         let error = parsed.as_ref().and_then(|v| match v.get("error") {
@@ -131,6 +256,10 @@ impl ApiError {
             serde_json::Value::Number(n) => n.as_i64().map(ErrorCode::Int),
             serde_json::Value::String(s) => Some(ErrorCode::Text(s.clone())),
             _ => None,
+        });
+        let code = code.or_else(|| {
+            let kind = error?.get("type")?.as_str()?;
+            (kind != "error").then(|| ErrorCode::Text(kind.to_owned()))
         });
         let message = error
             .and_then(|e| e.get("message"))
@@ -154,6 +283,38 @@ impl ApiError {
     /// The body as text (invalid UTF-8 replaced).
     pub fn body_text(&self) -> Cow<'_, str> {
         String::from_utf8_lossy(&self.body)
+    }
+
+    /// What kind of failure this is, from the HTTP status (for an error inside a stream or a
+    /// 2xx body, from an HTTP-like numeric `code` when there is one).
+    pub fn kind(&self) -> ApiErrorKind {
+        match (&self.code, self.status.as_u16()) {
+            (Some(ErrorCode::Int(code)), 200..=299) => ApiErrorKind::from_status(u16::try_from(*code).unwrap_or(0)),
+            (_, status) => ApiErrorKind::from_status(status),
+        }
+    }
+
+    /// How long the server asked to wait before trying again (`Retry-After` in seconds or as
+    /// an HTTP date, or `retry-after-ms`), if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        retry_after(&self.headers)
+    }
+
+    /// Whether trying again later may succeed: a retryable status (see [`Self::kind`]) or a
+    /// `"retryable": true` hint in the error's metadata.
+    pub fn is_retryable(&self) -> bool {
+        let hint = self
+            .metadata
+            .as_ref()
+            .and_then(|m| m.get("retryable"))
+            .and_then(serde_json::Value::as_bool);
+        match hint {
+            Some(hint) => hint,
+            None => match (&self.code, self.status.as_u16()) {
+                (Some(ErrorCode::Int(code)), 200..=299) => u16::try_from(*code).is_ok_and(is_retryable_status),
+                (_, status) => is_retryable_status(status),
+            },
+        }
     }
 }
 

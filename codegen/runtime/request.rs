@@ -153,8 +153,13 @@ pub(crate) struct RawResponse {
 }
 
 impl RawResponse {
-    /// Decodes a JSON body; a body that does not match is a `Decode` error keeping the body.
+    /// Decodes a JSON body; a body that does not match is a `Decode` error keeping the body,
+    /// and a body that is only an error object (`{"error": {...}}`, which OpenRouter may send
+    /// with a 2xx status) is `Error::Api`.
     pub(crate) fn json<T: DeserializeOwned>(self) -> Result<ResponseValue<T>> {
+        if let Some(api) = self.error_envelope() {
+            return Err(api.into());
+        }
         match serde_json::from_slice(&self.body) {
             Ok(value) => Ok(ResponseValue::new(value, self.status, self.headers)),
             Err(source) => Err(Error::Decode {
@@ -175,6 +180,31 @@ impl RawResponse {
             }
         }
         self.json()
+    }
+
+    /// The API error this body is, when it is an error envelope and nothing else: an object
+    /// whose only members are an `error` object and, optionally, `user_id`. (A success body
+    /// may carry an `error` member among others, as a Responses API object does.)
+    pub(crate) fn error_envelope(&self) -> Option<ApiError> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Envelope {
+            error: serde_json::Map<String, Value>,
+            #[serde(default, rename = "user_id")]
+            _user_id: Option<Value>,
+        }
+        // Every envelope has the key `"error"` in it; other bodies are not parsed twice.
+        if !self.body.windows(7).any(|w| w == b"\"error\"") {
+            return None;
+        }
+        serde_json::from_slice::<Envelope>(&self.body).ok()?;
+        Some(ApiError::from_parts(self.status, self.headers.clone(), self.body.clone()))
+    }
+
+    /// The start of the body as text, for error messages.
+    pub(crate) fn snippet(&self) -> String {
+        let text = String::from_utf8_lossy(&self.body[..self.body.len().min(200)]).into_owned();
+        if self.body.len() > 200 { format!("{text}...") } else { text }
     }
 
     /// The body as text (invalid UTF-8 replaced).

@@ -2,11 +2,11 @@
 //! The client: configuration, authentication, attribution headers, and sending requests with
 //! retries.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TimeoutPhase, retry_after};
 use crate::options::{APP_CATEGORIES, APP_TITLE, HTTP_REFERER, RequestOptions, RetryPolicy};
 use crate::request::{RawResponse, RequestSpec};
 use crate::sse::{EventStream, StreamProtocol};
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER, USER_AGENT};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,6 +15,19 @@ use std::time::Duration;
 pub const API_KEY_ENV: &str = "OPENROUTER_API_KEY";
 /// The environment variable `Client::from_env` reads a base URL override from, if set.
 pub const BASE_URL_ENV: &str = "OPENROUTER_BASE_URL";
+
+/// Default time to open a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default time allowed for each attempt of a call: the response head and, for `.send()`, the
+/// whole body. Ten minutes, because a long non-streamed answer of a reasoning model can take
+/// several minutes before its first byte.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+/// Default longest gap between two reads of a stream. OpenRouter sends keep-alive comments
+/// while a model is busy, which count as activity, so a live stream is never cut.
+pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(180);
+/// Default cap on a response body read into memory by `.send()`: 32 MiB, about ten times the
+/// largest answer the API documents (the full model list).
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 32 * 1024 * 1024;
 
 /// An API client. Cheap to clone: clones share one connection pool and configuration.
 #[derive(Clone)]
@@ -29,10 +42,11 @@ struct Inner {
     auth: Option<HeaderValue>,
     headers: HeaderMap,
     retry: RetryPolicy,
-    timeout: Option<Duration>,
+    timeout: Duration,
+    max_response_size: usize,
     // Read by streaming operations only.
     #[allow(dead_code)]
-    idle_timeout: Option<Duration>,
+    idle_timeout: Duration,
     #[allow(dead_code)]
     max_event_size: Option<usize>,
 }
@@ -70,17 +84,19 @@ impl Client {
         &self.inner.base_url
     }
 
-    /// Sends a request, retrying as the policy allows; a non-2xx answer becomes `Error::Api`.
+    /// Sends a request, retrying as the policy allows, and reads the body (within the call's
+    /// timeout and size cap); a non-2xx answer becomes `Error::Api`.
     pub(crate) async fn execute(&self, spec: RequestSpec, options: RequestOptions) -> Result<RawResponse> {
-        let response = self.send(spec, &options, false).await?;
+        let (response, deadline) = self.send(spec, &options).await?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| Error::Transport(e.without_url()))?;
+        let body = read_body(response, self.max_response_size(&options), deadline).await?;
         Ok(RawResponse { status, headers, body })
     }
 
-    /// Sends a streaming request: once the answer's status is a success, its body is read
-    /// event by event. No total timeout applies; the idle timeout limits the wait per event.
+    /// Sends a streaming request: once the answer's status is a success and its content type
+    /// an event stream, its body is read event by event. The call's timeout bounds the wait for
+    /// the head; the idle timeout bounds each wait for more bytes after it.
     // Unused in a crate whose document has no streaming operation.
     #[allow(dead_code)]
     pub(crate) async fn execute_stream<T: serde::de::DeserializeOwned>(
@@ -89,19 +105,47 @@ impl Client {
         options: RequestOptions,
         protocol: StreamProtocol,
     ) -> Result<EventStream<T>> {
-        let idle = options.idle_timeout.or(self.inner.idle_timeout);
+        let idle = options.idle_timeout.unwrap_or(self.inner.idle_timeout);
         let max_event_size = options
             .max_event_size
             .or(self.inner.max_event_size)
             .unwrap_or(crate::sse::DEFAULT_MAX_EVENT_SIZE);
-        let response = self.send(spec, &options, true).await?;
+        let (response, deadline) = self.send(spec, &options).await?;
         let status = response.status();
         let headers = response.headers().clone();
-        Ok(EventStream::new(response.bytes_stream(), protocol, status, headers, idle, max_event_size))
+        let media_type = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or(v).trim().to_ascii_lowercase());
+        match media_type.as_deref() {
+            // No content type at all is read as a stream, as the protocol is the only one asked for.
+            None | Some("text/event-stream") => {}
+            Some(other) => {
+                let json = other == "application/json" || other.ends_with("+json");
+                let body = read_body(response, self.max_response_size(&options), deadline).await?;
+                let raw = RawResponse { status, headers, body };
+                if json {
+                    if let Some(api) = raw.error_envelope() {
+                        return Err(api.into());
+                    }
+                }
+                return Err(Error::Stream(format!(
+                    "expected an event stream (text/event-stream) but the server answered HTTP {} with {other}: {}",
+                    status.as_u16(),
+                    raw.snippet()
+                )));
+            }
+        }
+        Ok(EventStream::new(response.bytes_stream(), protocol, status, headers, Some(idle), max_event_size))
     }
 
-    /// Sends with retries and returns the first success response, its body unread.
-    async fn send(&self, spec: RequestSpec, options: &RequestOptions, streaming: bool) -> Result<reqwest::Response> {
+    fn max_response_size(&self, options: &RequestOptions) -> usize {
+        options.max_response_size.unwrap_or(self.inner.max_response_size)
+    }
+
+    /// Sends with retries and returns the first success response, its body unread, with the
+    /// deadline of the attempt that got it.
+    async fn send(&self, spec: RequestSpec, options: &RequestOptions) -> Result<(reqwest::Response, Deadline)> {
         if let Some(error) = spec.error {
             return Err(error);
         }
@@ -109,9 +153,18 @@ impl Client {
             return Err(Error::InvalidRequest(problem.clone()));
         }
         // `Url` would drop `.`/`..` segments and an empty one would change the route: a path
-        // parameter like that would silently reach another endpoint.
+        // parameter like that would silently reach another endpoint. A control character
+        // would be dropped or percent-encoded out of sight: refuse it too.
         if let Some(bad) = spec.segments.iter().find(|s| s.is_empty() || *s == "." || *s == "..") {
             return Err(Error::InvalidRequest(format!("path parameter {bad:?} cannot be sent safely")));
+        }
+        if let Some(bad) = spec.segments.iter().find(|s| s.chars().any(char::is_control)) {
+            return Err(Error::InvalidRequest(format!("path parameter {bad:?} contains a control character")));
+        }
+        if let Some((name, value)) = spec.query.iter().find(|(n, v)| n.chars().chain(v.chars()).any(char::is_control)) {
+            return Err(Error::InvalidRequest(format!(
+                "query parameter {name:?} = {value:?} contains a control character"
+            )));
         }
         let mut url = self.inner.base_url.clone();
         url.path_segments_mut()
@@ -128,9 +181,13 @@ impl Client {
         }
         merge(&mut headers, &spec.headers);
         merge(&mut headers, &options.headers);
+        // `HeaderValue` admits a tab; a value with any control character is refused.
+        if let Some((name, _)) = headers.iter().find(|(_, v)| v.as_bytes().iter().any(|b| b.is_ascii_control())) {
+            return Err(Error::InvalidRequest(format!("the value of header {name} contains a control character")));
+        }
 
         let policy = options.retry.as_ref().unwrap_or(&self.inner.retry);
-        let timeout = if streaming { None } else { options.timeout.or(self.inner.timeout) };
+        let limit = options.timeout.unwrap_or(self.inner.timeout);
         let mut attempt = 0u32;
         loop {
             let mut request = self
@@ -144,16 +201,15 @@ impl Client {
             if let Some(form) = spec.form()? {
                 request = request.multipart(form);
             }
-            if let Some(timeout) = timeout {
-                request = request.timeout(timeout);
-            }
-            match request.send().await {
-                Ok(response) => {
+            let deadline = Deadline { at: tokio::time::Instant::now() + limit, timeout: limit };
+            let retries_left = attempt < policy.max_retries();
+            let failure = match tokio::time::timeout_at(deadline.at, request.send()).await {
+                Ok(Ok(response)) => {
                     let status = response.status();
                     if status.is_success() {
-                        return Ok(response);
+                        return Ok((response, deadline));
                     }
-                    if attempt < policy.max_retries() && policy.retry_status(status, &spec.method) {
+                    if retries_left && policy.retry_status(status, &spec.method) {
                         let wait = policy.delay(attempt, retry_after(response.headers()));
                         drop(response);
                         tokio::time::sleep(wait).await;
@@ -161,19 +217,62 @@ impl Client {
                         continue;
                     }
                     let headers = response.headers().clone();
-                    let body = response.bytes().await.map_err(|e| Error::Transport(e.without_url()))?;
+                    let body = read_body(response, self.max_response_size(options), deadline).await?;
                     return Err(RawResponse { status, headers, body }.into_error());
                 }
-                Err(error) => {
-                    if attempt < policy.max_retries() && policy.retry_transport(&error, &spec.method) {
-                        tokio::time::sleep(policy.delay(attempt, None)).await;
-                        attempt += 1;
-                        continue;
+                Ok(Err(error)) => {
+                    if retries_left && policy.retry_transport(&error, &spec.method) {
+                        None
+                    } else {
+                        Some(Error::Transport(error.without_url()))
                     }
-                    return Err(Error::Transport(error.without_url()));
                 }
+                Err(_elapsed) => {
+                    let timeout = Error::Timeout { phase: TimeoutPhase::Head, limit };
+                    if retries_left && policy.retry_timeout(&spec.method) { None } else { Some(timeout) }
+                }
+            };
+            if let Some(error) = failure {
+                return Err(error);
             }
+            tokio::time::sleep(policy.delay(attempt, None)).await;
+            attempt += 1;
         }
+    }
+}
+
+/// When an attempt must be over, and the timeout it came from (for the error).
+#[derive(Clone, Copy)]
+pub(crate) struct Deadline {
+    at: tokio::time::Instant,
+    timeout: Duration,
+}
+
+/// Reads a whole body, failing once it passes `limit` bytes (before reading it when the
+/// `Content-Length` says so) or when `deadline` passes.
+async fn read_body(mut response: reqwest::Response, limit: usize, deadline: Deadline) -> Result<bytes::Bytes> {
+    let status = response.status();
+    let too_large = |response: &reqwest::Response| Error::ResponseTooLarge {
+        status,
+        headers: Box::new(response.headers().clone()),
+        limit,
+    };
+    let declared = response.content_length().and_then(|n| usize::try_from(n).ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large(&response));
+    }
+    let mut body = Vec::with_capacity(declared.unwrap_or(0));
+    loop {
+        let chunk = match tokio::time::timeout_at(deadline.at, response.chunk()).await {
+            Ok(Ok(Some(chunk))) => chunk,
+            Ok(Ok(None)) => return Ok(body.into()),
+            Ok(Err(error)) => return Err(Error::Transport(error.without_url())),
+            Err(_elapsed) => return Err(Error::Timeout { phase: TimeoutPhase::Body, limit: deadline.timeout }),
+        };
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(&response));
+        }
+        body.extend_from_slice(&chunk);
     }
 }
 
@@ -187,13 +286,6 @@ fn merge(to: &mut HeaderMap, from: &HeaderMap) {
     }
 }
 
-/// A `Retry-After` given in seconds.
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let text = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    let seconds: f64 = text.trim().parse().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
-}
-
 /// Builds a [`Client`].
 #[derive(Default)]
 pub struct ClientBuilder {
@@ -205,6 +297,7 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
+    max_response_size: Option<usize>,
     retry: Option<RetryPolicy>,
     http: Option<reqwest::Client>,
     headers: Vec<(String, String)>,
@@ -279,19 +372,30 @@ impl ClientBuilder {
         self
     }
 
-    /// Time allowed to open a connection (default 30 s). Ignored with `http_client`.
+    /// Time allowed to open a connection ([`DEFAULT_CONNECT_TIMEOUT`], 30 s). Ignored with
+    /// `http_client`: set it on that client.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
     }
 
-    /// Time allowed for each attempt of a call (default: none).
+    /// Time allowed for each attempt of a call ([`DEFAULT_TIMEOUT`], 600 s): until the
+    /// response head, and for `.send()` until the whole body is read. A stream's body is
+    /// bounded by the idle timeout instead, so a long live stream is never cut.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
-    /// Longest wait between two events of a stream (default: none).
+    /// Largest response body `.send()` reads into memory ([`DEFAULT_MAX_RESPONSE_SIZE`],
+    /// 32 MiB); a larger one is `Error::ResponseTooLarge`.
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = Some(bytes);
+        self
+    }
+
+    /// Longest wait for more bytes of a stream, events or keep-alive comments
+    /// ([`DEFAULT_STREAM_IDLE_TIMEOUT`], 180 s).
     pub fn stream_idle_timeout(mut self, timeout: Duration) -> Self {
         self.idle_timeout = Some(timeout);
         self
@@ -355,6 +459,9 @@ impl ClientBuilder {
         for (name, value) in &self.headers {
             set(name, value)?;
         }
+        if let Some((name, _)) = headers.iter().find(|(_, v)| v.as_bytes().iter().any(|b| b.is_ascii_control())) {
+            return Err(Error::Config(format!("the value of header {name} contains a control character")));
+        }
 
         let auth = match self.api_key {
             Some(key) => {
@@ -371,7 +478,7 @@ impl ClientBuilder {
             None => {
                 install_crypto_provider();
                 let builder = reqwest::Client::builder()
-                    .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(30)));
+                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT));
                 #[cfg(feature = "native-tls")]
                 let builder = builder.tls_backend_native();
                 builder
@@ -387,8 +494,9 @@ impl ClientBuilder {
                 auth,
                 headers,
                 retry: self.retry.unwrap_or_default(),
-                timeout: self.timeout,
-                idle_timeout: self.idle_timeout,
+                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                max_response_size: self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
+                idle_timeout: self.idle_timeout.unwrap_or(DEFAULT_STREAM_IDLE_TIMEOUT),
                 max_event_size: self.max_event_size,
             }),
         })

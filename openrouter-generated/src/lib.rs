@@ -41,9 +41,12 @@ pub mod types;
 
 pub mod chat;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
+};
 
-pub use error::{ApiError, Error, ErrorCode, Result};
+pub use error::{ApiError, ApiErrorKind, Error, ErrorCode, Result, TimeoutPhase};
 
 pub use nullable::Nullable;
 

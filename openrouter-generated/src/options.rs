@@ -26,6 +26,8 @@ pub struct RequestOptions {
     pub idle_timeout: Option<Duration>,
     /// Largest single stream event accepted, in bytes, replacing the client's.
     pub max_event_size: Option<usize>,
+    /// Largest response body `.send()` reads into memory, replacing the client's.
+    pub max_response_size: Option<usize>,
     pub(crate) invalid: Option<String>,
 }
 
@@ -71,7 +73,8 @@ impl RequestOptions {
         self.header(APP_CATEGORIES, &joined.join(","))
     }
 
-    /// Time allowed for each attempt of this call (not for reading a stream).
+    /// Time allowed for each attempt of this call: the response head, and for `.send()` the
+    /// body too (a stream's body is bounded by the idle timeout).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -89,6 +92,12 @@ impl RequestOptions {
         self
     }
 
+    /// Largest response body `.send()` reads into memory for this call.
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = Some(bytes);
+        self
+    }
+
     /// Retry policy for this call.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
@@ -98,9 +107,11 @@ impl RequestOptions {
 
 /// When and how often a failed call is tried again.
 ///
-/// Retried: 429 and 503 (the server did not act on the request) for every method; 408, 500,
-/// 502 and 504 and timeouts only for idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS);
-/// connection failures for every method. A `Retry-After` header in seconds is honoured up to
+/// Retried for every method: 429 and 503 (the server did not act on the request) and failures
+/// to connect (the request never left). Retried only for idempotent methods (GET, HEAD, PUT,
+/// DELETE, OPTIONS): 408, 500, 502, 504, 524 and 529, timeouts, and a connection that failed
+/// after the request was written (a reset before any answer), since a POST may then have been
+/// acted upon. `Retry-After` (seconds or an HTTP date) and `retry-after-ms` are honoured up to
 /// `max_backoff`; otherwise the wait doubles from `initial_backoff`, with jitter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -154,13 +165,18 @@ impl RetryPolicy {
     pub(crate) fn retry_status(&self, status: StatusCode, method: &Method) -> bool {
         match status.as_u16() {
             429 | 503 => true,
-            408 | 500 | 502 | 504 => is_idempotent(method),
+            408 | 500 | 502 | 504 | 524 | 529 => is_idempotent(method),
             _ => false,
         }
     }
 
     pub(crate) fn retry_transport(&self, error: &reqwest::Error, method: &Method) -> bool {
-        error.is_connect() || (error.is_timeout() && is_idempotent(method))
+        error.is_connect()
+            || (is_idempotent(method) && (error.is_timeout() || error.is_request() || error.is_body()))
+    }
+
+    pub(crate) fn retry_timeout(&self, method: &Method) -> bool {
+        is_idempotent(method)
     }
 
     /// The wait before retry number `attempt` (0-based).

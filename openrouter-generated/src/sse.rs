@@ -395,7 +395,7 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                     if let Some(limit) = this.idle_timeout {
                         let timer = this.idle.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
                         if timer.as_mut().poll(cx).is_ready() {
-                            return this.fail(Error::Stream(format!("no event arrived for {limit:?}")));
+                            return this.fail(Error::Timeout { phase: crate::error::TimeoutPhase::StreamIdle, limit });
                         }
                     }
                     return Poll::Pending;

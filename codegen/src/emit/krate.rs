@@ -94,6 +94,7 @@ native-tls = ["reqwest/native-tls"]
 bytes = "1"
 fastrand = "2"
 futures-util = {{ version = "0.3", default-features = false, features = ["std"] }}
+httpdate = "1"
 reqwest = {{ version = "0.13", default-features = false, features = ["charset", "http2", "multipart", "system-proxy", "stream"] }}
 rustls = {{ version = "0.23", optional = true, default-features = false, features = ["ring", "std", "tls12"] }}
 serde = {{ version = "1", features = ["derive"] }}
@@ -156,8 +157,11 @@ pub fn lib_rs(options: &Options, api: &Api) -> Result<String> {
         pub mod types;
         #( pub mod #extras; )*
 
-        pub use client::{Client, ClientBuilder};
-        pub use error::{ApiError, Error, ErrorCode, Result};
+        pub use client::{
+            Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_STREAM_IDLE_TIMEOUT,
+            DEFAULT_TIMEOUT,
+        };
+        pub use error::{ApiError, ApiErrorKind, Error, ErrorCode, Result, TimeoutPhase};
         pub use nullable::Nullable;
         pub use options::{RequestOptions, RetryPolicy};
         pub use pagination::Paginator;

@@ -43,47 +43,26 @@ fn type_tokens(api: &Api, def: &TypeDef) -> TokenStream {
     }
     match &def.shape {
         Shape::Struct { fields, additional } => struct_tokens(api, def, docs, fields, additional.as_ref()),
-        Shape::Enum { values } if values.len() == 1 => {
-            let name = ident(&def.name);
-            let variant = ident(&values[0].variant);
-            let wire = &values[0].wire;
-            let variant_doc = format!(" `{}`", super::doc_inline(wire));
-            quote! {
-                #docs
-                #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
-                pub enum #name {
-                    #[doc = #variant_doc]
-                    #[default]
-                    #[serde(rename = #wire)]
-                    #variant,
-                }
-                impl #name {
-                    /// The value as sent over the wire.
-                    pub fn as_str(&self) -> &'static str {
-                        #wire
-                    }
-                }
-                impl std::fmt::Display for #name {
-                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str(self.as_str())
-                    }
-                }
-            }
-        }
         Shape::Enum { values } => {
             let name = ident(&def.name);
             let variants: Vec<_> = values.iter().map(|v| ident(&v.variant)).collect();
             let wires: Vec<_> = values.iter().map(|v| v.wire.as_str()).collect();
             let docs_v: Vec<String> = wires.iter().map(|w| format!(" `{}`", super::doc_inline(w))).collect();
             let separator = if docs.is_empty() { TokenStream::new() } else { quote! { #[doc = ""] } };
+            // A one-value enum (a `const`, often an `object` or `type` tag) is open too: a new
+            // value from the server must not break decoding. Its one value is its default.
+            let constant = values.len() == 1;
+            let default_derive = if constant { quote! { Default, } } else { TokenStream::new() };
+            let default_attrs: Vec<TokenStream> =
+                values.iter().map(|_| if constant { quote! { #[default] } } else { TokenStream::new() }).collect();
             quote! {
                 #docs
                 #separator
                 /// Open enumeration: values this version does not know decode into `Unknown`.
-                #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, #default_derive)]
                 #[non_exhaustive]
                 pub enum #name {
-                    #( #[doc = #docs_v] #variants, )*
+                    #( #[doc = #docs_v] #default_attrs #variants, )*
                     /// A value this version of the crate does not know, kept as sent.
                     Unknown(String),
                 }

@@ -435,34 +435,61 @@ impl AdditionalToolsItemToolsItemVariant1 {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum AdditionalToolsItemToolsItemVariant1Type {
     /// `function`
     #[default]
-    #[serde(rename = "function")]
     Function,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl AdditionalToolsItemToolsItemVariant1Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "function"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Function => "function",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AdditionalToolsItemToolsItemVariant1Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "function" => Self::Function,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for AdditionalToolsItemToolsItemVariant1Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for AdditionalToolsItemToolsItemVariant1Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for AdditionalToolsItemToolsItemVariant1Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AdditionalToolsItemToolsItemVariant1Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -493,33 +520,60 @@ impl AdditionalToolsItemToolsItemVariant29 {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum AdditionalToolsItemType {
     /// `additional_tools`
     #[default]
-    #[serde(rename = "additional_tools")]
     AdditionalTools,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl AdditionalToolsItemType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "additional_tools"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AdditionalTools => "additional_tools",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AdditionalToolsItemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "additional_tools" => Self::AdditionalTools,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for AdditionalToolsItemType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for AdditionalToolsItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for AdditionalToolsItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AdditionalToolsItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -259,34 +259,61 @@ impl<'de> serde::Deserialize<'de> for AgentMessageItemContentItemVariant2Detail 
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum AgentMessageItemContentItemVariant2Type {
     /// `input_image`
     #[default]
-    #[serde(rename = "input_image")]
     InputImage,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl AgentMessageItemContentItemVariant2Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "input_image"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InputImage => "input_image",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AgentMessageItemContentItemVariant2Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "input_image" => Self::InputImage,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for AgentMessageItemContentItemVariant2Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for AgentMessageItemContentItemVariant2Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for AgentMessageItemContentItemVariant2Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AgentMessageItemContentItemVariant2Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -328,28 +355,40 @@ impl AgentMessageItemContentItemVariant3 {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum AgentMessageItemContentItemVariant3Type {
     /// `encrypted_content`
     #[default]
-    #[serde(rename = "encrypted_content")]
     EncryptedContent,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl AgentMessageItemContentItemVariant3Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "encrypted_content"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::EncryptedContent => "encrypted_content",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AgentMessageItemContentItemVariant3Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "encrypted_content" => Self::EncryptedContent,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for AgentMessageItemContentItemVariant3Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -359,33 +398,75 @@ impl std::fmt::Display for AgentMessageItemContentItemVariant3Type {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for AgentMessageItemContentItemVariant3Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AgentMessageItemContentItemVariant3Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum AgentMessageItemType {
     /// `agent_message`
     #[default]
-    #[serde(rename = "agent_message")]
     AgentMessage,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl AgentMessageItemType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "agent_message"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AgentMessage => "agent_message",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AgentMessageItemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "agent_message" => Self::AgentMessage,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for AgentMessageItemType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for AgentMessageItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for AgentMessageItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AgentMessageItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

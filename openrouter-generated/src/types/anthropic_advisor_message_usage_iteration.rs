@@ -92,33 +92,61 @@ impl AnthropicAdvisorMessageUsageIteration {
 }
 
 /// Step kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum AnthropicAdvisorMessageUsageIterationType {
     /// `advisor_message`
     #[default]
-    #[serde(rename = "advisor_message")]
     AdvisorMessage,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl AnthropicAdvisorMessageUsageIterationType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "advisor_message"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AdvisorMessage => "advisor_message",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AnthropicAdvisorMessageUsageIterationType {
+    fn from(value: &str) -> Self {
+        match value {
+            "advisor_message" => Self::AdvisorMessage,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for AnthropicAdvisorMessageUsageIterationType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for AnthropicAdvisorMessageUsageIterationType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for AnthropicAdvisorMessageUsageIterationType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AnthropicAdvisorMessageUsageIterationType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

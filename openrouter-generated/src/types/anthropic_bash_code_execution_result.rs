@@ -75,33 +75,61 @@ impl AnthropicBashCodeExecutionResult {
 }
 
 /// Result kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum AnthropicBashCodeExecutionResultType {
     /// `bash_code_execution_result`
     #[default]
-    #[serde(rename = "bash_code_execution_result")]
     BashCodeExecutionResult,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl AnthropicBashCodeExecutionResultType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "bash_code_execution_result"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BashCodeExecutionResult => "bash_code_execution_result",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AnthropicBashCodeExecutionResultType {
+    fn from(value: &str) -> Self {
+        match value {
+            "bash_code_execution_result" => Self::BashCodeExecutionResult,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for AnthropicBashCodeExecutionResultType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for AnthropicBashCodeExecutionResultType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for AnthropicBashCodeExecutionResultType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AnthropicBashCodeExecutionResultType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -121,33 +121,65 @@ for AnthropicBashCodeExecutionToolResultErrorErrorCode {
 }
 
 /// Result kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum AnthropicBashCodeExecutionToolResultErrorType {
     /// `bash_code_execution_tool_result_error`
     #[default]
-    #[serde(rename = "bash_code_execution_tool_result_error")]
     BashCodeExecutionToolResultError,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl AnthropicBashCodeExecutionToolResultErrorType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "bash_code_execution_tool_result_error"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BashCodeExecutionToolResultError => {
+                "bash_code_execution_tool_result_error"
+            }
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AnthropicBashCodeExecutionToolResultErrorType {
+    fn from(value: &str) -> Self {
+        match value {
+            "bash_code_execution_tool_result_error" => {
+                Self::BashCodeExecutionToolResultError
+            }
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for AnthropicBashCodeExecutionToolResultErrorType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for AnthropicBashCodeExecutionToolResultErrorType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for AnthropicBashCodeExecutionToolResultErrorType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AnthropicBashCodeExecutionToolResultErrorType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -82,33 +82,61 @@ impl AnthropicCitationContentBlockLocationParam {
 }
 
 /// Citation kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum AnthropicCitationContentBlockLocationParamType {
     /// `content_block_location`
     #[default]
-    #[serde(rename = "content_block_location")]
     ContentBlockLocation,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl AnthropicCitationContentBlockLocationParamType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "content_block_location"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ContentBlockLocation => "content_block_location",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AnthropicCitationContentBlockLocationParamType {
+    fn from(value: &str) -> Self {
+        match value {
+            "content_block_location" => Self::ContentBlockLocation,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for AnthropicCitationContentBlockLocationParamType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for AnthropicCitationContentBlockLocationParamType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for AnthropicCitationContentBlockLocationParamType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AnthropicCitationContentBlockLocationParamType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

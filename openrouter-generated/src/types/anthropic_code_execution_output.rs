@@ -37,33 +37,61 @@ impl AnthropicCodeExecutionOutput {
 }
 
 /// Output kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum AnthropicCodeExecutionOutputType {
     /// `code_execution_output`
     #[default]
-    #[serde(rename = "code_execution_output")]
     CodeExecutionOutput,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl AnthropicCodeExecutionOutputType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "code_execution_output"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CodeExecutionOutput => "code_execution_output",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AnthropicCodeExecutionOutputType {
+    fn from(value: &str) -> Self {
+        match value {
+            "code_execution_output" => Self::CodeExecutionOutput,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for AnthropicCodeExecutionOutputType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for AnthropicCodeExecutionOutputType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for AnthropicCodeExecutionOutputType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AnthropicCodeExecutionOutputType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -39,33 +39,61 @@ impl AnthropicCodeExecutionToolResultError {
 }
 
 /// Result kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum AnthropicCodeExecutionToolResultErrorType {
     /// `code_execution_tool_result_error`
     #[default]
-    #[serde(rename = "code_execution_tool_result_error")]
     CodeExecutionToolResultError,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl AnthropicCodeExecutionToolResultErrorType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "code_execution_tool_result_error"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CodeExecutionToolResultError => "code_execution_tool_result_error",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AnthropicCodeExecutionToolResultErrorType {
+    fn from(value: &str) -> Self {
+        match value {
+            "code_execution_tool_result_error" => Self::CodeExecutionToolResultError,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for AnthropicCodeExecutionToolResultErrorType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for AnthropicCodeExecutionToolResultErrorType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for AnthropicCodeExecutionToolResultErrorType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AnthropicCodeExecutionToolResultErrorType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -82,33 +82,66 @@ impl AnthropicTextEditorCodeExecutionStrReplaceResult {
 }
 
 /// Result kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum AnthropicTextEditorCodeExecutionStrReplaceResultType {
     /// `text_editor_code_execution_str_replace_result`
     #[default]
-    #[serde(rename = "text_editor_code_execution_str_replace_result")]
     TextEditorCodeExecutionStrReplaceResult,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl AnthropicTextEditorCodeExecutionStrReplaceResultType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "text_editor_code_execution_str_replace_result"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TextEditorCodeExecutionStrReplaceResult => {
+                "text_editor_code_execution_str_replace_result"
+            }
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AnthropicTextEditorCodeExecutionStrReplaceResultType {
+    fn from(value: &str) -> Self {
+        match value {
+            "text_editor_code_execution_str_replace_result" => {
+                Self::TextEditorCodeExecutionStrReplaceResult
+            }
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for AnthropicTextEditorCodeExecutionStrReplaceResultType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for AnthropicTextEditorCodeExecutionStrReplaceResultType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for AnthropicTextEditorCodeExecutionStrReplaceResultType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for AnthropicTextEditorCodeExecutionStrReplaceResultType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -131,33 +131,66 @@ for AnthropicTextEditorCodeExecutionToolResultErrorErrorCode {
 }
 
 /// Result kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum AnthropicTextEditorCodeExecutionToolResultErrorType {
     /// `text_editor_code_execution_tool_result_error`
     #[default]
-    #[serde(rename = "text_editor_code_execution_tool_result_error")]
     TextEditorCodeExecutionToolResultError,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl AnthropicTextEditorCodeExecutionToolResultErrorType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "text_editor_code_execution_tool_result_error"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TextEditorCodeExecutionToolResultError => {
+                "text_editor_code_execution_tool_result_error"
+            }
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AnthropicTextEditorCodeExecutionToolResultErrorType {
+    fn from(value: &str) -> Self {
+        match value {
+            "text_editor_code_execution_tool_result_error" => {
+                Self::TextEditorCodeExecutionToolResultError
+            }
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for AnthropicTextEditorCodeExecutionToolResultErrorType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for AnthropicTextEditorCodeExecutionToolResultErrorType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for AnthropicTextEditorCodeExecutionToolResultErrorType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for AnthropicTextEditorCodeExecutionToolResultErrorType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -35,33 +35,60 @@ impl ApplyPatchServerToolOpenRouter {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum ApplyPatchServerToolOpenRouterType {
     /// `openrouter:apply_patch`
     #[default]
-    #[serde(rename = "openrouter:apply_patch")]
     OpenrouterApplyPatch,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl ApplyPatchServerToolOpenRouterType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "openrouter:apply_patch"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OpenrouterApplyPatch => "openrouter:apply_patch",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplyPatchServerToolOpenRouterType {
+    fn from(value: &str) -> Self {
+        match value {
+            "openrouter:apply_patch" => Self::OpenrouterApplyPatch,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for ApplyPatchServerToolOpenRouterType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for ApplyPatchServerToolOpenRouterType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ApplyPatchServerToolOpenRouterType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ApplyPatchServerToolOpenRouterType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -101,33 +101,60 @@ impl From<OpenAiResponsesRefusalContent> for BaseContentPartAddedEventPart {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum BaseContentPartAddedEventType {
     /// `response.content_part.added`
     #[default]
-    #[serde(rename = "response.content_part.added")]
     ResponseContentPartAdded,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl BaseContentPartAddedEventType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "response.content_part.added"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ResponseContentPartAdded => "response.content_part.added",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for BaseContentPartAddedEventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "response.content_part.added" => Self::ResponseContentPartAdded,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for BaseContentPartAddedEventType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for BaseContentPartAddedEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for BaseContentPartAddedEventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BaseContentPartAddedEventType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -341,28 +341,40 @@ for BaseInputsVariant2ItemVariant1Phase {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum BaseInputsVariant2ItemVariant1PhaseCommentary {
     /// `commentary`
     #[default]
-    #[serde(rename = "commentary")]
     Commentary,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl BaseInputsVariant2ItemVariant1PhaseCommentary {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "commentary"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Commentary => "commentary",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for BaseInputsVariant2ItemVariant1PhaseCommentary {
+    fn from(value: &str) -> Self {
+        match value {
+            "commentary" => Self::Commentary,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for BaseInputsVariant2ItemVariant1PhaseCommentary {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -372,34 +384,76 @@ impl std::fmt::Display for BaseInputsVariant2ItemVariant1PhaseCommentary {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for BaseInputsVariant2ItemVariant1PhaseCommentary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1PhaseCommentary {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
     /// `final_answer`
     #[default]
-    #[serde(rename = "final_answer")]
     FinalAnswer,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "final_answer"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FinalAnswer => "final_answer",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
+    fn from(value: &str) -> Self {
+        match value {
+            "final_answer" => Self::FinalAnswer,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -445,28 +499,40 @@ for BaseInputsVariant2ItemVariant1Role {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum BaseInputsVariant2ItemVariant1RoleAssistant {
     /// `assistant`
     #[default]
-    #[serde(rename = "assistant")]
     Assistant,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl BaseInputsVariant2ItemVariant1RoleAssistant {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "assistant"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Assistant => "assistant",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for BaseInputsVariant2ItemVariant1RoleAssistant {
+    fn from(value: &str) -> Self {
+        match value {
+            "assistant" => Self::Assistant,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for BaseInputsVariant2ItemVariant1RoleAssistant {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -476,28 +542,55 @@ impl std::fmt::Display for BaseInputsVariant2ItemVariant1RoleAssistant {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for BaseInputsVariant2ItemVariant1RoleAssistant {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1RoleAssistant {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum BaseInputsVariant2ItemVariant1RoleDeveloper {
     /// `developer`
     #[default]
-    #[serde(rename = "developer")]
     Developer,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl BaseInputsVariant2ItemVariant1RoleDeveloper {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "developer"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Developer => "developer",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for BaseInputsVariant2ItemVariant1RoleDeveloper {
+    fn from(value: &str) -> Self {
+        match value {
+            "developer" => Self::Developer,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for BaseInputsVariant2ItemVariant1RoleDeveloper {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -507,28 +600,55 @@ impl std::fmt::Display for BaseInputsVariant2ItemVariant1RoleDeveloper {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for BaseInputsVariant2ItemVariant1RoleDeveloper {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1RoleDeveloper {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum BaseInputsVariant2ItemVariant1RoleSystem {
     /// `system`
     #[default]
-    #[serde(rename = "system")]
     System,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl BaseInputsVariant2ItemVariant1RoleSystem {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "system"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::System => "system",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for BaseInputsVariant2ItemVariant1RoleSystem {
+    fn from(value: &str) -> Self {
+        match value {
+            "system" => Self::System,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for BaseInputsVariant2ItemVariant1RoleSystem {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -538,28 +658,55 @@ impl std::fmt::Display for BaseInputsVariant2ItemVariant1RoleSystem {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for BaseInputsVariant2ItemVariant1RoleSystem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1RoleSystem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum BaseInputsVariant2ItemVariant1RoleUser {
     /// `user`
     #[default]
-    #[serde(rename = "user")]
     User,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl BaseInputsVariant2ItemVariant1RoleUser {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "user"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for BaseInputsVariant2ItemVariant1RoleUser {
+    fn from(value: &str) -> Self {
+        match value {
+            "user" => Self::User,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for BaseInputsVariant2ItemVariant1RoleUser {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -569,33 +716,75 @@ impl std::fmt::Display for BaseInputsVariant2ItemVariant1RoleUser {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for BaseInputsVariant2ItemVariant1RoleUser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1RoleUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum BaseInputsVariant2ItemVariant1Type {
     /// `message`
     #[default]
-    #[serde(rename = "message")]
     Message,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl BaseInputsVariant2ItemVariant1Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "message"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Message => "message",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for BaseInputsVariant2ItemVariant1Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "message" => Self::Message,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for BaseInputsVariant2ItemVariant1Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for BaseInputsVariant2ItemVariant1Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for BaseInputsVariant2ItemVariant1Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

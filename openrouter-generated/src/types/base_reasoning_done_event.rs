@@ -77,33 +77,60 @@ impl BaseReasoningDoneEvent {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum BaseReasoningDoneEventType {
     /// `response.reasoning_text.done`
     #[default]
-    #[serde(rename = "response.reasoning_text.done")]
     ResponseReasoningTextDone,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl BaseReasoningDoneEventType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "response.reasoning_text.done"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ResponseReasoningTextDone => "response.reasoning_text.done",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for BaseReasoningDoneEventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "response.reasoning_text.done" => Self::ResponseReasoningTextDone,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for BaseReasoningDoneEventType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for BaseReasoningDoneEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for BaseReasoningDoneEventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BaseReasoningDoneEventType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -79,33 +79,64 @@ impl BaseReasoningSummaryPartAddedEvent {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum BaseReasoningSummaryPartAddedEventType {
     /// `response.reasoning_summary_part.added`
     #[default]
-    #[serde(rename = "response.reasoning_summary_part.added")]
     ResponseReasoningSummaryPartAdded,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl BaseReasoningSummaryPartAddedEventType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "response.reasoning_summary_part.added"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ResponseReasoningSummaryPartAdded => {
+                "response.reasoning_summary_part.added"
+            }
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for BaseReasoningSummaryPartAddedEventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "response.reasoning_summary_part.added" => {
+                Self::ResponseReasoningSummaryPartAdded
+            }
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for BaseReasoningSummaryPartAddedEventType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for BaseReasoningSummaryPartAddedEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for BaseReasoningSummaryPartAddedEventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BaseReasoningSummaryPartAddedEventType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -34,33 +34,60 @@ impl ChatContentVideo {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum ChatContentVideoType {
     /// `video_url`
     #[default]
-    #[serde(rename = "video_url")]
     VideoUrl,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl ChatContentVideoType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "video_url"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::VideoUrl => "video_url",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ChatContentVideoType {
+    fn from(value: &str) -> Self {
+        match value {
+            "video_url" => Self::VideoUrl,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for ChatContentVideoType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for ChatContentVideoType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ChatContentVideoType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ChatContentVideoType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

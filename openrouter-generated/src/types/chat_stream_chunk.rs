@@ -114,33 +114,60 @@ impl ChatStreamChunk {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum ChatStreamChunkObject {
     /// `chat.completion.chunk`
     #[default]
-    #[serde(rename = "chat.completion.chunk")]
     ChatCompletionChunk,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl ChatStreamChunkObject {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "chat.completion.chunk"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ChatCompletionChunk => "chat.completion.chunk",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ChatStreamChunkObject {
+    fn from(value: &str) -> Self {
+        match value {
+            "chat.completion.chunk" => Self::ChatCompletionChunk,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for ChatStreamChunkObject {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for ChatStreamChunkObject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ChatStreamChunkObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ChatStreamChunkObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

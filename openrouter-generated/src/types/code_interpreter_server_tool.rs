@@ -187,28 +187,40 @@ for CodeInterpreterServerToolContainerVariant2MemoryLimit {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum CodeInterpreterServerToolContainerVariant2Type {
     /// `auto`
     #[default]
-    #[serde(rename = "auto")]
     Auto,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl CodeInterpreterServerToolContainerVariant2Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "auto"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Auto => "auto",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CodeInterpreterServerToolContainerVariant2Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "auto" => Self::Auto,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for CodeInterpreterServerToolContainerVariant2Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -218,33 +230,75 @@ impl std::fmt::Display for CodeInterpreterServerToolContainerVariant2Type {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for CodeInterpreterServerToolContainerVariant2Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CodeInterpreterServerToolContainerVariant2Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum CodeInterpreterServerToolType {
     /// `code_interpreter`
     #[default]
-    #[serde(rename = "code_interpreter")]
     CodeInterpreter,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl CodeInterpreterServerToolType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "code_interpreter"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CodeInterpreter => "code_interpreter",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CodeInterpreterServerToolType {
+    fn from(value: &str) -> Self {
+        match value {
+            "code_interpreter" => Self::CodeInterpreter,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for CodeInterpreterServerToolType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for CodeInterpreterServerToolType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for CodeInterpreterServerToolType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CodeInterpreterServerToolType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -24,33 +24,60 @@ impl CodexLocalShellTool {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum CodexLocalShellToolType {
     /// `local_shell`
     #[default]
-    #[serde(rename = "local_shell")]
     LocalShell,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl CodexLocalShellToolType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "local_shell"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LocalShell => "local_shell",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CodexLocalShellToolType {
+    fn from(value: &str) -> Self {
+        match value {
+            "local_shell" => Self::LocalShell,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for CodexLocalShellToolType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for CodexLocalShellToolType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for CodexLocalShellToolType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CodexLocalShellToolType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -36,33 +36,61 @@ impl ContentPartInputAudio {
 }
 
 /// Always `input_audio`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum ContentPartInputAudioType {
     /// `input_audio`
     #[default]
-    #[serde(rename = "input_audio")]
     InputAudio,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl ContentPartInputAudioType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "input_audio"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InputAudio => "input_audio",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ContentPartInputAudioType {
+    fn from(value: &str) -> Self {
+        match value {
+            "input_audio" => Self::InputAudio,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for ContentPartInputAudioType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for ContentPartInputAudioType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ContentPartInputAudioType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContentPartInputAudioType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

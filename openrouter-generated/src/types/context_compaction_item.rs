@@ -45,33 +45,60 @@ impl ContextCompactionItem {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum ContextCompactionItemType {
     /// `context_compaction`
     #[default]
-    #[serde(rename = "context_compaction")]
     ContextCompaction,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl ContextCompactionItemType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "context_compaction"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ContextCompaction => "context_compaction",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ContextCompactionItemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "context_compaction" => Self::ContextCompaction,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for ContextCompactionItemType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for ContextCompactionItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ContextCompactionItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContextCompactionItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -5,33 +5,61 @@
 use super::*;
 
 /// How the prompt is shortened; `middle-out` (the only choice, and the default) drops text from the middle.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum ContextCompressionEngine {
     /// `middle-out`
     #[default]
-    #[serde(rename = "middle-out")]
     MiddleOut,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl ContextCompressionEngine {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "middle-out"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MiddleOut => "middle-out",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ContextCompressionEngine {
+    fn from(value: &str) -> Self {
+        match value {
+            "middle-out" => Self::MiddleOut,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for ContextCompressionEngine {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for ContextCompressionEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ContextCompressionEngine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContextCompressionEngine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -67,33 +67,64 @@ impl CustomToolCallInputDoneEvent {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum CustomToolCallInputDoneEventType {
     /// `response.custom_tool_call_input.done`
     #[default]
-    #[serde(rename = "response.custom_tool_call_input.done")]
     ResponseCustomToolCallInputDone,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl CustomToolCallInputDoneEventType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "response.custom_tool_call_input.done"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ResponseCustomToolCallInputDone => {
+                "response.custom_tool_call_input.done"
+            }
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CustomToolCallInputDoneEventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "response.custom_tool_call_input.done" => {
+                Self::ResponseCustomToolCallInputDone
+            }
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for CustomToolCallInputDoneEventType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for CustomToolCallInputDoneEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for CustomToolCallInputDoneEventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomToolCallInputDoneEventType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -242,28 +242,40 @@ for CustomToolCallOutputItemOutputVariant2ItemVariant2Detail {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum CustomToolCallOutputItemOutputVariant2ItemVariant2Type {
     /// `input_image`
     #[default]
-    #[serde(rename = "input_image")]
     InputImage,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl CustomToolCallOutputItemOutputVariant2ItemVariant2Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "input_image"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InputImage => "input_image",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CustomToolCallOutputItemOutputVariant2ItemVariant2Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "input_image" => Self::InputImage,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for CustomToolCallOutputItemOutputVariant2ItemVariant2Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -273,33 +285,76 @@ impl std::fmt::Display for CustomToolCallOutputItemOutputVariant2ItemVariant2Typ
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for CustomToolCallOutputItemOutputVariant2ItemVariant2Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for CustomToolCallOutputItemOutputVariant2ItemVariant2Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum CustomToolCallOutputItemType {
     /// `custom_tool_call_output`
     #[default]
-    #[serde(rename = "custom_tool_call_output")]
     CustomToolCallOutput,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl CustomToolCallOutputItemType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "custom_tool_call_output"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CustomToolCallOutput => "custom_tool_call_output",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CustomToolCallOutputItemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "custom_tool_call_output" => Self::CustomToolCallOutput,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for CustomToolCallOutputItemType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for CustomToolCallOutputItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for CustomToolCallOutputItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomToolCallOutputItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -77,33 +77,61 @@ impl From<&str> for EmbeddingsObjectEmbedding {
 }
 
 /// Always `embedding`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum EmbeddingsObjectObject {
     /// `embedding`
     #[default]
-    #[serde(rename = "embedding")]
     Embedding,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl EmbeddingsObjectObject {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "embedding"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Embedding => "embedding",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for EmbeddingsObjectObject {
+    fn from(value: &str) -> Self {
+        match value {
+            "embedding" => Self::Embedding,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for EmbeddingsObjectObject {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for EmbeddingsObjectObject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for EmbeddingsObjectObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EmbeddingsObjectObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

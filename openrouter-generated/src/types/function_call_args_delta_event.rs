@@ -67,33 +67,64 @@ impl FunctionCallArgsDeltaEvent {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum FunctionCallArgsDeltaEventType {
     /// `response.function_call_arguments.delta`
     #[default]
-    #[serde(rename = "response.function_call_arguments.delta")]
     ResponseFunctionCallArgumentsDelta,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl FunctionCallArgsDeltaEventType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "response.function_call_arguments.delta"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ResponseFunctionCallArgumentsDelta => {
+                "response.function_call_arguments.delta"
+            }
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for FunctionCallArgsDeltaEventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "response.function_call_arguments.delta" => {
+                Self::ResponseFunctionCallArgumentsDelta
+            }
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for FunctionCallArgsDeltaEventType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for FunctionCallArgsDeltaEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for FunctionCallArgsDeltaEventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FunctionCallArgsDeltaEventType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -252,28 +252,40 @@ for FunctionCallOutputItemOutputVariant2ItemVariant2Detail {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum FunctionCallOutputItemOutputVariant2ItemVariant2Type {
     /// `input_image`
     #[default]
-    #[serde(rename = "input_image")]
     InputImage,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl FunctionCallOutputItemOutputVariant2ItemVariant2Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "input_image"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InputImage => "input_image",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for FunctionCallOutputItemOutputVariant2ItemVariant2Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "input_image" => Self::InputImage,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for FunctionCallOutputItemOutputVariant2ItemVariant2Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -283,33 +295,76 @@ impl std::fmt::Display for FunctionCallOutputItemOutputVariant2ItemVariant2Type 
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for FunctionCallOutputItemOutputVariant2ItemVariant2Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for FunctionCallOutputItemOutputVariant2ItemVariant2Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum FunctionCallOutputItemType {
     /// `function_call_output`
     #[default]
-    #[serde(rename = "function_call_output")]
     FunctionCallOutput,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl FunctionCallOutputItemType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "function_call_output"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FunctionCallOutput => "function_call_output",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for FunctionCallOutputItemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "function_call_output" => Self::FunctionCallOutput,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for FunctionCallOutputItemType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for FunctionCallOutputItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for FunctionCallOutputItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FunctionCallOutputItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

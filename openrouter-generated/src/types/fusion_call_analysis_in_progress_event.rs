@@ -82,33 +82,64 @@ impl FusionCallAnalysisInProgressEvent {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum FusionCallAnalysisInProgressEventType {
     /// `response.fusion_call.analysis.in_progress`
     #[default]
-    #[serde(rename = "response.fusion_call.analysis.in_progress")]
     ResponseFusionCallAnalysisInProgress,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl FusionCallAnalysisInProgressEventType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "response.fusion_call.analysis.in_progress"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ResponseFusionCallAnalysisInProgress => {
+                "response.fusion_call.analysis.in_progress"
+            }
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for FusionCallAnalysisInProgressEventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "response.fusion_call.analysis.in_progress" => {
+                Self::ResponseFusionCallAnalysisInProgress
+            }
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for FusionCallAnalysisInProgressEventType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for FusionCallAnalysisInProgressEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for FusionCallAnalysisInProgressEventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FusionCallAnalysisInProgressEventType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -57,33 +57,60 @@ impl FusionCallInProgressEvent {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum FusionCallInProgressEventType {
     /// `response.fusion_call.in_progress`
     #[default]
-    #[serde(rename = "response.fusion_call.in_progress")]
     ResponseFusionCallInProgress,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl FusionCallInProgressEventType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "response.fusion_call.in_progress"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ResponseFusionCallInProgress => "response.fusion_call.in_progress",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for FusionCallInProgressEventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "response.fusion_call.in_progress" => Self::ResponseFusionCallInProgress,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for FusionCallInProgressEventType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for FusionCallInProgressEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for FusionCallInProgressEventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FusionCallInProgressEventType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -67,33 +67,60 @@ impl FusionCallPanelAddedEvent {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum FusionCallPanelAddedEventType {
     /// `response.fusion_call.panel.added`
     #[default]
-    #[serde(rename = "response.fusion_call.panel.added")]
     ResponseFusionCallPanelAdded,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl FusionCallPanelAddedEventType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "response.fusion_call.panel.added"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ResponseFusionCallPanelAdded => "response.fusion_call.panel.added",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for FusionCallPanelAddedEventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "response.fusion_call.panel.added" => Self::ResponseFusionCallPanelAdded,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for FusionCallPanelAddedEventType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for FusionCallPanelAddedEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for FusionCallPanelAddedEventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FusionCallPanelAddedEventType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

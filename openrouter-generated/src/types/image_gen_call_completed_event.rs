@@ -57,33 +57,64 @@ impl ImageGenCallCompletedEvent {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum ImageGenCallCompletedEventType {
     /// `response.image_generation_call.completed`
     #[default]
-    #[serde(rename = "response.image_generation_call.completed")]
     ResponseImageGenerationCallCompleted,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl ImageGenCallCompletedEventType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "response.image_generation_call.completed"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ResponseImageGenerationCallCompleted => {
+                "response.image_generation_call.completed"
+            }
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ImageGenCallCompletedEventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "response.image_generation_call.completed" => {
+                Self::ResponseImageGenerationCallCompleted
+            }
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for ImageGenCallCompletedEventType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for ImageGenCallCompletedEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ImageGenCallCompletedEventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ImageGenCallCompletedEventType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -548,28 +548,40 @@ for InputsVariant2ItemVariant8Phase {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum InputsVariant2ItemVariant8PhaseCommentary {
     /// `commentary`
     #[default]
-    #[serde(rename = "commentary")]
     Commentary,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl InputsVariant2ItemVariant8PhaseCommentary {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "commentary"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Commentary => "commentary",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InputsVariant2ItemVariant8PhaseCommentary {
+    fn from(value: &str) -> Self {
+        match value {
+            "commentary" => Self::Commentary,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for InputsVariant2ItemVariant8PhaseCommentary {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -579,28 +591,55 @@ impl std::fmt::Display for InputsVariant2ItemVariant8PhaseCommentary {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for InputsVariant2ItemVariant8PhaseCommentary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8PhaseCommentary {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum InputsVariant2ItemVariant8PhaseFinalAnswer {
     /// `final_answer`
     #[default]
-    #[serde(rename = "final_answer")]
     FinalAnswer,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl InputsVariant2ItemVariant8PhaseFinalAnswer {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "final_answer"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FinalAnswer => "final_answer",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InputsVariant2ItemVariant8PhaseFinalAnswer {
+    fn from(value: &str) -> Self {
+        match value {
+            "final_answer" => Self::FinalAnswer,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for InputsVariant2ItemVariant8PhaseFinalAnswer {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -610,34 +649,76 @@ impl std::fmt::Display for InputsVariant2ItemVariant8PhaseFinalAnswer {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for InputsVariant2ItemVariant8PhaseFinalAnswer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8PhaseFinalAnswer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum InputsVariant2ItemVariant8Role {
     /// `assistant`
     #[default]
-    #[serde(rename = "assistant")]
     Assistant,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl InputsVariant2ItemVariant8Role {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "assistant"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Assistant => "assistant",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InputsVariant2ItemVariant8Role {
+    fn from(value: &str) -> Self {
+        match value {
+            "assistant" => Self::Assistant,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for InputsVariant2ItemVariant8Role {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for InputsVariant2ItemVariant8Role {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for InputsVariant2ItemVariant8Role {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8Role {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -675,28 +756,40 @@ for InputsVariant2ItemVariant8Status {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum InputsVariant2ItemVariant8StatusCompleted {
     /// `completed`
     #[default]
-    #[serde(rename = "completed")]
     Completed,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl InputsVariant2ItemVariant8StatusCompleted {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "completed"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Completed => "completed",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InputsVariant2ItemVariant8StatusCompleted {
+    fn from(value: &str) -> Self {
+        match value {
+            "completed" => Self::Completed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for InputsVariant2ItemVariant8StatusCompleted {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -706,28 +799,55 @@ impl std::fmt::Display for InputsVariant2ItemVariant8StatusCompleted {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for InputsVariant2ItemVariant8StatusCompleted {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8StatusCompleted {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum InputsVariant2ItemVariant8StatusInProgress {
     /// `in_progress`
     #[default]
-    #[serde(rename = "in_progress")]
     InProgress,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl InputsVariant2ItemVariant8StatusInProgress {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "in_progress"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InProgress => "in_progress",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InputsVariant2ItemVariant8StatusInProgress {
+    fn from(value: &str) -> Self {
+        match value {
+            "in_progress" => Self::InProgress,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for InputsVariant2ItemVariant8StatusInProgress {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -737,28 +857,55 @@ impl std::fmt::Display for InputsVariant2ItemVariant8StatusInProgress {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for InputsVariant2ItemVariant8StatusInProgress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8StatusInProgress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum InputsVariant2ItemVariant8StatusIncomplete {
     /// `incomplete`
     #[default]
-    #[serde(rename = "incomplete")]
     Incomplete,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl InputsVariant2ItemVariant8StatusIncomplete {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "incomplete"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Incomplete => "incomplete",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InputsVariant2ItemVariant8StatusIncomplete {
+    fn from(value: &str) -> Self {
+        match value {
+            "incomplete" => Self::Incomplete,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for InputsVariant2ItemVariant8StatusIncomplete {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -768,34 +915,76 @@ impl std::fmt::Display for InputsVariant2ItemVariant8StatusIncomplete {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for InputsVariant2ItemVariant8StatusIncomplete {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8StatusIncomplete {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum InputsVariant2ItemVariant8Type {
     /// `message`
     #[default]
-    #[serde(rename = "message")]
     Message,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl InputsVariant2ItemVariant8Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "message"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Message => "message",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InputsVariant2ItemVariant8Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "message" => Self::Message,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for InputsVariant2ItemVariant8Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for InputsVariant2ItemVariant8Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for InputsVariant2ItemVariant8Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -925,28 +1114,40 @@ for InputsVariant2ItemVariant9Status {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum InputsVariant2ItemVariant9StatusCompleted {
     /// `completed`
     #[default]
-    #[serde(rename = "completed")]
     Completed,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl InputsVariant2ItemVariant9StatusCompleted {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "completed"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Completed => "completed",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InputsVariant2ItemVariant9StatusCompleted {
+    fn from(value: &str) -> Self {
+        match value {
+            "completed" => Self::Completed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for InputsVariant2ItemVariant9StatusCompleted {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -956,28 +1157,55 @@ impl std::fmt::Display for InputsVariant2ItemVariant9StatusCompleted {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for InputsVariant2ItemVariant9StatusCompleted {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant9StatusCompleted {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum InputsVariant2ItemVariant9StatusInProgress {
     /// `in_progress`
     #[default]
-    #[serde(rename = "in_progress")]
     InProgress,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl InputsVariant2ItemVariant9StatusInProgress {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "in_progress"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InProgress => "in_progress",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InputsVariant2ItemVariant9StatusInProgress {
+    fn from(value: &str) -> Self {
+        match value {
+            "in_progress" => Self::InProgress,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for InputsVariant2ItemVariant9StatusInProgress {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -987,28 +1215,55 @@ impl std::fmt::Display for InputsVariant2ItemVariant9StatusInProgress {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for InputsVariant2ItemVariant9StatusInProgress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant9StatusInProgress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum InputsVariant2ItemVariant9StatusIncomplete {
     /// `incomplete`
     #[default]
-    #[serde(rename = "incomplete")]
     Incomplete,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl InputsVariant2ItemVariant9StatusIncomplete {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "incomplete"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Incomplete => "incomplete",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InputsVariant2ItemVariant9StatusIncomplete {
+    fn from(value: &str) -> Self {
+        match value {
+            "incomplete" => Self::Incomplete,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for InputsVariant2ItemVariant9StatusIncomplete {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -1018,33 +1273,75 @@ impl std::fmt::Display for InputsVariant2ItemVariant9StatusIncomplete {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for InputsVariant2ItemVariant9StatusIncomplete {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant9StatusIncomplete {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum InputsVariant2ItemVariant9Type {
     /// `reasoning`
     #[default]
-    #[serde(rename = "reasoning")]
     Reasoning,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl InputsVariant2ItemVariant9Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "reasoning"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Reasoning => "reasoning",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InputsVariant2ItemVariant9Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "reasoning" => Self::Reasoning,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for InputsVariant2ItemVariant9Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for InputsVariant2ItemVariant9Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for InputsVariant2ItemVariant9Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant9Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

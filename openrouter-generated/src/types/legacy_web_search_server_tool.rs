@@ -85,33 +85,60 @@ impl LegacyWebSearchServerTool {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum LegacyWebSearchServerToolType {
     /// `web_search`
     #[default]
-    #[serde(rename = "web_search")]
     WebSearch,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl LegacyWebSearchServerToolType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "web_search"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::WebSearch => "web_search",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for LegacyWebSearchServerToolType {
+    fn from(value: &str) -> Self {
+        match value {
+            "web_search" => Self::WebSearch,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for LegacyWebSearchServerToolType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for LegacyWebSearchServerToolType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for LegacyWebSearchServerToolType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LegacyWebSearchServerToolType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -142,28 +142,40 @@ impl LocalShellCallItemAction {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum LocalShellCallItemActionType {
     /// `exec`
     #[default]
-    #[serde(rename = "exec")]
     Exec,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl LocalShellCallItemActionType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "exec"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Exec => "exec",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for LocalShellCallItemActionType {
+    fn from(value: &str) -> Self {
+        match value {
+            "exec" => Self::Exec,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for LocalShellCallItemActionType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -173,33 +185,75 @@ impl std::fmt::Display for LocalShellCallItemActionType {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for LocalShellCallItemActionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LocalShellCallItemActionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum LocalShellCallItemType {
     /// `local_shell_call`
     #[default]
-    #[serde(rename = "local_shell_call")]
     LocalShellCall,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl LocalShellCallItemType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "local_shell_call"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LocalShellCall => "local_shell_call",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for LocalShellCallItemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "local_shell_call" => Self::LocalShellCall,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for LocalShellCallItemType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for LocalShellCallItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for LocalShellCallItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LocalShellCallItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

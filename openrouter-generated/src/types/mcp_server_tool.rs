@@ -284,28 +284,40 @@ impl From<McpServerToolRequireApprovalNever> for McpServerToolRequireApproval {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum McpServerToolRequireApprovalAlways {
     /// `always`
     #[default]
-    #[serde(rename = "always")]
     Always,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl McpServerToolRequireApprovalAlways {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "always"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Always => "always",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for McpServerToolRequireApprovalAlways {
+    fn from(value: &str) -> Self {
+        match value {
+            "always" => Self::Always,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for McpServerToolRequireApprovalAlways {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -315,34 +327,76 @@ impl std::fmt::Display for McpServerToolRequireApprovalAlways {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for McpServerToolRequireApprovalAlways {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for McpServerToolRequireApprovalAlways {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum McpServerToolRequireApprovalNever {
     /// `never`
     #[default]
-    #[serde(rename = "never")]
     Never,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl McpServerToolRequireApprovalNever {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "never"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Never => "never",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for McpServerToolRequireApprovalNever {
+    fn from(value: &str) -> Self {
+        match value {
+            "never" => Self::Never,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for McpServerToolRequireApprovalNever {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for McpServerToolRequireApprovalNever {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for McpServerToolRequireApprovalNever {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for McpServerToolRequireApprovalNever {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -427,33 +481,60 @@ impl McpServerToolRequireApprovalVariant1Never {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum McpServerToolType {
     /// `mcp`
     #[default]
-    #[serde(rename = "mcp")]
     Mcp,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl McpServerToolType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "mcp"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Mcp => "mcp",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for McpServerToolType {
+    fn from(value: &str) -> Self {
+        match value {
+            "mcp" => Self::Mcp,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for McpServerToolType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for McpServerToolType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for McpServerToolType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for McpServerToolType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -240,34 +240,63 @@ impl MessagesContentBlockDeltaEventDeltaCitationsDelta {
 }
 
 /// Delta kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesContentBlockDeltaEventDeltaCitationsDeltaType {
     /// `citations_delta`
     #[default]
-    #[serde(rename = "citations_delta")]
     CitationsDelta,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesContentBlockDeltaEventDeltaCitationsDeltaType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "citations_delta"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CitationsDelta => "citations_delta",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesContentBlockDeltaEventDeltaCitationsDeltaType {
+    fn from(value: &str) -> Self {
+        match value {
+            "citations_delta" => Self::CitationsDelta,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesContentBlockDeltaEventDeltaCitationsDeltaType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaCitationsDeltaType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesContentBlockDeltaEventDeltaCitationsDeltaType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for MessagesContentBlockDeltaEventDeltaCitationsDeltaType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -317,34 +346,63 @@ impl MessagesContentBlockDeltaEventDeltaCompactionDelta {
 }
 
 /// Delta kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesContentBlockDeltaEventDeltaCompactionDeltaType {
     /// `compaction_delta`
     #[default]
-    #[serde(rename = "compaction_delta")]
     CompactionDelta,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesContentBlockDeltaEventDeltaCompactionDeltaType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "compaction_delta"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CompactionDelta => "compaction_delta",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesContentBlockDeltaEventDeltaCompactionDeltaType {
+    fn from(value: &str) -> Self {
+        match value {
+            "compaction_delta" => Self::CompactionDelta,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesContentBlockDeltaEventDeltaCompactionDeltaType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaCompactionDeltaType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesContentBlockDeltaEventDeltaCompactionDeltaType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for MessagesContentBlockDeltaEventDeltaCompactionDeltaType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -384,34 +442,63 @@ impl MessagesContentBlockDeltaEventDeltaInputJsonDelta {
 }
 
 /// Delta kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesContentBlockDeltaEventDeltaInputJsonDeltaType {
     /// `input_json_delta`
     #[default]
-    #[serde(rename = "input_json_delta")]
     InputJsonDelta,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesContentBlockDeltaEventDeltaInputJsonDeltaType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "input_json_delta"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InputJsonDelta => "input_json_delta",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesContentBlockDeltaEventDeltaInputJsonDeltaType {
+    fn from(value: &str) -> Self {
+        match value {
+            "input_json_delta" => Self::InputJsonDelta,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesContentBlockDeltaEventDeltaInputJsonDeltaType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaInputJsonDeltaType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesContentBlockDeltaEventDeltaInputJsonDeltaType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for MessagesContentBlockDeltaEventDeltaInputJsonDeltaType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -451,34 +538,63 @@ impl MessagesContentBlockDeltaEventDeltaSignatureDelta {
 }
 
 /// Delta kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesContentBlockDeltaEventDeltaSignatureDeltaType {
     /// `signature_delta`
     #[default]
-    #[serde(rename = "signature_delta")]
     SignatureDelta,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesContentBlockDeltaEventDeltaSignatureDeltaType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "signature_delta"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::SignatureDelta => "signature_delta",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesContentBlockDeltaEventDeltaSignatureDeltaType {
+    fn from(value: &str) -> Self {
+        match value {
+            "signature_delta" => Self::SignatureDelta,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesContentBlockDeltaEventDeltaSignatureDeltaType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaSignatureDeltaType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesContentBlockDeltaEventDeltaSignatureDeltaType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for MessagesContentBlockDeltaEventDeltaSignatureDeltaType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -518,34 +634,62 @@ impl MessagesContentBlockDeltaEventDeltaTextDelta {
 }
 
 /// Delta kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesContentBlockDeltaEventDeltaTextDeltaType {
     /// `text_delta`
     #[default]
-    #[serde(rename = "text_delta")]
     TextDelta,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesContentBlockDeltaEventDeltaTextDeltaType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "text_delta"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TextDelta => "text_delta",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesContentBlockDeltaEventDeltaTextDeltaType {
+    fn from(value: &str) -> Self {
+        match value {
+            "text_delta" => Self::TextDelta,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesContentBlockDeltaEventDeltaTextDeltaType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaTextDeltaType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesContentBlockDeltaEventDeltaTextDeltaType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesContentBlockDeltaEventDeltaTextDeltaType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -585,28 +729,41 @@ impl MessagesContentBlockDeltaEventDeltaThinkingDelta {
 }
 
 /// Delta kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesContentBlockDeltaEventDeltaThinkingDeltaType {
     /// `thinking_delta`
     #[default]
-    #[serde(rename = "thinking_delta")]
     ThinkingDelta,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesContentBlockDeltaEventDeltaThinkingDeltaType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "thinking_delta"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ThinkingDelta => "thinking_delta",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesContentBlockDeltaEventDeltaThinkingDeltaType {
+    fn from(value: &str) -> Self {
+        match value {
+            "thinking_delta" => Self::ThinkingDelta,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesContentBlockDeltaEventDeltaThinkingDeltaType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -616,34 +773,78 @@ impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaThinkingDeltaType 
     }
 }
 
+impl serde::Serialize for MessagesContentBlockDeltaEventDeltaThinkingDeltaType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for MessagesContentBlockDeltaEventDeltaThinkingDeltaType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
 /// Event kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesContentBlockDeltaEventType {
     /// `content_block_delta`
     #[default]
-    #[serde(rename = "content_block_delta")]
     ContentBlockDelta,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesContentBlockDeltaEventType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "content_block_delta"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ContentBlockDelta => "content_block_delta",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesContentBlockDeltaEventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "content_block_delta" => Self::ContentBlockDelta,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesContentBlockDeltaEventType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesContentBlockDeltaEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesContentBlockDeltaEventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesContentBlockDeltaEventType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -101,34 +101,62 @@ impl MessagesDeltaEventDelta {
 }
 
 /// Event kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesDeltaEventType {
     /// `message_delta`
     #[default]
-    #[serde(rename = "message_delta")]
     MessageDelta,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesDeltaEventType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "message_delta"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MessageDelta => "message_delta",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesDeltaEventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "message_delta" => Self::MessageDelta,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesDeltaEventType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesDeltaEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesDeltaEventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesDeltaEventType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 

@@ -157,34 +157,62 @@ impl MessagesOutputConfigFormat {
 }
 
 /// Format kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesOutputConfigFormatType {
     /// `json_schema`
     #[default]
-    #[serde(rename = "json_schema")]
     JsonSchema,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesOutputConfigFormatType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "json_schema"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::JsonSchema => "json_schema",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesOutputConfigFormatType {
+    fn from(value: &str) -> Self {
+        match value {
+            "json_schema" => Self::JsonSchema,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesOutputConfigFormatType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesOutputConfigFormatType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesOutputConfigFormatType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesOutputConfigFormatType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -234,33 +262,61 @@ impl MessagesOutputConfigTaskBudget {
 }
 
 /// Budget unit.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesOutputConfigTaskBudgetType {
     /// `tokens`
     #[default]
-    #[serde(rename = "tokens")]
     Tokens,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesOutputConfigTaskBudgetType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "tokens"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Tokens => "tokens",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesOutputConfigTaskBudgetType {
+    fn from(value: &str) -> Self {
+        match value {
+            "tokens" => Self::Tokens,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesOutputConfigTaskBudgetType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesOutputConfigTaskBudgetType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesOutputConfigTaskBudgetType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesOutputConfigTaskBudgetType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

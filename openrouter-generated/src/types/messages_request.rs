@@ -496,28 +496,43 @@ for MessagesRequestContextManagementEditsItemClearThinking20251015Keep {
 }
 
 /// Shorthand for keeping every thinking turn.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShorthand {
     /// `all`
     #[default]
-    #[serde(rename = "all")]
     All,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShorthand {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "all"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "all",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str>
+for MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShorthand {
+    fn from(value: &str) -> Self {
+        match value {
+            "all" => Self::All,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr
+for MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShorthand {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -525,6 +540,23 @@ impl std::fmt::Display
 for MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShorthand {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize
+for MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShorthand {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShorthand {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -555,28 +587,43 @@ impl MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAll {
 }
 
 /// Keep mode.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllType {
     /// `all`
     #[default]
-    #[serde(rename = "all")]
     All,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "all"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "all",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str>
+for MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllType {
+    fn from(value: &str) -> Self {
+        match value {
+            "all" => Self::All,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr
+for MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -587,29 +634,60 @@ for MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllTyp
     }
 }
 
+impl serde::Serialize
+for MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
 /// Edit strategy identifier.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestContextManagementEditsItemClearThinking20251015Type {
     /// `clear_thinking_20251015`
     #[default]
-    #[serde(rename = "clear_thinking_20251015")]
     ClearThinking20251015,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestContextManagementEditsItemClearThinking20251015Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "clear_thinking_20251015"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ClearThinking20251015 => "clear_thinking_20251015",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestContextManagementEditsItemClearThinking20251015Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "clear_thinking_20251015" => Self::ClearThinking20251015,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr
+for MessagesRequestContextManagementEditsItemClearThinking20251015Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -617,6 +695,23 @@ impl std::fmt::Display
 for MessagesRequestContextManagementEditsItemClearThinking20251015Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize
+for MessagesRequestContextManagementEditsItemClearThinking20251015Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for MessagesRequestContextManagementEditsItemClearThinking20251015Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -804,28 +899,42 @@ for MessagesRequestContextManagementEditsItemClearToolUses20250919Trigger {
 }
 
 /// Edit strategy identifier.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
     /// `clear_tool_uses_20250919`
     #[default]
-    #[serde(rename = "clear_tool_uses_20250919")]
     ClearToolUses20250919,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "clear_tool_uses_20250919"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ClearToolUses20250919 => "clear_tool_uses_20250919",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "clear_tool_uses_20250919" => Self::ClearToolUses20250919,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr
+for MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -833,6 +942,23 @@ impl std::fmt::Display
 for MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize
+for MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -888,34 +1014,63 @@ impl MessagesRequestContextManagementEditsItemCompact20260112 {
 }
 
 /// Edit strategy identifier.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestContextManagementEditsItemCompact20260112Type {
     /// `compact_20260112`
     #[default]
-    #[serde(rename = "compact_20260112")]
     Compact20260112,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestContextManagementEditsItemCompact20260112Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "compact_20260112"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Compact20260112 => "compact_20260112",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestContextManagementEditsItemCompact20260112Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "compact_20260112" => Self::Compact20260112,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestContextManagementEditsItemCompact20260112Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesRequestContextManagementEditsItemCompact20260112Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesRequestContextManagementEditsItemCompact20260112Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for MessagesRequestContextManagementEditsItemCompact20260112Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -1265,34 +1420,62 @@ impl MessagesRequestThinkingAdaptive {
 }
 
 /// Thinking mode.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestThinkingAdaptiveType {
     /// `adaptive`
     #[default]
-    #[serde(rename = "adaptive")]
     Adaptive,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestThinkingAdaptiveType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "adaptive"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Adaptive => "adaptive",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestThinkingAdaptiveType {
+    fn from(value: &str) -> Self {
+        match value {
+            "adaptive" => Self::Adaptive,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestThinkingAdaptiveType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesRequestThinkingAdaptiveType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesRequestThinkingAdaptiveType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesRequestThinkingAdaptiveType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -1321,34 +1504,62 @@ impl MessagesRequestThinkingDisabled {
 }
 
 /// Thinking mode.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestThinkingDisabledType {
     /// `disabled`
     #[default]
-    #[serde(rename = "disabled")]
     Disabled,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestThinkingDisabledType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "disabled"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Disabled => "disabled",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestThinkingDisabledType {
+    fn from(value: &str) -> Self {
+        match value {
+            "disabled" => Self::Disabled,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestThinkingDisabledType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesRequestThinkingDisabledType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesRequestThinkingDisabledType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesRequestThinkingDisabledType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -1397,34 +1608,62 @@ impl MessagesRequestThinkingEnabled {
 }
 
 /// Thinking mode.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestThinkingEnabledType {
     /// `enabled`
     #[default]
-    #[serde(rename = "enabled")]
     Enabled,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestThinkingEnabledType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "enabled"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "enabled",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestThinkingEnabledType {
+    fn from(value: &str) -> Self {
+        match value {
+            "enabled" => Self::Enabled,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestThinkingEnabledType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesRequestThinkingEnabledType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesRequestThinkingEnabledType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesRequestThinkingEnabledType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -1538,34 +1777,62 @@ impl MessagesRequestToolChoiceAny {
 }
 
 /// Choice mode.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestToolChoiceAnyType {
     /// `any`
     #[default]
-    #[serde(rename = "any")]
     Any,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestToolChoiceAnyType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "any"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Any => "any",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestToolChoiceAnyType {
+    fn from(value: &str) -> Self {
+        match value {
+            "any" => Self::Any,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestToolChoiceAnyType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolChoiceAnyType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesRequestToolChoiceAnyType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoiceAnyType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -1603,34 +1870,62 @@ impl MessagesRequestToolChoiceAuto {
 }
 
 /// Choice mode.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestToolChoiceAutoType {
     /// `auto`
     #[default]
-    #[serde(rename = "auto")]
     Auto,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestToolChoiceAutoType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "auto"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Auto => "auto",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestToolChoiceAutoType {
+    fn from(value: &str) -> Self {
+        match value {
+            "auto" => Self::Auto,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestToolChoiceAutoType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolChoiceAutoType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesRequestToolChoiceAutoType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoiceAutoType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -1659,34 +1954,62 @@ impl MessagesRequestToolChoiceNone {
 }
 
 /// Choice mode.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestToolChoiceNoneType {
     /// `none`
     #[default]
-    #[serde(rename = "none")]
     None,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestToolChoiceNoneType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "none"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "none",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestToolChoiceNoneType {
+    fn from(value: &str) -> Self {
+        match value {
+            "none" => Self::None,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestToolChoiceNoneType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolChoiceNoneType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesRequestToolChoiceNoneType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoiceNoneType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -1736,34 +2059,62 @@ impl MessagesRequestToolChoiceTool {
 }
 
 /// Choice mode.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestToolChoiceToolType {
     /// `tool`
     #[default]
-    #[serde(rename = "tool")]
     Tool,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestToolChoiceToolType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "tool"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Tool => "tool",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestToolChoiceToolType {
+    fn from(value: &str) -> Self {
+        match value {
+            "tool" => Self::Tool,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestToolChoiceToolType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolChoiceToolType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesRequestToolChoiceToolType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoiceToolType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -1994,28 +2345,41 @@ impl MessagesRequestToolsItemAdvisorTool20260301 {
 }
 
 /// Fixed name of this tool.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestToolsItemAdvisorTool20260301Name {
     /// `advisor`
     #[default]
-    #[serde(rename = "advisor")]
     Advisor,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestToolsItemAdvisorTool20260301Name {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "advisor"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Advisor => "advisor",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestToolsItemAdvisorTool20260301Name {
+    fn from(value: &str) -> Self {
+        match value {
+            "advisor" => Self::Advisor,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestToolsItemAdvisorTool20260301Name {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -2025,35 +2389,78 @@ impl std::fmt::Display for MessagesRequestToolsItemAdvisorTool20260301Name {
     }
 }
 
+impl serde::Serialize for MessagesRequestToolsItemAdvisorTool20260301Name {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemAdvisorTool20260301Name {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
 /// Tool version identifier.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestToolsItemAdvisorTool20260301Type {
     /// `advisor_20260301`
     #[default]
-    #[serde(rename = "advisor_20260301")]
     Advisor20260301,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestToolsItemAdvisorTool20260301Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "advisor_20260301"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Advisor20260301 => "advisor_20260301",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestToolsItemAdvisorTool20260301Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "advisor_20260301" => Self::Advisor20260301,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestToolsItemAdvisorTool20260301Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolsItemAdvisorTool20260301Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesRequestToolsItemAdvisorTool20260301Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemAdvisorTool20260301Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -2104,28 +2511,41 @@ impl MessagesRequestToolsItemBashTool20250124 {
 }
 
 /// Fixed name of this tool.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestToolsItemBashTool20250124Name {
     /// `bash`
     #[default]
-    #[serde(rename = "bash")]
     Bash,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestToolsItemBashTool20250124Name {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "bash"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Bash => "bash",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestToolsItemBashTool20250124Name {
+    fn from(value: &str) -> Self {
+        match value {
+            "bash" => Self::Bash,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestToolsItemBashTool20250124Name {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -2135,35 +2555,78 @@ impl std::fmt::Display for MessagesRequestToolsItemBashTool20250124Name {
     }
 }
 
+impl serde::Serialize for MessagesRequestToolsItemBashTool20250124Name {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemBashTool20250124Name {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
 /// Tool version identifier.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestToolsItemBashTool20250124Type {
     /// `bash_20250124`
     #[default]
-    #[serde(rename = "bash_20250124")]
     Bash20250124,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestToolsItemBashTool20250124Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "bash_20250124"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Bash20250124 => "bash_20250124",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestToolsItemBashTool20250124Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "bash_20250124" => Self::Bash20250124,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestToolsItemBashTool20250124Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolsItemBashTool20250124Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesRequestToolsItemBashTool20250124Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemBashTool20250124Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -2296,34 +2759,62 @@ impl MessagesRequestToolsItemCustomToolInputSchema {
 }
 
 /// Kind of tool; may be left out for custom tools.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestToolsItemCustomToolType {
     /// `custom`
     #[default]
-    #[serde(rename = "custom")]
     Custom,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestToolsItemCustomToolType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "custom"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Custom => "custom",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestToolsItemCustomToolType {
+    fn from(value: &str) -> Self {
+        match value {
+            "custom" => Self::Custom,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestToolsItemCustomToolType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolsItemCustomToolType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesRequestToolsItemCustomToolType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemCustomToolType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -2401,28 +2892,41 @@ impl MessagesRequestToolsItemTextEditorTool20250124 {
 }
 
 /// Fixed name of this tool.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestToolsItemTextEditorTool20250124Name {
     /// `str_replace_editor`
     #[default]
-    #[serde(rename = "str_replace_editor")]
     StrReplaceEditor,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestToolsItemTextEditorTool20250124Name {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "str_replace_editor"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::StrReplaceEditor => "str_replace_editor",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestToolsItemTextEditorTool20250124Name {
+    fn from(value: &str) -> Self {
+        match value {
+            "str_replace_editor" => Self::StrReplaceEditor,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestToolsItemTextEditorTool20250124Name {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -2432,35 +2936,80 @@ impl std::fmt::Display for MessagesRequestToolsItemTextEditorTool20250124Name {
     }
 }
 
+impl serde::Serialize for MessagesRequestToolsItemTextEditorTool20250124Name {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for MessagesRequestToolsItemTextEditorTool20250124Name {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
 /// Tool version identifier.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestToolsItemTextEditorTool20250124Type {
     /// `text_editor_20250124`
     #[default]
-    #[serde(rename = "text_editor_20250124")]
     TextEditor20250124,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestToolsItemTextEditorTool20250124Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "text_editor_20250124"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TextEditor20250124 => "text_editor_20250124",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestToolsItemTextEditorTool20250124Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "text_editor_20250124" => Self::TextEditor20250124,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestToolsItemTextEditorTool20250124Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolsItemTextEditorTool20250124Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesRequestToolsItemTextEditorTool20250124Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for MessagesRequestToolsItemTextEditorTool20250124Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -2549,28 +3098,41 @@ impl MessagesRequestToolsItemWebSearchTool20250305 {
 }
 
 /// Fixed name of this tool.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestToolsItemWebSearchTool20250305Name {
     /// `web_search`
     #[default]
-    #[serde(rename = "web_search")]
     WebSearch,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestToolsItemWebSearchTool20250305Name {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "web_search"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::WebSearch => "web_search",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestToolsItemWebSearchTool20250305Name {
+    fn from(value: &str) -> Self {
+        match value {
+            "web_search" => Self::WebSearch,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestToolsItemWebSearchTool20250305Name {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -2580,35 +3142,78 @@ impl std::fmt::Display for MessagesRequestToolsItemWebSearchTool20250305Name {
     }
 }
 
+impl serde::Serialize for MessagesRequestToolsItemWebSearchTool20250305Name {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemWebSearchTool20250305Name {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
 /// Tool version identifier.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestToolsItemWebSearchTool20250305Type {
     /// `web_search_20250305`
     #[default]
-    #[serde(rename = "web_search_20250305")]
     WebSearch20250305,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestToolsItemWebSearchTool20250305Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "web_search_20250305"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::WebSearch20250305 => "web_search_20250305",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestToolsItemWebSearchTool20250305Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "web_search_20250305" => Self::WebSearch20250305,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestToolsItemWebSearchTool20250305Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolsItemWebSearchTool20250305Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesRequestToolsItemWebSearchTool20250305Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemWebSearchTool20250305Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -2705,28 +3310,41 @@ impl MessagesRequestToolsItemWebSearchTool20260209 {
 }
 
 /// Fixed name of this tool.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestToolsItemWebSearchTool20260209Name {
     /// `web_search`
     #[default]
-    #[serde(rename = "web_search")]
     WebSearch,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestToolsItemWebSearchTool20260209Name {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "web_search"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::WebSearch => "web_search",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestToolsItemWebSearchTool20260209Name {
+    fn from(value: &str) -> Self {
+        match value {
+            "web_search" => Self::WebSearch,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestToolsItemWebSearchTool20260209Name {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -2736,34 +3354,77 @@ impl std::fmt::Display for MessagesRequestToolsItemWebSearchTool20260209Name {
     }
 }
 
+impl serde::Serialize for MessagesRequestToolsItemWebSearchTool20260209Name {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemWebSearchTool20260209Name {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
 /// Tool version identifier.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesRequestToolsItemWebSearchTool20260209Type {
     /// `web_search_20260209`
     #[default]
-    #[serde(rename = "web_search_20260209")]
     WebSearch20260209,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesRequestToolsItemWebSearchTool20260209Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "web_search_20260209"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::WebSearch20260209 => "web_search_20260209",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesRequestToolsItemWebSearchTool20260209Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "web_search_20260209" => Self::WebSearch20260209,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesRequestToolsItemWebSearchTool20260209Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolsItemWebSearchTool20260209Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesRequestToolsItemWebSearchTool20260209Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemWebSearchTool20260209Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

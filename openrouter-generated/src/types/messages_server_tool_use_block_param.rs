@@ -71,33 +71,61 @@ impl MessagesServerToolUseBlockParam {
 }
 
 /// Block kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesServerToolUseBlockParamType {
     /// `server_tool_use`
     #[default]
-    #[serde(rename = "server_tool_use")]
     ServerToolUse,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesServerToolUseBlockParamType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "server_tool_use"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ServerToolUse => "server_tool_use",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesServerToolUseBlockParamType {
+    fn from(value: &str) -> Self {
+        match value {
+            "server_tool_use" => Self::ServerToolUse,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesServerToolUseBlockParamType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesServerToolUseBlockParamType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesServerToolUseBlockParamType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesServerToolUseBlockParamType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

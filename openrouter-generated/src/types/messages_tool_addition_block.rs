@@ -183,34 +183,62 @@ impl MessagesToolAdditionBlockToolMcpToolReference {
 }
 
 /// Reference kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesToolAdditionBlockToolMcpToolReferenceType {
     /// `mcp_tool_reference`
     #[default]
-    #[serde(rename = "mcp_tool_reference")]
     McpToolReference,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesToolAdditionBlockToolMcpToolReferenceType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "mcp_tool_reference"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::McpToolReference => "mcp_tool_reference",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesToolAdditionBlockToolMcpToolReferenceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "mcp_tool_reference" => Self::McpToolReference,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesToolAdditionBlockToolMcpToolReferenceType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesToolAdditionBlockToolMcpToolReferenceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesToolAdditionBlockToolMcpToolReferenceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesToolAdditionBlockToolMcpToolReferenceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -250,34 +278,63 @@ impl MessagesToolAdditionBlockToolMcpToolsetReference {
 }
 
 /// Reference kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesToolAdditionBlockToolMcpToolsetReferenceType {
     /// `mcp_toolset_reference`
     #[default]
-    #[serde(rename = "mcp_toolset_reference")]
     McpToolsetReference,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesToolAdditionBlockToolMcpToolsetReferenceType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "mcp_toolset_reference"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::McpToolsetReference => "mcp_toolset_reference",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesToolAdditionBlockToolMcpToolsetReferenceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "mcp_toolset_reference" => Self::McpToolsetReference,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesToolAdditionBlockToolMcpToolsetReferenceType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesToolAdditionBlockToolMcpToolsetReferenceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesToolAdditionBlockToolMcpToolsetReferenceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for MessagesToolAdditionBlockToolMcpToolsetReferenceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -317,28 +374,41 @@ impl MessagesToolAdditionBlockToolToolReference {
 }
 
 /// Reference kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesToolAdditionBlockToolToolReferenceType {
     /// `tool_reference`
     #[default]
-    #[serde(rename = "tool_reference")]
     ToolReference,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesToolAdditionBlockToolToolReferenceType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "tool_reference"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ToolReference => "tool_reference",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesToolAdditionBlockToolToolReferenceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "tool_reference" => Self::ToolReference,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesToolAdditionBlockToolToolReferenceType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -348,34 +418,77 @@ impl std::fmt::Display for MessagesToolAdditionBlockToolToolReferenceType {
     }
 }
 
+impl serde::Serialize for MessagesToolAdditionBlockToolToolReferenceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesToolAdditionBlockToolToolReferenceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
 /// Block kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesToolAdditionBlockType {
     /// `tool_addition`
     #[default]
-    #[serde(rename = "tool_addition")]
     ToolAddition,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesToolAdditionBlockType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "tool_addition"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ToolAddition => "tool_addition",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesToolAdditionBlockType {
+    fn from(value: &str) -> Self {
+        match value {
+            "tool_addition" => Self::ToolAddition,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesToolAdditionBlockType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesToolAdditionBlockType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesToolAdditionBlockType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesToolAdditionBlockType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

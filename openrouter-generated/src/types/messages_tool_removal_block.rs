@@ -183,34 +183,62 @@ impl MessagesToolRemovalBlockToolMcpToolReference {
 }
 
 /// Reference kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesToolRemovalBlockToolMcpToolReferenceType {
     /// `mcp_tool_reference`
     #[default]
-    #[serde(rename = "mcp_tool_reference")]
     McpToolReference,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesToolRemovalBlockToolMcpToolReferenceType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "mcp_tool_reference"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::McpToolReference => "mcp_tool_reference",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesToolRemovalBlockToolMcpToolReferenceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "mcp_tool_reference" => Self::McpToolReference,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesToolRemovalBlockToolMcpToolReferenceType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesToolRemovalBlockToolMcpToolReferenceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesToolRemovalBlockToolMcpToolReferenceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesToolRemovalBlockToolMcpToolReferenceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -250,34 +278,63 @@ impl MessagesToolRemovalBlockToolMcpToolsetReference {
 }
 
 /// Reference kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesToolRemovalBlockToolMcpToolsetReferenceType {
     /// `mcp_toolset_reference`
     #[default]
-    #[serde(rename = "mcp_toolset_reference")]
     McpToolsetReference,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesToolRemovalBlockToolMcpToolsetReferenceType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "mcp_toolset_reference"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::McpToolsetReference => "mcp_toolset_reference",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesToolRemovalBlockToolMcpToolsetReferenceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "mcp_toolset_reference" => Self::McpToolsetReference,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesToolRemovalBlockToolMcpToolsetReferenceType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesToolRemovalBlockToolMcpToolsetReferenceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesToolRemovalBlockToolMcpToolsetReferenceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for MessagesToolRemovalBlockToolMcpToolsetReferenceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -317,28 +374,41 @@ impl MessagesToolRemovalBlockToolToolReference {
 }
 
 /// Reference kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesToolRemovalBlockToolToolReferenceType {
     /// `tool_reference`
     #[default]
-    #[serde(rename = "tool_reference")]
     ToolReference,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesToolRemovalBlockToolToolReferenceType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "tool_reference"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ToolReference => "tool_reference",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesToolRemovalBlockToolToolReferenceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "tool_reference" => Self::ToolReference,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesToolRemovalBlockToolToolReferenceType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -348,34 +418,77 @@ impl std::fmt::Display for MessagesToolRemovalBlockToolToolReferenceType {
     }
 }
 
+impl serde::Serialize for MessagesToolRemovalBlockToolToolReferenceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesToolRemovalBlockToolToolReferenceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
 /// Block kind.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum MessagesToolRemovalBlockType {
     /// `tool_removal`
     #[default]
-    #[serde(rename = "tool_removal")]
     ToolRemoval,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl MessagesToolRemovalBlockType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "tool_removal"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ToolRemoval => "tool_removal",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesToolRemovalBlockType {
+    fn from(value: &str) -> Self {
+        match value {
+            "tool_removal" => Self::ToolRemoval,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesToolRemovalBlockType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for MessagesToolRemovalBlockType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesToolRemovalBlockType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesToolRemovalBlockType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -184,33 +184,60 @@ impl From<InputFile> for OpenAiResponseCustomToolCallOutputOutputVariant2Item {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OpenAiResponseCustomToolCallOutputType {
     /// `custom_tool_call_output`
     #[default]
-    #[serde(rename = "custom_tool_call_output")]
     CustomToolCallOutput,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OpenAiResponseCustomToolCallOutputType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "custom_tool_call_output"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CustomToolCallOutput => "custom_tool_call_output",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OpenAiResponseCustomToolCallOutputType {
+    fn from(value: &str) -> Self {
+        match value {
+            "custom_tool_call_output" => Self::CustomToolCallOutput,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OpenAiResponseCustomToolCallOutputType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OpenAiResponseCustomToolCallOutputType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OpenAiResponseCustomToolCallOutputType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OpenAiResponseCustomToolCallOutputType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

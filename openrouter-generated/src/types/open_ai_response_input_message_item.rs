@@ -204,28 +204,40 @@ for OpenAiResponseInputMessageItemRole {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OpenAiResponseInputMessageItemRoleDeveloper {
     /// `developer`
     #[default]
-    #[serde(rename = "developer")]
     Developer,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OpenAiResponseInputMessageItemRoleDeveloper {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "developer"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Developer => "developer",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OpenAiResponseInputMessageItemRoleDeveloper {
+    fn from(value: &str) -> Self {
+        match value {
+            "developer" => Self::Developer,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OpenAiResponseInputMessageItemRoleDeveloper {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -235,28 +247,55 @@ impl std::fmt::Display for OpenAiResponseInputMessageItemRoleDeveloper {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OpenAiResponseInputMessageItemRoleDeveloper {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OpenAiResponseInputMessageItemRoleDeveloper {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OpenAiResponseInputMessageItemRoleSystem {
     /// `system`
     #[default]
-    #[serde(rename = "system")]
     System,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OpenAiResponseInputMessageItemRoleSystem {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "system"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::System => "system",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OpenAiResponseInputMessageItemRoleSystem {
+    fn from(value: &str) -> Self {
+        match value {
+            "system" => Self::System,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OpenAiResponseInputMessageItemRoleSystem {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -266,28 +305,55 @@ impl std::fmt::Display for OpenAiResponseInputMessageItemRoleSystem {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OpenAiResponseInputMessageItemRoleSystem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OpenAiResponseInputMessageItemRoleSystem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OpenAiResponseInputMessageItemRoleUser {
     /// `user`
     #[default]
-    #[serde(rename = "user")]
     User,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OpenAiResponseInputMessageItemRoleUser {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "user"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OpenAiResponseInputMessageItemRoleUser {
+    fn from(value: &str) -> Self {
+        match value {
+            "user" => Self::User,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OpenAiResponseInputMessageItemRoleUser {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -297,33 +363,75 @@ impl std::fmt::Display for OpenAiResponseInputMessageItemRoleUser {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OpenAiResponseInputMessageItemRoleUser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OpenAiResponseInputMessageItemRoleUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OpenAiResponseInputMessageItemType {
     /// `message`
     #[default]
-    #[serde(rename = "message")]
     Message,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OpenAiResponseInputMessageItemType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "message"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Message => "message",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OpenAiResponseInputMessageItemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "message" => Self::Message,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OpenAiResponseInputMessageItemType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OpenAiResponseInputMessageItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OpenAiResponseInputMessageItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OpenAiResponseInputMessageItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -60,33 +60,64 @@ impl OpenAiResponsesImageGenCallInProgress {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OpenAiResponsesImageGenCallInProgressType {
     /// `response.image_generation_call.in_progress`
     #[default]
-    #[serde(rename = "response.image_generation_call.in_progress")]
     ResponseImageGenerationCallInProgress,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OpenAiResponsesImageGenCallInProgressType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "response.image_generation_call.in_progress"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ResponseImageGenerationCallInProgress => {
+                "response.image_generation_call.in_progress"
+            }
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OpenAiResponsesImageGenCallInProgressType {
+    fn from(value: &str) -> Self {
+        match value {
+            "response.image_generation_call.in_progress" => {
+                Self::ResponseImageGenerationCallInProgress
+            }
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OpenAiResponsesImageGenCallInProgressType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OpenAiResponsesImageGenCallInProgressType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OpenAiResponsesImageGenCallInProgressType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OpenAiResponsesImageGenCallInProgressType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -70,28 +70,40 @@ impl From<OpenAiResponsesToolChoiceVariant8> for OpenAiResponsesToolChoice {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OpenAiResponsesToolChoiceAuto {
     /// `auto`
     #[default]
-    #[serde(rename = "auto")]
     Auto,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OpenAiResponsesToolChoiceAuto {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "auto"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Auto => "auto",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OpenAiResponsesToolChoiceAuto {
+    fn from(value: &str) -> Self {
+        match value {
+            "auto" => Self::Auto,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OpenAiResponsesToolChoiceAuto {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -101,28 +113,55 @@ impl std::fmt::Display for OpenAiResponsesToolChoiceAuto {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OpenAiResponsesToolChoiceAuto {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceAuto {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OpenAiResponsesToolChoiceNone {
     /// `none`
     #[default]
-    #[serde(rename = "none")]
     None,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OpenAiResponsesToolChoiceNone {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "none"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "none",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OpenAiResponsesToolChoiceNone {
+    fn from(value: &str) -> Self {
+        match value {
+            "none" => Self::None,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OpenAiResponsesToolChoiceNone {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -132,34 +171,76 @@ impl std::fmt::Display for OpenAiResponsesToolChoiceNone {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OpenAiResponsesToolChoiceNone {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceNone {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OpenAiResponsesToolChoiceRequired {
     /// `required`
     #[default]
-    #[serde(rename = "required")]
     Required,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OpenAiResponsesToolChoiceRequired {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "required"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Required => "required",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OpenAiResponsesToolChoiceRequired {
+    fn from(value: &str) -> Self {
+        match value {
+            "required" => Self::Required,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OpenAiResponsesToolChoiceRequired {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OpenAiResponsesToolChoiceRequired {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OpenAiResponsesToolChoiceRequired {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceRequired {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -197,34 +278,61 @@ impl OpenAiResponsesToolChoiceVariant4 {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OpenAiResponsesToolChoiceVariant4Type {
     /// `function`
     #[default]
-    #[serde(rename = "function")]
     Function,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OpenAiResponsesToolChoiceVariant4Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "function"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Function => "function",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OpenAiResponsesToolChoiceVariant4Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "function" => Self::Function,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OpenAiResponsesToolChoiceVariant4Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OpenAiResponsesToolChoiceVariant4Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OpenAiResponsesToolChoiceVariant4Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceVariant4Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -280,28 +388,40 @@ for OpenAiResponsesToolChoiceVariant5Type {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview {
     /// `web_search_preview`
     #[default]
-    #[serde(rename = "web_search_preview")]
     WebSearchPreview,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "web_search_preview"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::WebSearchPreview => "web_search_preview",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview {
+    fn from(value: &str) -> Self {
+        match value {
+            "web_search_preview" => Self::WebSearchPreview,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -311,28 +431,57 @@ impl std::fmt::Display for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
     /// `web_search_preview_2025_03_11`
     #[default]
-    #[serde(rename = "web_search_preview_2025_03_11")]
     WebSearchPreview20250311,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "web_search_preview_2025_03_11"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::WebSearchPreview20250311 => "web_search_preview_2025_03_11",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
+    fn from(value: &str) -> Self {
+        match value {
+            "web_search_preview_2025_03_11" => Self::WebSearchPreview20250311,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr
+for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -340,6 +489,22 @@ impl std::fmt::Display
 for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -366,34 +531,61 @@ impl OpenAiResponsesToolChoiceVariant7 {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OpenAiResponsesToolChoiceVariant7Type {
     /// `apply_patch`
     #[default]
-    #[serde(rename = "apply_patch")]
     ApplyPatch,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OpenAiResponsesToolChoiceVariant7Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "apply_patch"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ApplyPatch => "apply_patch",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OpenAiResponsesToolChoiceVariant7Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "apply_patch" => Self::ApplyPatch,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OpenAiResponsesToolChoiceVariant7Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OpenAiResponsesToolChoiceVariant7Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OpenAiResponsesToolChoiceVariant7Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceVariant7Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -420,33 +612,60 @@ impl OpenAiResponsesToolChoiceVariant8 {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OpenAiResponsesToolChoiceVariant8Type {
     /// `shell`
     #[default]
-    #[serde(rename = "shell")]
     Shell,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OpenAiResponsesToolChoiceVariant8Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "shell"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Shell => "shell",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OpenAiResponsesToolChoiceVariant8Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "shell" => Self::Shell,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OpenAiResponsesToolChoiceVariant8Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OpenAiResponsesToolChoiceVariant8Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OpenAiResponsesToolChoiceVariant8Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceVariant8Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

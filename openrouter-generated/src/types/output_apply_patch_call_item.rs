@@ -65,33 +65,60 @@ impl OutputApplyPatchCallItem {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputApplyPatchCallItemType {
     /// `apply_patch_call`
     #[default]
-    #[serde(rename = "apply_patch_call")]
     ApplyPatchCall,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputApplyPatchCallItemType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "apply_patch_call"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ApplyPatchCall => "apply_patch_call",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputApplyPatchCallItemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "apply_patch_call" => Self::ApplyPatchCall,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputApplyPatchCallItemType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OutputApplyPatchCallItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OutputApplyPatchCallItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputApplyPatchCallItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -56,33 +56,60 @@ impl OutputItemFileSearchCall {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputItemFileSearchCallType {
     /// `file_search_call`
     #[default]
-    #[serde(rename = "file_search_call")]
     FileSearchCall,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputItemFileSearchCallType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "file_search_call"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FileSearchCall => "file_search_call",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputItemFileSearchCallType {
+    fn from(value: &str) -> Self {
+        match value {
+            "file_search_call" => Self::FileSearchCall,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputItemFileSearchCallType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OutputItemFileSearchCallType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OutputItemFileSearchCallType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputItemFileSearchCallType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

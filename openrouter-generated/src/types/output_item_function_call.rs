@@ -118,28 +118,40 @@ impl From<OutputItemFunctionCallStatusInProgress> for OutputItemFunctionCallStat
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputItemFunctionCallStatusCompleted {
     /// `completed`
     #[default]
-    #[serde(rename = "completed")]
     Completed,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputItemFunctionCallStatusCompleted {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "completed"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Completed => "completed",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputItemFunctionCallStatusCompleted {
+    fn from(value: &str) -> Self {
+        match value {
+            "completed" => Self::Completed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputItemFunctionCallStatusCompleted {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -149,28 +161,55 @@ impl std::fmt::Display for OutputItemFunctionCallStatusCompleted {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputItemFunctionCallStatusCompleted {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputItemFunctionCallStatusCompleted {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputItemFunctionCallStatusInProgress {
     /// `in_progress`
     #[default]
-    #[serde(rename = "in_progress")]
     InProgress,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputItemFunctionCallStatusInProgress {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "in_progress"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InProgress => "in_progress",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputItemFunctionCallStatusInProgress {
+    fn from(value: &str) -> Self {
+        match value {
+            "in_progress" => Self::InProgress,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputItemFunctionCallStatusInProgress {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -180,28 +219,55 @@ impl std::fmt::Display for OutputItemFunctionCallStatusInProgress {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputItemFunctionCallStatusInProgress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputItemFunctionCallStatusInProgress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputItemFunctionCallStatusIncomplete {
     /// `incomplete`
     #[default]
-    #[serde(rename = "incomplete")]
     Incomplete,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputItemFunctionCallStatusIncomplete {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "incomplete"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Incomplete => "incomplete",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputItemFunctionCallStatusIncomplete {
+    fn from(value: &str) -> Self {
+        match value {
+            "incomplete" => Self::Incomplete,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputItemFunctionCallStatusIncomplete {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -211,33 +277,75 @@ impl std::fmt::Display for OutputItemFunctionCallStatusIncomplete {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputItemFunctionCallStatusIncomplete {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputItemFunctionCallStatusIncomplete {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputItemFunctionCallType {
     /// `function_call`
     #[default]
-    #[serde(rename = "function_call")]
     FunctionCall,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputItemFunctionCallType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "function_call"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FunctionCall => "function_call",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputItemFunctionCallType {
+    fn from(value: &str) -> Self {
+        match value {
+            "function_call" => Self::FunctionCall,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputItemFunctionCallType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OutputItemFunctionCallType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OutputItemFunctionCallType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputItemFunctionCallType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

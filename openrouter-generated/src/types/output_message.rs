@@ -122,28 +122,40 @@ impl From<OutputMessagePhaseFinalAnswer> for OutputMessagePhase {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputMessagePhaseCommentary {
     /// `commentary`
     #[default]
-    #[serde(rename = "commentary")]
     Commentary,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputMessagePhaseCommentary {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "commentary"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Commentary => "commentary",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputMessagePhaseCommentary {
+    fn from(value: &str) -> Self {
+        match value {
+            "commentary" => Self::Commentary,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputMessagePhaseCommentary {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -153,28 +165,55 @@ impl std::fmt::Display for OutputMessagePhaseCommentary {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputMessagePhaseCommentary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputMessagePhaseCommentary {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputMessagePhaseFinalAnswer {
     /// `final_answer`
     #[default]
-    #[serde(rename = "final_answer")]
     FinalAnswer,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputMessagePhaseFinalAnswer {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "final_answer"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FinalAnswer => "final_answer",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputMessagePhaseFinalAnswer {
+    fn from(value: &str) -> Self {
+        match value {
+            "final_answer" => Self::FinalAnswer,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputMessagePhaseFinalAnswer {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -184,34 +223,76 @@ impl std::fmt::Display for OutputMessagePhaseFinalAnswer {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputMessagePhaseFinalAnswer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputMessagePhaseFinalAnswer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputMessageRole {
     /// `assistant`
     #[default]
-    #[serde(rename = "assistant")]
     Assistant,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputMessageRole {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "assistant"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Assistant => "assistant",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputMessageRole {
+    fn from(value: &str) -> Self {
+        match value {
+            "assistant" => Self::Assistant,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputMessageRole {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OutputMessageRole {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OutputMessageRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputMessageRole {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -246,28 +327,40 @@ impl From<OutputMessageStatusInProgress> for OutputMessageStatus {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputMessageStatusCompleted {
     /// `completed`
     #[default]
-    #[serde(rename = "completed")]
     Completed,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputMessageStatusCompleted {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "completed"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Completed => "completed",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputMessageStatusCompleted {
+    fn from(value: &str) -> Self {
+        match value {
+            "completed" => Self::Completed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputMessageStatusCompleted {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -277,28 +370,55 @@ impl std::fmt::Display for OutputMessageStatusCompleted {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputMessageStatusCompleted {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputMessageStatusCompleted {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputMessageStatusInProgress {
     /// `in_progress`
     #[default]
-    #[serde(rename = "in_progress")]
     InProgress,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputMessageStatusInProgress {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "in_progress"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InProgress => "in_progress",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputMessageStatusInProgress {
+    fn from(value: &str) -> Self {
+        match value {
+            "in_progress" => Self::InProgress,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputMessageStatusInProgress {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -308,28 +428,55 @@ impl std::fmt::Display for OutputMessageStatusInProgress {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputMessageStatusInProgress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputMessageStatusInProgress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputMessageStatusIncomplete {
     /// `incomplete`
     #[default]
-    #[serde(rename = "incomplete")]
     Incomplete,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputMessageStatusIncomplete {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "incomplete"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Incomplete => "incomplete",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputMessageStatusIncomplete {
+    fn from(value: &str) -> Self {
+        match value {
+            "incomplete" => Self::Incomplete,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputMessageStatusIncomplete {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -339,33 +486,75 @@ impl std::fmt::Display for OutputMessageStatusIncomplete {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputMessageStatusIncomplete {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputMessageStatusIncomplete {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputMessageType {
     /// `message`
     #[default]
-    #[serde(rename = "message")]
     Message,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputMessageType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "message"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Message => "message",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputMessageType {
+    fn from(value: &str) -> Self {
+        match value {
+            "message" => Self::Message,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputMessageType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OutputMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OutputMessageType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputMessageType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -125,28 +125,40 @@ impl From<OutputMessageItemPhaseFinalAnswer> for OutputMessageItemPhase {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputMessageItemPhaseCommentary {
     /// `commentary`
     #[default]
-    #[serde(rename = "commentary")]
     Commentary,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputMessageItemPhaseCommentary {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "commentary"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Commentary => "commentary",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputMessageItemPhaseCommentary {
+    fn from(value: &str) -> Self {
+        match value {
+            "commentary" => Self::Commentary,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputMessageItemPhaseCommentary {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -156,28 +168,55 @@ impl std::fmt::Display for OutputMessageItemPhaseCommentary {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputMessageItemPhaseCommentary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputMessageItemPhaseCommentary {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputMessageItemPhaseFinalAnswer {
     /// `final_answer`
     #[default]
-    #[serde(rename = "final_answer")]
     FinalAnswer,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputMessageItemPhaseFinalAnswer {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "final_answer"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FinalAnswer => "final_answer",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputMessageItemPhaseFinalAnswer {
+    fn from(value: &str) -> Self {
+        match value {
+            "final_answer" => Self::FinalAnswer,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputMessageItemPhaseFinalAnswer {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -187,34 +226,76 @@ impl std::fmt::Display for OutputMessageItemPhaseFinalAnswer {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputMessageItemPhaseFinalAnswer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputMessageItemPhaseFinalAnswer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputMessageItemRole {
     /// `assistant`
     #[default]
-    #[serde(rename = "assistant")]
     Assistant,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputMessageItemRole {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "assistant"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Assistant => "assistant",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputMessageItemRole {
+    fn from(value: &str) -> Self {
+        match value {
+            "assistant" => Self::Assistant,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputMessageItemRole {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OutputMessageItemRole {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OutputMessageItemRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputMessageItemRole {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -249,28 +330,40 @@ impl From<OutputMessageItemStatusInProgress> for OutputMessageItemStatus {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputMessageItemStatusCompleted {
     /// `completed`
     #[default]
-    #[serde(rename = "completed")]
     Completed,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputMessageItemStatusCompleted {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "completed"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Completed => "completed",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputMessageItemStatusCompleted {
+    fn from(value: &str) -> Self {
+        match value {
+            "completed" => Self::Completed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputMessageItemStatusCompleted {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -280,28 +373,55 @@ impl std::fmt::Display for OutputMessageItemStatusCompleted {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputMessageItemStatusCompleted {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputMessageItemStatusCompleted {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputMessageItemStatusInProgress {
     /// `in_progress`
     #[default]
-    #[serde(rename = "in_progress")]
     InProgress,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputMessageItemStatusInProgress {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "in_progress"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InProgress => "in_progress",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputMessageItemStatusInProgress {
+    fn from(value: &str) -> Self {
+        match value {
+            "in_progress" => Self::InProgress,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputMessageItemStatusInProgress {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -311,28 +431,55 @@ impl std::fmt::Display for OutputMessageItemStatusInProgress {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputMessageItemStatusInProgress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputMessageItemStatusInProgress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputMessageItemStatusIncomplete {
     /// `incomplete`
     #[default]
-    #[serde(rename = "incomplete")]
     Incomplete,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputMessageItemStatusIncomplete {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "incomplete"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Incomplete => "incomplete",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputMessageItemStatusIncomplete {
+    fn from(value: &str) -> Self {
+        match value {
+            "incomplete" => Self::Incomplete,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputMessageItemStatusIncomplete {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -342,33 +489,75 @@ impl std::fmt::Display for OutputMessageItemStatusIncomplete {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputMessageItemStatusIncomplete {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputMessageItemStatusIncomplete {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputMessageItemType {
     /// `message`
     #[default]
-    #[serde(rename = "message")]
     Message,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputMessageItemType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "message"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Message => "message",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputMessageItemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "message" => Self::Message,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputMessageItemType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OutputMessageItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OutputMessageItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputMessageItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -127,28 +127,40 @@ impl From<OutputReasoningItemStatusInProgress> for OutputReasoningItemStatus {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputReasoningItemStatusCompleted {
     /// `completed`
     #[default]
-    #[serde(rename = "completed")]
     Completed,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputReasoningItemStatusCompleted {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "completed"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Completed => "completed",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputReasoningItemStatusCompleted {
+    fn from(value: &str) -> Self {
+        match value {
+            "completed" => Self::Completed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputReasoningItemStatusCompleted {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -158,28 +170,55 @@ impl std::fmt::Display for OutputReasoningItemStatusCompleted {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputReasoningItemStatusCompleted {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputReasoningItemStatusCompleted {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputReasoningItemStatusInProgress {
     /// `in_progress`
     #[default]
-    #[serde(rename = "in_progress")]
     InProgress,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputReasoningItemStatusInProgress {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "in_progress"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InProgress => "in_progress",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputReasoningItemStatusInProgress {
+    fn from(value: &str) -> Self {
+        match value {
+            "in_progress" => Self::InProgress,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputReasoningItemStatusInProgress {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -189,28 +228,55 @@ impl std::fmt::Display for OutputReasoningItemStatusInProgress {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputReasoningItemStatusInProgress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputReasoningItemStatusInProgress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputReasoningItemStatusIncomplete {
     /// `incomplete`
     #[default]
-    #[serde(rename = "incomplete")]
     Incomplete,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputReasoningItemStatusIncomplete {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "incomplete"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Incomplete => "incomplete",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputReasoningItemStatusIncomplete {
+    fn from(value: &str) -> Self {
+        match value {
+            "incomplete" => Self::Incomplete,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputReasoningItemStatusIncomplete {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -220,33 +286,75 @@ impl std::fmt::Display for OutputReasoningItemStatusIncomplete {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputReasoningItemStatusIncomplete {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputReasoningItemStatusIncomplete {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputReasoningItemType {
     /// `reasoning`
     #[default]
-    #[serde(rename = "reasoning")]
     Reasoning,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputReasoningItemType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "reasoning"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Reasoning => "reasoning",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputReasoningItemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "reasoning" => Self::Reasoning,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputReasoningItemType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OutputReasoningItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OutputReasoningItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputReasoningItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

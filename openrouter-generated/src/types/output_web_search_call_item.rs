@@ -142,34 +142,61 @@ impl OutputWebSearchCallItemActionVariant1 {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputWebSearchCallItemActionVariant1Type {
     /// `search`
     #[default]
-    #[serde(rename = "search")]
     Search,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputWebSearchCallItemActionVariant1Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "search"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Search => "search",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputWebSearchCallItemActionVariant1Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "search" => Self::Search,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputWebSearchCallItemActionVariant1Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OutputWebSearchCallItemActionVariant1Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OutputWebSearchCallItemActionVariant1Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputWebSearchCallItemActionVariant1Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -205,34 +232,61 @@ impl OutputWebSearchCallItemActionVariant2 {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputWebSearchCallItemActionVariant2Type {
     /// `open_page`
     #[default]
-    #[serde(rename = "open_page")]
     OpenPage,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputWebSearchCallItemActionVariant2Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "open_page"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OpenPage => "open_page",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputWebSearchCallItemActionVariant2Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "open_page" => Self::OpenPage,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputWebSearchCallItemActionVariant2Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OutputWebSearchCallItemActionVariant2Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OutputWebSearchCallItemActionVariant2Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputWebSearchCallItemActionVariant2Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -279,28 +333,40 @@ impl OutputWebSearchCallItemActionVariant3 {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputWebSearchCallItemActionVariant3Type {
     /// `find_in_page`
     #[default]
-    #[serde(rename = "find_in_page")]
     FindInPage,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputWebSearchCallItemActionVariant3Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "find_in_page"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FindInPage => "find_in_page",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputWebSearchCallItemActionVariant3Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "find_in_page" => Self::FindInPage,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputWebSearchCallItemActionVariant3Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -310,33 +376,75 @@ impl std::fmt::Display for OutputWebSearchCallItemActionVariant3Type {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputWebSearchCallItemActionVariant3Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputWebSearchCallItemActionVariant3Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputWebSearchCallItemType {
     /// `web_search_call`
     #[default]
-    #[serde(rename = "web_search_call")]
     WebSearchCall,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputWebSearchCallItemType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "web_search_call"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::WebSearchCall => "web_search_call",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputWebSearchCallItemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "web_search_call" => Self::WebSearchCall,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputWebSearchCallItemType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OutputWebSearchCallItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OutputWebSearchCallItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputWebSearchCallItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

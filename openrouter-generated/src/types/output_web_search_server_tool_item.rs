@@ -140,28 +140,40 @@ impl OutputWebSearchServerToolItemActionSourcesItem {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputWebSearchServerToolItemActionSourcesItemType {
     /// `url`
     #[default]
-    #[serde(rename = "url")]
     Url,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputWebSearchServerToolItemActionSourcesItemType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "url"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Url => "url",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputWebSearchServerToolItemActionSourcesItemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "url" => Self::Url,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputWebSearchServerToolItemActionSourcesItemType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -171,28 +183,56 @@ impl std::fmt::Display for OutputWebSearchServerToolItemActionSourcesItemType {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputWebSearchServerToolItemActionSourcesItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for OutputWebSearchServerToolItemActionSourcesItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputWebSearchServerToolItemActionType {
     /// `search`
     #[default]
-    #[serde(rename = "search")]
     Search,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputWebSearchServerToolItemActionType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "search"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Search => "search",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputWebSearchServerToolItemActionType {
+    fn from(value: &str) -> Self {
+        match value {
+            "search" => Self::Search,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputWebSearchServerToolItemActionType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -202,33 +242,75 @@ impl std::fmt::Display for OutputWebSearchServerToolItemActionType {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for OutputWebSearchServerToolItemActionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputWebSearchServerToolItemActionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum OutputWebSearchServerToolItemType {
     /// `openrouter:web_search`
     #[default]
-    #[serde(rename = "openrouter:web_search")]
     OpenrouterWebSearch,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl OutputWebSearchServerToolItemType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "openrouter:web_search"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OpenrouterWebSearch => "openrouter:web_search",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputWebSearchServerToolItemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "openrouter:web_search" => Self::OpenrouterWebSearch,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputWebSearchServerToolItemType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for OutputWebSearchServerToolItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OutputWebSearchServerToolItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputWebSearchServerToolItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -115,34 +115,61 @@ impl ShellCallOutputContentOutcomeVariant1 {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum ShellCallOutputContentOutcomeVariant1Type {
     /// `exit`
     #[default]
-    #[serde(rename = "exit")]
     Exit,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl ShellCallOutputContentOutcomeVariant1Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "exit"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Exit => "exit",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ShellCallOutputContentOutcomeVariant1Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "exit" => Self::Exit,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for ShellCallOutputContentOutcomeVariant1Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for ShellCallOutputContentOutcomeVariant1Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ShellCallOutputContentOutcomeVariant1Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ShellCallOutputContentOutcomeVariant1Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -172,33 +199,60 @@ impl ShellCallOutputContentOutcomeVariant2 {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum ShellCallOutputContentOutcomeVariant2Type {
     /// `timeout`
     #[default]
-    #[serde(rename = "timeout")]
     Timeout,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl ShellCallOutputContentOutcomeVariant2Type {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "timeout"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Timeout => "timeout",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ShellCallOutputContentOutcomeVariant2Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "timeout" => Self::Timeout,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for ShellCallOutputContentOutcomeVariant2Type {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for ShellCallOutputContentOutcomeVariant2Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ShellCallOutputContentOutcomeVariant2Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ShellCallOutputContentOutcomeVariant2Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -38,33 +38,60 @@ impl StopServerToolsWhenFinishReasonIs {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum StopServerToolsWhenFinishReasonIsType {
     /// `finish_reason_is`
     #[default]
-    #[serde(rename = "finish_reason_is")]
     FinishReasonIs,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl StopServerToolsWhenFinishReasonIsType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "finish_reason_is"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FinishReasonIs => "finish_reason_is",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for StopServerToolsWhenFinishReasonIsType {
+    fn from(value: &str) -> Self {
+        match value {
+            "finish_reason_is" => Self::FinishReasonIs,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for StopServerToolsWhenFinishReasonIsType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for StopServerToolsWhenFinishReasonIsType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for StopServerToolsWhenFinishReasonIsType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StopServerToolsWhenFinishReasonIsType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -38,33 +38,60 @@ impl StopServerToolsWhenMaxTokensUsed {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum StopServerToolsWhenMaxTokensUsedType {
     /// `max_tokens_used`
     #[default]
-    #[serde(rename = "max_tokens_used")]
     MaxTokensUsed,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl StopServerToolsWhenMaxTokensUsedType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "max_tokens_used"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MaxTokensUsed => "max_tokens_used",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for StopServerToolsWhenMaxTokensUsedType {
+    fn from(value: &str) -> Self {
+        match value {
+            "max_tokens_used" => Self::MaxTokensUsed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for StopServerToolsWhenMaxTokensUsedType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for StopServerToolsWhenMaxTokensUsedType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for StopServerToolsWhenMaxTokensUsedType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StopServerToolsWhenMaxTokensUsedType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

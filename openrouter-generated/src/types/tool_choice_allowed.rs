@@ -74,28 +74,40 @@ impl From<ToolChoiceAllowedModeRequired> for ToolChoiceAllowedMode {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum ToolChoiceAllowedModeAuto {
     /// `auto`
     #[default]
-    #[serde(rename = "auto")]
     Auto,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl ToolChoiceAllowedModeAuto {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "auto"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Auto => "auto",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ToolChoiceAllowedModeAuto {
+    fn from(value: &str) -> Self {
+        match value {
+            "auto" => Self::Auto,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for ToolChoiceAllowedModeAuto {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -105,28 +117,55 @@ impl std::fmt::Display for ToolChoiceAllowedModeAuto {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for ToolChoiceAllowedModeAuto {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ToolChoiceAllowedModeAuto {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum ToolChoiceAllowedModeRequired {
     /// `required`
     #[default]
-    #[serde(rename = "required")]
     Required,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl ToolChoiceAllowedModeRequired {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "required"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Required => "required",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ToolChoiceAllowedModeRequired {
+    fn from(value: &str) -> Self {
+        match value {
+            "required" => Self::Required,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for ToolChoiceAllowedModeRequired {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -136,33 +175,75 @@ impl std::fmt::Display for ToolChoiceAllowedModeRequired {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl serde::Serialize for ToolChoiceAllowedModeRequired {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ToolChoiceAllowedModeRequired {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum ToolChoiceAllowedType {
     /// `allowed_tools`
     #[default]
-    #[serde(rename = "allowed_tools")]
     AllowedTools,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl ToolChoiceAllowedType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "allowed_tools"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllowedTools => "allowed_tools",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ToolChoiceAllowedType {
+    fn from(value: &str) -> Self {
+        match value {
+            "allowed_tools" => Self::AllowedTools,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for ToolChoiceAllowedType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for ToolChoiceAllowedType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ToolChoiceAllowedType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ToolChoiceAllowedType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -57,33 +57,60 @@ impl WebSearchCallSearchingEvent {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum WebSearchCallSearchingEventType {
     /// `response.web_search_call.searching`
     #[default]
-    #[serde(rename = "response.web_search_call.searching")]
     ResponseWebSearchCallSearching,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
 impl WebSearchCallSearchingEventType {
     /// The value as sent over the wire.
-    pub fn as_str(&self) -> &'static str {
-        "response.web_search_call.searching"
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ResponseWebSearchCallSearching => "response.web_search_call.searching",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for WebSearchCallSearchingEventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "response.web_search_call.searching" => Self::ResponseWebSearchCallSearching,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for WebSearchCallSearchingEventType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
 impl std::fmt::Display for WebSearchCallSearchingEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for WebSearchCallSearchingEventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WebSearchCallSearchingEventType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
