@@ -3,7 +3,7 @@
 
 use openrouter_generated::chat::{ChatMessage, ChatStreamAccumulator};
 use openrouter_generated::types::{
-    ChatContentItems, ChatFinishReasonEnum, ChatMessages, ChatStreamChunk, ReasoningDetailUnion,
+    ChatAnnotation, ChatContentItems, ChatFinishReasonEnum, ChatMessages, ChatStreamChunk, ReasoningDetailUnion,
 };
 use serde_json::{Value, json};
 
@@ -76,10 +76,12 @@ fn the_accumulator_assembles_text_reasoning_and_tool_calls() {
     assert_eq!(acc.id(), Some("gen-1"));
     assert_eq!(acc.content(), "Let me check. ");
     assert_eq!(acc.reasoning(), "Need the weather.");
-    // reasoning_details are kept as they arrived, not merged.
-    assert_eq!(acc.reasoning_details().len(), 2);
-    let ReasoningDetailUnion::ReasoningText(last) = &acc.reasoning_details()[1] else { panic!("text detail") };
-    assert_eq!(last.signature.as_ref(), Some(&"sig".to_owned()));
+    // The two fragments of entry 0 merge into one entry, as in a non-streamed answer.
+    let details = acc.reasoning_details();
+    assert_eq!(details.len(), 1);
+    let ReasoningDetailUnion::ReasoningText(merged) = &details[0] else { panic!("text detail") };
+    assert_eq!(merged.text.as_ref(), Some(&"Need the weather.".to_owned()));
+    assert_eq!(merged.signature.as_ref(), Some(&"sig".to_owned()));
 
     let calls = acc.tool_calls();
     assert_eq!(calls.len(), 2);
@@ -99,7 +101,7 @@ fn the_accumulator_assembles_text_reasoning_and_tool_calls() {
     assert_eq!(message["tool_calls"][0]["function"]["arguments"], "{\"city\":\"Paris\"}");
     assert_eq!(message["tool_calls"][1]["id"], "call_b");
     assert_eq!(message["reasoning"], "Need the weather.");
-    assert_eq!(message["reasoning_details"].as_array().map(Vec::len), Some(2));
+    assert_eq!(message["reasoning_details"].as_array().map(Vec::len), Some(1));
 }
 
 #[test]
@@ -117,4 +119,94 @@ fn the_accumulator_ignores_other_choices_and_keeps_the_last_usage() {
     assert_eq!(acc.cost(), None);
     assert!(acc.tool_calls().is_empty());
     assert_eq!(serde_json::to_value(acc.message()).expect("serializes"), json!({"role": "assistant", "content": "mine"}));
+}
+
+/// Three streamed fragments of two reasoning entries (one text, one encrypted) merge into the
+/// two entries a non-streamed answer has; an entry without an `index` stays as it came.
+#[test]
+fn streamed_reasoning_fragments_merge_per_index() {
+    let mut acc = ChatStreamAccumulator::new();
+    let delta = |details: Value| {
+        chunk(json!({"choices": [{"index": 0, "delta": {"reasoning_details": details}, "finish_reason": null}]}))
+    };
+    acc.push(&delta(json!([
+        {"type": "reasoning.text", "index": 0, "text": "First, ", "format": "anthropic-claude-v1"}
+    ])));
+    acc.push(&delta(json!([
+        {"type": "reasoning.text", "index": 0, "text": "add the numbers.", "signature": null},
+        {"type": "reasoning.encrypted", "index": 1, "data": "abc"}
+    ])));
+    acc.push(&delta(json!([
+        {"type": "reasoning.text", "index": 0, "text": "", "signature": "sig-1", "x_new": 7},
+        {"type": "reasoning.encrypted", "index": 1, "data": "def"},
+        {"type": "reasoning.summary", "summary": "no index"}
+    ])));
+    let merged: Vec<Value> = acc.reasoning_details().iter().map(|d| serde_json::to_value(d).unwrap()).collect();
+    assert_eq!(
+        merged,
+        [
+            json!({"type": "reasoning.text", "index": 0, "text": "First, add the numbers.",
+                   "format": "anthropic-claude-v1", "signature": "sig-1", "x_new": 7}),
+            json!({"type": "reasoning.encrypted", "index": 1, "data": "abcdef"}),
+            json!({"type": "reasoning.summary", "summary": "no index"}),
+        ]
+    );
+    let message = serde_json::to_value(acc.message()).unwrap();
+    assert_eq!(message["reasoning_details"], Value::Array(merged));
+}
+
+/// An assistant message with fields, variants and values this version does not know (in the
+/// message, its reasoning details, tool calls, content parts and annotations) re-encodes to
+/// exactly the JSON received, so sending it back in the next turn loses nothing.
+#[test]
+fn what_a_conversation_sends_back_survives_the_round_trip() {
+    let message = json!({
+        "role": "assistant",
+        "content": [
+            {"type": "text", "text": "It is 21 °C [1].", "x_part_hint": {"a": 1}},
+            {"type": "image_url", "image_url": {"url": "https://example.com/a.png", "detail": "ultra"}, "x_seen": true}
+        ],
+        "reasoning_details": [
+            {"type": "reasoning.text", "index": 0, "text": "think", "signature": "s", "x_budget": 3},
+            {"type": "reasoning.hologram", "index": 1, "payload": {"deep": [1, 2]}}
+        ],
+        "tool_calls": [
+            {"id": "call_1", "type": "function", "function": {"name": "weather", "arguments": "{}", "x_strict": true}, "x_origin": "server"}
+        ],
+        "annotations": [
+            {"type": "url_citation", "url_citation": {"url": "https://example.com/w", "title": "Weather", "start_index": 0, "end_index": 15, "x_rank": 1}},
+            {"type": "file", "file": {"hash": "h1", "name": "a.pdf", "content": [{"type": "text", "text": "page 1"}]}},
+            {"type": "video_citation", "video": {"id": "v"}}
+        ],
+        "x_alignment": {"score": 0.9}
+    });
+    let answer: openrouter_generated::types::ChatResult = serde_json::from_value(json!({
+        "id": "gen-1", "object": "chat.completion", "created": 1, "model": "m",
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]
+    }))
+    .expect("decodes");
+    let echoed = serde_json::to_value(&answer.choices[0].message).expect("encodes");
+    assert_eq!(echoed, message);
+
+    // Citations are typed values.
+    let annotations = answer.choices[0].message.annotations.as_deref().unwrap_or_default();
+    let ChatAnnotation::UrlCitation(citation) = &annotations[0] else {
+        panic!("a url citation: {:?}", annotations[0]);
+    };
+    assert_eq!(citation.url_citation.url, "https://example.com/w");
+    assert_eq!(citation.url_citation.title.as_deref(), Some("Weather"));
+    assert!(matches!(&annotations[2], ChatAnnotation::Unknown(_)));
+}
+
+/// Citations streamed in the last chunks end up in the accumulated message.
+#[test]
+fn streamed_annotations_are_collected() {
+    let mut acc = ChatStreamAccumulator::new();
+    acc.push(&chunk(json!({"choices": [{"index": 0, "delta": {"content": "Sunny."}, "finish_reason": null}]})));
+    acc.push(&chunk(json!({"choices": [{"index": 0, "delta": {"annotations": [
+        {"type": "url_citation", "url_citation": {"url": "https://example.com/w"}}
+    ]}, "finish_reason": "stop"}]})));
+    assert_eq!(acc.annotations().len(), 1);
+    let message = serde_json::to_value(acc.message()).unwrap();
+    assert_eq!(message["annotations"], json!([{"type": "url_citation", "url_citation": {"url": "https://example.com/w"}}]));
 }

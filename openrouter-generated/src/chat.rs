@@ -5,7 +5,7 @@
 //! Emitted when the document defines the chat types these helpers use.
 
 use crate::types::{
-    ChatAssistantMessage, ChatAssistantMessageContent, ChatContentImage, ChatContentImageImageUrl,
+    ChatAnnotation, ChatAssistantMessage, ChatAssistantMessageContent, ChatContentImage, ChatContentImageImageUrl,
     ChatContentItems, ChatContentText, ChatDeveloperMessage, ChatFinishReasonEnum, ChatMessages,
     ChatStreamChunk, ChatSystemMessage, ChatToolCall, ChatToolCallFunction, ChatToolMessage,
     ChatUsage, ChatUserMessage, ReasoningDetailUnion,
@@ -69,10 +69,14 @@ struct PartialToolCall {
 
 /// Folds the chunks of a chat stream (first choice) into the final answer.
 ///
-/// Text, reasoning and refusal deltas are concatenated; `reasoning_details` entries are kept
-/// intact, in the order they arrived; tool calls are assembled from their deltas by `index`
-/// (the id and name arrive once, the arguments in pieces); the finish reason, usage and cost
-/// come from the chunks that carry them (usage normally from the final chunk).
+/// Text, reasoning and refusal deltas are concatenated. `reasoning_details` fragments are merged
+/// by `index` into the entries a non-streamed answer has: fragments of one entry (same `index`
+/// and `type`) have their `text`, `summary` and `data` concatenated, and their other fields
+/// (`signature`, `id`, `format`, fields this version does not know) taken from the latest
+/// fragment that has them; entries without an `index` are kept as they came. Tool calls are
+/// assembled from their deltas by `index` (the id and name arrive once, the arguments in
+/// pieces). Annotations (web citations) are collected in order. The finish reason, usage and
+/// cost come from the chunks that carry them (usage normally from the final chunk).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChatStreamAccumulator {
     id: Option<String>,
@@ -80,7 +84,9 @@ pub struct ChatStreamAccumulator {
     content: String,
     reasoning: String,
     refusal: String,
-    reasoning_details: Vec<ReasoningDetailUnion>,
+    /// Merged entries, as JSON so that fields and types this version does not know survive.
+    reasoning_details: Vec<serde_json::Value>,
+    annotations: Vec<ChatAnnotation>,
     tool_calls: Vec<PartialToolCall>,
     finish_reason: Option<ChatFinishReasonEnum>,
     usage: Option<ChatUsage>,
@@ -117,8 +123,14 @@ impl ChatStreamAccumulator {
         if let Some(text) = &delta.refusal {
             self.refusal.push_str(text);
         }
-        if let Some(details) = &delta.reasoning_details {
-            self.reasoning_details.extend(details.iter().cloned());
+        for detail in delta.reasoning_details.iter().flatten() {
+            // Serializing a decoded entry gives back the JSON received (unknown fields kept).
+            if let Ok(fragment) = serde_json::to_value(detail) {
+                merge_reasoning_detail(&mut self.reasoning_details, fragment);
+            }
+        }
+        if let Some(annotations) = &delta.annotations {
+            self.annotations.extend(annotations.iter().cloned());
         }
         for call in delta.tool_calls.iter().flatten() {
             let position = match self.tool_calls.iter().position(|c| c.index == call.index) {
@@ -168,9 +180,19 @@ impl ChatStreamAccumulator {
         &self.reasoning
     }
 
-    /// The structured reasoning entries, as they arrived.
-    pub fn reasoning_details(&self) -> &[ReasoningDetailUnion] {
-        &self.reasoning_details
+    /// The structured reasoning entries, fragments merged by `index`.
+    pub fn reasoning_details(&self) -> Vec<ReasoningDetailUnion> {
+        self.reasoning_details
+            .iter()
+            .map(|entry| {
+                serde_json::from_value(entry.clone()).unwrap_or_else(|_| ReasoningDetailUnion::Unknown(entry.clone()))
+            })
+            .collect()
+    }
+
+    /// The annotations so far (web citations and parsed files), in the order they came.
+    pub fn annotations(&self) -> &[ChatAnnotation] {
+        &self.annotations
     }
 
     /// The tool calls assembled so far, ordered by their `index`.
@@ -211,11 +233,45 @@ impl ChatStreamAccumulator {
             message = message.refusal(Some(self.refusal.clone()));
         }
         if !self.reasoning_details.is_empty() {
-            message = message.reasoning_details(self.reasoning_details.clone());
+            message = message.reasoning_details(self.reasoning_details());
+        }
+        if !self.annotations.is_empty() {
+            message = message.annotations(self.annotations.clone());
         }
         if !self.tool_calls.is_empty() {
             message = message.tool_calls(self.tool_calls());
         }
         message
+    }
+}
+
+/// Adds one streamed `reasoning_details` fragment to the merged entries (see
+/// [`ChatStreamAccumulator`]).
+fn merge_reasoning_detail(entries: &mut Vec<serde_json::Value>, fragment: serde_json::Value) {
+    let key = |v: &serde_json::Value| (v.get("index").and_then(serde_json::Value::as_i64), v.get("type").cloned());
+    let (index, kind) = key(&fragment);
+    let existing = match index {
+        Some(_) => entries.iter_mut().find(|e| key(e) == (index, kind.clone())),
+        None => None,
+    };
+    let (Some(existing), serde_json::Value::Object(fragment)) = (existing, &fragment) else {
+        entries.push(fragment);
+        return;
+    };
+    let Some(existing) = existing.as_object_mut() else {
+        return;
+    };
+    for (name, value) in fragment {
+        match (name.as_str(), existing.get_mut(name), value) {
+            ("text" | "summary" | "data", Some(serde_json::Value::String(so_far)), serde_json::Value::String(more)) => {
+                so_far.push_str(more);
+            }
+            (_, _, serde_json::Value::Null) => {
+                existing.entry(name.clone()).or_insert(serde_json::Value::Null);
+            }
+            (_, _, value) => {
+                existing.insert(name.clone(), value.clone());
+            }
+        }
     }
 }

@@ -30,6 +30,7 @@ pub const EXTRAS: &[(&str, &str, &[&str])] = &[(
     "chat",
     include_str!("../../runtime/extras/chat.rs"),
     &[
+        "ChatAnnotation",
         "ChatAssistantMessage",
         "ChatAssistantMessageContent",
         "ChatContentImage",

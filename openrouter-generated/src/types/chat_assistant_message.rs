@@ -33,6 +33,12 @@ pub struct ChatAssistantMessage {
     /// Functions the model wants to run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_calls: Option<Vec<ChatToolCall>>,
+    /// Notes attached to the reply, such as the web pages cited by web search; send them back unchanged with the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<Vec<ChatAnnotation>>,
+    /// Properties beyond the documented ones, kept as sent.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ChatAssistantMessage {
@@ -98,6 +104,12 @@ impl ChatAssistantMessage {
     /// Sets the `tool_calls` field.
     pub fn tool_calls(mut self, value: impl Into<Vec<ChatToolCall>>) -> Self {
         self.tool_calls = Some(value.into());
+        self
+    }
+
+    /// Sets the `annotations` field.
+    pub fn annotations(mut self, value: impl Into<Vec<ChatAnnotation>>) -> Self {
+        self.annotations = Some(value.into());
         self
     }
 }

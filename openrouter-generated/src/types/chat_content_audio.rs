@@ -11,6 +11,9 @@ pub struct ChatContentAudio {
     pub r#type: ChatContentAudioType,
     /// The clip and its encoding.
     pub input_audio: ChatContentAudioInputAudio,
+    /// Properties beyond the documented ones, kept as sent.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ChatContentAudio {
@@ -19,6 +22,7 @@ impl ChatContentAudio {
         Self {
             r#type: Default::default(),
             input_audio: input_audio.into(),
+            additional_properties: Default::default(),
         }
     }
 

@@ -11,6 +11,9 @@ pub struct ChatContentFile {
     pub r#type: ChatContentFileType,
     /// The document, given inline, by address or by upload ID.
     pub file: ChatContentFileFile,
+    /// Properties beyond the documented ones, kept as sent.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ChatContentFile {
@@ -19,6 +22,7 @@ impl ChatContentFile {
         Self {
             r#type: Default::default(),
             file: file.into(),
+            additional_properties: Default::default(),
         }
     }
 

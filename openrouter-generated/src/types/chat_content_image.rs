@@ -11,6 +11,9 @@ pub struct ChatContentImage {
     pub r#type: ChatContentImageType,
     /// Location and resolution of the picture.
     pub image_url: ChatContentImageImageUrl,
+    /// Properties beyond the documented ones, kept as sent.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ChatContentImage {
@@ -19,6 +22,7 @@ impl ChatContentImage {
         Self {
             r#type: Default::default(),
             image_url: image_url.into(),
+            additional_properties: Default::default(),
         }
     }
 

@@ -15,6 +15,9 @@ pub struct ChatContentText {
     pub cache_control: Option<ChatContentCacheControl>,
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub prompt_cache_breakpoint: crate::Nullable<PromptCacheBreakpoint>,
+    /// Properties beyond the documented ones, kept as sent.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ChatContentText {
@@ -25,6 +28,7 @@ impl ChatContentText {
             text: text.into(),
             cache_control: Default::default(),
             prompt_cache_breakpoint: Default::default(),
+            additional_properties: Default::default(),
         }
     }
 

@@ -10,6 +10,9 @@ use super::*;
 pub struct ChatContentVideo {
     pub r#type: ChatContentVideoType,
     pub video_url: ChatContentVideoInput,
+    /// Properties beyond the documented ones, kept as sent.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ChatContentVideo {
@@ -18,6 +21,7 @@ impl ChatContentVideo {
         Self {
             r#type: Default::default(),
             video_url: video_url.into(),
+            additional_properties: Default::default(),
         }
     }
 

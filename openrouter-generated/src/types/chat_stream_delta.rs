@@ -27,6 +27,9 @@ pub struct ChatStreamDelta {
     /// Pieces of tool calls being built.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_calls: Option<Vec<ChatStreamToolCall>>,
+    /// Annotations added by this chunk (web citations usually come in the last ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<Vec<ChatAnnotation>>,
 }
 
 impl ChatStreamDelta {
@@ -77,6 +80,12 @@ impl ChatStreamDelta {
     /// Sets the `tool_calls` field.
     pub fn tool_calls(mut self, value: impl Into<Vec<ChatStreamToolCall>>) -> Self {
         self.tool_calls = Some(value.into());
+        self
+    }
+
+    /// Sets the `annotations` field.
+    pub fn annotations(mut self, value: impl Into<Vec<ChatAnnotation>>) -> Self {
+        self.annotations = Some(value.into());
         self
     }
 }

@@ -13,6 +13,9 @@ pub struct ChatToolCall {
     pub r#type: ChatToolCallType,
     /// Which function to run, and with what input.
     pub function: ChatToolCallFunction,
+    /// Properties beyond the documented ones, kept as sent.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ChatToolCall {
@@ -25,6 +28,7 @@ impl ChatToolCall {
             id: id.into(),
             r#type: Default::default(),
             function: function.into(),
+            additional_properties: Default::default(),
         }
     }
 
@@ -55,6 +59,9 @@ pub struct ChatToolCallFunction {
     pub name: String,
     /// The input for the function, as a JSON-encoded string.
     pub arguments: String,
+    /// Properties beyond the documented ones, kept as sent.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ChatToolCallFunction {
@@ -63,6 +70,7 @@ impl ChatToolCallFunction {
         Self {
             name: name.into(),
             arguments: arguments.into(),
+            additional_properties: Default::default(),
         }
     }
 

@@ -295,6 +295,8 @@ mod bash_server_tool_engine;
 
 mod bash_server_tool_environment;
 
+mod chat_annotation;
+
 mod chat_assistant_images;
 
 mod chat_assistant_message;
@@ -322,6 +324,8 @@ mod chat_content_video_input;
 mod chat_debug_options;
 
 mod chat_developer_message;
+
+mod chat_file_annotation;
 
 mod chat_finish_reason_enum;
 
@@ -394,6 +398,8 @@ mod chat_tool_choice;
 mod chat_tool_message;
 
 mod chat_top_logprob;
+
+mod chat_url_citation;
 
 mod chat_usage;
 
@@ -1553,6 +1559,8 @@ pub use self::bash_server_tool_engine::*;
 
 pub use self::bash_server_tool_environment::*;
 
+pub use self::chat_annotation::*;
+
 pub use self::chat_assistant_images::*;
 
 pub use self::chat_assistant_message::*;
@@ -1580,6 +1588,8 @@ pub use self::chat_content_video_input::*;
 pub use self::chat_debug_options::*;
 
 pub use self::chat_developer_message::*;
+
+pub use self::chat_file_annotation::*;
 
 pub use self::chat_finish_reason_enum::*;
 
@@ -1652,6 +1662,8 @@ pub use self::chat_tool_choice::*;
 pub use self::chat_tool_message::*;
 
 pub use self::chat_top_logprob::*;
+
+pub use self::chat_url_citation::*;
 
 pub use self::chat_usage::*;
 

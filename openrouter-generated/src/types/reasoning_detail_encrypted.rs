@@ -19,6 +19,9 @@ pub struct ReasoningDetailEncrypted {
     /// Position of this piece in the sequence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<i64>,
+    /// Properties beyond the documented ones, kept as sent.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ReasoningDetailEncrypted {
@@ -30,6 +33,7 @@ impl ReasoningDetailEncrypted {
             id: Default::default(),
             format: Default::default(),
             index: Default::default(),
+            additional_properties: Default::default(),
         }
     }
 

@@ -26,6 +26,9 @@ pub struct ReasoningDetailServerToolCall {
     /// Position of this piece in the sequence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<i64>,
+    /// Properties beyond the documented ones, kept as sent.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ReasoningDetailServerToolCall {
@@ -44,6 +47,7 @@ impl ReasoningDetailServerToolCall {
             id: Default::default(),
             format: Default::default(),
             index: Default::default(),
+            additional_properties: Default::default(),
         }
     }
 

@@ -23,6 +23,9 @@ pub struct ReasoningDetailText {
     /// Position of this piece in the sequence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<i64>,
+    /// Properties beyond the documented ones, kept as sent.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ReasoningDetailText {
