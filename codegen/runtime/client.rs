@@ -5,6 +5,7 @@ use crate::error::{Error, Result, TimeoutPhase, retry_after};
 use crate::options::{APP_CATEGORIES, APP_TITLE, HTTP_REFERER, RequestOptions, RetryPolicy};
 use crate::request::{RawResponse, RequestSpec};
 use crate::sse::{EventStream, StreamProtocol};
+use crate::trace;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use std::fmt;
 use std::sync::Arc;
@@ -86,7 +87,7 @@ impl Client {
     /// Sends a request, retrying as the policy allows, and reads the body (within the call's
     /// timeout and size cap); a non-2xx answer becomes `Error::Api`.
     pub(crate) async fn execute(&self, spec: RequestSpec, options: RequestOptions) -> Result<RawResponse> {
-        let (response, deadline) = self.send(spec, &options).await?;
+        let (response, deadline, _span) = self.send(spec, &options).await?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = read_body(response, self.max_response_size(&options), deadline).await?;
@@ -109,7 +110,7 @@ impl Client {
             .max_event_size
             .or(self.inner.max_event_size)
             .unwrap_or(crate::sse::DEFAULT_MAX_EVENT_SIZE);
-        let (response, deadline) = self.send(spec, &options).await?;
+        let (response, deadline, span) = self.send(spec, &options).await?;
         let status = response.status();
         let headers = response.headers().clone();
         let media_type = headers
@@ -135,7 +136,7 @@ impl Client {
                 )));
             }
         }
-        Ok(EventStream::new(response.bytes_stream(), protocol, status, headers, Some(idle), max_event_size))
+        Ok(EventStream::new(response.bytes_stream(), protocol, status, headers, Some(idle), max_event_size).traced(span))
     }
 
     fn max_response_size(&self, options: &RequestOptions) -> usize {
@@ -143,8 +144,8 @@ impl Client {
     }
 
     /// Sends with retries and returns the first success response, its body unread, with the
-    /// deadline of the attempt that got it.
-    async fn send(&self, spec: RequestSpec, options: &RequestOptions) -> Result<(reqwest::Response, Deadline)> {
+    /// deadline of the attempt that got it and the call's tracing span.
+    async fn send(&self, spec: RequestSpec, options: &RequestOptions) -> Result<(reqwest::Response, Deadline, trace::CallSpan)> {
         if let Some(error) = spec.error {
             return Err(error);
         }
@@ -187,6 +188,8 @@ impl Client {
 
         let policy = options.retry.as_ref().unwrap_or(&self.inner.retry);
         let limit = options.timeout.unwrap_or(self.inner.timeout);
+        let span = trace::call(spec.operation.0, &spec.method, spec.operation.1);
+        let started = std::time::Instant::now();
         let mut attempt = 0u32;
         loop {
             let mut request = self
@@ -202,39 +205,42 @@ impl Client {
             }
             let deadline = Deadline { at: tokio::time::Instant::now() + limit, timeout: limit };
             let retries_left = attempt < policy.max_retries();
-            let failure = match tokio::time::timeout_at(deadline.at, request.send()).await {
+            let (failure, retry) = match tokio::time::timeout_at(deadline.at, request.send()).await {
                 Ok(Ok(response)) => {
                     let status = response.status();
                     if status.is_success() {
-                        return Ok((response, deadline));
+                        trace::finished(&span, attempt, Some(status.as_u16()), started.elapsed());
+                        return Ok((response, deadline, span));
                     }
                     if retries_left && policy.retry_status(status, &spec.method) {
                         let wait = policy.delay(attempt, retry_after(response.headers()));
                         drop(response);
+                        trace::retrying(&span, attempt, wait, &status);
                         tokio::time::sleep(wait).await;
                         attempt += 1;
                         continue;
                     }
+                    trace::finished(&span, attempt, Some(status.as_u16()), started.elapsed());
                     let headers = response.headers().clone();
                     let body = read_body(response, self.max_response_size(options), deadline).await?;
                     return Err(RawResponse { status, headers, body }.into_error());
                 }
                 Ok(Err(error)) => {
-                    if retries_left && policy.retry_transport(&error, &spec.method) {
-                        None
-                    } else {
-                        Some(Error::Transport(error.without_url()))
-                    }
+                    let retry = retries_left && policy.retry_transport(&error, &spec.method);
+                    (Error::Transport(error.without_url()), retry)
                 }
                 Err(_elapsed) => {
-                    let timeout = Error::Timeout { phase: TimeoutPhase::Head, limit };
-                    if retries_left && policy.retry_timeout(&spec.method) { None } else { Some(timeout) }
+                    let retry = retries_left && policy.retry_timeout(&spec.method);
+                    (Error::Timeout { phase: TimeoutPhase::Head, limit }, retry)
                 }
             };
-            if let Some(error) = failure {
-                return Err(error);
+            if !retry {
+                trace::finished(&span, attempt, None, started.elapsed());
+                return Err(failure);
             }
-            tokio::time::sleep(policy.delay(attempt, None)).await;
+            let wait = policy.delay(attempt, None);
+            trace::retrying(&span, attempt, wait, &failure);
+            tokio::time::sleep(wait).await;
             attempt += 1;
         }
     }

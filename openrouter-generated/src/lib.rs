@@ -30,6 +30,8 @@ mod response;
 
 mod sse;
 
+mod trace;
+
 mod upload;
 
 #[doc(hidden)]

@@ -18,6 +18,8 @@ use serde_json::Value;
 #[derive(Debug)]
 pub(crate) struct RequestSpec {
     pub(crate) method: Method,
+    /// The operation id and path template (`/keys/{hash}`), for tracing.
+    pub(crate) operation: (&'static str, &'static str),
     pub(crate) segments: Vec<String>,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: HeaderMap,
@@ -47,9 +49,10 @@ fn texts(value: &Value) -> std::result::Result<Vec<String>, String> {
 }
 
 impl RequestSpec {
-    pub(crate) fn new(method: Method, segments: Vec<String>) -> Self {
+    pub(crate) fn new(method: Method, operation: (&'static str, &'static str), segments: Vec<String>) -> Self {
         Self {
             method,
+            operation,
             segments,
             query: Vec::new(),
             headers: HeaderMap::new(),

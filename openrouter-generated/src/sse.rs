@@ -249,6 +249,9 @@ pub struct EventStream<T> {
     complete: bool,
     finished: bool,
     scratch: Vec<SseEvent>,
+    /// The call's tracing span and the events yielded, for the stream's end event.
+    span: crate::trace::CallSpan,
+    events: u64,
     _item: PhantomData<fn() -> T>,
 }
 
@@ -284,8 +287,16 @@ impl<T: DeserializeOwned> EventStream<T> {
             complete: false,
             finished: false,
             scratch: Vec::new(),
+            span: crate::trace::none(),
+            events: 0,
             _item: PhantomData,
         }
+    }
+
+    /// Attaches the call's tracing span (which then records how the stream ended).
+    pub(crate) fn traced(mut self, span: crate::trace::CallSpan) -> Self {
+        self.span = span;
+        self
     }
 
     /// Status of the response that carries the stream.
@@ -300,6 +311,7 @@ impl<T: DeserializeOwned> EventStream<T> {
 
     fn fail(&mut self, error: Error) -> Poll<Option<Result<T>>> {
         self.finished = true;
+        crate::trace::stream_ended(&self.span, self.events, &error);
         Poll::Ready(Some(Err(error)))
     }
 
@@ -309,6 +321,7 @@ impl<T: DeserializeOwned> EventStream<T> {
         if self.protocol.done.is_some_and(|done| data.trim() == done) {
             self.complete = true;
             self.finished = true;
+            crate::trace::stream_ended(&self.span, self.events, &"complete");
             return None;
         }
         // Every in-band error shape has the JSON string "error" in it (a key or a value); only
@@ -317,6 +330,7 @@ impl<T: DeserializeOwned> EventStream<T> {
             if let Ok(value) = serde_json::from_str::<Value>(data) {
                 if let Some(api) = in_band_error(&value, self.status, &self.headers, data.as_bytes()) {
                     self.finished = true;
+                    crate::trace::stream_ended(&self.span, self.events, &"error event");
                     return Some(Err(api.into()));
                 }
             }
@@ -332,7 +346,10 @@ impl<T: DeserializeOwned> EventStream<T> {
             }
         }
         match serde_json::from_str(data) {
-            Ok(item) => Some(Ok(item)),
+            Ok(item) => {
+                self.events += 1;
+                Some(Ok(item))
+            }
             Err(source) => Some(Err(self.decode_error(event, source))),
         }
     }
@@ -385,10 +402,11 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                             ends.push(format!("a terminal event ({})", this.protocol.terminal.join(", ")));
                         }
                         let end = ends.join(" or ");
-                        return Poll::Ready(Some(Err(Error::Stream(format!(
+                        return this.fail(Error::Stream(format!(
                             "the connection closed before {end}; the answer is incomplete"
-                        )))));
+                        )));
                     }
+                    crate::trace::stream_ended(&this.span, this.events, &"closed");
                     return Poll::Ready(None);
                 }
                 Poll::Pending => {

@@ -20,6 +20,7 @@ pub const RUNTIME: &[(&str, &str)] = &[
     ("request", include_str!("../../runtime/request.rs")),
     ("response", include_str!("../../runtime/response.rs")),
     ("sse", include_str!("../../runtime/sse.rs")),
+    ("trace", include_str!("../../runtime/trace.rs")),
     ("upload", include_str!("../../runtime/upload.rs")),
     ("__private", include_str!("../../runtime/private.rs")),
 ];
@@ -90,6 +91,8 @@ default = ["rustls"]
 rustls = ["reqwest/rustls-no-provider", "dep:rustls"]
 # TLS through the platform's library (OpenSSL, SChannel, Security.framework).
 native-tls = ["reqwest/native-tls"]
+# A `tracing` span per call and events for retries and stream ends (never keys or bodies).
+tracing = ["dep:tracing"]
 
 [dependencies]
 bytes = "1"
@@ -102,6 +105,7 @@ serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 thiserror = "2"
 tokio = {{ version = "1", features = ["time"] }}
+tracing = {{ version = "0.1", optional = true, default-features = false, features = ["std"] }}
 "#,
         source = options.source,
         name = options.crate_name,

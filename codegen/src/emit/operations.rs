@@ -360,6 +360,8 @@ fn request_tokens(api: &Api, op: &Operation, segments: &[TokenStream], stream: O
             prepare.push(call);
         }
     }
+    let operation_id = &op.operation_id;
+    let path_template = &op.path;
     let binding = if prepare.is_empty() && stream != Some(true) {
         quote! { let request }
     } else {
@@ -368,6 +370,7 @@ fn request_tokens(api: &Api, op: &Operation, segments: &[TokenStream], stream: O
     quote! {
         #binding = crate::request::RequestSpec::new(
             reqwest::Method::#http_method,
+            (#operation_id, #path_template),
             vec![#(#segments),*],
         );
         #(#prepare)*

@@ -70,6 +70,7 @@ impl CreateMessage {
     ) -> crate::Result<crate::ResponseValue<crate::types::MessagesResult>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::POST,
+            ("createMessage", "/messages"),
             vec!["messages".to_owned()],
         );
         request.header("X-OpenRouter-Metadata", &self.x_open_router_metadata);
@@ -88,6 +89,7 @@ impl CreateMessage {
     pub async fn stream(self) -> crate::Result<CreateMessageStream> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::POST,
+            ("createMessage", "/messages"),
             vec!["messages".to_owned()],
         );
         request.header("X-OpenRouter-Metadata", &self.x_open_router_metadata);

@@ -147,6 +147,7 @@ impl GetCurrentApiKey {
     ) -> crate::Result<crate::ResponseValue<crate::types::CurrentApiKeyResponse>> {
         let request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
+            ("getCurrentApiKey", "/key"),
             vec!["key".to_owned()],
         );
         self.client.execute(request, self.options).await?.json()
@@ -200,6 +201,7 @@ impl ListApiKeys {
     ) -> crate::Result<crate::ResponseValue<crate::types::ListApiKeysResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
+            ("listApiKeys", "/keys"),
             vec!["keys".to_owned()],
         );
         request.query("include_disabled", &self.include_disabled);
@@ -255,6 +257,7 @@ impl CreateApiKey {
     ) -> crate::Result<crate::ResponseValue<crate::types::CreateApiKeyResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::POST,
+            ("createApiKey", "/keys"),
             vec!["keys".to_owned()],
         );
         request.json(&self.body);
@@ -289,6 +292,7 @@ impl GetApiKey {
     ) -> crate::Result<crate::ResponseValue<crate::types::ApiKeyResponse>> {
         let request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
+            ("getApiKey", "/keys/{hash}"),
             vec!["keys".to_owned(), self.hash.to_string()],
         );
         self.client.execute(request, self.options).await?.json()
@@ -322,6 +326,7 @@ impl DeleteApiKey {
     ) -> crate::Result<crate::ResponseValue<crate::types::DeletedResponse>> {
         let request = crate::request::RequestSpec::new(
             reqwest::Method::DELETE,
+            ("deleteApiKey", "/keys/{hash}"),
             vec!["keys".to_owned(), self.hash.to_string()],
         );
         self.client.execute(request, self.options).await?.json()
@@ -356,6 +361,7 @@ impl UpdateApiKey {
     ) -> crate::Result<crate::ResponseValue<crate::types::ApiKeyResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::PATCH,
+            ("updateApiKey", "/keys/{hash}"),
             vec!["keys".to_owned(), self.hash.to_string()],
         );
         request.json(&self.body);

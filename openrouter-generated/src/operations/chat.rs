@@ -70,6 +70,7 @@ impl CreateChatCompletion {
     ) -> crate::Result<crate::ResponseValue<crate::types::ChatResult>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::POST,
+            ("createChatCompletion", "/chat/completions"),
             vec!["chat".to_owned(), "completions".to_owned()],
         );
         request.header("X-OpenRouter-Metadata", &self.x_open_router_metadata);
@@ -88,6 +89,7 @@ impl CreateChatCompletion {
     pub async fn stream(self) -> crate::Result<CreateChatCompletionStream> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::POST,
+            ("createChatCompletion", "/chat/completions"),
             vec!["chat".to_owned(), "completions".to_owned()],
         );
         request.header("X-OpenRouter-Metadata", &self.x_open_router_metadata);

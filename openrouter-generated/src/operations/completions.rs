@@ -59,6 +59,7 @@ impl CreateCompletion {
     ) -> crate::Result<crate::ResponseValue<crate::types::CompletionsResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::POST,
+            ("createCompletion", "/completions"),
             vec!["completions".to_owned()],
         );
         let mut body = self.body;
@@ -76,6 +77,7 @@ impl CreateCompletion {
     pub async fn stream(self) -> crate::Result<CreateCompletionStream> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::POST,
+            ("createCompletion", "/completions"),
             vec!["completions".to_owned()],
         );
         let mut body = self.body;

@@ -56,6 +56,7 @@ impl GetCredits {
     ) -> crate::Result<crate::ResponseValue<crate::types::CreditsResponse>> {
         let request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
+            ("getCredits", "/credits"),
             vec!["credits".to_owned()],
         );
         self.client.execute(request, self.options).await?.json()

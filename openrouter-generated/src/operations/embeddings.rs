@@ -74,6 +74,7 @@ impl CreateEmbeddings {
     ) -> crate::Result<crate::ResponseValue<crate::types::EmbeddingsResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::POST,
+            ("createEmbeddings", "/embeddings"),
             vec!["embeddings".to_owned()],
         );
         request.json(&self.body);
@@ -121,6 +122,7 @@ impl ListEmbeddingsModels {
     ) -> crate::Result<crate::ResponseValue<crate::types::ListModelsResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
+            ("listEmbeddingsModels", "/embeddings/models"),
             vec!["embeddings".to_owned(), "models".to_owned()],
         );
         request.query("offset", &self.offset);

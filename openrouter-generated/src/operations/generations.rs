@@ -97,6 +97,7 @@ impl GetGeneration {
     ) -> crate::Result<crate::ResponseValue<crate::types::GenerationResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
+            ("getGeneration", "/generation"),
             vec!["generation".to_owned()],
         );
         request.query("id", &self.id);
@@ -131,6 +132,7 @@ impl GetGenerationContent {
     ) -> crate::Result<crate::ResponseValue<crate::types::GenerationContentResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
+            ("getGenerationContent", "/generation/content"),
             vec!["generation".to_owned(), "content".to_owned()],
         );
         request.query("id", &self.id);
@@ -169,6 +171,7 @@ impl SubmitGenerationFeedback {
     > {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::POST,
+            ("submitGenerationFeedback", "/generation/feedback"),
             vec!["generation".to_owned(), "feedback".to_owned()],
         );
         request.json(&self.body);

@@ -361,6 +361,7 @@ impl ListModels {
     ) -> crate::Result<crate::ResponseValue<crate::types::ListModelsResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
+            ("listModels", "/models"),
             vec!["models".to_owned()],
         );
         request.query("offset", &self.offset);
@@ -451,6 +452,7 @@ impl CountModels {
     ) -> crate::Result<crate::ResponseValue<crate::types::ModelsCountResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
+            ("countModels", "/models/count"),
             vec!["models".to_owned(), "count".to_owned()],
         );
         request.query("output_modalities", &self.output_modalities);
@@ -498,6 +500,7 @@ impl ListModelsForUser {
     ) -> crate::Result<crate::ResponseValue<crate::types::ListModelsResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
+            ("listModelsForUser", "/models/user"),
             vec!["models".to_owned(), "user".to_owned()],
         );
         request.query("offset", &self.offset);
@@ -554,6 +557,7 @@ impl GetModel {
     ) -> crate::Result<crate::ResponseValue<crate::types::ModelResponse>> {
         let request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
+            ("getModel", "/model/{author}/{slug}"),
             vec!["model".to_owned(), self.author.to_string(), self.slug.to_string()],
         );
         self.client.execute(request, self.options).await?.json()

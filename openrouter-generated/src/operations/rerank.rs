@@ -58,6 +58,7 @@ impl CreateRerank {
     ) -> crate::Result<crate::ResponseValue<crate::types::RerankResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::POST,
+            ("createRerank", "/rerank"),
             vec!["rerank".to_owned()],
         );
         request.json(&self.body);

@@ -70,6 +70,7 @@ impl CreateResponse {
     ) -> crate::Result<crate::ResponseValue<crate::types::OpenResponsesResult>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::POST,
+            ("createResponse", "/responses"),
             vec!["responses".to_owned()],
         );
         request.header("X-OpenRouter-Metadata", &self.x_open_router_metadata);
@@ -88,6 +89,7 @@ impl CreateResponse {
     pub async fn stream(self) -> crate::Result<CreateResponseStream> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::POST,
+            ("createResponse", "/responses"),
             vec!["responses".to_owned()],
         );
         request.header("X-OpenRouter-Metadata", &self.x_open_router_metadata);

@@ -304,6 +304,7 @@ impl ListWorkspaces {
     ) -> crate::Result<crate::ResponseValue<crate::types::ListWorkspacesResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
+            ("listWorkspaces", "/workspaces"),
             vec!["workspaces".to_owned()],
         );
         request.query("offset", &self.offset);
@@ -362,6 +363,7 @@ impl CreateWorkspace {
     ) -> crate::Result<crate::ResponseValue<crate::types::WorkspaceResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::POST,
+            ("createWorkspace", "/workspaces"),
             vec!["workspaces".to_owned()],
         );
         request.json(&self.body);
@@ -396,6 +398,7 @@ impl GetWorkspace {
     ) -> crate::Result<crate::ResponseValue<crate::types::WorkspaceResponse>> {
         let request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
+            ("getWorkspace", "/workspaces/{id}"),
             vec!["workspaces".to_owned(), self.id.to_string()],
         );
         self.client.execute(request, self.options).await?.json()
@@ -429,6 +432,7 @@ impl DeleteWorkspace {
     ) -> crate::Result<crate::ResponseValue<crate::types::DeletedResponse>> {
         let request = crate::request::RequestSpec::new(
             reqwest::Method::DELETE,
+            ("deleteWorkspace", "/workspaces/{id}"),
             vec!["workspaces".to_owned(), self.id.to_string()],
         );
         self.client.execute(request, self.options).await?.json()
@@ -463,6 +467,7 @@ impl UpdateWorkspace {
     ) -> crate::Result<crate::ResponseValue<crate::types::WorkspaceResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::PATCH,
+            ("updateWorkspace", "/workspaces/{id}"),
             vec!["workspaces".to_owned(), self.id.to_string()],
         );
         request.json(&self.body);
@@ -501,6 +506,7 @@ impl ListWorkspaceBudgets {
     > {
         let request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
+            ("listWorkspaceBudgets", "/workspaces/{id}/budgets"),
             vec!["workspaces".to_owned(), self.id.to_string(), "budgets".to_owned()],
         );
         self.client.execute(request, self.options).await?.json()
@@ -535,6 +541,7 @@ impl GetWorkspaceBudget {
     ) -> crate::Result<crate::ResponseValue<crate::types::WorkspaceBudgetResponse>> {
         let request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
+            ("getWorkspaceBudget", "/workspaces/{id}/budgets/{interval}"),
             vec![
                 "workspaces".to_owned(), self.id.to_string(), "budgets".to_owned(), self
                 .interval.to_string()
@@ -573,6 +580,7 @@ impl SetWorkspaceBudget {
     ) -> crate::Result<crate::ResponseValue<crate::types::WorkspaceBudgetResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::PUT,
+            ("setWorkspaceBudget", "/workspaces/{id}/budgets/{interval}"),
             vec![
                 "workspaces".to_owned(), self.id.to_string(), "budgets".to_owned(), self
                 .interval.to_string()
@@ -611,6 +619,7 @@ impl DeleteWorkspaceBudget {
     ) -> crate::Result<crate::ResponseValue<crate::types::DeletedResponse>> {
         let request = crate::request::RequestSpec::new(
             reqwest::Method::DELETE,
+            ("deleteWorkspaceBudget", "/workspaces/{id}/budgets/{interval}"),
             vec![
                 "workspaces".to_owned(), self.id.to_string(), "budgets".to_owned(), self
                 .interval.to_string()
@@ -665,6 +674,7 @@ impl ListWorkspaceMembers {
     > {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
+            ("listWorkspaceMembers", "/workspaces/{id}/members"),
             vec!["workspaces".to_owned(), self.id.to_string(), "members".to_owned()],
         );
         request.query("offset", &self.offset);
@@ -724,6 +734,7 @@ impl AddWorkspaceMembers {
     ) -> crate::Result<crate::ResponseValue<crate::types::AddWorkspaceMembersResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::POST,
+            ("addWorkspaceMembers", "/workspaces/{id}/members/add"),
             vec![
                 "workspaces".to_owned(), self.id.to_string(), "members".to_owned(), "add"
                 .to_owned()
@@ -766,6 +777,7 @@ impl RemoveWorkspaceMembers {
     > {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::POST,
+            ("removeWorkspaceMembers", "/workspaces/{id}/members/remove"),
             vec![
                 "workspaces".to_owned(), self.id.to_string(), "members".to_owned(),
                 "remove".to_owned()
