@@ -830,7 +830,7 @@ const COMPILES: &[Compiles] = &[
             ops: impl GetWithEmpty { options, send, send_with_response }
             types: enum WithEmpty { Empty, A, Unknown }
             types: impl WithEmpty { as_str }
-            types: enum OnlyUnknown { UnknownValue }
+            types: enum OnlyUnknown { UnknownValue, Unknown }
             types: impl OnlyUnknown { as_str }
             types: enum Keywords { Self_, Type, Match, None, Some, Unknown }
             types: impl Keywords { as_str }
@@ -839,7 +839,7 @@ const COMPILES: &[Compiles] = &[
             types: type Yes
             types: type Mixed
             types: enum StringOrInt { A, Integer, Unknown }
-            types: enum StringOrIntA { A }
+            types: enum StringOrIntA { A, Unknown }
             types: impl StringOrIntA { as_str }
             types: enum Toggle { On, Off, Unknown }
             types: impl Toggle { as_str }
