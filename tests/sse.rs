@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use futures::{StreamExt, stream};
-use openrouter_generated::{Error, ErrorCode, EventStream, SseDecoder, SseEvent, StreamProtocol};
+use openrouter_generated::{Error, ErrorCode, EventStream, SseDecoder, SseEvent, StreamProtocol, TimeoutPhase};
 use proptest::prelude::*;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -282,5 +282,9 @@ async fn the_idle_timeout_ends_a_silent_stream() {
         EventStream::new(body, CHAT, StatusCode::OK, HeaderMap::new(), Some(Duration::from_millis(50)), 1 << 20);
     let items: Vec<_> = stream.collect().await;
     assert_eq!(items.len(), 2);
-    assert!(matches!(&items[1], Err(Error::Stream(m)) if m.contains("no event arrived")), "{:?}", items[1]);
+    assert!(
+        matches!(&items[1], Err(Error::Timeout { phase: TimeoutPhase::StreamIdle, limit }) if *limit == Duration::from_millis(50)),
+        "{:?}",
+        items[1]
+    );
 }
