@@ -682,6 +682,30 @@ async fn a_body_over_the_client_size_cap_is_refused() {
     .await;
 }
 
+/// A Content-Length over the cap is refused from the head alone: the server sends the head
+/// and a few bytes, then stalls, and the call still ends at once with
+/// Error::ResponseTooLarge (not a timeout); 1 request.
+#[tokio::test]
+async fn a_declared_length_over_the_cap_is_refused_before_reading() {
+    within_limit(async {
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\nConnection: close\r\n\r\n{\"data\":[";
+        let server = FaultServer::start(vec![Plan::steps(vec![Step::Write(head.as_bytes().to_vec()), Step::Stall])]).await;
+        let started = Instant::now();
+        let error = server
+            .client()
+            .models()
+            .list()
+            .options(RequestOptions::new().max_response_size(1024).timeout(Duration::from_secs(5)))
+            .send()
+            .await
+            .expect_err("over the cap");
+        assert!(matches!(error, Error::ResponseTooLarge { limit: 1024, .. }), "{error:?}");
+        assert!(started.elapsed() < Duration::from_secs(2), "refused from the head, not after a timeout");
+        assert_eq!(server.connections(), 1);
+    })
+    .await;
+}
+
 /// A chunked body (no Content-Length) over `RequestOptions::max_response_size`:
 /// Error::ResponseTooLarge, 1 request.
 #[tokio::test]
