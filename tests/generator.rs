@@ -27,16 +27,23 @@ fn checked_in_crate_matches_the_generator() {
     );
 }
 
-/// Everything the generator cannot represent exactly is a warning; for our spec that is only
-/// the RSS variant of `GET /models` (selected by `use_rss`), which the typed client does not read.
+/// Everything the generator cannot represent exactly is a warning; for our spec that is the RSS
+/// variant of `GET /models` (selected by `use_rss`), which the typed client does not read, and
+/// the schemas no operation reaches (documentation of event-stream envelopes and items not yet
+/// referenced), which are left out of the crate.
 #[test]
 fn the_real_spec_generates_with_only_the_expected_warnings() {
     let generated = codegen::generate(&spec(), &Options::default()).expect("the spec generates");
     let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
     assert_eq!(
         warnings,
-        ["#/paths/~1models/get/responses/200/content/application~1rss+xml: the response can also come as \
-          application/rss+xml; the client reads application/json only"],
+        [
+            "#/paths/~1models/get/responses/200/content/application~1rss+xml: the response can also come as \
+             application/rss+xml; the client reads application/json only",
+            "#/components/schemas: 6 schemas are reached by no operation (nor merged into one through allOf) and \
+             are left out: ChatStreamingResponse, MessagesStreamingResponse, OutputItemApplyPatchCall, \
+             OutputItemCustomToolCall, ResponsesStreamingResponse, ServiceTier",
+        ],
     );
 }
 

@@ -92,6 +92,42 @@ impl Error {
     }
 }
 
+/// The error an event carries in-band, if any: an `error` object, a `type: "error"` event, or
+/// a choice that finished with `finish_reason: "error"`.
+pub(crate) fn in_band_error(value: &serde_json::Value, status: StatusCode, headers: &HeaderMap, raw: &[u8]) -> Option<ApiError> {
+    let object = value.as_object()?;
+    let is_error_event = object.get("type").and_then(serde_json::Value::as_str) == Some("error");
+    let error = match object.get("error") {
+        Some(inner) if inner.is_object() => inner,
+        _ if is_error_event => value,
+        _ => {
+            let failed = object
+                .get("choices")
+                .and_then(serde_json::Value::as_array)
+                .is_some_and(|choices| {
+                    choices
+                        .iter()
+                        .any(|c| c.get("finish_reason").and_then(serde_json::Value::as_str) == Some("error"))
+                });
+            if !failed {
+                return None;
+            }
+            let mut api = ApiError::from_parts(status, headers.clone(), Bytes::copy_from_slice(raw));
+            api.message = "the provider ended the generation with finish_reason \"error\"".to_owned();
+            return Some(api);
+        }
+    };
+    let mut api = ApiError::from_parts(status, headers.clone(), Bytes::copy_from_slice(raw));
+    if api.code.is_none() {
+        api.code = error.get("type").and_then(serde_json::Value::as_str).map(|t| ErrorCode::Text(t.to_owned()));
+    }
+    if let Some(message) = error.get("message").and_then(serde_json::Value::as_str) {
+        api.message = message.to_owned();
+    }
+    api.metadata = error.get("metadata").filter(|m| !m.is_null()).cloned();
+    Some(api)
+}
+
 /// Statuses that say the server may succeed later (the request was not acted upon or failed
 /// on the way): timeouts, rate limits, overload and gateway failures.
 pub(crate) fn is_retryable_status(status: u16) -> bool {

@@ -31,6 +31,7 @@ pub fn from_value<T: DeserializeOwned, E: serde::de::Error>(value: Value) -> Res
 }
 
 /// One part of a multipart body.
+#[cfg(feature = "__multipart")]
 #[derive(Debug, Clone)]
 pub enum PartValue {
     Text(String),
@@ -38,12 +39,14 @@ pub enum PartValue {
 }
 
 /// A request body sent as `multipart/form-data`, one part per field.
+#[cfg(feature = "__multipart")]
 pub trait MultipartBody {
     /// The parts, in field order; a field that is absent or `null` has none.
     fn parts(&self) -> Vec<(&'static str, PartValue)>;
 }
 
 /// Adds a file part, when there is a file.
+#[cfg(feature = "__multipart")]
 pub fn push_file(parts: &mut Vec<(&'static str, PartValue)>, name: &'static str, file: Option<&crate::Upload>) {
     if let Some(file) = file {
         parts.push((name, PartValue::File(file.clone())));
@@ -51,6 +54,7 @@ pub fn push_file(parts: &mut Vec<(&'static str, PartValue)>, name: &'static str,
 }
 
 /// Adds the text parts of a field: one per array item, JSON text for objects.
+#[cfg(feature = "__multipart")]
 pub fn push_text<T: Serialize + ?Sized>(parts: &mut Vec<(&'static str, PartValue)>, name: &'static str, value: &T) {
     fn push(parts: &mut Vec<(&'static str, PartValue)>, name: &'static str, value: Value) {
         match value {

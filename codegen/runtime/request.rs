@@ -24,6 +24,7 @@ pub(crate) struct RequestSpec {
     pub(crate) headers: HeaderMap,
     pub(crate) body: Option<Bytes>,
     /// Parts of a multipart body, turned into a form for each attempt.
+    #[cfg(feature = "__multipart")]
     pub(crate) parts: Option<Vec<(&'static str, crate::__private::PartValue)>>,
     /// The first problem met while building; reported before anything is sent.
     pub(crate) error: Option<Error>,
@@ -56,6 +57,7 @@ impl RequestSpec {
             query: Vec::new(),
             headers: HeaderMap::new(),
             body: None,
+            #[cfg(feature = "__multipart")]
             parts: None,
             error: None,
         }
@@ -107,11 +109,13 @@ impl RequestSpec {
     }
 
     /// Sets a `multipart/form-data` body.
+    #[cfg(feature = "__multipart")]
     pub(crate) fn multipart<T: crate::__private::MultipartBody>(&mut self, body: &T) {
         self.parts = Some(body.parts());
     }
 
     /// The multipart form for one attempt (a form is consumed when sent).
+    #[cfg(feature = "__multipart")]
     pub(crate) fn form(&self) -> Result<Option<reqwest::multipart::Form>> {
         let Some(parts) = &self.parts else {
             return Ok(None);
@@ -178,7 +182,7 @@ impl RawResponse {
     /// `Error::Api` (streaming endpoints report late failures this way).
     pub(crate) fn json_checked<T: DeserializeOwned>(self) -> Result<ResponseValue<T>> {
         if let Ok(value) = serde_json::from_slice::<Value>(&self.body) {
-            if let Some(api) = crate::sse::in_band_error(&value, self.status, &self.headers, &self.body) {
+            if let Some(api) = crate::error::in_band_error(&value, self.status, &self.headers, &self.body) {
                 return Err(api.into());
             }
         }

@@ -7,7 +7,7 @@
 //! blank line ends an event. Bytes may arrive split anywhere, even inside a UTF-8 character.
 //! One event may hold at most `max_event_size` bytes; past that the decoder fails.
 
-use crate::error::{ApiError, Error, Result};
+use crate::error::{Error, Result};
 use bytes::{Bytes, BytesMut};
 use futures_util::stream::{BoxStream, Stream};
 use reqwest::StatusCode;
@@ -187,42 +187,6 @@ impl StreamProtocol {
     }
 }
 
-/// The error an event carries in-band, if any: an `error` object, a `type: "error"` event, or
-/// a choice that finished with `finish_reason: "error"`.
-pub(crate) fn in_band_error(value: &Value, status: StatusCode, headers: &HeaderMap, raw: &[u8]) -> Option<ApiError> {
-    let object = value.as_object()?;
-    let is_error_event = object.get("type").and_then(Value::as_str) == Some("error");
-    let error = match object.get("error") {
-        Some(inner) if inner.is_object() => inner,
-        _ if is_error_event => value,
-        _ => {
-            let failed = object
-                .get("choices")
-                .and_then(Value::as_array)
-                .is_some_and(|choices| {
-                    choices
-                        .iter()
-                        .any(|c| c.get("finish_reason").and_then(Value::as_str) == Some("error"))
-                });
-            if !failed {
-                return None;
-            }
-            let mut api = ApiError::from_parts(status, headers.clone(), Bytes::copy_from_slice(raw));
-            api.message = "the provider ended the generation with finish_reason \"error\"".to_owned();
-            return Some(api);
-        }
-    };
-    let mut api = ApiError::from_parts(status, headers.clone(), Bytes::copy_from_slice(raw));
-    if api.code.is_none() {
-        api.code = error.get("type").and_then(Value::as_str).map(|t| crate::ErrorCode::Text(t.to_owned()));
-    }
-    if let Some(message) = error.get("message").and_then(Value::as_str) {
-        api.message = message.to_owned();
-    }
-    api.metadata = error.get("metadata").filter(|m| !m.is_null()).cloned();
-    Some(api)
-}
-
 /// The `type` of an event payload, read without building a JSON tree.
 #[derive(serde::Deserialize)]
 struct EventKind<'a> {
@@ -327,7 +291,7 @@ impl<T: DeserializeOwned> EventStream<T> {
         // then is the event read a second time, as a JSON tree.
         if data.contains("\"error\"") {
             if let Ok(value) = serde_json::from_str::<Value>(data) {
-                if let Some(api) = in_band_error(&value, self.status, &self.headers, data.as_bytes()) {
+                if let Some(api) = crate::error::in_band_error(&value, self.status, &self.headers, data.as_bytes()) {
                     self.finished = true;
                     crate::trace::stream_ended(&self.span, self.events, &"error event");
                     return Some(Err(api.into()));

@@ -119,6 +119,9 @@ pub struct TypeDef {
     pub input: bool,
     /// Sent as a `multipart/form-data` body: gets a `MultipartBody` implementation.
     pub multipart: bool,
+    /// The groups (their module names) whose operations reach this type: it is compiled when
+    /// any of their features is on. Types no operation reaches are not emitted at all.
+    pub groups: std::collections::BTreeSet<String>,
 }
 
 /// Where a parameter goes.
@@ -174,6 +177,8 @@ pub struct Success {
 pub struct ErrorResponse {
     pub status: String,
     pub description: String,
+    /// The body's type, when the document names a component schema for it.
+    pub ty: Option<TypeRef>,
 }
 
 /// Offset/limit paging for a list operation.
@@ -233,6 +238,8 @@ pub struct Operation {
 pub struct Group {
     /// File and module name (ASCII).
     pub module: String,
+    /// The cargo feature that compiles the group (`api-keys`).
+    pub feature: String,
     /// The `Client` method that returns the group (`client.api_keys()`).
     pub accessor: String,
     pub type_name: String,

@@ -90,7 +90,8 @@ fn analyze_here(text: &str) -> Result<(Api, Vec<Warning>)> {
     types.define_components()?;
     let (groups, operations) = operations::build(&doc, &mut types)?;
     let mut defs = std::mem::take(&mut types.defs);
-    let warnings = std::mem::take(&mut types.warnings);
+    let mut warnings = std::mem::take(&mut types.warnings);
+    let merged = types.merged.take();
 
     // Types reachable from request bodies get three-state optional-and-nullable fields.
     let mut stack: Vec<String> = operations
@@ -108,6 +109,46 @@ fn analyze_here(text: &str) -> Result<(Api, Vec<Warning>)> {
             stack.extend(children(&def.shape));
         }
     }
+
+    // Which groups reach each type; a type no operation reaches is left out.
+    let mut reach: Vec<(String, String)> = Vec::new();
+    for op in &operations {
+        let roots = op
+            .params
+            .iter()
+            .map(|p| &p.ty)
+            .chain(op.body.as_ref().map(|b| &b.ty))
+            .chain(op.success.ty.as_ref())
+            .chain(op.errors.iter().filter_map(|e| e.ty.as_ref()))
+            .chain(op.streaming.as_ref().map(|s| &s.item));
+        reach.extend(roots.filter_map(named).map(|name| (name, op.group.clone())));
+    }
+    let mut seen = BTreeSet::new();
+    while let Some((name, group)) = reach.pop() {
+        if !seen.insert((name.clone(), group.clone())) {
+            continue;
+        }
+        if let Some(def) = defs.get_mut(&name) {
+            def.groups.insert(group.clone());
+            reach.extend(children(&def.shape).into_iter().map(|child| (child, group.clone())));
+        }
+    }
+    let left_out: Vec<String> = defs
+        .values()
+        .filter(|d| d.groups.is_empty() && d.owner == d.name && !merged.contains(&d.name))
+        .map(|d| d.name.clone())
+        .collect();
+    if !left_out.is_empty() {
+        warnings.push(Warning {
+            pointer: Pointer::root().push("components").push("schemas"),
+            message: format!(
+                "{} schemas are reached by no operation (nor merged into one through allOf) and are left out: {}",
+                left_out.len(),
+                left_out.join(", ")
+            ),
+        });
+    }
+    defs.retain(|_, d| !d.groups.is_empty());
 
     // Module names must be distinct too (one file per root type).
     let mut modules: BTreeMap<String, &ir::TypeDef> = BTreeMap::new();

@@ -194,6 +194,9 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
     Ok((groups, ops))
 }
 
+/// Cargo features of the generated crate that are not API groups.
+const RESERVED_FEATURES: &[&str] = &["default", "full", "rustls", "native-tls", "tracing"];
+
 fn build_groups(api: &OpenAPI, ops: &[Operation]) -> Result<Vec<Group>> {
     let mut groups: Vec<Group> = Vec::new();
     let mut methods: BTreeMap<(String, String), &Operation> = BTreeMap::new();
@@ -225,9 +228,24 @@ fn build_groups(api: &OpenAPI, ops: &[Operation]) -> Result<Vec<Group>> {
                 format!("tag {tag_name:?} would clash with the client method `{accessor}`"),
             ));
         }
+        // A group named like one of the crate's own features (operations without a tag make
+        // the group `default`) gets `-api` appended.
+        let mut feature = op.group.trim_matches('_').replace('_', "-");
+        if feature.is_empty() {
+            feature = "api".to_owned();
+        } else if RESERVED_FEATURES.contains(&feature.as_str()) {
+            feature.push_str("-api");
+        }
+        if let Some(other) = groups.iter().find(|g| g.feature == feature) {
+            return Err(Error::spec(
+                &op.pointer.push("tags"),
+                format!("tags {:?} and {tag_name:?} both become the cargo feature `{feature}`; rename one", other.tag),
+            ));
+        }
         let doc = api.tags.iter().find(|t| t.name == tag_name).and_then(|t| t.description.clone());
         groups.push(Group {
             module: op.group.clone(),
+            feature,
             accessor,
             type_name: op.group_type.clone(),
             tag: tag_name,
@@ -480,9 +498,19 @@ fn read_responses<'a>(
         let response: &Response =
             resolve_component(components.map(|c| &c.responses), "#/components/responses/", response, &rptr)?;
         if !is_success {
+            // A JSON error body that names a component schema makes that type part of the
+            // crate (users may decode `ApiError::body` into it); inline ones are not typed.
+            let ty = match response.content.get("application/json").and_then(|m| m.schema.as_ref()) {
+                Some(openapiv3::ReferenceOr::Reference { reference }) => {
+                    let mptr = rptr.push("content").push("application/json").push("schema");
+                    Some(TypeRef::Named(types.resolve(reference, &mptr)?.1))
+                }
+                _ => None,
+            };
             errors.push(ErrorResponse {
                 status: code,
                 description: response.description.clone(),
+                ty,
             });
             continue;
         }

@@ -8,6 +8,7 @@ use openapiv3::{
     AdditionalProperties, IntegerFormat, NumberFormat, StringFormat, OpenAPI, ReferenceOr, Schema, SchemaKind,
     Type, VariantOrUnknownOrEmpty,
 };
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A schema or a reference to one, whatever box it came in.
@@ -110,6 +111,8 @@ pub struct TypeSpace<'a> {
     expanding: Vec<(*const Schema, Pointer)>,
     /// Inline schemas read so far (see [`MAX_SCHEMA_VISITS`]).
     visits: usize,
+    /// Component schemas merged into others through `allOf` (used, though not as types).
+    pub merged: RefCell<BTreeSet<String>>,
 }
 
 impl<'a> TypeSpace<'a> {
@@ -144,6 +147,7 @@ impl<'a> TypeSpace<'a> {
             uploads: false,
             expanding: Vec::new(),
             visits: 0,
+            merged: RefCell::new(BTreeSet::new()),
         })
     }
 
@@ -171,6 +175,7 @@ impl<'a> TypeSpace<'a> {
                     shape: Shape::Alias(ty),
                     input: false,
                     multipart: false,
+                    groups: BTreeSet::new(),
                 })?;
             }
         }
@@ -428,7 +433,8 @@ impl<'a> TypeSpace<'a> {
                         return Err(Error::spec(&mptr, format!("allOf cycle: {reference} includes itself")));
                     }
                     parts.visiting.push(reference.clone());
-                    let (schema, _) = self.resolve(reference, &mptr)?;
+                    let (schema, name) = self.resolve(reference, &mptr)?;
+                    self.merged.borrow_mut().insert(name);
                     // Members of a referenced schema are reported at their own location.
                     let target = Pointer::from_ref(reference);
                     let result = self.collect_object(schema, &target, parts, depth + 1);
@@ -565,6 +571,7 @@ impl<'a> TypeSpace<'a> {
             shape,
             input: false,
             multipart: false,
+            groups: BTreeSet::new(),
         })?;
         Ok(TypeRef::Named(name.to_owned()))
     }

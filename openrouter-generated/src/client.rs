@@ -5,9 +5,10 @@
 use crate::error::{Error, Result, TimeoutPhase, retry_after};
 use crate::options::{APP_CATEGORIES, APP_TITLE, HTTP_REFERER, RequestOptions, RetryPolicy};
 use crate::request::{RawResponse, RequestSpec};
+#[cfg(feature = "__sse")]
 use crate::sse::{EventStream, StreamProtocol};
 use crate::trace;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -98,8 +99,7 @@ impl Client {
     /// Sends a streaming request: once the answer's status is a success and its content type
     /// an event stream, its body is read event by event. The call's timeout bounds the wait for
     /// the head; the idle timeout bounds each wait for more bytes after it.
-    // Unused in a crate whose document has no streaming operation.
-    #[allow(dead_code)]
+    #[cfg(feature = "__sse")]
     pub(crate) async fn execute_stream<T: serde::de::DeserializeOwned>(
         &self,
         spec: RequestSpec,
@@ -115,7 +115,7 @@ impl Client {
         let status = response.status();
         let headers = response.headers().clone();
         let media_type = headers
-            .get(CONTENT_TYPE)
+            .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|v| v.split(';').next().unwrap_or(v).trim().to_ascii_lowercase());
         match media_type.as_deref() {
@@ -201,6 +201,7 @@ impl Client {
             if let Some(body) = &spec.body {
                 request = request.body(body.clone());
             }
+            #[cfg(feature = "__multipart")]
             if let Some(form) = spec.form()? {
                 request = request.multipart(form);
             }

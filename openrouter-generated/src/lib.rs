@@ -14,24 +14,37 @@
     clippy::doc_overindented_list_items,
     clippy::should_implement_trait
 )]
+#![cfg_attr(not(feature = "full"), allow(dead_code, unused_imports))]
+#[allow(dead_code)]
 mod client;
 
+#[allow(dead_code)]
 mod error;
 
+#[allow(dead_code)]
 mod nullable;
 
+#[allow(dead_code)]
 mod options;
 
+#[cfg(feature = "__pagination")]
+#[allow(dead_code)]
 mod pagination;
 
 mod request;
 
+#[allow(dead_code)]
 mod response;
 
+#[cfg(feature = "__sse")]
+#[allow(dead_code)]
 mod sse;
 
+#[allow(dead_code)]
 mod trace;
 
+#[cfg(feature = "__multipart")]
+#[allow(dead_code)]
 mod upload;
 
 #[doc(hidden)]
@@ -41,6 +54,7 @@ pub mod operations;
 
 pub mod types;
 
+#[cfg(feature = "chat")]
 pub mod chat;
 
 pub use client::{
@@ -54,12 +68,15 @@ pub use nullable::Nullable;
 
 pub use options::{RequestOptions, RetryPolicy};
 
+#[cfg(feature = "__pagination")]
 pub use pagination::Paginator;
 
 pub use response::ResponseValue;
 
+#[cfg(feature = "__sse")]
 pub use sse::{EventStream, SseDecoder, SseEvent, StreamProtocol};
 
+#[cfg(feature = "__multipart")]
 pub use upload::Upload;
 
 /// The server the document names; `ClientBuilder::base_url` overrides it.

@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: cargo xtask <regen [--check] | test | spec-diff [OPTIONS]>
+const USAGE: &str = "usage: cargo xtask <regen [--check] | test | features | spec-diff [OPTIONS]>
 
   regen          regenerate openrouter-generated/ from spec/openrouter.yaml
   regen --check  exit non-zero (printing a diff) if openrouter-generated/ is out of date
-  test           regen --check, then clippy -D warnings on every target, then every test
+  test           regen --check, clippy -D warnings on every target, features, every test
+  features       clippy -D warnings on the generated crate with each API group alone and none
   spec-diff      compare spec/openrouter.yaml with another OpenAPI document, per operation
 
 spec-diff options:
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["regen"] => regen(false),
         ["regen", "--check"] => regen(true),
+        ["features"] => features(),
         ["test"] => test(),
         ["spec-diff", rest @ ..] => spec_diff(rest),
         ["help" | "--help" | "-h"] | [] => {
@@ -77,7 +79,44 @@ fn test() -> Result<bool> {
     if !cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])? {
         return Ok(false);
     }
+    if !features()? {
+        return Ok(false);
+    }
     cargo(&["test", "--workspace"])
+}
+
+/// The API-group features of the generated crate, from its `full` feature.
+fn group_features() -> Result<Vec<String>> {
+    let path = workspace_root().join("openrouter-generated/Cargo.toml");
+    let manifest = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let line = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("full = ["))
+        .with_context(|| format!("{} has no `full` feature", path.display()))?;
+    Ok(line.split('"').skip(1).step_by(2).map(str::to_owned).collect())
+}
+
+/// `cargo xtask features`: the generated crate passes clippy with each API group alone and
+/// with none (TLS on, everything else off), so a lean build never breaks.
+fn features() -> Result<bool> {
+    let groups = group_features()?;
+    let sets = std::iter::once("rustls".to_owned()).chain(groups.iter().map(|g| format!("rustls,{g}")));
+    let mut ok = true;
+    for set in sets {
+        ok &= cargo(&[
+            "clippy",
+            "--quiet",
+            "-p",
+            "openrouter-generated",
+            "--no-default-features",
+            "--features",
+            &set,
+            "--",
+            "-D",
+            "warnings",
+        ])?;
+    }
+    Ok(ok)
 }
 
 fn regen(check: bool) -> Result<bool> {

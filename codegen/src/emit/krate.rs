@@ -52,7 +52,7 @@ pub const EXTRAS: &[(&str, &str, &[&str])] = &[(
     ],
 )];
 
-/// The extras whose types the document defines.
+/// The extras whose types the document defines (and an operation reaches).
 pub fn extras(api: &Api) -> Vec<(&'static str, &'static str)> {
     EXTRAS
         .iter()
@@ -60,6 +60,9 @@ pub fn extras(api: &Api) -> Vec<(&'static str, &'static str)> {
         .map(|(name, text, _)| (*name, *text))
         .collect()
 }
+
+/// Runtime modules compiled only with a runtime-part feature.
+const GATED_RUNTIME: &[(&str, &str)] = &[("sse", "__sse"), ("pagination", "__pagination"), ("upload", "__multipart")];
 
 /// The generated crate's manifest.
 pub fn manifest(options: &Options, api: &Api) -> String {
@@ -86,14 +89,14 @@ publish = false
 doctest = false
 
 [features]
-default = ["rustls"]
+default = ["rustls", "full"]
 # TLS through rustls with the `ring` provider (no aws-lc-sys C build).
 rustls = ["reqwest/rustls-no-provider", "dep:rustls"]
 # TLS through the platform's library (OpenSSL, SChannel, Security.framework).
 native-tls = ["reqwest/native-tls"]
 # A `tracing` span per call and events for retries and stream ends (never keys or bodies).
 tracing = ["dep:tracing"]
-
+{groups}
 [dependencies]
 bytes = "1"
 fastrand = "2"
@@ -110,7 +113,67 @@ tracing = {{ version = "0.1", optional = true, default-features = false, feature
         source = options.source,
         name = options.crate_name,
         version = options.crate_version,
+        groups = group_features(api),
     )
+}
+
+/// The `[features]` lines of the API groups: `full`, one feature per group (each enabling the
+/// runtime parts its operations use), and those runtime parts.
+fn group_features(api: &Api) -> String {
+    let quoted = |items: &[&str]| items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ");
+    let all: Vec<&str> = api.groups.iter().map(|g| g.feature.as_str()).collect();
+    let mut out = format!(
+        "# Every API group (on by default). For a smaller build, turn default features off and\n\
+         # name the groups you use: `features = [\"rustls\", \"chat\"]`.\nfull = [{}]\n\
+         # One feature per API group (tag): its operations, its `Client` accessor and the types it reaches.\n",
+        quoted(&all)
+    );
+    for group in &api.groups {
+        let ops = || api.operations.iter().filter(|o| o.group == group.module);
+        let mut needs = Vec::new();
+        if ops().any(|o| o.streaming.is_some()) {
+            needs.push("__sse");
+        }
+        if ops().any(|o| o.pagination.is_some()) {
+            needs.push("__pagination");
+        }
+        if ops().any(|o| o.body.as_ref().is_some_and(|b| b.kind == crate::ir::BodyKind::Multipart)) {
+            needs.push("__multipart");
+        }
+        out.push_str(&format!("{} = [{}]\n", group.feature, quoted(&needs)));
+    }
+    out.push_str(
+        "# Runtime parts, enabled by the groups that use them.\n__sse = []\n__pagination = []\n__multipart = []\n",
+    );
+    out
+}
+
+/// The condition under which an extra is compiled: every type it uses is compiled.
+fn extra_cfg(api: &Api, needs: &[&str]) -> TokenStream {
+    let sets: Vec<&std::collections::BTreeSet<String>> =
+        needs.iter().filter_map(|n| api.types.get(*n)).map(|d| &d.groups).collect();
+    let Some(first) = sets.first() else {
+        return TokenStream::new();
+    };
+    let common: Vec<&String> = first.iter().filter(|g| sets.iter().all(|s| s.contains(*g))).collect();
+    if !common.is_empty() {
+        return super::cfg_groups(api, common);
+    }
+    let mut distinct: Vec<&std::collections::BTreeSet<String>> = Vec::new();
+    for set in sets {
+        if !distinct.contains(&set) {
+            distinct.push(set);
+        }
+    }
+    let conditions = distinct.iter().map(|set| {
+        let features: Vec<&str> = set
+            .iter()
+            .filter_map(|m| api.groups.iter().find(|g| &g.module == m))
+            .map(|g| g.feature.as_str())
+            .collect();
+        quote! { any(#(feature = #features),*) }
+    });
+    quote! { #[cfg(all(#(#conditions),*))] }
 }
 
 /// `src/lib.rs`: crate docs, modules, flat re-exports.
@@ -133,18 +196,26 @@ pub fn lib_rs(options: &Options, api: &Api) -> Result<String> {
         .map(|(name, _)| ident(name))
         .collect();
     let base_url = &api.base_url;
-    // A document without operations leaves the request machinery unused.
-    let dead_code = if api.operations.is_empty() {
-        quote! { #[allow(dead_code)] }
-    } else {
-        TokenStream::new()
-    };
+    // The runtime serves any document and any set of group features: parts of it may have
+    // no caller (no streaming operation, no operations at all, ...).
+    let dead_code = quote! { #[allow(dead_code)] };
     let extras: Vec<_> = extras(api).iter().map(|(name, _)| ident(name)).collect();
+    let extra_cfgs: Vec<TokenStream> = EXTRAS
+        .iter()
+        .filter(|(_, _, needs)| needs.iter().all(|n| api.types.contains_key(*n)))
+        .map(|(_, _, needs)| extra_cfg(api, needs))
+        .collect();
     // `request` already allows dead code inside itself.
     let runtime_attrs: Vec<TokenStream> = RUNTIME
         .iter()
         .filter(|(name, _)| *name != "__private")
-        .map(|(name, _)| if *name == "request" { TokenStream::new() } else { dead_code.clone() })
+        .map(|(name, _)| {
+            let gate = match GATED_RUNTIME.iter().find(|(module, _)| module == name) {
+                Some((_, feature)) => quote! { #[cfg(feature = #feature)] },
+                None => TokenStream::new(),
+            };
+            if *name == "request" { gate } else { quote! { #gate #dead_code } }
+        })
         .collect();
     let tokens = quote! {
         #( #![doc = #lines] )*
@@ -154,13 +225,15 @@ pub fn lib_rs(options: &Options, api: &Api) -> Result<String> {
         // and method names such as `add` or `clone` are the API's, not a mistake here.
         #![allow(confusable_idents, mixed_script_confusables, uncommon_codepoints)]
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::should_implement_trait)]
+        // With only some API groups on, parts of the runtime have no caller.
+        #![cfg_attr(not(feature = "full"), allow(dead_code, unused_imports))]
 
         #( #runtime_attrs mod #runtime; )*
         #[doc(hidden)]
         pub mod __private;
         pub mod operations;
         pub mod types;
-        #( pub mod #extras; )*
+        #( #extra_cfgs pub mod #extras; )*
 
         pub use client::{
             Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_STREAM_IDLE_TIMEOUT,
@@ -169,9 +242,12 @@ pub fn lib_rs(options: &Options, api: &Api) -> Result<String> {
         pub use error::{ApiError, ApiErrorKind, Error, ErrorCode, Result, TimeoutPhase};
         pub use nullable::Nullable;
         pub use options::{RequestOptions, RetryPolicy};
+        #[cfg(feature = "__pagination")]
         pub use pagination::Paginator;
         pub use response::ResponseValue;
+        #[cfg(feature = "__sse")]
         pub use sse::{EventStream, SseDecoder, SseEvent, StreamProtocol};
+        #[cfg(feature = "__multipart")]
         pub use upload::Upload;
 
         /// The server the document names; `ClientBuilder::base_url` overrides it.
@@ -180,13 +256,15 @@ pub fn lib_rs(options: &Options, api: &Api) -> Result<String> {
     render(&options.source, "src/lib.rs", tokens)
 }
 
-/// A `mod.rs` that declares each child module and re-exports its items flat.
-fn mod_rs(options: &Options, file: &str, summary: &str, modules: &[String]) -> Result<String> {
-    let idents: Vec<_> = modules.iter().map(|m| ident(m)).collect();
+/// A `mod.rs` that declares each child module, compiled under its feature condition, and
+/// re-exports its items flat.
+fn mod_rs(options: &Options, file: &str, summary: &str, modules: &[(String, TokenStream)]) -> Result<String> {
+    let idents: Vec<_> = modules.iter().map(|(m, _)| ident(m)).collect();
+    let cfgs: Vec<&TokenStream> = modules.iter().map(|(_, cfg)| cfg).collect();
     let tokens = quote! {
         #![doc = #summary]
-        #( mod #idents; )*
-        #( pub use self::#idents::*; )*
+        #( #cfgs mod #idents; )*
+        #( #cfgs pub use self::#idents::*; )*
     };
     render(&options.source, file, tokens)
 }
@@ -213,7 +291,8 @@ pub fn files(options: &Options, api: &Api) -> Result<BTreeMap<String, String>> {
         let file = format!("src/types/{module}.rs");
         let tokens = super::types::file_tokens(api, owner)?;
         files.insert(file.clone(), render(&options.source, &file, tokens)?);
-        type_modules.push(module);
+        // The owner is reached by every group that reaches a type of its file.
+        type_modules.push((module, super::cfg_groups(api, &api.types[owner].groups)));
     }
     files.insert(
         "src/types/mod.rs".to_owned(),
@@ -230,7 +309,7 @@ pub fn files(options: &Options, api: &Api) -> Result<BTreeMap<String, String>> {
         let file = format!("src/operations/{}.rs", group.module);
         let tokens = super::operations::file_tokens(api, group);
         files.insert(file.clone(), render(&options.source, &file, tokens)?);
-        op_modules.push(group.module.clone());
+        op_modules.push((group.module.clone(), super::cfg_groups(api, [&group.module])));
     }
     files.insert(
         "src/operations/mod.rs".to_owned(),
