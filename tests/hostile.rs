@@ -412,9 +412,13 @@ const COMPILES: &[Compiles] = &[
             "
             ops: impl Client { default }
             ops: struct Default { }
-            ops: impl Default { post_a }
+            ops: impl Default { get_all, post_a }
             ops: struct PostA { }
             ops: impl PostA { options, send, send_with_response }
+            ops: struct GetAll { }
+            ops: impl GetAll { options, send, send_with_response }
+            types: struct GetAllResponse { tree, wrapper }
+            types: impl GetAllResponse { new, tree, wrapper }
             types: struct A { b }
             types: impl A { b, new }
             types: struct B { a }
@@ -449,9 +453,11 @@ const COMPILES: &[Compiles] = &[
             "
             ops: impl Client { default }
             ops: struct Default { }
-            ops: impl Default { get_left }
+            ops: impl Default { get_left, get_right }
             ops: struct GetLeft { }
             ops: impl GetLeft { options, send, send_with_response }
+            ops: struct GetRight { }
+            ops: impl GetRight { options, send, send_with_response }
             types: type Left
             types: type Right
             ",
@@ -568,8 +574,8 @@ const COMPILES: &[Compiles] = &[
             ops: impl 日本語 { list_names }
             ops: struct ListNames { }
             ops: impl ListNames { options, send, send_with_response }
-            types: struct 名前 { value }
-            types: impl 名前 { new, value }
+            types: struct 名前 { value, café }
+            types: impl 名前 { café, new, value }
             types: struct Café { value }
             types: impl Café { new, value }
             ",
@@ -825,9 +831,13 @@ const COMPILES: &[Compiles] = &[
             "
             ops: impl Client { default }
             ops: struct Default { }
-            ops: impl Default { get_with_empty }
+            ops: impl Default { get_all, get_with_empty }
             ops: struct GetWithEmpty { }
             ops: impl GetWithEmpty { options, send, send_with_response }
+            ops: struct GetAll { }
+            ops: impl GetAll { options, send, send_with_response }
+            types: struct GetAllResponse { only_unknown, keywords, level, ratio, yes, mixed, string_or_int, toggle }
+            types: impl GetAllResponse { keywords, level, mixed, new, only_unknown, ratio, string_or_int, toggle, yes }
             types: enum WithEmpty { Empty, A, Unknown }
             types: impl WithEmpty { as_str }
             types: enum OnlyUnknown { UnknownValue, Unknown }
@@ -904,8 +914,8 @@ const COMPILES: &[Compiles] = &[
             ops: impl Mod { get_b }
             ops: struct GetB { }
             ops: impl GetB { options, send, send_with_response }
-            types: struct Types { value }
-            types: impl Types { new, value }
+            types: struct Types { value, lib }
+            types: impl Types { lib, new, value }
             types: struct Mod { value }
             types: impl Mod { new, value }
             types: struct Lib { value }
@@ -927,8 +937,8 @@ const COMPILES: &[Compiles] = &[
             types: impl Serde { new, value }
             types: struct SerdeJson { value }
             types: impl SerdeJson { new, value }
-            types: struct Std { map, serde }
-            types: impl Std { map, new, serde }
+            types: struct Std { map, serde, serde_json, bytes, core }
+            types: impl Std { bytes, core, map, new, serde, serde_json }
             types: struct Bytes { value }
             types: impl Bytes { new, value }
             types: enum Core { A, B, Unknown }
@@ -959,14 +969,22 @@ const COMPILES: &[Compiles] = &[
         check: no_warnings,
     },
     Compiles {
+        // Only operations reach types: with none, the component schema is left out (the crate
+        // has the client runtime and no types), and one warning names it.
         fixture: "no_operations.yaml",
-        surface: Some(
-            "
-            types: struct Lonely { name }
-            types: impl Lonely { name, new }
-            ",
-        ),
-        check: no_warnings,
+        surface: Some(""),
+        check: |g| {
+            let expected = [(
+                "#/components/schemas".to_owned(),
+                "1 schemas are reached by no operation (nor merged into one through allOf) and are left out: Lonely"
+                    .to_owned(),
+            )];
+            if g.warnings == expected {
+                Vec::new()
+            } else {
+                vec![format!("{}: expected the warning {expected:?}, got {:?}", g.fixture, g.warnings)]
+            }
+        },
     },
 ];
 
