@@ -122,6 +122,11 @@ pub struct TypeDef {
     /// The groups (their module names) whose operations reach this type: it is compiled when
     /// any of their features is on. Types no operation reaches are not emitted at all.
     pub groups: std::collections::BTreeSet<String>,
+    /// Reachable from what the client sends (bodies, parameters): derives `Serialize`.
+    pub sent: bool,
+    /// Reachable from what the client receives (answers, error bodies, events): derives
+    /// `Deserialize`. The other direction comes with the crate's `round-trip` feature.
+    pub received: bool,
 }
 
 /// Where a parameter goes.

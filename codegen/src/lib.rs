@@ -110,27 +110,33 @@ fn analyze_here(text: &str) -> Result<(Api, Vec<Warning>)> {
         }
     }
 
-    // Which groups reach each type; a type no operation reaches is left out.
-    let mut reach: Vec<(String, String)> = Vec::new();
+    // Which groups reach each type, and in which direction; a type no operation reaches is
+    // left out.
+    let mut reach: Vec<(String, String, bool)> = Vec::new();
     for op in &operations {
-        let roots = op
-            .params
+        let sent = op.params.iter().map(|p| &p.ty).chain(op.body.as_ref().map(|b| &b.ty));
+        let received = op
+            .success
+            .ty
             .iter()
-            .map(|p| &p.ty)
-            .chain(op.body.as_ref().map(|b| &b.ty))
-            .chain(op.success.ty.as_ref())
             .chain(op.errors.iter().filter_map(|e| e.ty.as_ref()))
             .chain(op.streaming.as_ref().map(|s| &s.item));
-        reach.extend(roots.filter_map(named).map(|name| (name, op.group.clone())));
+        reach.extend(sent.filter_map(named).map(|name| (name, op.group.clone(), true)));
+        reach.extend(received.filter_map(named).map(|name| (name, op.group.clone(), false)));
     }
     let mut seen = BTreeSet::new();
-    while let Some((name, group)) = reach.pop() {
-        if !seen.insert((name.clone(), group.clone())) {
+    while let Some((name, group, sent)) = reach.pop() {
+        if !seen.insert((name.clone(), group.clone(), sent)) {
             continue;
         }
         if let Some(def) = defs.get_mut(&name) {
             def.groups.insert(group.clone());
-            reach.extend(children(&def.shape).into_iter().map(|child| (child, group.clone())));
+            if sent {
+                def.sent = true;
+            } else {
+                def.received = true;
+            }
+            reach.extend(children(&def.shape).into_iter().map(|child| (child, group.clone(), sent)));
         }
     }
     let left_out: Vec<String> = defs

@@ -195,7 +195,7 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
 }
 
 /// Cargo features of the generated crate that are not API groups.
-const RESERVED_FEATURES: &[&str] = &["default", "full", "rustls", "native-tls", "tracing"];
+const RESERVED_FEATURES: &[&str] = &["default", "full", "rustls", "native-tls", "tracing", "round-trip"];
 
 fn build_groups(api: &OpenAPI, ops: &[Operation]) -> Result<Vec<Group>> {
     let mut groups: Vec<Group> = Vec::new();

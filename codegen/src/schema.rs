@@ -176,6 +176,8 @@ impl<'a> TypeSpace<'a> {
                     input: false,
                     multipart: false,
                     groups: BTreeSet::new(),
+                    sent: false,
+                    received: false,
                 })?;
             }
         }
@@ -572,6 +574,8 @@ impl<'a> TypeSpace<'a> {
             input: false,
             multipart: false,
             groups: BTreeSet::new(),
+            sent: false,
+            received: false,
         })?;
         Ok(TypeRef::Named(name.to_owned()))
     }

@@ -8,12 +8,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: cargo xtask <regen [--check] | test | features | spec-diff [OPTIONS]>
+const USAGE: &str = "usage: cargo xtask <regen [--check] | test | features | bench-build | spec-diff [OPTIONS]>
 
   regen          regenerate openrouter-generated/ from spec/openrouter.yaml
   regen --check  exit non-zero (printing a diff) if openrouter-generated/ is out of date
   test           regen --check, clippy -D warnings on every target, features, every test
   features       clippy -D warnings on the generated crate with each API group alone and none
+  bench-build [--rounds N]
+                 time the generated crate's own compile unit (all groups, chat only) beside
+                 async-openai 0.43 (full, chat only), alternating, N rounds (default 3)
   spec-diff      compare spec/openrouter.yaml with another OpenAPI document, per operation
 
 spec-diff options:
@@ -38,6 +41,14 @@ fn main() -> ExitCode {
         ["regen"] => regen(false),
         ["regen", "--check"] => regen(true),
         ["features"] => features(),
+        ["bench-build"] => xtask::bench_build::bench_build(&workspace_root(), 3).map(|()| true),
+        ["bench-build", "--rounds", n] => match n.parse() {
+            Ok(rounds) if rounds > 0 => xtask::bench_build::bench_build(&workspace_root(), rounds).map(|()| true),
+            _ => {
+                eprintln!("--rounds takes a positive number\n\n{USAGE}");
+                Ok(false)
+            }
+        },
         ["test"] => test(),
         ["spec-diff", rest @ ..] => spec_diff(rest),
         ["help" | "--help" | "-h"] | [] => {

@@ -96,6 +96,9 @@ rustls = ["reqwest/rustls-no-provider", "dep:rustls"]
 native-tls = ["reqwest/native-tls"]
 # A `tracing` span per call and events for retries and stream ends (never keys or bodies).
 tracing = ["dep:tracing"]
+# Every type both serializes and deserializes: load requests from JSON, store or forward
+# answers. Without it a type has only the direction the client uses (smaller, faster builds).
+round-trip = []
 {groups}
 [dependencies]
 bytes = "1"

@@ -52,6 +52,7 @@ fn type_tokens(api: &Api, def: &TypeDef) -> TokenStream {
             // A one-value enum (a `const`, often an `object` or `type` tag) is open too: a new
             // value from the server must not break decoding. Its one value is its default.
             let constant = values.len() == 1;
+            let (ser_gate, de_gate) = (serde_gate(def.sent), serde_gate(def.received));
             let default_derive = if constant { quote! { Default, } } else { TokenStream::new() };
             let default_attrs: Vec<TokenStream> =
                 values.iter().map(|_| if constant { quote! { #[default] } } else { TokenStream::new() }).collect();
@@ -94,11 +95,13 @@ fn type_tokens(api: &Api, def: &TypeDef) -> TokenStream {
                         f.write_str(self.as_str())
                     }
                 }
+                #ser_gate
                 impl serde::Serialize for #name {
                     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                         serializer.serialize_str(self.as_str())
                     }
                 }
+                #de_gate
                 impl<'de> serde::Deserialize<'de> for #name {
                     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                         let value = <String as serde::Deserialize>::deserialize(deserializer)?;
@@ -118,6 +121,30 @@ fn type_tokens(api: &Api, def: &TypeDef) -> TokenStream {
             }
         }
     }
+}
+
+/// The serde derives a type needs: `Serialize` when the client sends it, `Deserialize` when it
+/// receives it. The other direction is compiled only with the crate's `round-trip` feature
+/// (loading requests from JSON, storing answers): derived serde code is most of a type's
+/// compile time.
+fn serde_derives(def: &TypeDef) -> TokenStream {
+    let ser = if def.sent {
+        quote! { #[derive(serde::Serialize)] }
+    } else {
+        quote! { #[cfg_attr(feature = "round-trip", derive(serde::Serialize))] }
+    };
+    let de = if def.received {
+        quote! { #[derive(serde::Deserialize)] }
+    } else {
+        quote! { #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))] }
+    };
+    quote! { #ser #de }
+}
+
+/// The condition on a hand-written serde impl of one direction: none when the client uses
+/// that direction, else the `round-trip` feature.
+fn serde_gate(needed: bool) -> TokenStream {
+    if needed { TokenStream::new() } else { quote! { #[cfg(feature = "round-trip")] } }
 }
 
 /// Whether a field of `def` must be boxed: its type leads back to `def` without a `Vec` or map.
@@ -300,6 +327,7 @@ fn struct_tokens(
     new_args.sort_by_key(|(rank, _)| *rank);
     let new_args: Vec<TokenStream> = new_args.into_iter().map(|(_, arg)| arg).collect();
     let all_optional = new_args.is_empty();
+    let serde_derives = serde_derives(def);
     let derive_default = if all_optional {
         quote! { Default, }
     } else {
@@ -346,7 +374,8 @@ fn struct_tokens(
     });
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #derive_default serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #derive_default)]
+        #serde_derives
         #[non_exhaustive]
         pub struct #name {
             #(#field_defs)*
@@ -411,6 +440,7 @@ fn tagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, property: &str, va
             .map(|v| (v.variant.as_str(), &v.ty)),
     );
     let unknown_doc = super::doc_inline(&format!(" A `{property}` this version of the crate does not know; the raw JSON is kept."));
+    let (ser_gate, de_gate) = (serde_gate(def.sent), serde_gate(def.received));
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq)]
@@ -421,6 +451,7 @@ fn tagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, property: &str, va
             #[doc = #unknown_doc]
             Unknown(serde_json::Value),
         }
+        #ser_gate
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 match self {
@@ -429,6 +460,7 @@ fn tagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, property: &str, va
                 }
             }
         }
+        #de_gate
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
@@ -445,6 +477,7 @@ fn tagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, property: &str, va
 
 fn untagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, variants: &[UntaggedVariant]) -> TokenStream {
     let name = ident(&def.name);
+    let serde_derives = serde_derives(def);
     let has_json = variants.iter().any(|v| v.ty == TypeRef::Json);
     let defs = variants.iter().map(|v| {
         let vid = ident(&v.variant);
@@ -482,7 +515,8 @@ fn untagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, variants: &[Unta
     }
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq)]
+        #serde_derives
         #[serde(untagged)]
         #[non_exhaustive]
         #[allow(clippy::large_enum_variant)]

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Users to add to a workspace.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddWorkspaceMembersRequest {
     /// IDs of organization members to add; each keeps their organization role.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Result of adding members to a workspace.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddWorkspaceMembersResponse {
     /// Memberships that were created or updated.

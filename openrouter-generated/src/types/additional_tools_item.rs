@@ -5,7 +5,9 @@
 use super::*;
 
 /// Makes more tools available to the model from this point of the conversation on.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AdditionalToolsItem {
     pub r#type: AdditionalToolsItemType,
@@ -135,6 +137,7 @@ impl serde::Serialize for AdditionalToolsItemRole {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AdditionalToolsItemRole {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -144,7 +147,9 @@ impl<'de> serde::Deserialize<'de> for AdditionalToolsItemRole {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -357,7 +362,9 @@ impl From<AdditionalToolsItemToolsItemVariant29> for AdditionalToolsItemToolsIte
 }
 
 /// A function you implement, optionally loaded lazily through tool search.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AdditionalToolsItemToolsItemVariant1 {
     pub r#type: AdditionalToolsItemToolsItemVariant1Type,
@@ -484,6 +491,7 @@ impl serde::Serialize for AdditionalToolsItemToolsItemVariant1Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AdditionalToolsItemToolsItemVariant1Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -494,7 +502,9 @@ impl<'de> serde::Deserialize<'de> for AdditionalToolsItemToolsItemVariant1Type {
 }
 
 /// Any other tool, identified only by its `type`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AdditionalToolsItemToolsItemVariant29 {
     /// Kind of tool.
@@ -569,6 +579,7 @@ impl serde::Serialize for AdditionalToolsItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AdditionalToolsItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Thinking settings passed to the advisor model.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AdvisorReasoning {
     /// How hard the advisor should think.
@@ -109,6 +111,7 @@ impl serde::Serialize for AdvisorReasoningEffort {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AdvisorReasoningEffort {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

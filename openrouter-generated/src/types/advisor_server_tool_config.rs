@@ -5,7 +5,9 @@
 use super::*;
 
 /// Settings of one advisor entry.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AdvisorServerToolConfig {
     /// Name of this advisor, unique among advisor entries; each named advisor shows up to the model as its own tool. May hold letters, numbers, spaces, `_` and `-`; 1 to 64 characters after trimming.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Built-in tool `openrouter:advisor`: mid-answer, the model can ask a stronger model of your choice for advice and gets its answer back. Several entries give several named advisors; no more than one of them may be left unnamed, and that one is the default.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AdvisorServerToolOpenRouter {
     pub r#type: AdvisorServerToolOpenRouterType,
@@ -81,6 +83,7 @@ impl serde::Serialize for AdvisorServerToolOpenRouterType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AdvisorServerToolOpenRouterType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

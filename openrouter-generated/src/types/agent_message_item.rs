@@ -5,7 +5,9 @@
 use super::*;
 
 /// A message passed from one agent to another in a multi-agent session.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AgentMessageItem {
     pub r#type: AgentMessageItemType,
@@ -85,7 +87,9 @@ impl AgentMessageItem {
 }
 
 /// Details of the agent involved.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AgentMessageItemAgent {
     /// Name of the agent.
@@ -111,7 +115,9 @@ impl AgentMessageItemAgent {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -142,7 +148,9 @@ impl From<AgentMessageItemContentItemVariant3> for AgentMessageItemContentItem {
 }
 
 /// An image part.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AgentMessageItemContentItemVariant2 {
     pub r#type: AgentMessageItemContentItemVariant2Type,
@@ -250,6 +258,7 @@ impl serde::Serialize for AgentMessageItemContentItemVariant2Detail {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AgentMessageItemContentItemVariant2Detail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -308,6 +317,7 @@ impl serde::Serialize for AgentMessageItemContentItemVariant2Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AgentMessageItemContentItemVariant2Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -318,7 +328,9 @@ impl<'de> serde::Deserialize<'de> for AgentMessageItemContentItemVariant2Type {
 }
 
 /// Content that is encrypted and opaque to clients.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AgentMessageItemContentItemVariant3 {
     pub r#type: AgentMessageItemContentItemVariant3Type,
@@ -404,6 +416,7 @@ impl serde::Serialize for AgentMessageItemContentItemVariant3Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AgentMessageItemContentItemVariant3Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -462,6 +475,7 @@ impl serde::Serialize for AgentMessageItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AgentMessageItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

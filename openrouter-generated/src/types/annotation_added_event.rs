@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.output_text.annotation.added`: a new annotation on output text.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnnotationAddedEvent {
     pub r#type: AnnotationAddedEventType,
@@ -133,6 +135,7 @@ impl std::fmt::Display for AnnotationAddedEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnnotationAddedEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

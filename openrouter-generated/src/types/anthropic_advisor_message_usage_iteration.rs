@@ -5,7 +5,9 @@
 use super::*;
 
 /// Tokens used by a call to the advisor model.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicAdvisorMessageUsageIteration {
     /// Input tokens of the step.
@@ -136,6 +138,7 @@ impl std::fmt::Display for AnthropicAdvisorMessageUsageIterationType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicAdvisorMessageUsageIterationType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The advisor model's answer to a consultation.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicAdvisorToolResult {
     /// Block kind.
@@ -96,6 +98,7 @@ impl std::fmt::Display for AnthropicAdvisorToolResultType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicAdvisorToolResultType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

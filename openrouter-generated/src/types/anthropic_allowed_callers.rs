@@ -63,6 +63,7 @@ impl serde::Serialize for AnthropicAllowedCallersItem {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicAllowedCallersItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Image bytes carried in the request, base64-encoded.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicBase64ImageSource {
     /// Source kind.
@@ -98,6 +100,7 @@ impl serde::Serialize for AnthropicBase64ImageSourceType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicBase64ImageSourceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

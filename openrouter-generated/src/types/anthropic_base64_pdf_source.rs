@@ -5,7 +5,9 @@
 use super::*;
 
 /// A PDF carried in the request, base64-encoded.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicBase64PdfSource {
     /// Source kind.

@@ -17,6 +17,7 @@ pub enum AnthropicBashCodeExecutionContent {
     Unknown(serde_json::Value),
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicBashCodeExecutionContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A file written by a bash command.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicBashCodeExecutionOutput {
     /// Output kind.
@@ -84,6 +86,7 @@ impl std::fmt::Display for AnthropicBashCodeExecutionOutputType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicBashCodeExecutionOutputType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

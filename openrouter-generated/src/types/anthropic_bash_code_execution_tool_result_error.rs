@@ -5,7 +5,9 @@
 use super::*;
 
 /// Why a bash command could not run.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicBashCodeExecutionToolResultError {
     /// Result kind.
@@ -104,6 +106,7 @@ impl std::fmt::Display for AnthropicBashCodeExecutionToolResultErrorErrorCode {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicBashCodeExecutionToolResultErrorErrorCode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -169,6 +172,7 @@ impl std::fmt::Display for AnthropicBashCodeExecutionToolResultErrorType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicBashCodeExecutionToolResultErrorType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

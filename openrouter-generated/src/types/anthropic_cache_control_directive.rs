@@ -5,7 +5,9 @@
 use super::*;
 
 /// Prompt caching hint. On the request it lets OpenRouter put a breakpoint on the last part that can be cached; on a single part it sets a breakpoint right there. Part-level markers are also translated for OpenAI models with explicit caching.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCacheControlDirective {
     pub r#type: AnthropicCacheControlDirectiveType,

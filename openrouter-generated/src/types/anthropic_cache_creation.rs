@@ -5,7 +5,9 @@
 use super::*;
 
 /// Cache writes split by cache lifetime.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCacheCreation {
     /// Tokens written to the five-minute cache.

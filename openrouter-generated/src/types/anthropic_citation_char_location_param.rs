@@ -5,7 +5,9 @@
 use super::*;
 
 /// Cites a character range of a plain-text document.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicCitationCharLocationParam {
     /// Citation kind.
@@ -132,6 +134,7 @@ impl serde::Serialize for AnthropicCitationCharLocationParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicCitationCharLocationParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Cites a range of blocks of a document given as content blocks.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicCitationContentBlockLocationParam {
     /// Citation kind.
@@ -132,6 +134,7 @@ impl serde::Serialize for AnthropicCitationContentBlockLocationParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicCitationContentBlockLocationParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Cites a page range of a PDF document.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicCitationPageLocationParam {
     /// Citation kind.
@@ -132,6 +134,7 @@ impl serde::Serialize for AnthropicCitationPageLocationParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicCitationPageLocationParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Blocks of a supplied search result that the model cites.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCitationSearchResultLocation {
     /// Citation kind.
@@ -136,6 +138,7 @@ impl std::fmt::Display for AnthropicCitationSearchResultLocationType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicCitationSearchResultLocationType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Cites blocks of a search result you supplied.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicCitationSearchResultLocationParam {
     /// Citation kind.
@@ -142,6 +144,7 @@ impl serde::Serialize for AnthropicCitationSearchResultLocationParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicCitationSearchResultLocationParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A web search hit that the model cites.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCitationWebSearchResultLocation {
     /// Citation kind.
@@ -116,6 +118,7 @@ impl std::fmt::Display for AnthropicCitationWebSearchResultLocationType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicCitationWebSearchResultLocationType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

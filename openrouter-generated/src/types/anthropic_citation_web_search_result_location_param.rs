@@ -5,7 +5,9 @@
 use super::*;
 
 /// Cites a web search hit.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicCitationWebSearchResultLocationParam {
     /// Citation kind.
@@ -122,6 +124,7 @@ impl serde::Serialize for AnthropicCitationWebSearchResultLocationParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicCitationWebSearchResultLocationParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

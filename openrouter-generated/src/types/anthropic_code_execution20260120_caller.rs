@@ -5,7 +5,9 @@
 use super::*;
 
 /// The call came from code running in the 2026-01-20 code-execution tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCodeExecution20260120Caller {
     /// Caller kind.
@@ -84,6 +86,7 @@ impl std::fmt::Display for AnthropicCodeExecution20260120CallerType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicCodeExecution20260120CallerType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

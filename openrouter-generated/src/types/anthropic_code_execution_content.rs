@@ -19,6 +19,7 @@ pub enum AnthropicCodeExecutionContent {
     Unknown(serde_json::Value),
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicCodeExecutionContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A summary that replaces earlier context after compaction; send it back in later turns.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCompactionBlock {
     /// Block kind.
@@ -91,6 +93,7 @@ impl std::fmt::Display for AnthropicCompactionBlockType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicCompactionBlockType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The code-execution container used by the request, or null when none was.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicContainer {
     /// Container ID; pass it in a later request to reuse the container.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A document in the model's output, such as the body of a fetched page.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicDocumentBlock {
     /// Block kind.
@@ -58,7 +60,9 @@ impl AnthropicDocumentBlock {
 }
 
 /// The document's content, as a base64 PDF or as plain text.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -126,6 +130,7 @@ impl std::fmt::Display for AnthropicDocumentBlockType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicDocumentBlockType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A document (PDF, plain text, a list of blocks, a URL or an uploaded file) in a request.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicDocumentBlockParam {
     /// Block kind.
@@ -85,7 +87,9 @@ impl AnthropicDocumentBlockParam {
 }
 
 /// Whether the model may cite this document.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicDocumentBlockParamCitations {
     /// True to allow citations.
@@ -148,6 +152,7 @@ impl serde::Serialize for AnthropicDocumentBlockParamSource {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicDocumentBlockParamSource {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -199,7 +204,9 @@ impl From<AnthropicFileDocumentSource> for AnthropicDocumentBlockParamSource {
 }
 
 /// The document given as text and image blocks.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicDocumentBlockParamSourceContent {
     /// Source kind.
@@ -239,7 +246,9 @@ impl AnthropicDocumentBlockParamSourceContent {
 }
 
 /// The document's content, as a string or a list of text and image blocks.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -299,6 +308,7 @@ impl serde::Serialize for AnthropicDocumentBlockParamSourceContentContentBlocksI
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
 for AnthropicDocumentBlockParamSourceContentContentBlocksItem {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -381,6 +391,7 @@ impl serde::Serialize for AnthropicDocumentBlockParamSourceContentType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicDocumentBlockParamSourceContentType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -441,6 +452,7 @@ impl serde::Serialize for AnthropicDocumentBlockParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicDocumentBlockParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

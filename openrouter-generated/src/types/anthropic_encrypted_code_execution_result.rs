@@ -5,7 +5,9 @@
 use super::*;
 
 /// Output of code that ran, with standard output encrypted.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicEncryptedCodeExecutionResult {
     /// Result kind.
@@ -119,6 +121,7 @@ impl std::fmt::Display for AnthropicEncryptedCodeExecutionResultType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicEncryptedCodeExecutionResultType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A document uploaded earlier, referred to by file ID.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicFileDocumentSource {
     /// Source kind.
@@ -87,6 +89,7 @@ impl serde::Serialize for AnthropicFileDocumentSourceType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicFileDocumentSourceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// An image in a request, given inline as base64 or by URL.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicImageBlockParam {
     /// Block kind.
@@ -75,6 +77,7 @@ impl serde::Serialize for AnthropicImageBlockParamSource {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicImageBlockParamSource {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -154,6 +157,7 @@ impl serde::Serialize for AnthropicImageBlockParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicImageBlockParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

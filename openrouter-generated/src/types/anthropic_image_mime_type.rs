@@ -66,6 +66,7 @@ impl serde::Serialize for AnthropicImageMimeType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicImageMimeType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

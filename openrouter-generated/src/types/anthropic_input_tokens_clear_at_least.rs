@@ -5,7 +5,9 @@
 use super::*;
 
 /// Smallest amount of input tokens a clearing pass must free, or null for no minimum.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicInputTokensClearAtLeast {
     /// Unit of the amount.
@@ -90,6 +92,7 @@ impl serde::Serialize for AnthropicInputTokensClearAtLeastType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicInputTokensClearAtLeastType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Cache writes of one step, split by cache lifetime.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicIterationCacheCreation {
     /// Tokens written to the five-minute cache.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Tokens used by an ordinary model step.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicMessageUsageIteration {
     /// Input tokens of the step.
@@ -129,6 +131,7 @@ impl std::fmt::Display for AnthropicMessageUsageIterationType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicMessageUsageIterationType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

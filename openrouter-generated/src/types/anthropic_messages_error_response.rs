@@ -5,7 +5,9 @@
 use super::*;
 
 /// Error body of the Messages endpoint, shaped like Anthropic's errors.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicMessagesErrorResponse {
     /// Always `error`.
@@ -83,7 +85,9 @@ impl AnthropicMessagesErrorResponse {
 }
 
 /// What went wrong.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicMessagesErrorResponseError {
     /// Anthropic error category.
@@ -205,6 +209,7 @@ impl std::fmt::Display for AnthropicMessagesErrorResponseErrorType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicMessagesErrorResponseErrorType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -265,6 +270,7 @@ impl std::fmt::Display for AnthropicMessagesErrorResponseType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicMessagesErrorResponseType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

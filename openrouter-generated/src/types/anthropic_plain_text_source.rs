@@ -5,7 +5,9 @@
 use super::*;
 
 /// A plain-text document carried in the request.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicPlainTextSource {
     /// Source kind.

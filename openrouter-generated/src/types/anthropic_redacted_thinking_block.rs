@@ -5,7 +5,9 @@
 use super::*;
 
 /// Reasoning that was encrypted for safety; send it back unchanged in later turns.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicRedactedThinkingBlock {
     /// Block kind.
@@ -84,6 +86,7 @@ impl std::fmt::Display for AnthropicRedactedThinkingBlockType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicRedactedThinkingBlockType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

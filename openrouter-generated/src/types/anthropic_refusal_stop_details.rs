@@ -5,7 +5,9 @@
 use super::*;
 
 /// Details of a refusal, when the model declined to answer; otherwise null.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicRefusalStopDetails {
     /// Detail kind.
@@ -111,6 +113,7 @@ impl std::fmt::Display for AnthropicRefusalStopDetailsCategory {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicRefusalStopDetailsCategory {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -171,6 +174,7 @@ impl std::fmt::Display for AnthropicRefusalStopDetailsType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicRefusalStopDetailsType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A search result you supply, which the model can read and cite.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicSearchResultBlockParam {
     /// Block kind.
@@ -87,7 +89,9 @@ impl AnthropicSearchResultBlockParam {
 }
 
 /// Whether the model may cite this result.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicSearchResultBlockParamCitations {
     /// True to allow citations.
@@ -159,6 +163,7 @@ impl serde::Serialize for AnthropicSearchResultBlockParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicSearchResultBlockParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

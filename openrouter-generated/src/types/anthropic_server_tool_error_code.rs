@@ -60,6 +60,7 @@ impl std::fmt::Display for AnthropicServerToolErrorCode {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicServerToolErrorCode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -56,6 +56,7 @@ impl std::fmt::Display for AnthropicServiceTier {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicServiceTier {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A block of text in a request.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicTextBlockParam {
     /// Block kind.
@@ -127,6 +129,7 @@ impl serde::Serialize for AnthropicTextBlockParamCitationsItem {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicTextBlockParamCitationsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -240,6 +243,7 @@ impl serde::Serialize for AnthropicTextBlockParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicTextBlockParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -25,6 +25,7 @@ pub enum AnthropicTextEditorCodeExecutionContent {
     Unknown(serde_json::Value),
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicTextEditorCodeExecutionContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Result of writing a file.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicTextEditorCodeExecutionCreateResult {
     /// Result kind.
@@ -88,6 +90,7 @@ impl std::fmt::Display for AnthropicTextEditorCodeExecutionCreateResultType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicTextEditorCodeExecutionCreateResultType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

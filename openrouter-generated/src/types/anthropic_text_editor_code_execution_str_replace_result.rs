@@ -5,7 +5,9 @@
 use super::*;
 
 /// Result of replacing text in a file.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicTextEditorCodeExecutionStrReplaceResult {
     /// Result kind.
@@ -130,6 +132,7 @@ impl std::fmt::Display for AnthropicTextEditorCodeExecutionStrReplaceResultType 
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicTextEditorCodeExecutionStrReplaceResultType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Why a text-editor operation failed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicTextEditorCodeExecutionToolResultError {
     /// Result kind.
@@ -114,6 +116,7 @@ impl std::fmt::Display for AnthropicTextEditorCodeExecutionToolResultErrorErrorC
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicTextEditorCodeExecutionToolResultErrorErrorCode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -179,6 +182,7 @@ impl std::fmt::Display for AnthropicTextEditorCodeExecutionToolResultErrorType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicTextEditorCodeExecutionToolResultErrorType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

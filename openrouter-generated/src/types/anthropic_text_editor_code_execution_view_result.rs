@@ -5,7 +5,9 @@
 use super::*;
 
 /// Contents of a file that was viewed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicTextEditorCodeExecutionViewResult {
     /// Result kind.
@@ -136,6 +138,7 @@ impl std::fmt::Display for AnthropicTextEditorCodeExecutionViewResultFileType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicTextEditorCodeExecutionViewResultFileType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -201,6 +204,7 @@ impl std::fmt::Display for AnthropicTextEditorCodeExecutionViewResultType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicTextEditorCodeExecutionViewResultType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

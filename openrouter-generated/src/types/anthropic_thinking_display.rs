@@ -58,6 +58,7 @@ impl serde::Serialize for AnthropicThinkingDisplay {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicThinkingDisplay {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

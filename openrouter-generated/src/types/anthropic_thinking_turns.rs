@@ -5,7 +5,9 @@
 use super::*;
 
 /// Keep thinking blocks from this many recent assistant turns.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicThinkingTurns {
     /// Unit of the count.
@@ -87,6 +89,7 @@ impl serde::Serialize for AnthropicThinkingTurnsType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicThinkingTurnsType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

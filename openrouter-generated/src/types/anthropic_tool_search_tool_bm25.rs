@@ -5,7 +5,9 @@
 use super::*;
 
 /// Anthropic's tool search tool that finds deferred tools by BM25 text ranking.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicToolSearchToolBm25 {
     /// Tool version identifier.
@@ -128,6 +130,7 @@ impl serde::Serialize for AnthropicToolSearchToolBm25Name {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicToolSearchToolBm25Name {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -191,6 +194,7 @@ impl serde::Serialize for AnthropicToolSearchToolBm25Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicToolSearchToolBm25Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Anthropic's tool search tool that finds deferred tools by regular expression.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicToolSearchToolRegex {
     /// Tool version identifier.
@@ -128,6 +130,7 @@ impl serde::Serialize for AnthropicToolSearchToolRegexName {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicToolSearchToolRegexName {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -191,6 +194,7 @@ impl serde::Serialize for AnthropicToolSearchToolRegexType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicToolSearchToolRegexType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

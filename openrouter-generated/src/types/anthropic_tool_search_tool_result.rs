@@ -5,7 +5,9 @@
 use super::*;
 
 /// What a tool search returned.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicToolSearchToolResult {
     /// Block kind.
@@ -95,6 +97,7 @@ impl std::fmt::Display for AnthropicToolSearchToolResultType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicToolSearchToolResultType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A call by the model to one of your tools; run it and answer with a `tool_result`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicToolUseBlock {
     /// Block kind.
@@ -112,6 +114,7 @@ impl std::fmt::Display for AnthropicToolUseBlockType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicToolUseBlockType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

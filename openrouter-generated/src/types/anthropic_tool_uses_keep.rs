@@ -5,7 +5,9 @@
 use super::*;
 
 /// How many of the most recent tool calls are left untouched.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicToolUsesKeep {
     /// Unit of the count.
@@ -87,6 +89,7 @@ impl serde::Serialize for AnthropicToolUsesKeepType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicToolUsesKeepType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

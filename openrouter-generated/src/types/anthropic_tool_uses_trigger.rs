@@ -5,7 +5,9 @@
 use super::*;
 
 /// Threshold measured in tool calls.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicToolUsesTrigger {
     /// Threshold unit.
@@ -87,6 +89,7 @@ impl serde::Serialize for AnthropicToolUsesTriggerType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicToolUsesTriggerType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A step of a kind this document does not list.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicUnknownUsageIteration {
     /// Input tokens of the step.

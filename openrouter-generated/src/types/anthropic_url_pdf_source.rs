@@ -5,7 +5,9 @@
 use super::*;
 
 /// A PDF fetched from a URL.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicUrlPdfSource {
     /// Source kind.
@@ -87,6 +89,7 @@ impl serde::Serialize for AnthropicUrlPdfSourceType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicUrlPdfSourceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A page retrieved by web fetch.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicWebFetchBlock {
     /// Result kind.
@@ -102,6 +104,7 @@ impl std::fmt::Display for AnthropicWebFetchBlockType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicWebFetchBlockType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Why a web fetch failed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicWebFetchToolResultError {
     /// Result kind.
@@ -116,6 +118,7 @@ impl std::fmt::Display for AnthropicWebFetchToolResultErrorErrorCode {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicWebFetchToolResultErrorErrorCode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -176,6 +179,7 @@ impl std::fmt::Display for AnthropicWebFetchToolResultErrorType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicWebFetchToolResultErrorType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// One web search hit, returned to the model in a later turn.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicWebSearchResultBlockParam {
     /// Block kind.
@@ -122,6 +124,7 @@ impl serde::Serialize for AnthropicWebSearchResultBlockParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicWebSearchResultBlockParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

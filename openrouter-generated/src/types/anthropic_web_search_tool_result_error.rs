@@ -5,7 +5,9 @@
 use super::*;
 
 /// Why a web search failed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicWebSearchToolResultError {
     /// Result kind.
@@ -108,6 +110,7 @@ impl std::fmt::Display for AnthropicWebSearchToolResultErrorErrorCode {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicWebSearchToolResultErrorErrorCode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -168,6 +171,7 @@ impl std::fmt::Display for AnthropicWebSearchToolResultErrorType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for AnthropicWebSearchToolResultErrorType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Rough location of the user, used to localize web search results.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicWebSearchToolUserLocation {
     /// Location precision.
@@ -115,6 +117,7 @@ impl serde::Serialize for AnthropicWebSearchToolUserLocationType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicWebSearchToolUserLocationType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -152,6 +152,7 @@ impl std::fmt::Display for ApiErrorType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ApiErrorType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// An API key with its limits and spend. The secret itself is never included.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApiKey {
     /// Stable identifier of the key, used in `/keys/{hash}` paths.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The model asking for a file change expressed as a V4A patch. The client applies it and reports back with an `apply_patch_call_output` item in the next request.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPatchCallItem {
     pub r#type: ApplyPatchCallItemType,

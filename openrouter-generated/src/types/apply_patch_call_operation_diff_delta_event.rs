@@ -5,7 +5,9 @@
 use super::*;
 
 /// Next piece of the `operation.diff` of an `apply_patch_call`, streamed as OpenAI does.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPatchCallOperationDiffDeltaEvent {
     pub r#type: ApplyPatchCallOperationDiffDeltaEventType,
@@ -117,6 +119,7 @@ impl std::fmt::Display for ApplyPatchCallOperationDiffDeltaEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ApplyPatchCallOperationDiffDeltaEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The `operation.diff` of an `apply_patch_call` has been fully streamed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPatchCallOperationDiffDoneEvent {
     pub r#type: ApplyPatchCallOperationDiffDoneEventType,
@@ -117,6 +119,7 @@ impl std::fmt::Display for ApplyPatchCallOperationDiffDoneEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ApplyPatchCallOperationDiffDoneEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The client's report after applying (or failing to apply) the patch of an `apply_patch_call`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPatchCallOutputItem {
     pub r#type: ApplyPatchCallOutputItemType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Create a new file whose contents are given as a V4A diff.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPatchCreateFileOperation {
     pub r#type: ApplyPatchCreateFileOperationType,

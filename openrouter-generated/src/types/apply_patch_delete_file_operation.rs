@@ -5,7 +5,9 @@
 use super::*;
 
 /// Remove a file; no diff is needed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPatchDeleteFileOperation {
     pub r#type: ApplyPatchDeleteFileOperationType,

@@ -62,6 +62,7 @@ impl serde::Serialize for ApplyPatchEngineEnum {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ApplyPatchEngineEnum {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

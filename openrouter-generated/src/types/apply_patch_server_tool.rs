@@ -5,7 +5,9 @@
 use super::*;
 
 /// OpenAI's apply-patch tool for editing files with V4A diffs.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPatchServerTool {
     pub r#type: ApplyPatchServerToolType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// OpenRouter server tool that checks V4A patches for creating, changing and deleting files. Only available on the Responses API.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ApplyPatchServerToolOpenRouter {
     pub r#type: ApplyPatchServerToolOpenRouterType,
@@ -84,6 +86,7 @@ impl serde::Serialize for ApplyPatchServerToolOpenRouterType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ApplyPatchServerToolOpenRouterType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Change an existing file as described by a V4A diff.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPatchUpdateFileOperation {
     pub r#type: ApplyPatchUpdateFileOperationType,

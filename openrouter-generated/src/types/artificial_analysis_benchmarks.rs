@@ -5,7 +5,9 @@
 use super::*;
 
 /// Index scores published by Artificial Analysis.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtificialAnalysisBenchmarks {
     /// Overall intelligence index.

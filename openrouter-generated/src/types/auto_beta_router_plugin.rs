@@ -5,7 +5,9 @@
 use super::*;
 
 /// Plugin `auto-beta-router`, a trial version of the task-based automatic model picker.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AutoBetaRouterPlugin {
     pub id: AutoBetaRouterPluginId,
@@ -137,6 +139,7 @@ impl serde::Serialize for AutoBetaRouterPluginCostTier {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AutoBetaRouterPluginCostTier {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -195,6 +198,7 @@ impl serde::Serialize for AutoBetaRouterPluginId {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AutoBetaRouterPluginId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Plugin `auto-router`, which picks a model for the request based on the kind of task it looks like.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AutoRouterPlugin {
     pub id: AutoRouterPluginId,
@@ -146,6 +148,7 @@ impl serde::Serialize for AutoRouterPluginCostTier {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AutoRouterPluginCostTier {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -204,6 +207,7 @@ impl serde::Serialize for AutoRouterPluginId {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AutoRouterPluginId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

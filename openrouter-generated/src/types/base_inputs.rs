@@ -5,7 +5,9 @@
 use super::*;
 
 /// Instructions as they are echoed back in a response: a string, a list of input items, or null.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -34,7 +36,9 @@ impl From<&str> for BaseInputs {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -114,7 +118,9 @@ impl From<ApplyPatchCallOutputItem> for BaseInputsVariant2Item {
 }
 
 /// A simple message with a role and text or content parts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct BaseInputsVariant2ItemVariant1 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -177,7 +183,9 @@ impl BaseInputsVariant2ItemVariant1 {
 }
 
 /// Content parts, or a plain string.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -225,6 +233,7 @@ pub enum BaseInputsVariant2ItemVariant1ContentVariant1Item {
     Unknown(serde_json::Value),
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for BaseInputsVariant2ItemVariant1ContentVariant1Item {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -316,7 +325,9 @@ impl From<InputAudio> for BaseInputsVariant2ItemVariant1ContentVariant1Item {
 }
 
 /// For assistant messages, whether this is interim commentary or the final answer.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -384,6 +395,7 @@ impl std::fmt::Display for BaseInputsVariant2ItemVariant1PhaseCommentary {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for BaseInputsVariant2ItemVariant1PhaseCommentary {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -442,6 +454,7 @@ impl std::fmt::Display for BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -458,7 +471,9 @@ impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1PhaseFinalAn
 }
 
 /// Who the message comes from.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -542,6 +557,7 @@ impl std::fmt::Display for BaseInputsVariant2ItemVariant1RoleAssistant {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for BaseInputsVariant2ItemVariant1RoleAssistant {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -600,6 +616,7 @@ impl std::fmt::Display for BaseInputsVariant2ItemVariant1RoleDeveloper {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for BaseInputsVariant2ItemVariant1RoleDeveloper {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -658,6 +675,7 @@ impl std::fmt::Display for BaseInputsVariant2ItemVariant1RoleSystem {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for BaseInputsVariant2ItemVariant1RoleSystem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -716,6 +734,7 @@ impl std::fmt::Display for BaseInputsVariant2ItemVariant1RoleUser {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for BaseInputsVariant2ItemVariant1RoleUser {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -774,6 +793,7 @@ impl std::fmt::Display for BaseInputsVariant2ItemVariant1Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for BaseInputsVariant2ItemVariant1Type {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

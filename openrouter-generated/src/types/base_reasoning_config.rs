@@ -5,7 +5,9 @@
 use super::*;
 
 /// Reasoning settings shared by requests and responses.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct BaseReasoningConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]

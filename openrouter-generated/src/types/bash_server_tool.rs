@@ -5,7 +5,9 @@
 use super::*;
 
 /// Built-in tool `openrouter:bash`, which runs shell commands in a sandbox container.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BashServerTool {
     pub r#type: BashServerToolType,
@@ -81,6 +83,7 @@ impl serde::Serialize for BashServerToolType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for BashServerToolType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

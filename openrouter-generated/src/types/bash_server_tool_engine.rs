@@ -62,6 +62,7 @@ impl serde::Serialize for BashServerToolEngine {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for BashServerToolEngine {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -41,6 +41,7 @@ impl serde::Serialize for BashServerToolEnvironment {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for BashServerToolEnvironment {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -7,7 +7,9 @@ use super::*;
 /// Pictures made by an image-capable model.
 pub type ChatAssistantImages = Vec<ChatAssistantImagesItem>;
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatAssistantImagesItem {
     /// Where to find the picture.
@@ -33,7 +35,9 @@ impl ChatAssistantImagesItem {
 }
 
 /// Where to find the picture.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatAssistantImagesItemImageUrl {
     /// Link to the picture, or the picture itself as a base64 data URL.

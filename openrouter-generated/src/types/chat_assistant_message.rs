@@ -5,7 +5,9 @@
 use super::*;
 
 /// A turn produced by the model: sent back as history in requests, and returned as the reply in responses.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatAssistantMessage {
     pub role: ChatAssistantMessageRole,
@@ -115,7 +117,9 @@ impl ChatAssistantMessage {
 }
 
 /// The reply text or parts; null when the turn holds only tool calls.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]

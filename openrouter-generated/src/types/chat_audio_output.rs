@@ -5,7 +5,9 @@
 use super::*;
 
 /// Spoken audio produced by the model, or a handle to it.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatAudioOutput {
     /// ID of the audio clip, usable to refer to it in later turns.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A sound clip as input; which formats work depends on the provider.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatContentAudio {
     pub r#type: ChatContentAudioType,
@@ -40,7 +42,9 @@ impl ChatContentAudio {
 }
 
 /// The clip and its encoding.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatContentAudioInputAudio {
     /// The audio bytes, base64-encoded.

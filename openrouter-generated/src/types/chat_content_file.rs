@@ -5,7 +5,9 @@
 use super::*;
 
 /// A document, such as a PDF, for the model to read.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatContentFile {
     pub r#type: ChatContentFileType,
@@ -40,7 +42,9 @@ impl ChatContentFile {
 }
 
 /// The document, given inline, by address or by upload ID.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatContentFileFile {
     /// The document as a base64 data URL, or a link to it.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A picture for models that can see.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatContentImage {
     pub r#type: ChatContentImageType,
@@ -40,7 +42,9 @@ impl ChatContentImage {
 }
 
 /// Location and resolution of the picture.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatContentImageImageUrl {
     /// Web address of the picture, or a `data:` URL holding it.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A piece of text.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatContentText {
     pub r#type: ChatContentTextType,

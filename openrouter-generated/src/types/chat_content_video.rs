@@ -5,7 +5,9 @@
 use super::*;
 
 /// A video clip as input.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatContentVideo {
     pub r#type: ChatContentVideoType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Where the video can be found.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatContentVideoInput {
     /// Web address of the video, or a `data:` URL holding it.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Troubleshooting switches; they only take effect on streamed calls.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatDebugOptions {
     /// When true and streaming, the first chunk carries the body that was actually sent to the provider.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Instructions from the application developer, used by newer models in place of a system message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatDeveloperMessage {
     pub role: ChatDeveloperMessageRole,
@@ -46,7 +48,9 @@ impl ChatDeveloperMessage {
 }
 
 /// The instructions, as a string or as text parts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -124,6 +128,7 @@ impl serde::Serialize for ChatDeveloperMessageRole {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatDeveloperMessageRole {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

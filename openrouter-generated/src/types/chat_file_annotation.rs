@@ -5,7 +5,9 @@
 use super::*;
 
 /// A file the request carried, as OpenRouter parsed it (a PDF, for example). Sending it back with the message spares parsing the file again.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatFileAnnotation {
     pub r#type: ChatFileAnnotationType,
@@ -40,7 +42,9 @@ impl ChatFileAnnotation {
 }
 
 /// The parsed file.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatFileAnnotationFile {
     /// Hash identifying the file's contents.

@@ -64,6 +64,7 @@ impl std::fmt::Display for ChatFinishReasonEnum {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ChatFinishReasonEnum {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

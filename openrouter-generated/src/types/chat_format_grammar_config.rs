@@ -5,7 +5,9 @@
 use super::*;
 
 /// Text constrained by a grammar you supply.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatFormatGrammarConfig {
     pub r#type: ChatFormatGrammarConfigType,
@@ -84,6 +86,7 @@ impl serde::Serialize for ChatFormatGrammarConfigType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatFormatGrammarConfigType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

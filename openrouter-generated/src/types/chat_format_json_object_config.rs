@@ -5,7 +5,9 @@
 use super::*;
 
 /// Any valid JSON object.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatFormatJsonObjectConfig {
     pub r#type: ChatFormatJsonObjectConfigType,
@@ -73,6 +75,7 @@ impl serde::Serialize for ChatFormatJsonObjectConfigType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatFormatJsonObjectConfigType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

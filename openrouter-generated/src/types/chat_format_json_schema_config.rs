@@ -5,7 +5,9 @@
 use super::*;
 
 /// JSON that conforms to a schema you supply (structured outputs).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatFormatJsonSchemaConfig {
     pub r#type: ChatFormatJsonSchemaConfigType,
@@ -83,6 +85,7 @@ impl serde::Serialize for ChatFormatJsonSchemaConfigType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatFormatJsonSchemaConfigType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

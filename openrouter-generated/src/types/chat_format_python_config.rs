@@ -5,7 +5,9 @@
 use super::*;
 
 /// Python source code.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatFormatPythonConfig {
     pub r#type: ChatFormatPythonConfigType,
@@ -73,6 +75,7 @@ impl serde::Serialize for ChatFormatPythonConfigType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatFormatPythonConfigType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Ordinary free text (the default).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatFormatTextConfig {
     pub r#type: ChatFormatTextConfigType,
@@ -73,6 +75,7 @@ impl serde::Serialize for ChatFormatTextConfigType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatFormatTextConfigType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

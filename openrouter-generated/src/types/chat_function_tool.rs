@@ -5,7 +5,9 @@
 use super::*;
 
 /// A tool offered to the model: either a function your code runs, or one of OpenRouter's built-in server tools that run on OpenRouter's side.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]

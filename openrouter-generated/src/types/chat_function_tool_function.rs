@@ -5,7 +5,9 @@
 use super::*;
 
 /// A function that your application carries out when the model calls it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatFunctionToolFunction {
     pub r#type: ChatFunctionToolFunctionType,
@@ -48,7 +50,9 @@ impl ChatFunctionToolFunction {
 }
 
 /// Name, purpose and input schema of the function.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatFunctionToolFunctionFunction {
     /// Name the model calls the function by, made of letters, numbers, `_` and `-`, up to 64 characters.
@@ -152,6 +156,7 @@ impl serde::Serialize for ChatFunctionToolFunctionType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatFunctionToolFunctionType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

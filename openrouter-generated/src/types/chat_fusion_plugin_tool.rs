@@ -5,7 +5,9 @@
 use super::*;
 
 /// A server tool handed to the fusion panel.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatFusionPluginTool {
     /// Type of the server tool, for example `openrouter:web_search`.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The schema a structured reply must satisfy, with its name and options.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatJsonSchemaConfig {
     /// Name of the schema, made of letters, numbers, `_` and `-`, up to 64 characters.

@@ -56,6 +56,7 @@ impl serde::Serialize for ChatMessages {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatMessages {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

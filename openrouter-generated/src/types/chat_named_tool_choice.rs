@@ -5,7 +5,9 @@
 use super::*;
 
 /// Makes the model call the function with this name.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatNamedToolChoice {
     pub r#type: ChatNamedToolChoiceType,
@@ -36,7 +38,9 @@ impl ChatNamedToolChoice {
 }
 
 /// The function to call.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatNamedToolChoiceFunction {
     /// Name of the function.
@@ -105,6 +109,7 @@ impl serde::Serialize for ChatNamedToolChoiceType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatNamedToolChoiceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

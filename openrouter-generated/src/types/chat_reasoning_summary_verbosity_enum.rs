@@ -62,6 +62,7 @@ impl serde::Serialize for ChatReasoningSummaryVerbosityEnum {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatReasoningSummaryVerbosityEnum {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

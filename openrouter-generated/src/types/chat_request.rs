@@ -5,7 +5,9 @@
 use super::*;
 
 /// Body of a chat completion call.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatRequest {
     /// The conversation so far, oldest message first.
@@ -500,6 +502,7 @@ impl serde::Serialize for ChatRequestModalitiesItem {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatRequestModalitiesItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -605,6 +608,7 @@ impl serde::Serialize for ChatRequestPluginsItem {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatRequestPluginsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -704,7 +708,9 @@ impl From<FusionPlugin> for ChatRequestPluginsItem {
 }
 
 /// Settings for models that think before they answer.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatRequestReasoning {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
@@ -784,6 +790,7 @@ impl serde::Serialize for ChatRequestResponseFormat {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatRequestResponseFormat {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -907,6 +914,7 @@ impl serde::Serialize for ChatRequestServiceTier {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatRequestServiceTier {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -917,7 +925,9 @@ impl<'de> serde::Deserialize<'de> for ChatRequestServiceTier {
 }
 
 /// One sequence, or up to four, at which generation halts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A finished chat completion.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatResult {
     /// ID of this completion.
@@ -148,6 +150,7 @@ impl std::fmt::Display for ChatResultObject {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ChatResultObject {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Built-in tool `openrouter:experimental__search_models`, which looks up and filters models offered on OpenRouter.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatSearchModelsServerTool {
     pub r#type: ChatSearchModelsServerToolType,
@@ -85,6 +87,7 @@ impl serde::Serialize for ChatSearchModelsServerToolType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatSearchModelsServerToolType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

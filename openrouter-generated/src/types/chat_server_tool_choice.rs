@@ -5,7 +5,9 @@
 use super::*;
 
 /// OpenRouter addition: makes the model use a server tool, naming it directly in `type` rather than through the `function` wrapper.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatServerToolChoice {
     /// Type of the server tool, for example `openrouter:web_search`, `web_search` or `web_search_preview`.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The change to one answer carried by a chunk.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatStreamChoice {
     /// Which answer this change belongs to.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// One piece of a streamed completion, carried in the `data` of a server-sent event.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatStreamChunk {
     /// ID of the completion; the same in every chunk.
@@ -157,6 +159,7 @@ impl std::fmt::Display for ChatStreamChunkObject {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ChatStreamChunkObject {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// New material for the assistant message; append it to what came before.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatStreamDelta {
     /// Author of the message, given in the first chunk.
@@ -135,6 +137,7 @@ impl std::fmt::Display for ChatStreamDeltaRole {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ChatStreamDeltaRole {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Failure reported in the middle of a stream, after the HTTP status was already sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatStreamError {
     /// Numeric error code, in the style of an HTTP status.
@@ -47,7 +49,9 @@ impl ChatStreamError {
 }
 
 /// Machine-readable details of the failure.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatStreamErrorMetadata {
     pub error_type: ApiErrorType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Extra settings for streamed replies.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatStreamOptions {
     /// Ignored; the final chunk always reports token usage.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A piece of one tool call; pieces with the same `index` belong together, and the argument text is concatenated across them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatStreamToolCall {
     /// Position of the call in the message's list of tool calls.
@@ -58,7 +60,9 @@ impl ChatStreamToolCall {
 }
 
 /// Name and argument text of the function being called.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatStreamToolCallFunction {
     /// Name of the function.
@@ -133,6 +137,7 @@ impl std::fmt::Display for ChatStreamToolCallType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ChatStreamToolCallType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

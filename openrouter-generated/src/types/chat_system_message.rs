@@ -5,7 +5,9 @@
 use super::*;
 
 /// Instructions that frame how the model should behave.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatSystemMessage {
     pub role: ChatSystemMessageRole,
@@ -46,7 +48,9 @@ impl ChatSystemMessage {
 }
 
 /// The instructions, as a string or as text parts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -124,6 +128,7 @@ impl serde::Serialize for ChatSystemMessageRole {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatSystemMessageRole {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

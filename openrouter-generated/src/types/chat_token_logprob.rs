@@ -5,7 +5,9 @@
 use super::*;
 
 /// Likelihood of one generated token, with the strongest alternatives.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatTokenLogprob {
     /// Text of the token.

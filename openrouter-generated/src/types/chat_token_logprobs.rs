@@ -5,7 +5,9 @@
 use super::*;
 
 /// Per-token log probabilities of the answer.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatTokenLogprobs {
     /// Entries for the tokens of the answer text.

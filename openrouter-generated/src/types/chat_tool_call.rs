@@ -5,7 +5,9 @@
 use super::*;
 
 /// A function call the model asked for.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatToolCall {
     /// ID of this call; the tool message with the result must quote it.
@@ -52,7 +54,9 @@ impl ChatToolCall {
 }
 
 /// Which function to run, and with what input.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatToolCallFunction {
     /// Name of the function.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Whether and which tool the model must call: `none`, `auto`, `required`, one named function, or one server tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -98,6 +100,7 @@ impl serde::Serialize for ChatToolChoiceAuto {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatToolChoiceAuto {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -156,6 +159,7 @@ impl serde::Serialize for ChatToolChoiceNone {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatToolChoiceNone {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -214,6 +218,7 @@ impl serde::Serialize for ChatToolChoiceRequired {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatToolChoiceRequired {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The result of running a tool call, sent back to the model.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatToolMessage {
     pub role: ChatToolMessageRole,
@@ -48,7 +50,9 @@ impl ChatToolMessage {
 }
 
 /// Output of the tool, as text or as content parts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -126,6 +130,7 @@ impl serde::Serialize for ChatToolMessageRole {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatToolMessageRole {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

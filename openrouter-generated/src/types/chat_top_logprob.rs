@@ -5,7 +5,9 @@
 use super::*;
 
 /// A candidate token at one position and its log probability.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatTopLogprob {
     /// Text of the candidate.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A web page the answer cites (added by web search).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatUrlCitation {
     pub r#type: ChatUrlCitationType,
@@ -98,7 +100,9 @@ impl<'de> serde::Deserialize<'de> for ChatUrlCitationType {
 }
 
 /// The cited page and the part of the answer that cites it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatUrlCitationUrlCitation {
     /// Address of the page.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Tokens and money spent on the call.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatUsage {
     /// Tokens of input.
@@ -117,7 +119,9 @@ impl ChatUsage {
 }
 
 /// Breakdown of the generated tokens.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatUsageCompletionTokensDetails {
     /// Tokens spent thinking.
@@ -166,7 +170,9 @@ impl ChatUsageCompletionTokensDetails {
 }
 
 /// Breakdown of the input tokens.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatUsagePromptTokensDetails {
     /// Input tokens read from the prompt cache.

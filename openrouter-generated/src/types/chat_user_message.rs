@@ -5,7 +5,9 @@
 use super::*;
 
 /// A turn written by the end user.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatUserMessage {
     pub role: ChatUserMessageRole,
@@ -46,7 +48,9 @@ impl ChatUserMessage {
 }
 
 /// Plain text, or a list of parts mixing text, images, audio, video and files.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -124,6 +128,7 @@ impl serde::Serialize for ChatUserMessageRole {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatUserMessageRole {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

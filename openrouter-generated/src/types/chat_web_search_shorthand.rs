@@ -5,7 +5,9 @@
 use super::*;
 
 /// Web search declared the way OpenAI's Responses API does it; OpenRouter treats it as `openrouter:web_search`. Settings may sit at the top level or under `parameters`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWebSearchShorthand {
     pub r#type: ChatWebSearchShorthandType,
@@ -194,6 +196,7 @@ impl serde::Serialize for ChatWebSearchShorthandType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ChatWebSearchShorthandType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

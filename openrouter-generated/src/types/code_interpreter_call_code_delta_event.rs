@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.code_interpreter_call_code.delta`: a new piece of code.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterCallCodeDeltaEvent {
     pub r#type: CodeInterpreterCallCodeDeltaEventType,
@@ -117,6 +119,7 @@ impl std::fmt::Display for CodeInterpreterCallCodeDeltaEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for CodeInterpreterCallCodeDeltaEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.code_interpreter_call_code.done`: the full code.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterCallCodeDoneEvent {
     pub r#type: CodeInterpreterCallCodeDoneEventType,
@@ -117,6 +119,7 @@ impl std::fmt::Display for CodeInterpreterCallCodeDoneEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for CodeInterpreterCallCodeDoneEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

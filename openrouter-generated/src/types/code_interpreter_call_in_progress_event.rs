@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.code_interpreter_call.in_progress`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterCallInProgressEvent {
     pub r#type: CodeInterpreterCallInProgressEventType,
@@ -107,6 +109,7 @@ impl std::fmt::Display for CodeInterpreterCallInProgressEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for CodeInterpreterCallInProgressEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

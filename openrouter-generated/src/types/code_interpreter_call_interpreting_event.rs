@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.code_interpreter_call.interpreting`: the code is running.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterCallInterpretingEvent {
     pub r#type: CodeInterpreterCallInterpretingEventType,
@@ -107,6 +109,7 @@ impl std::fmt::Display for CodeInterpreterCallInterpretingEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for CodeInterpreterCallInterpretingEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A file the code produced.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterFileOutput {
     pub r#type: CodeInterpreterFileOutputType,

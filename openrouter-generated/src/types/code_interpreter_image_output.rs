@@ -5,7 +5,9 @@
 use super::*;
 
 /// An image the code produced.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterImageOutput {
     pub r#type: CodeInterpreterImageOutputType,

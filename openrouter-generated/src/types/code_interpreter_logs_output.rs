@@ -5,7 +5,9 @@
 use super::*;
 
 /// Text the code printed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterLogsOutput {
     pub r#type: CodeInterpreterLogsOutputType,

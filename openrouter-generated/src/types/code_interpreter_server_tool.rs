@@ -5,7 +5,9 @@
 use super::*;
 
 /// OpenAI's hosted code interpreter, which runs Python in a container.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterServerTool {
     pub r#type: CodeInterpreterServerToolType,
@@ -39,7 +41,9 @@ impl CodeInterpreterServerTool {
 }
 
 /// ID of an existing container, or settings for one created automatically.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -70,7 +74,9 @@ impl From<&str> for CodeInterpreterServerToolContainer {
 }
 
 /// Let a container be created on demand.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterServerToolContainerVariant2 {
     pub r#type: CodeInterpreterServerToolContainerVariant2Type,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Local shell tool (as used by Codex); the client runs the commands.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodexLocalShellTool {
     pub r#type: CodexLocalShellToolType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Marks where earlier context was compacted into an encrypted summary.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompactionItem {
     pub r#type: CompactionItemType,
@@ -98,6 +100,7 @@ impl serde::Serialize for CompactionItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for CompactionItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

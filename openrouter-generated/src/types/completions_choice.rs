@@ -5,7 +5,9 @@
 use super::*;
 
 /// One generated completion.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompletionsChoice {
     /// The generated text (or, when streaming, the next piece of it).

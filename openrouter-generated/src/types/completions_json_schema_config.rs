@@ -5,7 +5,9 @@
 use super::*;
 
 /// A named JSON Schema the output has to satisfy.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompletionsJsonSchemaConfig {
     /// Name of the schema.

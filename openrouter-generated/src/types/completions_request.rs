@@ -5,7 +5,9 @@
 use super::*;
 
 /// A prompt to continue and the sampling settings to use.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompletionsRequest {
     /// ID of the model to use, for example `openai/gpt-3.5-turbo-instruct`.
@@ -234,7 +236,9 @@ impl CompletionsRequest {
 }
 
 /// One text or several texts at which generation halts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A text completion. When streaming, every event carries an object of this shape holding the next piece of text.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompletionsResponse {
     /// ID of the completion.
@@ -132,6 +134,7 @@ impl std::fmt::Display for CompletionsResponseObject {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for CompletionsResponseObject {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Text that follows a given grammar.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompletionsResponseFormatGrammar {
     /// Always `grammar`.
@@ -90,6 +92,7 @@ impl serde::Serialize for CompletionsResponseFormatGrammarType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for CompletionsResponseFormatGrammarType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

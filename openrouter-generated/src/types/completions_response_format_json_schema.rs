@@ -5,7 +5,9 @@
 use super::*;
 
 /// JSON that conforms to a given schema.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompletionsResponseFormatJsonSchema {
     /// Always `json_schema`.
@@ -89,6 +91,7 @@ impl serde::Serialize for CompletionsResponseFormatJsonSchemaType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for CompletionsResponseFormatJsonSchemaType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

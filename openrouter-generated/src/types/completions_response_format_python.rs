@@ -5,7 +5,9 @@
 use super::*;
 
 /// Python source code.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompletionsResponseFormatPython {
     /// Always `python`.
@@ -79,6 +81,7 @@ impl serde::Serialize for CompletionsResponseFormatPythonType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for CompletionsResponseFormatPythonType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Free text, no constraint.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompletionsResponseFormatText {
     /// Always `text`.
@@ -79,6 +81,7 @@ impl serde::Serialize for CompletionsResponseFormatTextType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for CompletionsResponseFormatTextType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

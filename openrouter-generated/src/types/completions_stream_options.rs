@@ -5,7 +5,9 @@
 use super::*;
 
 /// Options for streamed answers.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompletionsStreamOptions {
     /// When true, token usage is reported in the stream.

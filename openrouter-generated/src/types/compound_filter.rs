@@ -5,7 +5,9 @@
 use super::*;
 
 /// Joins several file-search filters with `and` or `or`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompoundFilter {
     /// How the inner filters are combined.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// OpenAI's computer-use preview tool, which operates a screen.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ComputerUseServerTool {
     pub r#type: ComputerUseServerToolType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A short-lived container that OpenRouter creates for you.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContainerAutoEnvironment {
     pub r#type: ContainerAutoEnvironmentType,
@@ -73,6 +75,7 @@ impl serde::Serialize for ContainerAutoEnvironmentType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ContainerAutoEnvironmentType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Reuse a container that already exists.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContainerReferenceEnvironment {
     pub r#type: ContainerReferenceEnvironmentType,
@@ -87,6 +89,7 @@ impl serde::Serialize for ContainerReferenceEnvironmentType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ContainerReferenceEnvironmentType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

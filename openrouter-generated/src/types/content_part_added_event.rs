@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.content_part.added`; the part may also be reasoning text.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContentPartAddedEvent {
     pub r#type: ContentPartAddedEventType,
@@ -78,7 +80,9 @@ impl ContentPartAddedEvent {
 }
 
 /// The part as it stands so far.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -151,6 +155,7 @@ impl std::fmt::Display for ContentPartAddedEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ContentPartAddedEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

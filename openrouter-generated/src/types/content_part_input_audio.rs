@@ -5,7 +5,9 @@
 use super::*;
 
 /// An audio part.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContentPartInputAudio {
     /// Always `input_audio`.
@@ -86,6 +88,7 @@ impl serde::Serialize for ContentPartInputAudioType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ContentPartInputAudioType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

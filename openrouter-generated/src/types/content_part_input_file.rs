@@ -5,7 +5,9 @@
 use super::*;
 
 /// A file (document) part.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContentPartInputFile {
     /// Always `input_file`.
@@ -86,6 +88,7 @@ impl serde::Serialize for ContentPartInputFileType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ContentPartInputFileType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A video part.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContentPartInputVideo {
     /// Always `input_video`.
@@ -86,6 +88,7 @@ impl serde::Serialize for ContentPartInputVideoType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ContentPartInputVideoType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Marks where earlier context was compacted, possibly with an encrypted summary.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContextCompactionItem {
     pub r#type: ContextCompactionItemType,
@@ -94,6 +96,7 @@ impl serde::Serialize for ContextCompactionItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ContextCompactionItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -55,6 +55,7 @@ impl serde::Serialize for ContextCompressionEngine {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ContextCompressionEngine {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Plugin `context-compression`, which shrinks prompts that would not fit the model's context.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContextCompressionPlugin {
     pub id: ContextCompressionPluginId,
@@ -90,6 +92,7 @@ impl serde::Serialize for ContextCompressionPluginId {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ContextCompressionPluginId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Settings for a new API key.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateApiKeyRequest {
     /// Name for the key.
@@ -145,6 +147,7 @@ impl serde::Serialize for CreateApiKeyRequestLimitReset {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for CreateApiKeyRequestLimitReset {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The newly created key together with its secret.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateApiKeyResponse {
     pub data: ApiKey,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Settings for a new workspace.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateWorkspaceRequest {
     /// Display name of the workspace.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Credit totals of the account, in US dollars.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct Credits {
     /// All credits ever bought.

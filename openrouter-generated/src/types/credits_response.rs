@@ -5,7 +5,9 @@
 use super::*;
 
 /// Wrapper around the account's credit totals.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreditsResponse {
     pub data: Credits,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The API key that authenticated the request, with its limits, spend and type flags.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CurrentApiKey {
     /// Display label of the key, typically a masked form of the secret.
@@ -216,7 +218,9 @@ impl CurrentApiKey {
 
 /// Legacy rate-limit block kept for compatibility; its values carry no meaning and can be ignored.
 #[deprecated]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CurrentApiKeyRateLimit {
     /// Requests allowed per interval (legacy value).

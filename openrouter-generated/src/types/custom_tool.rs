@@ -5,7 +5,9 @@
 use super::*;
 
 /// A tool whose input is free text, optionally restricted by a grammar.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomTool {
     pub r#type: CustomToolType,
@@ -56,7 +58,9 @@ impl CustomTool {
 }
 
 /// Accepted input, either any text or text matching a grammar.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -80,7 +84,9 @@ impl From<CustomToolFormatVariant2> for CustomToolFormat {
 }
 
 /// Any text is accepted.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomToolFormatVariant1 {
     pub r#type: CustomToolFormatVariant1Type,
@@ -158,7 +164,9 @@ impl<'de> serde::Deserialize<'de> for CustomToolFormatVariant1Type {
 }
 
 /// Input must match the given grammar.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomToolFormatVariant2 {
     pub r#type: CustomToolFormatVariant2Type,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.custom_tool_call_input.delta`: a new piece of custom tool input.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomToolCallInputDeltaEvent {
     pub r#type: CustomToolCallInputDeltaEventType,
@@ -117,6 +119,7 @@ impl std::fmt::Display for CustomToolCallInputDeltaEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for CustomToolCallInputDeltaEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.custom_tool_call_input.done`: the full custom tool input.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomToolCallInputDoneEvent {
     pub r#type: CustomToolCallInputDoneEventType,
@@ -114,6 +116,7 @@ impl std::fmt::Display for CustomToolCallInputDoneEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for CustomToolCallInputDoneEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A call the model made to a custom tool, whose input is free text (checked against a grammar, if one was given) rather than JSON arguments. Codex CLI's `apply_patch` is one such tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomToolCallItem {
     pub r#type: CustomToolCallItemType,
@@ -135,6 +137,7 @@ impl serde::Serialize for CustomToolCallItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for CustomToolCallItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The result of running a custom tool, answering a `custom_tool_call` (not a `function_call`) by its `call_id`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomToolCallOutputItem {
     pub r#type: CustomToolCallOutputItemType,
@@ -58,7 +60,9 @@ impl CustomToolCallOutputItem {
 }
 
 /// What the tool returned, as a string or as content parts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -90,7 +94,9 @@ impl From<&str> for CustomToolCallOutputItemOutput {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -122,7 +128,9 @@ impl From<InputFile> for CustomToolCallOutputItemOutputVariant2Item {
 }
 
 /// An image part.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomToolCallOutputItemOutputVariant2ItemVariant2 {
     pub r#type: CustomToolCallOutputItemOutputVariant2ItemVariant2Type,
@@ -232,6 +240,7 @@ impl serde::Serialize for CustomToolCallOutputItemOutputVariant2ItemVariant2Deta
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
 for CustomToolCallOutputItemOutputVariant2ItemVariant2Detail {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -291,6 +300,7 @@ impl serde::Serialize for CustomToolCallOutputItemOutputVariant2ItemVariant2Type
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
 for CustomToolCallOutputItemOutputVariant2ItemVariant2Type {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -350,6 +360,7 @@ impl serde::Serialize for CustomToolCallOutputItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for CustomToolCallOutputItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Built-in tool `openrouter:datetime`, which tells the model the current date and time.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DatetimeServerTool {
     pub r#type: DatetimeServerToolType,
@@ -81,6 +83,7 @@ impl serde::Serialize for DatetimeServerToolType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for DatetimeServerToolType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Settings of the date and time tool.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DatetimeServerToolConfig {
     /// IANA zone to report the time in, such as `Europe/Paris`; UTC when unset.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Diagnostic event sent when `debug.echo_upstream_body` is set: the request body as forwarded to the provider, or timing checkpoints.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DebugEvent {
     pub r#type: DebugEventType,
@@ -48,7 +50,9 @@ impl DebugEvent {
 }
 
 /// The diagnostic payload.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DebugEventDebug {
     /// Request body sent to the upstream provider, after OpenRouter's transformations.
@@ -84,7 +88,9 @@ impl DebugEventDebug {
 }
 
 /// A timing checkpoint of the request.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DebugEventDebugTimings {
     /// Which checkpoint was reached.
@@ -184,6 +190,7 @@ impl std::fmt::Display for DebugEventDebugTimingsEvent {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for DebugEventDebugTimingsEvent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -242,6 +249,7 @@ impl std::fmt::Display for DebugEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for DebugEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Sampling values applied when a request leaves them unset, or null when the model has none.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DefaultParameters {
     /// Default sampling temperature.

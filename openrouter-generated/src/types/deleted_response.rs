@@ -5,7 +5,9 @@
 use super::*;
 
 /// Confirms that a delete request succeeded.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeletedResponse {
     /// Always true once the resource is gone (or was already absent).

@@ -59,6 +59,7 @@ impl serde::Serialize for DeprecatedRoute {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for DeprecatedRoute {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The model's Design Arena result in one arena and category.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DesignArenaBenchmark {
     /// Which arena the result comes from, such as `models`, `builders` or `agents`.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A message given in the short form, with just a role and text or content parts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EasyInputMessage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,7 +59,9 @@ impl EasyInputMessage {
 }
 
 /// Content parts (text, image, file, audio, video), a plain string, or null.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -86,7 +90,9 @@ impl From<&str> for EasyInputMessageContent {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -132,7 +138,9 @@ impl From<InputVideo> for EasyInputMessageContentVariant1Item {
 }
 
 /// An image part.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EasyInputMessageContentVariant1ItemVariant2 {
     pub r#type: EasyInputMessageContentVariant1ItemVariant2Type,
@@ -242,6 +250,7 @@ impl serde::Serialize for EasyInputMessageContentVariant1ItemVariant2Detail {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for EasyInputMessageContentVariant1ItemVariant2Detail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -300,6 +309,7 @@ impl serde::Serialize for EasyInputMessageContentVariant1ItemVariant2Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for EasyInputMessageContentVariant1ItemVariant2Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -310,7 +320,9 @@ impl<'de> serde::Deserialize<'de> for EasyInputMessageContentVariant1ItemVariant
 }
 
 /// Marks an assistant message as interim `commentary` or the `final_answer`. Models such as `gpt-5.3-codex` and newer work best when every assistant message sent back keeps its phase. Leave it out for user messages.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -382,6 +394,7 @@ impl serde::Serialize for EasyInputMessagePhaseCommentary {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for EasyInputMessagePhaseCommentary {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -440,6 +453,7 @@ impl serde::Serialize for EasyInputMessagePhaseFinalAnswer {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for EasyInputMessagePhaseFinalAnswer {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -450,7 +464,9 @@ impl<'de> serde::Deserialize<'de> for EasyInputMessagePhaseFinalAnswer {
 }
 
 /// Who the message comes from.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -536,6 +552,7 @@ impl serde::Serialize for EasyInputMessageRoleAssistant {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for EasyInputMessageRoleAssistant {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -594,6 +611,7 @@ impl serde::Serialize for EasyInputMessageRoleDeveloper {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for EasyInputMessageRoleDeveloper {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -652,6 +670,7 @@ impl serde::Serialize for EasyInputMessageRoleSystem {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for EasyInputMessageRoleSystem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -710,6 +729,7 @@ impl serde::Serialize for EasyInputMessageRoleUser {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for EasyInputMessageRoleUser {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -768,6 +788,7 @@ impl serde::Serialize for EasyInputMessageType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for EasyInputMessageType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

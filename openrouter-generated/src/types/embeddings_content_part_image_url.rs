@@ -5,7 +5,9 @@
 use super::*;
 
 /// An image part, given by address.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmbeddingsContentPartImageUrl {
     /// Always `image_url`.
@@ -43,7 +45,9 @@ impl EmbeddingsContentPartImageUrl {
 }
 
 /// Where to find the image.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmbeddingsContentPartImageUrlImageUrl {
     /// Web address of the image, or a `data:` URI holding it base64-encoded.
@@ -114,6 +118,7 @@ impl serde::Serialize for EmbeddingsContentPartImageUrlType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for EmbeddingsContentPartImageUrlType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A text part.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmbeddingsContentPartText {
     /// Always `text`.
@@ -87,6 +89,7 @@ impl serde::Serialize for EmbeddingsContentPartTextType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for EmbeddingsContentPartTextType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// One input built from several parts (text, images, audio, video or files) embedded together.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmbeddingsMultimodalInput {
     /// The parts making up this input.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The vector for one input.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmbeddingsObject {
     /// Always `embedding`.
@@ -47,7 +49,9 @@ impl EmbeddingsObject {
 }
 
 /// The vector: a list of floats, or base64 text when `encoding_format` was `base64`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -121,6 +125,7 @@ impl std::fmt::Display for EmbeddingsObjectObject {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for EmbeddingsObjectObject {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

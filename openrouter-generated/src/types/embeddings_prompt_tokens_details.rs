@@ -5,7 +5,9 @@
 use super::*;
 
 /// Input tokens split by kind of media. Sent only for inputs that mix two or more modalities, when the provider reports such a split; kinds with zero tokens are left out.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmbeddingsPromptTokensDetails {
     /// Tokens from text.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// What to embed, with which model, and how the vectors should be returned.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmbeddingsRequest {
     pub input: EmbeddingsInput,
@@ -141,6 +143,7 @@ impl serde::Serialize for EmbeddingsRequestEncodingFormat {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for EmbeddingsRequestEncodingFormat {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The vectors for the request's inputs, with the model used and token usage.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmbeddingsResponse {
     /// ID of this embeddings response.
@@ -112,6 +114,7 @@ impl std::fmt::Display for EmbeddingsResponseObject {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for EmbeddingsResponseObject {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

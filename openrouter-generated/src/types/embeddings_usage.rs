@@ -5,7 +5,9 @@
 use super::*;
 
 /// Tokens and credits the request consumed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmbeddingsUsage {
     /// Tokens read from the inputs.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// An error reported in the middle of the stream.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ErrorEvent {
     pub r#type: ErrorEventType,
@@ -110,6 +112,7 @@ impl std::fmt::Display for ErrorEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ErrorEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Citation of an uploaded file.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileCitation {
     pub r#type: FileCitationType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Plugin `file-parser`, which turns attached files such as PDFs into text the model can read.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FileParserPlugin {
     pub id: FileParserPluginId,
@@ -90,6 +92,7 @@ impl serde::Serialize for FileParserPluginId {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for FileParserPluginId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

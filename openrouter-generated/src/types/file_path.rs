@@ -5,7 +5,9 @@
 use super::*;
 
 /// Reference to a file the model produced (for example with the code interpreter).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FilePath {
     pub r#type: FilePathType,

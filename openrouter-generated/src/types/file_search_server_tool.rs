@@ -5,7 +5,9 @@
 use super::*;
 
 /// OpenAI's hosted search over vector stores of uploaded files.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileSearchServerTool {
     pub r#type: FileSearchServerToolType,
@@ -69,7 +71,9 @@ impl FileSearchServerTool {
 }
 
 /// Attribute filter applied to the files, simple or compound.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -93,7 +97,9 @@ impl From<CompoundFilter> for FileSearchServerToolFilters {
 }
 
 /// Compares one attribute with a value.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileSearchServerToolFiltersVariant1 {
     /// Attribute to compare.
@@ -223,7 +229,9 @@ impl<'de> serde::Deserialize<'de> for FileSearchServerToolFiltersVariant1Type {
 }
 
 /// Value to compare with.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -269,7 +277,9 @@ impl From<&str> for FileSearchServerToolFiltersVariant1Value {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -299,7 +309,9 @@ impl From<&str> for FileSearchServerToolFiltersVariant1ValueVariant4Item {
 }
 
 /// How results are ranked.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileSearchServerToolRankingOptions {
     /// Ranking algorithm.

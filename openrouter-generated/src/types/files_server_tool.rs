@@ -5,7 +5,9 @@
 use super::*;
 
 /// Built-in tool `openrouter:files`, with which the model lists, reads, writes and edits files of the workspace through the Files API. Needs an authenticated call; the files are those of the key's workspace, or of the default workspace if the key has none.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FilesServerTool {
     pub r#type: FilesServerToolType,
@@ -81,6 +83,7 @@ impl serde::Serialize for FilesServerToolType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for FilesServerToolType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

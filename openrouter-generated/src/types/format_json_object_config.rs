@@ -5,7 +5,9 @@
 use super::*;
 
 /// Output must be a valid JSON object, with no particular schema.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormatJsonObjectConfig {
     pub r#type: FormatJsonObjectConfigType,

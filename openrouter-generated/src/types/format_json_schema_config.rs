@@ -5,7 +5,9 @@
 use super::*;
 
 /// Output must be JSON conforming to the given JSON Schema.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormatJsonSchemaConfig {
     pub r#type: FormatJsonSchemaConfigType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Free-form text output.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormatTextConfig {
     pub r#type: FormatTextConfigType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.function_call_arguments.delta`: a new piece of function arguments.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FunctionCallArgsDeltaEvent {
     pub r#type: FunctionCallArgsDeltaEventType,
@@ -114,6 +116,7 @@ impl std::fmt::Display for FunctionCallArgsDeltaEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for FunctionCallArgsDeltaEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

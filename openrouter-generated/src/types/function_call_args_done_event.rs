@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.function_call_arguments.done`: the full function arguments.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FunctionCallArgsDoneEvent {
     pub r#type: FunctionCallArgsDoneEventType,
@@ -124,6 +126,7 @@ impl std::fmt::Display for FunctionCallArgsDoneEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for FunctionCallArgsDoneEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A call the model made to one of your functions, sent back as history.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FunctionCallItem {
     pub r#type: FunctionCallItemType,
@@ -109,7 +111,9 @@ impl FunctionCallItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FunctionCallItemSubagentItemsItem {
     /// Kind of the recorded item.
@@ -184,6 +188,7 @@ impl serde::Serialize for FunctionCallItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for FunctionCallItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

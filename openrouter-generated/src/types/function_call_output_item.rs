@@ -5,7 +5,9 @@
 use super::*;
 
 /// The result of running one of your functions, answering a `function_call` by its `call_id`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FunctionCallOutputItem {
     pub r#type: FunctionCallOutputItemType,
@@ -68,7 +70,9 @@ impl FunctionCallOutputItem {
 }
 
 /// What the function returned, as a string or as content parts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -100,7 +104,9 @@ impl From<&str> for FunctionCallOutputItemOutput {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -132,7 +138,9 @@ impl From<InputFile> for FunctionCallOutputItemOutputVariant2Item {
 }
 
 /// An image part.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FunctionCallOutputItemOutputVariant2ItemVariant2 {
     pub r#type: FunctionCallOutputItemOutputVariant2ItemVariant2Type,
@@ -242,6 +250,7 @@ impl serde::Serialize for FunctionCallOutputItemOutputVariant2ItemVariant2Detail
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
 for FunctionCallOutputItemOutputVariant2ItemVariant2Detail {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -301,6 +310,7 @@ impl serde::Serialize for FunctionCallOutputItemOutputVariant2ItemVariant2Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
 for FunctionCallOutputItemOutputVariant2ItemVariant2Type {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -360,6 +370,7 @@ impl serde::Serialize for FunctionCallOutputItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for FunctionCallOutputItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

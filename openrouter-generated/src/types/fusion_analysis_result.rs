@@ -5,7 +5,9 @@
 use super::*;
 
 /// The analyst model's structured comparison of the panel's answers.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionAnalysisResult {
     /// Points the panel agreed on.
@@ -78,7 +80,9 @@ impl FusionAnalysisResult {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionAnalysisResultContradictionsItem {
     /// Subject of the disagreement.
@@ -115,7 +119,9 @@ impl FusionAnalysisResultContradictionsItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionAnalysisResultContradictionsItemStancesItem {
     /// Slug of the model.
@@ -146,7 +152,9 @@ impl FusionAnalysisResultContradictionsItemStancesItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionAnalysisResultPartialCoverageItem {
     /// The point made.
@@ -177,7 +185,9 @@ impl FusionAnalysisResultPartialCoverageItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionAnalysisResultUniqueInsightsItem {
     /// Slug of the model.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The fusion analyst has finished; carries the structured analysis.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionCallAnalysisCompletedEvent {
     pub r#type: FusionCallAnalysisCompletedEventType,
@@ -116,6 +118,7 @@ impl std::fmt::Display for FusionCallAnalysisCompletedEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for FusionCallAnalysisCompletedEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The fusion analyst model has begun its structured analysis.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionCallAnalysisInProgressEvent {
     pub r#type: FusionCallAnalysisInProgressEventType,
@@ -129,6 +131,7 @@ impl std::fmt::Display for FusionCallAnalysisInProgressEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for FusionCallAnalysisInProgressEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// An `openrouter:fusion` tool call has finished.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionCallCompletedEvent {
     pub r#type: FusionCallCompletedEventType,
@@ -100,6 +102,7 @@ impl std::fmt::Display for FusionCallCompletedEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for FusionCallCompletedEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// One of the fusion panel models has started answering.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionCallPanelAddedEvent {
     pub r#type: FusionCallPanelAddedEventType,
@@ -110,6 +112,7 @@ impl std::fmt::Display for FusionCallPanelAddedEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for FusionCallPanelAddedEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A fusion panel model has finished; carries its whole answer.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionCallPanelCompletedEvent {
     pub r#type: FusionCallPanelCompletedEventType,
@@ -127,6 +129,7 @@ impl std::fmt::Display for FusionCallPanelCompletedEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for FusionCallPanelCompletedEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

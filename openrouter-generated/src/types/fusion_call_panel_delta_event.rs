@@ -5,7 +5,9 @@
 use super::*;
 
 /// New answer text from a fusion panel model.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionCallPanelDeltaEvent {
     pub r#type: FusionCallPanelDeltaEventType,
@@ -120,6 +122,7 @@ impl std::fmt::Display for FusionCallPanelDeltaEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for FusionCallPanelDeltaEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

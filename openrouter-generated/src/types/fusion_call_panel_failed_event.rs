@@ -5,7 +5,9 @@
 use super::*;
 
 /// A fusion panel model failed to answer.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionCallPanelFailedEvent {
     pub r#type: FusionCallPanelFailedEventType,
@@ -130,6 +132,7 @@ impl std::fmt::Display for FusionCallPanelFailedEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for FusionCallPanelFailedEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

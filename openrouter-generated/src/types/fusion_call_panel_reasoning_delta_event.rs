@@ -5,7 +5,9 @@
 use super::*;
 
 /// New reasoning text from a fusion panel model.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionCallPanelReasoningDeltaEvent {
     pub r#type: FusionCallPanelReasoningDeltaEventType,
@@ -127,6 +129,7 @@ impl std::fmt::Display for FusionCallPanelReasoningDeltaEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for FusionCallPanelReasoningDeltaEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

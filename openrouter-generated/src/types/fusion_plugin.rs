@@ -5,7 +5,9 @@
 use super::*;
 
 /// Plugin `fusion`: a panel of models researches the prompt, an analyst studies their answers, and the result is synthesised into the reply.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FusionPlugin {
     pub id: FusionPluginId,
@@ -127,6 +129,7 @@ impl serde::Serialize for FusionPluginId {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for FusionPluginId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -194,6 +197,7 @@ impl serde::Serialize for FusionPluginPreset {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for FusionPluginPreset {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Settings of the fusion tool.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FusionServerToolConfig {
     /// Panel of model slugs that answer in parallel, each with web search and web fetch available; from 1 to 8 models. The Quality preset of /labs/fusion is used when unset.
@@ -98,7 +100,9 @@ impl FusionServerToolConfig {
 }
 
 /// Thinking settings passed to every panel and analyst call.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FusionServerToolConfigReasoning {
     /// How hard those models should think.
@@ -205,6 +209,7 @@ impl serde::Serialize for FusionServerToolConfigReasoningEffort {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for FusionServerToolConfigReasoningEffort {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -214,7 +219,9 @@ impl<'de> serde::Deserialize<'de> for FusionServerToolConfigReasoningEffort {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FusionServerToolConfigToolsItem {
     /// Type of the server tool, for example `openrouter:web_fetch`.

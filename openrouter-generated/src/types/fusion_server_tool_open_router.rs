@@ -5,7 +5,9 @@
 use super::*;
 
 /// Built-in tool `openrouter:fusion`: a panel of models each answers the prompt, then an analyst model condenses their answers into structured JSON for the calling model to build on.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FusionServerToolOpenRouter {
     pub r#type: FusionServerToolOpenRouterType,
@@ -81,6 +83,7 @@ impl serde::Serialize for FusionServerToolOpenRouterType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for FusionServerToolOpenRouterType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

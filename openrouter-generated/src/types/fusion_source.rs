@@ -5,7 +5,9 @@
 use super::*;
 
 /// A web page looked up during a fusion run.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionSource {
     /// Address of the page.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// What went into and came out of a generation, and its error if it failed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationContentData {
     /// The request's input, as a plain prompt or as a list of messages.
@@ -49,7 +51,9 @@ impl GenerationContentData {
 }
 
 /// The request's input, as a plain prompt or as a list of messages.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -73,7 +77,9 @@ impl From<GenerationContentInputMessages> for GenerationContentDataInput {
 }
 
 /// What the model produced.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationContentDataOutput {
     /// The generated answer text.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Why the generation failed, or null when it succeeded.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationContentError {
     /// HTTP status the caller received.

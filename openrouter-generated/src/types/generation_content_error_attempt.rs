@@ -5,7 +5,9 @@
 use super::*;
 
 /// One provider attempt that failed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationContentErrorAttempt {
     /// HTTP status of the attempt.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Input given as a conversation.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationContentInputMessages {
     /// The messages as sent; their shape depends on the API that was called.

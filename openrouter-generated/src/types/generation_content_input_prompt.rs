@@ -5,7 +5,9 @@
 use super::*;
 
 /// Input given as a single prompt text.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationContentInputPrompt {
     /// The prompt text.

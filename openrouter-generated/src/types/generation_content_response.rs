@@ -5,7 +5,9 @@
 use super::*;
 
 /// Wrapper around the stored content of a generation.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationContentResponse {
     pub data: GenerationContentData,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Wrapper around a generation's metadata.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationResponse {
     /// Cost, routing, timing and token counts of the generation.
@@ -26,7 +28,9 @@ impl GenerationResponse {
 }
 
 /// Cost, routing, timing and token counts of the generation.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationResponseData {
     /// ID of the generation.
@@ -562,6 +566,7 @@ impl std::fmt::Display for GenerationResponseDataApiType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for GenerationResponseDataApiType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -629,6 +634,7 @@ impl std::fmt::Display for GenerationResponseDataDataRegion {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for GenerationResponseDataDataRegion {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

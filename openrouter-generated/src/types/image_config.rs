@@ -7,7 +7,9 @@ use super::*;
 /// Image generation settings passed on to the provider; which keys are understood depends on the model. See https://openrouter.ai/docs/guides/overview/multimodal/image-generation.
 pub type ImageConfig = std::collections::BTreeMap<String, ImageConfigValue>;
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]

@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.image_generation_call.in_progress`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageGenCallInProgressEvent {
     pub r#type: ImageGenCallInProgressEventType,
@@ -104,6 +106,7 @@ impl std::fmt::Display for ImageGenCallInProgressEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ImageGenCallInProgressEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.image_generation_call.partial_image`: a preview of the image.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageGenCallPartialImageEvent {
     pub r#type: ImageGenCallPartialImageEventType,
@@ -127,6 +129,7 @@ impl std::fmt::Display for ImageGenCallPartialImageEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ImageGenCallPartialImageEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// OpenAI's hosted image generation tool.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageGenerationServerTool {
     pub r#type: ImageGenerationServerToolType,
@@ -263,7 +265,9 @@ impl<'de> serde::Deserialize<'de> for ImageGenerationServerToolInputFidelity {
 }
 
 /// Mask marking the area of an input image to edit.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageGenerationServerToolInputImageMask {
     /// Uploaded file holding the mask.

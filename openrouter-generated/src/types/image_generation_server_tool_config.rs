@@ -5,7 +5,9 @@
 use super::*;
 
 /// Settings of the image tool: a `model` plus any key that `image_config` accepts (aspect ratio, quality, size, background, output format and compression, moderation and so on).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImageGenerationServerToolConfig {
     /// Slug of the image model to use; `openai/gpt-5-image` when unset.
@@ -32,7 +34,9 @@ impl ImageGenerationServerToolConfig {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Built-in tool `openrouter:image_generation`, which makes pictures from a text prompt.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImageGenerationServerToolOpenRouter {
     pub r#type: ImageGenerationServerToolOpenRouterType,
@@ -87,6 +89,7 @@ impl serde::Serialize for ImageGenerationServerToolOpenRouterType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ImageGenerationServerToolOpenRouterType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

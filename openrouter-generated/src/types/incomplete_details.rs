@@ -5,7 +5,9 @@
 use super::*;
 
 /// Why the response stopped early; null when it did not.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct IncompleteDetails {
     /// The cause of the early stop.
@@ -74,6 +76,7 @@ impl std::fmt::Display for IncompleteDetailsReason {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for IncompleteDetailsReason {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A base64-encoded audio clip in a message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct InputAudio {
     pub r#type: InputAudioType,
@@ -36,7 +38,9 @@ impl InputAudio {
 }
 
 /// The clip and its encoding.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct InputAudioInputAudio {
     /// Audio bytes, base64-encoded.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A file in a message, given inline, by URL or by uploaded file ID.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct InputFile {
     pub r#type: InputFileType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// An image in a message, given by URL or as a base64 data URL.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct InputImage {
     pub r#type: InputImageType,

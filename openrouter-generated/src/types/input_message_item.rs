@@ -5,7 +5,9 @@
 use super::*;
 
 /// A user, system or developer message given as a list of content parts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InputMessageItem {
     /// Identifier of the message item.
@@ -56,7 +58,9 @@ impl InputMessageItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -101,7 +105,9 @@ impl From<InputVideo> for InputMessageItemContentItem {
 }
 
 /// An image part.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InputMessageItemContentItemVariant2 {
     pub r#type: InputMessageItemContentItemVariant2Type,
@@ -209,6 +215,7 @@ impl serde::Serialize for InputMessageItemContentItemVariant2Detail {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputMessageItemContentItemVariant2Detail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -267,6 +274,7 @@ impl serde::Serialize for InputMessageItemContentItemVariant2Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputMessageItemContentItemVariant2Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -277,7 +285,9 @@ impl<'de> serde::Deserialize<'de> for InputMessageItemContentItemVariant2Type {
 }
 
 /// Who the message comes from.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -356,6 +366,7 @@ impl serde::Serialize for InputMessageItemRoleDeveloper {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputMessageItemRoleDeveloper {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -414,6 +425,7 @@ impl serde::Serialize for InputMessageItemRoleSystem {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputMessageItemRoleSystem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -472,6 +484,7 @@ impl serde::Serialize for InputMessageItemRoleUser {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputMessageItemRoleUser {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -530,6 +543,7 @@ impl serde::Serialize for InputMessageItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputMessageItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

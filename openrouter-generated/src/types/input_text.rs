@@ -5,7 +5,9 @@
 use super::*;
 
 /// A piece of text in a message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct InputText {
     pub r#type: InputTextType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A video in a message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InputVideo {
     pub r#type: InputVideoType,
@@ -84,6 +86,7 @@ impl serde::Serialize for InputVideoType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputVideoType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

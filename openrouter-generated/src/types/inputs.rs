@@ -5,7 +5,9 @@
 use super::*;
 
 /// What the model should respond to: a plain string (taken as one user message) or a list of conversation items such as messages, earlier outputs, tool calls and their results.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -34,7 +36,9 @@ impl From<&str> for Inputs {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -394,7 +398,9 @@ impl From<AgentMessageItem> for InputsVariant2Item {
 }
 
 /// An assistant message from an earlier response, sent back as history.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InputsVariant2ItemVariant8 {
     /// Server default: `"message"`.
@@ -466,7 +472,9 @@ impl InputsVariant2ItemVariant8 {
 }
 
 /// The assistant's text and refusal parts, a plain string, or null.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -498,7 +506,9 @@ impl From<&str> for InputsVariant2ItemVariant8Content {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -523,7 +533,9 @@ for InputsVariant2ItemVariant8ContentVariant1Item {
 }
 
 /// Whether the message is interim `commentary` or the `final_answer`. Keep it when sending assistant messages back to models such as `gpt-5.3-codex` and newer, which perform worse without it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -597,6 +609,7 @@ impl serde::Serialize for InputsVariant2ItemVariant8PhaseCommentary {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8PhaseCommentary {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -655,6 +668,7 @@ impl serde::Serialize for InputsVariant2ItemVariant8PhaseFinalAnswer {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8PhaseFinalAnswer {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -713,6 +727,7 @@ impl serde::Serialize for InputsVariant2ItemVariant8Role {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8Role {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -723,7 +738,9 @@ impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8Role {
 }
 
 /// Progress of the message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -805,6 +822,7 @@ impl serde::Serialize for InputsVariant2ItemVariant8StatusCompleted {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8StatusCompleted {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -863,6 +881,7 @@ impl serde::Serialize for InputsVariant2ItemVariant8StatusInProgress {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8StatusInProgress {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -921,6 +940,7 @@ impl serde::Serialize for InputsVariant2ItemVariant8StatusIncomplete {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8StatusIncomplete {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -979,6 +999,7 @@ impl serde::Serialize for InputsVariant2ItemVariant8Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -989,7 +1010,9 @@ impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8Type {
 }
 
 /// A reasoning item from an earlier response, sent back as history.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InputsVariant2ItemVariant9 {
     pub r#type: InputsVariant2ItemVariant9Type,
@@ -1081,7 +1104,9 @@ impl InputsVariant2ItemVariant9 {
 }
 
 /// Progress of the item.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -1163,6 +1188,7 @@ impl serde::Serialize for InputsVariant2ItemVariant9StatusCompleted {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant9StatusCompleted {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1221,6 +1247,7 @@ impl serde::Serialize for InputsVariant2ItemVariant9StatusInProgress {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant9StatusInProgress {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1279,6 +1306,7 @@ impl serde::Serialize for InputsVariant2ItemVariant9StatusIncomplete {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant9StatusIncomplete {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1337,6 +1365,7 @@ impl serde::Serialize for InputsVariant2ItemVariant9Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant9Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -132,6 +132,7 @@ impl std::fmt::Display for InstructType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for InstructType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Points at an item of an earlier response by its ID.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ItemReferenceItem {
     pub r#type: ItemReferenceItemType,
@@ -84,6 +86,7 @@ impl serde::Serialize for ItemReferenceItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ItemReferenceItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

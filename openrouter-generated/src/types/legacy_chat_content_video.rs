@@ -6,7 +6,9 @@ use super::*;
 
 /// Earlier form of a video part, tagged `input_video`; send `video_url` parts instead.
 #[deprecated]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct LegacyChatContentVideo {
     pub r#type: LegacyChatContentVideoType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Where the video of a legacy video part can be found.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct LegacyChatContentVideoInput {
     /// Web address of the video, or a `data:` URL holding it.

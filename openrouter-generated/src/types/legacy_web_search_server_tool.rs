@@ -5,7 +5,9 @@
 use super::*;
 
 /// Web search tool in OpenAI's plain `web_search` form.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct LegacyWebSearchServerTool {
     pub r#type: LegacyWebSearchServerToolType,

@@ -96,6 +96,7 @@ impl serde::Serialize for ListModelsCategory {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ListModelsCategory {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -56,6 +56,7 @@ impl serde::Serialize for ListModelsDistillable {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ListModelsDistillable {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

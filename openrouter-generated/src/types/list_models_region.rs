@@ -56,6 +56,7 @@ impl serde::Serialize for ListModelsRegion {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ListModelsRegion {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

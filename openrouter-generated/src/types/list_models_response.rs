@@ -5,7 +5,9 @@
 use super::*;
 
 /// A page of models with the total match count.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListModelsResponse {
     /// The models on this page.
@@ -48,7 +50,9 @@ impl ListModelsResponse {
 }
 
 /// Navigation links for paging.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListModelsResponseLinks {
     /// URL of the following page, or null on the last page.

@@ -96,6 +96,7 @@ impl serde::Serialize for ListModelsSort {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ListModelsSort {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

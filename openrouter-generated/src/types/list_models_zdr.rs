@@ -53,6 +53,7 @@ impl serde::Serialize for ListModelsZdr {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ListModelsZdr {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The model asking the client to run a command in a local shell.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LocalShellCallItem {
     pub r#type: LocalShellCallItemType,
@@ -67,7 +69,9 @@ impl LocalShellCallItem {
 }
 
 /// The command to execute.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LocalShellCallItemAction {
     pub r#type: LocalShellCallItemActionType,
@@ -191,6 +195,7 @@ impl serde::Serialize for LocalShellCallItemActionType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for LocalShellCallItemActionType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -249,6 +254,7 @@ impl serde::Serialize for LocalShellCallItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for LocalShellCallItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

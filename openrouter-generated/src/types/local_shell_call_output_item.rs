@@ -5,7 +5,9 @@
 use super::*;
 
 /// What a local shell command printed, reported back by the client.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LocalShellCallOutputItem {
     pub r#type: LocalShellCallOutputItemType,
@@ -103,6 +105,7 @@ impl serde::Serialize for LocalShellCallOutputItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for LocalShellCallOutputItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

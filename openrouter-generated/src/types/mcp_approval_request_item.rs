@@ -5,7 +5,9 @@
 use super::*;
 
 /// The model asking for permission before calling a tool on an MCP server.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct McpApprovalRequestItem {
     pub r#type: McpApprovalRequestItemType,
@@ -116,6 +118,7 @@ impl serde::Serialize for McpApprovalRequestItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for McpApprovalRequestItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

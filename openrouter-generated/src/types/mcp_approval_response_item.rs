@@ -5,7 +5,9 @@
 use super::*;
 
 /// The user's yes or no to an MCP approval request.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct McpApprovalResponseItem {
     pub r#type: McpApprovalResponseItemType,
@@ -116,6 +118,7 @@ impl serde::Serialize for McpApprovalResponseItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for McpApprovalResponseItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

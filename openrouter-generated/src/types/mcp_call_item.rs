@@ -5,7 +5,9 @@
 use super::*;
 
 /// A tool call made on an MCP server, with its result or error.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct McpCallItem {
     pub r#type: McpCallItemType,
@@ -136,6 +138,7 @@ impl serde::Serialize for McpCallItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for McpCallItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

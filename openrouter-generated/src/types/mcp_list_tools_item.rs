@@ -5,7 +5,9 @@
 use super::*;
 
 /// The tools an MCP server offers, as listed for the model.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct McpListToolsItem {
     pub r#type: McpListToolsItemType,
@@ -67,7 +69,9 @@ impl McpListToolsItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct McpListToolsItemToolsItem {
     /// Tool name.
@@ -173,6 +177,7 @@ impl serde::Serialize for McpListToolsItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for McpListToolsItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Gives the model the tools of a remote MCP (Model Context Protocol) server or connector.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct McpServerTool {
     pub r#type: McpServerToolType,
@@ -112,7 +114,9 @@ impl McpServerTool {
 }
 
 /// Restrict which of the server's tools may be used.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -136,7 +140,9 @@ impl From<McpServerToolAllowedToolsVariant2> for McpServerToolAllowedTools {
 }
 
 /// Filter by tool name and read-only flag.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct McpServerToolAllowedToolsVariant2 {
     /// Tools allowed by name.
@@ -254,7 +260,9 @@ impl<'de> serde::Deserialize<'de> for McpServerToolConnectorId {
 }
 
 /// Which tool calls need approval first, for all tools or per tool name.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -401,7 +409,9 @@ impl<'de> serde::Deserialize<'de> for McpServerToolRequireApprovalNever {
 }
 
 /// Per-tool approval rules.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct McpServerToolRequireApprovalVariant1 {
     /// Tools that always need approval.
@@ -438,7 +448,9 @@ impl McpServerToolRequireApprovalVariant1 {
 }
 
 /// Tools that always need approval.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct McpServerToolRequireApprovalVariant1Always {
     /// Tool names.
@@ -460,7 +472,9 @@ impl McpServerToolRequireApprovalVariant1Always {
 }
 
 /// Tools that never need approval.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct McpServerToolRequireApprovalVariant1Never {
     /// Tool names.

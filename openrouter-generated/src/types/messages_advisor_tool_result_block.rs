@@ -5,7 +5,9 @@
 use super::*;
 
 /// The advisor's answer from an earlier assistant turn, sent back to the model. It mirrors the block that Anthropic returns once the `advisor_20260301` tool has run.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesAdvisorToolResultBlock {
     /// Block kind.
@@ -105,6 +107,7 @@ impl serde::Serialize for MessagesAdvisorToolResultBlockType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesAdvisorToolResultBlockType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

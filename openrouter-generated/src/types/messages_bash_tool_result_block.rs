@@ -5,7 +5,9 @@
 use super::*;
 
 /// Result of an `openrouter:bash` call run in the sandbox during an earlier assistant turn. It is accepted when replayed but removed before the request reaches the provider, since Anthropic has no such block.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesBashToolResultBlock {
     /// Block kind.
@@ -102,6 +104,7 @@ impl serde::Serialize for MessagesBashToolResultBlockType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesBashToolResultBlockType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

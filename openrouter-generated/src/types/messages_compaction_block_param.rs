@@ -5,7 +5,9 @@
 use super::*;
 
 /// A summary of earlier context produced by compaction, sent back as is.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesCompactionBlockParam {
     /// Block kind.
@@ -109,6 +111,7 @@ impl serde::Serialize for MessagesCompactionBlockParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesCompactionBlockParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Adds a piece to the content block at position `index`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesContentBlockDeltaEvent {
     /// Event kind.
@@ -75,6 +77,7 @@ pub enum MessagesContentBlockDeltaEventDelta {
     Unknown(serde_json::Value),
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesContentBlockDeltaEventDelta {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -206,7 +209,9 @@ for MessagesContentBlockDeltaEventDelta {
 }
 
 /// A citation to attach to the current text block.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesContentBlockDeltaEventDeltaCitationsDelta {
     /// Delta kind.
@@ -284,6 +289,7 @@ impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaCitationsDeltaType
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesContentBlockDeltaEventDeltaCitationsDeltaType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -301,7 +307,9 @@ for MessagesContentBlockDeltaEventDeltaCitationsDeltaType {
 }
 
 /// Content of a compaction block.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesContentBlockDeltaEventDeltaCompactionDelta {
     /// Delta kind.
@@ -390,6 +398,7 @@ impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaCompactionDeltaTyp
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesContentBlockDeltaEventDeltaCompactionDeltaType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -407,7 +416,9 @@ for MessagesContentBlockDeltaEventDeltaCompactionDeltaType {
 }
 
 /// More of a tool call's arguments, as a fragment of JSON text.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesContentBlockDeltaEventDeltaInputJsonDelta {
     /// Delta kind.
@@ -486,6 +497,7 @@ impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaInputJsonDeltaType
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesContentBlockDeltaEventDeltaInputJsonDeltaType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -503,7 +515,9 @@ for MessagesContentBlockDeltaEventDeltaInputJsonDeltaType {
 }
 
 /// The signature of a thinking block, sent just before the block stops.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesContentBlockDeltaEventDeltaSignatureDelta {
     /// Delta kind.
@@ -582,6 +596,7 @@ impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaSignatureDeltaType
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesContentBlockDeltaEventDeltaSignatureDeltaType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -599,7 +614,9 @@ for MessagesContentBlockDeltaEventDeltaSignatureDeltaType {
 }
 
 /// More text for a text block.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesContentBlockDeltaEventDeltaTextDelta {
     /// Delta kind.
@@ -678,6 +695,7 @@ impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaTextDeltaType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesContentBlockDeltaEventDeltaTextDeltaType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -694,7 +712,9 @@ impl<'de> serde::Deserialize<'de> for MessagesContentBlockDeltaEventDeltaTextDel
 }
 
 /// More reasoning for a thinking block.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesContentBlockDeltaEventDeltaThinkingDelta {
     /// Delta kind.
@@ -773,6 +793,7 @@ impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaThinkingDeltaType 
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesContentBlockDeltaEventDeltaThinkingDeltaType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -834,6 +855,7 @@ impl std::fmt::Display for MessagesContentBlockDeltaEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesContentBlockDeltaEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

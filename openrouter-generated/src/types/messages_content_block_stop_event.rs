@@ -5,7 +5,9 @@
 use super::*;
 
 /// Closes the content block at position `index`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesContentBlockStopEvent {
     /// Event kind.
@@ -84,6 +86,7 @@ impl std::fmt::Display for MessagesContentBlockStopEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesContentBlockStopEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

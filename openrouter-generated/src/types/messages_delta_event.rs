@@ -5,7 +5,9 @@
 use super::*;
 
 /// Changes to the message as a whole, such as its stop reason, with updated usage.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesDeltaEvent {
     /// Event kind.
@@ -49,7 +51,9 @@ impl MessagesDeltaEvent {
 }
 
 /// New values of the message's top-level fields.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesDeltaEventDelta {
     pub container: Option<AnthropicContainer>,
@@ -145,6 +149,7 @@ impl std::fmt::Display for MessagesDeltaEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesDeltaEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -161,7 +166,9 @@ impl<'de> serde::Deserialize<'de> for MessagesDeltaEventType {
 }
 
 /// Cumulative token counts so far.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesDeltaEventUsage {
     /// Input tokens not read from or written to the cache.

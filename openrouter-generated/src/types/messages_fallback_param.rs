@@ -5,7 +5,9 @@
 use super::*;
 
 /// A backup model; only `model` is accepted, per-attempt overrides are refused.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesFallbackParam {
     /// ID of the backup model.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// One turn of the conversation, in Anthropic's format with OpenRouter additions.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesMessageParam {
     /// Who speaks in this turn.
@@ -40,7 +42,9 @@ impl MessagesMessageParam {
 }
 
 /// The turn's content, as plain text or as a list of content blocks.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -222,6 +226,7 @@ impl serde::Serialize for MessagesMessageParamContentBlocksItem {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesMessageParamContentBlocksItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -429,6 +434,7 @@ impl serde::Serialize for MessagesMessageParamRole {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesMessageParamRole {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

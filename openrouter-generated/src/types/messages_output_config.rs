@@ -5,7 +5,9 @@
 use super::*;
 
 /// Output controls such as effort level and a required JSON format.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesOutputConfig {
     /// How hard the model works on its answer; higher levels can be more thorough but are slower.
@@ -110,6 +112,7 @@ impl serde::Serialize for MessagesOutputConfigEffort {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesOutputConfigEffort {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -120,7 +123,9 @@ impl<'de> serde::Deserialize<'de> for MessagesOutputConfigEffort {
 }
 
 /// Forces the reply to follow a JSON Schema; see https://platform.claude.com/docs/en/build-with-claude/structured-outputs.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesOutputConfigFormat {
     /// Format kind.
@@ -207,6 +212,7 @@ impl serde::Serialize for MessagesOutputConfigFormatType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesOutputConfigFormatType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -217,7 +223,9 @@ impl<'de> serde::Deserialize<'de> for MessagesOutputConfigFormatType {
 }
 
 /// Token allowance for one agentic turn. A running count of what is left is shown to the model so it can pace itself; it is guidance, not a hard limit.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesOutputConfigTaskBudget {
     /// Budget unit.
@@ -312,6 +320,7 @@ impl serde::Serialize for MessagesOutputConfigTaskBudgetType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesOutputConfigTaskBudgetType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

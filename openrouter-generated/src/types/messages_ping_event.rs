@@ -5,7 +5,9 @@
 use super::*;
 
 /// Keeps the connection alive; carries no data.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesPingEvent {
     /// Event kind.
@@ -70,6 +72,7 @@ impl std::fmt::Display for MessagesPingEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesPingEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

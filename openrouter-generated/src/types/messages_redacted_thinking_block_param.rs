@@ -5,7 +5,9 @@
 use super::*;
 
 /// Encrypted thinking from an earlier assistant turn, returned unchanged.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRedactedThinkingBlockParam {
     /// Block kind.
@@ -90,6 +92,7 @@ impl serde::Serialize for MessagesRedactedThinkingBlockParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRedactedThinkingBlockParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

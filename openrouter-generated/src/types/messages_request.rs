@@ -5,7 +5,9 @@
 use super::*;
 
 /// Body of a Messages call, in Anthropic's format plus OpenRouter routing options.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequest {
     /// ID of the model to use, such as `anthropic/claude-sonnet-4`.
@@ -293,7 +295,9 @@ impl MessagesRequest {
 }
 
 /// Rules for trimming or compacting earlier context automatically.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestContextManagement {
     /// Context edits to apply, in order.
@@ -367,6 +371,7 @@ impl serde::Serialize for MessagesRequestContextManagementEditsItem {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestContextManagementEditsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -416,7 +421,9 @@ for MessagesRequestContextManagementEditsItem {
 }
 
 /// Removes thinking blocks from earlier turns.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestContextManagementEditsItemClearThinking20251015 {
     /// Edit strategy identifier.
@@ -456,7 +463,9 @@ impl MessagesRequestContextManagementEditsItemClearThinking20251015 {
 }
 
 /// How many recent thinking turns survive, or `all`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -550,6 +559,7 @@ for MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShortha
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
 for MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShorthand {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -561,7 +571,9 @@ for MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShortha
 }
 
 /// Keep every thinking turn.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAll {
     /// Keep mode.
@@ -641,6 +653,7 @@ for MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllTyp
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
 for MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllType {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -705,6 +718,7 @@ for MessagesRequestContextManagementEditsItemClearThinking20251015Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
 for MessagesRequestContextManagementEditsItemClearThinking20251015Type {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -716,7 +730,9 @@ for MessagesRequestContextManagementEditsItemClearThinking20251015Type {
 }
 
 /// Clears old tool calls and results once a threshold is reached.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestContextManagementEditsItemClearToolUses20250919 {
     /// Edit strategy identifier.
@@ -802,7 +818,9 @@ impl MessagesRequestContextManagementEditsItemClearToolUses20250919 {
 }
 
 /// True to clear the inputs of all cleared tool calls too, or a list of tool names whose inputs are cleared; null or false keeps them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -865,6 +883,7 @@ for MessagesRequestContextManagementEditsItemClearToolUses20250919Trigger {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
 for MessagesRequestContextManagementEditsItemClearToolUses20250919Trigger {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -952,6 +971,7 @@ for MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
 for MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -963,7 +983,9 @@ for MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
 }
 
 /// Summarizes earlier context into a compaction block when it grows too large.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestContextManagementEditsItemCompact20260112 {
     /// Edit strategy identifier.
@@ -1064,6 +1086,7 @@ impl serde::Serialize for MessagesRequestContextManagementEditsItemCompact202601
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
 for MessagesRequestContextManagementEditsItemCompact20260112Type {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1075,7 +1098,9 @@ for MessagesRequestContextManagementEditsItemCompact20260112Type {
 }
 
 /// Information about the request that is not sent to the model as prompt text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestMetadata {
     /// Opaque identifier of your end user.
@@ -1192,6 +1217,7 @@ impl serde::Serialize for MessagesRequestPluginsItem {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestPluginsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1291,7 +1317,9 @@ impl From<FusionPlugin> for MessagesRequestPluginsItem {
 }
 
 /// System prompt, as plain text or as a list of text blocks.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -1352,6 +1380,7 @@ impl serde::Serialize for MessagesRequestThinking {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestThinking {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1388,7 +1417,9 @@ impl From<MessagesRequestThinkingAdaptive> for MessagesRequestThinking {
 }
 
 /// The model decides for itself how much to think.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestThinkingAdaptive {
     /// Thinking mode.
@@ -1470,6 +1501,7 @@ impl serde::Serialize for MessagesRequestThinkingAdaptiveType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestThinkingAdaptiveType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1480,7 +1512,9 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestThinkingAdaptiveType {
 }
 
 /// Thinking off.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestThinkingDisabled {
     /// Thinking mode.
@@ -1554,6 +1588,7 @@ impl serde::Serialize for MessagesRequestThinkingDisabledType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestThinkingDisabledType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1564,7 +1599,9 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestThinkingDisabledType {
 }
 
 /// Thinking on, with a token budget.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestThinkingEnabled {
     /// Thinking mode.
@@ -1658,6 +1695,7 @@ impl serde::Serialize for MessagesRequestThinkingEnabledType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestThinkingEnabledType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1704,6 +1742,7 @@ impl serde::Serialize for MessagesRequestToolChoice {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoice {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1747,7 +1786,9 @@ impl From<MessagesRequestToolChoiceTool> for MessagesRequestToolChoice {
 }
 
 /// The model has to call at least one tool, of its choosing.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolChoiceAny {
     /// Choice mode.
@@ -1827,6 +1868,7 @@ impl serde::Serialize for MessagesRequestToolChoiceAnyType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoiceAnyType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1837,7 +1879,9 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoiceAnyType {
 }
 
 /// The model decides by itself whether to call tools.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolChoiceAuto {
     /// Choice mode.
@@ -1920,6 +1964,7 @@ impl serde::Serialize for MessagesRequestToolChoiceAutoType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoiceAutoType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1930,7 +1975,9 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoiceAutoType {
 }
 
 /// The model must not call any tool.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolChoiceNone {
     /// Choice mode.
@@ -2004,6 +2051,7 @@ impl serde::Serialize for MessagesRequestToolChoiceNoneType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoiceNoneType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2014,7 +2062,9 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoiceNoneType {
 }
 
 /// The model has to call the named tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolChoiceTool {
     /// Choice mode.
@@ -2109,6 +2159,7 @@ impl serde::Serialize for MessagesRequestToolChoiceToolType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoiceToolType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2118,7 +2169,9 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoiceToolType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -2247,7 +2300,9 @@ impl From<ToolSearchServerTool> for MessagesRequestToolsItem {
 }
 
 /// Anthropic's advisor tool, which lets the model consult a second model.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemAdvisorTool20260301 {
     /// Tool version identifier.
@@ -2395,6 +2450,7 @@ impl serde::Serialize for MessagesRequestToolsItemAdvisorTool20260301Name {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemAdvisorTool20260301Name {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2455,6 +2511,7 @@ impl serde::Serialize for MessagesRequestToolsItemAdvisorTool20260301Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemAdvisorTool20260301Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2465,7 +2522,9 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemAdvisorTool2026030
 }
 
 /// Anthropic's bash tool, version 2025-01-24.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemBashTool20250124 {
     /// Tool version identifier.
@@ -2561,6 +2620,7 @@ impl serde::Serialize for MessagesRequestToolsItemBashTool20250124Name {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemBashTool20250124Name {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2621,6 +2681,7 @@ impl serde::Serialize for MessagesRequestToolsItemBashTool20250124Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemBashTool20250124Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2631,7 +2692,9 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemBashTool20250124Ty
 }
 
 /// A function you define and run yourself.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemCustomTool {
     /// Kind of tool; may be left out for custom tools.
@@ -2714,7 +2777,9 @@ impl MessagesRequestToolsItemCustomTool {
 }
 
 /// JSON Schema of the arguments the tool takes.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemCustomToolInputSchema {
     /// Schema type of the arguments, normally `object`.
@@ -2809,6 +2874,7 @@ impl serde::Serialize for MessagesRequestToolsItemCustomToolType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemCustomToolType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2819,7 +2885,9 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemCustomToolType {
 }
 
 /// Any other tool type, passed through as given.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemOtherTool {
     /// Tool type identifier.
@@ -2846,7 +2914,9 @@ impl MessagesRequestToolsItemOtherTool {
 }
 
 /// Anthropic's text editor tool, version 2025-01-24.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemTextEditorTool20250124 {
     /// Tool version identifier.
@@ -2942,6 +3012,7 @@ impl serde::Serialize for MessagesRequestToolsItemTextEditorTool20250124Name {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
 for MessagesRequestToolsItemTextEditorTool20250124Name {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -3003,6 +3074,7 @@ impl serde::Serialize for MessagesRequestToolsItemTextEditorTool20250124Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
 for MessagesRequestToolsItemTextEditorTool20250124Type {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -3014,7 +3086,9 @@ for MessagesRequestToolsItemTextEditorTool20250124Type {
 }
 
 /// Anthropic's web search tool, version 2025-03-05.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemWebSearchTool20250305 {
     /// Tool version identifier.
@@ -3148,6 +3222,7 @@ impl serde::Serialize for MessagesRequestToolsItemWebSearchTool20250305Name {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemWebSearchTool20250305Name {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3208,6 +3283,7 @@ impl serde::Serialize for MessagesRequestToolsItemWebSearchTool20250305Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemWebSearchTool20250305Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3218,7 +3294,9 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemWebSearchTool20250
 }
 
 /// Anthropic's web search tool, version 2026-02-09, which can also be called from code execution.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemWebSearchTool20260209 {
     /// Tool version identifier.
@@ -3360,6 +3438,7 @@ impl serde::Serialize for MessagesRequestToolsItemWebSearchTool20260209Name {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemWebSearchTool20260209Name {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3420,6 +3499,7 @@ impl serde::Serialize for MessagesRequestToolsItemWebSearchTool20260209Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemWebSearchTool20260209Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

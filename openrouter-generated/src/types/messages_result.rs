@@ -5,7 +5,9 @@
 use super::*;
 
 /// A complete (non-streamed) Messages reply, with OpenRouter's additions.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesResult {
     /// Unique ID of the message.
@@ -147,7 +149,9 @@ impl MessagesResult {
 }
 
 /// Context edits that were carried out while handling this request.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesResultContextManagement {
     /// One entry per edit that was applied.
@@ -175,7 +179,9 @@ impl MessagesResultContextManagement {
 }
 
 /// An applied edit; fields beyond `type` depend on the edit.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesResultContextManagementAppliedEditsItem {
     /// Which kind of edit was applied.
@@ -246,6 +252,7 @@ impl std::fmt::Display for MessagesResultRole {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesResultRole {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -306,6 +313,7 @@ impl std::fmt::Display for MessagesResultType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesResultType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -322,7 +330,9 @@ impl<'de> serde::Deserialize<'de> for MessagesResultType {
 }
 
 /// Token counts of the request, with cost and speed details.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesResultUsage {
     /// Input tokens that were neither read from nor written to the cache.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// OpenRouter server tool that lets the model look up and filter the models OpenRouter offers.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesSearchModelsServerTool {
     /// Tool type identifier.
@@ -91,6 +93,7 @@ impl serde::Serialize for MessagesSearchModelsServerToolType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesSearchModelsServerToolType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A server tool call made earlier by the assistant.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesServerToolUseBlockParam {
     /// Block kind.
@@ -121,6 +123,7 @@ impl serde::Serialize for MessagesServerToolUseBlockParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesServerToolUseBlockParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// What an earlier assistant turn's `openrouter:shell` call printed. It is accepted when replayed but removed before the request reaches the provider, since Anthropic has no such block.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesShellToolResultBlock {
     /// Block kind.
@@ -102,6 +104,7 @@ impl serde::Serialize for MessagesShellToolResultBlockType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesShellToolResultBlockType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// First event of a stream; carries the message with its content still empty.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesStartEvent {
     /// Event kind.
@@ -37,7 +39,9 @@ impl MessagesStartEvent {
 }
 
 /// The message as it stands when the stream opens.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesStartEventMessage {
     /// Unique ID of the message.
@@ -729,6 +733,7 @@ impl std::fmt::Display for MessagesStartEventMessageProvider {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesStartEventMessageProvider {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -789,6 +794,7 @@ impl std::fmt::Display for MessagesStartEventMessageRole {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesStartEventMessageRole {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -849,6 +855,7 @@ impl std::fmt::Display for MessagesStartEventMessageType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesStartEventMessageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -865,7 +872,9 @@ impl<'de> serde::Deserialize<'de> for MessagesStartEventMessageType {
 }
 
 /// Token counts known when the stream opens.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesStartEventMessageUsage {
     /// Input tokens that were neither read from nor written to the cache.
@@ -1033,6 +1042,7 @@ impl std::fmt::Display for MessagesStartEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesStartEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Last event of a successful stream.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesStopEvent {
     /// Event kind.
@@ -78,6 +80,7 @@ impl std::fmt::Display for MessagesStopEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for MessagesStopEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

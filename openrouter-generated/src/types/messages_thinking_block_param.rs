@@ -5,7 +5,9 @@
 use super::*;
 
 /// Thinking from an earlier assistant turn, returned unchanged with its signature.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesThinkingBlockParam {
     /// Block kind.
@@ -96,6 +98,7 @@ impl serde::Serialize for MessagesThinkingBlockParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesThinkingBlockParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Brings a tool declared with `defer_loading: true` into play part-way through a conversation while keeping the prompt cache valid. Allowed only in `system` turns, and not supported by Claude Sonnet 5 or by models before Claude Opus 4.8.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolAdditionBlock {
     /// Block kind.
@@ -95,6 +97,7 @@ impl serde::Serialize for MessagesToolAdditionBlockTool {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesToolAdditionBlockTool {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -139,7 +142,9 @@ for MessagesToolAdditionBlockTool {
 }
 
 /// One tool of an MCP server.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolAdditionBlockToolMcpToolReference {
     /// Reference kind.
@@ -233,6 +238,7 @@ impl serde::Serialize for MessagesToolAdditionBlockToolMcpToolReferenceType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesToolAdditionBlockToolMcpToolReferenceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -243,7 +249,9 @@ impl<'de> serde::Deserialize<'de> for MessagesToolAdditionBlockToolMcpToolRefere
 }
 
 /// Every tool of an MCP server.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolAdditionBlockToolMcpToolsetReference {
     /// Reference kind.
@@ -328,6 +336,7 @@ impl serde::Serialize for MessagesToolAdditionBlockToolMcpToolsetReferenceType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
 for MessagesToolAdditionBlockToolMcpToolsetReferenceType {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -339,7 +348,9 @@ for MessagesToolAdditionBlockToolMcpToolsetReferenceType {
 }
 
 /// A tool from the request's `tools` list, by name.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolAdditionBlockToolToolReference {
     /// Reference kind.
@@ -424,6 +435,7 @@ impl serde::Serialize for MessagesToolAdditionBlockToolToolReferenceType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesToolAdditionBlockToolToolReferenceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -484,6 +496,7 @@ impl serde::Serialize for MessagesToolAdditionBlockType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesToolAdditionBlockType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

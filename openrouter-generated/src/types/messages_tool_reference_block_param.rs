@@ -5,7 +5,9 @@
 use super::*;
 
 /// Points to a tool by name, as returned by a tool search.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolReferenceBlockParam {
     /// Block kind.
@@ -90,6 +92,7 @@ impl serde::Serialize for MessagesToolReferenceBlockParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesToolReferenceBlockParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

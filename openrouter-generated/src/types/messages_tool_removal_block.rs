@@ -5,7 +5,9 @@
 use super::*;
 
 /// Takes a tool away part-way through a conversation while keeping the prompt cache valid. Allowed only in `system` turns, and not supported by Claude Sonnet 5 or by models before Claude Opus 4.8.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolRemovalBlock {
     /// Block kind.
@@ -95,6 +97,7 @@ impl serde::Serialize for MessagesToolRemovalBlockTool {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesToolRemovalBlockTool {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -139,7 +142,9 @@ for MessagesToolRemovalBlockTool {
 }
 
 /// One tool of an MCP server.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolRemovalBlockToolMcpToolReference {
     /// Reference kind.
@@ -233,6 +238,7 @@ impl serde::Serialize for MessagesToolRemovalBlockToolMcpToolReferenceType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesToolRemovalBlockToolMcpToolReferenceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -243,7 +249,9 @@ impl<'de> serde::Deserialize<'de> for MessagesToolRemovalBlockToolMcpToolReferen
 }
 
 /// Every tool of an MCP server.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolRemovalBlockToolMcpToolsetReference {
     /// Reference kind.
@@ -328,6 +336,7 @@ impl serde::Serialize for MessagesToolRemovalBlockToolMcpToolsetReferenceType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
 for MessagesToolRemovalBlockToolMcpToolsetReferenceType {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -339,7 +348,9 @@ for MessagesToolRemovalBlockToolMcpToolsetReferenceType {
 }
 
 /// A tool from the request's `tools` list, by name.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolRemovalBlockToolToolReference {
     /// Reference kind.
@@ -424,6 +435,7 @@ impl serde::Serialize for MessagesToolRemovalBlockToolToolReferenceType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesToolRemovalBlockToolToolReferenceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -484,6 +496,7 @@ impl serde::Serialize for MessagesToolRemovalBlockType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesToolRemovalBlockType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The outcome of a tool call, sent back by you.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolResultBlockParam {
     /// Block kind.
@@ -72,7 +74,9 @@ impl MessagesToolResultBlockParam {
 }
 
 /// What the tool returned, as text or as a list of blocks.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -155,6 +159,7 @@ impl serde::Serialize for MessagesToolResultBlockParamContentBlocksItem {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesToolResultBlockParamContentBlocksItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -262,6 +267,7 @@ impl serde::Serialize for MessagesToolResultBlockParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesToolResultBlockParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A tool call the assistant made earlier.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolUseBlockParam {
     /// Block kind.
@@ -118,6 +120,7 @@ impl serde::Serialize for MessagesToolUseBlockParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesToolUseBlockParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

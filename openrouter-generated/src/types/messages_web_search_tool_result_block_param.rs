@@ -5,7 +5,9 @@
 use super::*;
 
 /// Results of an earlier web search, returned to the model.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesWebSearchToolResultBlockParam {
     /// Block kind.
@@ -67,7 +69,9 @@ impl MessagesWebSearchToolResultBlockParam {
 }
 
 /// The search hits, or the error the search ran into.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -93,7 +97,9 @@ for MessagesWebSearchToolResultBlockParamContent {
 }
 
 /// Why the web search failed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesWebSearchToolResultBlockParamContentWebSearchError {
     /// Block kind.
@@ -205,6 +211,7 @@ for MessagesWebSearchToolResultBlockParamContentWebSearchErrorErrorCode {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
 for MessagesWebSearchToolResultBlockParamContentWebSearchErrorErrorCode {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -269,6 +276,7 @@ for MessagesWebSearchToolResultBlockParamContentWebSearchErrorType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
 for MessagesWebSearchToolResultBlockParamContentWebSearchErrorType {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -330,6 +338,7 @@ impl serde::Serialize for MessagesWebSearchToolResultBlockParamType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MessagesWebSearchToolResultBlockParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -58,6 +58,7 @@ impl serde::Serialize for MetadataLevel {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for MetadataLevel {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A model offered through OpenRouter, with pricing, limits and capabilities.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct Model {
     /// ID to put in the `model` field of requests, for example `openai/gpt-4o`.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// For a `~latest` style alias, the concrete model it currently points to.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelAliasTarget {
     /// ID of the concrete model, usable in requests.

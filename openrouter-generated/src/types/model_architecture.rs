@@ -5,7 +5,9 @@
 use super::*;
 
 /// What the model takes in and produces, and how it tokenizes.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelArchitecture {
     /// Summary of the model's main modality, such as `text->text`.

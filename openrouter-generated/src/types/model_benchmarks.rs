@@ -5,7 +5,9 @@
 use super::*;
 
 /// Independent benchmark results for the model; absent when there are none.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelBenchmarks {
     #[serde(default, skip_serializing_if = "Option::is_none")]

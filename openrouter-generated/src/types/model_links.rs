@@ -5,7 +5,9 @@
 use super::*;
 
 /// Related API resources for the model.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelLinks {
     /// URL of the API resource listing the model's endpoints.

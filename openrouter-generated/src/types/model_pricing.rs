@@ -5,7 +5,9 @@
 use super::*;
 
 /// Prices in US dollars, written as decimal strings to keep precision. Token prices are per single token.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelPricing {
     /// Price of one input token.

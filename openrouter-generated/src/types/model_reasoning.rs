@@ -5,7 +5,9 @@
 use super::*;
 
 /// How reasoning can be configured for the model; absent for models without reasoning and for router models.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelReasoning {
     /// When true, reasoning is always on and the effort `none` is refused.

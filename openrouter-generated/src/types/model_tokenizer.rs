@@ -124,6 +124,7 @@ impl std::fmt::Display for ModelTokenizer {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ModelTokenizer {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

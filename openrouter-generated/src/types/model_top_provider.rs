@@ -5,7 +5,9 @@
 use super::*;
 
 /// Limits and moderation of the provider that serves the model by default.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelTopProvider {
     /// Context window in tokens at this provider.

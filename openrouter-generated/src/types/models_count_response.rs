@@ -5,7 +5,9 @@
 use super::*;
 
 /// Wrapper around the model count.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelsCountResponse {
     /// Count result.
@@ -26,7 +28,9 @@ impl ModelsCountResponse {
 }
 
 /// Count result.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelsCountResponseData {
     /// Number of models available.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Plugin `moderation`, which screens content for policy violations.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ModerationPlugin {
     pub id: ModerationPluginId,
@@ -73,6 +75,7 @@ impl serde::Serialize for ModerationPluginId {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ModerationPluginId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

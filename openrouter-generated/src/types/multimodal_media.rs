@@ -5,7 +5,9 @@
 use super::*;
 
 /// Media content passed inline or by reference.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MultimodalMedia {
     /// The media, as base64 text or a URL.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A function declared inside a namespace tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct NamespaceFunctionTool {
     pub r#type: NamespaceFunctionToolType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A custom tool call produced by the model, in OpenAI's shape.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponseCustomToolCall {
     pub r#type: OpenAiResponseCustomToolCallType,
@@ -120,6 +122,7 @@ impl std::fmt::Display for OpenAiResponseCustomToolCallType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OpenAiResponseCustomToolCallType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The output of a custom tool call, in OpenAI's shape.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponseCustomToolCallOutput {
     pub r#type: OpenAiResponseCustomToolCallOutputType,
@@ -64,7 +66,9 @@ impl OpenAiResponseCustomToolCallOutput {
 }
 
 /// What the tool returned, as a string or as content parts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -110,6 +114,7 @@ pub enum OpenAiResponseCustomToolCallOutputOutputVariant2Item {
     Unknown(serde_json::Value),
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OpenAiResponseCustomToolCallOutputOutputVariant2Item {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -227,6 +232,7 @@ impl std::fmt::Display for OpenAiResponseCustomToolCallOutputType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OpenAiResponseCustomToolCallOutputType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A function call produced by the model, in OpenAI's shape.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponseFunctionToolCall {
     pub r#type: OpenAiResponseFunctionToolCallType,
@@ -112,7 +114,9 @@ impl OpenAiResponseFunctionToolCall {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponseFunctionToolCallSubagentItemsItem {
     /// Kind of the recorded item.
@@ -181,6 +185,7 @@ impl std::fmt::Display for OpenAiResponseFunctionToolCallType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OpenAiResponseFunctionToolCallType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The output of a function call, in OpenAI's shape.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponseFunctionToolCallOutput {
     pub r#type: OpenAiResponseFunctionToolCallOutputType,
@@ -74,7 +76,9 @@ impl OpenAiResponseFunctionToolCallOutput {
 }
 
 /// What the function returned, as a string or as content parts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -120,6 +124,7 @@ pub enum OpenAiResponseFunctionToolCallOutputOutputVariant2Item {
     Unknown(serde_json::Value),
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OpenAiResponseFunctionToolCallOutputOutputVariant2Item {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -237,6 +242,7 @@ impl std::fmt::Display for OpenAiResponseFunctionToolCallOutputType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OpenAiResponseFunctionToolCallOutputType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A user, system or developer message item with an ID, in OpenAI's shape.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponseInputMessageItem {
     /// Identifier of the message item.
@@ -80,6 +82,7 @@ pub enum OpenAiResponseInputMessageItemContentItem {
     Unknown(serde_json::Value),
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OpenAiResponseInputMessageItemContentItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -171,7 +174,9 @@ impl From<InputAudio> for OpenAiResponseInputMessageItemContentItem {
 }
 
 /// Who the message comes from.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -247,6 +252,7 @@ impl std::fmt::Display for OpenAiResponseInputMessageItemRoleDeveloper {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OpenAiResponseInputMessageItemRoleDeveloper {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -305,6 +311,7 @@ impl std::fmt::Display for OpenAiResponseInputMessageItemRoleSystem {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OpenAiResponseInputMessageItemRoleSystem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -363,6 +370,7 @@ impl std::fmt::Display for OpenAiResponseInputMessageItemRoleUser {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OpenAiResponseInputMessageItemRoleUser {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -421,6 +429,7 @@ impl std::fmt::Display for OpenAiResponseInputMessageItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OpenAiResponseInputMessageItemType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

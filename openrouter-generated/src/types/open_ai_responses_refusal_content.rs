@@ -5,7 +5,9 @@
 use super::*;
 
 /// The model declining to answer.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponsesRefusalContent {
     pub r#type: OpenAiResponsesRefusalContentType,

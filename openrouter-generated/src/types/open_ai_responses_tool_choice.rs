@@ -5,7 +5,9 @@
 use super::*;
 
 /// Whether and which tool the model must call: `auto` lets it decide, `none` forbids tools, `required` demands at least one call; an object forces one particular function or hosted tool, or narrows the choice to an allowed subset.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -245,7 +247,9 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceRequired {
 }
 
 /// Force a call to the named function.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponsesToolChoiceVariant4 {
     pub r#type: OpenAiResponsesToolChoiceVariant4Type,
@@ -337,7 +341,9 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceVariant4Type {
 }
 
 /// Force use of the web search preview tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponsesToolChoiceVariant5 {
     pub r#type: OpenAiResponsesToolChoiceVariant5Type,
@@ -359,7 +365,9 @@ impl OpenAiResponsesToolChoiceVariant5 {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -509,7 +517,9 @@ for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
 }
 
 /// Force use of the apply-patch tool.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponsesToolChoiceVariant7 {
     pub r#type: OpenAiResponsesToolChoiceVariant7Type,
@@ -590,7 +600,9 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceVariant7Type {
 }
 
 /// Force use of the shell tool.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponsesToolChoiceVariant8 {
     pub r#type: OpenAiResponsesToolChoiceVariant8Type,

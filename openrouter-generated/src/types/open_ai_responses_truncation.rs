@@ -58,6 +58,7 @@ impl serde::Serialize for OpenAiResponsesTruncation {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for OpenAiResponsesTruncation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

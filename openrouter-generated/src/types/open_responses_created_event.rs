@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.created`, carrying the OpenRouter response object.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenResponsesCreatedEvent {
     pub r#type: OpenResponsesCreatedEventType,
@@ -89,6 +91,7 @@ impl std::fmt::Display for OpenResponsesCreatedEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OpenResponsesCreatedEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

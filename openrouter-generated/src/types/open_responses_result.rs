@@ -5,7 +5,9 @@
 use super::*;
 
 /// A whole response, as returned when streaming is off and inside the lifecycle stream events.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenResponsesResult {
     /// Identifier of the response.
@@ -417,6 +419,7 @@ impl std::fmt::Display for OpenResponsesResultObject {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OpenResponsesResultObject {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -432,7 +435,9 @@ impl<'de> serde::Deserialize<'de> for OpenResponsesResultObject {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -547,7 +552,9 @@ impl From<NamespaceTool> for OpenResponsesResultToolsItem {
 }
 
 /// A function you implement.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenResponsesResultToolsItemVariant1 {
     pub r#type: OpenResponsesResultToolsItemVariant1Type,
@@ -668,6 +675,7 @@ impl std::fmt::Display for OpenResponsesResultToolsItemVariant1Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OpenResponsesResultToolsItemVariant1Type {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

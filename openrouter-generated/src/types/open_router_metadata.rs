@@ -5,7 +5,9 @@
 use super::*;
 
 /// How OpenRouter routed the call; present only when asked for with the `X-OpenRouter-Metadata` header.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenRouterMetadata {
     /// The model as named in the request.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Built-in tool `openrouter:web_search`, which looks up fresh information on the web.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OpenRouterWebSearchServerTool {
     pub r#type: OpenRouterWebSearchServerToolType,
@@ -84,6 +86,7 @@ impl serde::Serialize for OpenRouterWebSearchServerToolType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for OpenRouterWebSearchServerToolType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -45,6 +45,7 @@ pub enum OrAnthropicContentBlock {
     Unknown(serde_json::Value),
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OrAnthropicContentBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {

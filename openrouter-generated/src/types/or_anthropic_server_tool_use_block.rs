@@ -5,7 +5,9 @@
 use super::*;
 
 /// A call to a tool that runs on the server side (Anthropic's or OpenRouter's).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrAnthropicServerToolUseBlock {
     /// Block kind.
@@ -112,6 +114,7 @@ impl std::fmt::Display for OrAnthropicServerToolUseBlockType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OrAnthropicServerToolUseBlockType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

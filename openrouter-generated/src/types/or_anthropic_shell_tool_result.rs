@@ -5,7 +5,9 @@
 use super::*;
 
 /// What an `openrouter:shell` command printed when run in OpenRouter's sandbox.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrAnthropicShellToolResult {
     /// Block kind.
@@ -96,6 +98,7 @@ impl std::fmt::Display for OrAnthropicShellToolResultType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OrAnthropicShellToolResultType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

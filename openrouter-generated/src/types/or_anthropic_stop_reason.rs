@@ -76,6 +76,7 @@ impl std::fmt::Display for OrAnthropicStopReason {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OrAnthropicStopReason {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// An `apply_patch_call` in OpenAI's native shape, returned when the request used the `apply_patch` tool type.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputApplyPatchCallItem {
     pub r#type: OutputApplyPatchCallItemType,
@@ -108,6 +110,7 @@ impl std::fmt::Display for OutputApplyPatchCallItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputApplyPatchCallItemType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

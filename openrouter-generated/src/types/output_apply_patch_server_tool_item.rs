@@ -5,7 +5,9 @@
 use super::*;
 
 /// Result of the `openrouter:apply_patch` server tool. Once the patch validates, the turn stops so the client can apply it and answer with an `apply_patch_call_output` next time.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputApplyPatchServerToolItem {
     pub r#type: OutputApplyPatchServerToolItemType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A code interpreter call in the output.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputCodeInterpreterCallItem {
     pub r#type: OutputCodeInterpreterCallItemType,

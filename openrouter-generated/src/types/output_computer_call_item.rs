@@ -5,7 +5,9 @@
 use super::*;
 
 /// A screen action the model wants performed with the computer-use tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputComputerCallItem {
     pub r#type: OutputComputerCallItemType,
@@ -82,7 +84,9 @@ impl OutputComputerCallItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputComputerCallItemPendingSafetyChecksItem {
     /// Identifier of the check.

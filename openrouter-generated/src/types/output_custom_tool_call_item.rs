@@ -5,7 +5,9 @@
 use super::*;
 
 /// A call to a custom tool in the output. Unlike `function_call`, the model writes free text for it instead of JSON arguments (Codex CLI's `apply_patch` works this way).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputCustomToolCallItem {
     pub r#type: OutputCustomToolCallItemType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A file search call in the output.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputFileSearchCallItem {
     pub r#type: OutputFileSearchCallItemType,

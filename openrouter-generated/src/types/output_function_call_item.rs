@@ -5,7 +5,9 @@
 use super::*;
 
 /// A function call in the output, possibly forwarded from a subagent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputFunctionCallItem {
     pub r#type: OutputFunctionCallItemType,
@@ -111,7 +113,9 @@ impl OutputFunctionCallItem {
 }
 
 /// Progress of the call.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -315,7 +319,9 @@ impl<'de> serde::Deserialize<'de> for OutputFunctionCallItemStatusIncomplete {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputFunctionCallItemSubagentItemsItem {
     /// Kind of the recorded item.

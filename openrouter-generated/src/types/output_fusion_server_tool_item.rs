@@ -5,7 +5,9 @@
 use super::*;
 
 /// Result of the `openrouter:fusion` server tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputFusionServerToolItem {
     pub r#type: OutputFusionServerToolItemType,
@@ -109,7 +111,9 @@ impl OutputFusionServerToolItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputFusionServerToolItemFailedModelsItem {
     /// Slug of the panel model that failed.
@@ -150,7 +154,9 @@ impl OutputFusionServerToolItemFailedModelsItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputFusionServerToolItemResponsesItem {
     /// Slug of the panel model.

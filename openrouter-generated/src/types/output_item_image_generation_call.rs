@@ -5,7 +5,9 @@
 use super::*;
 
 /// An image the model generated with the hosted image tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputItemImageGenerationCall {
     pub r#type: OutputItemImageGenerationCallType,
@@ -99,6 +101,7 @@ impl std::fmt::Display for OutputItemImageGenerationCallType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputItemImageGenerationCallType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

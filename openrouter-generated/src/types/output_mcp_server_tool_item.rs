@@ -5,7 +5,9 @@
 use super::*;
 
 /// Result of the `openrouter:mcp` server tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputMcpServerToolItem {
     pub r#type: OutputMcpServerToolItemType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A message written by the assistant.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputMessage {
     pub r#type: OutputMessageType,
@@ -75,7 +77,9 @@ impl OutputMessage {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -99,7 +103,9 @@ impl From<OpenAiResponsesRefusalContent> for OutputMessageContentItem {
 }
 
 /// Whether the message is interim `commentary` or the `final_answer`. Keep it when sending assistant messages back to models such as `gpt-5.3-codex` and newer, which perform worse without it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -165,6 +171,7 @@ impl std::fmt::Display for OutputMessagePhaseCommentary {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputMessagePhaseCommentary {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -223,6 +230,7 @@ impl std::fmt::Display for OutputMessagePhaseFinalAnswer {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputMessagePhaseFinalAnswer {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -281,6 +289,7 @@ impl std::fmt::Display for OutputMessageRole {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputMessageRole {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -297,7 +306,9 @@ impl<'de> serde::Deserialize<'de> for OutputMessageRole {
 }
 
 /// Progress of the message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -370,6 +381,7 @@ impl std::fmt::Display for OutputMessageStatusCompleted {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputMessageStatusCompleted {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -428,6 +440,7 @@ impl std::fmt::Display for OutputMessageStatusInProgress {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputMessageStatusInProgress {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -486,6 +499,7 @@ impl std::fmt::Display for OutputMessageStatusIncomplete {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputMessageStatusIncomplete {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -544,6 +558,7 @@ impl std::fmt::Display for OutputMessageType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputMessageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

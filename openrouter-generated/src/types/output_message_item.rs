@@ -5,7 +5,9 @@
 use super::*;
 
 /// An assistant message in the output.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputMessageItem {
     pub r#type: OutputMessageItemType,
@@ -78,7 +80,9 @@ impl OutputMessageItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -102,7 +106,9 @@ impl From<OpenAiResponsesRefusalContent> for OutputMessageItemContentItem {
 }
 
 /// Whether the message is interim `commentary` or the `final_answer`. Keep it when sending assistant messages back to models such as `gpt-5.3-codex` and newer, which perform worse without it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -168,6 +174,7 @@ impl std::fmt::Display for OutputMessageItemPhaseCommentary {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputMessageItemPhaseCommentary {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -226,6 +233,7 @@ impl std::fmt::Display for OutputMessageItemPhaseFinalAnswer {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputMessageItemPhaseFinalAnswer {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -284,6 +292,7 @@ impl std::fmt::Display for OutputMessageItemRole {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputMessageItemRole {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -300,7 +309,9 @@ impl<'de> serde::Deserialize<'de> for OutputMessageItemRole {
 }
 
 /// Progress of the message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -373,6 +384,7 @@ impl std::fmt::Display for OutputMessageItemStatusCompleted {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputMessageItemStatusCompleted {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -431,6 +443,7 @@ impl std::fmt::Display for OutputMessageItemStatusInProgress {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputMessageItemStatusInProgress {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -489,6 +502,7 @@ impl std::fmt::Display for OutputMessageItemStatusIncomplete {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputMessageItemStatusIncomplete {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -547,6 +561,7 @@ impl std::fmt::Display for OutputMessageItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputMessageItemType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -58,6 +58,7 @@ impl serde::Serialize for OutputModalityEnum {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for OutputModalityEnum {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A reasoning item in the output, with OpenRouter's `signature` and `format` fields.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputReasoningItem {
     pub r#type: OutputReasoningItemType,
@@ -97,7 +99,9 @@ impl OutputReasoningItem {
 }
 
 /// Progress of the item.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -170,6 +174,7 @@ impl std::fmt::Display for OutputReasoningItemStatusCompleted {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputReasoningItemStatusCompleted {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -228,6 +233,7 @@ impl std::fmt::Display for OutputReasoningItemStatusInProgress {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputReasoningItemStatusInProgress {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -286,6 +292,7 @@ impl std::fmt::Display for OutputReasoningItemStatusIncomplete {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputReasoningItemStatusIncomplete {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -344,6 +351,7 @@ impl std::fmt::Display for OutputReasoningItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputReasoningItemType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

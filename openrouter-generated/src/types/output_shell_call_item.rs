@@ -5,7 +5,9 @@
 use super::*;
 
 /// A `shell_call` in OpenAI's native shape, returned for the sandbox-backed `shell` tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputShellCallItem {
     pub r#type: OutputShellCallItemType,
@@ -77,7 +79,9 @@ impl OutputShellCallItem {
 }
 
 /// The commands and their limits.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputShellCallItemAction {
     /// Commands to run, in order.
@@ -164,6 +168,7 @@ impl std::fmt::Display for OutputShellCallItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputShellCallItemType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

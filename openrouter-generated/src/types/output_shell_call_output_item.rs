@@ -5,7 +5,9 @@
 use super::*;
 
 /// A `shell_call_output` in OpenAI's native shape: stdout, stderr and the exit or timeout result of each command.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputShellCallOutputItem {
     pub r#type: OutputShellCallOutputItemType,
@@ -119,6 +121,7 @@ impl std::fmt::Display for OutputShellCallOutputItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for OutputShellCallOutputItemType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

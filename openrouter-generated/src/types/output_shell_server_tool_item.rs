@@ -5,7 +5,9 @@
 use super::*;
 
 /// Result of the `openrouter:shell` server tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputShellServerToolItem {
     pub r#type: OutputShellServerToolItemType,
@@ -85,7 +87,9 @@ impl OutputShellServerToolItem {
 }
 
 /// The commands that were run and their limits.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputShellServerToolItemAction {
     /// Commands, in order.

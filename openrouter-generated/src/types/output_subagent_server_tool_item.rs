@@ -5,7 +5,9 @@
 use super::*;
 
 /// Result of the `openrouter:subagent` server tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputSubagentServerToolItem {
     pub r#type: OutputSubagentServerToolItemType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A hosted web search call in the output.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputWebSearchCallItem {
     pub r#type: OutputWebSearchCallItemType,
@@ -58,7 +60,9 @@ impl OutputWebSearchCallItem {
 }
 
 /// What the search step did - run a query, open a page, or look for text in a page.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -89,7 +93,9 @@ impl From<OutputWebSearchCallItemActionVariant3> for OutputWebSearchCallItemActi
 }
 
 /// Ran a search query.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputWebSearchCallItemActionVariant1 {
     pub r#type: OutputWebSearchCallItemActionVariant1Type,
@@ -201,7 +207,9 @@ impl<'de> serde::Deserialize<'de> for OutputWebSearchCallItemActionVariant1Type 
 }
 
 /// Opened a page.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputWebSearchCallItemActionVariant2 {
     pub r#type: OutputWebSearchCallItemActionVariant2Type,
@@ -291,7 +299,9 @@ impl<'de> serde::Deserialize<'de> for OutputWebSearchCallItemActionVariant2Type 
 }
 
 /// Looked for a pattern inside a page.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputWebSearchCallItemActionVariant3 {
     pub r#type: OutputWebSearchCallItemActionVariant3Type,

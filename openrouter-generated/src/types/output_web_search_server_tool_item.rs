@@ -5,7 +5,9 @@
 use super::*;
 
 /// Result of the `openrouter:web_search` server tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputWebSearchServerToolItem {
     pub r#type: OutputWebSearchServerToolItemType,
@@ -61,7 +63,9 @@ impl OutputWebSearchServerToolItem {
 }
 
 /// The search that was run, shaped like the `action` of OpenAI's `web_search_call`: the model's query and, where the search engine supplies them, the source URLs.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputWebSearchServerToolItemAction {
     pub r#type: OutputWebSearchServerToolItemActionType,
@@ -107,7 +111,9 @@ impl OutputWebSearchServerToolItemAction {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputWebSearchServerToolItemActionSourcesItem {
     pub r#type: OutputWebSearchServerToolItemActionSourcesItemType,

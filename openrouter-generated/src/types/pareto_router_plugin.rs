@@ -5,7 +5,9 @@
 use super::*;
 
 /// Plugin `pareto-router`, which routes to a strong coding model on the best price-to-quality trade-off.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ParetoRouterPlugin {
     pub id: ParetoRouterPluginId,
@@ -112,6 +114,7 @@ impl serde::Serialize for ParetoRouterPluginId {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ParetoRouterPluginId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -175,6 +178,7 @@ impl serde::Serialize for ParetoRouterPluginPriceSource {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ParetoRouterPluginPriceSource {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Backend that extracts PDF content. `pdf-text` is outdated and is handled as `cloudflare-ai`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -77,6 +79,7 @@ impl serde::Serialize for PdfParserEnginePdfText {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for PdfParserEnginePdfText {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -142,6 +145,7 @@ impl serde::Serialize for PdfParserEngineVariant1 {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for PdfParserEngineVariant1 {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

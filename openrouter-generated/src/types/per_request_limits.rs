@@ -5,7 +5,9 @@
 use super::*;
 
 /// Token ceilings that apply to each single request, or null when there are none.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PerRequestLimits {
     /// Most prompt tokens one request may use.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Latency limits per percentile; an endpoint is favoured only if it meets all that are given.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PercentileLatencyCutoffs {
     /// Highest median latency, in seconds.

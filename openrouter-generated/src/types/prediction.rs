@@ -5,7 +5,9 @@
 use super::*;
 
 /// Text you expect most of the reply to match; models that support it can answer faster when the guess is good.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Prediction {
     pub r#type: PredictionType,
@@ -36,7 +38,9 @@ impl Prediction {
 }
 
 /// The expected text, as one string or as text parts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -114,6 +118,7 @@ impl serde::Serialize for PredictionType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for PredictionType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// One text part of a predicted reply.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PredictionContentText {
     pub r#type: PredictionContentTextType,
@@ -84,6 +86,7 @@ impl serde::Serialize for PredictionContentTextType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for PredictionContentTextType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Latency, in seconds, that endpoints should stay under: one number for the median, or limits per percentile. Slower endpoints are not excluded, only ranked lower, which can mean a fallback model beats the primary one.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Web search tool in OpenAI's dated `web_search_preview_2025_03_11` form.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct Preview20250311WebSearchServerTool {
     pub r#type: Preview20250311WebSearchServerToolType,

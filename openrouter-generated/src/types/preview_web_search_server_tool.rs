@@ -5,7 +5,9 @@
 use super::*;
 
 /// Web search tool in OpenAI's `web_search_preview` form.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PreviewWebSearchServerTool {
     pub r#type: PreviewWebSearchServerToolType,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Rough location of the user, to make search results local.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PreviewWebSearchUserLocation {
     pub r#type: PreviewWebSearchUserLocationType,

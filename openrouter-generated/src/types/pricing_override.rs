@@ -5,7 +5,9 @@
 use super::*;
 
 /// Replacement prices that take effect under certain conditions; a key that is absent keeps the base price.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PricingOverride {
     /// Replacement price of one input token.

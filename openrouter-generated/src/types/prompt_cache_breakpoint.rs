@@ -5,7 +5,9 @@
 use super::*;
 
 /// OpenAI-style marker that ends a cacheable prefix at this content part. Native on OpenAI GPT-5.6 and later; for providers that use `cache_control` instead, OpenRouter translates it.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PromptCacheBreakpoint {
     pub mode: PromptCacheBreakpointMode,

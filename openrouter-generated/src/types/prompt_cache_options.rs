@@ -5,7 +5,9 @@
 use super::*;
 
 /// Caching controls for the whole request. With mode `explicit`, OpenAI places no cache breakpoints of its own and only parts marked with `prompt_cache_breakpoint` are cached. Available on OpenAI GPT-5.6 and later.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PromptCacheOptions {
     pub mode: PromptCacheOptionsMode,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// How to choose among the providers that serve the requested model. See https://openrouter.ai/docs/guides/routing/provider-selection.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProviderPreferences {
     /// True (the default) lets another provider step in when the first choice, or every provider in `order`, is unavailable. False keeps the request on that choice and passes back its error instead.
@@ -192,6 +194,7 @@ impl serde::Serialize for ProviderPreferencesDataCollection {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ProviderPreferencesDataCollection {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -202,7 +205,9 @@ impl<'de> serde::Deserialize<'de> for ProviderPreferencesDataCollection {
 }
 
 /// Most you are willing to pay; a provider above any of these is not used. Token prices are in US dollars per million tokens.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProviderPreferencesMaxPrice {
     /// Ceiling per million input tokens.
@@ -260,7 +265,9 @@ impl ProviderPreferencesMaxPrice {
 }
 
 /// Ordering of providers when `order` is not given; setting it switches off load balancing.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]

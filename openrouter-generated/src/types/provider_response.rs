@@ -5,7 +5,9 @@
 use super::*;
 
 /// Outcome of one attempt at a provider while serving a generation.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProviderResponse {
     /// HTTP status the provider answered with.
@@ -671,6 +673,7 @@ impl std::fmt::Display for ProviderResponseProviderName {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ProviderResponseProviderName {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -734,6 +737,7 @@ impl std::fmt::Display for ProviderResponseRoutedServiceTier {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ProviderResponseRoutedServiceTier {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

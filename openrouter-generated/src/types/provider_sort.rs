@@ -66,6 +66,7 @@ impl serde::Serialize for ProviderSort {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ProviderSort {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

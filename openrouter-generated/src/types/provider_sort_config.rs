@@ -5,7 +5,9 @@
 use super::*;
 
 /// Provider ranking with control over how fallback models are mixed in.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProviderSortConfig {
     /// What to rank providers by.
@@ -97,6 +99,7 @@ impl serde::Serialize for ProviderSortConfigBy {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ProviderSortConfigBy {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -160,6 +163,7 @@ impl serde::Serialize for ProviderSortConfigPartition {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ProviderSortConfigPartition {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.reasoning_text.delta`: a new chunk of reasoning text.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReasoningDeltaEvent {
     pub r#type: ReasoningDeltaEventType,
@@ -120,6 +122,7 @@ impl std::fmt::Display for ReasoningDeltaEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ReasoningDeltaEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Reasoning the provider keeps hidden, as an opaque blob.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReasoningDetailEncrypted {
     pub r#type: ReasoningDetailEncryptedType,

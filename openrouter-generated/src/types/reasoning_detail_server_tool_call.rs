@@ -5,7 +5,9 @@
 use super::*;
 
 /// Trace of a server tool call (such as `openrouter:fusion`), kept so that a later turn of the conversation can restore it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReasoningDetailServerToolCall {
     pub r#type: ReasoningDetailServerToolCallType,

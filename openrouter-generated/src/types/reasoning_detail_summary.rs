@@ -5,7 +5,9 @@
 use super::*;
 
 /// A readable summary of reasoning.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReasoningDetailSummary {
     pub r#type: ReasoningDetailSummaryType,

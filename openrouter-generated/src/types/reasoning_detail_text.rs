@@ -5,7 +5,9 @@
 use super::*;
 
 /// Reasoning in plain text, possibly signed.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReasoningDetailText {
     pub r#type: ReasoningDetailTextType,

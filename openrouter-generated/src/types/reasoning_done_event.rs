@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.reasoning_text.done`: the full reasoning text of a part.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReasoningDoneEvent {
     pub r#type: ReasoningDoneEventType,
@@ -120,6 +122,7 @@ impl std::fmt::Display for ReasoningDoneEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ReasoningDoneEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A reasoning item sent back as history, with OpenRouter's extra `signature` and `format` fields.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReasoningItem {
     pub r#type: ReasoningItemType,
@@ -97,7 +99,9 @@ impl ReasoningItem {
 }
 
 /// Progress of the item.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -176,6 +180,7 @@ impl serde::Serialize for ReasoningItemStatusCompleted {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ReasoningItemStatusCompleted {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -234,6 +239,7 @@ impl serde::Serialize for ReasoningItemStatusInProgress {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ReasoningItemStatusInProgress {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -292,6 +298,7 @@ impl serde::Serialize for ReasoningItemStatusIncomplete {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ReasoningItemStatusIncomplete {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -350,6 +357,7 @@ impl serde::Serialize for ReasoningItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ReasoningItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

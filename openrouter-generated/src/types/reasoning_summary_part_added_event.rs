@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.reasoning_summary_part.added`: a summary part has begun.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReasoningSummaryPartAddedEvent {
     pub r#type: ReasoningSummaryPartAddedEventType,
@@ -126,6 +128,7 @@ impl std::fmt::Display for ReasoningSummaryPartAddedEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ReasoningSummaryPartAddedEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

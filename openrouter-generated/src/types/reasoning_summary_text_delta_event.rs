@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.reasoning_summary_text.delta`: a new chunk of summary text.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReasoningSummaryTextDeltaEvent {
     pub r#type: ReasoningSummaryTextDeltaEventType,
@@ -127,6 +129,7 @@ impl std::fmt::Display for ReasoningSummaryTextDeltaEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ReasoningSummaryTextDeltaEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.reasoning_summary_text.done`: the full text of a summary part.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReasoningSummaryTextDoneEvent {
     pub r#type: ReasoningSummaryTextDoneEventType,
@@ -127,6 +129,7 @@ impl std::fmt::Display for ReasoningSummaryTextDoneEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ReasoningSummaryTextDoneEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

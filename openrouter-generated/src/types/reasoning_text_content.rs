@@ -5,7 +5,9 @@
 use super::*;
 
 /// One part of the full reasoning text.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReasoningTextContent {
     pub r#type: ReasoningTextContentType,

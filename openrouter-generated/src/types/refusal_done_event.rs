@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.refusal.done`: the full refusal text.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct RefusalDoneEvent {
     pub r#type: RefusalDoneEventType,
@@ -120,6 +122,7 @@ impl std::fmt::Display for RefusalDoneEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for RefusalDoneEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

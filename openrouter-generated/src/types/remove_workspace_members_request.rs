@@ -5,7 +5,9 @@
 use super::*;
 
 /// Users to take out of a workspace.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RemoveWorkspaceMembersRequest {
     /// IDs of the users to remove.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Result of removing members from a workspace.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemoveWorkspaceMembersResponse {
     /// How many members were removed.

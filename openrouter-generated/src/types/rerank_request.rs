@@ -5,7 +5,9 @@
 use super::*;
 
 /// A query and the documents to rank against it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RerankRequest {
     /// ID of the rerank model to use.

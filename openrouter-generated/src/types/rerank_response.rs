@@ -5,7 +5,9 @@
 use super::*;
 
 /// Documents with their relevance scores, best match first.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct RerankResponse {
     /// ID of this rerank response.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// One document with its score.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct RerankResult {
     /// Position of the document in the request's `documents` list.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A document with text, an image, or both; give at least one of the two.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RerankStructuredDocument {
     /// Text of the document.

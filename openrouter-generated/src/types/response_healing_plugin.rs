@@ -5,7 +5,9 @@
 use super::*;
 
 /// Plugin `response-healing`, which repairs malformed JSON in structured replies.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResponseHealingPlugin {
     pub id: ResponseHealingPluginId,
@@ -82,6 +84,7 @@ impl serde::Serialize for ResponseHealingPluginId {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ResponseHealingPluginId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

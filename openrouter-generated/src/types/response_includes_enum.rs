@@ -74,6 +74,7 @@ impl serde::Serialize for ResponseIncludesEnum {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ResponseIncludesEnum {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

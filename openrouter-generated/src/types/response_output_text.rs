@@ -5,7 +5,9 @@
 use super::*;
 
 /// A piece of text written by the model, with any citations.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseOutputText {
     pub r#type: ResponseOutputTextType,
@@ -61,7 +63,9 @@ impl ResponseOutputText {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseOutputTextLogprobsItem {
     /// The token.
@@ -118,7 +122,9 @@ impl ResponseOutputTextLogprobsItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseOutputTextLogprobsItemTopLogprobsItem {
     /// The alternative token.

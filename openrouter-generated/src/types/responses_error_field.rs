@@ -5,7 +5,9 @@
 use super::*;
 
 /// What went wrong when the response failed; null otherwise.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponsesErrorField {
     /// Machine-readable error code.
@@ -159,6 +161,7 @@ impl std::fmt::Display for ResponsesErrorFieldCode {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ResponsesErrorFieldCode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Body of a `POST /responses` call.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResponsesRequest {
     /// Slug of the model to run, such as `openai/gpt-4o`. Falls back to the account default when left out.
@@ -475,6 +477,7 @@ impl serde::Serialize for ResponsesRequestPluginsItem {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ResponsesRequestPluginsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -643,6 +646,7 @@ impl serde::Serialize for ResponsesRequestServiceTier {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ResponsesRequestServiceTier {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -652,7 +656,9 @@ impl<'de> serde::Deserialize<'de> for ResponsesRequestServiceTier {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -858,7 +864,9 @@ impl From<ToolSearchServerTool> for ResponsesRequestToolsItem {
 }
 
 /// A function you implement, optionally loaded lazily through tool search.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResponsesRequestToolsItemVariant1 {
     pub r#type: ResponsesRequestToolsItemVariant1Type,
@@ -985,6 +993,7 @@ impl serde::Serialize for ResponsesRequestToolsItemVariant1Type {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ResponsesRequestToolsItemVariant1Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Settings a router used when choosing; keys beyond those listed may appear.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct RouterParams {
     /// Lowest quality score accepted.

@@ -80,6 +80,7 @@ impl std::fmt::Display for RoutingStrategy {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for RoutingStrategy {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Settings of the model search tool.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchModelsServerToolConfig {
     /// How many models to return at most; 5 when unset, no more than 20.

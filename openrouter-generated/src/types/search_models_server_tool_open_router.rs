@@ -5,7 +5,9 @@
 use super::*;
 
 /// OpenRouter server tool that lets the model look up and filter models offered on OpenRouter.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchModelsServerToolOpenRouter {
     pub r#type: SearchModelsServerToolOpenRouterType,
@@ -88,6 +90,7 @@ impl serde::Serialize for SearchModelsServerToolOpenRouterType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for SearchModelsServerToolOpenRouterType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

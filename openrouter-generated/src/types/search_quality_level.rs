@@ -62,6 +62,7 @@ impl serde::Serialize for SearchQualityLevel {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for SearchQualityLevel {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

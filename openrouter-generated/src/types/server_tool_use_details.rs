@@ -5,7 +5,9 @@
 use super::*;
 
 /// Counts of server-side tool work, such as web searches.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServerToolUseDetails {
     /// Server tool calls the model asked OpenRouter to run, over all tool kinds; searches done natively by the provider are not included.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// New cap for one budget interval.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetWorkspaceBudgetRequest {
     /// Spending cap in US dollars; must be above zero.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// The model asking for shell commands to run (the newer shell tool).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShellCallItem {
     pub r#type: ShellCallItemType,
@@ -88,7 +90,9 @@ impl ShellCallItem {
 }
 
 /// The commands and their limits.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShellCallItemAction {
     /// Commands to run, in order.
@@ -179,6 +183,7 @@ impl serde::Serialize for ShellCallItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ShellCallItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

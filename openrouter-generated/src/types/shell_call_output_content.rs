@@ -5,7 +5,9 @@
 use super::*;
 
 /// What one shell command wrote to stdout and stderr, and how it ended.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShellCallOutputContent {
     /// Standard output text.
@@ -54,7 +56,9 @@ impl ShellCallOutputContent {
 }
 
 /// Whether the command exited (with its code) or hit the time limit.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
@@ -78,7 +82,9 @@ impl From<ShellCallOutputContentOutcomeVariant2> for ShellCallOutputContentOutco
 }
 
 /// The command exited.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShellCallOutputContentOutcomeVariant1 {
     pub r#type: ShellCallOutputContentOutcomeVariant1Type,
@@ -174,7 +180,9 @@ impl<'de> serde::Deserialize<'de> for ShellCallOutputContentOutcomeVariant1Type 
 }
 
 /// The command was stopped at the time limit.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShellCallOutputContentOutcomeVariant2 {
     pub r#type: ShellCallOutputContentOutcomeVariant2Type,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Results of the commands of a `shell_call` (the newer shell tool).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShellCallOutputItem {
     pub r#type: ShellCallOutputItemType,
@@ -126,6 +128,7 @@ impl serde::Serialize for ShellCallOutputItemType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ShellCallOutputItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

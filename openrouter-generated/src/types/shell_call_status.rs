@@ -56,6 +56,7 @@ impl std::fmt::Display for ShellCallStatus {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for ShellCallStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// OpenAI's shell tool.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShellServerTool {
     pub r#type: ShellServerToolType,

@@ -58,6 +58,7 @@ impl serde::Serialize for ShellServerToolEngine {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ShellServerToolEngine {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

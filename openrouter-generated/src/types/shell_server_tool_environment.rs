@@ -41,6 +41,7 @@ impl serde::Serialize for ShellServerToolEnvironment {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ShellServerToolEnvironment {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// OpenRouter server tool that runs shell commands on OpenRouter's side in a sandboxed container, modelled on OpenAI's hosted shell.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShellServerToolOpenRouter {
     pub r#type: ShellServerToolOpenRouterType,
@@ -81,6 +83,7 @@ impl serde::Serialize for ShellServerToolOpenRouterType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ShellServerToolOpenRouterType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

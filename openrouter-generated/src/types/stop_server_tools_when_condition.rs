@@ -66,6 +66,7 @@ impl serde::Serialize for StopServerToolsWhenCondition {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for StopServerToolsWhenCondition {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

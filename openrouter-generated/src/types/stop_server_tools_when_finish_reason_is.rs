@@ -5,7 +5,9 @@
 use super::*;
 
 /// Ends the loop when the model stops for this reason, such as `length`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct StopServerToolsWhenFinishReasonIs {
     pub r#type: StopServerToolsWhenFinishReasonIsType,
@@ -87,6 +89,7 @@ impl serde::Serialize for StopServerToolsWhenFinishReasonIsType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for StopServerToolsWhenFinishReasonIsType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

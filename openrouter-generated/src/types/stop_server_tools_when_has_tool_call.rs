@@ -5,7 +5,9 @@
 use super::*;
 
 /// Ends the loop once the named tool has been called.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct StopServerToolsWhenHasToolCall {
     pub r#type: StopServerToolsWhenHasToolCallType,
@@ -87,6 +89,7 @@ impl serde::Serialize for StopServerToolsWhenHasToolCallType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for StopServerToolsWhenHasToolCallType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

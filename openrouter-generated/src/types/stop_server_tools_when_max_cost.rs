@@ -5,7 +5,9 @@
 use super::*;
 
 /// Ends the loop once the money spent over all steps goes past this amount.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct StopServerToolsWhenMaxCost {
     pub r#type: StopServerToolsWhenMaxCostType,
@@ -84,6 +86,7 @@ impl serde::Serialize for StopServerToolsWhenMaxCostType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for StopServerToolsWhenMaxCostType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

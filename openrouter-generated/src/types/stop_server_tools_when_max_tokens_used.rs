@@ -5,7 +5,9 @@
 use super::*;
 
 /// Ends the loop once the tokens used over all steps go past this number.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct StopServerToolsWhenMaxTokensUsed {
     pub r#type: StopServerToolsWhenMaxTokensUsedType,
@@ -87,6 +89,7 @@ impl serde::Serialize for StopServerToolsWhenMaxTokensUsedType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for StopServerToolsWhenMaxTokensUsedType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Ends the loop once it has run this many steps.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct StopServerToolsWhenStepCountIs {
     pub r#type: StopServerToolsWhenStepCountIsType,
@@ -87,6 +89,7 @@ impl serde::Serialize for StopServerToolsWhenStepCountIsType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for StopServerToolsWhenStepCountIsType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.completed`, carrying the final OpenRouter response object. Ends the stream.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct StreamEventsResponseCompleted {
     pub r#type: StreamEventsResponseCompletedType,
@@ -92,6 +94,7 @@ impl std::fmt::Display for StreamEventsResponseCompletedType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for StreamEventsResponseCompletedType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

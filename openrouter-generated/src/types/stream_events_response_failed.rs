@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.failed`, carrying the failed OpenRouter response object. Ends the stream.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct StreamEventsResponseFailed {
     pub r#type: StreamEventsResponseFailedType,
@@ -89,6 +91,7 @@ impl std::fmt::Display for StreamEventsResponseFailedType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for StreamEventsResponseFailedType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

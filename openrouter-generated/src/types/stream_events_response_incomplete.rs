@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.incomplete`, carrying the cut-short OpenRouter response object. Ends the stream.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct StreamEventsResponseIncomplete {
     pub r#type: StreamEventsResponseIncompleteType,
@@ -92,6 +94,7 @@ impl std::fmt::Display for StreamEventsResponseIncompleteType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for StreamEventsResponseIncompleteType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.output_item.added`, with the item in OpenRouter's output item form.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct StreamEventsResponseOutputItemAdded {
     pub r#type: StreamEventsResponseOutputItemAddedType,
@@ -102,6 +104,7 @@ impl std::fmt::Display for StreamEventsResponseOutputItemAddedType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for StreamEventsResponseOutputItemAddedType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

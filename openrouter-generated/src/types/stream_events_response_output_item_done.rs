@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.output_item.done`, with the item in OpenRouter's output item form.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct StreamEventsResponseOutputItemDone {
     pub r#type: StreamEventsResponseOutputItemDoneType,
@@ -102,6 +104,7 @@ impl std::fmt::Display for StreamEventsResponseOutputItemDoneType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for StreamEventsResponseOutputItemDoneType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Log probability of a streamed token, with likely alternatives.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct StreamLogprob {
     /// The token.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A candidate token in a streamed log probability entry.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct StreamLogprobTopLogprob {
     /// The candidate token.

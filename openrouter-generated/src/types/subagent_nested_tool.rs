@@ -5,7 +5,9 @@
 use super::*;
 
 /// A server tool lent to the worker, such as `openrouter:web_search`. Function tools are not allowed since the worker cannot run them, nor is the subagent tool itself.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubagentNestedTool {
     /// Type of the server tool.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Thinking settings passed to the worker model.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubagentReasoning {
     /// How hard the worker should think.
@@ -109,6 +111,7 @@ impl serde::Serialize for SubagentReasoningEffort {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for SubagentReasoningEffort {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Built-in tool `openrouter:subagent`: the model hands a self-contained job to a cheaper, quicker worker model, which may use tools of its own, and gets the result back.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubagentServerToolOpenRouter {
     pub r#type: SubagentServerToolOpenRouterType,
@@ -81,6 +83,7 @@ impl serde::Serialize for SubagentServerToolOpenRouterType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for SubagentServerToolOpenRouterType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A report about one generation.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubmitGenerationFeedbackRequest {
     /// ID of the generation the report is about.
@@ -126,6 +128,7 @@ impl serde::Serialize for SubmitGenerationFeedbackRequestCategory {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for SubmitGenerationFeedbackRequestCategory {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Acknowledgement of a feedback report.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubmitGenerationFeedbackResponse {
     /// Result of the submission.
@@ -29,7 +31,9 @@ impl SubmitGenerationFeedbackResponse {
 }
 
 /// Result of the submission.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubmitGenerationFeedbackResponseData {
     /// Always true once the report is stored.

@@ -148,6 +148,7 @@ impl std::fmt::Display for SupportedParameter {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for SupportedParameter {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

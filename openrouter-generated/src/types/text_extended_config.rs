@@ -5,7 +5,9 @@
 use super::*;
 
 /// Text output settings, with the wider verbosity scale OpenRouter accepts.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct TextExtendedConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Limits the model to a chosen subset of the declared tools.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ToolChoiceAllowed {
     pub r#type: ToolChoiceAllowedType,
@@ -51,7 +53,9 @@ impl ToolChoiceAllowed {
 }
 
 /// `auto` lets the model pick among the allowed tools or none; `required` makes it call one of them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]

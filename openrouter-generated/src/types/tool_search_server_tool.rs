@@ -5,7 +5,9 @@
 use super::*;
 
 /// OpenRouter server tool that searches the tools marked `defer_loading` and makes the matches callable.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ToolSearchServerTool {
     pub r#type: ToolSearchServerToolType,
@@ -81,6 +83,7 @@ impl serde::Serialize for ToolSearchServerToolType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for ToolSearchServerToolType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

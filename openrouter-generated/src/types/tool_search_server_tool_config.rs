@@ -5,7 +5,9 @@
 use super::*;
 
 /// Settings of the `openrouter:tool_search` server tool.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ToolSearchServerToolConfig {
     /// Most tools a single search returns; 5 when unset.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Tracing labels for observability. The named keys are understood by OpenRouter; any other key is forwarded as custom metadata to your broadcast destinations.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TraceConfig {
     /// ID of the trace this call belongs to.

@@ -52,6 +52,7 @@ impl std::fmt::Display for Truncation {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for Truncation {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

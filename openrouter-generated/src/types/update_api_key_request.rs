@@ -5,7 +5,9 @@
 use super::*;
 
 /// Changes to apply to an API key; every field is optional.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateApiKeyRequest {
     /// New name for the key.
@@ -120,6 +122,7 @@ impl serde::Serialize for UpdateApiKeyRequestLimitReset {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for UpdateApiKeyRequestLimitReset {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Changes to apply to a workspace; every field is optional.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateWorkspaceRequest {
     /// New display name.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Citation of a web page, covering a character range of the text.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct UrlCitation {
     pub r#type: UrlCitationType,

@@ -4,7 +4,9 @@
 #[allow(unused_imports)]
 use super::*;
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct Usage {
     /// Tokens in the input.
@@ -117,7 +119,9 @@ impl Usage {
 }
 
 /// Split of the upstream provider's charge.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct UsageCostDetails {
     /// Total charged by the upstream provider.
@@ -162,7 +166,9 @@ impl UsageCostDetails {
 }
 
 /// Breakdown of the input tokens.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct UsageInputTokensDetails {
     /// Input tokens served from the prompt cache.
@@ -195,7 +201,9 @@ impl UsageInputTokensDetails {
 }
 
 /// Breakdown of the output tokens.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct UsageOutputTokensDetails {
     /// Output tokens spent on reasoning.

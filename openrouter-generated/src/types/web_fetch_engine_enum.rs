@@ -74,6 +74,7 @@ impl serde::Serialize for WebFetchEngineEnum {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for WebFetchEngineEnum {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

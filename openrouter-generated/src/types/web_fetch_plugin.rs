@@ -5,7 +5,9 @@
 use super::*;
 
 /// Plugin `web-fetch`, which lets the model download pages by URL.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebFetchPlugin {
     pub id: WebFetchPluginId,
@@ -109,6 +111,7 @@ impl serde::Serialize for WebFetchPluginId {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for WebFetchPluginId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

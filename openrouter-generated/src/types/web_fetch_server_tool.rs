@@ -5,7 +5,9 @@
 use super::*;
 
 /// Built-in tool `openrouter:web_fetch`, which downloads the full text of a web page or PDF.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebFetchServerTool {
     pub r#type: WebFetchServerToolType,
@@ -81,6 +83,7 @@ impl serde::Serialize for WebFetchServerToolType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for WebFetchServerToolType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

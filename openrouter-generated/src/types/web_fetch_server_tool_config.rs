@@ -5,7 +5,9 @@
 use super::*;
 
 /// Settings of the web fetch tool.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebFetchServerToolConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]

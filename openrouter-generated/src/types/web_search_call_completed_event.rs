@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.web_search_call.completed`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebSearchCallCompletedEvent {
     pub r#type: WebSearchCallCompletedEventType,
@@ -100,6 +102,7 @@ impl std::fmt::Display for WebSearchCallCompletedEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for WebSearchCallCompletedEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.web_search_call.in_progress`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebSearchCallInProgressEvent {
     pub r#type: WebSearchCallInProgressEventType,
@@ -104,6 +106,7 @@ impl std::fmt::Display for WebSearchCallInProgressEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for WebSearchCallInProgressEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

@@ -5,7 +5,9 @@
 use super::*;
 
 /// `response.web_search_call.searching`: the search is running.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebSearchCallSearchingEvent {
     pub r#type: WebSearchCallSearchingEventType,
@@ -100,6 +102,7 @@ impl std::fmt::Display for WebSearchCallSearchingEventType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for WebSearchCallSearchingEventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

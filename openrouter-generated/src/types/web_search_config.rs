@@ -5,7 +5,9 @@
 use super::*;
 
 /// Settings of the web search tool.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebSearchConfig {
     /// Keep only results from these domains. Perplexity, Parallel, Firecrawl and Exa honour it, as do most native searches (Anthropic, OpenAI, xAI); not combinable with `excluded_domains`.

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Domains to restrict web search to, or to keep out of it.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebSearchDomainFilter {
     /// Only return results from these domains.

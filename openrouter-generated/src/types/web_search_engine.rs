@@ -70,6 +70,7 @@ impl serde::Serialize for WebSearchEngine {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for WebSearchEngine {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

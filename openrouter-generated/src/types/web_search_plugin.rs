@@ -5,7 +5,9 @@
 use super::*;
 
 /// Plugin `web`, which adds web search results to the prompt.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebSearchPlugin {
     pub id: WebSearchPluginId,
@@ -152,6 +154,7 @@ impl serde::Serialize for WebSearchPluginId {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for WebSearchPluginId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// Web search tool in OpenAI's `web_search_2025_08_26` form.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebSearchServerTool {
     pub r#type: WebSearchServerToolType,

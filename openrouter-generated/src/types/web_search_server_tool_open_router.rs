@@ -5,7 +5,9 @@
 use super::*;
 
 /// OpenRouter server tool that looks things up on the web.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebSearchServerToolOpenRouter {
     pub r#type: WebSearchServerToolOpenRouterType,
@@ -84,6 +86,7 @@ impl serde::Serialize for WebSearchServerToolOpenRouterType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for WebSearchServerToolOpenRouterType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

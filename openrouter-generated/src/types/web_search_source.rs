@@ -5,7 +5,9 @@
 use super::*;
 
 /// A page found by a web search.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebSearchSource {
     pub r#type: WebSearchSourceType,

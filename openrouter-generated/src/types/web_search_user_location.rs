@@ -5,7 +5,9 @@
 use super::*;
 
 /// Rough location of the user for the web plugin.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebSearchUserLocation {
     #[serde(default, skip_serializing_if = "Option::is_none")]

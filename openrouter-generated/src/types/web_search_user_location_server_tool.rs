@@ -5,7 +5,9 @@
 use super::*;
 
 /// Rough location of the user, to favour local results.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebSearchUserLocationServerTool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,6 +115,7 @@ impl serde::Serialize for WebSearchUserLocationServerToolType {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for WebSearchUserLocationServerToolType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

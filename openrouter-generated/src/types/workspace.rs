@@ -5,7 +5,9 @@
 use super::*;
 
 /// A workspace and its default routing and logging settings.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct Workspace {
     /// Unique ID of the workspace.

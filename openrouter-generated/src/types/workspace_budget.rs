@@ -5,7 +5,9 @@
 use super::*;
 
 /// A spending cap on a workspace for one reset interval.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkspaceBudget {
     /// Unique ID of the budget.
@@ -134,6 +136,7 @@ impl std::fmt::Display for WorkspaceBudgetResetInterval {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for WorkspaceBudgetResetInterval {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

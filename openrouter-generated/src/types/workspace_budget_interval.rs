@@ -66,6 +66,7 @@ impl serde::Serialize for WorkspaceBudgetInterval {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for WorkspaceBudgetInterval {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A single workspace budget plus the workspace-wide BYOK setting.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkspaceBudgetResponse {
     pub data: WorkspaceBudget,

@@ -5,7 +5,9 @@
 use super::*;
 
 /// A user's membership in a workspace.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkspaceMember {
     /// Unique ID of the membership.
@@ -117,6 +119,7 @@ impl std::fmt::Display for WorkspaceMemberRole {
     }
 }
 
+#[cfg(feature = "round-trip")]
 impl serde::Serialize for WorkspaceMemberRole {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
