@@ -372,6 +372,22 @@ fn struct_tokens(
             }
         }
     });
+    // Types the client only receives get no constructor or setters: users read them (and
+    // tests build them from JSON).
+    let constructors = if def.sent {
+        quote! {
+            impl #name {
+                #[doc = #new_doc]
+                #many
+                pub fn new(#(#new_args),*) -> Self {
+                    #new_body
+                }
+                #(#setters)*
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #derive_default)]
@@ -380,14 +396,7 @@ fn struct_tokens(
         pub struct #name {
             #(#field_defs)*
         }
-        impl #name {
-            #[doc = #new_doc]
-            #many
-            pub fn new(#(#new_args),*) -> Self {
-                #new_body
-            }
-            #(#setters)*
-        }
+        #constructors
         #multipart
     }
 }

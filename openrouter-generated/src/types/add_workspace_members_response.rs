@@ -15,28 +15,3 @@ pub struct AddWorkspaceMembersResponse {
     /// How many memberships were created or updated.
     pub added_count: i64,
 }
-
-impl AddWorkspaceMembersResponse {
-    /// An `AddWorkspaceMembersResponse` from its required fields; the optional ones start empty.
-    pub fn new(
-        data: impl Into<Vec<WorkspaceMember>>,
-        added_count: impl Into<i64>,
-    ) -> Self {
-        Self {
-            data: data.into(),
-            added_count: added_count.into(),
-        }
-    }
-
-    /// Sets the `data` field.
-    pub fn data(mut self, value: impl Into<Vec<WorkspaceMember>>) -> Self {
-        self.data = value.into();
-        self
-    }
-
-    /// Sets the `added_count` field.
-    pub fn added_count(mut self, value: impl Into<i64>) -> Self {
-        self.added_count = value.into();
-        self
-    }
-}

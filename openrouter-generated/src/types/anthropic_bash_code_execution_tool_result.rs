@@ -17,44 +17,6 @@ pub struct AnthropicBashCodeExecutionToolResult {
     pub content: AnthropicBashCodeExecutionContent,
 }
 
-impl AnthropicBashCodeExecutionToolResult {
-    /// An `AnthropicBashCodeExecutionToolResult` from its required fields; the optional ones start empty.
-    pub fn new(
-        content: impl Into<AnthropicBashCodeExecutionContent>,
-        tool_use_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            tool_use_id: tool_use_id.into(),
-            content: content.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<AnthropicBashCodeExecutionToolResultType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `tool_use_id` field.
-    pub fn tool_use_id(mut self, value: impl Into<String>) -> Self {
-        self.tool_use_id = value.into();
-        self
-    }
-
-    /// Sets the `content` field.
-    pub fn content(
-        mut self,
-        value: impl Into<AnthropicBashCodeExecutionContent>,
-    ) -> Self {
-        self.content = value.into();
-        self
-    }
-}
-
 /// Block kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

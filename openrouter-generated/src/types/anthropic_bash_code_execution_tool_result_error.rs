@@ -16,36 +16,6 @@ pub struct AnthropicBashCodeExecutionToolResultError {
     pub error_code: AnthropicBashCodeExecutionToolResultErrorErrorCode,
 }
 
-impl AnthropicBashCodeExecutionToolResultError {
-    /// An `AnthropicBashCodeExecutionToolResultError` from its required fields; the optional ones start empty.
-    pub fn new(
-        error_code: impl Into<AnthropicBashCodeExecutionToolResultErrorErrorCode>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            error_code: error_code.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<AnthropicBashCodeExecutionToolResultErrorType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `error_code` field.
-    pub fn error_code(
-        mut self,
-        value: impl Into<AnthropicBashCodeExecutionToolResultErrorErrorCode>,
-    ) -> Self {
-        self.error_code = value.into();
-        self
-    }
-}
-
 /// Failure reason.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

@@ -15,28 +15,3 @@ pub struct AnthropicCacheCreation {
     /// Tokens written to the one-hour cache.
     pub ephemeral_1h_input_tokens: i64,
 }
-
-impl AnthropicCacheCreation {
-    /// An `AnthropicCacheCreation` from its required fields; the optional ones start empty.
-    pub fn new(
-        ephemeral_5m_input_tokens: impl Into<i64>,
-        ephemeral_1h_input_tokens: impl Into<i64>,
-    ) -> Self {
-        Self {
-            ephemeral_5m_input_tokens: ephemeral_5m_input_tokens.into(),
-            ephemeral_1h_input_tokens: ephemeral_1h_input_tokens.into(),
-        }
-    }
-
-    /// Sets the `ephemeral_5m_input_tokens` field.
-    pub fn ephemeral_5m_input_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.ephemeral_5m_input_tokens = value.into();
-        self
-    }
-
-    /// Sets the `ephemeral_1h_input_tokens` field.
-    pub fn ephemeral_1h_input_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.ephemeral_1h_input_tokens = value.into();
-        self
-    }
-}

@@ -22,57 +22,6 @@ pub struct AnthropicCitationWebSearchResultLocation {
     pub url: String,
 }
 
-impl AnthropicCitationWebSearchResultLocation {
-    /// An `AnthropicCitationWebSearchResultLocation` from its required fields; the optional ones start empty.
-    pub fn new(
-        cited_text: impl Into<String>,
-        encrypted_index: impl Into<String>,
-        title: Option<String>,
-        url: impl Into<String>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            cited_text: cited_text.into(),
-            encrypted_index: encrypted_index.into(),
-            title,
-            url: url.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<AnthropicCitationWebSearchResultLocationType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `cited_text` field.
-    pub fn cited_text(mut self, value: impl Into<String>) -> Self {
-        self.cited_text = value.into();
-        self
-    }
-
-    /// Sets the `encrypted_index` field.
-    pub fn encrypted_index(mut self, value: impl Into<String>) -> Self {
-        self.encrypted_index = value.into();
-        self
-    }
-
-    /// Sets the `title` field.
-    pub fn title(mut self, value: Option<String>) -> Self {
-        self.title = value;
-        self
-    }
-
-    /// Sets the `url` field.
-    pub fn url(mut self, value: impl Into<String>) -> Self {
-        self.url = value.into();
-        self
-    }
-}
-
 /// Citation kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

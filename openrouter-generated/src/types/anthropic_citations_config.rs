@@ -13,16 +13,3 @@ pub struct AnthropicCitationsConfig {
     /// True when citations are allowed.
     pub enabled: bool,
 }
-
-impl AnthropicCitationsConfig {
-    /// An `AnthropicCitationsConfig` from its required fields; the optional ones start empty.
-    pub fn new(enabled: impl Into<bool>) -> Self {
-        Self { enabled: enabled.into() }
-    }
-
-    /// Sets the `enabled` field.
-    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}

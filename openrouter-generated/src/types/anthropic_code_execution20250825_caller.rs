@@ -16,31 +16,6 @@ pub struct AnthropicCodeExecution20250825Caller {
     pub tool_id: String,
 }
 
-impl AnthropicCodeExecution20250825Caller {
-    /// An `AnthropicCodeExecution20250825Caller` from its required fields; the optional ones start empty.
-    pub fn new(tool_id: impl Into<String>) -> Self {
-        Self {
-            r#type: Default::default(),
-            tool_id: tool_id.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<AnthropicCodeExecution20250825CallerType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `tool_id` field.
-    pub fn tool_id(mut self, value: impl Into<String>) -> Self {
-        self.tool_id = value.into();
-        self
-    }
-}
-
 /// Caller kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

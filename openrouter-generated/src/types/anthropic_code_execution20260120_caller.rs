@@ -16,31 +16,6 @@ pub struct AnthropicCodeExecution20260120Caller {
     pub tool_id: String,
 }
 
-impl AnthropicCodeExecution20260120Caller {
-    /// An `AnthropicCodeExecution20260120Caller` from its required fields; the optional ones start empty.
-    pub fn new(tool_id: impl Into<String>) -> Self {
-        Self {
-            r#type: Default::default(),
-            tool_id: tool_id.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<AnthropicCodeExecution20260120CallerType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `tool_id` field.
-    pub fn tool_id(mut self, value: impl Into<String>) -> Self {
-        self.tool_id = value.into();
-        self
-    }
-}
-
 /// Caller kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

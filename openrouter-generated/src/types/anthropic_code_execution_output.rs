@@ -16,28 +16,6 @@ pub struct AnthropicCodeExecutionOutput {
     pub file_id: String,
 }
 
-impl AnthropicCodeExecutionOutput {
-    /// An `AnthropicCodeExecutionOutput` from its required fields; the optional ones start empty.
-    pub fn new(file_id: impl Into<String>) -> Self {
-        Self {
-            r#type: Default::default(),
-            file_id: file_id.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<AnthropicCodeExecutionOutputType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `file_id` field.
-    pub fn file_id(mut self, value: impl Into<String>) -> Self {
-        self.file_id = value.into();
-        self
-    }
-}
-
 /// Output kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

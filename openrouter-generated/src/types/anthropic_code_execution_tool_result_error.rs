@@ -15,31 +15,6 @@ pub struct AnthropicCodeExecutionToolResultError {
     pub error_code: AnthropicServerToolErrorCode,
 }
 
-impl AnthropicCodeExecutionToolResultError {
-    /// An `AnthropicCodeExecutionToolResultError` from its required fields; the optional ones start empty.
-    pub fn new(error_code: impl Into<AnthropicServerToolErrorCode>) -> Self {
-        Self {
-            r#type: Default::default(),
-            error_code: error_code.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<AnthropicCodeExecutionToolResultErrorType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `error_code` field.
-    pub fn error_code(mut self, value: impl Into<AnthropicServerToolErrorCode>) -> Self {
-        self.error_code = value.into();
-        self
-    }
-}
-
 /// Result kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

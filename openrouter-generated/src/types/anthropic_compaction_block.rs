@@ -19,35 +19,6 @@ pub struct AnthropicCompactionBlock {
     pub encrypted_content: Option<String>,
 }
 
-impl AnthropicCompactionBlock {
-    /// An `AnthropicCompactionBlock` from its required fields; the optional ones start empty.
-    pub fn new(content: Option<String>) -> Self {
-        Self {
-            r#type: Default::default(),
-            content,
-            encrypted_content: Default::default(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<AnthropicCompactionBlockType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `content` field.
-    pub fn content(mut self, value: Option<String>) -> Self {
-        self.content = value;
-        self
-    }
-
-    /// Sets the `encrypted_content` field.
-    pub fn encrypted_content(mut self, value: impl Into<String>) -> Self {
-        self.encrypted_content = Some(value.into());
-        self
-    }
-}
-
 /// Block kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

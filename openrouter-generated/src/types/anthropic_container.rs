@@ -15,25 +15,3 @@ pub struct AnthropicContainer {
     /// When the container will be discarded.
     pub expires_at: String,
 }
-
-impl AnthropicContainer {
-    /// An `AnthropicContainer` from its required fields; the optional ones start empty.
-    pub fn new(id: impl Into<String>, expires_at: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            expires_at: expires_at.into(),
-        }
-    }
-
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// Sets the `expires_at` field.
-    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
-        self.expires_at = value.into();
-        self
-    }
-}

@@ -14,19 +14,6 @@ pub struct AnthropicDirectCaller {
     pub r#type: AnthropicDirectCallerType,
 }
 
-impl AnthropicDirectCaller {
-    /// An empty `AnthropicDirectCaller`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<AnthropicDirectCallerType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
 /// Caller kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

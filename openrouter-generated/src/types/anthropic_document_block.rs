@@ -20,45 +20,6 @@ pub struct AnthropicDocumentBlock {
     pub citations: Option<AnthropicCitationsConfig>,
 }
 
-impl AnthropicDocumentBlock {
-    /// An `AnthropicDocumentBlock` from its required fields; the optional ones start empty.
-    pub fn new(
-        source: impl Into<AnthropicDocumentBlockSource>,
-        title: Option<String>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            title,
-            source: source.into(),
-            citations: Default::default(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<AnthropicDocumentBlockType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `title` field.
-    pub fn title(mut self, value: Option<String>) -> Self {
-        self.title = value;
-        self
-    }
-
-    /// Sets the `source` field.
-    pub fn source(mut self, value: impl Into<AnthropicDocumentBlockSource>) -> Self {
-        self.source = value.into();
-        self
-    }
-
-    /// Sets the `citations` field.
-    pub fn citations(mut self, value: impl Into<AnthropicCitationsConfig>) -> Self {
-        self.citations = Some(value.into());
-        self
-    }
-}
-
 /// The document's content, as a base64 PDF or as plain text.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]

@@ -22,60 +22,6 @@ pub struct AnthropicEncryptedCodeExecutionResult {
     pub content: Vec<AnthropicCodeExecutionOutput>,
 }
 
-impl AnthropicEncryptedCodeExecutionResult {
-    /// An `AnthropicEncryptedCodeExecutionResult` from its required fields; the optional ones start empty.
-    pub fn new(
-        content: impl Into<Vec<AnthropicCodeExecutionOutput>>,
-        encrypted_stdout: impl Into<String>,
-        return_code: impl Into<i64>,
-        stderr: impl Into<String>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            encrypted_stdout: encrypted_stdout.into(),
-            stderr: stderr.into(),
-            return_code: return_code.into(),
-            content: content.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<AnthropicEncryptedCodeExecutionResultType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `encrypted_stdout` field.
-    pub fn encrypted_stdout(mut self, value: impl Into<String>) -> Self {
-        self.encrypted_stdout = value.into();
-        self
-    }
-
-    /// Sets the `stderr` field.
-    pub fn stderr(mut self, value: impl Into<String>) -> Self {
-        self.stderr = value.into();
-        self
-    }
-
-    /// Sets the `return_code` field.
-    pub fn return_code(mut self, value: impl Into<i64>) -> Self {
-        self.return_code = value.into();
-        self
-    }
-
-    /// Sets the `content` field.
-    pub fn content(
-        mut self,
-        value: impl Into<Vec<AnthropicCodeExecutionOutput>>,
-    ) -> Self {
-        self.content = value.into();
-        self
-    }
-}
-
 /// Result kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

@@ -17,22 +17,3 @@ pub struct AnthropicIterationCacheCreation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ephemeral_1h_input_tokens: Option<i64>,
 }
-
-impl AnthropicIterationCacheCreation {
-    /// An empty `AnthropicIterationCacheCreation`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `ephemeral_5m_input_tokens` field.
-    pub fn ephemeral_5m_input_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.ephemeral_5m_input_tokens = Some(value.into());
-        self
-    }
-
-    /// Sets the `ephemeral_1h_input_tokens` field.
-    pub fn ephemeral_1h_input_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.ephemeral_1h_input_tokens = Some(value.into());
-        self
-    }
-}

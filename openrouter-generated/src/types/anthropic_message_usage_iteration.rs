@@ -31,61 +31,6 @@ pub struct AnthropicMessageUsageIteration {
     pub model: Option<String>,
 }
 
-impl AnthropicMessageUsageIteration {
-    /// An empty `AnthropicMessageUsageIteration`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `input_tokens` field.
-    pub fn input_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.input_tokens = Some(value.into());
-        self
-    }
-
-    /// Sets the `output_tokens` field.
-    pub fn output_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.output_tokens = Some(value.into());
-        self
-    }
-
-    /// Sets the `cache_creation_input_tokens` field.
-    pub fn cache_creation_input_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.cache_creation_input_tokens = Some(value.into());
-        self
-    }
-
-    /// Sets the `cache_read_input_tokens` field.
-    pub fn cache_read_input_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.cache_read_input_tokens = Some(value.into());
-        self
-    }
-
-    /// Sets the `cache_creation` field.
-    pub fn cache_creation(
-        mut self,
-        value: impl Into<AnthropicIterationCacheCreation>,
-    ) -> Self {
-        self.cache_creation = Some(value.into());
-        self
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<AnthropicMessageUsageIterationType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `model` field.
-    pub fn model(mut self, value: impl Into<String>) -> Self {
-        self.model = Some(value.into());
-        self
-    }
-}
-
 /// Step kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

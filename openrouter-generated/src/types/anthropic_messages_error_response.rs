@@ -26,64 +26,6 @@ pub struct AnthropicMessagesErrorResponse {
     >,
 }
 
-impl AnthropicMessagesErrorResponse {
-    /// An `AnthropicMessagesErrorResponse` from its required fields; the optional ones start empty.
-    pub fn new(
-        error: impl Into<AnthropicMessagesErrorResponseError>,
-        request_id: Option<String>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            error: error.into(),
-            request_id,
-            metadata: Default::default(),
-            openrouter_metadata: Default::default(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<AnthropicMessagesErrorResponseType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `error` field.
-    pub fn error(
-        mut self,
-        value: impl Into<AnthropicMessagesErrorResponseError>,
-    ) -> Self {
-        self.error = value.into();
-        self
-    }
-
-    /// Sets the `request_id` field.
-    pub fn request_id(mut self, value: Option<String>) -> Self {
-        self.request_id = value;
-        self
-    }
-
-    /// Sets the `metadata` field.
-    pub fn metadata(
-        mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
-    ) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
-
-    /// Sets the `openrouter_metadata` field.
-    pub fn openrouter_metadata(
-        mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
-    ) -> Self {
-        self.openrouter_metadata = Some(value.into());
-        self
-    }
-}
-
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -96,41 +38,6 @@ pub struct AnthropicMessagesErrorResponseError {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ApiErrorType>,
-}
-
-impl AnthropicMessagesErrorResponseError {
-    /// An `AnthropicMessagesErrorResponseError` from its required fields; the optional ones start empty.
-    pub fn new(
-        r#type: impl Into<AnthropicMessagesErrorResponseErrorType>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            r#type: r#type.into(),
-            message: message.into(),
-            error_type: Default::default(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<AnthropicMessagesErrorResponseErrorType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `message` field.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = value.into();
-        self
-    }
-
-    /// Sets the `error_type` field.
-    pub fn error_type(mut self, value: impl Into<ApiErrorType>) -> Self {
-        self.error_type = Some(value.into());
-        self
-    }
 }
 
 /// Anthropic error category.

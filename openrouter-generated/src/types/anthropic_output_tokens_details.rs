@@ -13,18 +13,3 @@ pub struct AnthropicOutputTokensDetails {
     /// Output tokens spent on thinking.
     pub thinking_tokens: i64,
 }
-
-impl AnthropicOutputTokensDetails {
-    /// An `AnthropicOutputTokensDetails` from its required fields; the optional ones start empty.
-    pub fn new(thinking_tokens: impl Into<i64>) -> Self {
-        Self {
-            thinking_tokens: thinking_tokens.into(),
-        }
-    }
-
-    /// Sets the `thinking_tokens` field.
-    pub fn thinking_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.thinking_tokens = value.into();
-        self
-    }
-}

@@ -16,31 +16,6 @@ pub struct AnthropicRedactedThinkingBlock {
     pub data: String,
 }
 
-impl AnthropicRedactedThinkingBlock {
-    /// An `AnthropicRedactedThinkingBlock` from its required fields; the optional ones start empty.
-    pub fn new(data: impl Into<String>) -> Self {
-        Self {
-            r#type: Default::default(),
-            data: data.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<AnthropicRedactedThinkingBlockType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `data` field.
-    pub fn data(mut self, value: impl Into<String>) -> Self {
-        self.data = value.into();
-        self
-    }
-}
-
 /// Block kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

@@ -18,41 +18,6 @@ pub struct AnthropicRefusalStopDetails {
     pub explanation: Option<String>,
 }
 
-impl AnthropicRefusalStopDetails {
-    /// An `AnthropicRefusalStopDetails` from its required fields; the optional ones start empty.
-    pub fn new(
-        category: Option<AnthropicRefusalStopDetailsCategory>,
-        explanation: Option<String>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            category,
-            explanation,
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<AnthropicRefusalStopDetailsType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `category` field.
-    pub fn category(
-        mut self,
-        value: Option<AnthropicRefusalStopDetailsCategory>,
-    ) -> Self {
-        self.category = value;
-        self
-    }
-
-    /// Sets the `explanation` field.
-    pub fn explanation(mut self, value: Option<String>) -> Self {
-        self.explanation = value;
-        self
-    }
-}
-
 /// Policy area the refusal falls under.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

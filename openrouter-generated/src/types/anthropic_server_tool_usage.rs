@@ -15,28 +15,3 @@ pub struct AnthropicServerToolUsage {
     /// Number of web page fetches.
     pub web_fetch_requests: i64,
 }
-
-impl AnthropicServerToolUsage {
-    /// An `AnthropicServerToolUsage` from its required fields; the optional ones start empty.
-    pub fn new(
-        web_search_requests: impl Into<i64>,
-        web_fetch_requests: impl Into<i64>,
-    ) -> Self {
-        Self {
-            web_search_requests: web_search_requests.into(),
-            web_fetch_requests: web_fetch_requests.into(),
-        }
-    }
-
-    /// Sets the `web_search_requests` field.
-    pub fn web_search_requests(mut self, value: impl Into<i64>) -> Self {
-        self.web_search_requests = value.into();
-        self
-    }
-
-    /// Sets the `web_fetch_requests` field.
-    pub fn web_fetch_requests(mut self, value: impl Into<i64>) -> Self {
-        self.web_fetch_requests = value.into();
-        self
-    }
-}

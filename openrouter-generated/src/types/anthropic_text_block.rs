@@ -18,38 +18,6 @@ pub struct AnthropicTextBlock {
     pub citations: Option<Vec<AnthropicTextCitation>>,
 }
 
-impl AnthropicTextBlock {
-    /// An `AnthropicTextBlock` from its required fields; the optional ones start empty.
-    pub fn new(
-        text: impl Into<String>,
-        citations: Option<Vec<AnthropicTextCitation>>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            text: text.into(),
-            citations,
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<AnthropicTextBlockType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `text` field.
-    pub fn text(mut self, value: impl Into<String>) -> Self {
-        self.text = value.into();
-        self
-    }
-
-    /// Sets the `citations` field.
-    pub fn citations(mut self, value: Option<Vec<AnthropicTextCitation>>) -> Self {
-        self.citations = value;
-        self
-    }
-}
-
 /// Block kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

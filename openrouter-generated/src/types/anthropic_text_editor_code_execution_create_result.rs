@@ -16,31 +16,6 @@ pub struct AnthropicTextEditorCodeExecutionCreateResult {
     pub is_file_update: bool,
 }
 
-impl AnthropicTextEditorCodeExecutionCreateResult {
-    /// An `AnthropicTextEditorCodeExecutionCreateResult` from its required fields; the optional ones start empty.
-    pub fn new(is_file_update: impl Into<bool>) -> Self {
-        Self {
-            r#type: Default::default(),
-            is_file_update: is_file_update.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<AnthropicTextEditorCodeExecutionCreateResultType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `is_file_update` field.
-    pub fn is_file_update(mut self, value: impl Into<bool>) -> Self {
-        self.is_file_update = value.into();
-        self
-    }
-}
-
 /// Result kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

@@ -24,65 +24,6 @@ pub struct AnthropicTextEditorCodeExecutionStrReplaceResult {
     pub lines: Option<Vec<String>>,
 }
 
-impl AnthropicTextEditorCodeExecutionStrReplaceResult {
-    /// An `AnthropicTextEditorCodeExecutionStrReplaceResult` from its required fields; the optional ones start empty.
-    pub fn new(
-        lines: Option<Vec<String>>,
-        new_lines: Option<i64>,
-        new_start: Option<i64>,
-        old_lines: Option<i64>,
-        old_start: Option<i64>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            old_start,
-            old_lines,
-            new_start,
-            new_lines,
-            lines,
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<AnthropicTextEditorCodeExecutionStrReplaceResultType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `old_start` field.
-    pub fn old_start(mut self, value: Option<i64>) -> Self {
-        self.old_start = value;
-        self
-    }
-
-    /// Sets the `old_lines` field.
-    pub fn old_lines(mut self, value: Option<i64>) -> Self {
-        self.old_lines = value;
-        self
-    }
-
-    /// Sets the `new_start` field.
-    pub fn new_start(mut self, value: Option<i64>) -> Self {
-        self.new_start = value;
-        self
-    }
-
-    /// Sets the `new_lines` field.
-    pub fn new_lines(mut self, value: Option<i64>) -> Self {
-        self.new_lines = value;
-        self
-    }
-
-    /// Sets the `lines` field.
-    pub fn lines(mut self, value: Option<Vec<String>>) -> Self {
-        self.lines = value;
-        self
-    }
-}
-
 /// Result kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

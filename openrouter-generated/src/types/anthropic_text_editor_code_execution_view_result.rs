@@ -24,68 +24,6 @@ pub struct AnthropicTextEditorCodeExecutionViewResult {
     pub total_lines: Option<i64>,
 }
 
-impl AnthropicTextEditorCodeExecutionViewResult {
-    /// An `AnthropicTextEditorCodeExecutionViewResult` from its required fields; the optional ones start empty.
-    pub fn new(
-        content: impl Into<String>,
-        file_type: impl Into<AnthropicTextEditorCodeExecutionViewResultFileType>,
-        num_lines: Option<i64>,
-        start_line: Option<i64>,
-        total_lines: Option<i64>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            file_type: file_type.into(),
-            content: content.into(),
-            start_line,
-            num_lines,
-            total_lines,
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<AnthropicTextEditorCodeExecutionViewResultType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `file_type` field.
-    pub fn file_type(
-        mut self,
-        value: impl Into<AnthropicTextEditorCodeExecutionViewResultFileType>,
-    ) -> Self {
-        self.file_type = value.into();
-        self
-    }
-
-    /// Sets the `content` field.
-    pub fn content(mut self, value: impl Into<String>) -> Self {
-        self.content = value.into();
-        self
-    }
-
-    /// Sets the `start_line` field.
-    pub fn start_line(mut self, value: Option<i64>) -> Self {
-        self.start_line = value;
-        self
-    }
-
-    /// Sets the `num_lines` field.
-    pub fn num_lines(mut self, value: Option<i64>) -> Self {
-        self.num_lines = value;
-        self
-    }
-
-    /// Sets the `total_lines` field.
-    pub fn total_lines(mut self, value: Option<i64>) -> Self {
-        self.total_lines = value;
-        self
-    }
-}
-
 /// Kind of file viewed.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

@@ -18,35 +18,6 @@ pub struct AnthropicThinkingBlock {
     pub signature: String,
 }
 
-impl AnthropicThinkingBlock {
-    /// An `AnthropicThinkingBlock` from its required fields; the optional ones start empty.
-    pub fn new(thinking: impl Into<String>, signature: impl Into<String>) -> Self {
-        Self {
-            r#type: Default::default(),
-            thinking: thinking.into(),
-            signature: signature.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<AnthropicThinkingBlockType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `thinking` field.
-    pub fn thinking(mut self, value: impl Into<String>) -> Self {
-        self.thinking = value.into();
-        self
-    }
-
-    /// Sets the `signature` field.
-    pub fn signature(mut self, value: impl Into<String>) -> Self {
-        self.signature = value.into();
-        self
-    }
-}
-
 /// Block kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

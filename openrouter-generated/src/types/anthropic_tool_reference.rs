@@ -16,28 +16,6 @@ pub struct AnthropicToolReference {
     pub tool_name: String,
 }
 
-impl AnthropicToolReference {
-    /// An `AnthropicToolReference` from its required fields; the optional ones start empty.
-    pub fn new(tool_name: impl Into<String>) -> Self {
-        Self {
-            r#type: Default::default(),
-            tool_name: tool_name.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<AnthropicToolReferenceType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `tool_name` field.
-    pub fn tool_name(mut self, value: impl Into<String>) -> Self {
-        self.tool_name = value.into();
-        self
-    }
-}
-
 /// Reference kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

@@ -16,31 +16,6 @@ pub struct AnthropicToolSearchResult {
     pub tool_references: Vec<AnthropicToolReference>,
 }
 
-impl AnthropicToolSearchResult {
-    /// An `AnthropicToolSearchResult` from its required fields; the optional ones start empty.
-    pub fn new(tool_references: impl Into<Vec<AnthropicToolReference>>) -> Self {
-        Self {
-            r#type: Default::default(),
-            tool_references: tool_references.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<AnthropicToolSearchResultType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `tool_references` field.
-    pub fn tool_references(
-        mut self,
-        value: impl Into<Vec<AnthropicToolReference>>,
-    ) -> Self {
-        self.tool_references = value.into();
-        self
-    }
-}
-
 /// Result kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

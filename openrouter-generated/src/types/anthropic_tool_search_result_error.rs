@@ -17,41 +17,6 @@ pub struct AnthropicToolSearchResultError {
     pub error_message: Option<String>,
 }
 
-impl AnthropicToolSearchResultError {
-    /// An `AnthropicToolSearchResultError` from its required fields; the optional ones start empty.
-    pub fn new(
-        error_code: impl Into<AnthropicServerToolErrorCode>,
-        error_message: Option<String>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            error_code: error_code.into(),
-            error_message,
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<AnthropicToolSearchResultErrorType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `error_code` field.
-    pub fn error_code(mut self, value: impl Into<AnthropicServerToolErrorCode>) -> Self {
-        self.error_code = value.into();
-        self
-    }
-
-    /// Sets the `error_message` field.
-    pub fn error_message(mut self, value: Option<String>) -> Self {
-        self.error_message = value;
-        self
-    }
-}
-
 /// Result kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

@@ -19,46 +19,6 @@ pub struct AnthropicWebFetchBlock {
     pub content: AnthropicDocumentBlock,
 }
 
-impl AnthropicWebFetchBlock {
-    /// An `AnthropicWebFetchBlock` from its required fields; the optional ones start empty.
-    pub fn new(
-        content: impl Into<AnthropicDocumentBlock>,
-        retrieved_at: Option<String>,
-        url: impl Into<String>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            url: url.into(),
-            retrieved_at,
-            content: content.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<AnthropicWebFetchBlockType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `url` field.
-    pub fn url(mut self, value: impl Into<String>) -> Self {
-        self.url = value.into();
-        self
-    }
-
-    /// Sets the `retrieved_at` field.
-    pub fn retrieved_at(mut self, value: Option<String>) -> Self {
-        self.retrieved_at = value;
-        self
-    }
-
-    /// Sets the `content` field.
-    pub fn content(mut self, value: impl Into<AnthropicDocumentBlock>) -> Self {
-        self.content = value.into();
-        self
-    }
-}
-
 /// Result kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

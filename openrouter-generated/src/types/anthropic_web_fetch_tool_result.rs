@@ -18,46 +18,6 @@ pub struct AnthropicWebFetchToolResult {
     pub content: AnthropicWebFetchContent,
 }
 
-impl AnthropicWebFetchToolResult {
-    /// An `AnthropicWebFetchToolResult` from its required fields; the optional ones start empty.
-    pub fn new(
-        caller: impl Into<AnthropicCaller>,
-        content: impl Into<AnthropicWebFetchContent>,
-        tool_use_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            tool_use_id: tool_use_id.into(),
-            caller: caller.into(),
-            content: content.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<AnthropicWebFetchToolResultType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `tool_use_id` field.
-    pub fn tool_use_id(mut self, value: impl Into<String>) -> Self {
-        self.tool_use_id = value.into();
-        self
-    }
-
-    /// Sets the `caller` field.
-    pub fn caller(mut self, value: impl Into<AnthropicCaller>) -> Self {
-        self.caller = value.into();
-        self
-    }
-
-    /// Sets the `content` field.
-    pub fn content(mut self, value: impl Into<AnthropicWebFetchContent>) -> Self {
-        self.content = value.into();
-        self
-    }
-}
-
 /// Block kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

@@ -16,36 +16,6 @@ pub struct AnthropicWebFetchToolResultError {
     pub error_code: AnthropicWebFetchToolResultErrorErrorCode,
 }
 
-impl AnthropicWebFetchToolResultError {
-    /// An `AnthropicWebFetchToolResultError` from its required fields; the optional ones start empty.
-    pub fn new(
-        error_code: impl Into<AnthropicWebFetchToolResultErrorErrorCode>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            error_code: error_code.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<AnthropicWebFetchToolResultErrorType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `error_code` field.
-    pub fn error_code(
-        mut self,
-        value: impl Into<AnthropicWebFetchToolResultErrorErrorCode>,
-    ) -> Self {
-        self.error_code = value.into();
-        self
-    }
-}
-
 /// Failure reason.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

@@ -22,54 +22,6 @@ pub struct AnthropicWebSearchResult {
     pub encrypted_content: String,
 }
 
-impl AnthropicWebSearchResult {
-    /// An `AnthropicWebSearchResult` from its required fields; the optional ones start empty.
-    pub fn new(
-        encrypted_content: impl Into<String>,
-        page_age: Option<String>,
-        title: impl Into<String>,
-        url: impl Into<String>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            title: title.into(),
-            url: url.into(),
-            page_age,
-            encrypted_content: encrypted_content.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<AnthropicWebSearchResultType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `title` field.
-    pub fn title(mut self, value: impl Into<String>) -> Self {
-        self.title = value.into();
-        self
-    }
-
-    /// Sets the `url` field.
-    pub fn url(mut self, value: impl Into<String>) -> Self {
-        self.url = value.into();
-        self
-    }
-
-    /// Sets the `page_age` field.
-    pub fn page_age(mut self, value: Option<String>) -> Self {
-        self.page_age = value;
-        self
-    }
-
-    /// Sets the `encrypted_content` field.
-    pub fn encrypted_content(mut self, value: impl Into<String>) -> Self {
-        self.encrypted_content = value.into();
-        self
-    }
-}
-
 /// Result kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

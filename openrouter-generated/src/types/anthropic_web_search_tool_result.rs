@@ -19,49 +19,6 @@ pub struct AnthropicWebSearchToolResult {
     pub content: AnthropicWebSearchToolResultContent,
 }
 
-impl AnthropicWebSearchToolResult {
-    /// An `AnthropicWebSearchToolResult` from its required fields; the optional ones start empty.
-    pub fn new(
-        caller: impl Into<AnthropicCaller>,
-        tool_use_id: impl Into<String>,
-        content: impl Into<AnthropicWebSearchToolResultContent>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            tool_use_id: tool_use_id.into(),
-            caller: caller.into(),
-            content: content.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<AnthropicWebSearchToolResultType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `tool_use_id` field.
-    pub fn tool_use_id(mut self, value: impl Into<String>) -> Self {
-        self.tool_use_id = value.into();
-        self
-    }
-
-    /// Sets the `caller` field.
-    pub fn caller(mut self, value: impl Into<AnthropicCaller>) -> Self {
-        self.caller = value.into();
-        self
-    }
-
-    /// Sets the `content` field.
-    pub fn content(
-        mut self,
-        value: impl Into<AnthropicWebSearchToolResultContent>,
-    ) -> Self {
-        self.content = value.into();
-        self
-    }
-}
-
 /// The hits, or the error the search ran into.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]

@@ -12,16 +12,3 @@ use super::*;
 pub struct ApiKeyResponse {
     pub data: ApiKey,
 }
-
-impl ApiKeyResponse {
-    /// An `ApiKeyResponse` from its required fields; the optional ones start empty.
-    pub fn new(data: impl Into<ApiKey>) -> Self {
-        Self { data: data.into() }
-    }
-
-    /// Sets the `data` field.
-    pub fn data(mut self, value: impl Into<ApiKey>) -> Self {
-        self.data = value.into();
-        self
-    }
-}

@@ -17,36 +17,3 @@ pub struct ArtificialAnalysisBenchmarks {
     /// Agentic-task index.
     pub agentic_index: Option<f64>,
 }
-
-impl ArtificialAnalysisBenchmarks {
-    /// An `ArtificialAnalysisBenchmarks` from its required fields; the optional ones start empty.
-    pub fn new(
-        intelligence_index: Option<f64>,
-        coding_index: Option<f64>,
-        agentic_index: Option<f64>,
-    ) -> Self {
-        Self {
-            intelligence_index,
-            coding_index,
-            agentic_index,
-        }
-    }
-
-    /// Sets the `intelligence_index` field.
-    pub fn intelligence_index(mut self, value: Option<f64>) -> Self {
-        self.intelligence_index = value;
-        self
-    }
-
-    /// Sets the `coding_index` field.
-    pub fn coding_index(mut self, value: Option<f64>) -> Self {
-        self.coding_index = value;
-        self
-    }
-
-    /// Sets the `agentic_index` field.
-    pub fn agentic_index(mut self, value: Option<f64>) -> Self {
-        self.agentic_index = value;
-        self
-    }
-}

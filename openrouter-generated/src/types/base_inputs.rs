@@ -134,54 +134,6 @@ pub struct BaseInputsVariant2ItemVariant1 {
     pub phase: Option<BaseInputsVariant2ItemVariant1Phase>,
 }
 
-impl BaseInputsVariant2ItemVariant1 {
-    /// A `BaseInputsVariant2ItemVariant1` from its required fields; the optional ones start empty.
-    pub fn new(
-        role: impl Into<BaseInputsVariant2ItemVariant1Role>,
-        content: impl Into<BaseInputsVariant2ItemVariant1Content>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            role: role.into(),
-            content: content.into(),
-            phase: Default::default(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<BaseInputsVariant2ItemVariant1Type>,
-    ) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
-    /// Sets the `role` field.
-    pub fn role(mut self, value: impl Into<BaseInputsVariant2ItemVariant1Role>) -> Self {
-        self.role = value.into();
-        self
-    }
-
-    /// Sets the `content` field.
-    pub fn content(
-        mut self,
-        value: impl Into<BaseInputsVariant2ItemVariant1Content>,
-    ) -> Self {
-        self.content = value.into();
-        self
-    }
-
-    /// Sets the `phase` field.
-    pub fn phase(
-        mut self,
-        value: impl Into<BaseInputsVariant2ItemVariant1Phase>,
-    ) -> Self {
-        self.phase = Some(value.into());
-        self
-    }
-}
-
 /// Content parts, or a plain string.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]

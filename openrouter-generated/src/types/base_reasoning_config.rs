@@ -19,34 +19,3 @@ pub struct BaseReasoningConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<ReasoningMode>,
 }
-
-impl BaseReasoningConfig {
-    /// An empty `BaseReasoningConfig`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `effort` field.
-    pub fn effort(mut self, value: impl Into<ReasoningEffort>) -> Self {
-        self.effort = Some(value.into());
-        self
-    }
-
-    /// Sets the `summary` field.
-    pub fn summary(mut self, value: impl Into<ReasoningSummaryVerbosity>) -> Self {
-        self.summary = Some(value.into());
-        self
-    }
-
-    /// Sets the `context` field.
-    pub fn context(mut self, value: impl Into<ReasoningContext>) -> Self {
-        self.context = Some(value.into());
-        self
-    }
-
-    /// Sets the `mode` field.
-    pub fn mode(mut self, value: impl Into<ReasoningMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-}

@@ -34,64 +34,6 @@ pub struct ChatStreamDelta {
     pub annotations: Option<Vec<ChatAnnotation>>,
 }
 
-impl ChatStreamDelta {
-    /// An empty `ChatStreamDelta`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `role` field.
-    pub fn role(mut self, value: impl Into<ChatStreamDeltaRole>) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-
-    /// Sets the `content` field.
-    pub fn content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-
-    /// Sets the `reasoning` field.
-    pub fn reasoning(mut self, value: impl Into<String>) -> Self {
-        self.reasoning = Some(value.into());
-        self
-    }
-
-    /// Sets the `reasoning_details` field.
-    pub fn reasoning_details(
-        mut self,
-        value: impl Into<ChatStreamReasoningDetails>,
-    ) -> Self {
-        self.reasoning_details = Some(value.into());
-        self
-    }
-
-    /// Sets the `refusal` field.
-    pub fn refusal(mut self, value: impl Into<String>) -> Self {
-        self.refusal = Some(value.into());
-        self
-    }
-
-    /// Sets the `audio` field.
-    pub fn audio(mut self, value: impl Into<ChatAudioOutput>) -> Self {
-        self.audio = Some(value.into());
-        self
-    }
-
-    /// Sets the `tool_calls` field.
-    pub fn tool_calls(mut self, value: impl Into<Vec<ChatStreamToolCall>>) -> Self {
-        self.tool_calls = Some(value.into());
-        self
-    }
-
-    /// Sets the `annotations` field.
-    pub fn annotations(mut self, value: impl Into<Vec<ChatAnnotation>>) -> Self {
-        self.annotations = Some(value.into());
-        self
-    }
-}
-
 /// Author of the message, given in the first chunk.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

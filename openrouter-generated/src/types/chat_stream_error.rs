@@ -19,35 +19,6 @@ pub struct ChatStreamError {
     pub metadata: Option<ChatStreamErrorMetadata>,
 }
 
-impl ChatStreamError {
-    /// A `ChatStreamError` from its required fields; the optional ones start empty.
-    pub fn new(message: impl Into<String>, code: impl Into<i32>) -> Self {
-        Self {
-            code: code.into(),
-            message: message.into(),
-            metadata: Default::default(),
-        }
-    }
-
-    /// Sets the `code` field.
-    pub fn code(mut self, value: impl Into<i32>) -> Self {
-        self.code = value.into();
-        self
-    }
-
-    /// Sets the `message` field.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = value.into();
-        self
-    }
-
-    /// Sets the `metadata` field.
-    pub fn metadata(mut self, value: impl Into<ChatStreamErrorMetadata>) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
-}
-
 /// Machine-readable details of the failure.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -58,26 +29,4 @@ pub struct ChatStreamErrorMetadata {
     /// The upstream provider's own error code, if it gave one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_code: Option<String>,
-}
-
-impl ChatStreamErrorMetadata {
-    /// A `ChatStreamErrorMetadata` from its required fields; the optional ones start empty.
-    pub fn new(error_type: impl Into<ApiErrorType>) -> Self {
-        Self {
-            error_type: error_type.into(),
-            provider_code: Default::default(),
-        }
-    }
-
-    /// Sets the `error_type` field.
-    pub fn error_type(mut self, value: impl Into<ApiErrorType>) -> Self {
-        self.error_type = value.into();
-        self
-    }
-
-    /// Sets the `provider_code` field.
-    pub fn provider_code(mut self, value: impl Into<String>) -> Self {
-        self.provider_code = Some(value.into());
-        self
-    }
 }

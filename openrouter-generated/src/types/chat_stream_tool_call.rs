@@ -23,42 +23,6 @@ pub struct ChatStreamToolCall {
     pub function: Option<ChatStreamToolCallFunction>,
 }
 
-impl ChatStreamToolCall {
-    /// A `ChatStreamToolCall` from its required fields; the optional ones start empty.
-    pub fn new(index: impl Into<i64>) -> Self {
-        Self {
-            index: index.into(),
-            id: Default::default(),
-            r#type: Default::default(),
-            function: Default::default(),
-        }
-    }
-
-    /// Sets the `index` field.
-    pub fn index(mut self, value: impl Into<i64>) -> Self {
-        self.index = value.into();
-        self
-    }
-
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<ChatStreamToolCallType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
-    /// Sets the `function` field.
-    pub fn function(mut self, value: impl Into<ChatStreamToolCallFunction>) -> Self {
-        self.function = Some(value.into());
-        self
-    }
-}
-
 /// Name and argument text of the function being called.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -71,25 +35,6 @@ pub struct ChatStreamToolCallFunction {
     /// Next piece of the JSON-encoded arguments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arguments: Option<String>,
-}
-
-impl ChatStreamToolCallFunction {
-    /// An empty `ChatStreamToolCallFunction`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `name` field.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets the `arguments` field.
-    pub fn arguments(mut self, value: impl Into<String>) -> Self {
-        self.arguments = Some(value.into());
-        self
-    }
 }
 
 /// Kind of call.

@@ -16,25 +16,3 @@ pub struct ChatTokenLogprobs {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refusal: Option<Vec<ChatTokenLogprob>>,
 }
-
-impl ChatTokenLogprobs {
-    /// A `ChatTokenLogprobs` from its required fields; the optional ones start empty.
-    pub fn new(content: Option<Vec<ChatTokenLogprob>>) -> Self {
-        Self {
-            content,
-            refusal: Default::default(),
-        }
-    }
-
-    /// Sets the `content` field.
-    pub fn content(mut self, value: Option<Vec<ChatTokenLogprob>>) -> Self {
-        self.content = value;
-        self
-    }
-
-    /// Sets the `refusal` field.
-    pub fn refusal(mut self, value: impl Into<Vec<ChatTokenLogprob>>) -> Self {
-        self.refusal = Some(value.into());
-        self
-    }
-}

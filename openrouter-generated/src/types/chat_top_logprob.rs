@@ -17,36 +17,3 @@ pub struct ChatTopLogprob {
     /// Its UTF-8 bytes, or null if it has none.
     pub bytes: Option<Vec<i64>>,
 }
-
-impl ChatTopLogprob {
-    /// A `ChatTopLogprob` from its required fields; the optional ones start empty.
-    pub fn new(
-        token: impl Into<String>,
-        logprob: impl Into<f64>,
-        bytes: Option<Vec<i64>>,
-    ) -> Self {
-        Self {
-            token: token.into(),
-            logprob: logprob.into(),
-            bytes,
-        }
-    }
-
-    /// Sets the `token` field.
-    pub fn token(mut self, value: impl Into<String>) -> Self {
-        self.token = value.into();
-        self
-    }
-
-    /// Sets the `logprob` field.
-    pub fn logprob(mut self, value: impl Into<f64>) -> Self {
-        self.logprob = value.into();
-        self
-    }
-
-    /// Sets the `bytes` field.
-    pub fn bytes(mut self, value: Option<Vec<i64>>) -> Self {
-        self.bytes = value;
-        self
-    }
-}

@@ -34,90 +34,6 @@ pub struct ChatUsage {
     pub server_tool_use_details: Option<ServerToolUseDetails>,
 }
 
-impl ChatUsage {
-    /// A `ChatUsage` from its required fields; the optional ones start empty.
-    pub fn new(
-        completion_tokens: impl Into<i64>,
-        prompt_tokens: impl Into<i64>,
-        total_tokens: impl Into<i64>,
-    ) -> Self {
-        Self {
-            prompt_tokens: prompt_tokens.into(),
-            completion_tokens: completion_tokens.into(),
-            total_tokens: total_tokens.into(),
-            prompt_tokens_details: Default::default(),
-            completion_tokens_details: Default::default(),
-            cost: Default::default(),
-            cost_details: Default::default(),
-            is_byok: Default::default(),
-            server_tool_use_details: Default::default(),
-        }
-    }
-
-    /// Sets the `prompt_tokens` field.
-    pub fn prompt_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.prompt_tokens = value.into();
-        self
-    }
-
-    /// Sets the `completion_tokens` field.
-    pub fn completion_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.completion_tokens = value.into();
-        self
-    }
-
-    /// Sets the `total_tokens` field.
-    pub fn total_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.total_tokens = value.into();
-        self
-    }
-
-    /// Sets the `prompt_tokens_details` field.
-    pub fn prompt_tokens_details(
-        mut self,
-        value: impl Into<ChatUsagePromptTokensDetails>,
-    ) -> Self {
-        self.prompt_tokens_details = Some(value.into());
-        self
-    }
-
-    /// Sets the `completion_tokens_details` field.
-    pub fn completion_tokens_details(
-        mut self,
-        value: impl Into<ChatUsageCompletionTokensDetails>,
-    ) -> Self {
-        self.completion_tokens_details = Some(value.into());
-        self
-    }
-
-    /// Sets the `cost` field.
-    pub fn cost(mut self, value: impl Into<f64>) -> Self {
-        self.cost = Some(value.into());
-        self
-    }
-
-    /// Sets the `cost_details` field.
-    pub fn cost_details(mut self, value: impl Into<CostDetails>) -> Self {
-        self.cost_details = Some(value.into());
-        self
-    }
-
-    /// Sets the `is_byok` field.
-    pub fn is_byok(mut self, value: impl Into<bool>) -> Self {
-        self.is_byok = Some(value.into());
-        self
-    }
-
-    /// Sets the `server_tool_use_details` field.
-    pub fn server_tool_use_details(
-        mut self,
-        value: impl Into<ServerToolUseDetails>,
-    ) -> Self {
-        self.server_tool_use_details = Some(value.into());
-        self
-    }
-}
-
 /// Breakdown of the generated tokens.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -138,37 +54,6 @@ pub struct ChatUsageCompletionTokensDetails {
     pub rejected_prediction_tokens: Option<i64>,
 }
 
-impl ChatUsageCompletionTokensDetails {
-    /// An empty `ChatUsageCompletionTokensDetails`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `reasoning_tokens` field.
-    pub fn reasoning_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.reasoning_tokens = Some(value.into());
-        self
-    }
-
-    /// Sets the `audio_tokens` field.
-    pub fn audio_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.audio_tokens = Some(value.into());
-        self
-    }
-
-    /// Sets the `accepted_prediction_tokens` field.
-    pub fn accepted_prediction_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.accepted_prediction_tokens = Some(value.into());
-        self
-    }
-
-    /// Sets the `rejected_prediction_tokens` field.
-    pub fn rejected_prediction_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.rejected_prediction_tokens = Some(value.into());
-        self
-    }
-}
-
 /// Breakdown of the input tokens.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -187,35 +72,4 @@ pub struct ChatUsagePromptTokensDetails {
     /// Input tokens that came from video.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video_tokens: Option<i64>,
-}
-
-impl ChatUsagePromptTokensDetails {
-    /// An empty `ChatUsagePromptTokensDetails`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `cached_tokens` field.
-    pub fn cached_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.cached_tokens = Some(value.into());
-        self
-    }
-
-    /// Sets the `cache_write_tokens` field.
-    pub fn cache_write_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.cache_write_tokens = Some(value.into());
-        self
-    }
-
-    /// Sets the `audio_tokens` field.
-    pub fn audio_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.audio_tokens = Some(value.into());
-        self
-    }
-
-    /// Sets the `video_tokens` field.
-    pub fn video_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.video_tokens = Some(value.into());
-        self
-    }
 }

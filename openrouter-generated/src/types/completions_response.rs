@@ -27,68 +27,6 @@ pub struct CompletionsResponse {
     pub usage: Option<CompletionsUsage>,
 }
 
-impl CompletionsResponse {
-    /// A `CompletionsResponse` from its required fields; the optional ones start empty.
-    pub fn new(
-        id: impl Into<String>,
-        created: impl Into<f64>,
-        model: impl Into<String>,
-        choices: impl Into<Vec<CompletionsChoice>>,
-    ) -> Self {
-        Self {
-            id: id.into(),
-            object: Default::default(),
-            created: created.into(),
-            model: model.into(),
-            system_fingerprint: Default::default(),
-            choices: choices.into(),
-            usage: Default::default(),
-        }
-    }
-
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// Sets the `object` field.
-    pub fn object(mut self, value: impl Into<CompletionsResponseObject>) -> Self {
-        self.object = value.into();
-        self
-    }
-
-    /// Sets the `created` field.
-    pub fn created(mut self, value: impl Into<f64>) -> Self {
-        self.created = value.into();
-        self
-    }
-
-    /// Sets the `model` field.
-    pub fn model(mut self, value: impl Into<String>) -> Self {
-        self.model = value.into();
-        self
-    }
-
-    /// Sets the `system_fingerprint` field.
-    pub fn system_fingerprint(mut self, value: impl Into<String>) -> Self {
-        self.system_fingerprint = Some(value.into());
-        self
-    }
-
-    /// Sets the `choices` field.
-    pub fn choices(mut self, value: impl Into<Vec<CompletionsChoice>>) -> Self {
-        self.choices = value.into();
-        self
-    }
-
-    /// Sets the `usage` field.
-    pub fn usage(mut self, value: impl Into<CompletionsUsage>) -> Self {
-        self.usage = Some(value.into());
-        self
-    }
-}
-
 /// Always `text_completion`.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

@@ -17,36 +17,3 @@ pub struct CompletionsUsage {
     /// Prompt and generated tokens together.
     pub total_tokens: f64,
 }
-
-impl CompletionsUsage {
-    /// A `CompletionsUsage` from its required fields; the optional ones start empty.
-    pub fn new(
-        prompt_tokens: impl Into<f64>,
-        completion_tokens: impl Into<f64>,
-        total_tokens: impl Into<f64>,
-    ) -> Self {
-        Self {
-            prompt_tokens: prompt_tokens.into(),
-            completion_tokens: completion_tokens.into(),
-            total_tokens: total_tokens.into(),
-        }
-    }
-
-    /// Sets the `prompt_tokens` field.
-    pub fn prompt_tokens(mut self, value: impl Into<f64>) -> Self {
-        self.prompt_tokens = value.into();
-        self
-    }
-
-    /// Sets the `completion_tokens` field.
-    pub fn completion_tokens(mut self, value: impl Into<f64>) -> Self {
-        self.completion_tokens = value.into();
-        self
-    }
-
-    /// Sets the `total_tokens` field.
-    pub fn total_tokens(mut self, value: impl Into<f64>) -> Self {
-        self.total_tokens = value.into();
-        self
-    }
-}

@@ -18,36 +18,3 @@ pub struct CostDetails {
     /// Upstream charge for the output.
     pub upstream_inference_completions_cost: f64,
 }
-
-impl CostDetails {
-    /// A `CostDetails` from its required fields; the optional ones start empty.
-    pub fn new(
-        upstream_inference_prompt_cost: impl Into<f64>,
-        upstream_inference_completions_cost: impl Into<f64>,
-    ) -> Self {
-        Self {
-            upstream_inference_cost: Default::default(),
-            upstream_inference_prompt_cost: upstream_inference_prompt_cost.into(),
-            upstream_inference_completions_cost: upstream_inference_completions_cost
-                .into(),
-        }
-    }
-
-    /// Sets the `upstream_inference_cost` field.
-    pub fn upstream_inference_cost(mut self, value: impl Into<f64>) -> Self {
-        self.upstream_inference_cost = Some(value.into());
-        self
-    }
-
-    /// Sets the `upstream_inference_prompt_cost` field.
-    pub fn upstream_inference_prompt_cost(mut self, value: impl Into<f64>) -> Self {
-        self.upstream_inference_prompt_cost = value.into();
-        self
-    }
-
-    /// Sets the `upstream_inference_completions_cost` field.
-    pub fn upstream_inference_completions_cost(mut self, value: impl Into<f64>) -> Self {
-        self.upstream_inference_completions_cost = value.into();
-        self
-    }
-}

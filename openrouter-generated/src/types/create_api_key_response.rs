@@ -14,25 +14,3 @@ pub struct CreateApiKeyResponse {
     /// The secret API key. It is shown only in this response and cannot be fetched again.
     pub key: String,
 }
-
-impl CreateApiKeyResponse {
-    /// A `CreateApiKeyResponse` from its required fields; the optional ones start empty.
-    pub fn new(data: impl Into<ApiKey>, key: impl Into<String>) -> Self {
-        Self {
-            data: data.into(),
-            key: key.into(),
-        }
-    }
-
-    /// Sets the `data` field.
-    pub fn data(mut self, value: impl Into<ApiKey>) -> Self {
-        self.data = value.into();
-        self
-    }
-
-    /// Sets the `key` field.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = value.into();
-        self
-    }
-}

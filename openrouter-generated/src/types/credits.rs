@@ -15,25 +15,3 @@ pub struct Credits {
     /// All credits ever spent.
     pub total_usage: f64,
 }
-
-impl Credits {
-    /// A `Credits` from its required fields; the optional ones start empty.
-    pub fn new(total_credits: impl Into<f64>, total_usage: impl Into<f64>) -> Self {
-        Self {
-            total_credits: total_credits.into(),
-            total_usage: total_usage.into(),
-        }
-    }
-
-    /// Sets the `total_credits` field.
-    pub fn total_credits(mut self, value: impl Into<f64>) -> Self {
-        self.total_credits = value.into();
-        self
-    }
-
-    /// Sets the `total_usage` field.
-    pub fn total_usage(mut self, value: impl Into<f64>) -> Self {
-        self.total_usage = value.into();
-        self
-    }
-}

@@ -12,16 +12,3 @@ use super::*;
 pub struct CreditsResponse {
     pub data: Credits,
 }
-
-impl CreditsResponse {
-    /// A `CreditsResponse` from its required fields; the optional ones start empty.
-    pub fn new(data: impl Into<Credits>) -> Self {
-        Self { data: data.into() }
-    }
-
-    /// Sets the `data` field.
-    pub fn data(mut self, value: impl Into<Credits>) -> Self {
-        self.data = value.into();
-        self
-    }
-}

@@ -12,16 +12,3 @@ use super::*;
 pub struct CurrentApiKeyResponse {
     pub data: CurrentApiKey,
 }
-
-impl CurrentApiKeyResponse {
-    /// A `CurrentApiKeyResponse` from its required fields; the optional ones start empty.
-    pub fn new(data: impl Into<CurrentApiKey>) -> Self {
-        Self { data: data.into() }
-    }
-
-    /// Sets the `data` field.
-    pub fn data(mut self, value: impl Into<CurrentApiKey>) -> Self {
-        self.data = value.into();
-        self
-    }
-}

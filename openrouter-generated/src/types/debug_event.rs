@@ -17,38 +17,6 @@ pub struct DebugEvent {
     pub sequence_number: i64,
 }
 
-impl DebugEvent {
-    /// A `DebugEvent` from its required fields; the optional ones start empty.
-    pub fn new(
-        debug: impl Into<DebugEventDebug>,
-        sequence_number: impl Into<i64>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            debug: debug.into(),
-            sequence_number: sequence_number.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<DebugEventType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `debug` field.
-    pub fn debug(mut self, value: impl Into<DebugEventDebug>) -> Self {
-        self.debug = value.into();
-        self
-    }
-
-    /// Sets the `sequence_number` field.
-    pub fn sequence_number(mut self, value: impl Into<i64>) -> Self {
-        self.sequence_number = value.into();
-        self
-    }
-}
-
 /// The diagnostic payload.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -65,28 +33,6 @@ pub struct DebugEventDebug {
     pub timings: Option<DebugEventDebugTimings>,
 }
 
-impl DebugEventDebug {
-    /// An empty `DebugEventDebug`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `echo_upstream_body` field.
-    pub fn echo_upstream_body(
-        mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
-    ) -> Self {
-        self.echo_upstream_body = Some(value.into());
-        self
-    }
-
-    /// Sets the `timings` field.
-    pub fn timings(mut self, value: impl Into<DebugEventDebugTimings>) -> Self {
-        self.timings = Some(value.into());
-        self
-    }
-}
-
 /// A timing checkpoint of the request.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -99,39 +45,6 @@ pub struct DebugEventDebugTimings {
     pub start_ms: i64,
     /// Wall-clock time of the checkpoint, in Unix milliseconds.
     pub epoch_ms: i64,
-}
-
-impl DebugEventDebugTimings {
-    /// A `DebugEventDebugTimings` from its required fields; the optional ones start empty.
-    pub fn new(
-        start_ms: impl Into<i64>,
-        event: impl Into<DebugEventDebugTimingsEvent>,
-        epoch_ms: impl Into<i64>,
-    ) -> Self {
-        Self {
-            event: event.into(),
-            start_ms: start_ms.into(),
-            epoch_ms: epoch_ms.into(),
-        }
-    }
-
-    /// Sets the `event` field.
-    pub fn event(mut self, value: impl Into<DebugEventDebugTimingsEvent>) -> Self {
-        self.event = value.into();
-        self
-    }
-
-    /// Sets the `start_ms` field.
-    pub fn start_ms(mut self, value: impl Into<i64>) -> Self {
-        self.start_ms = value.into();
-        self
-    }
-
-    /// Sets the `epoch_ms` field.
-    pub fn epoch_ms(mut self, value: impl Into<i64>) -> Self {
-        self.epoch_ms = value.into();
-        self
-    }
 }
 
 /// Which checkpoint was reached.

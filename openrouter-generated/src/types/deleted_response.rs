@@ -15,16 +15,3 @@ pub struct DeletedResponse {
     /// Allowed values: `true`.
     pub deleted: bool,
 }
-
-impl DeletedResponse {
-    /// A `DeletedResponse` from its required fields; the optional ones start empty.
-    pub fn new(deleted: impl Into<bool>) -> Self {
-        Self { deleted: deleted.into() }
-    }
-
-    /// Sets the `deleted` field.
-    pub fn deleted(mut self, value: impl Into<bool>) -> Self {
-        self.deleted = value.into();
-        self
-    }
-}

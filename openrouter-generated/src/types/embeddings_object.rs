@@ -19,35 +19,6 @@ pub struct EmbeddingsObject {
     pub index: Option<i64>,
 }
 
-impl EmbeddingsObject {
-    /// An `EmbeddingsObject` from its required fields; the optional ones start empty.
-    pub fn new(embedding: impl Into<EmbeddingsObjectEmbedding>) -> Self {
-        Self {
-            object: Default::default(),
-            embedding: embedding.into(),
-            index: Default::default(),
-        }
-    }
-
-    /// Sets the `object` field.
-    pub fn object(mut self, value: impl Into<EmbeddingsObjectObject>) -> Self {
-        self.object = value.into();
-        self
-    }
-
-    /// Sets the `embedding` field.
-    pub fn embedding(mut self, value: impl Into<EmbeddingsObjectEmbedding>) -> Self {
-        self.embedding = value.into();
-        self
-    }
-
-    /// Sets the `index` field.
-    pub fn index(mut self, value: impl Into<i64>) -> Self {
-        self.index = Some(value.into());
-        self
-    }
-}
-
 /// The vector: a list of floats, or base64 text when `encoding_format` was `base64`.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]

@@ -23,52 +23,6 @@ pub struct EmbeddingsResponse {
     pub usage: Option<EmbeddingsUsage>,
 }
 
-impl EmbeddingsResponse {
-    /// An `EmbeddingsResponse` from its required fields; the optional ones start empty.
-    pub fn new(
-        data: impl Into<Vec<EmbeddingsObject>>,
-        model: impl Into<String>,
-    ) -> Self {
-        Self {
-            id: Default::default(),
-            object: Default::default(),
-            data: data.into(),
-            model: model.into(),
-            usage: Default::default(),
-        }
-    }
-
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets the `object` field.
-    pub fn object(mut self, value: impl Into<EmbeddingsResponseObject>) -> Self {
-        self.object = value.into();
-        self
-    }
-
-    /// Sets the `data` field.
-    pub fn data(mut self, value: impl Into<Vec<EmbeddingsObject>>) -> Self {
-        self.data = value.into();
-        self
-    }
-
-    /// Sets the `model` field.
-    pub fn model(mut self, value: impl Into<String>) -> Self {
-        self.model = value.into();
-        self
-    }
-
-    /// Sets the `usage` field.
-    pub fn usage(mut self, value: impl Into<EmbeddingsUsage>) -> Self {
-        self.usage = Some(value.into());
-        self
-    }
-}
-
 /// Always `list`.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

@@ -17,36 +17,3 @@ pub struct EndpointInfo {
     /// True for the endpoint that was picked.
     pub selected: bool,
 }
-
-impl EndpointInfo {
-    /// An `EndpointInfo` from its required fields; the optional ones start empty.
-    pub fn new(
-        provider: impl Into<String>,
-        model: impl Into<String>,
-        selected: impl Into<bool>,
-    ) -> Self {
-        Self {
-            provider: provider.into(),
-            model: model.into(),
-            selected: selected.into(),
-        }
-    }
-
-    /// Sets the `provider` field.
-    pub fn provider(mut self, value: impl Into<String>) -> Self {
-        self.provider = value.into();
-        self
-    }
-
-    /// Sets the `model` field.
-    pub fn model(mut self, value: impl Into<String>) -> Self {
-        self.model = value.into();
-        self
-    }
-
-    /// Sets the `selected` field.
-    pub fn selected(mut self, value: impl Into<bool>) -> Self {
-        self.selected = value.into();
-        self
-    }
-}

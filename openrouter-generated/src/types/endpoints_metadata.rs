@@ -15,25 +15,3 @@ pub struct EndpointsMetadata {
     /// The endpoints that could take the call.
     pub available: Vec<EndpointInfo>,
 }
-
-impl EndpointsMetadata {
-    /// An `EndpointsMetadata` from its required fields; the optional ones start empty.
-    pub fn new(total: impl Into<i64>, available: impl Into<Vec<EndpointInfo>>) -> Self {
-        Self {
-            total: total.into(),
-            available: available.into(),
-        }
-    }
-
-    /// Sets the `total` field.
-    pub fn total(mut self, value: impl Into<i64>) -> Self {
-        self.total = value.into();
-        self
-    }
-
-    /// Sets the `available` field.
-    pub fn available(mut self, value: impl Into<Vec<EndpointInfo>>) -> Self {
-        self.available = value.into();
-        self
-    }
-}

@@ -19,38 +19,6 @@ pub struct ErrorBody {
     pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
-impl ErrorBody {
-    /// An `ErrorBody` from its required fields; the optional ones start empty.
-    pub fn new(code: impl Into<ErrorBodyCode>, message: impl Into<String>) -> Self {
-        Self {
-            code: code.into(),
-            message: message.into(),
-            metadata: Default::default(),
-        }
-    }
-
-    /// Sets the `code` field.
-    pub fn code(mut self, value: impl Into<ErrorBodyCode>) -> Self {
-        self.code = value.into();
-        self
-    }
-
-    /// Sets the `message` field.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = value.into();
-        self
-    }
-
-    /// Sets the `metadata` field.
-    pub fn metadata(
-        mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
-    ) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
-}
-
 /// Error code; usually the HTTP status number, sometimes a text code.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]

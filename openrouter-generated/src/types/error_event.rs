@@ -21,54 +21,6 @@ pub struct ErrorEvent {
     pub sequence_number: i64,
 }
 
-impl ErrorEvent {
-    /// An `ErrorEvent` from its required fields; the optional ones start empty.
-    pub fn new(
-        code: Option<String>,
-        message: impl Into<String>,
-        param: Option<String>,
-        sequence_number: impl Into<i64>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            code,
-            message: message.into(),
-            param,
-            sequence_number: sequence_number.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<ErrorEventType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `code` field.
-    pub fn code(mut self, value: Option<String>) -> Self {
-        self.code = value;
-        self
-    }
-
-    /// Sets the `message` field.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = value.into();
-        self
-    }
-
-    /// Sets the `param` field.
-    pub fn param(mut self, value: Option<String>) -> Self {
-        self.param = value;
-        self
-    }
-
-    /// Sets the `sequence_number` field.
-    pub fn sequence_number(mut self, value: impl Into<i64>) -> Self {
-        self.sequence_number = value.into();
-        self
-    }
-}
-
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]

@@ -20,35 +20,3 @@ pub struct ErrorResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
-
-impl ErrorResponse {
-    /// An `ErrorResponse` from its required fields; the optional ones start empty.
-    pub fn new(error: impl Into<ErrorBody>) -> Self {
-        Self {
-            error: error.into(),
-            openrouter_metadata: Default::default(),
-            user_id: Default::default(),
-        }
-    }
-
-    /// Sets the `error` field.
-    pub fn error(mut self, value: impl Into<ErrorBody>) -> Self {
-        self.error = value.into();
-        self
-    }
-
-    /// Sets the `openrouter_metadata` field.
-    pub fn openrouter_metadata(
-        mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
-    ) -> Self {
-        self.openrouter_metadata = Some(value.into());
-        self
-    }
-
-    /// Sets the `user_id` field.
-    pub fn user_id(mut self, value: impl Into<String>) -> Self {
-        self.user_id = Some(value.into());
-        self
-    }
-}

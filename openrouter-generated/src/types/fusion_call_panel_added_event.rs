@@ -21,54 +21,6 @@ pub struct FusionCallPanelAddedEvent {
     pub sequence_number: i64,
 }
 
-impl FusionCallPanelAddedEvent {
-    /// A `FusionCallPanelAddedEvent` from its required fields; the optional ones start empty.
-    pub fn new(
-        model: impl Into<String>,
-        output_index: impl Into<i64>,
-        item_id: impl Into<String>,
-        sequence_number: impl Into<i64>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            model: model.into(),
-            item_id: item_id.into(),
-            output_index: output_index.into(),
-            sequence_number: sequence_number.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<FusionCallPanelAddedEventType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `model` field.
-    pub fn model(mut self, value: impl Into<String>) -> Self {
-        self.model = value.into();
-        self
-    }
-
-    /// Sets the `item_id` field.
-    pub fn item_id(mut self, value: impl Into<String>) -> Self {
-        self.item_id = value.into();
-        self
-    }
-
-    /// Sets the `output_index` field.
-    pub fn output_index(mut self, value: impl Into<i64>) -> Self {
-        self.output_index = value.into();
-        self
-    }
-
-    /// Sets the `sequence_number` field.
-    pub fn sequence_number(mut self, value: impl Into<i64>) -> Self {
-        self.sequence_number = value.into();
-        self
-    }
-}
-
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]

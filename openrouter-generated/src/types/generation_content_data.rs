@@ -17,39 +17,6 @@ pub struct GenerationContentData {
     pub error: Option<GenerationContentError>,
 }
 
-impl GenerationContentData {
-    /// A `GenerationContentData` from its required fields; the optional ones start empty.
-    pub fn new(
-        input: impl Into<GenerationContentDataInput>,
-        output: impl Into<GenerationContentDataOutput>,
-        error: Option<GenerationContentError>,
-    ) -> Self {
-        Self {
-            input: input.into(),
-            output: output.into(),
-            error,
-        }
-    }
-
-    /// Sets the `input` field.
-    pub fn input(mut self, value: impl Into<GenerationContentDataInput>) -> Self {
-        self.input = value.into();
-        self
-    }
-
-    /// Sets the `output` field.
-    pub fn output(mut self, value: impl Into<GenerationContentDataOutput>) -> Self {
-        self.output = value.into();
-        self
-    }
-
-    /// Sets the `error` field.
-    pub fn error(mut self, value: Option<GenerationContentError>) -> Self {
-        self.error = value;
-        self
-    }
-}
-
 /// The request's input, as a plain prompt or as a list of messages.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -86,23 +53,4 @@ pub struct GenerationContentDataOutput {
     pub completion: Option<String>,
     /// Reasoning text the model produced, or null when there was none.
     pub reasoning: Option<String>,
-}
-
-impl GenerationContentDataOutput {
-    /// A `GenerationContentDataOutput` from its required fields; the optional ones start empty.
-    pub fn new(reasoning: Option<String>, completion: Option<String>) -> Self {
-        Self { completion, reasoning }
-    }
-
-    /// Sets the `completion` field.
-    pub fn completion(mut self, value: Option<String>) -> Self {
-        self.completion = value;
-        self
-    }
-
-    /// Sets the `reasoning` field.
-    pub fn reasoning(mut self, value: Option<String>) -> Self {
-        self.reasoning = value;
-        self
-    }
 }

@@ -13,16 +13,3 @@ pub struct GenerationContentInputMessages {
     /// The messages as sent; their shape depends on the API that was called.
     pub messages: Vec<serde_json::Value>,
 }
-
-impl GenerationContentInputMessages {
-    /// A `GenerationContentInputMessages` from its required fields; the optional ones start empty.
-    pub fn new(messages: impl Into<Vec<serde_json::Value>>) -> Self {
-        Self { messages: messages.into() }
-    }
-
-    /// Sets the `messages` field.
-    pub fn messages(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
-        self.messages = value.into();
-        self
-    }
-}

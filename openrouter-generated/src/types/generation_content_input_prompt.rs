@@ -13,16 +13,3 @@ pub struct GenerationContentInputPrompt {
     /// The prompt text.
     pub prompt: String,
 }
-
-impl GenerationContentInputPrompt {
-    /// A `GenerationContentInputPrompt` from its required fields; the optional ones start empty.
-    pub fn new(prompt: impl Into<String>) -> Self {
-        Self { prompt: prompt.into() }
-    }
-
-    /// Sets the `prompt` field.
-    pub fn prompt(mut self, value: impl Into<String>) -> Self {
-        self.prompt = value.into();
-        self
-    }
-}

@@ -12,16 +12,3 @@ use super::*;
 pub struct GenerationContentResponse {
     pub data: GenerationContentData,
 }
-
-impl GenerationContentResponse {
-    /// A `GenerationContentResponse` from its required fields; the optional ones start empty.
-    pub fn new(data: impl Into<GenerationContentData>) -> Self {
-        Self { data: data.into() }
-    }
-
-    /// Sets the `data` field.
-    pub fn data(mut self, value: impl Into<GenerationContentData>) -> Self {
-        self.data = value.into();
-        self
-    }
-}

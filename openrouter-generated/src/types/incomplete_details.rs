@@ -15,19 +15,6 @@ pub struct IncompleteDetails {
     pub reason: Option<IncompleteDetailsReason>,
 }
 
-impl IncompleteDetails {
-    /// An empty `IncompleteDetails`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `reason` field.
-    pub fn reason(mut self, value: impl Into<IncompleteDetailsReason>) -> Self {
-        self.reason = Some(value.into());
-        self
-    }
-}
-
 /// The cause of the early stop.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

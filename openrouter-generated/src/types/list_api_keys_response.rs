@@ -13,16 +13,3 @@ pub struct ListApiKeysResponse {
     /// The keys on this page.
     pub data: Vec<ApiKey>,
 }
-
-impl ListApiKeysResponse {
-    /// A `ListApiKeysResponse` from its required fields; the optional ones start empty.
-    pub fn new(data: impl Into<Vec<ApiKey>>) -> Self {
-        Self { data: data.into() }
-    }
-
-    /// Sets the `data` field.
-    pub fn data(mut self, value: impl Into<Vec<ApiKey>>) -> Self {
-        self.data = value.into();
-        self
-    }
-}

@@ -20,35 +20,6 @@ pub struct ListModelsResponse {
     pub links: Option<ListModelsResponseLinks>,
 }
 
-impl ListModelsResponse {
-    /// A `ListModelsResponse` from its required fields; the optional ones start empty.
-    pub fn new(data: impl Into<Vec<Model>>) -> Self {
-        Self {
-            data: data.into(),
-            total_count: Default::default(),
-            links: Default::default(),
-        }
-    }
-
-    /// Sets the `data` field.
-    pub fn data(mut self, value: impl Into<Vec<Model>>) -> Self {
-        self.data = value.into();
-        self
-    }
-
-    /// Sets the `total_count` field.
-    pub fn total_count(mut self, value: impl Into<i64>) -> Self {
-        self.total_count = Some(value.into());
-        self
-    }
-
-    /// Sets the `links` field.
-    pub fn links(mut self, value: impl Into<ListModelsResponseLinks>) -> Self {
-        self.links = Some(value.into());
-        self
-    }
-}
-
 /// Navigation links for paging.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -57,17 +28,4 @@ impl ListModelsResponse {
 pub struct ListModelsResponseLinks {
     /// URL of the following page, or null on the last page.
     pub next: Option<String>,
-}
-
-impl ListModelsResponseLinks {
-    /// A `ListModelsResponseLinks` from its required fields; the optional ones start empty.
-    pub fn new(next: Option<String>) -> Self {
-        Self { next }
-    }
-
-    /// Sets the `next` field.
-    pub fn next(mut self, value: Option<String>) -> Self {
-        self.next = value;
-        self
-    }
 }

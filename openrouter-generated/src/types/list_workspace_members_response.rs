@@ -15,28 +15,3 @@ pub struct ListWorkspaceMembersResponse {
     /// Number of members across all pages.
     pub total_count: i64,
 }
-
-impl ListWorkspaceMembersResponse {
-    /// A `ListWorkspaceMembersResponse` from its required fields; the optional ones start empty.
-    pub fn new(
-        data: impl Into<Vec<WorkspaceMember>>,
-        total_count: impl Into<i64>,
-    ) -> Self {
-        Self {
-            data: data.into(),
-            total_count: total_count.into(),
-        }
-    }
-
-    /// Sets the `data` field.
-    pub fn data(mut self, value: impl Into<Vec<WorkspaceMember>>) -> Self {
-        self.data = value.into();
-        self
-    }
-
-    /// Sets the `total_count` field.
-    pub fn total_count(mut self, value: impl Into<i64>) -> Self {
-        self.total_count = value.into();
-        self
-    }
-}

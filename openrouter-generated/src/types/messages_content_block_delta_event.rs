@@ -18,44 +18,6 @@ pub struct MessagesContentBlockDeltaEvent {
     pub delta: MessagesContentBlockDeltaEventDelta,
 }
 
-impl MessagesContentBlockDeltaEvent {
-    /// A `MessagesContentBlockDeltaEvent` from its required fields; the optional ones start empty.
-    pub fn new(
-        index: impl Into<i64>,
-        delta: impl Into<MessagesContentBlockDeltaEventDelta>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            index: index.into(),
-            delta: delta.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<MessagesContentBlockDeltaEventType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `index` field.
-    pub fn index(mut self, value: impl Into<i64>) -> Self {
-        self.index = value.into();
-        self
-    }
-
-    /// Sets the `delta` field.
-    pub fn delta(
-        mut self,
-        value: impl Into<MessagesContentBlockDeltaEventDelta>,
-    ) -> Self {
-        self.delta = value.into();
-        self
-    }
-}
-
 /// The addition; its `type` tells which field of the block grows.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -219,31 +181,6 @@ pub struct MessagesContentBlockDeltaEventDeltaCitationsDelta {
     pub citation: AnthropicTextCitation,
 }
 
-impl MessagesContentBlockDeltaEventDeltaCitationsDelta {
-    /// A `MessagesContentBlockDeltaEventDeltaCitationsDelta` from its required fields; the optional ones start empty.
-    pub fn new(citation: impl Into<AnthropicTextCitation>) -> Self {
-        Self {
-            r#type: Default::default(),
-            citation: citation.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<MessagesContentBlockDeltaEventDeltaCitationsDeltaType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `citation` field.
-    pub fn citation(mut self, value: impl Into<AnthropicTextCitation>) -> Self {
-        self.citation = value.into();
-        self
-    }
-}
-
 /// Delta kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
@@ -321,38 +258,6 @@ pub struct MessagesContentBlockDeltaEventDeltaCompactionDelta {
     pub encrypted_content: Option<String>,
 }
 
-impl MessagesContentBlockDeltaEventDeltaCompactionDelta {
-    /// A `MessagesContentBlockDeltaEventDeltaCompactionDelta` from its required fields; the optional ones start empty.
-    pub fn new(content: Option<String>) -> Self {
-        Self {
-            r#type: Default::default(),
-            content,
-            encrypted_content: Default::default(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<MessagesContentBlockDeltaEventDeltaCompactionDeltaType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `content` field.
-    pub fn content(mut self, value: Option<String>) -> Self {
-        self.content = value;
-        self
-    }
-
-    /// Sets the `encrypted_content` field.
-    pub fn encrypted_content(mut self, value: impl Into<String>) -> Self {
-        self.encrypted_content = Some(value.into());
-        self
-    }
-}
-
 /// Delta kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
@@ -425,31 +330,6 @@ pub struct MessagesContentBlockDeltaEventDeltaInputJsonDelta {
     pub r#type: MessagesContentBlockDeltaEventDeltaInputJsonDeltaType,
     /// JSON fragment to append; the pieces form valid JSON only once the block stops.
     pub partial_json: String,
-}
-
-impl MessagesContentBlockDeltaEventDeltaInputJsonDelta {
-    /// A `MessagesContentBlockDeltaEventDeltaInputJsonDelta` from its required fields; the optional ones start empty.
-    pub fn new(partial_json: impl Into<String>) -> Self {
-        Self {
-            r#type: Default::default(),
-            partial_json: partial_json.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<MessagesContentBlockDeltaEventDeltaInputJsonDeltaType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `partial_json` field.
-    pub fn partial_json(mut self, value: impl Into<String>) -> Self {
-        self.partial_json = value.into();
-        self
-    }
 }
 
 /// Delta kind.
@@ -526,31 +406,6 @@ pub struct MessagesContentBlockDeltaEventDeltaSignatureDelta {
     pub signature: String,
 }
 
-impl MessagesContentBlockDeltaEventDeltaSignatureDelta {
-    /// A `MessagesContentBlockDeltaEventDeltaSignatureDelta` from its required fields; the optional ones start empty.
-    pub fn new(signature: impl Into<String>) -> Self {
-        Self {
-            r#type: Default::default(),
-            signature: signature.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<MessagesContentBlockDeltaEventDeltaSignatureDeltaType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `signature` field.
-    pub fn signature(mut self, value: impl Into<String>) -> Self {
-        self.signature = value.into();
-        self
-    }
-}
-
 /// Delta kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
@@ -625,31 +480,6 @@ pub struct MessagesContentBlockDeltaEventDeltaTextDelta {
     pub text: String,
 }
 
-impl MessagesContentBlockDeltaEventDeltaTextDelta {
-    /// A `MessagesContentBlockDeltaEventDeltaTextDelta` from its required fields; the optional ones start empty.
-    pub fn new(text: impl Into<String>) -> Self {
-        Self {
-            r#type: Default::default(),
-            text: text.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<MessagesContentBlockDeltaEventDeltaTextDeltaType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `text` field.
-    pub fn text(mut self, value: impl Into<String>) -> Self {
-        self.text = value.into();
-        self
-    }
-}
-
 /// Delta kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
@@ -721,31 +551,6 @@ pub struct MessagesContentBlockDeltaEventDeltaThinkingDelta {
     pub r#type: MessagesContentBlockDeltaEventDeltaThinkingDeltaType,
     /// Reasoning text to append.
     pub thinking: String,
-}
-
-impl MessagesContentBlockDeltaEventDeltaThinkingDelta {
-    /// A `MessagesContentBlockDeltaEventDeltaThinkingDelta` from its required fields; the optional ones start empty.
-    pub fn new(thinking: impl Into<String>) -> Self {
-        Self {
-            r#type: Default::default(),
-            thinking: thinking.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<MessagesContentBlockDeltaEventDeltaThinkingDeltaType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `thinking` field.
-    pub fn thinking(mut self, value: impl Into<String>) -> Self {
-        self.thinking = value.into();
-        self
-    }
 }
 
 /// Delta kind.

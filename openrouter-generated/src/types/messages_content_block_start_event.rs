@@ -17,41 +17,6 @@ pub struct MessagesContentBlockStartEvent {
     pub content_block: OrAnthropicContentBlock,
 }
 
-impl MessagesContentBlockStartEvent {
-    /// A `MessagesContentBlockStartEvent` from its required fields; the optional ones start empty.
-    pub fn new(
-        index: impl Into<i64>,
-        content_block: impl Into<OrAnthropicContentBlock>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            index: index.into(),
-            content_block: content_block.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<MessagesContentBlockStartEventType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `index` field.
-    pub fn index(mut self, value: impl Into<i64>) -> Self {
-        self.index = value.into();
-        self
-    }
-
-    /// Sets the `content_block` field.
-    pub fn content_block(mut self, value: impl Into<OrAnthropicContentBlock>) -> Self {
-        self.content_block = value.into();
-        self
-    }
-}
-
 /// Event kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

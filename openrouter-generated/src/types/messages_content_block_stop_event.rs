@@ -16,31 +16,6 @@ pub struct MessagesContentBlockStopEvent {
     pub index: i64,
 }
 
-impl MessagesContentBlockStopEvent {
-    /// A `MessagesContentBlockStopEvent` from its required fields; the optional ones start empty.
-    pub fn new(index: impl Into<i64>) -> Self {
-        Self {
-            r#type: Default::default(),
-            index: index.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<MessagesContentBlockStopEventType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `index` field.
-    pub fn index(mut self, value: impl Into<i64>) -> Self {
-        self.index = value.into();
-        self
-    }
-}
-
 /// Event kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

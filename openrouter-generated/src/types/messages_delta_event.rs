@@ -18,38 +18,6 @@ pub struct MessagesDeltaEvent {
     pub usage: MessagesDeltaEventUsage,
 }
 
-impl MessagesDeltaEvent {
-    /// A `MessagesDeltaEvent` from its required fields; the optional ones start empty.
-    pub fn new(
-        delta: impl Into<MessagesDeltaEventDelta>,
-        usage: impl Into<MessagesDeltaEventUsage>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            delta: delta.into(),
-            usage: usage.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<MessagesDeltaEventType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `delta` field.
-    pub fn delta(mut self, value: impl Into<MessagesDeltaEventDelta>) -> Self {
-        self.delta = value.into();
-        self
-    }
-
-    /// Sets the `usage` field.
-    pub fn usage(mut self, value: impl Into<MessagesDeltaEventUsage>) -> Self {
-        self.usage = value.into();
-        self
-    }
-}
-
 /// New values of the message's top-level fields.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -61,47 +29,6 @@ pub struct MessagesDeltaEventDelta {
     pub stop_details: Option<AnthropicRefusalStopDetails>,
     /// The stop sequence that ended generation, if one did.
     pub stop_sequence: Option<String>,
-}
-
-impl MessagesDeltaEventDelta {
-    /// A `MessagesDeltaEventDelta` from its required fields; the optional ones start empty.
-    pub fn new(
-        container: Option<AnthropicContainer>,
-        stop_details: Option<AnthropicRefusalStopDetails>,
-        stop_reason: Option<OrAnthropicStopReason>,
-        stop_sequence: Option<String>,
-    ) -> Self {
-        Self {
-            container,
-            stop_reason,
-            stop_details,
-            stop_sequence,
-        }
-    }
-
-    /// Sets the `container` field.
-    pub fn container(mut self, value: Option<AnthropicContainer>) -> Self {
-        self.container = value;
-        self
-    }
-
-    /// Sets the `stop_reason` field.
-    pub fn stop_reason(mut self, value: Option<OrAnthropicStopReason>) -> Self {
-        self.stop_reason = value;
-        self
-    }
-
-    /// Sets the `stop_details` field.
-    pub fn stop_details(mut self, value: Option<AnthropicRefusalStopDetails>) -> Self {
-        self.stop_details = value;
-        self
-    }
-
-    /// Sets the `stop_sequence` field.
-    pub fn stop_sequence(mut self, value: Option<String>) -> Self {
-        self.stop_sequence = value;
-        self
-    }
 }
 
 /// Event kind.
@@ -186,78 +113,4 @@ pub struct MessagesDeltaEventUsage {
     /// Per-step token counts when the reply took several internal steps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iterations: Option<Vec<AnthropicUsageIteration>>,
-}
-
-impl MessagesDeltaEventUsage {
-    /// A `MessagesDeltaEventUsage` from its required fields; the optional ones start empty.
-    pub fn new(
-        input_tokens: Option<i64>,
-        output_tokens: impl Into<i64>,
-        output_tokens_details: Option<AnthropicOutputTokensDetails>,
-        cache_creation_input_tokens: Option<i64>,
-        cache_read_input_tokens: Option<i64>,
-        server_tool_use: Option<AnthropicServerToolUsage>,
-    ) -> Self {
-        Self {
-            input_tokens,
-            output_tokens: output_tokens.into(),
-            output_tokens_details,
-            cache_creation_input_tokens,
-            cache_read_input_tokens,
-            cache_creation: Default::default(),
-            server_tool_use,
-            iterations: Default::default(),
-        }
-    }
-
-    /// Sets the `input_tokens` field.
-    pub fn input_tokens(mut self, value: Option<i64>) -> Self {
-        self.input_tokens = value;
-        self
-    }
-
-    /// Sets the `output_tokens` field.
-    pub fn output_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.output_tokens = value.into();
-        self
-    }
-
-    /// Sets the `output_tokens_details` field.
-    pub fn output_tokens_details(
-        mut self,
-        value: Option<AnthropicOutputTokensDetails>,
-    ) -> Self {
-        self.output_tokens_details = value;
-        self
-    }
-
-    /// Sets the `cache_creation_input_tokens` field.
-    pub fn cache_creation_input_tokens(mut self, value: Option<i64>) -> Self {
-        self.cache_creation_input_tokens = value;
-        self
-    }
-
-    /// Sets the `cache_read_input_tokens` field.
-    pub fn cache_read_input_tokens(mut self, value: Option<i64>) -> Self {
-        self.cache_read_input_tokens = value;
-        self
-    }
-
-    /// Sets the `cache_creation` field.
-    pub fn cache_creation(mut self, value: impl Into<AnthropicCacheCreation>) -> Self {
-        self.cache_creation = Some(value.into());
-        self
-    }
-
-    /// Sets the `server_tool_use` field.
-    pub fn server_tool_use(mut self, value: Option<AnthropicServerToolUsage>) -> Self {
-        self.server_tool_use = value;
-        self
-    }
-
-    /// Sets the `iterations` field.
-    pub fn iterations(mut self, value: impl Into<Vec<AnthropicUsageIteration>>) -> Self {
-        self.iterations = Some(value.into());
-        self
-    }
 }

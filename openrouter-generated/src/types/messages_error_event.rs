@@ -18,35 +18,6 @@ pub struct MessagesErrorEvent {
     pub openrouter_metadata: Option<OpenRouterMetadata>,
 }
 
-impl MessagesErrorEvent {
-    /// A `MessagesErrorEvent` from its required fields; the optional ones start empty.
-    pub fn new(error: impl Into<MessagesErrorEventError>) -> Self {
-        Self {
-            r#type: Default::default(),
-            error: error.into(),
-            openrouter_metadata: Default::default(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<MessagesErrorEventType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `error` field.
-    pub fn error(mut self, value: impl Into<MessagesErrorEventError>) -> Self {
-        self.error = value.into();
-        self
-    }
-
-    /// Sets the `openrouter_metadata` field.
-    pub fn openrouter_metadata(mut self, value: impl Into<OpenRouterMetadata>) -> Self {
-        self.openrouter_metadata = Some(value.into());
-        self
-    }
-}
-
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -59,35 +30,6 @@ pub struct MessagesErrorEventError {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ApiErrorType>,
-}
-
-impl MessagesErrorEventError {
-    /// A `MessagesErrorEventError` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            message: message.into(),
-            error_type: Default::default(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `message` field.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = value.into();
-        self
-    }
-
-    /// Sets the `error_type` field.
-    pub fn error_type(mut self, value: impl Into<ApiErrorType>) -> Self {
-        self.error_type = Some(value.into());
-        self
-    }
 }
 
 /// Event kind.

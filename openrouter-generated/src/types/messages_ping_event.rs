@@ -14,19 +14,6 @@ pub struct MessagesPingEvent {
     pub r#type: MessagesPingEventType,
 }
 
-impl MessagesPingEvent {
-    /// An empty `MessagesPingEvent`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<MessagesPingEventType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
 /// Event kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

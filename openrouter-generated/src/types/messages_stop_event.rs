@@ -16,25 +16,6 @@ pub struct MessagesStopEvent {
     pub openrouter_metadata: Option<OpenRouterMetadata>,
 }
 
-impl MessagesStopEvent {
-    /// An empty `MessagesStopEvent`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<MessagesStopEventType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `openrouter_metadata` field.
-    pub fn openrouter_metadata(mut self, value: impl Into<OpenRouterMetadata>) -> Self {
-        self.openrouter_metadata = Some(value.into());
-        self
-    }
-}
-
 /// Event kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

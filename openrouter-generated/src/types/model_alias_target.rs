@@ -15,25 +15,3 @@ pub struct ModelAliasTarget {
     /// Display name of the concrete model.
     pub name: String,
 }
-
-impl ModelAliasTarget {
-    /// A `ModelAliasTarget` from its required fields; the optional ones start empty.
-    pub fn new(slug: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            slug: slug.into(),
-            name: name.into(),
-        }
-    }
-
-    /// Sets the `slug` field.
-    pub fn slug(mut self, value: impl Into<String>) -> Self {
-        self.slug = value.into();
-        self
-    }
-
-    /// Sets the `name` field.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = value.into();
-        self
-    }
-}

@@ -15,28 +15,3 @@ pub struct ModelBenchmarks {
     /// Design Arena ratings, one per arena and category.
     pub design_arena: Vec<DesignArenaBenchmark>,
 }
-
-impl ModelBenchmarks {
-    /// A `ModelBenchmarks` from its required fields; the optional ones start empty.
-    pub fn new(design_arena: impl Into<Vec<DesignArenaBenchmark>>) -> Self {
-        Self {
-            artificial_analysis: Default::default(),
-            design_arena: design_arena.into(),
-        }
-    }
-
-    /// Sets the `artificial_analysis` field.
-    pub fn artificial_analysis(
-        mut self,
-        value: impl Into<ArtificialAnalysisBenchmarks>,
-    ) -> Self {
-        self.artificial_analysis = Some(value.into());
-        self
-    }
-
-    /// Sets the `design_arena` field.
-    pub fn design_arena(mut self, value: impl Into<Vec<DesignArenaBenchmark>>) -> Self {
-        self.design_arena = value.into();
-        self
-    }
-}

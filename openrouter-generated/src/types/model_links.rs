@@ -13,16 +13,3 @@ pub struct ModelLinks {
     /// URL of the API resource listing the model's endpoints.
     pub details: String,
 }
-
-impl ModelLinks {
-    /// A `ModelLinks` from its required fields; the optional ones start empty.
-    pub fn new(details: impl Into<String>) -> Self {
-        Self { details: details.into() }
-    }
-
-    /// Sets the `details` field.
-    pub fn details(mut self, value: impl Into<String>) -> Self {
-        self.details = value.into();
-        self
-    }
-}

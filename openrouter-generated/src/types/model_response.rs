@@ -12,16 +12,3 @@ use super::*;
 pub struct ModelResponse {
     pub data: Model,
 }
-
-impl ModelResponse {
-    /// A `ModelResponse` from its required fields; the optional ones start empty.
-    pub fn new(data: impl Into<Model>) -> Self {
-        Self { data: data.into() }
-    }
-
-    /// Sets the `data` field.
-    pub fn data(mut self, value: impl Into<Model>) -> Self {
-        self.data = value.into();
-        self
-    }
-}

@@ -19,32 +19,3 @@ pub struct ModelTopProvider {
     /// Whether this provider filters content through moderation.
     pub is_moderated: bool,
 }
-
-impl ModelTopProvider {
-    /// A `ModelTopProvider` from its required fields; the optional ones start empty.
-    pub fn new(is_moderated: impl Into<bool>) -> Self {
-        Self {
-            context_length: Default::default(),
-            max_completion_tokens: Default::default(),
-            is_moderated: is_moderated.into(),
-        }
-    }
-
-    /// Sets the `context_length` field.
-    pub fn context_length(mut self, value: impl Into<i64>) -> Self {
-        self.context_length = Some(value.into());
-        self
-    }
-
-    /// Sets the `max_completion_tokens` field.
-    pub fn max_completion_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.max_completion_tokens = Some(value.into());
-        self
-    }
-
-    /// Sets the `is_moderated` field.
-    pub fn is_moderated(mut self, value: impl Into<bool>) -> Self {
-        self.is_moderated = value.into();
-        self
-    }
-}

@@ -14,19 +14,6 @@ pub struct ModelsCountResponse {
     pub data: ModelsCountResponseData,
 }
 
-impl ModelsCountResponse {
-    /// A `ModelsCountResponse` from its required fields; the optional ones start empty.
-    pub fn new(data: impl Into<ModelsCountResponseData>) -> Self {
-        Self { data: data.into() }
-    }
-
-    /// Sets the `data` field.
-    pub fn data(mut self, value: impl Into<ModelsCountResponseData>) -> Self {
-        self.data = value.into();
-        self
-    }
-}
-
 /// Count result.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -35,17 +22,4 @@ impl ModelsCountResponse {
 pub struct ModelsCountResponseData {
     /// Number of models available.
     pub count: i64,
-}
-
-impl ModelsCountResponseData {
-    /// A `ModelsCountResponseData` from its required fields; the optional ones start empty.
-    pub fn new(count: impl Into<i64>) -> Self {
-        Self { count: count.into() }
-    }
-
-    /// Sets the `count` field.
-    pub fn count(mut self, value: impl Into<i64>) -> Self {
-        self.count = value.into();
-        self
-    }
 }

@@ -25,60 +25,6 @@ pub struct OpenAiResponseCustomToolCall {
     pub namespace: Option<String>,
 }
 
-impl OpenAiResponseCustomToolCall {
-    /// An `OpenAiResponseCustomToolCall` from its required fields; the optional ones start empty.
-    pub fn new(
-        call_id: impl Into<String>,
-        name: impl Into<String>,
-        input: impl Into<String>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            id: Default::default(),
-            call_id: call_id.into(),
-            name: name.into(),
-            input: input.into(),
-            namespace: Default::default(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<OpenAiResponseCustomToolCallType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets the `call_id` field.
-    pub fn call_id(mut self, value: impl Into<String>) -> Self {
-        self.call_id = value.into();
-        self
-    }
-
-    /// Sets the `name` field.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// Sets the `input` field.
-    pub fn input(mut self, value: impl Into<String>) -> Self {
-        self.input = value.into();
-        self
-    }
-
-    /// Sets the `namespace` field.
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-}
-
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]

@@ -20,51 +20,6 @@ pub struct OpenAiResponseCustomToolCallOutput {
     pub output: OpenAiResponseCustomToolCallOutputOutput,
 }
 
-impl OpenAiResponseCustomToolCallOutput {
-    /// An `OpenAiResponseCustomToolCallOutput` from its required fields; the optional ones start empty.
-    pub fn new(
-        call_id: impl Into<String>,
-        output: impl Into<OpenAiResponseCustomToolCallOutputOutput>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            id: Default::default(),
-            call_id: call_id.into(),
-            output: output.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<OpenAiResponseCustomToolCallOutputType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets the `call_id` field.
-    pub fn call_id(mut self, value: impl Into<String>) -> Self {
-        self.call_id = value.into();
-        self
-    }
-
-    /// Sets the `output` field.
-    pub fn output(
-        mut self,
-        value: impl Into<OpenAiResponseCustomToolCallOutputOutput>,
-    ) -> Self {
-        self.output = value.into();
-        self
-    }
-}
-
 /// What the tool returned, as a string or as content parts.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]

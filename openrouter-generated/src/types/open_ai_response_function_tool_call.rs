@@ -33,87 +33,6 @@ pub struct OpenAiResponseFunctionToolCall {
     pub subagent_items: Option<Vec<OpenAiResponseFunctionToolCallSubagentItemsItem>>,
 }
 
-impl OpenAiResponseFunctionToolCall {
-    /// An `OpenAiResponseFunctionToolCall` from its required fields; the optional ones start empty.
-    pub fn new(
-        call_id: impl Into<String>,
-        name: impl Into<String>,
-        arguments: impl Into<String>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            id: Default::default(),
-            call_id: call_id.into(),
-            name: name.into(),
-            arguments: arguments.into(),
-            namespace: Default::default(),
-            status: Default::default(),
-            subagent_id: Default::default(),
-            subagent_items: Default::default(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<OpenAiResponseFunctionToolCallType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets the `call_id` field.
-    pub fn call_id(mut self, value: impl Into<String>) -> Self {
-        self.call_id = value.into();
-        self
-    }
-
-    /// Sets the `name` field.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// Sets the `arguments` field.
-    pub fn arguments(mut self, value: impl Into<String>) -> Self {
-        self.arguments = value.into();
-        self
-    }
-
-    /// Sets the `namespace` field.
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
-    /// Sets the `status` field.
-    pub fn status(mut self, value: impl Into<ToolCallStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
-    /// Sets the `subagent_id` field.
-    pub fn subagent_id(mut self, value: impl Into<String>) -> Self {
-        self.subagent_id = Some(value.into());
-        self
-    }
-
-    /// Sets the `subagent_items` field.
-    pub fn subagent_items(
-        mut self,
-        value: impl Into<Vec<OpenAiResponseFunctionToolCallSubagentItemsItem>>,
-    ) -> Self {
-        self.subagent_items = Some(value.into());
-        self
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
@@ -124,22 +43,6 @@ pub struct OpenAiResponseFunctionToolCallSubagentItemsItem {
     /// Properties beyond the documented ones, kept as sent.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-impl OpenAiResponseFunctionToolCallSubagentItemsItem {
-    /// An `OpenAiResponseFunctionToolCallSubagentItemsItem` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<String>) -> Self {
-        Self {
-            r#type: r#type.into(),
-            additional_properties: Default::default(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = value.into();
-        self
-    }
 }
 
 /// Open enumeration: values this version does not know decode into `Unknown`.

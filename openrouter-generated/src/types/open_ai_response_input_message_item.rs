@@ -20,52 +20,6 @@ pub struct OpenAiResponseInputMessageItem {
     pub content: Vec<OpenAiResponseInputMessageItemContentItem>,
 }
 
-impl OpenAiResponseInputMessageItem {
-    /// An `OpenAiResponseInputMessageItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        id: impl Into<String>,
-        role: impl Into<OpenAiResponseInputMessageItemRole>,
-        content: impl Into<Vec<OpenAiResponseInputMessageItemContentItem>>,
-    ) -> Self {
-        Self {
-            id: id.into(),
-            r#type: Default::default(),
-            role: role.into(),
-            content: content.into(),
-        }
-    }
-
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<OpenAiResponseInputMessageItemType>,
-    ) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
-    /// Sets the `role` field.
-    pub fn role(mut self, value: impl Into<OpenAiResponseInputMessageItemRole>) -> Self {
-        self.role = value.into();
-        self
-    }
-
-    /// Sets the `content` field.
-    pub fn content(
-        mut self,
-        value: impl Into<Vec<OpenAiResponseInputMessageItemContentItem>>,
-    ) -> Self {
-        self.content = value.into();
-        self
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]

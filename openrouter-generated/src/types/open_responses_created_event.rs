@@ -16,38 +16,6 @@ pub struct OpenResponsesCreatedEvent {
     pub sequence_number: i64,
 }
 
-impl OpenResponsesCreatedEvent {
-    /// An `OpenResponsesCreatedEvent` from its required fields; the optional ones start empty.
-    pub fn new(
-        response: impl Into<OpenResponsesResult>,
-        sequence_number: impl Into<i64>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            response: response.into(),
-            sequence_number: sequence_number.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<OpenResponsesCreatedEventType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `response` field.
-    pub fn response(mut self, value: impl Into<OpenResponsesResult>) -> Self {
-        self.response = value.into();
-        self
-    }
-
-    /// Sets the `sequence_number` field.
-    pub fn sequence_number(mut self, value: impl Into<i64>) -> Self {
-        self.sequence_number = value.into();
-        self
-    }
-}
-
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]

@@ -18,41 +18,6 @@ pub struct OrAnthropicBashToolResult {
     pub content: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl OrAnthropicBashToolResult {
-    /// An `OrAnthropicBashToolResult` from its required fields; the optional ones start empty.
-    pub fn new(
-        tool_use_id: impl Into<String>,
-        content: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            tool_use_id: tool_use_id.into(),
-            content: content.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<OrAnthropicBashToolResultType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `tool_use_id` field.
-    pub fn tool_use_id(mut self, value: impl Into<String>) -> Self {
-        self.tool_use_id = value.into();
-        self
-    }
-
-    /// Sets the `content` field.
-    pub fn content(
-        mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
-    ) -> Self {
-        self.content = value.into();
-        self
-    }
-}
-
 /// Block kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

@@ -23,52 +23,6 @@ pub struct OrAnthropicServerToolUseBlock {
     pub caller: Option<OrAnthropicNullableCaller>,
 }
 
-impl OrAnthropicServerToolUseBlock {
-    /// An `OrAnthropicServerToolUseBlock` from its required fields; the optional ones start empty.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            r#type: Default::default(),
-            id: id.into(),
-            name: name.into(),
-            input: Default::default(),
-            caller: Default::default(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<OrAnthropicServerToolUseBlockType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// Sets the `name` field.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// Sets the `input` field.
-    pub fn input(mut self, value: impl Into<serde_json::Value>) -> Self {
-        self.input = Some(value.into());
-        self
-    }
-
-    /// Sets the `caller` field.
-    pub fn caller(mut self, value: impl Into<OrAnthropicNullableCaller>) -> Self {
-        self.caller = Some(value.into());
-        self
-    }
-}
-
 /// Block kind.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

@@ -19,54 +19,6 @@ pub struct OutputApplyPatchCallItem {
     pub operation: ApplyPatchCallOperation,
 }
 
-impl OutputApplyPatchCallItem {
-    /// An `OutputApplyPatchCallItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        id: impl Into<String>,
-        call_id: impl Into<String>,
-        status: impl Into<ApplyPatchCallStatus>,
-        operation: impl Into<ApplyPatchCallOperation>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            id: id.into(),
-            call_id: call_id.into(),
-            status: status.into(),
-            operation: operation.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<OutputApplyPatchCallItemType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// Sets the `call_id` field.
-    pub fn call_id(mut self, value: impl Into<String>) -> Self {
-        self.call_id = value.into();
-        self
-    }
-
-    /// Sets the `status` field.
-    pub fn status(mut self, value: impl Into<ApplyPatchCallStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
-
-    /// Sets the `operation` field.
-    pub fn operation(mut self, value: impl Into<ApplyPatchCallOperation>) -> Self {
-        self.operation = value.into();
-        self
-    }
-}
-
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]

@@ -19,45 +19,6 @@ pub struct OutputItemImageGenerationCall {
     pub status: ImageGenerationStatus,
 }
 
-impl OutputItemImageGenerationCall {
-    /// An `OutputItemImageGenerationCall` from its required fields; the optional ones start empty.
-    pub fn new(id: impl Into<String>, status: impl Into<ImageGenerationStatus>) -> Self {
-        Self {
-            r#type: Default::default(),
-            id: id.into(),
-            result: Default::default(),
-            status: status.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<OutputItemImageGenerationCallType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// Sets the `result` field.
-    pub fn result(mut self, value: impl Into<String>) -> Self {
-        self.result = Some(value.into());
-        self
-    }
-
-    /// Sets the `status` field.
-    pub fn status(mut self, value: impl Into<ImageGenerationStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
-}
-
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]

@@ -24,59 +24,6 @@ pub struct OutputMessage {
     pub phase: Option<OutputMessagePhase>,
 }
 
-impl OutputMessage {
-    /// An `OutputMessage` from its required fields; the optional ones start empty.
-    pub fn new(
-        id: impl Into<String>,
-        content: impl Into<Vec<OutputMessageContentItem>>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            id: id.into(),
-            role: Default::default(),
-            content: content.into(),
-            status: Default::default(),
-            phase: Default::default(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<OutputMessageType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// Sets the `role` field.
-    pub fn role(mut self, value: impl Into<OutputMessageRole>) -> Self {
-        self.role = value.into();
-        self
-    }
-
-    /// Sets the `content` field.
-    pub fn content(mut self, value: impl Into<Vec<OutputMessageContentItem>>) -> Self {
-        self.content = value.into();
-        self
-    }
-
-    /// Sets the `status` field.
-    pub fn status(mut self, value: impl Into<OutputMessageStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
-    /// Sets the `phase` field.
-    pub fn phase(mut self, value: impl Into<OutputMessagePhase>) -> Self {
-        self.phase = Some(value.into());
-        self
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]

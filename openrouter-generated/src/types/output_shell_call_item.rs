@@ -24,60 +24,6 @@ pub struct OutputShellCallItem {
     pub status: ShellCallStatus,
 }
 
-impl OutputShellCallItem {
-    /// An `OutputShellCallItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        id: impl Into<String>,
-        call_id: impl Into<String>,
-        status: impl Into<ShellCallStatus>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            id: id.into(),
-            call_id: call_id.into(),
-            action: Default::default(),
-            arguments: Default::default(),
-            status: status.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<OutputShellCallItemType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// Sets the `call_id` field.
-    pub fn call_id(mut self, value: impl Into<String>) -> Self {
-        self.call_id = value.into();
-        self
-    }
-
-    /// Sets the `action` field.
-    pub fn action(mut self, value: impl Into<OutputShellCallItemAction>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
-    /// Sets the `arguments` field.
-    pub fn arguments(mut self, value: impl Into<String>) -> Self {
-        self.arguments = Some(value.into());
-        self
-    }
-
-    /// Sets the `status` field.
-    pub fn status(mut self, value: impl Into<ShellCallStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
-}
-
 /// The commands and their limits.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -90,39 +36,6 @@ pub struct OutputShellCallItemAction {
     pub max_output_length: Option<i64>,
     /// Time limit, in milliseconds.
     pub timeout_ms: Option<i64>,
-}
-
-impl OutputShellCallItemAction {
-    /// An `OutputShellCallItemAction` from its required fields; the optional ones start empty.
-    pub fn new(
-        commands: impl Into<Vec<String>>,
-        max_output_length: Option<i64>,
-        timeout_ms: Option<i64>,
-    ) -> Self {
-        Self {
-            commands: commands.into(),
-            max_output_length,
-            timeout_ms,
-        }
-    }
-
-    /// Sets the `commands` field.
-    pub fn commands(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.commands = value.into();
-        self
-    }
-
-    /// Sets the `max_output_length` field.
-    pub fn max_output_length(mut self, value: Option<i64>) -> Self {
-        self.max_output_length = value;
-        self
-    }
-
-    /// Sets the `timeout_ms` field.
-    pub fn timeout_ms(mut self, value: Option<i64>) -> Self {
-        self.timeout_ms = value;
-        self
-    }
 }
 
 /// Open enumeration: values this version does not know decode into `Unknown`.

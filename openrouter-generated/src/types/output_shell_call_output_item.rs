@@ -23,61 +23,6 @@ pub struct OutputShellCallOutputItem {
     pub status: ShellCallStatus,
 }
 
-impl OutputShellCallOutputItem {
-    /// An `OutputShellCallOutputItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        id: impl Into<String>,
-        call_id: impl Into<String>,
-        status: impl Into<ShellCallStatus>,
-        output: impl Into<Vec<ShellCallOutputContent>>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            id: id.into(),
-            call_id: call_id.into(),
-            output: output.into(),
-            max_output_length: Default::default(),
-            status: status.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<OutputShellCallOutputItemType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// Sets the `call_id` field.
-    pub fn call_id(mut self, value: impl Into<String>) -> Self {
-        self.call_id = value.into();
-        self
-    }
-
-    /// Sets the `output` field.
-    pub fn output(mut self, value: impl Into<Vec<ShellCallOutputContent>>) -> Self {
-        self.output = value.into();
-        self
-    }
-
-    /// Sets the `max_output_length` field.
-    pub fn max_output_length(mut self, value: impl Into<i64>) -> Self {
-        self.max_output_length = Some(value.into());
-        self
-    }
-
-    /// Sets the `status` field.
-    pub fn status(mut self, value: impl Into<ShellCallStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
-}
-
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]

@@ -15,28 +15,3 @@ pub struct PerRequestLimits {
     /// Most completion tokens one request may produce.
     pub completion_tokens: f64,
 }
-
-impl PerRequestLimits {
-    /// A `PerRequestLimits` from its required fields; the optional ones start empty.
-    pub fn new(
-        prompt_tokens: impl Into<f64>,
-        completion_tokens: impl Into<f64>,
-    ) -> Self {
-        Self {
-            prompt_tokens: prompt_tokens.into(),
-            completion_tokens: completion_tokens.into(),
-        }
-    }
-
-    /// Sets the `prompt_tokens` field.
-    pub fn prompt_tokens(mut self, value: impl Into<f64>) -> Self {
-        self.prompt_tokens = value.into();
-        self
-    }
-
-    /// Sets the `completion_tokens` field.
-    pub fn completion_tokens(mut self, value: impl Into<f64>) -> Self {
-        self.completion_tokens = value.into();
-        self
-    }
-}

@@ -13,18 +13,3 @@ pub struct RemoveWorkspaceMembersResponse {
     /// How many members were removed.
     pub removed_count: i64,
 }
-
-impl RemoveWorkspaceMembersResponse {
-    /// A `RemoveWorkspaceMembersResponse` from its required fields; the optional ones start empty.
-    pub fn new(removed_count: impl Into<i64>) -> Self {
-        Self {
-            removed_count: removed_count.into(),
-        }
-    }
-
-    /// Sets the `removed_count` field.
-    pub fn removed_count(mut self, value: impl Into<i64>) -> Self {
-        self.removed_count = value.into();
-        self
-    }
-}

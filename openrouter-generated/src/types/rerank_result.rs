@@ -16,36 +16,3 @@ pub struct RerankResult {
     pub relevance_score: f64,
     pub document: RerankResultDocument,
 }
-
-impl RerankResult {
-    /// A `RerankResult` from its required fields; the optional ones start empty.
-    pub fn new(
-        index: impl Into<i64>,
-        relevance_score: impl Into<f64>,
-        document: impl Into<RerankResultDocument>,
-    ) -> Self {
-        Self {
-            index: index.into(),
-            relevance_score: relevance_score.into(),
-            document: document.into(),
-        }
-    }
-
-    /// Sets the `index` field.
-    pub fn index(mut self, value: impl Into<i64>) -> Self {
-        self.index = value.into();
-        self
-    }
-
-    /// Sets the `relevance_score` field.
-    pub fn relevance_score(mut self, value: impl Into<f64>) -> Self {
-        self.relevance_score = value.into();
-        self
-    }
-
-    /// Sets the `document` field.
-    pub fn document(mut self, value: impl Into<RerankResultDocument>) -> Self {
-        self.document = value.into();
-        self
-    }
-}

@@ -17,22 +17,3 @@ pub struct RerankResultDocument {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 }
-
-impl RerankResultDocument {
-    /// An empty `RerankResultDocument`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `text` field.
-    pub fn text(mut self, value: impl Into<String>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-
-    /// Sets the `image` field.
-    pub fn image(mut self, value: impl Into<String>) -> Self {
-        self.image = Some(value.into());
-        self
-    }
-}

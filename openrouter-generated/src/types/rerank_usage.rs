@@ -20,28 +20,3 @@ pub struct RerankUsage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
 }
-
-impl RerankUsage {
-    /// An empty `RerankUsage`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `total_tokens` field.
-    pub fn total_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.total_tokens = Some(value.into());
-        self
-    }
-
-    /// Sets the `search_units` field.
-    pub fn search_units(mut self, value: impl Into<i64>) -> Self {
-        self.search_units = Some(value.into());
-        self
-    }
-
-    /// Sets the `cost` field.
-    pub fn cost(mut self, value: impl Into<f64>) -> Self {
-        self.cost = Some(value.into());
-        self
-    }
-}

@@ -16,31 +16,6 @@ pub struct ResponsesErrorField {
     pub message: String,
 }
 
-impl ResponsesErrorField {
-    /// A `ResponsesErrorField` from its required fields; the optional ones start empty.
-    pub fn new(
-        code: impl Into<ResponsesErrorFieldCode>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            code: code.into(),
-            message: message.into(),
-        }
-    }
-
-    /// Sets the `code` field.
-    pub fn code(mut self, value: impl Into<ResponsesErrorFieldCode>) -> Self {
-        self.code = value.into();
-        self
-    }
-
-    /// Sets the `message` field.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = value.into();
-        self
-    }
-}
-
 /// Machine-readable error code.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

@@ -17,36 +17,3 @@ pub struct RouterAttempt {
     /// HTTP status the try ended with.
     pub status: i64,
 }
-
-impl RouterAttempt {
-    /// A `RouterAttempt` from its required fields; the optional ones start empty.
-    pub fn new(
-        provider: impl Into<String>,
-        model: impl Into<String>,
-        status: impl Into<i64>,
-    ) -> Self {
-        Self {
-            provider: provider.into(),
-            model: model.into(),
-            status: status.into(),
-        }
-    }
-
-    /// Sets the `provider` field.
-    pub fn provider(mut self, value: impl Into<String>) -> Self {
-        self.provider = value.into();
-        self
-    }
-
-    /// Sets the `model` field.
-    pub fn model(mut self, value: impl Into<String>) -> Self {
-        self.model = value.into();
-        self
-    }
-
-    /// Sets the `status` field.
-    pub fn status(mut self, value: impl Into<i64>) -> Self {
-        self.status = value.into();
-        self
-    }
-}

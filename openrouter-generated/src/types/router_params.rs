@@ -23,28 +23,3 @@ pub struct RouterParams {
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
-
-impl RouterParams {
-    /// An empty `RouterParams`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `quality_floor` field.
-    pub fn quality_floor(mut self, value: impl Into<f64>) -> Self {
-        self.quality_floor = Some(value.into());
-        self
-    }
-
-    /// Sets the `throughput_floor` field.
-    pub fn throughput_floor(mut self, value: impl Into<f64>) -> Self {
-        self.throughput_floor = Some(value.into());
-        self
-    }
-
-    /// Sets the `version_group` field.
-    pub fn version_group(mut self, value: impl Into<String>) -> Self {
-        self.version_group = Some(value.into());
-        self
-    }
-}

@@ -20,28 +20,3 @@ pub struct ServerToolUseDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_search_requests: Option<i64>,
 }
-
-impl ServerToolUseDetails {
-    /// An empty `ServerToolUseDetails`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `tool_calls_requested` field.
-    pub fn tool_calls_requested(mut self, value: impl Into<i64>) -> Self {
-        self.tool_calls_requested = Some(value.into());
-        self
-    }
-
-    /// Sets the `tool_calls_executed` field.
-    pub fn tool_calls_executed(mut self, value: impl Into<i64>) -> Self {
-        self.tool_calls_executed = Some(value.into());
-        self
-    }
-
-    /// Sets the `web_search_requests` field.
-    pub fn web_search_requests(mut self, value: impl Into<i64>) -> Self {
-        self.web_search_requests = Some(value.into());
-        self
-    }
-}

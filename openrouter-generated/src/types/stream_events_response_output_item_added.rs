@@ -18,49 +18,6 @@ pub struct StreamEventsResponseOutputItemAdded {
     pub sequence_number: i64,
 }
 
-impl StreamEventsResponseOutputItemAdded {
-    /// A `StreamEventsResponseOutputItemAdded` from its required fields; the optional ones start empty.
-    pub fn new(
-        output_index: impl Into<i64>,
-        item: impl Into<OutputItems>,
-        sequence_number: impl Into<i64>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            output_index: output_index.into(),
-            item: item.into(),
-            sequence_number: sequence_number.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<StreamEventsResponseOutputItemAddedType>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `output_index` field.
-    pub fn output_index(mut self, value: impl Into<i64>) -> Self {
-        self.output_index = value.into();
-        self
-    }
-
-    /// Sets the `item` field.
-    pub fn item(mut self, value: impl Into<OutputItems>) -> Self {
-        self.item = value.into();
-        self
-    }
-
-    /// Sets the `sequence_number` field.
-    pub fn sequence_number(mut self, value: impl Into<i64>) -> Self {
-        self.sequence_number = value.into();
-        self
-    }
-}
-
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]

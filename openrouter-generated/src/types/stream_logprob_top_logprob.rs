@@ -20,28 +20,3 @@ pub struct StreamLogprobTopLogprob {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<Vec<i64>>,
 }
-
-impl StreamLogprobTopLogprob {
-    /// An empty `StreamLogprobTopLogprob`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `token` field.
-    pub fn token(mut self, value: impl Into<String>) -> Self {
-        self.token = Some(value.into());
-        self
-    }
-
-    /// Sets the `logprob` field.
-    pub fn logprob(mut self, value: impl Into<f64>) -> Self {
-        self.logprob = Some(value.into());
-        self
-    }
-
-    /// Sets the `bytes` field.
-    pub fn bytes(mut self, value: impl Into<Vec<i64>>) -> Self {
-        self.bytes = Some(value.into());
-        self
-    }
-}

@@ -14,22 +14,6 @@ pub struct SubmitGenerationFeedbackResponse {
     pub data: SubmitGenerationFeedbackResponseData,
 }
 
-impl SubmitGenerationFeedbackResponse {
-    /// A `SubmitGenerationFeedbackResponse` from its required fields; the optional ones start empty.
-    pub fn new(data: impl Into<SubmitGenerationFeedbackResponseData>) -> Self {
-        Self { data: data.into() }
-    }
-
-    /// Sets the `data` field.
-    pub fn data(
-        mut self,
-        value: impl Into<SubmitGenerationFeedbackResponseData>,
-    ) -> Self {
-        self.data = value.into();
-        self
-    }
-}
-
 /// Result of the submission.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -40,17 +24,4 @@ pub struct SubmitGenerationFeedbackResponseData {
     ///
     /// Allowed values: `true`.
     pub success: bool,
-}
-
-impl SubmitGenerationFeedbackResponseData {
-    /// A `SubmitGenerationFeedbackResponseData` from its required fields; the optional ones start empty.
-    pub fn new(success: impl Into<bool>) -> Self {
-        Self { success: success.into() }
-    }
-
-    /// Sets the `success` field.
-    pub fn success(mut self, value: impl Into<bool>) -> Self {
-        self.success = value.into();
-        self
-    }
 }

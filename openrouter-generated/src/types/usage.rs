@@ -32,92 +32,6 @@ pub struct Usage {
     pub server_tool_use_details: Option<ServerToolUseDetails>,
 }
 
-impl Usage {
-    /// An `Usage` from its required fields; the optional ones start empty.
-    pub fn new(
-        input_tokens: impl Into<i64>,
-        input_tokens_details: impl Into<UsageInputTokensDetails>,
-        output_tokens: impl Into<i64>,
-        output_tokens_details: impl Into<UsageOutputTokensDetails>,
-        total_tokens: impl Into<i64>,
-    ) -> Self {
-        Self {
-            input_tokens: input_tokens.into(),
-            input_tokens_details: input_tokens_details.into(),
-            output_tokens: output_tokens.into(),
-            output_tokens_details: output_tokens_details.into(),
-            total_tokens: total_tokens.into(),
-            cost: Default::default(),
-            is_byok: Default::default(),
-            cost_details: Default::default(),
-            server_tool_use_details: Default::default(),
-        }
-    }
-
-    /// Sets the `input_tokens` field.
-    pub fn input_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.input_tokens = value.into();
-        self
-    }
-
-    /// Sets the `input_tokens_details` field.
-    pub fn input_tokens_details(
-        mut self,
-        value: impl Into<UsageInputTokensDetails>,
-    ) -> Self {
-        self.input_tokens_details = value.into();
-        self
-    }
-
-    /// Sets the `output_tokens` field.
-    pub fn output_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.output_tokens = value.into();
-        self
-    }
-
-    /// Sets the `output_tokens_details` field.
-    pub fn output_tokens_details(
-        mut self,
-        value: impl Into<UsageOutputTokensDetails>,
-    ) -> Self {
-        self.output_tokens_details = value.into();
-        self
-    }
-
-    /// Sets the `total_tokens` field.
-    pub fn total_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.total_tokens = value.into();
-        self
-    }
-
-    /// Sets the `cost` field.
-    pub fn cost(mut self, value: impl Into<f64>) -> Self {
-        self.cost = Some(value.into());
-        self
-    }
-
-    /// Sets the `is_byok` field.
-    pub fn is_byok(mut self, value: impl Into<bool>) -> Self {
-        self.is_byok = Some(value.into());
-        self
-    }
-
-    /// Sets the `cost_details` field.
-    pub fn cost_details(mut self, value: impl Into<UsageCostDetails>) -> Self {
-        self.cost_details = Some(value.into());
-        self
-    }
-
-    /// Sets the `server_tool_use_details` field.
-    pub fn server_tool_use_details(
-        mut self,
-        value: impl Into<ServerToolUseDetails>,
-    ) -> Self {
-        self.server_tool_use_details = Some(value.into());
-        self
-    }
-}
-
 /// Split of the upstream provider's charge.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -133,38 +47,6 @@ pub struct UsageCostDetails {
     pub upstream_inference_output_cost: f64,
 }
 
-impl UsageCostDetails {
-    /// An `UsageCostDetails` from its required fields; the optional ones start empty.
-    pub fn new(
-        upstream_inference_input_cost: impl Into<f64>,
-        upstream_inference_output_cost: impl Into<f64>,
-    ) -> Self {
-        Self {
-            upstream_inference_cost: Default::default(),
-            upstream_inference_input_cost: upstream_inference_input_cost.into(),
-            upstream_inference_output_cost: upstream_inference_output_cost.into(),
-        }
-    }
-
-    /// Sets the `upstream_inference_cost` field.
-    pub fn upstream_inference_cost(mut self, value: impl Into<f64>) -> Self {
-        self.upstream_inference_cost = Some(value.into());
-        self
-    }
-
-    /// Sets the `upstream_inference_input_cost` field.
-    pub fn upstream_inference_input_cost(mut self, value: impl Into<f64>) -> Self {
-        self.upstream_inference_input_cost = value.into();
-        self
-    }
-
-    /// Sets the `upstream_inference_output_cost` field.
-    pub fn upstream_inference_output_cost(mut self, value: impl Into<f64>) -> Self {
-        self.upstream_inference_output_cost = value.into();
-        self
-    }
-}
-
 /// Breakdown of the input tokens.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -178,28 +60,6 @@ pub struct UsageInputTokensDetails {
     pub cache_write_tokens: Option<i64>,
 }
 
-impl UsageInputTokensDetails {
-    /// An `UsageInputTokensDetails` from its required fields; the optional ones start empty.
-    pub fn new(cached_tokens: impl Into<i64>) -> Self {
-        Self {
-            cached_tokens: cached_tokens.into(),
-            cache_write_tokens: Default::default(),
-        }
-    }
-
-    /// Sets the `cached_tokens` field.
-    pub fn cached_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.cached_tokens = value.into();
-        self
-    }
-
-    /// Sets the `cache_write_tokens` field.
-    pub fn cache_write_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.cache_write_tokens = Some(value.into());
-        self
-    }
-}
-
 /// Breakdown of the output tokens.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -208,19 +68,4 @@ impl UsageInputTokensDetails {
 pub struct UsageOutputTokensDetails {
     /// Output tokens spent on reasoning.
     pub reasoning_tokens: i64,
-}
-
-impl UsageOutputTokensDetails {
-    /// An `UsageOutputTokensDetails` from its required fields; the optional ones start empty.
-    pub fn new(reasoning_tokens: impl Into<i64>) -> Self {
-        Self {
-            reasoning_tokens: reasoning_tokens.into(),
-        }
-    }
-
-    /// Sets the `reasoning_tokens` field.
-    pub fn reasoning_tokens(mut self, value: impl Into<i64>) -> Self {
-        self.reasoning_tokens = value.into();
-        self
-    }
 }

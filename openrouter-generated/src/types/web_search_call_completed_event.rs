@@ -19,46 +19,6 @@ pub struct WebSearchCallCompletedEvent {
     pub sequence_number: i64,
 }
 
-impl WebSearchCallCompletedEvent {
-    /// A `WebSearchCallCompletedEvent` from its required fields; the optional ones start empty.
-    pub fn new(
-        item_id: impl Into<String>,
-        output_index: impl Into<i64>,
-        sequence_number: impl Into<i64>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            item_id: item_id.into(),
-            output_index: output_index.into(),
-            sequence_number: sequence_number.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<WebSearchCallCompletedEventType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `item_id` field.
-    pub fn item_id(mut self, value: impl Into<String>) -> Self {
-        self.item_id = value.into();
-        self
-    }
-
-    /// Sets the `output_index` field.
-    pub fn output_index(mut self, value: impl Into<i64>) -> Self {
-        self.output_index = value.into();
-        self
-    }
-
-    /// Sets the `sequence_number` field.
-    pub fn sequence_number(mut self, value: impl Into<i64>) -> Self {
-        self.sequence_number = value.into();
-        self
-    }
-}
-
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]

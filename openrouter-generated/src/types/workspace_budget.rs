@@ -24,66 +24,6 @@ pub struct WorkspaceBudget {
     pub updated_at: String,
 }
 
-impl WorkspaceBudget {
-    /// A `WorkspaceBudget` from its required fields; the optional ones start empty.
-    pub fn new(
-        id: impl Into<String>,
-        workspace_id: impl Into<String>,
-        limit_usd: impl Into<f64>,
-        reset_interval: Option<WorkspaceBudgetResetInterval>,
-        created_at: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
-        Self {
-            id: id.into(),
-            workspace_id: workspace_id.into(),
-            limit_usd: limit_usd.into(),
-            reset_interval,
-            created_at: created_at.into(),
-            updated_at: updated_at.into(),
-        }
-    }
-
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// Sets the `workspace_id` field.
-    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
-        self.workspace_id = value.into();
-        self
-    }
-
-    /// Sets the `limit_usd` field.
-    pub fn limit_usd(mut self, value: impl Into<f64>) -> Self {
-        self.limit_usd = value.into();
-        self
-    }
-
-    /// Sets the `reset_interval` field.
-    pub fn reset_interval(
-        mut self,
-        value: Option<WorkspaceBudgetResetInterval>,
-    ) -> Self {
-        self.reset_interval = value;
-        self
-    }
-
-    /// Sets the `created_at` field.
-    pub fn created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = value.into();
-        self
-    }
-
-    /// Sets the `updated_at` field.
-    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
-        self.updated_at = value.into();
-        self
-    }
-}
-
 /// When spend starts again from zero; null marks a lifetime budget that never resets.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

@@ -15,25 +15,3 @@ pub struct WorkspaceBudgetResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_byok_in_budgets: Option<bool>,
 }
-
-impl WorkspaceBudgetResponse {
-    /// A `WorkspaceBudgetResponse` from its required fields; the optional ones start empty.
-    pub fn new(data: impl Into<WorkspaceBudget>) -> Self {
-        Self {
-            data: data.into(),
-            include_byok_in_budgets: Default::default(),
-        }
-    }
-
-    /// Sets the `data` field.
-    pub fn data(mut self, value: impl Into<WorkspaceBudget>) -> Self {
-        self.data = value.into();
-        self
-    }
-
-    /// Sets the `include_byok_in_budgets` field.
-    pub fn include_byok_in_budgets(mut self, value: impl Into<bool>) -> Self {
-        self.include_byok_in_budgets = Some(value.into());
-        self
-    }
-}

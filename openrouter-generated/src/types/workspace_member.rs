@@ -22,55 +22,6 @@ pub struct WorkspaceMember {
     pub created_at: String,
 }
 
-impl WorkspaceMember {
-    /// A `WorkspaceMember` from its required fields; the optional ones start empty.
-    pub fn new(
-        id: impl Into<String>,
-        workspace_id: impl Into<String>,
-        user_id: impl Into<String>,
-        role: impl Into<WorkspaceMemberRole>,
-        created_at: impl Into<String>,
-    ) -> Self {
-        Self {
-            id: id.into(),
-            workspace_id: workspace_id.into(),
-            user_id: user_id.into(),
-            role: role.into(),
-            created_at: created_at.into(),
-        }
-    }
-
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// Sets the `workspace_id` field.
-    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
-        self.workspace_id = value.into();
-        self
-    }
-
-    /// Sets the `user_id` field.
-    pub fn user_id(mut self, value: impl Into<String>) -> Self {
-        self.user_id = value.into();
-        self
-    }
-
-    /// Sets the `role` field.
-    pub fn role(mut self, value: impl Into<WorkspaceMemberRole>) -> Self {
-        self.role = value.into();
-        self
-    }
-
-    /// Sets the `created_at` field.
-    pub fn created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = value.into();
-        self
-    }
-}
-
 /// Permission level of the member inside the workspace.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.

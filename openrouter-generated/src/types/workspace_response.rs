@@ -12,16 +12,3 @@ use super::*;
 pub struct WorkspaceResponse {
     pub data: Workspace,
 }
-
-impl WorkspaceResponse {
-    /// A `WorkspaceResponse` from its required fields; the optional ones start empty.
-    pub fn new(data: impl Into<Workspace>) -> Self {
-        Self { data: data.into() }
-    }
-
-    /// Sets the `data` field.
-    pub fn data(mut self, value: impl Into<Workspace>) -> Self {
-        self.data = value.into();
-        self
-    }
-}
