@@ -45,6 +45,11 @@ fn subjects(generated: &Path) -> Vec<Subject> {
             package: "async-openai",
             dependency: r#"async-openai = { version = "=0.43.0", features = ["chat-completion"] }"#.to_owned(),
         },
+        Subject {
+            name: "ours-full-round-trip",
+            package: "openrouter-generated",
+            dependency: format!(r#"openrouter-generated = {{ path = "{path}", features = ["round-trip"] }}"#),
+        },
     ]
 }
 
@@ -104,19 +109,20 @@ pub fn bench_build(root: &Path, rounds: usize) -> Result<()> {
         for k in 0..subjects.len() {
             let i = (k + round) % subjects.len();
             let elapsed = time_unit(&dirs[i], &subjects[i])?;
-            println!("round {}: {:<18} {:>6.1} s", round + 1, subjects[i].name, elapsed.as_secs_f64());
+            println!("round {}: {:<20} {:>6.1} s", round + 1, subjects[i].name, elapsed.as_secs_f64());
             times[i].push(elapsed);
         }
     }
     let medians: Vec<Duration> = times.iter().cloned().map(median).collect();
     println!("\nown compile unit, debug, median of {rounds} rounds:");
     for (subject, m) in subjects.iter().zip(&medians) {
-        println!("  {:<18} {:>6.1} s", subject.name, m.as_secs_f64());
+        println!("  {:<20} {:>6.1} s", subject.name, m.as_secs_f64());
     }
     let ratio = |a: usize, b: usize| medians[a].as_secs_f64() / medians[b].as_secs_f64();
     println!("\nratios (target):");
     println!("  ours-full / async-openai-full = {:.2} (at most 1.0)", ratio(0, 1));
     println!("  ours-chat / async-openai-chat = {:.2} (at most 1.5)", ratio(2, 3));
     println!("  ours-chat / ours-full         = {:.2}", ratio(2, 0));
+    println!("  ours-full-round-trip / ours-full = {:.2} (what the `round-trip` feature costs)", ratio(4, 0));
     Ok(())
 }
