@@ -399,7 +399,6 @@ const COMPILES: &[Compiles] = &[
             ops: struct GetPet { }
             ops: impl GetPet { options, send, send_with_response, verbose }
             types: struct Pet { id, kind, nickname }
-            types: impl Pet { id, kind, new, nickname }
             types: enum PetKind { Cat, Dog, Unknown }
             types: impl PetKind { as_str }
             ",
@@ -418,17 +417,13 @@ const COMPILES: &[Compiles] = &[
             ops: struct GetAll { }
             ops: impl GetAll { options, send, send_with_response }
             types: struct GetAllResponse { tree, wrapper }
-            types: impl GetAllResponse { new, tree, wrapper }
             types: struct A { b }
             types: impl A { b, new }
             types: struct B { a }
             types: impl B { a, new }
             types: struct Node { next }
-            types: impl Node { new, next }
             types: struct Tree { children }
-            types: impl Tree { children, new }
             types: struct Wrapper { inner }
-            types: impl Wrapper { inner, new }
             ",
         ),
         check: |g| {
@@ -500,7 +495,6 @@ const COMPILES: &[Compiles] = &[
             ops: struct Crate { }
             ops: impl Crate { options, send, send_with_response }
             types: struct Type { r#type, r#match, self_, crate_, r#async, super_, r_type, r#gen, r#fn, r#dyn, r#await, r#try, r#union, r#static, r#yield, kind }
-            types: impl Type { crate_, kind, new, r#async, r#await, r#dyn, r#fn, r#gen, r#match, r#static, r#try, r#type, r#union, r#yield, r_type, self_, super_ }
             types: struct Self_ { self_, r#impl, r#where, r#loop }
             types: impl Self_ { new, r#impl, r#loop, r#where, self_ }
             types: enum Crate { Type, Self_, Match, Async, Crate, Super, Fn, R, Unknown }
@@ -531,9 +525,7 @@ const COMPILES: &[Compiles] = &[
             ops: struct Op { }
             ops: impl Op { options, send, send_with_response }
             types: struct S123 { value, n_2fa, n_404, r#ref, r#type, proto, a_b_c, x_y_z }
-            types: impl S123 { a_b_c, n_2fa, n_404, new, proto, r#ref, r#type, value, x_y_z }
             types: struct S1stPlace { n_2nd }
-            types: impl S1stPlace { n_2nd, new }
             types: enum S1stPlaceF2nd { V1, V25, V, Empty, Unknown }
             types: impl S1stPlaceF2nd { as_str }
             ",
@@ -554,7 +546,6 @@ const COMPILES: &[Compiles] = &[
             ops: struct CréerClé { }
             ops: impl CréerClé { options, send, send_with_response, value, 名前 }
             types: struct Cafe { café, 名前, value, straße, mood }
-            types: impl Cafe { café, mood, new, straße, value, 名前 }
             types: enum CafeMood { Ü, 日本, V, Naïve, Unknown }
             types: impl CafeMood { as_str }
             ",
@@ -575,9 +566,7 @@ const COMPILES: &[Compiles] = &[
             ops: struct ListNames { }
             ops: impl ListNames { options, send, send_with_response }
             types: struct 名前 { value, café }
-            types: impl 名前 { café, new, value }
             types: struct Café { value }
-            types: impl Café { new, value }
             ",
         ),
         check: no_warnings,
@@ -605,7 +594,6 @@ const COMPILES: &[Compiles] = &[
             ops: struct GetPair { }
             ops: impl GetPair { options, send, send_with_response }
             types: struct Pair { a, а }
-            types: impl Pair { a, new, а }
             ",
         ),
         check: no_warnings,
@@ -620,7 +608,6 @@ const COMPILES: &[Compiles] = &[
             ops: struct GetNote { }
             ops: impl GetNote { h_x, options, q_x, send, send_with_response }
             types: struct Note { body, mood, quote_name }
-            types: impl Note { body, mood, new, quote_name }
             types: enum NoteMood { Ok, ABFnEvilEnum, BackSlashTickFence, ScriptEvilScriptScript, Unknown }
             types: impl NoteMood { as_str }
             ",
@@ -654,7 +641,6 @@ const COMPILES: &[Compiles] = &[
             ops: struct GetCr { }
             ops: impl GetCr { options, q_x, send, send_with_response }
             types: struct Cr { text, mode }
-            types: impl Cr { mode, new, text }
             types: enum CrMode { AB, C, Unknown }
             types: impl CrMode { as_str }
             ",
@@ -680,7 +666,6 @@ const COMPILES: &[Compiles] = &[
             ops: struct GetTrojan { }
             ops: impl GetTrojan { options, send, send_with_response }
             types: struct Trojan { level }
-            types: impl Trojan { level, new }
             types: enum TrojanLevel { User, Admin, Unknown }
             types: impl TrojanLevel { as_str }
             ",
@@ -706,7 +691,6 @@ const COMPILES: &[Compiles] = &[
             ops: struct GetCtrl { }
             ops: impl GetCtrl { options, send, send_with_response }
             types: struct Ctrl { v }
-            types: impl Ctrl { new, v }
             types: enum CtrlV { Nul, Bell, Unknown }
             types: impl CtrlV { as_str }
             ",
@@ -723,7 +707,6 @@ const COMPILES: &[Compiles] = &[
             ops: struct GetTable { }
             ops: impl GetTable { options, send, send_with_response }
             types: struct Table { name }
-            types: impl Table { name, new }
             ",
         ),
         check: no_warnings,
@@ -738,7 +721,6 @@ const COMPILES: &[Compiles] = &[
             ops: struct GetExample { }
             ops: impl GetExample { options, send, send_with_response }
             types: struct Example { indented, unclosed }
-            types: impl Example { indented, new, unclosed }
             ",
         ),
         check: |g| {
@@ -769,7 +751,6 @@ const COMPILES: &[Compiles] = &[
             ops: struct GetThing { }
             ops: impl GetThing { options, send, send_with_response }
             types: struct Thing { name }
-            types: impl Thing { name, new }
             ",
         ),
         check: |g| {
@@ -793,11 +774,8 @@ const COMPILES: &[Compiles] = &[
             ops: impl GetShape { options, send, send_with_response }
             types: enum Shape { CiRcle, SqUare, Unknown }
             types: struct Circle { ki_nd, radius }
-            types: impl Circle { ki_nd, new, radius }
             types: struct Square { ki_nd, side }
-            types: impl Square { ki_nd, new, side }
             types: struct Quoted { quote_d, back_slash, value, tone }
-            types: impl Quoted { back_slash, new, quote_d, tone, value }
             types: enum QuotedTone { SayHi, BackSlash, V, N, Unknown }
             types: impl QuotedTone { as_str }
             ",
@@ -837,7 +815,6 @@ const COMPILES: &[Compiles] = &[
             ops: struct GetAll { }
             ops: impl GetAll { options, send, send_with_response }
             types: struct GetAllResponse { only_unknown, keywords, level, ratio, yes, mixed, string_or_int, toggle }
-            types: impl GetAllResponse { keywords, level, mixed, new, only_unknown, ratio, string_or_int, toggle, yes }
             types: enum WithEmpty { Empty, A, Unknown }
             types: impl WithEmpty { as_str }
             types: enum OnlyUnknown { UnknownValue, Unknown }
@@ -915,11 +892,8 @@ const COMPILES: &[Compiles] = &[
             ops: struct GetB { }
             ops: impl GetB { options, send, send_with_response }
             types: struct Types { value, lib }
-            types: impl Types { lib, new, value }
             types: struct Mod { value }
-            types: impl Mod { new, value }
             types: struct Lib { value }
-            types: impl Lib { new, value }
             ",
         ),
         check: no_warnings,
@@ -934,13 +908,9 @@ const COMPILES: &[Compiles] = &[
             ops: struct Upload { }
             ops: impl Upload { options, send, send_with_response }
             types: struct Serde { value }
-            types: impl Serde { new, value }
             types: struct SerdeJson { value }
-            types: impl SerdeJson { new, value }
             types: struct Std { map, serde, serde_json, bytes, core }
-            types: impl Std { bytes, core, map, new, serde, serde_json }
             types: struct Bytes { value }
-            types: impl Bytes { new, value }
             types: enum Core { A, B, Unknown }
             types: impl Core { as_str }
             ",
@@ -961,7 +931,6 @@ const COMPILES: &[Compiles] = &[
             ops: struct CompareItem { }
             ops: impl CompareItem { options, send, send_with_response }
             types: struct ItemList { data }
-            types: impl ItemList { data, new }
             types: struct Item { clone, eq, add, default, next, as_str, is_active, into_inner, to_string, hash }
             types: impl Item { add, as_str, clone, default, eq, hash, into_inner, is_active, new, next, to_string }
             ",
