@@ -80,6 +80,7 @@ macro_rules! fixtures {
 
 fixtures!(
     all_of,
+    branch_names,
     discriminated_union,
     docs,
     errors,

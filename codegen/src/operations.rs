@@ -552,7 +552,8 @@ fn read_responses<'a>(
                 let mptr = rptr.push("content").push(content_type);
                 let ty = match (kind, &media.schema) {
                     (BodyKind::Json, Some(schema)) => {
-                        let ctx = format!("{builder}Response");
+                        let ctx = crate::schema::rust_name_of(RefOr::from(schema))
+                            .unwrap_or_else(|| format!("{builder}Response"));
                         types.type_for(RefOr::from(schema), &ctx, &ctx, &mptr.push("schema"))?
                     }
                     (BodyKind::Json, None) => TypeRef::Json,

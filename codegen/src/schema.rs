@@ -509,7 +509,8 @@ impl<'a> TypeSpace<'a> {
                     format!("property {wire:?} clashes with a generated method or field named `{rust_name}`"),
                 ));
             }
-            let child_ctx = format!("{ctx}{}", type_name(wire, "Field"));
+            // `x-rust-name` on an inline property schema names its type; otherwise the position does.
+            let child_ctx = rust_name_of(*prop).unwrap_or_else(|| format!("{ctx}{}", type_name(wire, "Field")));
             let ty = self.type_for(*prop, &child_ctx, owner, pptr)?;
             let (doc, deprecated, default) = match prop {
                 RefOr::Schema(s) => (
@@ -679,21 +680,15 @@ impl<'a> TypeSpace<'a> {
             );
         }
         let mut variants: Vec<UntaggedVariant> = Vec::new();
+        let shapes: Vec<Option<&'static str>> = branches.iter().map(branch_shape).collect();
         for (i, branch) in branches.iter().enumerate() {
             let bptr = ptr.push(i.to_string());
             let inline_name = match branch {
                 ReferenceOr::Item(s) => {
-                    // A title names the branch; so does the value of a one-value enum.
-                    let constant = match &s.schema_kind {
-                        SchemaKind::Type(Type::String(string)) if string.enumeration.len() == 1 => {
-                            string.enumeration[0].clone()
-                        }
-                        _ => None,
-                    };
-                    s.schema_data
-                        .title
-                        .clone()
-                        .or(constant)
+                    // The shape names the branch (`List`, `Object`) when no sibling shares it.
+                    let shape = shapes[i].filter(|shape| shapes.iter().filter(|s| **s == Some(*shape)).count() == 1);
+                    branch_label(s)
+                        .or(shape.map(str::to_owned))
                         .map(|t| format!("{ctx}{}", type_name(&t, "Variant")))
                         .unwrap_or_else(|| format!("{ctx}Variant{}", i + 1))
                 }
@@ -744,6 +739,66 @@ impl<'a> TypeSpace<'a> {
             SchemaKind::Type(Type::String(s)) => s.enumeration.iter().flatten().cloned().collect(),
             _ => Vec::new(),
         })
+    }
+}
+
+/// The type name an inline schema asks for with our extension `x-rust-name`, if any.
+pub fn rust_name_of(schema: RefOr<'_>) -> Option<String> {
+    match schema {
+        RefOr::Schema(s) => s.schema_data.extensions.get("x-rust-name").and_then(|v| v.as_str()).map(|n| type_name(n, "Type")),
+        RefOr::Ref(_) => None,
+    }
+}
+
+/// The name an inline union branch gives itself: `x-rust-name`, else its `title`, else the
+/// value of a one-value enum (the branch itself, or its `type`/`kind` property).
+fn branch_label(schema: &Schema) -> Option<String> {
+    if let Some(name) = schema.schema_data.extensions.get("x-rust-name").and_then(|v| v.as_str()) {
+        return Some(name.to_owned());
+    }
+    if let Some(title) = &schema.schema_data.title {
+        return Some(title.clone());
+    }
+    let constant = |schema: &Schema| match &schema.schema_kind {
+        SchemaKind::Type(Type::String(string)) if string.enumeration.len() == 1 => string.enumeration[0].clone(),
+        _ => None,
+    };
+    if let Some(value) = constant(schema) {
+        return Some(value);
+    }
+    let properties = match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(object)) => &object.properties,
+        SchemaKind::Any(any) => &any.properties,
+        // A branch that extends a named schema is named after it (or after a member's tag).
+        SchemaKind::AllOf { all_of } => {
+            return all_of.iter().find_map(|member| match member {
+                ReferenceOr::Reference { reference } => reference.rsplit('/').next().map(str::to_owned),
+                ReferenceOr::Item(_) => None,
+            })
+            .or_else(|| all_of.iter().find_map(|member| match member {
+                ReferenceOr::Item(member) => branch_label(member),
+                ReferenceOr::Reference { .. } => None,
+            }));
+        }
+        _ => return None,
+    };
+    ["type", "kind"].iter().find_map(|key| match properties.get(*key) {
+        Some(ReferenceOr::Item(property)) => constant(property),
+        _ => None,
+    })
+}
+
+/// The kind of value an inline branch holds, to name it when nothing else does.
+fn branch_shape(branch: &ReferenceOr<Schema>) -> Option<&'static str> {
+    match branch {
+        ReferenceOr::Item(schema) => match &schema.schema_kind {
+            SchemaKind::Type(Type::Array(_)) => Some("List"),
+            SchemaKind::Type(Type::Object(_)) => Some("Object"),
+            SchemaKind::Any(any) if any.items.is_some() => Some("List"),
+            SchemaKind::Any(any) if !any.properties.is_empty() => Some("Object"),
+            _ => None,
+        },
+        ReferenceOr::Reference { .. } => None,
     }
 }
 

@@ -154,7 +154,7 @@ impl<'de> serde::Deserialize<'de> for AdditionalToolsItemRole {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum AdditionalToolsItemToolsItem {
-    Variant1(AdditionalToolsItemToolsItemVariant1),
+    FunctionTool(AdditionalToolsItemToolsItemFunctionTool),
     PreviewWebSearchServerTool(PreviewWebSearchServerTool),
     Preview20250311WebSearchServerTool(Preview20250311WebSearchServerTool),
     LegacyWebSearchServerTool(LegacyWebSearchServerTool),
@@ -182,14 +182,14 @@ pub enum AdditionalToolsItemToolsItem {
     BashServerTool(BashServerTool),
     ShellServerToolOpenRouter(ShellServerToolOpenRouter),
     ToolSearchServerTool(ToolSearchServerTool),
-    Variant29(AdditionalToolsItemToolsItemVariant29),
+    Object(AdditionalToolsItemToolsItemObject),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<AdditionalToolsItemToolsItemVariant1> for AdditionalToolsItemToolsItem {
-    fn from(value: AdditionalToolsItemToolsItemVariant1) -> Self {
-        Self::Variant1(value)
+impl From<AdditionalToolsItemToolsItemFunctionTool> for AdditionalToolsItemToolsItem {
+    fn from(value: AdditionalToolsItemToolsItemFunctionTool) -> Self {
+        Self::FunctionTool(value)
     }
 }
 
@@ -355,9 +355,9 @@ impl From<ToolSearchServerTool> for AdditionalToolsItemToolsItem {
     }
 }
 
-impl From<AdditionalToolsItemToolsItemVariant29> for AdditionalToolsItemToolsItem {
-    fn from(value: AdditionalToolsItemToolsItemVariant29) -> Self {
-        Self::Variant29(value)
+impl From<AdditionalToolsItemToolsItemObject> for AdditionalToolsItemToolsItem {
+    fn from(value: AdditionalToolsItemToolsItemObject) -> Self {
+        Self::Object(value)
     }
 }
 
@@ -366,8 +366,8 @@ impl From<AdditionalToolsItemToolsItemVariant29> for AdditionalToolsItemToolsIte
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct AdditionalToolsItemToolsItemVariant1 {
-    pub r#type: AdditionalToolsItemToolsItemVariant1Type,
+pub struct AdditionalToolsItemToolsItemFunctionTool {
+    pub r#type: AdditionalToolsItemToolsItemFunctionToolType,
     /// Name the model uses to call the function.
     pub name: String,
     /// What the function does and when to use it.
@@ -383,8 +383,8 @@ pub struct AdditionalToolsItemToolsItemVariant1 {
     pub defer_loading: Option<bool>,
 }
 
-impl AdditionalToolsItemToolsItemVariant1 {
-    /// An `AdditionalToolsItemToolsItemVariant1` from its required fields; the optional ones start empty.
+impl AdditionalToolsItemToolsItemFunctionTool {
+    /// An `AdditionalToolsItemToolsItemFunctionTool` from its required fields; the optional ones start empty.
     pub fn new(
         name: impl Into<String>,
         parameters: Option<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -402,7 +402,7 @@ impl AdditionalToolsItemToolsItemVariant1 {
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
-        value: impl Into<AdditionalToolsItemToolsItemVariant1Type>,
+        value: impl Into<AdditionalToolsItemToolsItemFunctionToolType>,
     ) -> Self {
         self.r#type = value.into();
         self
@@ -445,7 +445,7 @@ impl AdditionalToolsItemToolsItemVariant1 {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum AdditionalToolsItemToolsItemVariant1Type {
+pub enum AdditionalToolsItemToolsItemFunctionToolType {
     /// `function`
     #[default]
     Function,
@@ -453,7 +453,7 @@ pub enum AdditionalToolsItemToolsItemVariant1Type {
     Unknown(String),
 }
 
-impl AdditionalToolsItemToolsItemVariant1Type {
+impl AdditionalToolsItemToolsItemFunctionToolType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -463,7 +463,7 @@ impl AdditionalToolsItemToolsItemVariant1Type {
     }
 }
 
-impl From<&str> for AdditionalToolsItemToolsItemVariant1Type {
+impl From<&str> for AdditionalToolsItemToolsItemFunctionToolType {
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -472,27 +472,27 @@ impl From<&str> for AdditionalToolsItemToolsItemVariant1Type {
     }
 }
 
-impl std::str::FromStr for AdditionalToolsItemToolsItemVariant1Type {
+impl std::str::FromStr for AdditionalToolsItemToolsItemFunctionToolType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for AdditionalToolsItemToolsItemVariant1Type {
+impl std::fmt::Display for AdditionalToolsItemToolsItemFunctionToolType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for AdditionalToolsItemToolsItemVariant1Type {
+impl serde::Serialize for AdditionalToolsItemToolsItemFunctionToolType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for AdditionalToolsItemToolsItemVariant1Type {
+impl<'de> serde::Deserialize<'de> for AdditionalToolsItemToolsItemFunctionToolType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -506,7 +506,7 @@ impl<'de> serde::Deserialize<'de> for AdditionalToolsItemToolsItemVariant1Type {
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct AdditionalToolsItemToolsItemVariant29 {
+pub struct AdditionalToolsItemToolsItemObject {
     /// Kind of tool.
     pub r#type: String,
     /// Properties beyond the documented ones, kept as sent.
@@ -514,8 +514,8 @@ pub struct AdditionalToolsItemToolsItemVariant29 {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl AdditionalToolsItemToolsItemVariant29 {
-    /// An `AdditionalToolsItemToolsItemVariant29` from its required fields; the optional ones start empty.
+impl AdditionalToolsItemToolsItemObject {
+    /// An `AdditionalToolsItemToolsItemObject` from its required fields; the optional ones start empty.
     pub fn new(r#type: impl Into<String>) -> Self {
         Self {
             r#type: r#type.into(),

@@ -123,8 +123,8 @@ impl AgentMessageItemAgent {
 #[allow(clippy::large_enum_variant)]
 pub enum AgentMessageItemContentItem {
     InputText(InputText),
-    Variant2(AgentMessageItemContentItemVariant2),
-    Variant3(AgentMessageItemContentItemVariant3),
+    InputImage(AgentMessageItemContentItemInputImage),
+    EncryptedContent(AgentMessageItemContentItemEncryptedContent),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
@@ -135,15 +135,114 @@ impl From<InputText> for AgentMessageItemContentItem {
     }
 }
 
-impl From<AgentMessageItemContentItemVariant2> for AgentMessageItemContentItem {
-    fn from(value: AgentMessageItemContentItemVariant2) -> Self {
-        Self::Variant2(value)
+impl From<AgentMessageItemContentItemInputImage> for AgentMessageItemContentItem {
+    fn from(value: AgentMessageItemContentItemInputImage) -> Self {
+        Self::InputImage(value)
     }
 }
 
-impl From<AgentMessageItemContentItemVariant3> for AgentMessageItemContentItem {
-    fn from(value: AgentMessageItemContentItemVariant3) -> Self {
-        Self::Variant3(value)
+impl From<AgentMessageItemContentItemEncryptedContent> for AgentMessageItemContentItem {
+    fn from(value: AgentMessageItemContentItemEncryptedContent) -> Self {
+        Self::EncryptedContent(value)
+    }
+}
+
+/// Content that is encrypted and opaque to clients.
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[non_exhaustive]
+pub struct AgentMessageItemContentItemEncryptedContent {
+    pub r#type: AgentMessageItemContentItemEncryptedContentType,
+    /// The encrypted payload.
+    pub encrypted_content: String,
+    /// Properties beyond the documented ones, kept as sent.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl AgentMessageItemContentItemEncryptedContent {
+    /// An `AgentMessageItemContentItemEncryptedContent` from its required fields; the optional ones start empty.
+    pub fn new(encrypted_content: impl Into<String>) -> Self {
+        Self {
+            r#type: Default::default(),
+            encrypted_content: encrypted_content.into(),
+            additional_properties: Default::default(),
+        }
+    }
+
+    /// Sets the `type` field.
+    pub fn r#type(
+        mut self,
+        value: impl Into<AgentMessageItemContentItemEncryptedContentType>,
+    ) -> Self {
+        self.r#type = value.into();
+        self
+    }
+
+    /// Sets the `encrypted_content` field.
+    pub fn encrypted_content(mut self, value: impl Into<String>) -> Self {
+        self.encrypted_content = value.into();
+        self
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
+pub enum AgentMessageItemContentItemEncryptedContentType {
+    /// `encrypted_content`
+    #[default]
+    EncryptedContent,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl AgentMessageItemContentItemEncryptedContentType {
+    /// The value as sent over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::EncryptedContent => "encrypted_content",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AgentMessageItemContentItemEncryptedContentType {
+    fn from(value: &str) -> Self {
+        match value {
+            "encrypted_content" => Self::EncryptedContent,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for AgentMessageItemContentItemEncryptedContentType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for AgentMessageItemContentItemEncryptedContentType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for AgentMessageItemContentItemEncryptedContentType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl<'de> serde::Deserialize<'de> for AgentMessageItemContentItemEncryptedContentType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -152,18 +251,18 @@ impl From<AgentMessageItemContentItemVariant3> for AgentMessageItemContentItem {
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct AgentMessageItemContentItemVariant2 {
-    pub r#type: AgentMessageItemContentItemVariant2Type,
+pub struct AgentMessageItemContentItemInputImage {
+    pub r#type: AgentMessageItemContentItemInputImageType,
     /// Resolution at which the model looks at the image.
-    pub detail: AgentMessageItemContentItemVariant2Detail,
+    pub detail: AgentMessageItemContentItemInputImageDetail,
     /// Address of the image, or a `data:` URL with base64 content.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub image_url: crate::Nullable<String>,
 }
 
-impl AgentMessageItemContentItemVariant2 {
-    /// An `AgentMessageItemContentItemVariant2` from its required fields; the optional ones start empty.
-    pub fn new(detail: impl Into<AgentMessageItemContentItemVariant2Detail>) -> Self {
+impl AgentMessageItemContentItemInputImage {
+    /// An `AgentMessageItemContentItemInputImage` from its required fields; the optional ones start empty.
+    pub fn new(detail: impl Into<AgentMessageItemContentItemInputImageDetail>) -> Self {
         Self {
             r#type: Default::default(),
             detail: detail.into(),
@@ -174,7 +273,7 @@ impl AgentMessageItemContentItemVariant2 {
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
-        value: impl Into<AgentMessageItemContentItemVariant2Type>,
+        value: impl Into<AgentMessageItemContentItemInputImageType>,
     ) -> Self {
         self.r#type = value.into();
         self
@@ -183,7 +282,7 @@ impl AgentMessageItemContentItemVariant2 {
     /// Sets the `detail` field.
     pub fn detail(
         mut self,
-        value: impl Into<AgentMessageItemContentItemVariant2Detail>,
+        value: impl Into<AgentMessageItemContentItemInputImageDetail>,
     ) -> Self {
         self.detail = value.into();
         self
@@ -201,7 +300,7 @@ impl AgentMessageItemContentItemVariant2 {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum AgentMessageItemContentItemVariant2Detail {
+pub enum AgentMessageItemContentItemInputImageDetail {
     /// `auto`
     Auto,
     /// `high`
@@ -214,7 +313,7 @@ pub enum AgentMessageItemContentItemVariant2Detail {
     Unknown(String),
 }
 
-impl AgentMessageItemContentItemVariant2Detail {
+impl AgentMessageItemContentItemInputImageDetail {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -227,7 +326,7 @@ impl AgentMessageItemContentItemVariant2Detail {
     }
 }
 
-impl From<&str> for AgentMessageItemContentItemVariant2Detail {
+impl From<&str> for AgentMessageItemContentItemInputImageDetail {
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -239,27 +338,27 @@ impl From<&str> for AgentMessageItemContentItemVariant2Detail {
     }
 }
 
-impl std::str::FromStr for AgentMessageItemContentItemVariant2Detail {
+impl std::str::FromStr for AgentMessageItemContentItemInputImageDetail {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for AgentMessageItemContentItemVariant2Detail {
+impl std::fmt::Display for AgentMessageItemContentItemInputImageDetail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for AgentMessageItemContentItemVariant2Detail {
+impl serde::Serialize for AgentMessageItemContentItemInputImageDetail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for AgentMessageItemContentItemVariant2Detail {
+impl<'de> serde::Deserialize<'de> for AgentMessageItemContentItemInputImageDetail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -271,7 +370,7 @@ impl<'de> serde::Deserialize<'de> for AgentMessageItemContentItemVariant2Detail 
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum AgentMessageItemContentItemVariant2Type {
+pub enum AgentMessageItemContentItemInputImageType {
     /// `input_image`
     #[default]
     InputImage,
@@ -279,7 +378,7 @@ pub enum AgentMessageItemContentItemVariant2Type {
     Unknown(String),
 }
 
-impl AgentMessageItemContentItemVariant2Type {
+impl AgentMessageItemContentItemInputImageType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -289,7 +388,7 @@ impl AgentMessageItemContentItemVariant2Type {
     }
 }
 
-impl From<&str> for AgentMessageItemContentItemVariant2Type {
+impl From<&str> for AgentMessageItemContentItemInputImageType {
     fn from(value: &str) -> Self {
         match value {
             "input_image" => Self::InputImage,
@@ -298,126 +397,27 @@ impl From<&str> for AgentMessageItemContentItemVariant2Type {
     }
 }
 
-impl std::str::FromStr for AgentMessageItemContentItemVariant2Type {
+impl std::str::FromStr for AgentMessageItemContentItemInputImageType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for AgentMessageItemContentItemVariant2Type {
+impl std::fmt::Display for AgentMessageItemContentItemInputImageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for AgentMessageItemContentItemVariant2Type {
+impl serde::Serialize for AgentMessageItemContentItemInputImageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for AgentMessageItemContentItemVariant2Type {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Content that is encrypted and opaque to clients.
-#[derive(Debug, Clone, PartialEq)]
-#[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
-#[non_exhaustive]
-pub struct AgentMessageItemContentItemVariant3 {
-    pub r#type: AgentMessageItemContentItemVariant3Type,
-    /// The encrypted payload.
-    pub encrypted_content: String,
-    /// Properties beyond the documented ones, kept as sent.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-impl AgentMessageItemContentItemVariant3 {
-    /// An `AgentMessageItemContentItemVariant3` from its required fields; the optional ones start empty.
-    pub fn new(encrypted_content: impl Into<String>) -> Self {
-        Self {
-            r#type: Default::default(),
-            encrypted_content: encrypted_content.into(),
-            additional_properties: Default::default(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<AgentMessageItemContentItemVariant3Type>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `encrypted_content` field.
-    pub fn encrypted_content(mut self, value: impl Into<String>) -> Self {
-        self.encrypted_content = value.into();
-        self
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum AgentMessageItemContentItemVariant3Type {
-    /// `encrypted_content`
-    #[default]
-    EncryptedContent,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl AgentMessageItemContentItemVariant3Type {
-    /// The value as sent over the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::EncryptedContent => "encrypted_content",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for AgentMessageItemContentItemVariant3Type {
-    fn from(value: &str) -> Self {
-        match value {
-            "encrypted_content" => Self::EncryptedContent,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for AgentMessageItemContentItemVariant3Type {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for AgentMessageItemContentItemVariant3Type {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for AgentMessageItemContentItemVariant3Type {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for AgentMessageItemContentItemVariant3Type {
+impl<'de> serde::Deserialize<'de> for AgentMessageItemContentItemInputImageType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

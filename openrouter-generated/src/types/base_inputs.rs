@@ -13,7 +13,7 @@ use super::*;
 #[allow(clippy::large_enum_variant)]
 pub enum BaseInputs {
     String(String),
-    BaseInputsVariant2ItemList(Vec<BaseInputsVariant2Item>),
+    BaseInputsListItemList(Vec<BaseInputsListItem>),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
@@ -24,9 +24,9 @@ impl From<String> for BaseInputs {
     }
 }
 
-impl From<Vec<BaseInputsVariant2Item>> for BaseInputs {
-    fn from(value: Vec<BaseInputsVariant2Item>) -> Self {
-        Self::BaseInputsVariant2ItemList(value)
+impl From<Vec<BaseInputsListItem>> for BaseInputs {
+    fn from(value: Vec<BaseInputsListItem>) -> Self {
+        Self::BaseInputsListItemList(value)
     }
 }
 
@@ -42,8 +42,8 @@ impl From<&str> for BaseInputs {
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum BaseInputsVariant2Item {
-    Variant1(BaseInputsVariant2ItemVariant1),
+pub enum BaseInputsListItem {
+    Message(BaseInputsListItemMessage),
     OpenAiResponseInputMessageItem(OpenAiResponseInputMessageItem),
     OpenAiResponseFunctionToolCallOutput(OpenAiResponseFunctionToolCallOutput),
     OpenAiResponseFunctionToolCall(OpenAiResponseFunctionToolCall),
@@ -57,61 +57,61 @@ pub enum BaseInputsVariant2Item {
     Unknown(serde_json::Value),
 }
 
-impl From<BaseInputsVariant2ItemVariant1> for BaseInputsVariant2Item {
-    fn from(value: BaseInputsVariant2ItemVariant1) -> Self {
-        Self::Variant1(value)
+impl From<BaseInputsListItemMessage> for BaseInputsListItem {
+    fn from(value: BaseInputsListItemMessage) -> Self {
+        Self::Message(value)
     }
 }
 
-impl From<OpenAiResponseInputMessageItem> for BaseInputsVariant2Item {
+impl From<OpenAiResponseInputMessageItem> for BaseInputsListItem {
     fn from(value: OpenAiResponseInputMessageItem) -> Self {
         Self::OpenAiResponseInputMessageItem(value)
     }
 }
 
-impl From<OpenAiResponseFunctionToolCallOutput> for BaseInputsVariant2Item {
+impl From<OpenAiResponseFunctionToolCallOutput> for BaseInputsListItem {
     fn from(value: OpenAiResponseFunctionToolCallOutput) -> Self {
         Self::OpenAiResponseFunctionToolCallOutput(value)
     }
 }
 
-impl From<OpenAiResponseFunctionToolCall> for BaseInputsVariant2Item {
+impl From<OpenAiResponseFunctionToolCall> for BaseInputsListItem {
     fn from(value: OpenAiResponseFunctionToolCall) -> Self {
         Self::OpenAiResponseFunctionToolCall(value)
     }
 }
 
-impl From<OutputItemImageGenerationCall> for BaseInputsVariant2Item {
+impl From<OutputItemImageGenerationCall> for BaseInputsListItem {
     fn from(value: OutputItemImageGenerationCall) -> Self {
         Self::OutputItemImageGenerationCall(value)
     }
 }
 
-impl From<OutputMessage> for BaseInputsVariant2Item {
+impl From<OutputMessage> for BaseInputsListItem {
     fn from(value: OutputMessage) -> Self {
         Self::OutputMessage(value)
     }
 }
 
-impl From<OpenAiResponseCustomToolCall> for BaseInputsVariant2Item {
+impl From<OpenAiResponseCustomToolCall> for BaseInputsListItem {
     fn from(value: OpenAiResponseCustomToolCall) -> Self {
         Self::OpenAiResponseCustomToolCall(value)
     }
 }
 
-impl From<OpenAiResponseCustomToolCallOutput> for BaseInputsVariant2Item {
+impl From<OpenAiResponseCustomToolCallOutput> for BaseInputsListItem {
     fn from(value: OpenAiResponseCustomToolCallOutput) -> Self {
         Self::OpenAiResponseCustomToolCallOutput(value)
     }
 }
 
-impl From<ApplyPatchCallItem> for BaseInputsVariant2Item {
+impl From<ApplyPatchCallItem> for BaseInputsListItem {
     fn from(value: ApplyPatchCallItem) -> Self {
         Self::ApplyPatchCallItem(value)
     }
 }
 
-impl From<ApplyPatchCallOutputItem> for BaseInputsVariant2Item {
+impl From<ApplyPatchCallOutputItem> for BaseInputsListItem {
     fn from(value: ApplyPatchCallOutputItem) -> Self {
         Self::ApplyPatchCallOutputItem(value)
     }
@@ -122,16 +122,16 @@ impl From<ApplyPatchCallOutputItem> for BaseInputsVariant2Item {
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
-pub struct BaseInputsVariant2ItemVariant1 {
+pub struct BaseInputsListItemMessage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<BaseInputsVariant2ItemVariant1Type>,
+    pub r#type: Option<BaseInputsListItemMessageType>,
     /// Who the message comes from.
-    pub role: BaseInputsVariant2ItemVariant1Role,
+    pub role: BaseInputsListItemMessageRole,
     /// Content parts, or a plain string.
-    pub content: BaseInputsVariant2ItemVariant1Content,
+    pub content: BaseInputsListItemMessageContent,
     /// For assistant messages, whether this is interim commentary or the final answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phase: Option<BaseInputsVariant2ItemVariant1Phase>,
+    pub phase: Option<BaseInputsListItemMessagePhase>,
 }
 
 /// Content parts, or a plain string.
@@ -141,29 +141,29 @@ pub struct BaseInputsVariant2ItemVariant1 {
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum BaseInputsVariant2ItemVariant1Content {
-    BaseInputsVariant2ItemVariant1ContentVariant1ItemList(
-        Vec<BaseInputsVariant2ItemVariant1ContentVariant1Item>,
+pub enum BaseInputsListItemMessageContent {
+    BaseInputsListItemMessageContentListItemList(
+        Vec<BaseInputsListItemMessageContentListItem>,
     ),
     String(String),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<Vec<BaseInputsVariant2ItemVariant1ContentVariant1Item>>
-for BaseInputsVariant2ItemVariant1Content {
-    fn from(value: Vec<BaseInputsVariant2ItemVariant1ContentVariant1Item>) -> Self {
-        Self::BaseInputsVariant2ItemVariant1ContentVariant1ItemList(value)
+impl From<Vec<BaseInputsListItemMessageContentListItem>>
+for BaseInputsListItemMessageContent {
+    fn from(value: Vec<BaseInputsListItemMessageContentListItem>) -> Self {
+        Self::BaseInputsListItemMessageContentListItemList(value)
     }
 }
 
-impl From<String> for BaseInputsVariant2ItemVariant1Content {
+impl From<String> for BaseInputsListItemMessageContent {
     fn from(value: String) -> Self {
         Self::String(value)
     }
 }
 
-impl From<&str> for BaseInputsVariant2ItemVariant1Content {
+impl From<&str> for BaseInputsListItemMessageContent {
     fn from(value: &str) -> Self {
         Self::String(value.to_owned())
     }
@@ -172,7 +172,7 @@ impl From<&str> for BaseInputsVariant2ItemVariant1Content {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum BaseInputsVariant2ItemVariant1ContentVariant1Item {
+pub enum BaseInputsListItemMessageContentListItem {
     /// `type: input_text`
     InputText(InputText),
     /// `type: input_image`
@@ -186,7 +186,7 @@ pub enum BaseInputsVariant2ItemVariant1ContentVariant1Item {
 }
 
 #[cfg(feature = "round-trip")]
-impl serde::Serialize for BaseInputsVariant2ItemVariant1ContentVariant1Item {
+impl serde::Serialize for BaseInputsListItemMessageContentListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::InputText(value) => {
@@ -226,7 +226,7 @@ impl serde::Serialize for BaseInputsVariant2ItemVariant1ContentVariant1Item {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1ContentVariant1Item {
+impl<'de> serde::Deserialize<'de> for BaseInputsListItemMessageContentListItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -252,25 +252,25 @@ impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1ContentVaria
     }
 }
 
-impl From<InputText> for BaseInputsVariant2ItemVariant1ContentVariant1Item {
+impl From<InputText> for BaseInputsListItemMessageContentListItem {
     fn from(value: InputText) -> Self {
         Self::InputText(value)
     }
 }
 
-impl From<InputImage> for BaseInputsVariant2ItemVariant1ContentVariant1Item {
+impl From<InputImage> for BaseInputsListItemMessageContentListItem {
     fn from(value: InputImage) -> Self {
         Self::InputImage(value)
     }
 }
 
-impl From<InputFile> for BaseInputsVariant2ItemVariant1ContentVariant1Item {
+impl From<InputFile> for BaseInputsListItemMessageContentListItem {
     fn from(value: InputFile) -> Self {
         Self::InputFile(value)
     }
 }
 
-impl From<InputAudio> for BaseInputsVariant2ItemVariant1ContentVariant1Item {
+impl From<InputAudio> for BaseInputsListItemMessageContentListItem {
     fn from(value: InputAudio) -> Self {
         Self::InputAudio(value)
     }
@@ -283,23 +283,21 @@ impl From<InputAudio> for BaseInputsVariant2ItemVariant1ContentVariant1Item {
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum BaseInputsVariant2ItemVariant1Phase {
-    Commentary(BaseInputsVariant2ItemVariant1PhaseCommentary),
-    FinalAnswer(BaseInputsVariant2ItemVariant1PhaseFinalAnswer),
+pub enum BaseInputsListItemMessagePhase {
+    Commentary(BaseInputsListItemMessagePhaseCommentary),
+    FinalAnswer(BaseInputsListItemMessagePhaseFinalAnswer),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<BaseInputsVariant2ItemVariant1PhaseCommentary>
-for BaseInputsVariant2ItemVariant1Phase {
-    fn from(value: BaseInputsVariant2ItemVariant1PhaseCommentary) -> Self {
+impl From<BaseInputsListItemMessagePhaseCommentary> for BaseInputsListItemMessagePhase {
+    fn from(value: BaseInputsListItemMessagePhaseCommentary) -> Self {
         Self::Commentary(value)
     }
 }
 
-impl From<BaseInputsVariant2ItemVariant1PhaseFinalAnswer>
-for BaseInputsVariant2ItemVariant1Phase {
-    fn from(value: BaseInputsVariant2ItemVariant1PhaseFinalAnswer) -> Self {
+impl From<BaseInputsListItemMessagePhaseFinalAnswer> for BaseInputsListItemMessagePhase {
+    fn from(value: BaseInputsListItemMessagePhaseFinalAnswer) -> Self {
         Self::FinalAnswer(value)
     }
 }
@@ -307,7 +305,7 @@ for BaseInputsVariant2ItemVariant1Phase {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum BaseInputsVariant2ItemVariant1PhaseCommentary {
+pub enum BaseInputsListItemMessagePhaseCommentary {
     /// `commentary`
     #[default]
     Commentary,
@@ -315,7 +313,7 @@ pub enum BaseInputsVariant2ItemVariant1PhaseCommentary {
     Unknown(String),
 }
 
-impl BaseInputsVariant2ItemVariant1PhaseCommentary {
+impl BaseInputsListItemMessagePhaseCommentary {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -325,7 +323,7 @@ impl BaseInputsVariant2ItemVariant1PhaseCommentary {
     }
 }
 
-impl From<&str> for BaseInputsVariant2ItemVariant1PhaseCommentary {
+impl From<&str> for BaseInputsListItemMessagePhaseCommentary {
     fn from(value: &str) -> Self {
         match value {
             "commentary" => Self::Commentary,
@@ -334,27 +332,27 @@ impl From<&str> for BaseInputsVariant2ItemVariant1PhaseCommentary {
     }
 }
 
-impl std::str::FromStr for BaseInputsVariant2ItemVariant1PhaseCommentary {
+impl std::str::FromStr for BaseInputsListItemMessagePhaseCommentary {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for BaseInputsVariant2ItemVariant1PhaseCommentary {
+impl std::fmt::Display for BaseInputsListItemMessagePhaseCommentary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl serde::Serialize for BaseInputsVariant2ItemVariant1PhaseCommentary {
+impl serde::Serialize for BaseInputsListItemMessagePhaseCommentary {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1PhaseCommentary {
+impl<'de> serde::Deserialize<'de> for BaseInputsListItemMessagePhaseCommentary {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -366,7 +364,7 @@ impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1PhaseComment
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
+pub enum BaseInputsListItemMessagePhaseFinalAnswer {
     /// `final_answer`
     #[default]
     FinalAnswer,
@@ -374,7 +372,7 @@ pub enum BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
     Unknown(String),
 }
 
-impl BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
+impl BaseInputsListItemMessagePhaseFinalAnswer {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -384,7 +382,7 @@ impl BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
     }
 }
 
-impl From<&str> for BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
+impl From<&str> for BaseInputsListItemMessagePhaseFinalAnswer {
     fn from(value: &str) -> Self {
         match value {
             "final_answer" => Self::FinalAnswer,
@@ -393,27 +391,27 @@ impl From<&str> for BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
     }
 }
 
-impl std::str::FromStr for BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
+impl std::str::FromStr for BaseInputsListItemMessagePhaseFinalAnswer {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
+impl std::fmt::Display for BaseInputsListItemMessagePhaseFinalAnswer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl serde::Serialize for BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
+impl serde::Serialize for BaseInputsListItemMessagePhaseFinalAnswer {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1PhaseFinalAnswer {
+impl<'de> serde::Deserialize<'de> for BaseInputsListItemMessagePhaseFinalAnswer {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -429,39 +427,35 @@ impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1PhaseFinalAn
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum BaseInputsVariant2ItemVariant1Role {
-    User(BaseInputsVariant2ItemVariant1RoleUser),
-    System(BaseInputsVariant2ItemVariant1RoleSystem),
-    Assistant(BaseInputsVariant2ItemVariant1RoleAssistant),
-    Developer(BaseInputsVariant2ItemVariant1RoleDeveloper),
+pub enum BaseInputsListItemMessageRole {
+    User(BaseInputsListItemMessageRoleUser),
+    System(BaseInputsListItemMessageRoleSystem),
+    Assistant(BaseInputsListItemMessageRoleAssistant),
+    Developer(BaseInputsListItemMessageRoleDeveloper),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<BaseInputsVariant2ItemVariant1RoleUser>
-for BaseInputsVariant2ItemVariant1Role {
-    fn from(value: BaseInputsVariant2ItemVariant1RoleUser) -> Self {
+impl From<BaseInputsListItemMessageRoleUser> for BaseInputsListItemMessageRole {
+    fn from(value: BaseInputsListItemMessageRoleUser) -> Self {
         Self::User(value)
     }
 }
 
-impl From<BaseInputsVariant2ItemVariant1RoleSystem>
-for BaseInputsVariant2ItemVariant1Role {
-    fn from(value: BaseInputsVariant2ItemVariant1RoleSystem) -> Self {
+impl From<BaseInputsListItemMessageRoleSystem> for BaseInputsListItemMessageRole {
+    fn from(value: BaseInputsListItemMessageRoleSystem) -> Self {
         Self::System(value)
     }
 }
 
-impl From<BaseInputsVariant2ItemVariant1RoleAssistant>
-for BaseInputsVariant2ItemVariant1Role {
-    fn from(value: BaseInputsVariant2ItemVariant1RoleAssistant) -> Self {
+impl From<BaseInputsListItemMessageRoleAssistant> for BaseInputsListItemMessageRole {
+    fn from(value: BaseInputsListItemMessageRoleAssistant) -> Self {
         Self::Assistant(value)
     }
 }
 
-impl From<BaseInputsVariant2ItemVariant1RoleDeveloper>
-for BaseInputsVariant2ItemVariant1Role {
-    fn from(value: BaseInputsVariant2ItemVariant1RoleDeveloper) -> Self {
+impl From<BaseInputsListItemMessageRoleDeveloper> for BaseInputsListItemMessageRole {
+    fn from(value: BaseInputsListItemMessageRoleDeveloper) -> Self {
         Self::Developer(value)
     }
 }
@@ -469,7 +463,7 @@ for BaseInputsVariant2ItemVariant1Role {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum BaseInputsVariant2ItemVariant1RoleAssistant {
+pub enum BaseInputsListItemMessageRoleAssistant {
     /// `assistant`
     #[default]
     Assistant,
@@ -477,7 +471,7 @@ pub enum BaseInputsVariant2ItemVariant1RoleAssistant {
     Unknown(String),
 }
 
-impl BaseInputsVariant2ItemVariant1RoleAssistant {
+impl BaseInputsListItemMessageRoleAssistant {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -487,7 +481,7 @@ impl BaseInputsVariant2ItemVariant1RoleAssistant {
     }
 }
 
-impl From<&str> for BaseInputsVariant2ItemVariant1RoleAssistant {
+impl From<&str> for BaseInputsListItemMessageRoleAssistant {
     fn from(value: &str) -> Self {
         match value {
             "assistant" => Self::Assistant,
@@ -496,27 +490,27 @@ impl From<&str> for BaseInputsVariant2ItemVariant1RoleAssistant {
     }
 }
 
-impl std::str::FromStr for BaseInputsVariant2ItemVariant1RoleAssistant {
+impl std::str::FromStr for BaseInputsListItemMessageRoleAssistant {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for BaseInputsVariant2ItemVariant1RoleAssistant {
+impl std::fmt::Display for BaseInputsListItemMessageRoleAssistant {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl serde::Serialize for BaseInputsVariant2ItemVariant1RoleAssistant {
+impl serde::Serialize for BaseInputsListItemMessageRoleAssistant {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1RoleAssistant {
+impl<'de> serde::Deserialize<'de> for BaseInputsListItemMessageRoleAssistant {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -528,7 +522,7 @@ impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1RoleAssistan
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum BaseInputsVariant2ItemVariant1RoleDeveloper {
+pub enum BaseInputsListItemMessageRoleDeveloper {
     /// `developer`
     #[default]
     Developer,
@@ -536,7 +530,7 @@ pub enum BaseInputsVariant2ItemVariant1RoleDeveloper {
     Unknown(String),
 }
 
-impl BaseInputsVariant2ItemVariant1RoleDeveloper {
+impl BaseInputsListItemMessageRoleDeveloper {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -546,7 +540,7 @@ impl BaseInputsVariant2ItemVariant1RoleDeveloper {
     }
 }
 
-impl From<&str> for BaseInputsVariant2ItemVariant1RoleDeveloper {
+impl From<&str> for BaseInputsListItemMessageRoleDeveloper {
     fn from(value: &str) -> Self {
         match value {
             "developer" => Self::Developer,
@@ -555,27 +549,27 @@ impl From<&str> for BaseInputsVariant2ItemVariant1RoleDeveloper {
     }
 }
 
-impl std::str::FromStr for BaseInputsVariant2ItemVariant1RoleDeveloper {
+impl std::str::FromStr for BaseInputsListItemMessageRoleDeveloper {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for BaseInputsVariant2ItemVariant1RoleDeveloper {
+impl std::fmt::Display for BaseInputsListItemMessageRoleDeveloper {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl serde::Serialize for BaseInputsVariant2ItemVariant1RoleDeveloper {
+impl serde::Serialize for BaseInputsListItemMessageRoleDeveloper {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1RoleDeveloper {
+impl<'de> serde::Deserialize<'de> for BaseInputsListItemMessageRoleDeveloper {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -587,7 +581,7 @@ impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1RoleDevelope
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum BaseInputsVariant2ItemVariant1RoleSystem {
+pub enum BaseInputsListItemMessageRoleSystem {
     /// `system`
     #[default]
     System,
@@ -595,7 +589,7 @@ pub enum BaseInputsVariant2ItemVariant1RoleSystem {
     Unknown(String),
 }
 
-impl BaseInputsVariant2ItemVariant1RoleSystem {
+impl BaseInputsListItemMessageRoleSystem {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -605,7 +599,7 @@ impl BaseInputsVariant2ItemVariant1RoleSystem {
     }
 }
 
-impl From<&str> for BaseInputsVariant2ItemVariant1RoleSystem {
+impl From<&str> for BaseInputsListItemMessageRoleSystem {
     fn from(value: &str) -> Self {
         match value {
             "system" => Self::System,
@@ -614,27 +608,27 @@ impl From<&str> for BaseInputsVariant2ItemVariant1RoleSystem {
     }
 }
 
-impl std::str::FromStr for BaseInputsVariant2ItemVariant1RoleSystem {
+impl std::str::FromStr for BaseInputsListItemMessageRoleSystem {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for BaseInputsVariant2ItemVariant1RoleSystem {
+impl std::fmt::Display for BaseInputsListItemMessageRoleSystem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl serde::Serialize for BaseInputsVariant2ItemVariant1RoleSystem {
+impl serde::Serialize for BaseInputsListItemMessageRoleSystem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1RoleSystem {
+impl<'de> serde::Deserialize<'de> for BaseInputsListItemMessageRoleSystem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -646,7 +640,7 @@ impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1RoleSystem {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum BaseInputsVariant2ItemVariant1RoleUser {
+pub enum BaseInputsListItemMessageRoleUser {
     /// `user`
     #[default]
     User,
@@ -654,7 +648,7 @@ pub enum BaseInputsVariant2ItemVariant1RoleUser {
     Unknown(String),
 }
 
-impl BaseInputsVariant2ItemVariant1RoleUser {
+impl BaseInputsListItemMessageRoleUser {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -664,7 +658,7 @@ impl BaseInputsVariant2ItemVariant1RoleUser {
     }
 }
 
-impl From<&str> for BaseInputsVariant2ItemVariant1RoleUser {
+impl From<&str> for BaseInputsListItemMessageRoleUser {
     fn from(value: &str) -> Self {
         match value {
             "user" => Self::User,
@@ -673,27 +667,27 @@ impl From<&str> for BaseInputsVariant2ItemVariant1RoleUser {
     }
 }
 
-impl std::str::FromStr for BaseInputsVariant2ItemVariant1RoleUser {
+impl std::str::FromStr for BaseInputsListItemMessageRoleUser {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for BaseInputsVariant2ItemVariant1RoleUser {
+impl std::fmt::Display for BaseInputsListItemMessageRoleUser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl serde::Serialize for BaseInputsVariant2ItemVariant1RoleUser {
+impl serde::Serialize for BaseInputsListItemMessageRoleUser {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1RoleUser {
+impl<'de> serde::Deserialize<'de> for BaseInputsListItemMessageRoleUser {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -705,7 +699,7 @@ impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1RoleUser {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum BaseInputsVariant2ItemVariant1Type {
+pub enum BaseInputsListItemMessageType {
     /// `message`
     #[default]
     Message,
@@ -713,7 +707,7 @@ pub enum BaseInputsVariant2ItemVariant1Type {
     Unknown(String),
 }
 
-impl BaseInputsVariant2ItemVariant1Type {
+impl BaseInputsListItemMessageType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -723,7 +717,7 @@ impl BaseInputsVariant2ItemVariant1Type {
     }
 }
 
-impl From<&str> for BaseInputsVariant2ItemVariant1Type {
+impl From<&str> for BaseInputsListItemMessageType {
     fn from(value: &str) -> Self {
         match value {
             "message" => Self::Message,
@@ -732,27 +726,27 @@ impl From<&str> for BaseInputsVariant2ItemVariant1Type {
     }
 }
 
-impl std::str::FromStr for BaseInputsVariant2ItemVariant1Type {
+impl std::str::FromStr for BaseInputsListItemMessageType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for BaseInputsVariant2ItemVariant1Type {
+impl std::fmt::Display for BaseInputsListItemMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl serde::Serialize for BaseInputsVariant2ItemVariant1Type {
+impl serde::Serialize for BaseInputsListItemMessageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for BaseInputsVariant2ItemVariant1Type {
+impl<'de> serde::Deserialize<'de> for BaseInputsListItemMessageType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -15,14 +15,11 @@ pub enum ChatFusionPluginToolParameterValue {
     String(String),
     Number(f64),
     Bool(bool),
-    ChatFusionPluginToolParameterValueVariant4ItemList(
-        Vec<ChatFusionPluginToolParameterValueVariant4Item>,
+    ChatFusionPluginToolParameterValueListItemList(
+        Vec<ChatFusionPluginToolParameterValueListItem>,
     ),
     Map(
-        std::collections::BTreeMap<
-            String,
-            ChatFusionPluginToolParameterValueVariant5Value,
-        >,
+        std::collections::BTreeMap<String, ChatFusionPluginToolParameterValueObjectValue>,
     ),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
@@ -46,20 +43,20 @@ impl From<bool> for ChatFusionPluginToolParameterValue {
     }
 }
 
-impl From<Vec<ChatFusionPluginToolParameterValueVariant4Item>>
+impl From<Vec<ChatFusionPluginToolParameterValueListItem>>
 for ChatFusionPluginToolParameterValue {
-    fn from(value: Vec<ChatFusionPluginToolParameterValueVariant4Item>) -> Self {
-        Self::ChatFusionPluginToolParameterValueVariant4ItemList(value)
+    fn from(value: Vec<ChatFusionPluginToolParameterValueListItem>) -> Self {
+        Self::ChatFusionPluginToolParameterValueListItemList(value)
     }
 }
 
 impl From<
-    std::collections::BTreeMap<String, ChatFusionPluginToolParameterValueVariant5Value>,
+    std::collections::BTreeMap<String, ChatFusionPluginToolParameterValueObjectValue>,
 > for ChatFusionPluginToolParameterValue {
     fn from(
         value: std::collections::BTreeMap<
             String,
-            ChatFusionPluginToolParameterValueVariant5Value,
+            ChatFusionPluginToolParameterValueObjectValue,
         >,
     ) -> Self {
         Self::Map(value)
@@ -78,7 +75,7 @@ impl From<&str> for ChatFusionPluginToolParameterValue {
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum ChatFusionPluginToolParameterValueVariant4Item {
+pub enum ChatFusionPluginToolParameterValueListItem {
     String(String),
     Number(f64),
     Bool(bool),
@@ -86,25 +83,25 @@ pub enum ChatFusionPluginToolParameterValueVariant4Item {
     Unknown(serde_json::Value),
 }
 
-impl From<String> for ChatFusionPluginToolParameterValueVariant4Item {
+impl From<String> for ChatFusionPluginToolParameterValueListItem {
     fn from(value: String) -> Self {
         Self::String(value)
     }
 }
 
-impl From<f64> for ChatFusionPluginToolParameterValueVariant4Item {
+impl From<f64> for ChatFusionPluginToolParameterValueListItem {
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
 }
 
-impl From<bool> for ChatFusionPluginToolParameterValueVariant4Item {
+impl From<bool> for ChatFusionPluginToolParameterValueListItem {
     fn from(value: bool) -> Self {
         Self::Bool(value)
     }
 }
 
-impl From<&str> for ChatFusionPluginToolParameterValueVariant4Item {
+impl From<&str> for ChatFusionPluginToolParameterValueListItem {
     fn from(value: &str) -> Self {
         Self::String(value.to_owned())
     }
@@ -116,7 +113,7 @@ impl From<&str> for ChatFusionPluginToolParameterValueVariant4Item {
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum ChatFusionPluginToolParameterValueVariant5Value {
+pub enum ChatFusionPluginToolParameterValueObjectValue {
     String(String),
     Number(f64),
     Bool(bool),
@@ -124,25 +121,25 @@ pub enum ChatFusionPluginToolParameterValueVariant5Value {
     Unknown(serde_json::Value),
 }
 
-impl From<String> for ChatFusionPluginToolParameterValueVariant5Value {
+impl From<String> for ChatFusionPluginToolParameterValueObjectValue {
     fn from(value: String) -> Self {
         Self::String(value)
     }
 }
 
-impl From<f64> for ChatFusionPluginToolParameterValueVariant5Value {
+impl From<f64> for ChatFusionPluginToolParameterValueObjectValue {
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
 }
 
-impl From<bool> for ChatFusionPluginToolParameterValueVariant5Value {
+impl From<bool> for ChatFusionPluginToolParameterValueObjectValue {
     fn from(value: bool) -> Self {
         Self::Bool(value)
     }
 }
 
-impl From<&str> for ChatFusionPluginToolParameterValueVariant5Value {
+impl From<&str> for ChatFusionPluginToolParameterValueObjectValue {
     fn from(value: &str) -> Self {
         Self::String(value.to_owned())
     }

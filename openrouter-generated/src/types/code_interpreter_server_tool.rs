@@ -49,7 +49,7 @@ impl CodeInterpreterServerTool {
 #[allow(clippy::large_enum_variant)]
 pub enum CodeInterpreterServerToolContainer {
     String(String),
-    Variant2(CodeInterpreterServerToolContainerVariant2),
+    Auto(CodeInterpreterServerToolContainerAuto),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
@@ -60,10 +60,10 @@ impl From<String> for CodeInterpreterServerToolContainer {
     }
 }
 
-impl From<CodeInterpreterServerToolContainerVariant2>
+impl From<CodeInterpreterServerToolContainerAuto>
 for CodeInterpreterServerToolContainer {
-    fn from(value: CodeInterpreterServerToolContainerVariant2) -> Self {
-        Self::Variant2(value)
+    fn from(value: CodeInterpreterServerToolContainerAuto) -> Self {
+        Self::Auto(value)
     }
 }
 
@@ -78,20 +78,18 @@ impl From<&str> for CodeInterpreterServerToolContainer {
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
-pub struct CodeInterpreterServerToolContainerVariant2 {
-    pub r#type: CodeInterpreterServerToolContainerVariant2Type,
+pub struct CodeInterpreterServerToolContainerAuto {
+    pub r#type: CodeInterpreterServerToolContainerAutoType,
     /// Uploaded files to make available inside the container.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_ids: Option<Vec<String>>,
     /// Memory available to the container.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub memory_limit: crate::Nullable<
-        CodeInterpreterServerToolContainerVariant2MemoryLimit,
-    >,
+    pub memory_limit: crate::Nullable<CodeInterpreterServerToolContainerAutoMemoryLimit>,
 }
 
-impl CodeInterpreterServerToolContainerVariant2 {
-    /// An empty `CodeInterpreterServerToolContainerVariant2`; fill it in with the setters.
+impl CodeInterpreterServerToolContainerAuto {
+    /// An empty `CodeInterpreterServerToolContainerAuto`; fill it in with the setters.
     pub fn new() -> Self {
         <Self as Default>::default()
     }
@@ -99,7 +97,7 @@ impl CodeInterpreterServerToolContainerVariant2 {
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
-        value: impl Into<CodeInterpreterServerToolContainerVariant2Type>,
+        value: impl Into<CodeInterpreterServerToolContainerAutoType>,
     ) -> Self {
         self.r#type = value.into();
         self
@@ -114,7 +112,7 @@ impl CodeInterpreterServerToolContainerVariant2 {
     /// Sets the `memory_limit` field: `Some(value)` sends the value, `None` sends an explicit `null`.
     pub fn memory_limit(
         mut self,
-        value: Option<CodeInterpreterServerToolContainerVariant2MemoryLimit>,
+        value: Option<CodeInterpreterServerToolContainerAutoMemoryLimit>,
     ) -> Self {
         self.memory_limit = value.into();
         self
@@ -126,7 +124,7 @@ impl CodeInterpreterServerToolContainerVariant2 {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum CodeInterpreterServerToolContainerVariant2MemoryLimit {
+pub enum CodeInterpreterServerToolContainerAutoMemoryLimit {
     /// `1g`
     V1g,
     /// `4g`
@@ -139,7 +137,7 @@ pub enum CodeInterpreterServerToolContainerVariant2MemoryLimit {
     Unknown(String),
 }
 
-impl CodeInterpreterServerToolContainerVariant2MemoryLimit {
+impl CodeInterpreterServerToolContainerAutoMemoryLimit {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -152,7 +150,7 @@ impl CodeInterpreterServerToolContainerVariant2MemoryLimit {
     }
 }
 
-impl From<&str> for CodeInterpreterServerToolContainerVariant2MemoryLimit {
+impl From<&str> for CodeInterpreterServerToolContainerAutoMemoryLimit {
     fn from(value: &str) -> Self {
         match value {
             "1g" => Self::V1g,
@@ -164,27 +162,26 @@ impl From<&str> for CodeInterpreterServerToolContainerVariant2MemoryLimit {
     }
 }
 
-impl std::str::FromStr for CodeInterpreterServerToolContainerVariant2MemoryLimit {
+impl std::str::FromStr for CodeInterpreterServerToolContainerAutoMemoryLimit {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for CodeInterpreterServerToolContainerVariant2MemoryLimit {
+impl std::fmt::Display for CodeInterpreterServerToolContainerAutoMemoryLimit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for CodeInterpreterServerToolContainerVariant2MemoryLimit {
+impl serde::Serialize for CodeInterpreterServerToolContainerAutoMemoryLimit {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de>
-for CodeInterpreterServerToolContainerVariant2MemoryLimit {
+impl<'de> serde::Deserialize<'de> for CodeInterpreterServerToolContainerAutoMemoryLimit {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -196,7 +193,7 @@ for CodeInterpreterServerToolContainerVariant2MemoryLimit {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum CodeInterpreterServerToolContainerVariant2Type {
+pub enum CodeInterpreterServerToolContainerAutoType {
     /// `auto`
     #[default]
     Auto,
@@ -204,7 +201,7 @@ pub enum CodeInterpreterServerToolContainerVariant2Type {
     Unknown(String),
 }
 
-impl CodeInterpreterServerToolContainerVariant2Type {
+impl CodeInterpreterServerToolContainerAutoType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -214,7 +211,7 @@ impl CodeInterpreterServerToolContainerVariant2Type {
     }
 }
 
-impl From<&str> for CodeInterpreterServerToolContainerVariant2Type {
+impl From<&str> for CodeInterpreterServerToolContainerAutoType {
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -223,26 +220,26 @@ impl From<&str> for CodeInterpreterServerToolContainerVariant2Type {
     }
 }
 
-impl std::str::FromStr for CodeInterpreterServerToolContainerVariant2Type {
+impl std::str::FromStr for CodeInterpreterServerToolContainerAutoType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for CodeInterpreterServerToolContainerVariant2Type {
+impl std::fmt::Display for CodeInterpreterServerToolContainerAutoType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for CodeInterpreterServerToolContainerVariant2Type {
+impl serde::Serialize for CodeInterpreterServerToolContainerAutoType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CodeInterpreterServerToolContainerVariant2Type {
+impl<'de> serde::Deserialize<'de> for CodeInterpreterServerToolContainerAutoType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -65,101 +65,21 @@ impl CustomTool {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CustomToolFormat {
-    Variant1(CustomToolFormatVariant1),
-    Variant2(CustomToolFormatVariant2),
+    Text(CustomToolFormatText),
+    Grammar(CustomToolFormatGrammar),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<CustomToolFormatVariant1> for CustomToolFormat {
-    fn from(value: CustomToolFormatVariant1) -> Self {
-        Self::Variant1(value)
+impl From<CustomToolFormatText> for CustomToolFormat {
+    fn from(value: CustomToolFormatText) -> Self {
+        Self::Text(value)
     }
 }
 
-impl From<CustomToolFormatVariant2> for CustomToolFormat {
-    fn from(value: CustomToolFormatVariant2) -> Self {
-        Self::Variant2(value)
-    }
-}
-
-/// Any text is accepted.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
-#[non_exhaustive]
-pub struct CustomToolFormatVariant1 {
-    pub r#type: CustomToolFormatVariant1Type,
-}
-
-impl CustomToolFormatVariant1 {
-    /// An empty `CustomToolFormatVariant1`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<CustomToolFormatVariant1Type>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum CustomToolFormatVariant1Type {
-    /// `text`
-    #[default]
-    Text,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl CustomToolFormatVariant1Type {
-    /// The value as sent over the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for CustomToolFormatVariant1Type {
-    fn from(value: &str) -> Self {
-        match value {
-            "text" => Self::Text,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for CustomToolFormatVariant1Type {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for CustomToolFormatVariant1Type {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for CustomToolFormatVariant1Type {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CustomToolFormatVariant1Type {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+impl From<CustomToolFormatGrammar> for CustomToolFormat {
+    fn from(value: CustomToolFormatGrammar) -> Self {
+        Self::Grammar(value)
     }
 }
 
@@ -168,19 +88,19 @@ impl<'de> serde::Deserialize<'de> for CustomToolFormatVariant1Type {
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
-pub struct CustomToolFormatVariant2 {
-    pub r#type: CustomToolFormatVariant2Type,
+pub struct CustomToolFormatGrammar {
+    pub r#type: CustomToolFormatGrammarType,
     /// The grammar itself.
     pub definition: String,
     /// Language the grammar is written in.
-    pub syntax: CustomToolFormatVariant2Syntax,
+    pub syntax: CustomToolFormatGrammarSyntax,
 }
 
-impl CustomToolFormatVariant2 {
-    /// A `CustomToolFormatVariant2` from its required fields; the optional ones start empty.
+impl CustomToolFormatGrammar {
+    /// A `CustomToolFormatGrammar` from its required fields; the optional ones start empty.
     pub fn new(
         definition: impl Into<String>,
-        syntax: impl Into<CustomToolFormatVariant2Syntax>,
+        syntax: impl Into<CustomToolFormatGrammarSyntax>,
     ) -> Self {
         Self {
             r#type: Default::default(),
@@ -190,7 +110,7 @@ impl CustomToolFormatVariant2 {
     }
 
     /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<CustomToolFormatVariant2Type>) -> Self {
+    pub fn r#type(mut self, value: impl Into<CustomToolFormatGrammarType>) -> Self {
         self.r#type = value.into();
         self
     }
@@ -202,7 +122,7 @@ impl CustomToolFormatVariant2 {
     }
 
     /// Sets the `syntax` field.
-    pub fn syntax(mut self, value: impl Into<CustomToolFormatVariant2Syntax>) -> Self {
+    pub fn syntax(mut self, value: impl Into<CustomToolFormatGrammarSyntax>) -> Self {
         self.syntax = value.into();
         self
     }
@@ -213,7 +133,7 @@ impl CustomToolFormatVariant2 {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum CustomToolFormatVariant2Syntax {
+pub enum CustomToolFormatGrammarSyntax {
     /// `lark`
     Lark,
     /// `regex`
@@ -222,7 +142,7 @@ pub enum CustomToolFormatVariant2Syntax {
     Unknown(String),
 }
 
-impl CustomToolFormatVariant2Syntax {
+impl CustomToolFormatGrammarSyntax {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -233,7 +153,7 @@ impl CustomToolFormatVariant2Syntax {
     }
 }
 
-impl From<&str> for CustomToolFormatVariant2Syntax {
+impl From<&str> for CustomToolFormatGrammarSyntax {
     fn from(value: &str) -> Self {
         match value {
             "lark" => Self::Lark,
@@ -243,26 +163,26 @@ impl From<&str> for CustomToolFormatVariant2Syntax {
     }
 }
 
-impl std::str::FromStr for CustomToolFormatVariant2Syntax {
+impl std::str::FromStr for CustomToolFormatGrammarSyntax {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for CustomToolFormatVariant2Syntax {
+impl std::fmt::Display for CustomToolFormatGrammarSyntax {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for CustomToolFormatVariant2Syntax {
+impl serde::Serialize for CustomToolFormatGrammarSyntax {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CustomToolFormatVariant2Syntax {
+impl<'de> serde::Deserialize<'de> for CustomToolFormatGrammarSyntax {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -274,7 +194,7 @@ impl<'de> serde::Deserialize<'de> for CustomToolFormatVariant2Syntax {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum CustomToolFormatVariant2Type {
+pub enum CustomToolFormatGrammarType {
     /// `grammar`
     #[default]
     Grammar,
@@ -282,7 +202,7 @@ pub enum CustomToolFormatVariant2Type {
     Unknown(String),
 }
 
-impl CustomToolFormatVariant2Type {
+impl CustomToolFormatGrammarType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -292,7 +212,7 @@ impl CustomToolFormatVariant2Type {
     }
 }
 
-impl From<&str> for CustomToolFormatVariant2Type {
+impl From<&str> for CustomToolFormatGrammarType {
     fn from(value: &str) -> Self {
         match value {
             "grammar" => Self::Grammar,
@@ -301,26 +221,106 @@ impl From<&str> for CustomToolFormatVariant2Type {
     }
 }
 
-impl std::str::FromStr for CustomToolFormatVariant2Type {
+impl std::str::FromStr for CustomToolFormatGrammarType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for CustomToolFormatVariant2Type {
+impl std::fmt::Display for CustomToolFormatGrammarType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for CustomToolFormatVariant2Type {
+impl serde::Serialize for CustomToolFormatGrammarType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CustomToolFormatVariant2Type {
+impl<'de> serde::Deserialize<'de> for CustomToolFormatGrammarType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Any text is accepted.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[non_exhaustive]
+pub struct CustomToolFormatText {
+    pub r#type: CustomToolFormatTextType,
+}
+
+impl CustomToolFormatText {
+    /// An empty `CustomToolFormatText`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
+    }
+
+    /// Sets the `type` field.
+    pub fn r#type(mut self, value: impl Into<CustomToolFormatTextType>) -> Self {
+        self.r#type = value.into();
+        self
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
+pub enum CustomToolFormatTextType {
+    /// `text`
+    #[default]
+    Text,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl CustomToolFormatTextType {
+    /// The value as sent over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Text => "text",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CustomToolFormatTextType {
+    fn from(value: &str) -> Self {
+        match value {
+            "text" => Self::Text,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for CustomToolFormatTextType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for CustomToolFormatTextType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for CustomToolFormatTextType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomToolFormatTextType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -68,8 +68,8 @@ impl CustomToolCallOutputItem {
 #[allow(clippy::large_enum_variant)]
 pub enum CustomToolCallOutputItemOutput {
     String(String),
-    CustomToolCallOutputItemOutputVariant2ItemList(
-        Vec<CustomToolCallOutputItemOutputVariant2Item>,
+    CustomToolCallOutputItemOutputListItemList(
+        Vec<CustomToolCallOutputItemOutputListItem>,
     ),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
@@ -81,10 +81,10 @@ impl From<String> for CustomToolCallOutputItemOutput {
     }
 }
 
-impl From<Vec<CustomToolCallOutputItemOutputVariant2Item>>
+impl From<Vec<CustomToolCallOutputItemOutputListItem>>
 for CustomToolCallOutputItemOutput {
-    fn from(value: Vec<CustomToolCallOutputItemOutputVariant2Item>) -> Self {
-        Self::CustomToolCallOutputItemOutputVariant2ItemList(value)
+    fn from(value: Vec<CustomToolCallOutputItemOutputListItem>) -> Self {
+        Self::CustomToolCallOutputItemOutputListItemList(value)
     }
 }
 
@@ -100,28 +100,28 @@ impl From<&str> for CustomToolCallOutputItemOutput {
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum CustomToolCallOutputItemOutputVariant2Item {
+pub enum CustomToolCallOutputItemOutputListItem {
     InputText(InputText),
-    Variant2(CustomToolCallOutputItemOutputVariant2ItemVariant2),
+    InputImage(CustomToolCallOutputItemOutputListItemInputImage),
     InputFile(InputFile),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<InputText> for CustomToolCallOutputItemOutputVariant2Item {
+impl From<InputText> for CustomToolCallOutputItemOutputListItem {
     fn from(value: InputText) -> Self {
         Self::InputText(value)
     }
 }
 
-impl From<CustomToolCallOutputItemOutputVariant2ItemVariant2>
-for CustomToolCallOutputItemOutputVariant2Item {
-    fn from(value: CustomToolCallOutputItemOutputVariant2ItemVariant2) -> Self {
-        Self::Variant2(value)
+impl From<CustomToolCallOutputItemOutputListItemInputImage>
+for CustomToolCallOutputItemOutputListItem {
+    fn from(value: CustomToolCallOutputItemOutputListItemInputImage) -> Self {
+        Self::InputImage(value)
     }
 }
 
-impl From<InputFile> for CustomToolCallOutputItemOutputVariant2Item {
+impl From<InputFile> for CustomToolCallOutputItemOutputListItem {
     fn from(value: InputFile) -> Self {
         Self::InputFile(value)
     }
@@ -132,19 +132,19 @@ impl From<InputFile> for CustomToolCallOutputItemOutputVariant2Item {
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CustomToolCallOutputItemOutputVariant2ItemVariant2 {
-    pub r#type: CustomToolCallOutputItemOutputVariant2ItemVariant2Type,
+pub struct CustomToolCallOutputItemOutputListItemInputImage {
+    pub r#type: CustomToolCallOutputItemOutputListItemInputImageType,
     /// Resolution at which the model looks at the image.
-    pub detail: CustomToolCallOutputItemOutputVariant2ItemVariant2Detail,
+    pub detail: CustomToolCallOutputItemOutputListItemInputImageDetail,
     /// Address of the image, or a `data:` URL with base64 content.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub image_url: crate::Nullable<String>,
 }
 
-impl CustomToolCallOutputItemOutputVariant2ItemVariant2 {
-    /// A `CustomToolCallOutputItemOutputVariant2ItemVariant2` from its required fields; the optional ones start empty.
+impl CustomToolCallOutputItemOutputListItemInputImage {
+    /// A `CustomToolCallOutputItemOutputListItemInputImage` from its required fields; the optional ones start empty.
     pub fn new(
-        detail: impl Into<CustomToolCallOutputItemOutputVariant2ItemVariant2Detail>,
+        detail: impl Into<CustomToolCallOutputItemOutputListItemInputImageDetail>,
     ) -> Self {
         Self {
             r#type: Default::default(),
@@ -156,7 +156,7 @@ impl CustomToolCallOutputItemOutputVariant2ItemVariant2 {
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
-        value: impl Into<CustomToolCallOutputItemOutputVariant2ItemVariant2Type>,
+        value: impl Into<CustomToolCallOutputItemOutputListItemInputImageType>,
     ) -> Self {
         self.r#type = value.into();
         self
@@ -165,7 +165,7 @@ impl CustomToolCallOutputItemOutputVariant2ItemVariant2 {
     /// Sets the `detail` field.
     pub fn detail(
         mut self,
-        value: impl Into<CustomToolCallOutputItemOutputVariant2ItemVariant2Detail>,
+        value: impl Into<CustomToolCallOutputItemOutputListItemInputImageDetail>,
     ) -> Self {
         self.detail = value.into();
         self
@@ -183,7 +183,7 @@ impl CustomToolCallOutputItemOutputVariant2ItemVariant2 {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum CustomToolCallOutputItemOutputVariant2ItemVariant2Detail {
+pub enum CustomToolCallOutputItemOutputListItemInputImageDetail {
     /// `auto`
     Auto,
     /// `high`
@@ -196,7 +196,7 @@ pub enum CustomToolCallOutputItemOutputVariant2ItemVariant2Detail {
     Unknown(String),
 }
 
-impl CustomToolCallOutputItemOutputVariant2ItemVariant2Detail {
+impl CustomToolCallOutputItemOutputListItemInputImageDetail {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -209,7 +209,7 @@ impl CustomToolCallOutputItemOutputVariant2ItemVariant2Detail {
     }
 }
 
-impl From<&str> for CustomToolCallOutputItemOutputVariant2ItemVariant2Detail {
+impl From<&str> for CustomToolCallOutputItemOutputListItemInputImageDetail {
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -221,20 +221,20 @@ impl From<&str> for CustomToolCallOutputItemOutputVariant2ItemVariant2Detail {
     }
 }
 
-impl std::str::FromStr for CustomToolCallOutputItemOutputVariant2ItemVariant2Detail {
+impl std::str::FromStr for CustomToolCallOutputItemOutputListItemInputImageDetail {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for CustomToolCallOutputItemOutputVariant2ItemVariant2Detail {
+impl std::fmt::Display for CustomToolCallOutputItemOutputListItemInputImageDetail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for CustomToolCallOutputItemOutputVariant2ItemVariant2Detail {
+impl serde::Serialize for CustomToolCallOutputItemOutputListItemInputImageDetail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
@@ -242,7 +242,7 @@ impl serde::Serialize for CustomToolCallOutputItemOutputVariant2ItemVariant2Deta
 
 #[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
-for CustomToolCallOutputItemOutputVariant2ItemVariant2Detail {
+for CustomToolCallOutputItemOutputListItemInputImageDetail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -254,7 +254,7 @@ for CustomToolCallOutputItemOutputVariant2ItemVariant2Detail {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum CustomToolCallOutputItemOutputVariant2ItemVariant2Type {
+pub enum CustomToolCallOutputItemOutputListItemInputImageType {
     /// `input_image`
     #[default]
     InputImage,
@@ -262,7 +262,7 @@ pub enum CustomToolCallOutputItemOutputVariant2ItemVariant2Type {
     Unknown(String),
 }
 
-impl CustomToolCallOutputItemOutputVariant2ItemVariant2Type {
+impl CustomToolCallOutputItemOutputListItemInputImageType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -272,7 +272,7 @@ impl CustomToolCallOutputItemOutputVariant2ItemVariant2Type {
     }
 }
 
-impl From<&str> for CustomToolCallOutputItemOutputVariant2ItemVariant2Type {
+impl From<&str> for CustomToolCallOutputItemOutputListItemInputImageType {
     fn from(value: &str) -> Self {
         match value {
             "input_image" => Self::InputImage,
@@ -281,20 +281,20 @@ impl From<&str> for CustomToolCallOutputItemOutputVariant2ItemVariant2Type {
     }
 }
 
-impl std::str::FromStr for CustomToolCallOutputItemOutputVariant2ItemVariant2Type {
+impl std::str::FromStr for CustomToolCallOutputItemOutputListItemInputImageType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for CustomToolCallOutputItemOutputVariant2ItemVariant2Type {
+impl std::fmt::Display for CustomToolCallOutputItemOutputListItemInputImageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for CustomToolCallOutputItemOutputVariant2ItemVariant2Type {
+impl serde::Serialize for CustomToolCallOutputItemOutputListItemInputImageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
@@ -302,7 +302,7 @@ impl serde::Serialize for CustomToolCallOutputItemOutputVariant2ItemVariant2Type
 
 #[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
-for CustomToolCallOutputItemOutputVariant2ItemVariant2Type {
+for CustomToolCallOutputItemOutputListItemInputImageType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

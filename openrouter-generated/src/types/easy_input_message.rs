@@ -66,15 +66,15 @@ impl EasyInputMessage {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum EasyInputMessageContent {
-    EasyInputMessageContentVariant1ItemList(Vec<EasyInputMessageContentVariant1Item>),
+    EasyInputMessageContentListItemList(Vec<EasyInputMessageContentListItem>),
     String(String),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<Vec<EasyInputMessageContentVariant1Item>> for EasyInputMessageContent {
-    fn from(value: Vec<EasyInputMessageContentVariant1Item>) -> Self {
-        Self::EasyInputMessageContentVariant1ItemList(value)
+impl From<Vec<EasyInputMessageContentListItem>> for EasyInputMessageContent {
+    fn from(value: Vec<EasyInputMessageContentListItem>) -> Self {
+        Self::EasyInputMessageContentListItemList(value)
     }
 }
 
@@ -96,9 +96,9 @@ impl From<&str> for EasyInputMessageContent {
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum EasyInputMessageContentVariant1Item {
+pub enum EasyInputMessageContentListItem {
     InputText(InputText),
-    Variant2(EasyInputMessageContentVariant1ItemVariant2),
+    InputImage(EasyInputMessageContentListItemInputImage),
     InputFile(InputFile),
     InputAudio(InputAudio),
     InputVideo(InputVideo),
@@ -106,32 +106,32 @@ pub enum EasyInputMessageContentVariant1Item {
     Unknown(serde_json::Value),
 }
 
-impl From<InputText> for EasyInputMessageContentVariant1Item {
+impl From<InputText> for EasyInputMessageContentListItem {
     fn from(value: InputText) -> Self {
         Self::InputText(value)
     }
 }
 
-impl From<EasyInputMessageContentVariant1ItemVariant2>
-for EasyInputMessageContentVariant1Item {
-    fn from(value: EasyInputMessageContentVariant1ItemVariant2) -> Self {
-        Self::Variant2(value)
+impl From<EasyInputMessageContentListItemInputImage>
+for EasyInputMessageContentListItem {
+    fn from(value: EasyInputMessageContentListItemInputImage) -> Self {
+        Self::InputImage(value)
     }
 }
 
-impl From<InputFile> for EasyInputMessageContentVariant1Item {
+impl From<InputFile> for EasyInputMessageContentListItem {
     fn from(value: InputFile) -> Self {
         Self::InputFile(value)
     }
 }
 
-impl From<InputAudio> for EasyInputMessageContentVariant1Item {
+impl From<InputAudio> for EasyInputMessageContentListItem {
     fn from(value: InputAudio) -> Self {
         Self::InputAudio(value)
     }
 }
 
-impl From<InputVideo> for EasyInputMessageContentVariant1Item {
+impl From<InputVideo> for EasyInputMessageContentListItem {
     fn from(value: InputVideo) -> Self {
         Self::InputVideo(value)
     }
@@ -142,19 +142,19 @@ impl From<InputVideo> for EasyInputMessageContentVariant1Item {
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct EasyInputMessageContentVariant1ItemVariant2 {
-    pub r#type: EasyInputMessageContentVariant1ItemVariant2Type,
+pub struct EasyInputMessageContentListItemInputImage {
+    pub r#type: EasyInputMessageContentListItemInputImageType,
     /// Resolution at which the model looks at the image.
-    pub detail: EasyInputMessageContentVariant1ItemVariant2Detail,
+    pub detail: EasyInputMessageContentListItemInputImageDetail,
     /// Address of the image, or a `data:` URL with base64 content.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub image_url: crate::Nullable<String>,
 }
 
-impl EasyInputMessageContentVariant1ItemVariant2 {
-    /// An `EasyInputMessageContentVariant1ItemVariant2` from its required fields; the optional ones start empty.
+impl EasyInputMessageContentListItemInputImage {
+    /// An `EasyInputMessageContentListItemInputImage` from its required fields; the optional ones start empty.
     pub fn new(
-        detail: impl Into<EasyInputMessageContentVariant1ItemVariant2Detail>,
+        detail: impl Into<EasyInputMessageContentListItemInputImageDetail>,
     ) -> Self {
         Self {
             r#type: Default::default(),
@@ -166,7 +166,7 @@ impl EasyInputMessageContentVariant1ItemVariant2 {
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
-        value: impl Into<EasyInputMessageContentVariant1ItemVariant2Type>,
+        value: impl Into<EasyInputMessageContentListItemInputImageType>,
     ) -> Self {
         self.r#type = value.into();
         self
@@ -175,7 +175,7 @@ impl EasyInputMessageContentVariant1ItemVariant2 {
     /// Sets the `detail` field.
     pub fn detail(
         mut self,
-        value: impl Into<EasyInputMessageContentVariant1ItemVariant2Detail>,
+        value: impl Into<EasyInputMessageContentListItemInputImageDetail>,
     ) -> Self {
         self.detail = value.into();
         self
@@ -193,7 +193,7 @@ impl EasyInputMessageContentVariant1ItemVariant2 {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum EasyInputMessageContentVariant1ItemVariant2Detail {
+pub enum EasyInputMessageContentListItemInputImageDetail {
     /// `auto`
     Auto,
     /// `high`
@@ -206,7 +206,7 @@ pub enum EasyInputMessageContentVariant1ItemVariant2Detail {
     Unknown(String),
 }
 
-impl EasyInputMessageContentVariant1ItemVariant2Detail {
+impl EasyInputMessageContentListItemInputImageDetail {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -219,7 +219,7 @@ impl EasyInputMessageContentVariant1ItemVariant2Detail {
     }
 }
 
-impl From<&str> for EasyInputMessageContentVariant1ItemVariant2Detail {
+impl From<&str> for EasyInputMessageContentListItemInputImageDetail {
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -231,27 +231,27 @@ impl From<&str> for EasyInputMessageContentVariant1ItemVariant2Detail {
     }
 }
 
-impl std::str::FromStr for EasyInputMessageContentVariant1ItemVariant2Detail {
+impl std::str::FromStr for EasyInputMessageContentListItemInputImageDetail {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for EasyInputMessageContentVariant1ItemVariant2Detail {
+impl std::fmt::Display for EasyInputMessageContentListItemInputImageDetail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for EasyInputMessageContentVariant1ItemVariant2Detail {
+impl serde::Serialize for EasyInputMessageContentListItemInputImageDetail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for EasyInputMessageContentVariant1ItemVariant2Detail {
+impl<'de> serde::Deserialize<'de> for EasyInputMessageContentListItemInputImageDetail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -263,7 +263,7 @@ impl<'de> serde::Deserialize<'de> for EasyInputMessageContentVariant1ItemVariant
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum EasyInputMessageContentVariant1ItemVariant2Type {
+pub enum EasyInputMessageContentListItemInputImageType {
     /// `input_image`
     #[default]
     InputImage,
@@ -271,7 +271,7 @@ pub enum EasyInputMessageContentVariant1ItemVariant2Type {
     Unknown(String),
 }
 
-impl EasyInputMessageContentVariant1ItemVariant2Type {
+impl EasyInputMessageContentListItemInputImageType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -281,7 +281,7 @@ impl EasyInputMessageContentVariant1ItemVariant2Type {
     }
 }
 
-impl From<&str> for EasyInputMessageContentVariant1ItemVariant2Type {
+impl From<&str> for EasyInputMessageContentListItemInputImageType {
     fn from(value: &str) -> Self {
         match value {
             "input_image" => Self::InputImage,
@@ -290,27 +290,27 @@ impl From<&str> for EasyInputMessageContentVariant1ItemVariant2Type {
     }
 }
 
-impl std::str::FromStr for EasyInputMessageContentVariant1ItemVariant2Type {
+impl std::str::FromStr for EasyInputMessageContentListItemInputImageType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for EasyInputMessageContentVariant1ItemVariant2Type {
+impl std::fmt::Display for EasyInputMessageContentListItemInputImageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for EasyInputMessageContentVariant1ItemVariant2Type {
+impl serde::Serialize for EasyInputMessageContentListItemInputImageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for EasyInputMessageContentVariant1ItemVariant2Type {
+impl<'de> serde::Deserialize<'de> for EasyInputMessageContentListItemInputImageType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

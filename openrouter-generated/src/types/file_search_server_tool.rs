@@ -78,15 +78,15 @@ impl FileSearchServerTool {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FileSearchServerToolFilters {
-    Variant1(FileSearchServerToolFiltersVariant1),
+    Object(FileSearchServerToolFiltersObject),
     CompoundFilter(CompoundFilter),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<FileSearchServerToolFiltersVariant1> for FileSearchServerToolFilters {
-    fn from(value: FileSearchServerToolFiltersVariant1) -> Self {
-        Self::Variant1(value)
+impl From<FileSearchServerToolFiltersObject> for FileSearchServerToolFilters {
+    fn from(value: FileSearchServerToolFiltersObject) -> Self {
+        Self::Object(value)
     }
 }
 
@@ -101,21 +101,21 @@ impl From<CompoundFilter> for FileSearchServerToolFilters {
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
-pub struct FileSearchServerToolFiltersVariant1 {
+pub struct FileSearchServerToolFiltersObject {
     /// Attribute to compare.
     pub key: String,
     /// Comparison operator.
-    pub r#type: FileSearchServerToolFiltersVariant1Type,
+    pub r#type: FileSearchServerToolFiltersObjectType,
     /// Value to compare with.
-    pub value: FileSearchServerToolFiltersVariant1Value,
+    pub value: FileSearchServerToolFiltersObjectValue,
 }
 
-impl FileSearchServerToolFiltersVariant1 {
-    /// A `FileSearchServerToolFiltersVariant1` from its required fields; the optional ones start empty.
+impl FileSearchServerToolFiltersObject {
+    /// A `FileSearchServerToolFiltersObject` from its required fields; the optional ones start empty.
     pub fn new(
         key: impl Into<String>,
-        r#type: impl Into<FileSearchServerToolFiltersVariant1Type>,
-        value: impl Into<FileSearchServerToolFiltersVariant1Value>,
+        r#type: impl Into<FileSearchServerToolFiltersObjectType>,
+        value: impl Into<FileSearchServerToolFiltersObjectValue>,
     ) -> Self {
         Self {
             key: key.into(),
@@ -133,7 +133,7 @@ impl FileSearchServerToolFiltersVariant1 {
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
-        value: impl Into<FileSearchServerToolFiltersVariant1Type>,
+        value: impl Into<FileSearchServerToolFiltersObjectType>,
     ) -> Self {
         self.r#type = value.into();
         self
@@ -142,7 +142,7 @@ impl FileSearchServerToolFiltersVariant1 {
     /// Sets the `value` field.
     pub fn value(
         mut self,
-        value: impl Into<FileSearchServerToolFiltersVariant1Value>,
+        value: impl Into<FileSearchServerToolFiltersObjectValue>,
     ) -> Self {
         self.value = value.into();
         self
@@ -154,7 +154,7 @@ impl FileSearchServerToolFiltersVariant1 {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum FileSearchServerToolFiltersVariant1Type {
+pub enum FileSearchServerToolFiltersObjectType {
     /// `eq`
     Eq,
     /// `ne`
@@ -171,7 +171,7 @@ pub enum FileSearchServerToolFiltersVariant1Type {
     Unknown(String),
 }
 
-impl FileSearchServerToolFiltersVariant1Type {
+impl FileSearchServerToolFiltersObjectType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -186,7 +186,7 @@ impl FileSearchServerToolFiltersVariant1Type {
     }
 }
 
-impl From<&str> for FileSearchServerToolFiltersVariant1Type {
+impl From<&str> for FileSearchServerToolFiltersObjectType {
     fn from(value: &str) -> Self {
         match value {
             "eq" => Self::Eq,
@@ -200,26 +200,26 @@ impl From<&str> for FileSearchServerToolFiltersVariant1Type {
     }
 }
 
-impl std::str::FromStr for FileSearchServerToolFiltersVariant1Type {
+impl std::str::FromStr for FileSearchServerToolFiltersObjectType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for FileSearchServerToolFiltersVariant1Type {
+impl std::fmt::Display for FileSearchServerToolFiltersObjectType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for FileSearchServerToolFiltersVariant1Type {
+impl serde::Serialize for FileSearchServerToolFiltersObjectType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for FileSearchServerToolFiltersVariant1Type {
+impl<'de> serde::Deserialize<'de> for FileSearchServerToolFiltersObjectType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -235,43 +235,43 @@ impl<'de> serde::Deserialize<'de> for FileSearchServerToolFiltersVariant1Type {
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum FileSearchServerToolFiltersVariant1Value {
+pub enum FileSearchServerToolFiltersObjectValue {
     String(String),
     Number(f64),
     Bool(bool),
-    FileSearchServerToolFiltersVariant1ValueVariant4ItemList(
-        Vec<FileSearchServerToolFiltersVariant1ValueVariant4Item>,
+    FileSearchServerToolFiltersObjectValueListItemList(
+        Vec<FileSearchServerToolFiltersObjectValueListItem>,
     ),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<String> for FileSearchServerToolFiltersVariant1Value {
+impl From<String> for FileSearchServerToolFiltersObjectValue {
     fn from(value: String) -> Self {
         Self::String(value)
     }
 }
 
-impl From<f64> for FileSearchServerToolFiltersVariant1Value {
+impl From<f64> for FileSearchServerToolFiltersObjectValue {
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
 }
 
-impl From<bool> for FileSearchServerToolFiltersVariant1Value {
+impl From<bool> for FileSearchServerToolFiltersObjectValue {
     fn from(value: bool) -> Self {
         Self::Bool(value)
     }
 }
 
-impl From<Vec<FileSearchServerToolFiltersVariant1ValueVariant4Item>>
-for FileSearchServerToolFiltersVariant1Value {
-    fn from(value: Vec<FileSearchServerToolFiltersVariant1ValueVariant4Item>) -> Self {
-        Self::FileSearchServerToolFiltersVariant1ValueVariant4ItemList(value)
+impl From<Vec<FileSearchServerToolFiltersObjectValueListItem>>
+for FileSearchServerToolFiltersObjectValue {
+    fn from(value: Vec<FileSearchServerToolFiltersObjectValueListItem>) -> Self {
+        Self::FileSearchServerToolFiltersObjectValueListItemList(value)
     }
 }
 
-impl From<&str> for FileSearchServerToolFiltersVariant1Value {
+impl From<&str> for FileSearchServerToolFiltersObjectValue {
     fn from(value: &str) -> Self {
         Self::String(value.to_owned())
     }
@@ -283,26 +283,26 @@ impl From<&str> for FileSearchServerToolFiltersVariant1Value {
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum FileSearchServerToolFiltersVariant1ValueVariant4Item {
+pub enum FileSearchServerToolFiltersObjectValueListItem {
     String(String),
     Number(f64),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<String> for FileSearchServerToolFiltersVariant1ValueVariant4Item {
+impl From<String> for FileSearchServerToolFiltersObjectValueListItem {
     fn from(value: String) -> Self {
         Self::String(value)
     }
 }
 
-impl From<f64> for FileSearchServerToolFiltersVariant1ValueVariant4Item {
+impl From<f64> for FileSearchServerToolFiltersObjectValueListItem {
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
 }
 
-impl From<&str> for FileSearchServerToolFiltersVariant1ValueVariant4Item {
+impl From<&str> for FileSearchServerToolFiltersObjectValueListItem {
     fn from(value: &str) -> Self {
         Self::String(value.to_owned())
     }

@@ -78,9 +78,7 @@ impl FunctionCallOutputItem {
 #[allow(clippy::large_enum_variant)]
 pub enum FunctionCallOutputItemOutput {
     String(String),
-    FunctionCallOutputItemOutputVariant2ItemList(
-        Vec<FunctionCallOutputItemOutputVariant2Item>,
-    ),
+    FunctionCallOutputItemOutputListItemList(Vec<FunctionCallOutputItemOutputListItem>),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
@@ -91,10 +89,9 @@ impl From<String> for FunctionCallOutputItemOutput {
     }
 }
 
-impl From<Vec<FunctionCallOutputItemOutputVariant2Item>>
-for FunctionCallOutputItemOutput {
-    fn from(value: Vec<FunctionCallOutputItemOutputVariant2Item>) -> Self {
-        Self::FunctionCallOutputItemOutputVariant2ItemList(value)
+impl From<Vec<FunctionCallOutputItemOutputListItem>> for FunctionCallOutputItemOutput {
+    fn from(value: Vec<FunctionCallOutputItemOutputListItem>) -> Self {
+        Self::FunctionCallOutputItemOutputListItemList(value)
     }
 }
 
@@ -110,28 +107,28 @@ impl From<&str> for FunctionCallOutputItemOutput {
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum FunctionCallOutputItemOutputVariant2Item {
+pub enum FunctionCallOutputItemOutputListItem {
     InputText(InputText),
-    Variant2(FunctionCallOutputItemOutputVariant2ItemVariant2),
+    InputImage(FunctionCallOutputItemOutputListItemInputImage),
     InputFile(InputFile),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<InputText> for FunctionCallOutputItemOutputVariant2Item {
+impl From<InputText> for FunctionCallOutputItemOutputListItem {
     fn from(value: InputText) -> Self {
         Self::InputText(value)
     }
 }
 
-impl From<FunctionCallOutputItemOutputVariant2ItemVariant2>
-for FunctionCallOutputItemOutputVariant2Item {
-    fn from(value: FunctionCallOutputItemOutputVariant2ItemVariant2) -> Self {
-        Self::Variant2(value)
+impl From<FunctionCallOutputItemOutputListItemInputImage>
+for FunctionCallOutputItemOutputListItem {
+    fn from(value: FunctionCallOutputItemOutputListItemInputImage) -> Self {
+        Self::InputImage(value)
     }
 }
 
-impl From<InputFile> for FunctionCallOutputItemOutputVariant2Item {
+impl From<InputFile> for FunctionCallOutputItemOutputListItem {
     fn from(value: InputFile) -> Self {
         Self::InputFile(value)
     }
@@ -142,19 +139,19 @@ impl From<InputFile> for FunctionCallOutputItemOutputVariant2Item {
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct FunctionCallOutputItemOutputVariant2ItemVariant2 {
-    pub r#type: FunctionCallOutputItemOutputVariant2ItemVariant2Type,
+pub struct FunctionCallOutputItemOutputListItemInputImage {
+    pub r#type: FunctionCallOutputItemOutputListItemInputImageType,
     /// Resolution at which the model looks at the image.
-    pub detail: FunctionCallOutputItemOutputVariant2ItemVariant2Detail,
+    pub detail: FunctionCallOutputItemOutputListItemInputImageDetail,
     /// Address of the image, or a `data:` URL with base64 content.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub image_url: crate::Nullable<String>,
 }
 
-impl FunctionCallOutputItemOutputVariant2ItemVariant2 {
-    /// A `FunctionCallOutputItemOutputVariant2ItemVariant2` from its required fields; the optional ones start empty.
+impl FunctionCallOutputItemOutputListItemInputImage {
+    /// A `FunctionCallOutputItemOutputListItemInputImage` from its required fields; the optional ones start empty.
     pub fn new(
-        detail: impl Into<FunctionCallOutputItemOutputVariant2ItemVariant2Detail>,
+        detail: impl Into<FunctionCallOutputItemOutputListItemInputImageDetail>,
     ) -> Self {
         Self {
             r#type: Default::default(),
@@ -166,7 +163,7 @@ impl FunctionCallOutputItemOutputVariant2ItemVariant2 {
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
-        value: impl Into<FunctionCallOutputItemOutputVariant2ItemVariant2Type>,
+        value: impl Into<FunctionCallOutputItemOutputListItemInputImageType>,
     ) -> Self {
         self.r#type = value.into();
         self
@@ -175,7 +172,7 @@ impl FunctionCallOutputItemOutputVariant2ItemVariant2 {
     /// Sets the `detail` field.
     pub fn detail(
         mut self,
-        value: impl Into<FunctionCallOutputItemOutputVariant2ItemVariant2Detail>,
+        value: impl Into<FunctionCallOutputItemOutputListItemInputImageDetail>,
     ) -> Self {
         self.detail = value.into();
         self
@@ -193,7 +190,7 @@ impl FunctionCallOutputItemOutputVariant2ItemVariant2 {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum FunctionCallOutputItemOutputVariant2ItemVariant2Detail {
+pub enum FunctionCallOutputItemOutputListItemInputImageDetail {
     /// `auto`
     Auto,
     /// `high`
@@ -206,7 +203,7 @@ pub enum FunctionCallOutputItemOutputVariant2ItemVariant2Detail {
     Unknown(String),
 }
 
-impl FunctionCallOutputItemOutputVariant2ItemVariant2Detail {
+impl FunctionCallOutputItemOutputListItemInputImageDetail {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -219,7 +216,7 @@ impl FunctionCallOutputItemOutputVariant2ItemVariant2Detail {
     }
 }
 
-impl From<&str> for FunctionCallOutputItemOutputVariant2ItemVariant2Detail {
+impl From<&str> for FunctionCallOutputItemOutputListItemInputImageDetail {
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -231,20 +228,20 @@ impl From<&str> for FunctionCallOutputItemOutputVariant2ItemVariant2Detail {
     }
 }
 
-impl std::str::FromStr for FunctionCallOutputItemOutputVariant2ItemVariant2Detail {
+impl std::str::FromStr for FunctionCallOutputItemOutputListItemInputImageDetail {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for FunctionCallOutputItemOutputVariant2ItemVariant2Detail {
+impl std::fmt::Display for FunctionCallOutputItemOutputListItemInputImageDetail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for FunctionCallOutputItemOutputVariant2ItemVariant2Detail {
+impl serde::Serialize for FunctionCallOutputItemOutputListItemInputImageDetail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
@@ -252,7 +249,7 @@ impl serde::Serialize for FunctionCallOutputItemOutputVariant2ItemVariant2Detail
 
 #[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
-for FunctionCallOutputItemOutputVariant2ItemVariant2Detail {
+for FunctionCallOutputItemOutputListItemInputImageDetail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -264,7 +261,7 @@ for FunctionCallOutputItemOutputVariant2ItemVariant2Detail {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum FunctionCallOutputItemOutputVariant2ItemVariant2Type {
+pub enum FunctionCallOutputItemOutputListItemInputImageType {
     /// `input_image`
     #[default]
     InputImage,
@@ -272,7 +269,7 @@ pub enum FunctionCallOutputItemOutputVariant2ItemVariant2Type {
     Unknown(String),
 }
 
-impl FunctionCallOutputItemOutputVariant2ItemVariant2Type {
+impl FunctionCallOutputItemOutputListItemInputImageType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -282,7 +279,7 @@ impl FunctionCallOutputItemOutputVariant2ItemVariant2Type {
     }
 }
 
-impl From<&str> for FunctionCallOutputItemOutputVariant2ItemVariant2Type {
+impl From<&str> for FunctionCallOutputItemOutputListItemInputImageType {
     fn from(value: &str) -> Self {
         match value {
             "input_image" => Self::InputImage,
@@ -291,20 +288,20 @@ impl From<&str> for FunctionCallOutputItemOutputVariant2ItemVariant2Type {
     }
 }
 
-impl std::str::FromStr for FunctionCallOutputItemOutputVariant2ItemVariant2Type {
+impl std::str::FromStr for FunctionCallOutputItemOutputListItemInputImageType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for FunctionCallOutputItemOutputVariant2ItemVariant2Type {
+impl std::fmt::Display for FunctionCallOutputItemOutputListItemInputImageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for FunctionCallOutputItemOutputVariant2ItemVariant2Type {
+impl serde::Serialize for FunctionCallOutputItemOutputListItemInputImageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
@@ -312,7 +309,7 @@ impl serde::Serialize for FunctionCallOutputItemOutputVariant2ItemVariant2Type {
 
 #[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de>
-for FunctionCallOutputItemOutputVariant2ItemVariant2Type {
+for FunctionCallOutputItemOutputListItemInputImageType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -66,7 +66,7 @@ impl InputMessageItem {
 #[allow(clippy::large_enum_variant)]
 pub enum InputMessageItemContentItem {
     InputText(InputText),
-    Variant2(InputMessageItemContentItemVariant2),
+    InputImage(InputMessageItemContentItemInputImage),
     InputFile(InputFile),
     InputAudio(InputAudio),
     InputVideo(InputVideo),
@@ -80,9 +80,9 @@ impl From<InputText> for InputMessageItemContentItem {
     }
 }
 
-impl From<InputMessageItemContentItemVariant2> for InputMessageItemContentItem {
-    fn from(value: InputMessageItemContentItemVariant2) -> Self {
-        Self::Variant2(value)
+impl From<InputMessageItemContentItemInputImage> for InputMessageItemContentItem {
+    fn from(value: InputMessageItemContentItemInputImage) -> Self {
+        Self::InputImage(value)
     }
 }
 
@@ -109,18 +109,18 @@ impl From<InputVideo> for InputMessageItemContentItem {
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct InputMessageItemContentItemVariant2 {
-    pub r#type: InputMessageItemContentItemVariant2Type,
+pub struct InputMessageItemContentItemInputImage {
+    pub r#type: InputMessageItemContentItemInputImageType,
     /// Resolution at which the model looks at the image.
-    pub detail: InputMessageItemContentItemVariant2Detail,
+    pub detail: InputMessageItemContentItemInputImageDetail,
     /// Address of the image, or a `data:` URL with base64 content.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub image_url: crate::Nullable<String>,
 }
 
-impl InputMessageItemContentItemVariant2 {
-    /// An `InputMessageItemContentItemVariant2` from its required fields; the optional ones start empty.
-    pub fn new(detail: impl Into<InputMessageItemContentItemVariant2Detail>) -> Self {
+impl InputMessageItemContentItemInputImage {
+    /// An `InputMessageItemContentItemInputImage` from its required fields; the optional ones start empty.
+    pub fn new(detail: impl Into<InputMessageItemContentItemInputImageDetail>) -> Self {
         Self {
             r#type: Default::default(),
             detail: detail.into(),
@@ -131,7 +131,7 @@ impl InputMessageItemContentItemVariant2 {
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
-        value: impl Into<InputMessageItemContentItemVariant2Type>,
+        value: impl Into<InputMessageItemContentItemInputImageType>,
     ) -> Self {
         self.r#type = value.into();
         self
@@ -140,7 +140,7 @@ impl InputMessageItemContentItemVariant2 {
     /// Sets the `detail` field.
     pub fn detail(
         mut self,
-        value: impl Into<InputMessageItemContentItemVariant2Detail>,
+        value: impl Into<InputMessageItemContentItemInputImageDetail>,
     ) -> Self {
         self.detail = value.into();
         self
@@ -158,7 +158,7 @@ impl InputMessageItemContentItemVariant2 {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum InputMessageItemContentItemVariant2Detail {
+pub enum InputMessageItemContentItemInputImageDetail {
     /// `auto`
     Auto,
     /// `high`
@@ -171,7 +171,7 @@ pub enum InputMessageItemContentItemVariant2Detail {
     Unknown(String),
 }
 
-impl InputMessageItemContentItemVariant2Detail {
+impl InputMessageItemContentItemInputImageDetail {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -184,7 +184,7 @@ impl InputMessageItemContentItemVariant2Detail {
     }
 }
 
-impl From<&str> for InputMessageItemContentItemVariant2Detail {
+impl From<&str> for InputMessageItemContentItemInputImageDetail {
     fn from(value: &str) -> Self {
         match value {
             "auto" => Self::Auto,
@@ -196,27 +196,27 @@ impl From<&str> for InputMessageItemContentItemVariant2Detail {
     }
 }
 
-impl std::str::FromStr for InputMessageItemContentItemVariant2Detail {
+impl std::str::FromStr for InputMessageItemContentItemInputImageDetail {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for InputMessageItemContentItemVariant2Detail {
+impl std::fmt::Display for InputMessageItemContentItemInputImageDetail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for InputMessageItemContentItemVariant2Detail {
+impl serde::Serialize for InputMessageItemContentItemInputImageDetail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for InputMessageItemContentItemVariant2Detail {
+impl<'de> serde::Deserialize<'de> for InputMessageItemContentItemInputImageDetail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -228,7 +228,7 @@ impl<'de> serde::Deserialize<'de> for InputMessageItemContentItemVariant2Detail 
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum InputMessageItemContentItemVariant2Type {
+pub enum InputMessageItemContentItemInputImageType {
     /// `input_image`
     #[default]
     InputImage,
@@ -236,7 +236,7 @@ pub enum InputMessageItemContentItemVariant2Type {
     Unknown(String),
 }
 
-impl InputMessageItemContentItemVariant2Type {
+impl InputMessageItemContentItemInputImageType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -246,7 +246,7 @@ impl InputMessageItemContentItemVariant2Type {
     }
 }
 
-impl From<&str> for InputMessageItemContentItemVariant2Type {
+impl From<&str> for InputMessageItemContentItemInputImageType {
     fn from(value: &str) -> Self {
         match value {
             "input_image" => Self::InputImage,
@@ -255,27 +255,27 @@ impl From<&str> for InputMessageItemContentItemVariant2Type {
     }
 }
 
-impl std::str::FromStr for InputMessageItemContentItemVariant2Type {
+impl std::str::FromStr for InputMessageItemContentItemInputImageType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for InputMessageItemContentItemVariant2Type {
+impl std::fmt::Display for InputMessageItemContentItemInputImageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for InputMessageItemContentItemVariant2Type {
+impl serde::Serialize for InputMessageItemContentItemInputImageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for InputMessageItemContentItemVariant2Type {
+impl<'de> serde::Deserialize<'de> for InputMessageItemContentItemInputImageType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

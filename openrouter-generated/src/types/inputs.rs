@@ -13,7 +13,7 @@ use super::*;
 #[allow(clippy::large_enum_variant)]
 pub enum Inputs {
     String(String),
-    InputsVariant2ItemList(Vec<InputsVariant2Item>),
+    InputsListItemList(Vec<InputsListItem>),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
@@ -24,9 +24,9 @@ impl From<String> for Inputs {
     }
 }
 
-impl From<Vec<InputsVariant2Item>> for Inputs {
-    fn from(value: Vec<InputsVariant2Item>) -> Self {
-        Self::InputsVariant2ItemList(value)
+impl From<Vec<InputsListItem>> for Inputs {
+    fn from(value: Vec<InputsListItem>) -> Self {
+        Self::InputsListItemList(value)
     }
 }
 
@@ -42,7 +42,7 @@ impl From<&str> for Inputs {
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum InputsVariant2Item {
+pub enum InputsListItem {
     ReasoningItem(ReasoningItem),
     EasyInputMessage(EasyInputMessage),
     InputMessageItem(InputMessageItem),
@@ -50,8 +50,8 @@ pub enum InputsVariant2Item {
     FunctionCallOutputItem(FunctionCallOutputItem),
     ApplyPatchCallItem(ApplyPatchCallItem),
     ApplyPatchCallOutputItem(ApplyPatchCallOutputItem),
-    Variant8(InputsVariant2ItemVariant8),
-    Variant9(InputsVariant2ItemVariant9),
+    OutputMessageItem(InputsListItemOutputMessageItem),
+    OutputReasoningItem(InputsListItemOutputReasoningItem),
     OutputFunctionCallItem(OutputFunctionCallItem),
     OutputCustomToolCallItem(OutputCustomToolCallItem),
     OutputWebSearchCallItem(OutputWebSearchCallItem),
@@ -97,301 +97,301 @@ pub enum InputsVariant2Item {
     Unknown(serde_json::Value),
 }
 
-impl From<ReasoningItem> for InputsVariant2Item {
+impl From<ReasoningItem> for InputsListItem {
     fn from(value: ReasoningItem) -> Self {
         Self::ReasoningItem(value)
     }
 }
 
-impl From<EasyInputMessage> for InputsVariant2Item {
+impl From<EasyInputMessage> for InputsListItem {
     fn from(value: EasyInputMessage) -> Self {
         Self::EasyInputMessage(value)
     }
 }
 
-impl From<InputMessageItem> for InputsVariant2Item {
+impl From<InputMessageItem> for InputsListItem {
     fn from(value: InputMessageItem) -> Self {
         Self::InputMessageItem(value)
     }
 }
 
-impl From<FunctionCallItem> for InputsVariant2Item {
+impl From<FunctionCallItem> for InputsListItem {
     fn from(value: FunctionCallItem) -> Self {
         Self::FunctionCallItem(value)
     }
 }
 
-impl From<FunctionCallOutputItem> for InputsVariant2Item {
+impl From<FunctionCallOutputItem> for InputsListItem {
     fn from(value: FunctionCallOutputItem) -> Self {
         Self::FunctionCallOutputItem(value)
     }
 }
 
-impl From<ApplyPatchCallItem> for InputsVariant2Item {
+impl From<ApplyPatchCallItem> for InputsListItem {
     fn from(value: ApplyPatchCallItem) -> Self {
         Self::ApplyPatchCallItem(value)
     }
 }
 
-impl From<ApplyPatchCallOutputItem> for InputsVariant2Item {
+impl From<ApplyPatchCallOutputItem> for InputsListItem {
     fn from(value: ApplyPatchCallOutputItem) -> Self {
         Self::ApplyPatchCallOutputItem(value)
     }
 }
 
-impl From<InputsVariant2ItemVariant8> for InputsVariant2Item {
-    fn from(value: InputsVariant2ItemVariant8) -> Self {
-        Self::Variant8(value)
+impl From<InputsListItemOutputMessageItem> for InputsListItem {
+    fn from(value: InputsListItemOutputMessageItem) -> Self {
+        Self::OutputMessageItem(value)
     }
 }
 
-impl From<InputsVariant2ItemVariant9> for InputsVariant2Item {
-    fn from(value: InputsVariant2ItemVariant9) -> Self {
-        Self::Variant9(value)
+impl From<InputsListItemOutputReasoningItem> for InputsListItem {
+    fn from(value: InputsListItemOutputReasoningItem) -> Self {
+        Self::OutputReasoningItem(value)
     }
 }
 
-impl From<OutputFunctionCallItem> for InputsVariant2Item {
+impl From<OutputFunctionCallItem> for InputsListItem {
     fn from(value: OutputFunctionCallItem) -> Self {
         Self::OutputFunctionCallItem(value)
     }
 }
 
-impl From<OutputCustomToolCallItem> for InputsVariant2Item {
+impl From<OutputCustomToolCallItem> for InputsListItem {
     fn from(value: OutputCustomToolCallItem) -> Self {
         Self::OutputCustomToolCallItem(value)
     }
 }
 
-impl From<OutputWebSearchCallItem> for InputsVariant2Item {
+impl From<OutputWebSearchCallItem> for InputsListItem {
     fn from(value: OutputWebSearchCallItem) -> Self {
         Self::OutputWebSearchCallItem(value)
     }
 }
 
-impl From<OutputFileSearchCallItem> for InputsVariant2Item {
+impl From<OutputFileSearchCallItem> for InputsListItem {
     fn from(value: OutputFileSearchCallItem) -> Self {
         Self::OutputFileSearchCallItem(value)
     }
 }
 
-impl From<OutputImageGenerationCallItem> for InputsVariant2Item {
+impl From<OutputImageGenerationCallItem> for InputsListItem {
     fn from(value: OutputImageGenerationCallItem) -> Self {
         Self::OutputImageGenerationCallItem(value)
     }
 }
 
-impl From<OutputCodeInterpreterCallItem> for InputsVariant2Item {
+impl From<OutputCodeInterpreterCallItem> for InputsListItem {
     fn from(value: OutputCodeInterpreterCallItem) -> Self {
         Self::OutputCodeInterpreterCallItem(value)
     }
 }
 
-impl From<OutputComputerCallItem> for InputsVariant2Item {
+impl From<OutputComputerCallItem> for InputsListItem {
     fn from(value: OutputComputerCallItem) -> Self {
         Self::OutputComputerCallItem(value)
     }
 }
 
-impl From<OutputDatetimeItem> for InputsVariant2Item {
+impl From<OutputDatetimeItem> for InputsListItem {
     fn from(value: OutputDatetimeItem) -> Self {
         Self::OutputDatetimeItem(value)
     }
 }
 
-impl From<OutputWebSearchServerToolItem> for InputsVariant2Item {
+impl From<OutputWebSearchServerToolItem> for InputsListItem {
     fn from(value: OutputWebSearchServerToolItem) -> Self {
         Self::OutputWebSearchServerToolItem(value)
     }
 }
 
-impl From<OutputCodeInterpreterServerToolItem> for InputsVariant2Item {
+impl From<OutputCodeInterpreterServerToolItem> for InputsListItem {
     fn from(value: OutputCodeInterpreterServerToolItem) -> Self {
         Self::OutputCodeInterpreterServerToolItem(value)
     }
 }
 
-impl From<OutputFileSearchServerToolItem> for InputsVariant2Item {
+impl From<OutputFileSearchServerToolItem> for InputsListItem {
     fn from(value: OutputFileSearchServerToolItem) -> Self {
         Self::OutputFileSearchServerToolItem(value)
     }
 }
 
-impl From<OutputImageGenerationServerToolItem> for InputsVariant2Item {
+impl From<OutputImageGenerationServerToolItem> for InputsListItem {
     fn from(value: OutputImageGenerationServerToolItem) -> Self {
         Self::OutputImageGenerationServerToolItem(value)
     }
 }
 
-impl From<OutputBrowserUseServerToolItem> for InputsVariant2Item {
+impl From<OutputBrowserUseServerToolItem> for InputsListItem {
     fn from(value: OutputBrowserUseServerToolItem) -> Self {
         Self::OutputBrowserUseServerToolItem(value)
     }
 }
 
-impl From<OutputBashServerToolItem> for InputsVariant2Item {
+impl From<OutputBashServerToolItem> for InputsListItem {
     fn from(value: OutputBashServerToolItem) -> Self {
         Self::OutputBashServerToolItem(value)
     }
 }
 
-impl From<OutputTextEditorServerToolItem> for InputsVariant2Item {
+impl From<OutputTextEditorServerToolItem> for InputsListItem {
     fn from(value: OutputTextEditorServerToolItem) -> Self {
         Self::OutputTextEditorServerToolItem(value)
     }
 }
 
-impl From<OutputApplyPatchServerToolItem> for InputsVariant2Item {
+impl From<OutputApplyPatchServerToolItem> for InputsListItem {
     fn from(value: OutputApplyPatchServerToolItem) -> Self {
         Self::OutputApplyPatchServerToolItem(value)
     }
 }
 
-impl From<OutputWebFetchServerToolItem> for InputsVariant2Item {
+impl From<OutputWebFetchServerToolItem> for InputsListItem {
     fn from(value: OutputWebFetchServerToolItem) -> Self {
         Self::OutputWebFetchServerToolItem(value)
     }
 }
 
-impl From<OutputToolSearchServerToolItem> for InputsVariant2Item {
+impl From<OutputToolSearchServerToolItem> for InputsListItem {
     fn from(value: OutputToolSearchServerToolItem) -> Self {
         Self::OutputToolSearchServerToolItem(value)
     }
 }
 
-impl From<OutputMemoryServerToolItem> for InputsVariant2Item {
+impl From<OutputMemoryServerToolItem> for InputsListItem {
     fn from(value: OutputMemoryServerToolItem) -> Self {
         Self::OutputMemoryServerToolItem(value)
     }
 }
 
-impl From<OutputMcpServerToolItem> for InputsVariant2Item {
+impl From<OutputMcpServerToolItem> for InputsListItem {
     fn from(value: OutputMcpServerToolItem) -> Self {
         Self::OutputMcpServerToolItem(value)
     }
 }
 
-impl From<OutputSearchModelsServerToolItem> for InputsVariant2Item {
+impl From<OutputSearchModelsServerToolItem> for InputsListItem {
     fn from(value: OutputSearchModelsServerToolItem) -> Self {
         Self::OutputSearchModelsServerToolItem(value)
     }
 }
 
-impl From<OutputFusionServerToolItem> for InputsVariant2Item {
+impl From<OutputFusionServerToolItem> for InputsListItem {
     fn from(value: OutputFusionServerToolItem) -> Self {
         Self::OutputFusionServerToolItem(value)
     }
 }
 
-impl From<OutputAdvisorServerToolItem> for InputsVariant2Item {
+impl From<OutputAdvisorServerToolItem> for InputsListItem {
     fn from(value: OutputAdvisorServerToolItem) -> Self {
         Self::OutputAdvisorServerToolItem(value)
     }
 }
 
-impl From<OutputSubagentServerToolItem> for InputsVariant2Item {
+impl From<OutputSubagentServerToolItem> for InputsListItem {
     fn from(value: OutputSubagentServerToolItem) -> Self {
         Self::OutputSubagentServerToolItem(value)
     }
 }
 
-impl From<OutputFilesServerToolItem> for InputsVariant2Item {
+impl From<OutputFilesServerToolItem> for InputsListItem {
     fn from(value: OutputFilesServerToolItem) -> Self {
         Self::OutputFilesServerToolItem(value)
     }
 }
 
-impl From<OutputShellServerToolItem> for InputsVariant2Item {
+impl From<OutputShellServerToolItem> for InputsListItem {
     fn from(value: OutputShellServerToolItem) -> Self {
         Self::OutputShellServerToolItem(value)
     }
 }
 
-impl From<LocalShellCallItem> for InputsVariant2Item {
+impl From<LocalShellCallItem> for InputsListItem {
     fn from(value: LocalShellCallItem) -> Self {
         Self::LocalShellCallItem(value)
     }
 }
 
-impl From<LocalShellCallOutputItem> for InputsVariant2Item {
+impl From<LocalShellCallOutputItem> for InputsListItem {
     fn from(value: LocalShellCallOutputItem) -> Self {
         Self::LocalShellCallOutputItem(value)
     }
 }
 
-impl From<ShellCallItem> for InputsVariant2Item {
+impl From<ShellCallItem> for InputsListItem {
     fn from(value: ShellCallItem) -> Self {
         Self::ShellCallItem(value)
     }
 }
 
-impl From<ShellCallOutputItem> for InputsVariant2Item {
+impl From<ShellCallOutputItem> for InputsListItem {
     fn from(value: ShellCallOutputItem) -> Self {
         Self::ShellCallOutputItem(value)
     }
 }
 
-impl From<McpListToolsItem> for InputsVariant2Item {
+impl From<McpListToolsItem> for InputsListItem {
     fn from(value: McpListToolsItem) -> Self {
         Self::McpListToolsItem(value)
     }
 }
 
-impl From<McpApprovalRequestItem> for InputsVariant2Item {
+impl From<McpApprovalRequestItem> for InputsListItem {
     fn from(value: McpApprovalRequestItem) -> Self {
         Self::McpApprovalRequestItem(value)
     }
 }
 
-impl From<McpApprovalResponseItem> for InputsVariant2Item {
+impl From<McpApprovalResponseItem> for InputsListItem {
     fn from(value: McpApprovalResponseItem) -> Self {
         Self::McpApprovalResponseItem(value)
     }
 }
 
-impl From<McpCallItem> for InputsVariant2Item {
+impl From<McpCallItem> for InputsListItem {
     fn from(value: McpCallItem) -> Self {
         Self::McpCallItem(value)
     }
 }
 
-impl From<CustomToolCallItem> for InputsVariant2Item {
+impl From<CustomToolCallItem> for InputsListItem {
     fn from(value: CustomToolCallItem) -> Self {
         Self::CustomToolCallItem(value)
     }
 }
 
-impl From<CustomToolCallOutputItem> for InputsVariant2Item {
+impl From<CustomToolCallOutputItem> for InputsListItem {
     fn from(value: CustomToolCallOutputItem) -> Self {
         Self::CustomToolCallOutputItem(value)
     }
 }
 
-impl From<CompactionItem> for InputsVariant2Item {
+impl From<CompactionItem> for InputsListItem {
     fn from(value: CompactionItem) -> Self {
         Self::CompactionItem(value)
     }
 }
 
-impl From<ContextCompactionItem> for InputsVariant2Item {
+impl From<ContextCompactionItem> for InputsListItem {
     fn from(value: ContextCompactionItem) -> Self {
         Self::ContextCompactionItem(value)
     }
 }
 
-impl From<ItemReferenceItem> for InputsVariant2Item {
+impl From<ItemReferenceItem> for InputsListItem {
     fn from(value: ItemReferenceItem) -> Self {
         Self::ItemReferenceItem(value)
     }
 }
 
-impl From<AdditionalToolsItem> for InputsVariant2Item {
+impl From<AdditionalToolsItem> for InputsListItem {
     fn from(value: AdditionalToolsItem) -> Self {
         Self::AdditionalToolsItem(value)
     }
 }
 
-impl From<AgentMessageItem> for InputsVariant2Item {
+impl From<AgentMessageItem> for InputsListItem {
     fn from(value: AgentMessageItem) -> Self {
         Self::AgentMessageItem(value)
     }
@@ -402,27 +402,27 @@ impl From<AgentMessageItem> for InputsVariant2Item {
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct InputsVariant2ItemVariant8 {
+pub struct InputsListItemOutputMessageItem {
     /// Server default: `"message"`.
-    pub r#type: InputsVariant2ItemVariant8Type,
+    pub r#type: InputsListItemOutputMessageItemType,
     /// Identifier of the message item.
     pub id: String,
-    pub role: InputsVariant2ItemVariant8Role,
+    pub role: InputsListItemOutputMessageItemRole,
     /// The assistant's text and refusal parts, a plain string, or null.
-    pub content: Option<InputsVariant2ItemVariant8Content>,
+    pub content: Option<InputsListItemOutputMessageItemContent>,
     /// Progress of the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<InputsVariant2ItemVariant8Status>,
+    pub status: Option<InputsListItemOutputMessageItemStatus>,
     /// Whether the message is interim `commentary` or the `final_answer`. Keep it when sending assistant messages back to models such as `gpt-5.3-codex` and newer, which perform worse without it.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub phase: crate::Nullable<InputsVariant2ItemVariant8Phase>,
+    pub phase: crate::Nullable<InputsListItemOutputMessageItemPhase>,
 }
 
-impl InputsVariant2ItemVariant8 {
-    /// An `InputsVariant2ItemVariant8` from its required fields; the optional ones start empty.
+impl InputsListItemOutputMessageItem {
+    /// An `InputsListItemOutputMessageItem` from its required fields; the optional ones start empty.
     pub fn new(
         id: impl Into<String>,
-        content: Option<InputsVariant2ItemVariant8Content>,
+        content: Option<InputsListItemOutputMessageItemContent>,
     ) -> Self {
         Self {
             r#type: Default::default(),
@@ -435,7 +435,10 @@ impl InputsVariant2ItemVariant8 {
     }
 
     /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<InputsVariant2ItemVariant8Type>) -> Self {
+    pub fn r#type(
+        mut self,
+        value: impl Into<InputsListItemOutputMessageItemType>,
+    ) -> Self {
         self.r#type = value.into();
         self
     }
@@ -447,25 +450,34 @@ impl InputsVariant2ItemVariant8 {
     }
 
     /// Sets the `role` field.
-    pub fn role(mut self, value: impl Into<InputsVariant2ItemVariant8Role>) -> Self {
+    pub fn role(
+        mut self,
+        value: impl Into<InputsListItemOutputMessageItemRole>,
+    ) -> Self {
         self.role = value.into();
         self
     }
 
     /// Sets the `content` field.
-    pub fn content(mut self, value: Option<InputsVariant2ItemVariant8Content>) -> Self {
+    pub fn content(
+        mut self,
+        value: Option<InputsListItemOutputMessageItemContent>,
+    ) -> Self {
         self.content = value;
         self
     }
 
     /// Sets the `status` field.
-    pub fn status(mut self, value: impl Into<InputsVariant2ItemVariant8Status>) -> Self {
+    pub fn status(
+        mut self,
+        value: impl Into<InputsListItemOutputMessageItemStatus>,
+    ) -> Self {
         self.status = Some(value.into());
         self
     }
 
     /// Sets the `phase` field: `Some(value)` sends the value, `None` sends an explicit `null`.
-    pub fn phase(mut self, value: Option<InputsVariant2ItemVariant8Phase>) -> Self {
+    pub fn phase(mut self, value: Option<InputsListItemOutputMessageItemPhase>) -> Self {
         self.phase = value.into();
         self
     }
@@ -478,29 +490,29 @@ impl InputsVariant2ItemVariant8 {
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum InputsVariant2ItemVariant8Content {
-    InputsVariant2ItemVariant8ContentVariant1ItemList(
-        Vec<InputsVariant2ItemVariant8ContentVariant1Item>,
+pub enum InputsListItemOutputMessageItemContent {
+    InputsListItemOutputMessageItemContentListItemList(
+        Vec<InputsListItemOutputMessageItemContentListItem>,
     ),
     String(String),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<Vec<InputsVariant2ItemVariant8ContentVariant1Item>>
-for InputsVariant2ItemVariant8Content {
-    fn from(value: Vec<InputsVariant2ItemVariant8ContentVariant1Item>) -> Self {
-        Self::InputsVariant2ItemVariant8ContentVariant1ItemList(value)
+impl From<Vec<InputsListItemOutputMessageItemContentListItem>>
+for InputsListItemOutputMessageItemContent {
+    fn from(value: Vec<InputsListItemOutputMessageItemContentListItem>) -> Self {
+        Self::InputsListItemOutputMessageItemContentListItemList(value)
     }
 }
 
-impl From<String> for InputsVariant2ItemVariant8Content {
+impl From<String> for InputsListItemOutputMessageItemContent {
     fn from(value: String) -> Self {
         Self::String(value)
     }
 }
 
-impl From<&str> for InputsVariant2ItemVariant8Content {
+impl From<&str> for InputsListItemOutputMessageItemContent {
     fn from(value: &str) -> Self {
         Self::String(value.to_owned())
     }
@@ -512,21 +524,21 @@ impl From<&str> for InputsVariant2ItemVariant8Content {
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum InputsVariant2ItemVariant8ContentVariant1Item {
+pub enum InputsListItemOutputMessageItemContentListItem {
     ResponseOutputText(ResponseOutputText),
     OpenAiResponsesRefusalContent(OpenAiResponsesRefusalContent),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<ResponseOutputText> for InputsVariant2ItemVariant8ContentVariant1Item {
+impl From<ResponseOutputText> for InputsListItemOutputMessageItemContentListItem {
     fn from(value: ResponseOutputText) -> Self {
         Self::ResponseOutputText(value)
     }
 }
 
 impl From<OpenAiResponsesRefusalContent>
-for InputsVariant2ItemVariant8ContentVariant1Item {
+for InputsListItemOutputMessageItemContentListItem {
     fn from(value: OpenAiResponsesRefusalContent) -> Self {
         Self::OpenAiResponsesRefusalContent(value)
     }
@@ -539,23 +551,23 @@ for InputsVariant2ItemVariant8ContentVariant1Item {
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum InputsVariant2ItemVariant8Phase {
-    Commentary(InputsVariant2ItemVariant8PhaseCommentary),
-    FinalAnswer(InputsVariant2ItemVariant8PhaseFinalAnswer),
+pub enum InputsListItemOutputMessageItemPhase {
+    Commentary(InputsListItemOutputMessageItemPhaseCommentary),
+    FinalAnswer(InputsListItemOutputMessageItemPhaseFinalAnswer),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<InputsVariant2ItemVariant8PhaseCommentary>
-for InputsVariant2ItemVariant8Phase {
-    fn from(value: InputsVariant2ItemVariant8PhaseCommentary) -> Self {
+impl From<InputsListItemOutputMessageItemPhaseCommentary>
+for InputsListItemOutputMessageItemPhase {
+    fn from(value: InputsListItemOutputMessageItemPhaseCommentary) -> Self {
         Self::Commentary(value)
     }
 }
 
-impl From<InputsVariant2ItemVariant8PhaseFinalAnswer>
-for InputsVariant2ItemVariant8Phase {
-    fn from(value: InputsVariant2ItemVariant8PhaseFinalAnswer) -> Self {
+impl From<InputsListItemOutputMessageItemPhaseFinalAnswer>
+for InputsListItemOutputMessageItemPhase {
+    fn from(value: InputsListItemOutputMessageItemPhaseFinalAnswer) -> Self {
         Self::FinalAnswer(value)
     }
 }
@@ -563,7 +575,7 @@ for InputsVariant2ItemVariant8Phase {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum InputsVariant2ItemVariant8PhaseCommentary {
+pub enum InputsListItemOutputMessageItemPhaseCommentary {
     /// `commentary`
     #[default]
     Commentary,
@@ -571,7 +583,7 @@ pub enum InputsVariant2ItemVariant8PhaseCommentary {
     Unknown(String),
 }
 
-impl InputsVariant2ItemVariant8PhaseCommentary {
+impl InputsListItemOutputMessageItemPhaseCommentary {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -581,7 +593,7 @@ impl InputsVariant2ItemVariant8PhaseCommentary {
     }
 }
 
-impl From<&str> for InputsVariant2ItemVariant8PhaseCommentary {
+impl From<&str> for InputsListItemOutputMessageItemPhaseCommentary {
     fn from(value: &str) -> Self {
         match value {
             "commentary" => Self::Commentary,
@@ -590,27 +602,27 @@ impl From<&str> for InputsVariant2ItemVariant8PhaseCommentary {
     }
 }
 
-impl std::str::FromStr for InputsVariant2ItemVariant8PhaseCommentary {
+impl std::str::FromStr for InputsListItemOutputMessageItemPhaseCommentary {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for InputsVariant2ItemVariant8PhaseCommentary {
+impl std::fmt::Display for InputsListItemOutputMessageItemPhaseCommentary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for InputsVariant2ItemVariant8PhaseCommentary {
+impl serde::Serialize for InputsListItemOutputMessageItemPhaseCommentary {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8PhaseCommentary {
+impl<'de> serde::Deserialize<'de> for InputsListItemOutputMessageItemPhaseCommentary {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -622,7 +634,7 @@ impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8PhaseCommentary 
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum InputsVariant2ItemVariant8PhaseFinalAnswer {
+pub enum InputsListItemOutputMessageItemPhaseFinalAnswer {
     /// `final_answer`
     #[default]
     FinalAnswer,
@@ -630,7 +642,7 @@ pub enum InputsVariant2ItemVariant8PhaseFinalAnswer {
     Unknown(String),
 }
 
-impl InputsVariant2ItemVariant8PhaseFinalAnswer {
+impl InputsListItemOutputMessageItemPhaseFinalAnswer {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -640,7 +652,7 @@ impl InputsVariant2ItemVariant8PhaseFinalAnswer {
     }
 }
 
-impl From<&str> for InputsVariant2ItemVariant8PhaseFinalAnswer {
+impl From<&str> for InputsListItemOutputMessageItemPhaseFinalAnswer {
     fn from(value: &str) -> Self {
         match value {
             "final_answer" => Self::FinalAnswer,
@@ -649,27 +661,27 @@ impl From<&str> for InputsVariant2ItemVariant8PhaseFinalAnswer {
     }
 }
 
-impl std::str::FromStr for InputsVariant2ItemVariant8PhaseFinalAnswer {
+impl std::str::FromStr for InputsListItemOutputMessageItemPhaseFinalAnswer {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for InputsVariant2ItemVariant8PhaseFinalAnswer {
+impl std::fmt::Display for InputsListItemOutputMessageItemPhaseFinalAnswer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for InputsVariant2ItemVariant8PhaseFinalAnswer {
+impl serde::Serialize for InputsListItemOutputMessageItemPhaseFinalAnswer {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8PhaseFinalAnswer {
+impl<'de> serde::Deserialize<'de> for InputsListItemOutputMessageItemPhaseFinalAnswer {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -681,7 +693,7 @@ impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8PhaseFinalAnswer
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum InputsVariant2ItemVariant8Role {
+pub enum InputsListItemOutputMessageItemRole {
     /// `assistant`
     #[default]
     Assistant,
@@ -689,7 +701,7 @@ pub enum InputsVariant2ItemVariant8Role {
     Unknown(String),
 }
 
-impl InputsVariant2ItemVariant8Role {
+impl InputsListItemOutputMessageItemRole {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -699,7 +711,7 @@ impl InputsVariant2ItemVariant8Role {
     }
 }
 
-impl From<&str> for InputsVariant2ItemVariant8Role {
+impl From<&str> for InputsListItemOutputMessageItemRole {
     fn from(value: &str) -> Self {
         match value {
             "assistant" => Self::Assistant,
@@ -708,27 +720,27 @@ impl From<&str> for InputsVariant2ItemVariant8Role {
     }
 }
 
-impl std::str::FromStr for InputsVariant2ItemVariant8Role {
+impl std::str::FromStr for InputsListItemOutputMessageItemRole {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for InputsVariant2ItemVariant8Role {
+impl std::fmt::Display for InputsListItemOutputMessageItemRole {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for InputsVariant2ItemVariant8Role {
+impl serde::Serialize for InputsListItemOutputMessageItemRole {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8Role {
+impl<'de> serde::Deserialize<'de> for InputsListItemOutputMessageItemRole {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -744,31 +756,31 @@ impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8Role {
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum InputsVariant2ItemVariant8Status {
-    Completed(InputsVariant2ItemVariant8StatusCompleted),
-    Incomplete(InputsVariant2ItemVariant8StatusIncomplete),
-    InProgress(InputsVariant2ItemVariant8StatusInProgress),
+pub enum InputsListItemOutputMessageItemStatus {
+    Completed(InputsListItemOutputMessageItemStatusCompleted),
+    Incomplete(InputsListItemOutputMessageItemStatusIncomplete),
+    InProgress(InputsListItemOutputMessageItemStatusInProgress),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<InputsVariant2ItemVariant8StatusCompleted>
-for InputsVariant2ItemVariant8Status {
-    fn from(value: InputsVariant2ItemVariant8StatusCompleted) -> Self {
+impl From<InputsListItemOutputMessageItemStatusCompleted>
+for InputsListItemOutputMessageItemStatus {
+    fn from(value: InputsListItemOutputMessageItemStatusCompleted) -> Self {
         Self::Completed(value)
     }
 }
 
-impl From<InputsVariant2ItemVariant8StatusIncomplete>
-for InputsVariant2ItemVariant8Status {
-    fn from(value: InputsVariant2ItemVariant8StatusIncomplete) -> Self {
+impl From<InputsListItemOutputMessageItemStatusIncomplete>
+for InputsListItemOutputMessageItemStatus {
+    fn from(value: InputsListItemOutputMessageItemStatusIncomplete) -> Self {
         Self::Incomplete(value)
     }
 }
 
-impl From<InputsVariant2ItemVariant8StatusInProgress>
-for InputsVariant2ItemVariant8Status {
-    fn from(value: InputsVariant2ItemVariant8StatusInProgress) -> Self {
+impl From<InputsListItemOutputMessageItemStatusInProgress>
+for InputsListItemOutputMessageItemStatus {
+    fn from(value: InputsListItemOutputMessageItemStatusInProgress) -> Self {
         Self::InProgress(value)
     }
 }
@@ -776,7 +788,7 @@ for InputsVariant2ItemVariant8Status {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum InputsVariant2ItemVariant8StatusCompleted {
+pub enum InputsListItemOutputMessageItemStatusCompleted {
     /// `completed`
     #[default]
     Completed,
@@ -784,7 +796,7 @@ pub enum InputsVariant2ItemVariant8StatusCompleted {
     Unknown(String),
 }
 
-impl InputsVariant2ItemVariant8StatusCompleted {
+impl InputsListItemOutputMessageItemStatusCompleted {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -794,7 +806,7 @@ impl InputsVariant2ItemVariant8StatusCompleted {
     }
 }
 
-impl From<&str> for InputsVariant2ItemVariant8StatusCompleted {
+impl From<&str> for InputsListItemOutputMessageItemStatusCompleted {
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -803,27 +815,27 @@ impl From<&str> for InputsVariant2ItemVariant8StatusCompleted {
     }
 }
 
-impl std::str::FromStr for InputsVariant2ItemVariant8StatusCompleted {
+impl std::str::FromStr for InputsListItemOutputMessageItemStatusCompleted {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for InputsVariant2ItemVariant8StatusCompleted {
+impl std::fmt::Display for InputsListItemOutputMessageItemStatusCompleted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for InputsVariant2ItemVariant8StatusCompleted {
+impl serde::Serialize for InputsListItemOutputMessageItemStatusCompleted {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8StatusCompleted {
+impl<'de> serde::Deserialize<'de> for InputsListItemOutputMessageItemStatusCompleted {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -835,7 +847,7 @@ impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8StatusCompleted 
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum InputsVariant2ItemVariant8StatusInProgress {
+pub enum InputsListItemOutputMessageItemStatusInProgress {
     /// `in_progress`
     #[default]
     InProgress,
@@ -843,7 +855,7 @@ pub enum InputsVariant2ItemVariant8StatusInProgress {
     Unknown(String),
 }
 
-impl InputsVariant2ItemVariant8StatusInProgress {
+impl InputsListItemOutputMessageItemStatusInProgress {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -853,7 +865,7 @@ impl InputsVariant2ItemVariant8StatusInProgress {
     }
 }
 
-impl From<&str> for InputsVariant2ItemVariant8StatusInProgress {
+impl From<&str> for InputsListItemOutputMessageItemStatusInProgress {
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -862,27 +874,27 @@ impl From<&str> for InputsVariant2ItemVariant8StatusInProgress {
     }
 }
 
-impl std::str::FromStr for InputsVariant2ItemVariant8StatusInProgress {
+impl std::str::FromStr for InputsListItemOutputMessageItemStatusInProgress {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for InputsVariant2ItemVariant8StatusInProgress {
+impl std::fmt::Display for InputsListItemOutputMessageItemStatusInProgress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for InputsVariant2ItemVariant8StatusInProgress {
+impl serde::Serialize for InputsListItemOutputMessageItemStatusInProgress {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8StatusInProgress {
+impl<'de> serde::Deserialize<'de> for InputsListItemOutputMessageItemStatusInProgress {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -894,7 +906,7 @@ impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8StatusInProgress
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum InputsVariant2ItemVariant8StatusIncomplete {
+pub enum InputsListItemOutputMessageItemStatusIncomplete {
     /// `incomplete`
     #[default]
     Incomplete,
@@ -902,7 +914,7 @@ pub enum InputsVariant2ItemVariant8StatusIncomplete {
     Unknown(String),
 }
 
-impl InputsVariant2ItemVariant8StatusIncomplete {
+impl InputsListItemOutputMessageItemStatusIncomplete {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -912,7 +924,7 @@ impl InputsVariant2ItemVariant8StatusIncomplete {
     }
 }
 
-impl From<&str> for InputsVariant2ItemVariant8StatusIncomplete {
+impl From<&str> for InputsListItemOutputMessageItemStatusIncomplete {
     fn from(value: &str) -> Self {
         match value {
             "incomplete" => Self::Incomplete,
@@ -921,27 +933,27 @@ impl From<&str> for InputsVariant2ItemVariant8StatusIncomplete {
     }
 }
 
-impl std::str::FromStr for InputsVariant2ItemVariant8StatusIncomplete {
+impl std::str::FromStr for InputsListItemOutputMessageItemStatusIncomplete {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for InputsVariant2ItemVariant8StatusIncomplete {
+impl std::fmt::Display for InputsListItemOutputMessageItemStatusIncomplete {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for InputsVariant2ItemVariant8StatusIncomplete {
+impl serde::Serialize for InputsListItemOutputMessageItemStatusIncomplete {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8StatusIncomplete {
+impl<'de> serde::Deserialize<'de> for InputsListItemOutputMessageItemStatusIncomplete {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -953,7 +965,7 @@ impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8StatusIncomplete
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum InputsVariant2ItemVariant8Type {
+pub enum InputsListItemOutputMessageItemType {
     /// `message`
     #[default]
     Message,
@@ -961,7 +973,7 @@ pub enum InputsVariant2ItemVariant8Type {
     Unknown(String),
 }
 
-impl InputsVariant2ItemVariant8Type {
+impl InputsListItemOutputMessageItemType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -971,7 +983,7 @@ impl InputsVariant2ItemVariant8Type {
     }
 }
 
-impl From<&str> for InputsVariant2ItemVariant8Type {
+impl From<&str> for InputsListItemOutputMessageItemType {
     fn from(value: &str) -> Self {
         match value {
             "message" => Self::Message,
@@ -980,27 +992,27 @@ impl From<&str> for InputsVariant2ItemVariant8Type {
     }
 }
 
-impl std::str::FromStr for InputsVariant2ItemVariant8Type {
+impl std::str::FromStr for InputsListItemOutputMessageItemType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for InputsVariant2ItemVariant8Type {
+impl std::fmt::Display for InputsListItemOutputMessageItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for InputsVariant2ItemVariant8Type {
+impl serde::Serialize for InputsListItemOutputMessageItemType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8Type {
+impl<'de> serde::Deserialize<'de> for InputsListItemOutputMessageItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1014,8 +1026,8 @@ impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant8Type {
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct InputsVariant2ItemVariant9 {
-    pub r#type: InputsVariant2ItemVariant9Type,
+pub struct InputsListItemOutputReasoningItem {
+    pub r#type: InputsListItemOutputReasoningItemType,
     /// Identifier of the reasoning item.
     pub id: String,
     /// Summary parts of the reasoning, if any.
@@ -1028,7 +1040,7 @@ pub struct InputsVariant2ItemVariant9 {
     pub encrypted_content: crate::Nullable<String>,
     /// Progress of the item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<InputsVariant2ItemVariant9Status>,
+    pub status: Option<InputsListItemOutputReasoningItemStatus>,
     /// Provider signature that vouches for the reasoning content.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub signature: crate::Nullable<String>,
@@ -1036,8 +1048,8 @@ pub struct InputsVariant2ItemVariant9 {
     pub format: crate::Nullable<ReasoningFormat>,
 }
 
-impl InputsVariant2ItemVariant9 {
-    /// An `InputsVariant2ItemVariant9` from its required fields; the optional ones start empty.
+impl InputsListItemOutputReasoningItem {
+    /// An `InputsListItemOutputReasoningItem` from its required fields; the optional ones start empty.
     pub fn new(
         id: impl Into<String>,
         summary: Option<Vec<ReasoningSummaryText>>,
@@ -1055,7 +1067,10 @@ impl InputsVariant2ItemVariant9 {
     }
 
     /// Sets the `type` field.
-    pub fn r#type(mut self, value: impl Into<InputsVariant2ItemVariant9Type>) -> Self {
+    pub fn r#type(
+        mut self,
+        value: impl Into<InputsListItemOutputReasoningItemType>,
+    ) -> Self {
         self.r#type = value.into();
         self
     }
@@ -1085,7 +1100,10 @@ impl InputsVariant2ItemVariant9 {
     }
 
     /// Sets the `status` field.
-    pub fn status(mut self, value: impl Into<InputsVariant2ItemVariant9Status>) -> Self {
+    pub fn status(
+        mut self,
+        value: impl Into<InputsListItemOutputReasoningItemStatus>,
+    ) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -1110,31 +1128,31 @@ impl InputsVariant2ItemVariant9 {
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum InputsVariant2ItemVariant9Status {
-    Completed(InputsVariant2ItemVariant9StatusCompleted),
-    Incomplete(InputsVariant2ItemVariant9StatusIncomplete),
-    InProgress(InputsVariant2ItemVariant9StatusInProgress),
+pub enum InputsListItemOutputReasoningItemStatus {
+    Completed(InputsListItemOutputReasoningItemStatusCompleted),
+    Incomplete(InputsListItemOutputReasoningItemStatusIncomplete),
+    InProgress(InputsListItemOutputReasoningItemStatusInProgress),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<InputsVariant2ItemVariant9StatusCompleted>
-for InputsVariant2ItemVariant9Status {
-    fn from(value: InputsVariant2ItemVariant9StatusCompleted) -> Self {
+impl From<InputsListItemOutputReasoningItemStatusCompleted>
+for InputsListItemOutputReasoningItemStatus {
+    fn from(value: InputsListItemOutputReasoningItemStatusCompleted) -> Self {
         Self::Completed(value)
     }
 }
 
-impl From<InputsVariant2ItemVariant9StatusIncomplete>
-for InputsVariant2ItemVariant9Status {
-    fn from(value: InputsVariant2ItemVariant9StatusIncomplete) -> Self {
+impl From<InputsListItemOutputReasoningItemStatusIncomplete>
+for InputsListItemOutputReasoningItemStatus {
+    fn from(value: InputsListItemOutputReasoningItemStatusIncomplete) -> Self {
         Self::Incomplete(value)
     }
 }
 
-impl From<InputsVariant2ItemVariant9StatusInProgress>
-for InputsVariant2ItemVariant9Status {
-    fn from(value: InputsVariant2ItemVariant9StatusInProgress) -> Self {
+impl From<InputsListItemOutputReasoningItemStatusInProgress>
+for InputsListItemOutputReasoningItemStatus {
+    fn from(value: InputsListItemOutputReasoningItemStatusInProgress) -> Self {
         Self::InProgress(value)
     }
 }
@@ -1142,7 +1160,7 @@ for InputsVariant2ItemVariant9Status {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum InputsVariant2ItemVariant9StatusCompleted {
+pub enum InputsListItemOutputReasoningItemStatusCompleted {
     /// `completed`
     #[default]
     Completed,
@@ -1150,7 +1168,7 @@ pub enum InputsVariant2ItemVariant9StatusCompleted {
     Unknown(String),
 }
 
-impl InputsVariant2ItemVariant9StatusCompleted {
+impl InputsListItemOutputReasoningItemStatusCompleted {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1160,7 +1178,7 @@ impl InputsVariant2ItemVariant9StatusCompleted {
     }
 }
 
-impl From<&str> for InputsVariant2ItemVariant9StatusCompleted {
+impl From<&str> for InputsListItemOutputReasoningItemStatusCompleted {
     fn from(value: &str) -> Self {
         match value {
             "completed" => Self::Completed,
@@ -1169,27 +1187,27 @@ impl From<&str> for InputsVariant2ItemVariant9StatusCompleted {
     }
 }
 
-impl std::str::FromStr for InputsVariant2ItemVariant9StatusCompleted {
+impl std::str::FromStr for InputsListItemOutputReasoningItemStatusCompleted {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for InputsVariant2ItemVariant9StatusCompleted {
+impl std::fmt::Display for InputsListItemOutputReasoningItemStatusCompleted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for InputsVariant2ItemVariant9StatusCompleted {
+impl serde::Serialize for InputsListItemOutputReasoningItemStatusCompleted {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant9StatusCompleted {
+impl<'de> serde::Deserialize<'de> for InputsListItemOutputReasoningItemStatusCompleted {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1201,7 +1219,7 @@ impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant9StatusCompleted 
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum InputsVariant2ItemVariant9StatusInProgress {
+pub enum InputsListItemOutputReasoningItemStatusInProgress {
     /// `in_progress`
     #[default]
     InProgress,
@@ -1209,7 +1227,7 @@ pub enum InputsVariant2ItemVariant9StatusInProgress {
     Unknown(String),
 }
 
-impl InputsVariant2ItemVariant9StatusInProgress {
+impl InputsListItemOutputReasoningItemStatusInProgress {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1219,7 +1237,7 @@ impl InputsVariant2ItemVariant9StatusInProgress {
     }
 }
 
-impl From<&str> for InputsVariant2ItemVariant9StatusInProgress {
+impl From<&str> for InputsListItemOutputReasoningItemStatusInProgress {
     fn from(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
@@ -1228,27 +1246,27 @@ impl From<&str> for InputsVariant2ItemVariant9StatusInProgress {
     }
 }
 
-impl std::str::FromStr for InputsVariant2ItemVariant9StatusInProgress {
+impl std::str::FromStr for InputsListItemOutputReasoningItemStatusInProgress {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for InputsVariant2ItemVariant9StatusInProgress {
+impl std::fmt::Display for InputsListItemOutputReasoningItemStatusInProgress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for InputsVariant2ItemVariant9StatusInProgress {
+impl serde::Serialize for InputsListItemOutputReasoningItemStatusInProgress {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant9StatusInProgress {
+impl<'de> serde::Deserialize<'de> for InputsListItemOutputReasoningItemStatusInProgress {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1260,7 +1278,7 @@ impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant9StatusInProgress
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum InputsVariant2ItemVariant9StatusIncomplete {
+pub enum InputsListItemOutputReasoningItemStatusIncomplete {
     /// `incomplete`
     #[default]
     Incomplete,
@@ -1268,7 +1286,7 @@ pub enum InputsVariant2ItemVariant9StatusIncomplete {
     Unknown(String),
 }
 
-impl InputsVariant2ItemVariant9StatusIncomplete {
+impl InputsListItemOutputReasoningItemStatusIncomplete {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1278,7 +1296,7 @@ impl InputsVariant2ItemVariant9StatusIncomplete {
     }
 }
 
-impl From<&str> for InputsVariant2ItemVariant9StatusIncomplete {
+impl From<&str> for InputsListItemOutputReasoningItemStatusIncomplete {
     fn from(value: &str) -> Self {
         match value {
             "incomplete" => Self::Incomplete,
@@ -1287,27 +1305,27 @@ impl From<&str> for InputsVariant2ItemVariant9StatusIncomplete {
     }
 }
 
-impl std::str::FromStr for InputsVariant2ItemVariant9StatusIncomplete {
+impl std::str::FromStr for InputsListItemOutputReasoningItemStatusIncomplete {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for InputsVariant2ItemVariant9StatusIncomplete {
+impl std::fmt::Display for InputsListItemOutputReasoningItemStatusIncomplete {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for InputsVariant2ItemVariant9StatusIncomplete {
+impl serde::Serialize for InputsListItemOutputReasoningItemStatusIncomplete {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant9StatusIncomplete {
+impl<'de> serde::Deserialize<'de> for InputsListItemOutputReasoningItemStatusIncomplete {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1319,7 +1337,7 @@ impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant9StatusIncomplete
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum InputsVariant2ItemVariant9Type {
+pub enum InputsListItemOutputReasoningItemType {
     /// `reasoning`
     #[default]
     Reasoning,
@@ -1327,7 +1345,7 @@ pub enum InputsVariant2ItemVariant9Type {
     Unknown(String),
 }
 
-impl InputsVariant2ItemVariant9Type {
+impl InputsListItemOutputReasoningItemType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1337,7 +1355,7 @@ impl InputsVariant2ItemVariant9Type {
     }
 }
 
-impl From<&str> for InputsVariant2ItemVariant9Type {
+impl From<&str> for InputsListItemOutputReasoningItemType {
     fn from(value: &str) -> Self {
         match value {
             "reasoning" => Self::Reasoning,
@@ -1346,27 +1364,27 @@ impl From<&str> for InputsVariant2ItemVariant9Type {
     }
 }
 
-impl std::str::FromStr for InputsVariant2ItemVariant9Type {
+impl std::str::FromStr for InputsListItemOutputReasoningItemType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for InputsVariant2ItemVariant9Type {
+impl std::fmt::Display for InputsListItemOutputReasoningItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for InputsVariant2ItemVariant9Type {
+impl serde::Serialize for InputsListItemOutputReasoningItemType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for InputsVariant2ItemVariant9Type {
+impl<'de> serde::Deserialize<'de> for InputsListItemOutputReasoningItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -122,7 +122,7 @@ impl McpServerTool {
 #[allow(clippy::large_enum_variant)]
 pub enum McpServerToolAllowedTools {
     StringList(Vec<String>),
-    Variant2(McpServerToolAllowedToolsVariant2),
+    Object(McpServerToolAllowedToolsObject),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
@@ -133,9 +133,9 @@ impl From<Vec<String>> for McpServerToolAllowedTools {
     }
 }
 
-impl From<McpServerToolAllowedToolsVariant2> for McpServerToolAllowedTools {
-    fn from(value: McpServerToolAllowedToolsVariant2) -> Self {
-        Self::Variant2(value)
+impl From<McpServerToolAllowedToolsObject> for McpServerToolAllowedTools {
+    fn from(value: McpServerToolAllowedToolsObject) -> Self {
+        Self::Object(value)
     }
 }
 
@@ -144,7 +144,7 @@ impl From<McpServerToolAllowedToolsVariant2> for McpServerToolAllowedTools {
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
-pub struct McpServerToolAllowedToolsVariant2 {
+pub struct McpServerToolAllowedToolsObject {
     /// Tools allowed by name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_names: Option<Vec<String>>,
@@ -153,8 +153,8 @@ pub struct McpServerToolAllowedToolsVariant2 {
     pub read_only: Option<bool>,
 }
 
-impl McpServerToolAllowedToolsVariant2 {
-    /// An empty `McpServerToolAllowedToolsVariant2`; fill it in with the setters.
+impl McpServerToolAllowedToolsObject {
+    /// An empty `McpServerToolAllowedToolsObject`; fill it in with the setters.
     pub fn new() -> Self {
         <Self as Default>::default()
     }
@@ -267,16 +267,16 @@ impl<'de> serde::Deserialize<'de> for McpServerToolConnectorId {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum McpServerToolRequireApproval {
-    Variant1(McpServerToolRequireApprovalVariant1),
+    Object(McpServerToolRequireApprovalObject),
     Always(McpServerToolRequireApprovalAlways),
     Never(McpServerToolRequireApprovalNever),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<McpServerToolRequireApprovalVariant1> for McpServerToolRequireApproval {
-    fn from(value: McpServerToolRequireApprovalVariant1) -> Self {
-        Self::Variant1(value)
+impl From<McpServerToolRequireApprovalObject> for McpServerToolRequireApproval {
+    fn from(value: McpServerToolRequireApprovalObject) -> Self {
+        Self::Object(value)
     }
 }
 
@@ -413,17 +413,17 @@ impl<'de> serde::Deserialize<'de> for McpServerToolRequireApprovalNever {
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
-pub struct McpServerToolRequireApprovalVariant1 {
+pub struct McpServerToolRequireApprovalObject {
     /// Tools that always need approval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub always: Option<McpServerToolRequireApprovalVariant1Always>,
+    pub always: Option<McpServerToolRequireApprovalObjectAlways>,
     /// Tools that never need approval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub never: Option<McpServerToolRequireApprovalVariant1Never>,
+    pub never: Option<McpServerToolRequireApprovalObjectNever>,
 }
 
-impl McpServerToolRequireApprovalVariant1 {
-    /// An empty `McpServerToolRequireApprovalVariant1`; fill it in with the setters.
+impl McpServerToolRequireApprovalObject {
+    /// An empty `McpServerToolRequireApprovalObject`; fill it in with the setters.
     pub fn new() -> Self {
         <Self as Default>::default()
     }
@@ -431,7 +431,7 @@ impl McpServerToolRequireApprovalVariant1 {
     /// Sets the `always` field.
     pub fn always(
         mut self,
-        value: impl Into<McpServerToolRequireApprovalVariant1Always>,
+        value: impl Into<McpServerToolRequireApprovalObjectAlways>,
     ) -> Self {
         self.always = Some(value.into());
         self
@@ -440,7 +440,7 @@ impl McpServerToolRequireApprovalVariant1 {
     /// Sets the `never` field.
     pub fn never(
         mut self,
-        value: impl Into<McpServerToolRequireApprovalVariant1Never>,
+        value: impl Into<McpServerToolRequireApprovalObjectNever>,
     ) -> Self {
         self.never = Some(value.into());
         self
@@ -452,14 +452,14 @@ impl McpServerToolRequireApprovalVariant1 {
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
-pub struct McpServerToolRequireApprovalVariant1Always {
+pub struct McpServerToolRequireApprovalObjectAlways {
     /// Tool names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_names: Option<Vec<String>>,
 }
 
-impl McpServerToolRequireApprovalVariant1Always {
-    /// An empty `McpServerToolRequireApprovalVariant1Always`; fill it in with the setters.
+impl McpServerToolRequireApprovalObjectAlways {
+    /// An empty `McpServerToolRequireApprovalObjectAlways`; fill it in with the setters.
     pub fn new() -> Self {
         <Self as Default>::default()
     }
@@ -476,14 +476,14 @@ impl McpServerToolRequireApprovalVariant1Always {
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
-pub struct McpServerToolRequireApprovalVariant1Never {
+pub struct McpServerToolRequireApprovalObjectNever {
     /// Tool names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_names: Option<Vec<String>>,
 }
 
-impl McpServerToolRequireApprovalVariant1Never {
-    /// An empty `McpServerToolRequireApprovalVariant1Never`; fill it in with the setters.
+impl McpServerToolRequireApprovalObjectNever {
+    /// An empty `McpServerToolRequireApprovalObjectNever`; fill it in with the setters.
     pub fn new() -> Self {
         <Self as Default>::default()
     }

@@ -29,8 +29,8 @@ pub struct OpenAiResponseCustomToolCallOutput {
 #[allow(clippy::large_enum_variant)]
 pub enum OpenAiResponseCustomToolCallOutputOutput {
     String(String),
-    OpenAiResponseCustomToolCallOutputOutputVariant2ItemList(
-        Vec<OpenAiResponseCustomToolCallOutputOutputVariant2Item>,
+    OpenAiResponseCustomToolCallOutputOutputListItemList(
+        Vec<OpenAiResponseCustomToolCallOutputOutputListItem>,
     ),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
@@ -42,10 +42,10 @@ impl From<String> for OpenAiResponseCustomToolCallOutputOutput {
     }
 }
 
-impl From<Vec<OpenAiResponseCustomToolCallOutputOutputVariant2Item>>
+impl From<Vec<OpenAiResponseCustomToolCallOutputOutputListItem>>
 for OpenAiResponseCustomToolCallOutputOutput {
-    fn from(value: Vec<OpenAiResponseCustomToolCallOutputOutputVariant2Item>) -> Self {
-        Self::OpenAiResponseCustomToolCallOutputOutputVariant2ItemList(value)
+    fn from(value: Vec<OpenAiResponseCustomToolCallOutputOutputListItem>) -> Self {
+        Self::OpenAiResponseCustomToolCallOutputOutputListItemList(value)
     }
 }
 
@@ -58,7 +58,7 @@ impl From<&str> for OpenAiResponseCustomToolCallOutputOutput {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum OpenAiResponseCustomToolCallOutputOutputVariant2Item {
+pub enum OpenAiResponseCustomToolCallOutputOutputListItem {
     /// `type: input_text`
     InputText(InputText),
     /// `type: input_image`
@@ -70,7 +70,7 @@ pub enum OpenAiResponseCustomToolCallOutputOutputVariant2Item {
 }
 
 #[cfg(feature = "round-trip")]
-impl serde::Serialize for OpenAiResponseCustomToolCallOutputOutputVariant2Item {
+impl serde::Serialize for OpenAiResponseCustomToolCallOutputOutputListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::InputText(value) => {
@@ -102,8 +102,7 @@ impl serde::Serialize for OpenAiResponseCustomToolCallOutputOutputVariant2Item {
     }
 }
 
-impl<'de> serde::Deserialize<'de>
-for OpenAiResponseCustomToolCallOutputOutputVariant2Item {
+impl<'de> serde::Deserialize<'de> for OpenAiResponseCustomToolCallOutputOutputListItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -126,19 +125,19 @@ for OpenAiResponseCustomToolCallOutputOutputVariant2Item {
     }
 }
 
-impl From<InputText> for OpenAiResponseCustomToolCallOutputOutputVariant2Item {
+impl From<InputText> for OpenAiResponseCustomToolCallOutputOutputListItem {
     fn from(value: InputText) -> Self {
         Self::InputText(value)
     }
 }
 
-impl From<InputImage> for OpenAiResponseCustomToolCallOutputOutputVariant2Item {
+impl From<InputImage> for OpenAiResponseCustomToolCallOutputOutputListItem {
     fn from(value: InputImage) -> Self {
         Self::InputImage(value)
     }
 }
 
-impl From<InputFile> for OpenAiResponseCustomToolCallOutputOutputVariant2Item {
+impl From<InputFile> for OpenAiResponseCustomToolCallOutputOutputListItem {
     fn from(value: InputFile) -> Self {
         Self::InputFile(value)
     }

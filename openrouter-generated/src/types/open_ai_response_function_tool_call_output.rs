@@ -32,8 +32,8 @@ pub struct OpenAiResponseFunctionToolCallOutput {
 #[allow(clippy::large_enum_variant)]
 pub enum OpenAiResponseFunctionToolCallOutputOutput {
     String(String),
-    OpenAiResponseFunctionToolCallOutputOutputVariant2ItemList(
-        Vec<OpenAiResponseFunctionToolCallOutputOutputVariant2Item>,
+    OpenAiResponseFunctionToolCallOutputOutputListItemList(
+        Vec<OpenAiResponseFunctionToolCallOutputOutputListItem>,
     ),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
@@ -45,10 +45,10 @@ impl From<String> for OpenAiResponseFunctionToolCallOutputOutput {
     }
 }
 
-impl From<Vec<OpenAiResponseFunctionToolCallOutputOutputVariant2Item>>
+impl From<Vec<OpenAiResponseFunctionToolCallOutputOutputListItem>>
 for OpenAiResponseFunctionToolCallOutputOutput {
-    fn from(value: Vec<OpenAiResponseFunctionToolCallOutputOutputVariant2Item>) -> Self {
-        Self::OpenAiResponseFunctionToolCallOutputOutputVariant2ItemList(value)
+    fn from(value: Vec<OpenAiResponseFunctionToolCallOutputOutputListItem>) -> Self {
+        Self::OpenAiResponseFunctionToolCallOutputOutputListItemList(value)
     }
 }
 
@@ -61,7 +61,7 @@ impl From<&str> for OpenAiResponseFunctionToolCallOutputOutput {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum OpenAiResponseFunctionToolCallOutputOutputVariant2Item {
+pub enum OpenAiResponseFunctionToolCallOutputOutputListItem {
     /// `type: input_text`
     InputText(InputText),
     /// `type: input_image`
@@ -73,7 +73,7 @@ pub enum OpenAiResponseFunctionToolCallOutputOutputVariant2Item {
 }
 
 #[cfg(feature = "round-trip")]
-impl serde::Serialize for OpenAiResponseFunctionToolCallOutputOutputVariant2Item {
+impl serde::Serialize for OpenAiResponseFunctionToolCallOutputOutputListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::InputText(value) => {
@@ -106,7 +106,7 @@ impl serde::Serialize for OpenAiResponseFunctionToolCallOutputOutputVariant2Item
 }
 
 impl<'de> serde::Deserialize<'de>
-for OpenAiResponseFunctionToolCallOutputOutputVariant2Item {
+for OpenAiResponseFunctionToolCallOutputOutputListItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -129,19 +129,19 @@ for OpenAiResponseFunctionToolCallOutputOutputVariant2Item {
     }
 }
 
-impl From<InputText> for OpenAiResponseFunctionToolCallOutputOutputVariant2Item {
+impl From<InputText> for OpenAiResponseFunctionToolCallOutputOutputListItem {
     fn from(value: InputText) -> Self {
         Self::InputText(value)
     }
 }
 
-impl From<InputImage> for OpenAiResponseFunctionToolCallOutputOutputVariant2Item {
+impl From<InputImage> for OpenAiResponseFunctionToolCallOutputOutputListItem {
     fn from(value: InputImage) -> Self {
         Self::InputImage(value)
     }
 }
 
-impl From<InputFile> for OpenAiResponseFunctionToolCallOutputOutputVariant2Item {
+impl From<InputFile> for OpenAiResponseFunctionToolCallOutputOutputListItem {
     fn from(value: InputFile) -> Self {
         Self::InputFile(value)
     }

@@ -15,11 +15,11 @@ pub enum OpenAiResponsesToolChoice {
     Auto(OpenAiResponsesToolChoiceAuto),
     None(OpenAiResponsesToolChoiceNone),
     Required(OpenAiResponsesToolChoiceRequired),
-    Variant4(OpenAiResponsesToolChoiceVariant4),
-    Variant5(OpenAiResponsesToolChoiceVariant5),
+    Function(OpenAiResponsesToolChoiceFunction),
+    WebSearchPreview(OpenAiResponsesToolChoiceWebSearchPreview),
     ToolChoiceAllowed(ToolChoiceAllowed),
-    Variant7(OpenAiResponsesToolChoiceVariant7),
-    Variant8(OpenAiResponsesToolChoiceVariant8),
+    ApplyPatch(OpenAiResponsesToolChoiceApplyPatch),
+    Shell(OpenAiResponsesToolChoiceShell),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
@@ -42,15 +42,15 @@ impl From<OpenAiResponsesToolChoiceRequired> for OpenAiResponsesToolChoice {
     }
 }
 
-impl From<OpenAiResponsesToolChoiceVariant4> for OpenAiResponsesToolChoice {
-    fn from(value: OpenAiResponsesToolChoiceVariant4) -> Self {
-        Self::Variant4(value)
+impl From<OpenAiResponsesToolChoiceFunction> for OpenAiResponsesToolChoice {
+    fn from(value: OpenAiResponsesToolChoiceFunction) -> Self {
+        Self::Function(value)
     }
 }
 
-impl From<OpenAiResponsesToolChoiceVariant5> for OpenAiResponsesToolChoice {
-    fn from(value: OpenAiResponsesToolChoiceVariant5) -> Self {
-        Self::Variant5(value)
+impl From<OpenAiResponsesToolChoiceWebSearchPreview> for OpenAiResponsesToolChoice {
+    fn from(value: OpenAiResponsesToolChoiceWebSearchPreview) -> Self {
+        Self::WebSearchPreview(value)
     }
 }
 
@@ -60,15 +60,98 @@ impl From<ToolChoiceAllowed> for OpenAiResponsesToolChoice {
     }
 }
 
-impl From<OpenAiResponsesToolChoiceVariant7> for OpenAiResponsesToolChoice {
-    fn from(value: OpenAiResponsesToolChoiceVariant7) -> Self {
-        Self::Variant7(value)
+impl From<OpenAiResponsesToolChoiceApplyPatch> for OpenAiResponsesToolChoice {
+    fn from(value: OpenAiResponsesToolChoiceApplyPatch) -> Self {
+        Self::ApplyPatch(value)
     }
 }
 
-impl From<OpenAiResponsesToolChoiceVariant8> for OpenAiResponsesToolChoice {
-    fn from(value: OpenAiResponsesToolChoiceVariant8) -> Self {
-        Self::Variant8(value)
+impl From<OpenAiResponsesToolChoiceShell> for OpenAiResponsesToolChoice {
+    fn from(value: OpenAiResponsesToolChoiceShell) -> Self {
+        Self::Shell(value)
+    }
+}
+
+/// Force use of the apply-patch tool.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[non_exhaustive]
+pub struct OpenAiResponsesToolChoiceApplyPatch {
+    pub r#type: OpenAiResponsesToolChoiceApplyPatchType,
+}
+
+impl OpenAiResponsesToolChoiceApplyPatch {
+    /// An empty `OpenAiResponsesToolChoiceApplyPatch`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
+    }
+
+    /// Sets the `type` field.
+    pub fn r#type(
+        mut self,
+        value: impl Into<OpenAiResponsesToolChoiceApplyPatchType>,
+    ) -> Self {
+        self.r#type = value.into();
+        self
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
+pub enum OpenAiResponsesToolChoiceApplyPatchType {
+    /// `apply_patch`
+    #[default]
+    ApplyPatch,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl OpenAiResponsesToolChoiceApplyPatchType {
+    /// The value as sent over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ApplyPatch => "apply_patch",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OpenAiResponsesToolChoiceApplyPatchType {
+    fn from(value: &str) -> Self {
+        match value {
+            "apply_patch" => Self::ApplyPatch,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OpenAiResponsesToolChoiceApplyPatchType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for OpenAiResponsesToolChoiceApplyPatchType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OpenAiResponsesToolChoiceApplyPatchType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceApplyPatchType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -122,6 +205,100 @@ impl serde::Serialize for OpenAiResponsesToolChoiceAuto {
 }
 
 impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceAuto {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Force a call to the named function.
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[non_exhaustive]
+pub struct OpenAiResponsesToolChoiceFunction {
+    pub r#type: OpenAiResponsesToolChoiceFunctionType,
+    /// Name of the function to call.
+    pub name: String,
+}
+
+impl OpenAiResponsesToolChoiceFunction {
+    /// An `OpenAiResponsesToolChoiceFunction` from its required fields; the optional ones start empty.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            r#type: Default::default(),
+            name: name.into(),
+        }
+    }
+
+    /// Sets the `type` field.
+    pub fn r#type(
+        mut self,
+        value: impl Into<OpenAiResponsesToolChoiceFunctionType>,
+    ) -> Self {
+        self.r#type = value.into();
+        self
+    }
+
+    /// Sets the `name` field.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = value.into();
+        self
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
+pub enum OpenAiResponsesToolChoiceFunctionType {
+    /// `function`
+    #[default]
+    Function,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl OpenAiResponsesToolChoiceFunctionType {
+    /// The value as sent over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Function => "function",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OpenAiResponsesToolChoiceFunctionType {
+    fn from(value: &str) -> Self {
+        match value {
+            "function" => Self::Function,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OpenAiResponsesToolChoiceFunctionType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for OpenAiResponsesToolChoiceFunctionType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OpenAiResponsesToolChoiceFunctionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceFunctionType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -246,38 +423,27 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceRequired {
     }
 }
 
-/// Force a call to the named function.
-#[derive(Debug, Clone, PartialEq)]
+/// Force use of the shell tool.
+#[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
-pub struct OpenAiResponsesToolChoiceVariant4 {
-    pub r#type: OpenAiResponsesToolChoiceVariant4Type,
-    /// Name of the function to call.
-    pub name: String,
+pub struct OpenAiResponsesToolChoiceShell {
+    pub r#type: OpenAiResponsesToolChoiceShellType,
 }
 
-impl OpenAiResponsesToolChoiceVariant4 {
-    /// An `OpenAiResponsesToolChoiceVariant4` from its required fields; the optional ones start empty.
-    pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            r#type: Default::default(),
-            name: name.into(),
-        }
+impl OpenAiResponsesToolChoiceShell {
+    /// An empty `OpenAiResponsesToolChoiceShell`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
     }
 
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
-        value: impl Into<OpenAiResponsesToolChoiceVariant4Type>,
+        value: impl Into<OpenAiResponsesToolChoiceShellType>,
     ) -> Self {
         self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `name` field.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = value.into();
         self
     }
 }
@@ -285,53 +451,53 @@ impl OpenAiResponsesToolChoiceVariant4 {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum OpenAiResponsesToolChoiceVariant4Type {
-    /// `function`
+pub enum OpenAiResponsesToolChoiceShellType {
+    /// `shell`
     #[default]
-    Function,
+    Shell,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
 
-impl OpenAiResponsesToolChoiceVariant4Type {
+impl OpenAiResponsesToolChoiceShellType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Function => "function",
+            Self::Shell => "shell",
             Self::Unknown(value) => value,
         }
     }
 }
 
-impl From<&str> for OpenAiResponsesToolChoiceVariant4Type {
+impl From<&str> for OpenAiResponsesToolChoiceShellType {
     fn from(value: &str) -> Self {
         match value {
-            "function" => Self::Function,
+            "shell" => Self::Shell,
             other => Self::Unknown(other.to_owned()),
         }
     }
 }
 
-impl std::str::FromStr for OpenAiResponsesToolChoiceVariant4Type {
+impl std::str::FromStr for OpenAiResponsesToolChoiceShellType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for OpenAiResponsesToolChoiceVariant4Type {
+impl std::fmt::Display for OpenAiResponsesToolChoiceShellType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for OpenAiResponsesToolChoiceVariant4Type {
+impl serde::Serialize for OpenAiResponsesToolChoiceShellType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceVariant4Type {
+impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceShellType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -345,20 +511,22 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceVariant4Type {
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
-pub struct OpenAiResponsesToolChoiceVariant5 {
-    pub r#type: OpenAiResponsesToolChoiceVariant5Type,
+pub struct OpenAiResponsesToolChoiceWebSearchPreview {
+    pub r#type: OpenAiResponsesToolChoiceWebSearchPreviewType,
 }
 
-impl OpenAiResponsesToolChoiceVariant5 {
-    /// An `OpenAiResponsesToolChoiceVariant5` from its required fields; the optional ones start empty.
-    pub fn new(r#type: impl Into<OpenAiResponsesToolChoiceVariant5Type>) -> Self {
+impl OpenAiResponsesToolChoiceWebSearchPreview {
+    /// An `OpenAiResponsesToolChoiceWebSearchPreview` from its required fields; the optional ones start empty.
+    pub fn new(
+        r#type: impl Into<OpenAiResponsesToolChoiceWebSearchPreviewType>,
+    ) -> Self {
         Self { r#type: r#type.into() }
     }
 
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
-        value: impl Into<OpenAiResponsesToolChoiceVariant5Type>,
+        value: impl Into<OpenAiResponsesToolChoiceWebSearchPreviewType>,
     ) -> Self {
         self.r#type = value.into();
         self
@@ -371,27 +539,29 @@ impl OpenAiResponsesToolChoiceVariant5 {
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
-pub enum OpenAiResponsesToolChoiceVariant5Type {
+pub enum OpenAiResponsesToolChoiceWebSearchPreviewType {
     WebSearchPreview20250311(
-        OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311,
+        OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311,
     ),
-    WebSearchPreview(OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview),
+    WebSearchPreview(OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311>
-for OpenAiResponsesToolChoiceVariant5Type {
+impl From<OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311>
+for OpenAiResponsesToolChoiceWebSearchPreviewType {
     fn from(
-        value: OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311,
+        value: OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311,
     ) -> Self {
         Self::WebSearchPreview20250311(value)
     }
 }
 
-impl From<OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview>
-for OpenAiResponsesToolChoiceVariant5Type {
-    fn from(value: OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview) -> Self {
+impl From<OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview>
+for OpenAiResponsesToolChoiceWebSearchPreviewType {
+    fn from(
+        value: OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview,
+    ) -> Self {
         Self::WebSearchPreview(value)
     }
 }
@@ -399,7 +569,7 @@ for OpenAiResponsesToolChoiceVariant5Type {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview {
+pub enum OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview {
     /// `web_search_preview`
     #[default]
     WebSearchPreview,
@@ -407,7 +577,7 @@ pub enum OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview {
     Unknown(String),
 }
 
-impl OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview {
+impl OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -417,7 +587,7 @@ impl OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview {
     }
 }
 
-impl From<&str> for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview {
+impl From<&str> for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview {
     fn from(value: &str) -> Self {
         match value {
             "web_search_preview" => Self::WebSearchPreview,
@@ -426,27 +596,29 @@ impl From<&str> for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview {
     }
 }
 
-impl std::str::FromStr for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview {
+impl std::str::FromStr
+for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview {
+impl std::fmt::Display
+for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview {
+impl serde::Serialize for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 impl<'de> serde::Deserialize<'de>
-for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview {
+for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -458,7 +630,7 @@ for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
+pub enum OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311 {
     /// `web_search_preview_2025_03_11`
     #[default]
     WebSearchPreview20250311,
@@ -466,7 +638,7 @@ pub enum OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
     Unknown(String),
 }
 
-impl OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
+impl OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311 {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -476,7 +648,8 @@ impl OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
     }
 }
 
-impl From<&str> for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
+impl From<&str>
+for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311 {
     fn from(value: &str) -> Self {
         match value {
             "web_search_preview_2025_03_11" => Self::WebSearchPreview20250311,
@@ -486,7 +659,7 @@ impl From<&str> for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview2025031
 }
 
 impl std::str::FromStr
-for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
+for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311 {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
@@ -494,186 +667,21 @@ for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
 }
 
 impl std::fmt::Display
-for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
+for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
+impl serde::Serialize
+for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 impl<'de> serde::Deserialize<'de>
-for OpenAiResponsesToolChoiceVariant5TypeWebSearchPreview20250311 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Force use of the apply-patch tool.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
-#[non_exhaustive]
-pub struct OpenAiResponsesToolChoiceVariant7 {
-    pub r#type: OpenAiResponsesToolChoiceVariant7Type,
-}
-
-impl OpenAiResponsesToolChoiceVariant7 {
-    /// An empty `OpenAiResponsesToolChoiceVariant7`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<OpenAiResponsesToolChoiceVariant7Type>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OpenAiResponsesToolChoiceVariant7Type {
-    /// `apply_patch`
-    #[default]
-    ApplyPatch,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl OpenAiResponsesToolChoiceVariant7Type {
-    /// The value as sent over the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ApplyPatch => "apply_patch",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for OpenAiResponsesToolChoiceVariant7Type {
-    fn from(value: &str) -> Self {
-        match value {
-            "apply_patch" => Self::ApplyPatch,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OpenAiResponsesToolChoiceVariant7Type {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for OpenAiResponsesToolChoiceVariant7Type {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OpenAiResponsesToolChoiceVariant7Type {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceVariant7Type {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Force use of the shell tool.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
-#[non_exhaustive]
-pub struct OpenAiResponsesToolChoiceVariant8 {
-    pub r#type: OpenAiResponsesToolChoiceVariant8Type,
-}
-
-impl OpenAiResponsesToolChoiceVariant8 {
-    /// An empty `OpenAiResponsesToolChoiceVariant8`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<OpenAiResponsesToolChoiceVariant8Type>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OpenAiResponsesToolChoiceVariant8Type {
-    /// `shell`
-    #[default]
-    Shell,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl OpenAiResponsesToolChoiceVariant8Type {
-    /// The value as sent over the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Shell => "shell",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for OpenAiResponsesToolChoiceVariant8Type {
-    fn from(value: &str) -> Self {
-        match value {
-            "shell" => Self::Shell,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OpenAiResponsesToolChoiceVariant8Type {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for OpenAiResponsesToolChoiceVariant8Type {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OpenAiResponsesToolChoiceVariant8Type {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceVariant8Type {
+for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311 {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -156,7 +156,7 @@ impl<'de> serde::Deserialize<'de> for OpenResponsesResultObject {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum OpenResponsesResultToolsItem {
-    Variant1(OpenResponsesResultToolsItemVariant1),
+    FunctionTool(OpenResponsesResultToolsItemFunctionTool),
     PreviewWebSearchServerTool(PreviewWebSearchServerTool),
     Preview20250311WebSearchServerTool(Preview20250311WebSearchServerTool),
     LegacyWebSearchServerTool(LegacyWebSearchServerTool),
@@ -175,9 +175,9 @@ pub enum OpenResponsesResultToolsItem {
     Unknown(serde_json::Value),
 }
 
-impl From<OpenResponsesResultToolsItemVariant1> for OpenResponsesResultToolsItem {
-    fn from(value: OpenResponsesResultToolsItemVariant1) -> Self {
-        Self::Variant1(value)
+impl From<OpenResponsesResultToolsItemFunctionTool> for OpenResponsesResultToolsItem {
+    fn from(value: OpenResponsesResultToolsItemFunctionTool) -> Self {
+        Self::FunctionTool(value)
     }
 }
 
@@ -270,8 +270,8 @@ impl From<NamespaceTool> for OpenResponsesResultToolsItem {
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
-pub struct OpenResponsesResultToolsItemVariant1 {
-    pub r#type: OpenResponsesResultToolsItemVariant1Type,
+pub struct OpenResponsesResultToolsItemFunctionTool {
+    pub r#type: OpenResponsesResultToolsItemFunctionToolType,
     /// Name the model uses to call the function.
     pub name: String,
     /// What the function does and when to use it.
@@ -290,7 +290,7 @@ pub struct OpenResponsesResultToolsItemVariant1 {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum OpenResponsesResultToolsItemVariant1Type {
+pub enum OpenResponsesResultToolsItemFunctionToolType {
     /// `function`
     #[default]
     Function,
@@ -298,7 +298,7 @@ pub enum OpenResponsesResultToolsItemVariant1Type {
     Unknown(String),
 }
 
-impl OpenResponsesResultToolsItemVariant1Type {
+impl OpenResponsesResultToolsItemFunctionToolType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -308,7 +308,7 @@ impl OpenResponsesResultToolsItemVariant1Type {
     }
 }
 
-impl From<&str> for OpenResponsesResultToolsItemVariant1Type {
+impl From<&str> for OpenResponsesResultToolsItemFunctionToolType {
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -317,27 +317,27 @@ impl From<&str> for OpenResponsesResultToolsItemVariant1Type {
     }
 }
 
-impl std::str::FromStr for OpenResponsesResultToolsItemVariant1Type {
+impl std::str::FromStr for OpenResponsesResultToolsItemFunctionToolType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for OpenResponsesResultToolsItemVariant1Type {
+impl std::fmt::Display for OpenResponsesResultToolsItemFunctionToolType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl serde::Serialize for OpenResponsesResultToolsItemVariant1Type {
+impl serde::Serialize for OpenResponsesResultToolsItemFunctionToolType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for OpenResponsesResultToolsItemVariant1Type {
+impl<'de> serde::Deserialize<'de> for OpenResponsesResultToolsItemFunctionToolType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -67,28 +67,223 @@ impl OutputWebSearchCallItem {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum OutputWebSearchCallItemAction {
-    Variant1(OutputWebSearchCallItemActionVariant1),
-    Variant2(OutputWebSearchCallItemActionVariant2),
-    Variant3(OutputWebSearchCallItemActionVariant3),
+    Search(OutputWebSearchCallItemActionSearch),
+    OpenPage(OutputWebSearchCallItemActionOpenPage),
+    FindInPage(OutputWebSearchCallItemActionFindInPage),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<OutputWebSearchCallItemActionVariant1> for OutputWebSearchCallItemAction {
-    fn from(value: OutputWebSearchCallItemActionVariant1) -> Self {
-        Self::Variant1(value)
+impl From<OutputWebSearchCallItemActionSearch> for OutputWebSearchCallItemAction {
+    fn from(value: OutputWebSearchCallItemActionSearch) -> Self {
+        Self::Search(value)
     }
 }
 
-impl From<OutputWebSearchCallItemActionVariant2> for OutputWebSearchCallItemAction {
-    fn from(value: OutputWebSearchCallItemActionVariant2) -> Self {
-        Self::Variant2(value)
+impl From<OutputWebSearchCallItemActionOpenPage> for OutputWebSearchCallItemAction {
+    fn from(value: OutputWebSearchCallItemActionOpenPage) -> Self {
+        Self::OpenPage(value)
     }
 }
 
-impl From<OutputWebSearchCallItemActionVariant3> for OutputWebSearchCallItemAction {
-    fn from(value: OutputWebSearchCallItemActionVariant3) -> Self {
-        Self::Variant3(value)
+impl From<OutputWebSearchCallItemActionFindInPage> for OutputWebSearchCallItemAction {
+    fn from(value: OutputWebSearchCallItemActionFindInPage) -> Self {
+        Self::FindInPage(value)
+    }
+}
+
+/// Looked for a pattern inside a page.
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[non_exhaustive]
+pub struct OutputWebSearchCallItemActionFindInPage {
+    pub r#type: OutputWebSearchCallItemActionFindInPageType,
+    /// Text searched for.
+    pub pattern: String,
+    /// Page that was searched.
+    pub url: String,
+}
+
+impl OutputWebSearchCallItemActionFindInPage {
+    /// An `OutputWebSearchCallItemActionFindInPage` from its required fields; the optional ones start empty.
+    pub fn new(pattern: impl Into<String>, url: impl Into<String>) -> Self {
+        Self {
+            r#type: Default::default(),
+            pattern: pattern.into(),
+            url: url.into(),
+        }
+    }
+
+    /// Sets the `type` field.
+    pub fn r#type(
+        mut self,
+        value: impl Into<OutputWebSearchCallItemActionFindInPageType>,
+    ) -> Self {
+        self.r#type = value.into();
+        self
+    }
+
+    /// Sets the `pattern` field.
+    pub fn pattern(mut self, value: impl Into<String>) -> Self {
+        self.pattern = value.into();
+        self
+    }
+
+    /// Sets the `url` field.
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = value.into();
+        self
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
+pub enum OutputWebSearchCallItemActionFindInPageType {
+    /// `find_in_page`
+    #[default]
+    FindInPage,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl OutputWebSearchCallItemActionFindInPageType {
+    /// The value as sent over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FindInPage => "find_in_page",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputWebSearchCallItemActionFindInPageType {
+    fn from(value: &str) -> Self {
+        match value {
+            "find_in_page" => Self::FindInPage,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputWebSearchCallItemActionFindInPageType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for OutputWebSearchCallItemActionFindInPageType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OutputWebSearchCallItemActionFindInPageType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputWebSearchCallItemActionFindInPageType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// Opened a page.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[non_exhaustive]
+pub struct OutputWebSearchCallItemActionOpenPage {
+    pub r#type: OutputWebSearchCallItemActionOpenPageType,
+    /// Address of the page.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub url: crate::Nullable<String>,
+}
+
+impl OutputWebSearchCallItemActionOpenPage {
+    /// An empty `OutputWebSearchCallItemActionOpenPage`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
+    }
+
+    /// Sets the `type` field.
+    pub fn r#type(
+        mut self,
+        value: impl Into<OutputWebSearchCallItemActionOpenPageType>,
+    ) -> Self {
+        self.r#type = value.into();
+        self
+    }
+
+    /// Sets the `url` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn url(mut self, value: Option<String>) -> Self {
+        self.url = value.into();
+        self
+    }
+}
+
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
+pub enum OutputWebSearchCallItemActionOpenPageType {
+    /// `open_page`
+    #[default]
+    OpenPage,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl OutputWebSearchCallItemActionOpenPageType {
+    /// The value as sent over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OpenPage => "open_page",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OutputWebSearchCallItemActionOpenPageType {
+    fn from(value: &str) -> Self {
+        match value {
+            "open_page" => Self::OpenPage,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for OutputWebSearchCallItemActionOpenPageType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for OutputWebSearchCallItemActionOpenPageType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OutputWebSearchCallItemActionOpenPageType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutputWebSearchCallItemActionOpenPageType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -97,8 +292,8 @@ impl From<OutputWebSearchCallItemActionVariant3> for OutputWebSearchCallItemActi
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
-pub struct OutputWebSearchCallItemActionVariant1 {
-    pub r#type: OutputWebSearchCallItemActionVariant1Type,
+pub struct OutputWebSearchCallItemActionSearch {
+    pub r#type: OutputWebSearchCallItemActionSearchType,
     /// The query.
     pub query: String,
     /// All queries issued, when there were several.
@@ -109,8 +304,8 @@ pub struct OutputWebSearchCallItemActionVariant1 {
     pub sources: Option<Vec<WebSearchSource>>,
 }
 
-impl OutputWebSearchCallItemActionVariant1 {
-    /// An `OutputWebSearchCallItemActionVariant1` from its required fields; the optional ones start empty.
+impl OutputWebSearchCallItemActionSearch {
+    /// An `OutputWebSearchCallItemActionSearch` from its required fields; the optional ones start empty.
     pub fn new(query: impl Into<String>) -> Self {
         Self {
             r#type: Default::default(),
@@ -123,7 +318,7 @@ impl OutputWebSearchCallItemActionVariant1 {
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
-        value: impl Into<OutputWebSearchCallItemActionVariant1Type>,
+        value: impl Into<OutputWebSearchCallItemActionSearchType>,
     ) -> Self {
         self.r#type = value.into();
         self
@@ -151,7 +346,7 @@ impl OutputWebSearchCallItemActionVariant1 {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum OutputWebSearchCallItemActionVariant1Type {
+pub enum OutputWebSearchCallItemActionSearchType {
     /// `search`
     #[default]
     Search,
@@ -159,7 +354,7 @@ pub enum OutputWebSearchCallItemActionVariant1Type {
     Unknown(String),
 }
 
-impl OutputWebSearchCallItemActionVariant1Type {
+impl OutputWebSearchCallItemActionSearchType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -169,7 +364,7 @@ impl OutputWebSearchCallItemActionVariant1Type {
     }
 }
 
-impl From<&str> for OutputWebSearchCallItemActionVariant1Type {
+impl From<&str> for OutputWebSearchCallItemActionSearchType {
     fn from(value: &str) -> Self {
         match value {
             "search" => Self::Search,
@@ -178,221 +373,26 @@ impl From<&str> for OutputWebSearchCallItemActionVariant1Type {
     }
 }
 
-impl std::str::FromStr for OutputWebSearchCallItemActionVariant1Type {
+impl std::str::FromStr for OutputWebSearchCallItemActionSearchType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for OutputWebSearchCallItemActionVariant1Type {
+impl std::fmt::Display for OutputWebSearchCallItemActionSearchType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for OutputWebSearchCallItemActionVariant1Type {
+impl serde::Serialize for OutputWebSearchCallItemActionSearchType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for OutputWebSearchCallItemActionVariant1Type {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Opened a page.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
-#[non_exhaustive]
-pub struct OutputWebSearchCallItemActionVariant2 {
-    pub r#type: OutputWebSearchCallItemActionVariant2Type,
-    /// Address of the page.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub url: crate::Nullable<String>,
-}
-
-impl OutputWebSearchCallItemActionVariant2 {
-    /// An empty `OutputWebSearchCallItemActionVariant2`; fill it in with the setters.
-    pub fn new() -> Self {
-        <Self as Default>::default()
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<OutputWebSearchCallItemActionVariant2Type>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `url` field: `Some(value)` sends the value, `None` sends an explicit `null`.
-    pub fn url(mut self, value: Option<String>) -> Self {
-        self.url = value.into();
-        self
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OutputWebSearchCallItemActionVariant2Type {
-    /// `open_page`
-    #[default]
-    OpenPage,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl OutputWebSearchCallItemActionVariant2Type {
-    /// The value as sent over the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenPage => "open_page",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for OutputWebSearchCallItemActionVariant2Type {
-    fn from(value: &str) -> Self {
-        match value {
-            "open_page" => Self::OpenPage,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OutputWebSearchCallItemActionVariant2Type {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for OutputWebSearchCallItemActionVariant2Type {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OutputWebSearchCallItemActionVariant2Type {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OutputWebSearchCallItemActionVariant2Type {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Looked for a pattern inside a page.
-#[derive(Debug, Clone, PartialEq)]
-#[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
-#[non_exhaustive]
-pub struct OutputWebSearchCallItemActionVariant3 {
-    pub r#type: OutputWebSearchCallItemActionVariant3Type,
-    /// Text searched for.
-    pub pattern: String,
-    /// Page that was searched.
-    pub url: String,
-}
-
-impl OutputWebSearchCallItemActionVariant3 {
-    /// An `OutputWebSearchCallItemActionVariant3` from its required fields; the optional ones start empty.
-    pub fn new(pattern: impl Into<String>, url: impl Into<String>) -> Self {
-        Self {
-            r#type: Default::default(),
-            pattern: pattern.into(),
-            url: url.into(),
-        }
-    }
-
-    /// Sets the `type` field.
-    pub fn r#type(
-        mut self,
-        value: impl Into<OutputWebSearchCallItemActionVariant3Type>,
-    ) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
-    /// Sets the `pattern` field.
-    pub fn pattern(mut self, value: impl Into<String>) -> Self {
-        self.pattern = value.into();
-        self
-    }
-
-    /// Sets the `url` field.
-    pub fn url(mut self, value: impl Into<String>) -> Self {
-        self.url = value.into();
-        self
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OutputWebSearchCallItemActionVariant3Type {
-    /// `find_in_page`
-    #[default]
-    FindInPage,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl OutputWebSearchCallItemActionVariant3Type {
-    /// The value as sent over the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::FindInPage => "find_in_page",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for OutputWebSearchCallItemActionVariant3Type {
-    fn from(value: &str) -> Self {
-        match value {
-            "find_in_page" => Self::FindInPage,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OutputWebSearchCallItemActionVariant3Type {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for OutputWebSearchCallItemActionVariant3Type {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OutputWebSearchCallItemActionVariant3Type {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OutputWebSearchCallItemActionVariant3Type {
+impl<'de> serde::Deserialize<'de> for OutputWebSearchCallItemActionSearchType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -12,15 +12,15 @@ use super::*;
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum PdfParserEngine {
-    Variant1(PdfParserEngineVariant1),
+    Supported(PdfParserEngineSupported),
     PdfText(PdfParserEnginePdfText),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<PdfParserEngineVariant1> for PdfParserEngine {
-    fn from(value: PdfParserEngineVariant1) -> Self {
-        Self::Variant1(value)
+impl From<PdfParserEngineSupported> for PdfParserEngine {
+    fn from(value: PdfParserEngineSupported) -> Self {
+        Self::Supported(value)
     }
 }
 
@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for PdfParserEnginePdfText {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum PdfParserEngineVariant1 {
+pub enum PdfParserEngineSupported {
     /// `mistral-ocr`
     MistralOcr,
     /// `native`
@@ -103,7 +103,7 @@ pub enum PdfParserEngineVariant1 {
     Unknown(String),
 }
 
-impl PdfParserEngineVariant1 {
+impl PdfParserEngineSupported {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -115,7 +115,7 @@ impl PdfParserEngineVariant1 {
     }
 }
 
-impl From<&str> for PdfParserEngineVariant1 {
+impl From<&str> for PdfParserEngineSupported {
     fn from(value: &str) -> Self {
         match value {
             "mistral-ocr" => Self::MistralOcr,
@@ -126,27 +126,27 @@ impl From<&str> for PdfParserEngineVariant1 {
     }
 }
 
-impl std::str::FromStr for PdfParserEngineVariant1 {
+impl std::str::FromStr for PdfParserEngineSupported {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for PdfParserEngineVariant1 {
+impl std::fmt::Display for PdfParserEngineSupported {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for PdfParserEngineVariant1 {
+impl serde::Serialize for PdfParserEngineSupported {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for PdfParserEngineVariant1 {
+impl<'de> serde::Deserialize<'de> for PdfParserEngineSupported {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

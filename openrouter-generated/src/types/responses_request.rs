@@ -663,7 +663,7 @@ impl<'de> serde::Deserialize<'de> for ResponsesRequestServiceTier {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum ResponsesRequestToolsItem {
-    Variant1(ResponsesRequestToolsItemVariant1),
+    FunctionTool(ResponsesRequestToolsItemFunctionTool),
     PreviewWebSearchServerTool(PreviewWebSearchServerTool),
     Preview20250311WebSearchServerTool(Preview20250311WebSearchServerTool),
     LegacyWebSearchServerTool(LegacyWebSearchServerTool),
@@ -695,9 +695,9 @@ pub enum ResponsesRequestToolsItem {
     Unknown(serde_json::Value),
 }
 
-impl From<ResponsesRequestToolsItemVariant1> for ResponsesRequestToolsItem {
-    fn from(value: ResponsesRequestToolsItemVariant1) -> Self {
-        Self::Variant1(value)
+impl From<ResponsesRequestToolsItemFunctionTool> for ResponsesRequestToolsItem {
+    fn from(value: ResponsesRequestToolsItemFunctionTool) -> Self {
+        Self::FunctionTool(value)
     }
 }
 
@@ -868,8 +868,8 @@ impl From<ToolSearchServerTool> for ResponsesRequestToolsItem {
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct ResponsesRequestToolsItemVariant1 {
-    pub r#type: ResponsesRequestToolsItemVariant1Type,
+pub struct ResponsesRequestToolsItemFunctionTool {
+    pub r#type: ResponsesRequestToolsItemFunctionToolType,
     /// Name the model uses to call the function.
     pub name: String,
     /// What the function does and when to use it.
@@ -885,8 +885,8 @@ pub struct ResponsesRequestToolsItemVariant1 {
     pub defer_loading: Option<bool>,
 }
 
-impl ResponsesRequestToolsItemVariant1 {
-    /// A `ResponsesRequestToolsItemVariant1` from its required fields; the optional ones start empty.
+impl ResponsesRequestToolsItemFunctionTool {
+    /// A `ResponsesRequestToolsItemFunctionTool` from its required fields; the optional ones start empty.
     pub fn new(
         name: impl Into<String>,
         parameters: Option<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -904,7 +904,7 @@ impl ResponsesRequestToolsItemVariant1 {
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
-        value: impl Into<ResponsesRequestToolsItemVariant1Type>,
+        value: impl Into<ResponsesRequestToolsItemFunctionToolType>,
     ) -> Self {
         self.r#type = value.into();
         self
@@ -947,7 +947,7 @@ impl ResponsesRequestToolsItemVariant1 {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum ResponsesRequestToolsItemVariant1Type {
+pub enum ResponsesRequestToolsItemFunctionToolType {
     /// `function`
     #[default]
     Function,
@@ -955,7 +955,7 @@ pub enum ResponsesRequestToolsItemVariant1Type {
     Unknown(String),
 }
 
-impl ResponsesRequestToolsItemVariant1Type {
+impl ResponsesRequestToolsItemFunctionToolType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -965,7 +965,7 @@ impl ResponsesRequestToolsItemVariant1Type {
     }
 }
 
-impl From<&str> for ResponsesRequestToolsItemVariant1Type {
+impl From<&str> for ResponsesRequestToolsItemFunctionToolType {
     fn from(value: &str) -> Self {
         match value {
             "function" => Self::Function,
@@ -974,27 +974,27 @@ impl From<&str> for ResponsesRequestToolsItemVariant1Type {
     }
 }
 
-impl std::str::FromStr for ResponsesRequestToolsItemVariant1Type {
+impl std::str::FromStr for ResponsesRequestToolsItemFunctionToolType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for ResponsesRequestToolsItemVariant1Type {
+impl std::fmt::Display for ResponsesRequestToolsItemFunctionToolType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for ResponsesRequestToolsItemVariant1Type {
+impl serde::Serialize for ResponsesRequestToolsItemFunctionToolType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for ResponsesRequestToolsItemVariant1Type {
+impl<'de> serde::Deserialize<'de> for ResponsesRequestToolsItemFunctionToolType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -63,21 +63,21 @@ impl ShellCallOutputContent {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum ShellCallOutputContentOutcome {
-    Variant1(ShellCallOutputContentOutcomeVariant1),
-    Variant2(ShellCallOutputContentOutcomeVariant2),
+    Exit(ShellCallOutputContentOutcomeExit),
+    Timeout(ShellCallOutputContentOutcomeTimeout),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<ShellCallOutputContentOutcomeVariant1> for ShellCallOutputContentOutcome {
-    fn from(value: ShellCallOutputContentOutcomeVariant1) -> Self {
-        Self::Variant1(value)
+impl From<ShellCallOutputContentOutcomeExit> for ShellCallOutputContentOutcome {
+    fn from(value: ShellCallOutputContentOutcomeExit) -> Self {
+        Self::Exit(value)
     }
 }
 
-impl From<ShellCallOutputContentOutcomeVariant2> for ShellCallOutputContentOutcome {
-    fn from(value: ShellCallOutputContentOutcomeVariant2) -> Self {
-        Self::Variant2(value)
+impl From<ShellCallOutputContentOutcomeTimeout> for ShellCallOutputContentOutcome {
+    fn from(value: ShellCallOutputContentOutcomeTimeout) -> Self {
+        Self::Timeout(value)
     }
 }
 
@@ -86,8 +86,8 @@ impl From<ShellCallOutputContentOutcomeVariant2> for ShellCallOutputContentOutco
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
-pub struct ShellCallOutputContentOutcomeVariant1 {
-    pub r#type: ShellCallOutputContentOutcomeVariant1Type,
+pub struct ShellCallOutputContentOutcomeExit {
+    pub r#type: ShellCallOutputContentOutcomeExitType,
     /// Exit status of the command.
     pub exit_code: i64,
     /// Properties beyond the documented ones, kept as sent.
@@ -95,8 +95,8 @@ pub struct ShellCallOutputContentOutcomeVariant1 {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl ShellCallOutputContentOutcomeVariant1 {
-    /// A `ShellCallOutputContentOutcomeVariant1` from its required fields; the optional ones start empty.
+impl ShellCallOutputContentOutcomeExit {
+    /// A `ShellCallOutputContentOutcomeExit` from its required fields; the optional ones start empty.
     pub fn new(exit_code: impl Into<i64>) -> Self {
         Self {
             r#type: Default::default(),
@@ -108,7 +108,7 @@ impl ShellCallOutputContentOutcomeVariant1 {
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
-        value: impl Into<ShellCallOutputContentOutcomeVariant1Type>,
+        value: impl Into<ShellCallOutputContentOutcomeExitType>,
     ) -> Self {
         self.r#type = value.into();
         self
@@ -124,7 +124,7 @@ impl ShellCallOutputContentOutcomeVariant1 {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum ShellCallOutputContentOutcomeVariant1Type {
+pub enum ShellCallOutputContentOutcomeExitType {
     /// `exit`
     #[default]
     Exit,
@@ -132,7 +132,7 @@ pub enum ShellCallOutputContentOutcomeVariant1Type {
     Unknown(String),
 }
 
-impl ShellCallOutputContentOutcomeVariant1Type {
+impl ShellCallOutputContentOutcomeExitType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -142,7 +142,7 @@ impl ShellCallOutputContentOutcomeVariant1Type {
     }
 }
 
-impl From<&str> for ShellCallOutputContentOutcomeVariant1Type {
+impl From<&str> for ShellCallOutputContentOutcomeExitType {
     fn from(value: &str) -> Self {
         match value {
             "exit" => Self::Exit,
@@ -151,26 +151,26 @@ impl From<&str> for ShellCallOutputContentOutcomeVariant1Type {
     }
 }
 
-impl std::str::FromStr for ShellCallOutputContentOutcomeVariant1Type {
+impl std::str::FromStr for ShellCallOutputContentOutcomeExitType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for ShellCallOutputContentOutcomeVariant1Type {
+impl std::fmt::Display for ShellCallOutputContentOutcomeExitType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for ShellCallOutputContentOutcomeVariant1Type {
+impl serde::Serialize for ShellCallOutputContentOutcomeExitType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ShellCallOutputContentOutcomeVariant1Type {
+impl<'de> serde::Deserialize<'de> for ShellCallOutputContentOutcomeExitType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -184,15 +184,15 @@ impl<'de> serde::Deserialize<'de> for ShellCallOutputContentOutcomeVariant1Type 
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
-pub struct ShellCallOutputContentOutcomeVariant2 {
-    pub r#type: ShellCallOutputContentOutcomeVariant2Type,
+pub struct ShellCallOutputContentOutcomeTimeout {
+    pub r#type: ShellCallOutputContentOutcomeTimeoutType,
     /// Properties beyond the documented ones, kept as sent.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl ShellCallOutputContentOutcomeVariant2 {
-    /// An empty `ShellCallOutputContentOutcomeVariant2`; fill it in with the setters.
+impl ShellCallOutputContentOutcomeTimeout {
+    /// An empty `ShellCallOutputContentOutcomeTimeout`; fill it in with the setters.
     pub fn new() -> Self {
         <Self as Default>::default()
     }
@@ -200,7 +200,7 @@ impl ShellCallOutputContentOutcomeVariant2 {
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
-        value: impl Into<ShellCallOutputContentOutcomeVariant2Type>,
+        value: impl Into<ShellCallOutputContentOutcomeTimeoutType>,
     ) -> Self {
         self.r#type = value.into();
         self
@@ -210,7 +210,7 @@ impl ShellCallOutputContentOutcomeVariant2 {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
-pub enum ShellCallOutputContentOutcomeVariant2Type {
+pub enum ShellCallOutputContentOutcomeTimeoutType {
     /// `timeout`
     #[default]
     Timeout,
@@ -218,7 +218,7 @@ pub enum ShellCallOutputContentOutcomeVariant2Type {
     Unknown(String),
 }
 
-impl ShellCallOutputContentOutcomeVariant2Type {
+impl ShellCallOutputContentOutcomeTimeoutType {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -228,7 +228,7 @@ impl ShellCallOutputContentOutcomeVariant2Type {
     }
 }
 
-impl From<&str> for ShellCallOutputContentOutcomeVariant2Type {
+impl From<&str> for ShellCallOutputContentOutcomeTimeoutType {
     fn from(value: &str) -> Self {
         match value {
             "timeout" => Self::Timeout,
@@ -237,26 +237,26 @@ impl From<&str> for ShellCallOutputContentOutcomeVariant2Type {
     }
 }
 
-impl std::str::FromStr for ShellCallOutputContentOutcomeVariant2Type {
+impl std::str::FromStr for ShellCallOutputContentOutcomeTimeoutType {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for ShellCallOutputContentOutcomeVariant2Type {
+impl std::fmt::Display for ShellCallOutputContentOutcomeTimeoutType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for ShellCallOutputContentOutcomeVariant2Type {
+impl serde::Serialize for ShellCallOutputContentOutcomeTimeoutType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ShellCallOutputContentOutcomeVariant2Type {
+impl<'de> serde::Deserialize<'de> for ShellCallOutputContentOutcomeTimeoutType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
