@@ -194,7 +194,7 @@ pub fn generate(text: &str, options: &Options) -> Result<Generated> {
     })
 }
 
-fn named(t: &TypeRef) -> Option<String> {
+pub(crate) fn named(t: &TypeRef) -> Option<String> {
     match t {
         TypeRef::Named(n) => Some(n.clone()),
         TypeRef::Vec(inner) | TypeRef::Map(inner) => named(inner),
@@ -202,7 +202,8 @@ fn named(t: &TypeRef) -> Option<String> {
     }
 }
 
-fn children(shape: &ir::Shape) -> Vec<String> {
+/// The named types a shape refers to directly.
+pub(crate) fn children(shape: &ir::Shape) -> Vec<String> {
     match shape {
         ir::Shape::Struct { fields, additional } => fields
             .iter()

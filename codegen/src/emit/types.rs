@@ -25,13 +25,23 @@ pub fn file_tokens(api: &Api, owner: &str) -> Result<TokenStream> {
         format!("{summary}.")
     };
     let mut items = vec![type_tokens(api, root)];
+    let mut defined = BTreeSet::from([owner.to_owned()]);
+    let mut used: BTreeSet<String> = crate::children(&root.shape).into_iter().collect();
     for child in children {
         items.push(type_tokens(api, child));
+        defined.insert(child.name.clone());
+        used.extend(crate::children(&child.shape));
     }
+    // Explicit imports of the types of other files this one uses.
+    let imports: Vec<_> = used.difference(&defined).map(|name| ident(name)).collect();
+    let imports = if imports.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! { use super::{#(#imports),*}; }
+    };
     Ok(quote! {
         #![doc = #summary]
-        #[allow(unused_imports)]
-        use super::*;
+        #imports
         #(#items)*
     })
 }
