@@ -250,6 +250,8 @@ pub struct Group {
     pub type_name: String,
     pub tag: String,
     pub doc: Option<String>,
+    /// Rust code showing the group in use (the tag's `x-rust-example`), a doctest.
+    pub example: Option<String>,
 }
 
 /// Everything the emitters need.
@@ -257,6 +259,8 @@ pub struct Group {
 pub struct Api {
     pub title: String,
     pub description: Option<String>,
+    /// Rust code showing the crate in use (`info.x-rust-example`), a doctest.
+    pub example: Option<String>,
     pub base_url: String,
     /// Origin used to make relative links in descriptions absolute.
     pub link_origin: String,

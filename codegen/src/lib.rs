@@ -176,6 +176,7 @@ fn analyze_here(text: &str) -> Result<(Api, Vec<Warning>)> {
     let api = Api {
         title: doc.info.title.clone(),
         description: doc.info.description.clone(),
+        example: doc.info.extensions.get("x-rust-example").and_then(|v| v.as_str()).map(str::to_owned),
         base_url,
         link_origin,
         types: defs,

@@ -242,7 +242,12 @@ fn build_groups(api: &OpenAPI, ops: &[Operation]) -> Result<Vec<Group>> {
                 format!("tags {:?} and {tag_name:?} both become the cargo feature `{feature}`; rename one", other.tag),
             ));
         }
-        let doc = api.tags.iter().find(|t| t.name == tag_name).and_then(|t| t.description.clone());
+        let tag = api.tags.iter().find(|t| t.name == tag_name);
+        let doc = tag.and_then(|t| t.description.clone());
+        let example = tag
+            .and_then(|t| t.extensions.get("x-rust-example"))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned);
         groups.push(Group {
             module: op.group.clone(),
             feature,
@@ -250,6 +255,7 @@ fn build_groups(api: &OpenAPI, ops: &[Operation]) -> Result<Vec<Group>> {
             type_name: op.group_type.clone(),
             tag: tag_name,
             doc,
+            example,
         });
     }
     // Groups follow the order of the document's `tags` list, then first use.

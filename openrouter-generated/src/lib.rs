@@ -4,7 +4,32 @@
 //! OpenRouter gives one endpoint and one bill for hundreds of language models from many providers. This document covers account management (API keys, workspaces, credits) and the model catalogue. Full documentation lives at https://openrouter.ai/docs.
 //!
 //! Operations are grouped by tag: `client.<group>().<operation>(...)` returns a builder;
-//! `.send().await` runs it. Types live flat in [`types`].
+//! `.send().await` runs it. Types live flat in [`types`]. Each group is a cargo feature
+//! (`full`, on by default, enables them all).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use openrouter_generated::{Client, Error, RequestOptions, RetryPolicy};
+//! use std::time::Duration;
+//!
+//! # async fn example() -> Result<(), Error> {
+//! let client = Client::builder()
+//!     .api_key(std::env::var("OPENROUTER_API_KEY").unwrap_or_default()) // or Client::from_env()
+//!     .app_url("https://example.com") // HTTP-Referer, for app attribution
+//!     .app_title("Example") // X-OpenRouter-Title
+//!     .timeout(Duration::from_secs(120))
+//!     .build()?;
+//!
+//! # #[cfg(feature = "credits")]
+//! match client.credits().get().options(RequestOptions::new().retry(RetryPolicy::none())).send().await {
+//!     Ok(credits) => println!("{} credits used", credits.data.total_usage),
+//!     Err(Error::Api(e)) => println!("HTTP {} ({:?}): {}", e.status, e.kind(), e.message),
+//!     Err(other) => return Err(other),
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 #![forbid(unsafe_code)]
 #![allow(deprecated)]

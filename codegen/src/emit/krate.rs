@@ -84,9 +84,6 @@ description = "{description}"
 license = "MIT OR Apache-2.0"
 publish = false
 
-[lib]
-# Code blocks in the API's descriptions are prose, not tests.
-doctest = false
 
 [features]
 default = ["rustls", "full"]
@@ -192,7 +189,12 @@ pub fn lib_rs(options: &Options, api: &Api) -> Result<String> {
     }
     lines.push(String::new());
     lines.push(" Operations are grouped by tag: `client.<group>().<operation>(...)` returns a builder;".into());
-    lines.push(" `.send().await` runs it. Types live flat in [`types`].".into());
+    lines.push(" `.send().await` runs it. Types live flat in [`types`]. Each group is a cargo feature".into());
+    lines.push(" (`full`, on by default, enables them all).".into());
+    if let Some(example) = &api.example {
+        lines.push(String::new());
+        lines.extend(super::example_lines(example));
+    }
     let runtime: Vec<_> = RUNTIME
         .iter()
         .filter(|(name, _)| *name != "__private")

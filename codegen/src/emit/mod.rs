@@ -101,20 +101,60 @@ pub fn doc_inline(text: &str) -> String {
     doc_safe(text).replace('\n', " ")
 }
 
-/// The lines of a doc comment, each with its leading space.
+/// The lines of a doc comment, each with its leading space. Code blocks of the document are
+/// prose for Rust (JSON, shell, Python...): fenced ones are marked `text` and indented ones
+/// fenced as `text`, so that rustdoc shows them and never runs them as doctests.
 pub fn doc_lines(text: &str, origin: &str) -> Vec<String> {
     let absolute = doc_safe(&text.replace("](/", &format!("]({origin}/")));
-    absolute
-        .lines()
-        .map(|line| {
-            let line = line.trim_end();
-            if line.is_empty() {
-                String::new()
+    let mut out: Vec<String> = Vec::new();
+    let mut fence: Option<String> = None;
+    let mut indented = false;
+    for line in absolute.lines().map(str::trim_end) {
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        if let Some(marker) = &fence {
+            if trimmed.starts_with(marker.as_str()) && trimmed.trim_start_matches(marker.chars().next().unwrap_or('`')).is_empty() {
+                out.push(format!(" {indent}{marker}"));
+                fence = None;
             } else {
-                format!(" {line}")
+                out.push(format!(" {line}"));
             }
-        })
-        .collect()
+            continue;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            let ch = trimmed.chars().next().unwrap_or('`');
+            let marker: String = trimmed.chars().take_while(|c| *c == ch).collect();
+            out.push(format!(" {indent}{marker}text"));
+            fence = Some(marker);
+            continue;
+        }
+        let code_indent = indent.chars().count() >= 4 && !trimmed.is_empty();
+        if code_indent && !indented && out.last().is_none_or(|l| l.is_empty()) {
+            out.push(" ```text".to_owned());
+            indented = true;
+        } else if indented && !code_indent && !trimmed.is_empty() {
+            out.push(" ```".to_owned());
+            out.push(String::new());
+            indented = false;
+        }
+        out.push(if line.is_empty() { String::new() } else { format!(" {line}") });
+    }
+    if let Some(marker) = fence {
+        out.push(format!(" {marker}"));
+    }
+    if indented {
+        out.push(" ```".to_owned());
+    }
+    out
+}
+
+/// An `# Example` section around Rust code the document provides (`x-rust-example`), compiled
+/// as a doctest.
+pub fn example_lines(code: &str) -> Vec<String> {
+    let mut lines = vec![" # Example".to_owned(), String::new(), " ```no_run".to_owned()];
+    lines.extend(doc_safe(code.trim_end()).lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") }));
+    lines.push(" ```".to_owned());
+    lines
 }
 
 /// Where a type path is written: inside `types` (bare names) or elsewhere (`crate::types::X`).

@@ -14,7 +14,12 @@ pub fn file_tokens(api: &Api, group: &Group) -> TokenStream {
     let summary = super::doc_inline(&format!(" Operations of the `{}` tag, reached through `client.{}()`.", group.tag, group.accessor));
     let group_ty = ident(&group.type_name);
     let accessor = ident(&group.accessor);
-    let group_doc = doc(group.doc.as_deref(), &api.link_origin);
+    let mut group_doc = doc(group.doc.as_deref(), &api.link_origin);
+    if let Some(example) = &group.example {
+        let separator = if group_doc.is_empty() { Vec::new() } else { vec![String::new()] };
+        let lines: Vec<String> = separator.into_iter().chain(super::example_lines(example)).collect();
+        group_doc.extend(quote! { #( #[doc = #lines] )* });
+    }
     let methods = ops.iter().map(|op| method_tokens(api, op));
     let builders = ops.iter().map(|op| builder_tokens(api, op));
     let accessor_doc = super::doc_inline(&format!(" The `{}` operations.", group.tag));

@@ -2,6 +2,20 @@
 //! Operations of the `Anthropic Messages` tag, reached through `client.anthropic_messages()`.
 
 /// Talk to any model through the request and response format of Anthropic's Messages API, including streamed events, tool use, extended thinking and server tools.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: openrouter_generated::Client) -> Result<(), openrouter_generated::Error> {
+/// use openrouter_generated::types::{MessagesMessageParam, MessagesRequest};
+///
+/// let request = MessagesRequest::new("anthropic/claude-sonnet-4", Some(vec![MessagesMessageParam::new("user", "Hello")]))
+///     .max_tokens(256);
+/// let reply = client.anthropic_messages().create(request).send().await?;
+/// println!("{:?}", reply.content);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct AnthropicMessages<'a> {
     client: &'a crate::Client,

@@ -2,6 +2,23 @@
 //! Operations of the `API Keys` tag, reached through `client.api_keys()`.
 
 /// Create, inspect, change and revoke API keys. Apart from reading the key in use, these calls need a management key.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: openrouter_generated::Client) -> Result<(), openrouter_generated::Error> {
+/// use openrouter_generated::types::{CreateApiKeyRequest, UpdateApiKeyRequest};
+///
+/// // Needs a management key. Lists page by themselves.
+/// let keys = client.api_keys().list().into_paginator().collect_items().await?;
+/// println!("{} keys", keys.len());
+///
+/// let created = client.api_keys().create(CreateApiKeyRequest::new("ci").limit(Some(10.0))).send().await?;
+/// // `None` sends `"limit": null` and removes the limit; not calling `limit` leaves it as it is.
+/// client.api_keys().update(&created.data.hash, UpdateApiKeyRequest::new().limit(None)).send().await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ApiKeys<'a> {
     client: &'a crate::Client,

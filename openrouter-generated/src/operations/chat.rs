@@ -2,6 +2,29 @@
 //! Operations of the `Chat` tag, reached through `client.chat()`.
 
 /// Ask a model to continue a conversation using the OpenAI-compatible chat completions format, either as one JSON answer or as a stream of server-sent events.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: openrouter_generated::Client) -> Result<(), openrouter_generated::Error> {
+/// use openrouter_generated::chat::{ChatMessage, ChatStreamAccumulator};
+/// use openrouter_generated::types::ChatRequest;
+///
+/// let request = ChatRequest::new([ChatMessage::system("Answer briefly."), ChatMessage::user("What is Rust?")])
+///     .model("openai/gpt-4o-mini");
+/// let reply = client.chat().create(request.clone()).send().await?;
+/// println!("{:?}", reply.choices[0].message.content);
+///
+/// // The same request as a stream of chunks, folded into the final message.
+/// let mut chunks = client.chat().create(request).stream().await?;
+/// let mut answer = ChatStreamAccumulator::new();
+/// while let Some(chunk) = futures_util::TryStreamExt::try_next(&mut chunks).await? {
+///     answer.push(&chunk);
+/// }
+/// println!("{} (cost {:?})", answer.content(), answer.cost());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Chat<'a> {
     client: &'a crate::Client,

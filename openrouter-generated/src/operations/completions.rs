@@ -2,6 +2,19 @@
 //! Operations of the `Completions` tag, reached through `client.completions()`.
 
 /// Legacy text completions: the model continues a plain prompt instead of answering a list of chat messages.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: openrouter_generated::Client) -> Result<(), openrouter_generated::Error> {
+/// use openrouter_generated::types::CompletionsRequest;
+///
+/// let request = CompletionsRequest::new("Once upon a time").model("openai/gpt-3.5-turbo-instruct");
+/// let reply = client.completions().create(request).send().await?;
+/// println!("{:?}", reply.choices.first().map(|c| &c.text));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Completions<'a> {
     client: &'a crate::Client,

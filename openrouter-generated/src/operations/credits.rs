@@ -2,6 +2,16 @@
 //! Operations of the `Credits` tag, reached through `client.credits()`.
 
 /// Read the account's purchased credit balance and how much of it has been spent.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: openrouter_generated::Client) -> Result<(), openrouter_generated::Error> {
+/// let credits = client.credits().get().send().await?;
+/// println!("{} of {} credits used", credits.data.total_usage, credits.data.total_credits);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Credits<'a> {
     client: &'a crate::Client,

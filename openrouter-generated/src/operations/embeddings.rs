@@ -2,6 +2,19 @@
 //! Operations of the `Embeddings` tag, reached through `client.embeddings()`.
 
 /// Turn text, token IDs or media into numeric vectors, and browse the models that produce them.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: openrouter_generated::Client) -> Result<(), openrouter_generated::Error> {
+/// use openrouter_generated::types::EmbeddingsRequest;
+///
+/// let request = EmbeddingsRequest::new("The quick brown fox", "openai/text-embedding-3-small");
+/// let vectors = client.embeddings().create(request).send().await?;
+/// println!("{} vectors", vectors.data.len());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Embeddings<'a> {
     client: &'a crate::Client,

@@ -2,6 +2,16 @@
 //! Operations of the `Generations` tag, reached through `client.generations()`.
 
 /// Inspect a finished generation (its cost, timing, tokens and stored content) and report problems with it.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: openrouter_generated::Client) -> Result<(), openrouter_generated::Error> {
+/// let generation = client.generations().get("gen-1234").send().await?;
+/// println!("{:?}", generation.data.total_cost);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Generations<'a> {
     client: &'a crate::Client,

@@ -2,6 +2,18 @@
 //! Operations of the `Models` tag, reached through `client.models()`.
 
 /// Browse the catalogue of models available through OpenRouter, with pricing and capabilities.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: openrouter_generated::Client) -> Result<(), openrouter_generated::Error> {
+/// let models = client.models().list().send().await?;
+/// for model in models.data.iter().take(5) {
+///     println!("{} ({})", model.id, model.name);
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Models<'a> {
     client: &'a crate::Client,

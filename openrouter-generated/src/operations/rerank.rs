@@ -2,6 +2,21 @@
 //! Operations of the `Rerank` tag, reached through `client.rerank()`.
 
 /// Score a set of documents against a query and return them ordered by relevance.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: openrouter_generated::Client) -> Result<(), openrouter_generated::Error> {
+/// use openrouter_generated::types::RerankRequest;
+///
+/// let documents = vec!["Paris is in France.".into(), "Rust is a language.".into()];
+/// let ranked = client.rerank().create(RerankRequest::new("cohere/rerank-v3.5", "programming", documents)).send().await?;
+/// for result in &ranked.results {
+///     println!("document {} scores {}", result.index, result.relevance_score);
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Rerank<'a> {
     client: &'a crate::Client,

@@ -2,6 +2,19 @@
 //! Operations of the `Responses` tag, reached through `client.responses()`.
 
 /// Generate model output in the OpenResponses format (a stateless take on OpenAI's Responses API): typed input items, built-in and custom tools, reasoning, and a typed event stream.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: openrouter_generated::Client) -> Result<(), openrouter_generated::Error> {
+/// use openrouter_generated::types::ResponsesRequest;
+///
+/// let request = ResponsesRequest::new().model("openai/gpt-4o-mini").input("Say hello in French.");
+/// let response = client.responses().create(request).send().await?;
+/// println!("{:?}", response.output);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Responses<'a> {
     client: &'a crate::Client,

@@ -2,6 +2,21 @@
 //! Operations of the `Workspaces` tag, reached through `client.workspaces()`.
 
 /// Manage workspaces, which group API keys with their own settings, spending budgets and members.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: openrouter_generated::Client) -> Result<(), openrouter_generated::Error> {
+/// use openrouter_generated::types::WorkspaceBudgetInterval;
+///
+/// let workspaces = client.workspaces().list().limit(50).into_paginator().collect_items().await?;
+/// for workspace in &workspaces {
+///     let budget = client.workspaces().get_budget(&workspace.id, WorkspaceBudgetInterval::Monthly).send().await;
+///     println!("{}: {:?}", workspace.name, budget.map(|b| b.data));
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Workspaces<'a> {
     client: &'a crate::Client,
