@@ -429,11 +429,11 @@ const COMPILES: &[Compiles] = &[
         check: |g| {
             let mut problems = no_warnings(g);
             for (file, decl) in [
-                ("src/types/a.rs", "pub b: Box<B>"),
-                ("src/types/b.rs", "pub a: Box<A>"),
-                ("src/types/node.rs", "pub next: Box<Node>"),
-                ("src/types/tree.rs", "pub children: Vec<Tree>"),
-                ("src/types/wrapper.rs", "Option<Box<Wrapper>>"),
+                ("src/types/default/a.rs", "pub b: Box<B>"),
+                ("src/types/default/b.rs", "pub a: Box<A>"),
+                ("src/types/default/node.rs", "pub next: Box<Node>"),
+                ("src/types/default/tree.rs", "pub children: Vec<Tree>"),
+                ("src/types/default/wrapper.rs", "Option<Box<Wrapper>>"),
             ] {
                 if !g.code(file).contains(decl) {
                     problems.push(format!("{}: {file} should declare `{decl}`", g.fixture));
@@ -837,10 +837,10 @@ const COMPILES: &[Compiles] = &[
             // Non-string enums become plain types; the allowed values must not vanish in
             // silence: a warning names the schema, or the type's docs list the values.
             for (schema, file, values) in [
-                ("Level", "src/types/level.rs", &["1", "2", "3"][..]),
-                ("Ratio", "src/types/ratio.rs", &["0.5", "1.5"][..]),
-                ("Yes", "src/types/yes.rs", &["true"][..]),
-                ("Mixed", "src/types/mixed.rs", &["a", "1", "true"][..]),
+                ("Level", "src/types/default/level.rs", &["1", "2", "3"][..]),
+                ("Ratio", "src/types/default/ratio.rs", &["0.5", "1.5"][..]),
+                ("Yes", "src/types/default/yes.rs", &["true"][..]),
+                ("Mixed", "src/types/default/mixed.rs", &["a", "1", "true"][..]),
             ] {
                 let pointer = format!("#/components/schemas/{schema}");
                 let warned = g.warnings.iter().any(|(p, _)| p.starts_with(&pointer));
@@ -872,7 +872,7 @@ const COMPILES: &[Compiles] = &[
         ),
         check: |g| {
             let mut problems = no_warnings(g);
-            if !g.code("src/types/state.rs").replace(' ', "").contains("=>Self::UnknownValue") {
+            if !g.code("src/types/default/state.rs").replace(' ', "").contains("=>Self::UnknownValue") {
                 problems.push(format!("{}: \"Unknown\" should decode into UnknownValue", g.fixture));
             }
             problems

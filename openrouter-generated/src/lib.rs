@@ -39,6 +39,7 @@
     clippy::doc_overindented_list_items,
     clippy::should_implement_trait
 )]
+#![allow(clippy::module_inception)]
 #![cfg_attr(not(feature = "full"), allow(dead_code, unused_imports))]
 #[allow(dead_code)]
 mod client;

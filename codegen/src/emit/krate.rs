@@ -230,6 +230,8 @@ pub fn lib_rs(options: &Options, api: &Api) -> Result<String> {
         // and method names such as `add` or `clone` are the API's, not a mistake here.
         #![allow(confusable_idents, mixed_script_confusables, uncommon_codepoints)]
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::should_implement_trait)]
+        // A schema may be named like its group (`types::chat::chat`).
+        #![allow(clippy::module_inception)]
         // With only some API groups on, parts of the runtime have no caller.
         #![cfg_attr(not(feature = "full"), allow(dead_code, unused_imports))]
 
@@ -290,21 +292,44 @@ pub fn files(options: &Options, api: &Api) -> Result<BTreeMap<String, String>> {
         .filter(|d| d.owner == d.name)
         .map(|d| d.name.clone())
         .collect();
-    let mut type_modules = Vec::new();
+    // Types reached by one group live in that group's module, the others in a shared one; all
+    // are re-exported flat from `types`, so moving a file never breaks users.
+    let shared = if api.groups.iter().any(|g| g.module == "shared") { "shared_types" } else { "shared" };
+    let mut by_module: BTreeMap<String, Vec<(String, TokenStream)>> = BTreeMap::new();
     for owner in &owners {
+        let groups = &api.types[owner].groups;
+        let parent = match groups.iter().next() {
+            Some(group) if groups.len() == 1 => group.clone(),
+            _ => shared.to_owned(),
+        };
         let module = module_name(owner);
-        let file = format!("src/types/{module}.rs");
+        let file = format!("src/types/{parent}/{module}.rs");
         let tokens = super::types::file_tokens(api, owner)?;
         files.insert(file.clone(), render(&options.source, &file, tokens)?);
-        // The owner is reached by every group that reaches a type of its file.
-        type_modules.push((module, super::cfg_groups(api, &api.types[owner].groups)));
+        // In the shared module each file is compiled when any group that reaches it is on.
+        let cfg = if parent == shared { super::cfg_groups(api, groups) } else { TokenStream::new() };
+        by_module.entry(parent).or_default().push((module, cfg));
+    }
+    let mut type_modules = Vec::new();
+    for (parent, modules) in &by_module {
+        let file = format!("src/types/{parent}/mod.rs");
+        let summary = match api.groups.iter().find(|g| &g.module == parent) {
+            Some(group) => format!(" Types only the `{}` group reaches (feature `{}`).", super::doc_inline(&group.tag), group.feature),
+            None => " Types several groups reach; each is compiled when any of them is on.".to_owned(),
+        };
+        files.insert(file.clone(), mod_rs(options, &file, &summary, modules)?);
+        let cfg = match api.groups.iter().find(|g| &g.module == parent) {
+            Some(group) => super::cfg_groups(api, [&group.module]),
+            None => TokenStream::new(),
+        };
+        type_modules.push((parent.clone(), cfg));
     }
     files.insert(
         "src/types/mod.rs".to_owned(),
         mod_rs(
             options,
             "src/types/mod.rs",
-            " Request and response types, one module per schema, re-exported flat.",
+            " Request and response types by API group (shared ones apart), one file per schema, re-exported flat.",
             &type_modules,
         )?,
     );

@@ -37,7 +37,7 @@ pub fn file_tokens(api: &Api, owner: &str) -> Result<TokenStream> {
     let imports = if imports.is_empty() {
         TokenStream::new()
     } else {
-        quote! { use super::{#(#imports),*}; }
+        quote! { use crate::types::{#(#imports),*}; }
     };
     Ok(quote! {
         #![doc = #summary]
