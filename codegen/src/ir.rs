@@ -268,3 +268,21 @@ pub struct Api {
     pub groups: Vec<Group>,
     pub operations: Vec<Operation>,
 }
+
+/// The most arguments a generated `new` takes. A type with more required fields gets no
+/// positional constructor; it always deserializes instead, so it can be built from JSON.
+pub const MAX_NEW_ARGS: usize = 3;
+
+/// The arguments `new` of a struct takes: its required fields, except one-value enums (tags
+/// with only one possible value).
+pub fn constructor_arity(types: &std::collections::BTreeMap<String, TypeDef>, def: &TypeDef) -> usize {
+    let Shape::Struct { fields, .. } = &def.shape else {
+        return 0;
+    };
+    let constant = |t: &TypeRef| match t {
+        TypeRef::Named(name) => matches!(types.get(name).map(|d| &d.shape), Some(Shape::Enum { values }) if values.len() == 1),
+        _ => false,
+    };
+    // A required one-value enum is filled in by `new` itself (unless it may also be null).
+    fields.iter().filter(|f| f.required && (f.nullable || !constant(&f.ty))).count()
+}

@@ -139,6 +139,21 @@ fn analyze_here(text: &str) -> Result<(Api, Vec<Warning>)> {
             reach.extend(children(&def.shape).into_iter().map(|child| (child, group.clone(), sent)));
         }
     }
+    // A type sent with more required fields than a constructor takes is built from JSON, so it
+    // (and everything in it) deserializes.
+    let mut stack: Vec<String> = defs
+        .values()
+        .filter(|d| d.sent && ir::constructor_arity(&defs, d) > ir::MAX_NEW_ARGS)
+        .map(|d| d.name.clone())
+        .collect();
+    while let Some(name) = stack.pop() {
+        if let Some(def) = defs.get_mut(&name) {
+            if !def.received {
+                def.received = true;
+                stack.extend(children(&def.shape));
+            }
+        }
+    }
     let left_out: Vec<String> = defs
         .values()
         .filter(|d| d.groups.is_empty() && d.owner == d.name && !merged.contains(&d.name))

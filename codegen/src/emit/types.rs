@@ -2,7 +2,7 @@
 
 use super::{Scope, doc, ty};
 use crate::error::Result;
-use crate::ir::{Api, Field, Shape, TaggedVariant, TypeDef, TypeRef, UntaggedVariant};
+use crate::ir::{MAX_NEW_ARGS, Api, Field, Shape, TaggedVariant, TypeDef, TypeRef, UntaggedVariant};
 use crate::names::ident;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -337,14 +337,22 @@ fn struct_tokens(
     new_args.sort_by_key(|(rank, _)| *rank);
     let new_args: Vec<TokenStream> = new_args.into_iter().map(|(_, arg)| arg).collect();
     let all_optional = new_args.is_empty();
+    // More than three required fields make a positional constructor easy to misuse: such a
+    // type has none, and always deserializes, so it is built from JSON or taken from an answer.
+    let positional = crate::ir::constructor_arity(&api.types, def) <= MAX_NEW_ARGS;
     let serde_derives = serde_derives(def);
+    let docs = if positional {
+        docs
+    } else {
+        let note = format!(
+            " It has more than {MAX_NEW_ARGS} required fields, so no positional `new`: build it from JSON \
+             (`serde_json::from_value`) or take it from an answer, then change it with the setters."
+        );
+        let separator = if docs.is_empty() { TokenStream::new() } else { quote! { #[doc = ""] } };
+        quote! { #docs #separator #[doc = #note] }
+    };
     let derive_default = if all_optional {
         quote! { Default, }
-    } else {
-        TokenStream::new()
-    };
-    let many = if new_args.len() > 7 {
-        quote! { #[allow(clippy::too_many_arguments)] }
     } else {
         TokenStream::new()
     };
@@ -385,13 +393,19 @@ fn struct_tokens(
     // Types the client only receives get no constructor or setters: users read them (and
     // tests build them from JSON).
     let constructors = if def.sent {
-        quote! {
-            impl #name {
+        let new = if positional {
+            quote! {
                 #[doc = #new_doc]
-                #many
                 pub fn new(#(#new_args),*) -> Self {
                     #new_body
                 }
+            }
+        } else {
+            TokenStream::new()
+        };
+        quote! {
+            impl #name {
+                #new
                 #(#setters)*
             }
         }

@@ -2,9 +2,11 @@
 //! The `AnthropicCitationCharLocationParam` object and the types nested in it.
 
 /// Cites a character range of a plain-text document.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCitationCharLocationParam {
     /// Citation kind.
@@ -22,24 +24,6 @@ pub struct AnthropicCitationCharLocationParam {
 }
 
 impl AnthropicCitationCharLocationParam {
-    /// An `AnthropicCitationCharLocationParam` from its required fields; the optional ones start empty.
-    pub fn new(
-        cited_text: impl Into<String>,
-        document_index: impl Into<i64>,
-        document_title: Option<String>,
-        start_char_index: impl Into<i64>,
-        end_char_index: impl Into<i64>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            cited_text: cited_text.into(),
-            document_index: document_index.into(),
-            document_title,
-            start_char_index: start_char_index.into(),
-            end_char_index: end_char_index.into(),
-        }
-    }
-
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
@@ -131,7 +115,6 @@ impl serde::Serialize for AnthropicCitationCharLocationParamType {
     }
 }
 
-#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicCitationCharLocationParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

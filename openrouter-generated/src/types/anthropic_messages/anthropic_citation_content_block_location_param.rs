@@ -2,9 +2,11 @@
 //! The `AnthropicCitationContentBlockLocationParam` object and the types nested in it.
 
 /// Cites a range of blocks of a document given as content blocks.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCitationContentBlockLocationParam {
     /// Citation kind.
@@ -22,24 +24,6 @@ pub struct AnthropicCitationContentBlockLocationParam {
 }
 
 impl AnthropicCitationContentBlockLocationParam {
-    /// An `AnthropicCitationContentBlockLocationParam` from its required fields; the optional ones start empty.
-    pub fn new(
-        cited_text: impl Into<String>,
-        document_index: impl Into<i64>,
-        document_title: Option<String>,
-        start_block_index: impl Into<i64>,
-        end_block_index: impl Into<i64>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            cited_text: cited_text.into(),
-            document_index: document_index.into(),
-            document_title,
-            start_block_index: start_block_index.into(),
-            end_block_index: end_block_index.into(),
-        }
-    }
-
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
@@ -131,7 +115,6 @@ impl serde::Serialize for AnthropicCitationContentBlockLocationParamType {
     }
 }
 
-#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicCitationContentBlockLocationParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -2,9 +2,11 @@
 //! The `AnthropicCitationPageLocationParam` object and the types nested in it.
 
 /// Cites a page range of a PDF document.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCitationPageLocationParam {
     /// Citation kind.
@@ -22,24 +24,6 @@ pub struct AnthropicCitationPageLocationParam {
 }
 
 impl AnthropicCitationPageLocationParam {
-    /// An `AnthropicCitationPageLocationParam` from its required fields; the optional ones start empty.
-    pub fn new(
-        cited_text: impl Into<String>,
-        document_index: impl Into<i64>,
-        document_title: Option<String>,
-        start_page_number: impl Into<i64>,
-        end_page_number: impl Into<i64>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            cited_text: cited_text.into(),
-            document_index: document_index.into(),
-            document_title,
-            start_page_number: start_page_number.into(),
-            end_page_number: end_page_number.into(),
-        }
-    }
-
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
@@ -131,7 +115,6 @@ impl serde::Serialize for AnthropicCitationPageLocationParamType {
     }
 }
 
-#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicCitationPageLocationParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -2,9 +2,11 @@
 //! The `AnthropicCitationSearchResultLocationParam` object and the types nested in it.
 
 /// Cites blocks of a search result you supplied.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCitationSearchResultLocationParam {
     /// Citation kind.
@@ -24,26 +26,6 @@ pub struct AnthropicCitationSearchResultLocationParam {
 }
 
 impl AnthropicCitationSearchResultLocationParam {
-    /// An `AnthropicCitationSearchResultLocationParam` from its required fields; the optional ones start empty.
-    pub fn new(
-        cited_text: impl Into<String>,
-        search_result_index: impl Into<i64>,
-        source: impl Into<String>,
-        title: Option<String>,
-        start_block_index: impl Into<i64>,
-        end_block_index: impl Into<i64>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            cited_text: cited_text.into(),
-            search_result_index: search_result_index.into(),
-            source: source.into(),
-            title,
-            start_block_index: start_block_index.into(),
-            end_block_index: end_block_index.into(),
-        }
-    }
-
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
@@ -141,7 +123,6 @@ impl serde::Serialize for AnthropicCitationSearchResultLocationParamType {
     }
 }
 
-#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicCitationSearchResultLocationParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

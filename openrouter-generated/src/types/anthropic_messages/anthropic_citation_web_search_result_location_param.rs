@@ -2,9 +2,11 @@
 //! The `AnthropicCitationWebSearchResultLocationParam` object and the types nested in it.
 
 /// Cites a web search hit.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCitationWebSearchResultLocationParam {
     /// Citation kind.
@@ -20,22 +22,6 @@ pub struct AnthropicCitationWebSearchResultLocationParam {
 }
 
 impl AnthropicCitationWebSearchResultLocationParam {
-    /// An `AnthropicCitationWebSearchResultLocationParam` from its required fields; the optional ones start empty.
-    pub fn new(
-        cited_text: impl Into<String>,
-        encrypted_index: impl Into<String>,
-        title: Option<String>,
-        url: impl Into<String>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            cited_text: cited_text.into(),
-            encrypted_index: encrypted_index.into(),
-            title,
-            url: url.into(),
-        }
-    }
-
     /// Sets the `type` field.
     pub fn r#type(
         mut self,
@@ -121,7 +107,6 @@ impl serde::Serialize for AnthropicCitationWebSearchResultLocationParamType {
     }
 }
 
-#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for AnthropicCitationWebSearchResultLocationParamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -22,6 +22,8 @@ pub struct MessagesDeltaEvent {
 }
 
 /// New values of the message's top-level fields.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
@@ -96,6 +98,8 @@ impl<'de> serde::Deserialize<'de> for MessagesDeltaEventType {
 }
 
 /// Cumulative token counts so far.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]

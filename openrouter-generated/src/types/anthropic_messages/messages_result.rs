@@ -9,6 +9,8 @@ use crate::types::{
 };
 
 /// A complete (non-streamed) Messages reply, with OpenRouter's additions.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
@@ -186,6 +188,8 @@ impl<'de> serde::Deserialize<'de> for MessagesResultType {
 }
 
 /// Token counts of the request, with cost and speed details.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]

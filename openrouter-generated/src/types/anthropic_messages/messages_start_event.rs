@@ -20,6 +20,8 @@ pub struct MessagesStartEvent {
 }
 
 /// The message as it stands when the stream opens.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
@@ -755,6 +757,8 @@ impl<'de> serde::Deserialize<'de> for MessagesStartEventMessageType {
 }
 
 /// Token counts known when the stream opens.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]

@@ -4,6 +4,8 @@
 use crate::types::{CompletionsChoice, CompletionsUsage};
 
 /// A text completion. When streaming, every event carries an object of this shape holding the next piece of text.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]

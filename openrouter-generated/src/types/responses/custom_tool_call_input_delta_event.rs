@@ -2,6 +2,8 @@
 //! The `CustomToolCallInputDeltaEvent` object and the types nested in it.
 
 /// `response.custom_tool_call_input.delta`: a new piece of custom tool input.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]

@@ -4,9 +4,11 @@
 use crate::types::ToolCallStatus;
 
 /// A call the model made to one of your functions, sent back as history.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FunctionCallItem {
     pub r#type: FunctionCallItemType,
@@ -32,26 +34,6 @@ pub struct FunctionCallItem {
 }
 
 impl FunctionCallItem {
-    /// A `FunctionCallItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        call_id: impl Into<String>,
-        name: impl Into<String>,
-        arguments: impl Into<String>,
-        id: impl Into<String>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            id: id.into(),
-            call_id: call_id.into(),
-            name: name.into(),
-            arguments: arguments.into(),
-            namespace: Default::default(),
-            status: Default::default(),
-            subagent_id: Default::default(),
-            subagent_items: Default::default(),
-        }
-    }
-
     /// Sets the `type` field.
     pub fn r#type(mut self, value: impl Into<FunctionCallItemType>) -> Self {
         self.r#type = value.into();
@@ -112,7 +94,7 @@ impl FunctionCallItem {
 
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FunctionCallItemSubagentItemsItem {
     /// Kind of the recorded item.
@@ -187,7 +169,6 @@ impl serde::Serialize for FunctionCallItemType {
     }
 }
 
-#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for FunctionCallItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

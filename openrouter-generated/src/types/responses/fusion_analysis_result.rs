@@ -2,6 +2,8 @@
 //! The `FusionAnalysisResult` object and the types nested in it.
 
 /// The analyst model's structured comparison of the panel's answers.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
@@ -20,23 +22,6 @@ pub struct FusionAnalysisResult {
 }
 
 impl FusionAnalysisResult {
-    /// A `FusionAnalysisResult` from its required fields; the optional ones start empty.
-    pub fn new(
-        consensus: impl Into<Vec<String>>,
-        contradictions: impl Into<Vec<FusionAnalysisResultContradictionsItem>>,
-        partial_coverage: impl Into<Vec<FusionAnalysisResultPartialCoverageItem>>,
-        unique_insights: impl Into<Vec<FusionAnalysisResultUniqueInsightsItem>>,
-        blind_spots: impl Into<Vec<String>>,
-    ) -> Self {
-        Self {
-            consensus: consensus.into(),
-            contradictions: contradictions.into(),
-            partial_coverage: partial_coverage.into(),
-            unique_insights: unique_insights.into(),
-            blind_spots: blind_spots.into(),
-        }
-    }
-
     /// Sets the `consensus` field.
     pub fn consensus(mut self, value: impl Into<Vec<String>>) -> Self {
         self.consensus = value.into();

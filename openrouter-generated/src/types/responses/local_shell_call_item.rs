@@ -4,9 +4,11 @@
 use crate::types::ToolCallStatus;
 
 /// The model asking the client to run a command in a local shell.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocalShellCallItem {
     pub r#type: LocalShellCallItemType,
@@ -20,22 +22,6 @@ pub struct LocalShellCallItem {
 }
 
 impl LocalShellCallItem {
-    /// A `LocalShellCallItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        id: impl Into<String>,
-        call_id: impl Into<String>,
-        action: impl Into<LocalShellCallItemAction>,
-        status: impl Into<ToolCallStatus>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            id: id.into(),
-            call_id: call_id.into(),
-            action: action.into(),
-            status: status.into(),
-        }
-    }
-
     /// Sets the `type` field.
     pub fn r#type(mut self, value: impl Into<LocalShellCallItemType>) -> Self {
         self.r#type = value.into();
@@ -70,7 +56,7 @@ impl LocalShellCallItem {
 /// The command to execute.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocalShellCallItemAction {
     pub r#type: LocalShellCallItemActionType,
@@ -194,7 +180,6 @@ impl serde::Serialize for LocalShellCallItemActionType {
     }
 }
 
-#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for LocalShellCallItemActionType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -253,7 +238,6 @@ impl serde::Serialize for LocalShellCallItemType {
     }
 }
 
-#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for LocalShellCallItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

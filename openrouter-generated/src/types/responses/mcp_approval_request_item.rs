@@ -2,9 +2,11 @@
 //! The `McpApprovalRequestItem` object and the types nested in it.
 
 /// The model asking for permission before calling a tool on an MCP server.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct McpApprovalRequestItem {
     pub r#type: McpApprovalRequestItemType,
@@ -19,22 +21,6 @@ pub struct McpApprovalRequestItem {
 }
 
 impl McpApprovalRequestItem {
-    /// A `McpApprovalRequestItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
-        arguments: impl Into<String>,
-        server_label: impl Into<String>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            id: id.into(),
-            name: name.into(),
-            arguments: arguments.into(),
-            server_label: server_label.into(),
-        }
-    }
-
     /// Sets the `type` field.
     pub fn r#type(mut self, value: impl Into<McpApprovalRequestItemType>) -> Self {
         self.r#type = value.into();
@@ -115,7 +101,6 @@ impl serde::Serialize for McpApprovalRequestItemType {
     }
 }
 
-#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for McpApprovalRequestItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

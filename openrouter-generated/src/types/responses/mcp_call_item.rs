@@ -2,9 +2,11 @@
 //! The `McpCallItem` object and the types nested in it.
 
 /// A tool call made on an MCP server, with its result or error.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct McpCallItem {
     pub r#type: McpCallItemType,
@@ -25,24 +27,6 @@ pub struct McpCallItem {
 }
 
 impl McpCallItem {
-    /// A `McpCallItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
-        arguments: impl Into<String>,
-        server_label: impl Into<String>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            id: id.into(),
-            name: name.into(),
-            arguments: arguments.into(),
-            server_label: server_label.into(),
-            output: Default::default(),
-            error: Default::default(),
-        }
-    }
-
     /// Sets the `type` field.
     pub fn r#type(mut self, value: impl Into<McpCallItemType>) -> Self {
         self.r#type = value.into();
@@ -135,7 +119,6 @@ impl serde::Serialize for McpCallItemType {
     }
 }
 
-#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for McpCallItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -13,6 +13,8 @@ use crate::types::{
 };
 
 /// A whole response, as returned when streaming is off and inside the lifecycle stream events.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]

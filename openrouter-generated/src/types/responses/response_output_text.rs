@@ -62,6 +62,7 @@ impl ResponseOutputText {
     }
 }
 
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
@@ -78,21 +79,6 @@ pub struct ResponseOutputTextLogprobsItem {
 }
 
 impl ResponseOutputTextLogprobsItem {
-    /// A `ResponseOutputTextLogprobsItem` from its required fields; the optional ones start empty.
-    pub fn new(
-        token: impl Into<String>,
-        bytes: impl Into<Vec<i64>>,
-        logprob: impl Into<f64>,
-        top_logprobs: impl Into<Vec<ResponseOutputTextLogprobsItemTopLogprobsItem>>,
-    ) -> Self {
-        Self {
-            token: token.into(),
-            bytes: bytes.into(),
-            logprob: logprob.into(),
-            top_logprobs: top_logprobs.into(),
-        }
-    }
-
     /// Sets the `token` field.
     pub fn token(mut self, value: impl Into<String>) -> Self {
         self.token = value.into();

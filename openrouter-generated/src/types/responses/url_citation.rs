@@ -2,6 +2,8 @@
 //! The `UrlCitation` object and the types nested in it.
 
 /// Citation of a web page, covering a character range of the text.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
@@ -22,23 +24,6 @@ pub struct UrlCitation {
 }
 
 impl UrlCitation {
-    /// An `UrlCitation` from its required fields; the optional ones start empty.
-    pub fn new(
-        url: impl Into<String>,
-        title: impl Into<String>,
-        start_index: impl Into<i64>,
-        end_index: impl Into<i64>,
-    ) -> Self {
-        Self {
-            r#type: Default::default(),
-            url: url.into(),
-            title: title.into(),
-            start_index: start_index.into(),
-            end_index: end_index.into(),
-            content: Default::default(),
-        }
-    }
-
     /// Sets the `type` field.
     pub fn r#type(mut self, value: impl Into<UrlCitationType>) -> Self {
         self.r#type = value.into();

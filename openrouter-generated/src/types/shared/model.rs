@@ -7,6 +7,8 @@ use crate::types::{
 };
 
 /// A model offered through OpenRouter, with pricing, limits and capabilities.
+///
+/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
