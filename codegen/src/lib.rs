@@ -85,7 +85,7 @@ pub fn analyze(text: &str) -> Result<(Api, Vec<Warning>)> {
 }
 
 fn analyze_here(text: &str) -> Result<(Api, Vec<Warning>)> {
-    let (doc, _) = load::load(text)?;
+    let (doc, json) = load::load(text)?;
     let mut types = schema::TypeSpace::new(&doc)?;
     types.define_components()?;
     let (groups, operations) = operations::build(&doc, &mut types)?;
@@ -171,6 +171,8 @@ fn analyze_here(text: &str) -> Result<(Api, Vec<Warning>)> {
     }
     defs.retain(|_, d| !d.groups.is_empty());
 
+    warnings.extend(duplicate_inline_schemas(&defs, &json));
+
     // Module names must be distinct too (one file per root type).
     let mut modules: BTreeMap<String, &ir::TypeDef> = BTreeMap::new();
     for def in defs.values().filter(|d| d.owner == d.name) {
@@ -216,6 +218,67 @@ pub(crate) fn named(t: &TypeRef) -> Option<String> {
         TypeRef::Vec(inner) | TypeRef::Map(inner) => named(inner),
         _ => None,
     }
+}
+
+/// Inline schemas with the same structure as another type (an enum of four values or more,
+/// a struct of two fields or more, a union): each is a warning that suggests one named schema.
+/// An inline schema named with `x-rust-name` is a deliberate type of its own and not reported.
+fn duplicate_inline_schemas(defs: &BTreeMap<String, ir::TypeDef>, json: &serde_json::Value) -> Vec<Warning> {
+    let deliberate = |def: &ir::TypeDef| {
+        json.pointer(def.pointer.as_str()).and_then(|node| node.get("x-rust-name")).is_some()
+    };
+    let signature = |def: &ir::TypeDef| -> Option<String> {
+        let ty = |t: &TypeRef| t.display();
+        match &def.shape {
+            ir::Shape::Enum { values } if values.len() >= 4 => {
+                Some(format!("enum {}", values.iter().map(|v| v.wire.as_str()).collect::<Vec<_>>().join("|")))
+            }
+            ir::Shape::Struct { fields, additional } if fields.len() >= 2 => Some(format!(
+                "struct {} {:?}",
+                fields
+                    .iter()
+                    .map(|f| format!("{}:{}:{}:{}", f.wire_name, ty(&f.ty), f.required, f.nullable))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                additional.as_ref().map(ty)
+            )),
+            ir::Shape::Tagged { property, variants } => Some(format!(
+                "tagged {property} {}",
+                variants.iter().map(|v| format!("{}={}", v.tags.join("/"), ty(&v.ty))).collect::<Vec<_>>().join(",")
+            )),
+            ir::Shape::Untagged { variants } if variants.iter().all(|v| !matches!(v.ty, TypeRef::Named(_))) => {
+                None
+            }
+            ir::Shape::Untagged { variants } => Some(format!(
+                "untagged {}",
+                variants.iter().map(|v| ty(&v.ty)).collect::<Vec<_>>().join(",")
+            )),
+            _ => None,
+        }
+    };
+    let mut first: BTreeMap<String, &ir::TypeDef> = BTreeMap::new();
+    let mut warnings = Vec::new();
+    // Component schemas first, so that an inline copy of one points at it.
+    let ordered = defs.values().filter(|d| d.owner == d.name).chain(defs.values().filter(|d| d.owner != d.name));
+    for def in ordered {
+        let Some(key) = signature(def) else { continue };
+        match first.get(&key) {
+            // The same schema reached twice (merged through `allOf`) is not a copy.
+            Some(original) if def.owner != def.name && def.pointer != original.pointer && !deliberate(def) => warnings.push(Warning {
+                pointer: def.pointer.clone(),
+                message: format!(
+                    "this inline schema is the same as `{}` ({}); describe it once as a component and $ref it",
+                    original.name, original.pointer
+                ),
+            }),
+            Some(_) => {}
+            None => {
+                first.insert(key, def);
+            }
+        }
+    }
+    warnings.dedup();
+    warnings
 }
 
 /// The named types a shape refers to directly.

@@ -9,7 +9,7 @@
 pub struct MessagesOutputConfig {
     /// How hard the model works on its answer; higher levels can be more thorough but are slower.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub effort: crate::Nullable<MessagesOutputConfigEffort>,
+    pub effort: crate::Nullable<MessagesEffort>,
     /// Forces the reply to follow a JSON Schema; see https://platform.claude.com/docs/en/build-with-claude/structured-outputs.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub format: crate::Nullable<MessagesOutputConfigFormat>,
@@ -25,7 +25,7 @@ impl MessagesOutputConfig {
     }
 
     /// Sets the `effort` field: `Some(value)` sends the value, `None` sends an explicit `null`.
-    pub fn effort(mut self, value: Option<MessagesOutputConfigEffort>) -> Self {
+    pub fn effort(mut self, value: Option<MessagesEffort>) -> Self {
         self.effort = value.into();
         self
     }
@@ -48,7 +48,7 @@ impl MessagesOutputConfig {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum MessagesOutputConfigEffort {
+pub enum MessagesEffort {
     /// `low`
     Low,
     /// `medium`
@@ -63,7 +63,7 @@ pub enum MessagesOutputConfigEffort {
     Unknown(String),
 }
 
-impl MessagesOutputConfigEffort {
+impl MessagesEffort {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -77,7 +77,7 @@ impl MessagesOutputConfigEffort {
     }
 }
 
-impl From<&str> for MessagesOutputConfigEffort {
+impl From<&str> for MessagesEffort {
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -90,27 +90,27 @@ impl From<&str> for MessagesOutputConfigEffort {
     }
 }
 
-impl std::str::FromStr for MessagesOutputConfigEffort {
+impl std::str::FromStr for MessagesEffort {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for MessagesOutputConfigEffort {
+impl std::fmt::Display for MessagesEffort {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for MessagesOutputConfigEffort {
+impl serde::Serialize for MessagesEffort {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 #[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesOutputConfigEffort {
+impl<'de> serde::Deserialize<'de> for MessagesEffort {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

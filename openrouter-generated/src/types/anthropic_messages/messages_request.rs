@@ -6,14 +6,12 @@ use crate::types::{
     AnthropicInputTokensClearAtLeast, AnthropicInputTokensTrigger, AnthropicSpeed,
     AnthropicTextBlockParam, AnthropicThinkingDisplay, AnthropicThinkingTurns,
     AnthropicToolSearchToolBm25, AnthropicToolSearchToolRegex, AnthropicToolUsesKeep,
-    AnthropicToolUsesTrigger, AnthropicWebSearchToolUserLocation, AutoBetaRouterPlugin,
-    AutoRouterPlugin, BashServerTool, ContextCompressionPlugin, DatetimeServerTool,
-    DeprecatedRoute, FileParserPlugin, FusionPlugin, ImageGenerationServerToolOpenRouter,
+    AnthropicToolUsesTrigger, AnthropicWebSearchToolUserLocation, BashServerTool,
+    DatetimeServerTool, DeprecatedRoute, ImageGenerationServerToolOpenRouter,
     MessagesFallbackParam, MessagesMessageParam, MessagesOutputConfig,
-    MessagesSearchModelsServerTool, ModerationPlugin, OpenRouterWebSearchServerTool,
-    ParetoRouterPlugin, ProviderPreferences, ResponseHealingPlugin,
-    ShellServerToolOpenRouter, StopServerToolsWhen, ToolSearchServerTool, TraceConfig,
-    WebFetchPlugin, WebFetchServerTool, WebSearchPlugin,
+    MessagesSearchModelsServerTool, OpenRouterWebSearchServerTool, Plugin,
+    ProviderPreferences, ShellServerToolOpenRouter, StopServerToolsWhen,
+    ToolSearchServerTool, TraceConfig, WebFetchServerTool,
 };
 
 /// Body of a Messages call, in Anthropic's format plus OpenRouter routing options.
@@ -81,7 +79,7 @@ pub struct MessagesRequest {
     pub provider: crate::Nullable<ProviderPreferences>,
     /// OpenRouter plugins to turn on for this request, each with its own settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugins: Option<Vec<MessagesRequestPluginsItem>>,
+    pub plugins: Option<Vec<Plugin>>,
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub route: crate::Nullable<DeprecatedRoute>,
     /// Stable identifier of your end user (at most 256 characters), so that abuse can be traced to one user instead of your whole app.
@@ -270,7 +268,7 @@ impl MessagesRequest {
     }
 
     /// Sets the `plugins` field.
-    pub fn plugins(mut self, value: impl Into<Vec<MessagesRequestPluginsItem>>) -> Self {
+    pub fn plugins(mut self, value: impl Into<Vec<Plugin>>) -> Self {
         self.plugins = Some(value.into());
         self
     }
@@ -1130,201 +1128,6 @@ impl MessagesRequestMetadata {
     pub fn user_id(mut self, value: Option<String>) -> Self {
         self.user_id = value.into();
         self
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum MessagesRequestPluginsItem {
-    /// `id: auto-router`
-    AutoRouter(AutoRouterPlugin),
-    /// `id: auto-beta-router`
-    AutoBetaRouter(AutoBetaRouterPlugin),
-    /// `id: moderation`
-    Moderation(ModerationPlugin),
-    /// `id: web`
-    Web(WebSearchPlugin),
-    /// `id: web-fetch`
-    WebFetch(WebFetchPlugin),
-    /// `id: file-parser`
-    FileParser(FileParserPlugin),
-    /// `id: response-healing`
-    ResponseHealing(ResponseHealingPlugin),
-    /// `id: context-compression`
-    ContextCompression(ContextCompressionPlugin),
-    /// `id: pareto-router`
-    ParetoRouter(ParetoRouterPlugin),
-    /// `id: fusion`
-    Fusion(FusionPlugin),
-    /// A `id` this version of the crate does not know; the raw JSON is kept.
-    Unknown(serde_json::Value),
-}
-
-impl serde::Serialize for MessagesRequestPluginsItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::AutoRouter(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "auto-router",
-                    serializer,
-                )
-            }
-            Self::AutoBetaRouter(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "auto-beta-router",
-                    serializer,
-                )
-            }
-            Self::Moderation(value) => {
-                crate::__private::serialize_tagged(value, "id", "moderation", serializer)
-            }
-            Self::Web(value) => {
-                crate::__private::serialize_tagged(value, "id", "web", serializer)
-            }
-            Self::WebFetch(value) => {
-                crate::__private::serialize_tagged(value, "id", "web-fetch", serializer)
-            }
-            Self::FileParser(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "file-parser",
-                    serializer,
-                )
-            }
-            Self::ResponseHealing(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "response-healing",
-                    serializer,
-                )
-            }
-            Self::ContextCompression(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "context-compression",
-                    serializer,
-                )
-            }
-            Self::ParetoRouter(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "pareto-router",
-                    serializer,
-                )
-            }
-            Self::Fusion(value) => {
-                crate::__private::serialize_tagged(value, "id", "fusion", serializer)
-            }
-            Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesRequestPluginsItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let tag = crate::__private::tag_of(&value, "id");
-        match tag.as_deref() {
-            Some("auto-router") => {
-                crate::__private::from_value(value).map(Self::AutoRouter)
-            }
-            Some("auto-beta-router") => {
-                crate::__private::from_value(value).map(Self::AutoBetaRouter)
-            }
-            Some("moderation") => {
-                crate::__private::from_value(value).map(Self::Moderation)
-            }
-            Some("web") => crate::__private::from_value(value).map(Self::Web),
-            Some("web-fetch") => crate::__private::from_value(value).map(Self::WebFetch),
-            Some("file-parser") => {
-                crate::__private::from_value(value).map(Self::FileParser)
-            }
-            Some("response-healing") => {
-                crate::__private::from_value(value).map(Self::ResponseHealing)
-            }
-            Some("context-compression") => {
-                crate::__private::from_value(value).map(Self::ContextCompression)
-            }
-            Some("pareto-router") => {
-                crate::__private::from_value(value).map(Self::ParetoRouter)
-            }
-            Some("fusion") => crate::__private::from_value(value).map(Self::Fusion),
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-
-impl From<AutoRouterPlugin> for MessagesRequestPluginsItem {
-    fn from(value: AutoRouterPlugin) -> Self {
-        Self::AutoRouter(value)
-    }
-}
-
-impl From<AutoBetaRouterPlugin> for MessagesRequestPluginsItem {
-    fn from(value: AutoBetaRouterPlugin) -> Self {
-        Self::AutoBetaRouter(value)
-    }
-}
-
-impl From<ModerationPlugin> for MessagesRequestPluginsItem {
-    fn from(value: ModerationPlugin) -> Self {
-        Self::Moderation(value)
-    }
-}
-
-impl From<WebSearchPlugin> for MessagesRequestPluginsItem {
-    fn from(value: WebSearchPlugin) -> Self {
-        Self::Web(value)
-    }
-}
-
-impl From<WebFetchPlugin> for MessagesRequestPluginsItem {
-    fn from(value: WebFetchPlugin) -> Self {
-        Self::WebFetch(value)
-    }
-}
-
-impl From<FileParserPlugin> for MessagesRequestPluginsItem {
-    fn from(value: FileParserPlugin) -> Self {
-        Self::FileParser(value)
-    }
-}
-
-impl From<ResponseHealingPlugin> for MessagesRequestPluginsItem {
-    fn from(value: ResponseHealingPlugin) -> Self {
-        Self::ResponseHealing(value)
-    }
-}
-
-impl From<ContextCompressionPlugin> for MessagesRequestPluginsItem {
-    fn from(value: ContextCompressionPlugin) -> Self {
-        Self::ContextCompression(value)
-    }
-}
-
-impl From<ParetoRouterPlugin> for MessagesRequestPluginsItem {
-    fn from(value: ParetoRouterPlugin) -> Self {
-        Self::ParetoRouter(value)
-    }
-}
-
-impl From<FusionPlugin> for MessagesRequestPluginsItem {
-    fn from(value: FusionPlugin) -> Self {
-        Self::Fusion(value)
     }
 }
 

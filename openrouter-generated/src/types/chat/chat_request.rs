@@ -2,15 +2,13 @@
 //! The `ChatRequest` object and the types nested in it.
 
 use crate::types::{
-    AnthropicCacheControlDirective, AutoBetaRouterPlugin, AutoRouterPlugin,
-    ChatDebugOptions, ChatFormatGrammarConfig, ChatFormatJsonObjectConfig,
-    ChatFormatJsonSchemaConfig, ChatFormatPythonConfig, ChatFormatTextConfig,
-    ChatFunctionTool, ChatMessages, ChatModelNames, ChatReasoningSummaryVerbosityEnum,
-    ChatStreamOptions, ChatToolChoice, ContextCompressionPlugin, DeprecatedRoute,
-    FileParserPlugin, FusionPlugin, ImageConfig, ModelName, ModerationPlugin,
-    ParetoRouterPlugin, Prediction, PromptCacheOptions, ProviderPreferences,
-    ReasoningEffort, ResponseHealingPlugin, StopServerToolsWhen, TraceConfig,
-    WebFetchPlugin, WebSearchPlugin,
+    AnthropicCacheControlDirective, ChatDebugOptions, ChatFormatGrammarConfig,
+    ChatFormatJsonObjectConfig, ChatFormatJsonSchemaConfig, ChatFormatPythonConfig,
+    ChatFormatTextConfig, ChatFunctionTool, ChatMessages, ChatModelNames,
+    ChatReasoningSummaryVerbosityEnum, ChatStreamOptions, ChatToolChoice,
+    DeprecatedRoute, ImageConfig, ModelName, Plugin, Prediction, PromptCacheOptions,
+    ProviderPreferences, ReasoningEffort, RequestedServiceTier, StopServerToolsWhen,
+    TraceConfig,
 };
 
 /// Body of a chat completion call.
@@ -60,7 +58,7 @@ pub struct ChatRequest {
     pub parallel_tool_calls: crate::Nullable<bool>,
     /// Plugins to switch on for this call, each with its own settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugins: Option<Vec<ChatRequestPluginsItem>>,
+    pub plugins: Option<Vec<Plugin>>,
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub prediction: crate::Nullable<Prediction>,
     /// Penalty between -2.0 and 2.0 for tokens that have appeared at all so far.
@@ -77,8 +75,8 @@ pub struct ChatRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning: Option<ChatRequestReasoning>,
     /// Short form of `reasoning.effort`. Sending both with different values is an error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reasoning_effort: Option<ReasoningEffort>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub reasoning_effort: crate::Nullable<ReasoningEffort>,
     /// Discourages tokens in proportion to how much they already occur; 1.0 leaves sampling unchanged and larger values push harder. Ignored by providers that lack it.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub repetition_penalty: crate::Nullable<f64>,
@@ -92,7 +90,7 @@ pub struct ChatRequest {
     pub seed: crate::Nullable<i64>,
     /// Processing tier to ask the provider for; `fast` means the same as `priority`.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub service_tier: crate::Nullable<ChatRequestServiceTier>,
+    pub service_tier: crate::Nullable<RequestedServiceTier>,
     /// Your own ID (at most 256 characters) tying related calls together, such as the turns of one conversation. Calls with the same ID stick to one provider so its prompt cache is reused, and are grouped together in observability. A value here wins over the `x-session-id` header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
@@ -287,7 +285,7 @@ impl ChatRequest {
     }
 
     /// Sets the `plugins` field.
-    pub fn plugins(mut self, value: impl Into<Vec<ChatRequestPluginsItem>>) -> Self {
+    pub fn plugins(mut self, value: impl Into<Vec<Plugin>>) -> Self {
         self.plugins = Some(value.into());
         self
     }
@@ -328,9 +326,9 @@ impl ChatRequest {
         self
     }
 
-    /// Sets the `reasoning_effort` field.
-    pub fn reasoning_effort(mut self, value: impl Into<ReasoningEffort>) -> Self {
-        self.reasoning_effort = Some(value.into());
+    /// Sets the `reasoning_effort` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn reasoning_effort(mut self, value: Option<ReasoningEffort>) -> Self {
+        self.reasoning_effort = value.into();
         self
     }
 
@@ -362,7 +360,7 @@ impl ChatRequest {
     }
 
     /// Sets the `service_tier` field: `Some(value)` sends the value, `None` sends an explicit `null`.
-    pub fn service_tier(mut self, value: Option<ChatRequestServiceTier>) -> Self {
+    pub fn service_tier(mut self, value: Option<RequestedServiceTier>) -> Self {
         self.service_tier = value.into();
         self
     }
@@ -521,201 +519,6 @@ impl<'de> serde::Deserialize<'de> for ChatRequestModalitiesItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum ChatRequestPluginsItem {
-    /// `id: auto-router`
-    AutoRouter(AutoRouterPlugin),
-    /// `id: auto-beta-router`
-    AutoBetaRouter(AutoBetaRouterPlugin),
-    /// `id: moderation`
-    Moderation(ModerationPlugin),
-    /// `id: web`
-    Web(WebSearchPlugin),
-    /// `id: web-fetch`
-    WebFetch(WebFetchPlugin),
-    /// `id: file-parser`
-    FileParser(FileParserPlugin),
-    /// `id: response-healing`
-    ResponseHealing(ResponseHealingPlugin),
-    /// `id: context-compression`
-    ContextCompression(ContextCompressionPlugin),
-    /// `id: pareto-router`
-    ParetoRouter(ParetoRouterPlugin),
-    /// `id: fusion`
-    Fusion(FusionPlugin),
-    /// A `id` this version of the crate does not know; the raw JSON is kept.
-    Unknown(serde_json::Value),
-}
-
-impl serde::Serialize for ChatRequestPluginsItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::AutoRouter(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "auto-router",
-                    serializer,
-                )
-            }
-            Self::AutoBetaRouter(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "auto-beta-router",
-                    serializer,
-                )
-            }
-            Self::Moderation(value) => {
-                crate::__private::serialize_tagged(value, "id", "moderation", serializer)
-            }
-            Self::Web(value) => {
-                crate::__private::serialize_tagged(value, "id", "web", serializer)
-            }
-            Self::WebFetch(value) => {
-                crate::__private::serialize_tagged(value, "id", "web-fetch", serializer)
-            }
-            Self::FileParser(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "file-parser",
-                    serializer,
-                )
-            }
-            Self::ResponseHealing(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "response-healing",
-                    serializer,
-                )
-            }
-            Self::ContextCompression(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "context-compression",
-                    serializer,
-                )
-            }
-            Self::ParetoRouter(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "pareto-router",
-                    serializer,
-                )
-            }
-            Self::Fusion(value) => {
-                crate::__private::serialize_tagged(value, "id", "fusion", serializer)
-            }
-            Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for ChatRequestPluginsItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let tag = crate::__private::tag_of(&value, "id");
-        match tag.as_deref() {
-            Some("auto-router") => {
-                crate::__private::from_value(value).map(Self::AutoRouter)
-            }
-            Some("auto-beta-router") => {
-                crate::__private::from_value(value).map(Self::AutoBetaRouter)
-            }
-            Some("moderation") => {
-                crate::__private::from_value(value).map(Self::Moderation)
-            }
-            Some("web") => crate::__private::from_value(value).map(Self::Web),
-            Some("web-fetch") => crate::__private::from_value(value).map(Self::WebFetch),
-            Some("file-parser") => {
-                crate::__private::from_value(value).map(Self::FileParser)
-            }
-            Some("response-healing") => {
-                crate::__private::from_value(value).map(Self::ResponseHealing)
-            }
-            Some("context-compression") => {
-                crate::__private::from_value(value).map(Self::ContextCompression)
-            }
-            Some("pareto-router") => {
-                crate::__private::from_value(value).map(Self::ParetoRouter)
-            }
-            Some("fusion") => crate::__private::from_value(value).map(Self::Fusion),
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-
-impl From<AutoRouterPlugin> for ChatRequestPluginsItem {
-    fn from(value: AutoRouterPlugin) -> Self {
-        Self::AutoRouter(value)
-    }
-}
-
-impl From<AutoBetaRouterPlugin> for ChatRequestPluginsItem {
-    fn from(value: AutoBetaRouterPlugin) -> Self {
-        Self::AutoBetaRouter(value)
-    }
-}
-
-impl From<ModerationPlugin> for ChatRequestPluginsItem {
-    fn from(value: ModerationPlugin) -> Self {
-        Self::Moderation(value)
-    }
-}
-
-impl From<WebSearchPlugin> for ChatRequestPluginsItem {
-    fn from(value: WebSearchPlugin) -> Self {
-        Self::Web(value)
-    }
-}
-
-impl From<WebFetchPlugin> for ChatRequestPluginsItem {
-    fn from(value: WebFetchPlugin) -> Self {
-        Self::WebFetch(value)
-    }
-}
-
-impl From<FileParserPlugin> for ChatRequestPluginsItem {
-    fn from(value: FileParserPlugin) -> Self {
-        Self::FileParser(value)
-    }
-}
-
-impl From<ResponseHealingPlugin> for ChatRequestPluginsItem {
-    fn from(value: ResponseHealingPlugin) -> Self {
-        Self::ResponseHealing(value)
-    }
-}
-
-impl From<ContextCompressionPlugin> for ChatRequestPluginsItem {
-    fn from(value: ContextCompressionPlugin) -> Self {
-        Self::ContextCompression(value)
-    }
-}
-
-impl From<ParetoRouterPlugin> for ChatRequestPluginsItem {
-    fn from(value: ParetoRouterPlugin) -> Self {
-        Self::ParetoRouter(value)
-    }
-}
-
-impl From<FusionPlugin> for ChatRequestPluginsItem {
-    fn from(value: FusionPlugin) -> Self {
-        Self::Fusion(value)
-    }
-}
-
 /// Settings for models that think before they answer.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
@@ -850,86 +653,6 @@ impl From<ChatFormatGrammarConfig> for ChatRequestResponseFormat {
 impl From<ChatFormatPythonConfig> for ChatRequestResponseFormat {
     fn from(value: ChatFormatPythonConfig) -> Self {
         Self::Python(value)
-    }
-}
-
-/// Processing tier to ask the provider for; `fast` means the same as `priority`.
-///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum ChatRequestServiceTier {
-    /// `auto`
-    Auto,
-    /// `default`
-    Default,
-    /// `fast`
-    Fast,
-    /// `flex`
-    Flex,
-    /// `priority`
-    Priority,
-    /// `scale`
-    Scale,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ChatRequestServiceTier {
-    /// The value as sent over the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Auto => "auto",
-            Self::Default => "default",
-            Self::Fast => "fast",
-            Self::Flex => "flex",
-            Self::Priority => "priority",
-            Self::Scale => "scale",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ChatRequestServiceTier {
-    fn from(value: &str) -> Self {
-        match value {
-            "auto" => Self::Auto,
-            "default" => Self::Default,
-            "fast" => Self::Fast,
-            "flex" => Self::Flex,
-            "priority" => Self::Priority,
-            "scale" => Self::Scale,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for ChatRequestServiceTier {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ChatRequestServiceTier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ChatRequestServiceTier {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for ChatRequestServiceTier {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
     }
 }
 

@@ -2,8 +2,8 @@
 //! The `BaseInputs` union and the types nested in it.
 
 use crate::types::{
-    ApplyPatchCallItem, ApplyPatchCallOutputItem, InputAudio, InputFile, InputImage,
-    InputText, OpenAiResponseCustomToolCall, OpenAiResponseCustomToolCallOutput,
+    ApplyPatchCallItem, ApplyPatchCallOutputItem, InputContentPart,
+    OpenAiResponseCustomToolCall, OpenAiResponseCustomToolCallOutput,
     OpenAiResponseFunctionToolCall, OpenAiResponseFunctionToolCallOutput,
     OpenAiResponseInputMessageItem, OutputItemImageGenerationCall, OutputMessage,
 };
@@ -146,18 +146,15 @@ pub struct BaseInputsListItemMessage {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum BaseInputsListItemMessageContent {
-    BaseInputsListItemMessageContentListItemList(
-        Vec<BaseInputsListItemMessageContentListItem>,
-    ),
+    InputContentPartList(Vec<InputContentPart>),
     String(String),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<Vec<BaseInputsListItemMessageContentListItem>>
-for BaseInputsListItemMessageContent {
-    fn from(value: Vec<BaseInputsListItemMessageContentListItem>) -> Self {
-        Self::BaseInputsListItemMessageContentListItemList(value)
+impl From<Vec<InputContentPart>> for BaseInputsListItemMessageContent {
+    fn from(value: Vec<InputContentPart>) -> Self {
+        Self::InputContentPartList(value)
     }
 }
 
@@ -170,113 +167,6 @@ impl From<String> for BaseInputsListItemMessageContent {
 impl From<&str> for BaseInputsListItemMessageContent {
     fn from(value: &str) -> Self {
         Self::String(value.to_owned())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum BaseInputsListItemMessageContentListItem {
-    /// `type: input_text`
-    InputText(InputText),
-    /// `type: input_image`
-    InputImage(InputImage),
-    /// `type: input_file`
-    InputFile(InputFile),
-    /// `type: input_audio`
-    InputAudio(InputAudio),
-    /// A `type` this version of the crate does not know; the raw JSON is kept.
-    Unknown(serde_json::Value),
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for BaseInputsListItemMessageContentListItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::InputText(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "type",
-                    "input_text",
-                    serializer,
-                )
-            }
-            Self::InputImage(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "type",
-                    "input_image",
-                    serializer,
-                )
-            }
-            Self::InputFile(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "type",
-                    "input_file",
-                    serializer,
-                )
-            }
-            Self::InputAudio(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "type",
-                    "input_audio",
-                    serializer,
-                )
-            }
-            Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BaseInputsListItemMessageContentListItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let tag = crate::__private::tag_of(&value, "type");
-        match tag.as_deref() {
-            Some("input_text") => {
-                crate::__private::from_value(value).map(Self::InputText)
-            }
-            Some("input_image") => {
-                crate::__private::from_value(value).map(Self::InputImage)
-            }
-            Some("input_file") => {
-                crate::__private::from_value(value).map(Self::InputFile)
-            }
-            Some("input_audio") => {
-                crate::__private::from_value(value).map(Self::InputAudio)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-
-impl From<InputText> for BaseInputsListItemMessageContentListItem {
-    fn from(value: InputText) -> Self {
-        Self::InputText(value)
-    }
-}
-
-impl From<InputImage> for BaseInputsListItemMessageContentListItem {
-    fn from(value: InputImage) -> Self {
-        Self::InputImage(value)
-    }
-}
-
-impl From<InputFile> for BaseInputsListItemMessageContentListItem {
-    fn from(value: InputFile) -> Self {
-        Self::InputFile(value)
-    }
-}
-
-impl From<InputAudio> for BaseInputsListItemMessageContentListItem {
-    fn from(value: InputAudio) -> Self {
-        Self::InputAudio(value)
     }
 }
 

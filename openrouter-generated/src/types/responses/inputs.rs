@@ -7,20 +7,19 @@ use crate::types::{
     EasyInputMessage, FunctionCallItem, FunctionCallOutputItem, InputMessageItem,
     ItemReferenceItem, LocalShellCallItem, LocalShellCallOutputItem,
     McpApprovalRequestItem, McpApprovalResponseItem, McpCallItem, McpListToolsItem,
-    OpenAiResponsesRefusalContent, OutputAdvisorServerToolItem,
-    OutputApplyPatchServerToolItem, OutputBashServerToolItem,
-    OutputBrowserUseServerToolItem, OutputCodeInterpreterCallItem,
-    OutputCodeInterpreterServerToolItem, OutputComputerCallItem,
-    OutputCustomToolCallItem, OutputDatetimeItem, OutputFileSearchCallItem,
-    OutputFileSearchServerToolItem, OutputFilesServerToolItem, OutputFunctionCallItem,
-    OutputFusionServerToolItem, OutputImageGenerationCallItem,
+    OutputAdvisorServerToolItem, OutputApplyPatchServerToolItem,
+    OutputBashServerToolItem, OutputBrowserUseServerToolItem,
+    OutputCodeInterpreterCallItem, OutputCodeInterpreterServerToolItem,
+    OutputComputerCallItem, OutputCustomToolCallItem, OutputDatetimeItem,
+    OutputFileSearchCallItem, OutputFileSearchServerToolItem, OutputFilesServerToolItem,
+    OutputFunctionCallItem, OutputFusionServerToolItem, OutputImageGenerationCallItem,
     OutputImageGenerationServerToolItem, OutputMcpServerToolItem,
-    OutputMemoryServerToolItem, OutputSearchModelsServerToolItem,
+    OutputMemoryServerToolItem, OutputMessageContent, OutputSearchModelsServerToolItem,
     OutputShellServerToolItem, OutputSubagentServerToolItem,
     OutputTextEditorServerToolItem, OutputToolSearchServerToolItem,
     OutputWebFetchServerToolItem, OutputWebSearchCallItem, OutputWebSearchServerToolItem,
     ReasoningFormat, ReasoningItem, ReasoningSummaryText, ReasoningTextContent,
-    ResponseOutputText, ShellCallItem, ShellCallOutputItem,
+    ShellCallItem, ShellCallOutputItem,
 };
 
 /// What the model should respond to: a plain string (taken as one user message) or a list of conversation items such as messages, earlier outputs, tool calls and their results.
@@ -510,18 +509,15 @@ impl InputsListItemOutputMessageItem {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum InputsListItemOutputMessageItemContent {
-    InputsListItemOutputMessageItemContentListItemList(
-        Vec<InputsListItemOutputMessageItemContentListItem>,
-    ),
+    OutputMessageContentList(Vec<OutputMessageContent>),
     String(String),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
 
-impl From<Vec<InputsListItemOutputMessageItemContentListItem>>
-for InputsListItemOutputMessageItemContent {
-    fn from(value: Vec<InputsListItemOutputMessageItemContentListItem>) -> Self {
-        Self::InputsListItemOutputMessageItemContentListItemList(value)
+impl From<Vec<OutputMessageContent>> for InputsListItemOutputMessageItemContent {
+    fn from(value: Vec<OutputMessageContent>) -> Self {
+        Self::OutputMessageContentList(value)
     }
 }
 
@@ -534,32 +530,6 @@ impl From<String> for InputsListItemOutputMessageItemContent {
 impl From<&str> for InputsListItemOutputMessageItemContent {
     fn from(value: &str) -> Self {
         Self::String(value.to_owned())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-#[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum InputsListItemOutputMessageItemContentListItem {
-    ResponseOutputText(ResponseOutputText),
-    OpenAiResponsesRefusalContent(OpenAiResponsesRefusalContent),
-    /// A shape this version of the crate does not know; the raw JSON is kept.
-    Unknown(serde_json::Value),
-}
-
-impl From<ResponseOutputText> for InputsListItemOutputMessageItemContentListItem {
-    fn from(value: ResponseOutputText) -> Self {
-        Self::ResponseOutputText(value)
-    }
-}
-
-impl From<OpenAiResponsesRefusalContent>
-for InputsListItemOutputMessageItemContentListItem {
-    fn from(value: OpenAiResponsesRefusalContent) -> Self {
-        Self::OpenAiResponsesRefusalContent(value)
     }
 }
 

@@ -147,6 +147,8 @@ mod incomplete_details;
 
 mod input_audio;
 
+mod input_content_part;
+
 mod input_file;
 
 mod input_image;
@@ -223,6 +225,8 @@ mod output_code_interpreter_server_tool_item;
 
 mod output_computer_call_item;
 
+mod output_content_part;
+
 mod output_custom_tool_call_item;
 
 mod output_datetime_item;
@@ -250,6 +254,8 @@ mod output_mcp_server_tool_item;
 mod output_memory_server_tool_item;
 
 mod output_message;
+
+mod output_message_content;
 
 mod output_message_item;
 
@@ -327,6 +333,8 @@ mod search_context_size_enum;
 
 mod search_models_server_tool_open_router;
 
+mod shell_action;
+
 mod shell_call_item;
 
 mod shell_call_output_content;
@@ -364,6 +372,8 @@ mod text_extended_config;
 mod tool_call_status;
 
 mod tool_choice_allowed;
+
+mod tool_output_content_part;
 
 mod truncation;
 
@@ -535,6 +545,8 @@ pub use self::incomplete_details::*;
 
 pub use self::input_audio::*;
 
+pub use self::input_content_part::*;
+
 pub use self::input_file::*;
 
 pub use self::input_image::*;
@@ -611,6 +623,8 @@ pub use self::output_code_interpreter_server_tool_item::*;
 
 pub use self::output_computer_call_item::*;
 
+pub use self::output_content_part::*;
+
 pub use self::output_custom_tool_call_item::*;
 
 pub use self::output_datetime_item::*;
@@ -638,6 +652,8 @@ pub use self::output_mcp_server_tool_item::*;
 pub use self::output_memory_server_tool_item::*;
 
 pub use self::output_message::*;
+
+pub use self::output_message_content::*;
 
 pub use self::output_message_item::*;
 
@@ -715,6 +731,8 @@ pub use self::search_context_size_enum::*;
 
 pub use self::search_models_server_tool_open_router::*;
 
+pub use self::shell_action::*;
+
 pub use self::shell_call_item::*;
 
 pub use self::shell_call_output_content::*;
@@ -752,6 +770,8 @@ pub use self::text_extended_config::*;
 pub use self::tool_call_status::*;
 
 pub use self::tool_choice_allowed::*;
+
+pub use self::tool_output_content_part::*;
 
 pub use self::truncation::*;
 

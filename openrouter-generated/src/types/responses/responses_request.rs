@@ -3,21 +3,19 @@
 
 use crate::types::{
     AdvisorServerToolOpenRouter, AnthropicCacheControlDirective, ApplyPatchServerTool,
-    ApplyPatchServerToolOpenRouter, AutoBetaRouterPlugin, AutoRouterPlugin,
-    BashServerTool, ChatDebugOptions, CodeInterpreterServerTool, CodexLocalShellTool,
-    ComputerUseServerTool, ContextCompressionPlugin, CustomTool, DatetimeServerTool,
-    DeprecatedRoute, FileParserPlugin, FileSearchServerTool, FilesServerTool,
-    FusionPlugin, FusionServerToolOpenRouter, ImageConfig, ImageGenerationServerTool,
+    ApplyPatchServerToolOpenRouter, BashServerTool, ChatDebugOptions,
+    CodeInterpreterServerTool, CodexLocalShellTool, ComputerUseServerTool, CustomTool,
+    DatetimeServerTool, DeprecatedRoute, FileSearchServerTool, FilesServerTool,
+    FusionServerToolOpenRouter, ImageConfig, ImageGenerationServerTool,
     ImageGenerationServerToolOpenRouter, Inputs, LegacyWebSearchServerTool,
-    McpServerTool, ModerationPlugin, NamespaceTool, OpenAiResponsesToolChoice,
-    OpenAiResponsesTruncation, OutputModalityEnum, ParetoRouterPlugin,
-    Preview20250311WebSearchServerTool, PreviewWebSearchServerTool, PromptCacheOptions,
-    ProviderPreferences, ReasoningConfig, RequestMetadata, ResponseHealingPlugin,
-    ResponseIncludesEnum, SearchModelsServerToolOpenRouter, ShellServerTool,
-    ShellServerToolOpenRouter, StopServerToolsWhen, StoredPromptTemplate,
-    SubagentServerToolOpenRouter, TextExtendedConfig, ToolSearchServerTool, TraceConfig,
-    WebFetchPlugin, WebFetchServerTool, WebSearchPlugin, WebSearchServerTool,
-    WebSearchServerToolOpenRouter,
+    McpServerTool, NamespaceTool, OpenAiResponsesToolChoice, OpenAiResponsesTruncation,
+    OutputModalityEnum, Plugin, Preview20250311WebSearchServerTool,
+    PreviewWebSearchServerTool, PromptCacheOptions, ProviderPreferences, ReasoningConfig,
+    RequestMetadata, RequestedServiceTier, ResponseIncludesEnum,
+    SearchModelsServerToolOpenRouter, ShellServerTool, ShellServerToolOpenRouter,
+    StopServerToolsWhen, StoredPromptTemplate, SubagentServerToolOpenRouter,
+    TextExtendedConfig, ToolSearchServerTool, TraceConfig, WebFetchServerTool,
+    WebSearchServerTool, WebSearchServerToolOpenRouter,
 };
 
 /// Body of a `POST /responses` call.
@@ -106,7 +104,7 @@ pub struct ResponsesRequest {
     ///
     /// Server default: `"auto"`.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub service_tier: crate::Nullable<ResponsesRequestServiceTier>,
+    pub service_tier: crate::Nullable<RequestedServiceTier>,
     /// Always false; OpenRouter keeps no copy of responses.
     ///
     /// Allowed values: `false`.
@@ -132,7 +130,7 @@ pub struct ResponsesRequest {
     pub provider: crate::Nullable<ProviderPreferences>,
     /// Plugins to switch on for this request, each with its own settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugins: Option<Vec<ResponsesRequestPluginsItem>>,
+    pub plugins: Option<Vec<Plugin>>,
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub route: crate::Nullable<DeprecatedRoute>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -328,7 +326,7 @@ impl ResponsesRequest {
     }
 
     /// Sets the `service_tier` field: `Some(value)` sends the value, `None` sends an explicit `null`.
-    pub fn service_tier(mut self, value: Option<ResponsesRequestServiceTier>) -> Self {
+    pub fn service_tier(mut self, value: Option<RequestedServiceTier>) -> Self {
         self.service_tier = value.into();
         self
     }
@@ -370,10 +368,7 @@ impl ResponsesRequest {
     }
 
     /// Sets the `plugins` field.
-    pub fn plugins(
-        mut self,
-        value: impl Into<Vec<ResponsesRequestPluginsItem>>,
-    ) -> Self {
+    pub fn plugins(mut self, value: impl Into<Vec<Plugin>>) -> Self {
         self.plugins = Some(value.into());
         self
     }
@@ -394,281 +389,6 @@ impl ResponsesRequest {
     pub fn trace(mut self, value: impl Into<TraceConfig>) -> Self {
         self.trace = Some(value.into());
         self
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum ResponsesRequestPluginsItem {
-    /// `id: auto-router`
-    AutoRouter(AutoRouterPlugin),
-    /// `id: auto-beta-router`
-    AutoBetaRouter(AutoBetaRouterPlugin),
-    /// `id: moderation`
-    Moderation(ModerationPlugin),
-    /// `id: web`
-    Web(WebSearchPlugin),
-    /// `id: web-fetch`
-    WebFetch(WebFetchPlugin),
-    /// `id: file-parser`
-    FileParser(FileParserPlugin),
-    /// `id: response-healing`
-    ResponseHealing(ResponseHealingPlugin),
-    /// `id: context-compression`
-    ContextCompression(ContextCompressionPlugin),
-    /// `id: pareto-router`
-    ParetoRouter(ParetoRouterPlugin),
-    /// `id: fusion`
-    Fusion(FusionPlugin),
-    /// A `id` this version of the crate does not know; the raw JSON is kept.
-    Unknown(serde_json::Value),
-}
-
-impl serde::Serialize for ResponsesRequestPluginsItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::AutoRouter(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "auto-router",
-                    serializer,
-                )
-            }
-            Self::AutoBetaRouter(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "auto-beta-router",
-                    serializer,
-                )
-            }
-            Self::Moderation(value) => {
-                crate::__private::serialize_tagged(value, "id", "moderation", serializer)
-            }
-            Self::Web(value) => {
-                crate::__private::serialize_tagged(value, "id", "web", serializer)
-            }
-            Self::WebFetch(value) => {
-                crate::__private::serialize_tagged(value, "id", "web-fetch", serializer)
-            }
-            Self::FileParser(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "file-parser",
-                    serializer,
-                )
-            }
-            Self::ResponseHealing(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "response-healing",
-                    serializer,
-                )
-            }
-            Self::ContextCompression(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "context-compression",
-                    serializer,
-                )
-            }
-            Self::ParetoRouter(value) => {
-                crate::__private::serialize_tagged(
-                    value,
-                    "id",
-                    "pareto-router",
-                    serializer,
-                )
-            }
-            Self::Fusion(value) => {
-                crate::__private::serialize_tagged(value, "id", "fusion", serializer)
-            }
-            Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for ResponsesRequestPluginsItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let tag = crate::__private::tag_of(&value, "id");
-        match tag.as_deref() {
-            Some("auto-router") => {
-                crate::__private::from_value(value).map(Self::AutoRouter)
-            }
-            Some("auto-beta-router") => {
-                crate::__private::from_value(value).map(Self::AutoBetaRouter)
-            }
-            Some("moderation") => {
-                crate::__private::from_value(value).map(Self::Moderation)
-            }
-            Some("web") => crate::__private::from_value(value).map(Self::Web),
-            Some("web-fetch") => crate::__private::from_value(value).map(Self::WebFetch),
-            Some("file-parser") => {
-                crate::__private::from_value(value).map(Self::FileParser)
-            }
-            Some("response-healing") => {
-                crate::__private::from_value(value).map(Self::ResponseHealing)
-            }
-            Some("context-compression") => {
-                crate::__private::from_value(value).map(Self::ContextCompression)
-            }
-            Some("pareto-router") => {
-                crate::__private::from_value(value).map(Self::ParetoRouter)
-            }
-            Some("fusion") => crate::__private::from_value(value).map(Self::Fusion),
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-
-impl From<AutoRouterPlugin> for ResponsesRequestPluginsItem {
-    fn from(value: AutoRouterPlugin) -> Self {
-        Self::AutoRouter(value)
-    }
-}
-
-impl From<AutoBetaRouterPlugin> for ResponsesRequestPluginsItem {
-    fn from(value: AutoBetaRouterPlugin) -> Self {
-        Self::AutoBetaRouter(value)
-    }
-}
-
-impl From<ModerationPlugin> for ResponsesRequestPluginsItem {
-    fn from(value: ModerationPlugin) -> Self {
-        Self::Moderation(value)
-    }
-}
-
-impl From<WebSearchPlugin> for ResponsesRequestPluginsItem {
-    fn from(value: WebSearchPlugin) -> Self {
-        Self::Web(value)
-    }
-}
-
-impl From<WebFetchPlugin> for ResponsesRequestPluginsItem {
-    fn from(value: WebFetchPlugin) -> Self {
-        Self::WebFetch(value)
-    }
-}
-
-impl From<FileParserPlugin> for ResponsesRequestPluginsItem {
-    fn from(value: FileParserPlugin) -> Self {
-        Self::FileParser(value)
-    }
-}
-
-impl From<ResponseHealingPlugin> for ResponsesRequestPluginsItem {
-    fn from(value: ResponseHealingPlugin) -> Self {
-        Self::ResponseHealing(value)
-    }
-}
-
-impl From<ContextCompressionPlugin> for ResponsesRequestPluginsItem {
-    fn from(value: ContextCompressionPlugin) -> Self {
-        Self::ContextCompression(value)
-    }
-}
-
-impl From<ParetoRouterPlugin> for ResponsesRequestPluginsItem {
-    fn from(value: ParetoRouterPlugin) -> Self {
-        Self::ParetoRouter(value)
-    }
-}
-
-impl From<FusionPlugin> for ResponsesRequestPluginsItem {
-    fn from(value: FusionPlugin) -> Self {
-        Self::Fusion(value)
-    }
-}
-
-/// Processing tier to request from the provider; `fast` means the same as `priority`.
-///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum ResponsesRequestServiceTier {
-    /// `auto`
-    Auto,
-    /// `default`
-    Default,
-    /// `fast`
-    Fast,
-    /// `flex`
-    Flex,
-    /// `priority`
-    Priority,
-    /// `scale`
-    Scale,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ResponsesRequestServiceTier {
-    /// The value as sent over the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Auto => "auto",
-            Self::Default => "default",
-            Self::Fast => "fast",
-            Self::Flex => "flex",
-            Self::Priority => "priority",
-            Self::Scale => "scale",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ResponsesRequestServiceTier {
-    fn from(value: &str) -> Self {
-        match value {
-            "auto" => Self::Auto,
-            "default" => Self::Default,
-            "fast" => Self::Fast,
-            "flex" => Self::Flex,
-            "priority" => Self::Priority,
-            "scale" => Self::Scale,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for ResponsesRequestServiceTier {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ResponsesRequestServiceTier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ResponsesRequestServiceTier {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for ResponsesRequestServiceTier {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
     }
 }
 

@@ -13,7 +13,7 @@ pub struct TextExtendedConfig {
     pub format: Option<Formats>,
     /// How long and detailed the answer should be.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub verbosity: crate::Nullable<TextExtendedConfigVerbosity>,
+    pub verbosity: crate::Nullable<ExtendedVerbosity>,
 }
 
 impl TextExtendedConfig {
@@ -29,7 +29,7 @@ impl TextExtendedConfig {
     }
 
     /// Sets the `verbosity` field: `Some(value)` sends the value, `None` sends an explicit `null`.
-    pub fn verbosity(mut self, value: Option<TextExtendedConfigVerbosity>) -> Self {
+    pub fn verbosity(mut self, value: Option<ExtendedVerbosity>) -> Self {
         self.verbosity = value.into();
         self
     }
@@ -40,7 +40,7 @@ impl TextExtendedConfig {
 /// Open enumeration: values this version does not know decode into `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum TextExtendedConfigVerbosity {
+pub enum ExtendedVerbosity {
     /// `low`
     Low,
     /// `medium`
@@ -55,7 +55,7 @@ pub enum TextExtendedConfigVerbosity {
     Unknown(String),
 }
 
-impl TextExtendedConfigVerbosity {
+impl ExtendedVerbosity {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -69,7 +69,7 @@ impl TextExtendedConfigVerbosity {
     }
 }
 
-impl From<&str> for TextExtendedConfigVerbosity {
+impl From<&str> for ExtendedVerbosity {
     fn from(value: &str) -> Self {
         match value {
             "low" => Self::Low,
@@ -82,26 +82,26 @@ impl From<&str> for TextExtendedConfigVerbosity {
     }
 }
 
-impl std::str::FromStr for TextExtendedConfigVerbosity {
+impl std::str::FromStr for ExtendedVerbosity {
     type Err = std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 
-impl std::fmt::Display for TextExtendedConfigVerbosity {
+impl std::fmt::Display for ExtendedVerbosity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for TextExtendedConfigVerbosity {
+impl serde::Serialize for ExtendedVerbosity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for TextExtendedConfigVerbosity {
+impl<'de> serde::Deserialize<'de> for ExtendedVerbosity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -26,6 +26,9 @@ mod artificial_analysis_benchmarks;
 mod auto_beta_router_plugin;
 
 #[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+mod auto_router_cost_tier;
+
+#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
 mod auto_router_plugin;
 
 #[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
@@ -249,6 +252,9 @@ mod pipeline_stage;
 #[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
 mod pipeline_stage_type;
 
+#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+mod plugin;
+
 #[cfg(
     any(
         feature = "anthropic-messages",
@@ -348,6 +354,9 @@ mod reasoning_effort;
 #[cfg(any(feature = "chat", feature = "responses"))]
 mod reasoning_format;
 
+#[cfg(any(feature = "chat", feature = "responses"))]
+mod requested_service_tier;
+
 #[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
 mod response_healing_plugin;
 
@@ -371,6 +380,9 @@ mod search_quality_level;
 
 #[cfg(any(feature = "chat", feature = "responses"))]
 mod server_tool_use_details;
+
+#[cfg(any(feature = "anthropic-messages", feature = "generations"))]
+mod serving_provider_name;
 
 #[cfg(any(feature = "anthropic-messages", feature = "responses"))]
 mod shell_server_tool_config;
@@ -485,6 +497,9 @@ pub use self::artificial_analysis_benchmarks::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
 pub use self::auto_beta_router_plugin::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+pub use self::auto_router_cost_tier::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
 pub use self::auto_router_plugin::*;
@@ -710,6 +725,9 @@ pub use self::pipeline_stage::*;
 #[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
 pub use self::pipeline_stage_type::*;
 
+#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+pub use self::plugin::*;
+
 #[cfg(
     any(
         feature = "anthropic-messages",
@@ -809,6 +827,9 @@ pub use self::reasoning_effort::*;
 #[cfg(any(feature = "chat", feature = "responses"))]
 pub use self::reasoning_format::*;
 
+#[cfg(any(feature = "chat", feature = "responses"))]
+pub use self::requested_service_tier::*;
+
 #[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
 pub use self::response_healing_plugin::*;
 
@@ -832,6 +853,9 @@ pub use self::search_quality_level::*;
 
 #[cfg(any(feature = "chat", feature = "responses"))]
 pub use self::server_tool_use_details::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "generations"))]
+pub use self::serving_provider_name::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "responses"))]
 pub use self::shell_server_tool_config::*;
