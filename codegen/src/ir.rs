@@ -58,6 +58,24 @@ pub struct Field {
     pub doc: Option<String>,
     pub deprecated: bool,
     pub default: Option<serde_json::Value>,
+    /// How the field is stored; decided once for the whole API by [`decide_storage`].
+    pub storage: Storage,
+    /// Whether the field's type leads back to its struct without a `Vec` or map (so it is
+    /// boxed); decided by [`decide_storage`].
+    pub boxed: bool,
+}
+
+/// How a struct field holds its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Storage {
+    /// Required and not nullable: `T`.
+    Plain,
+    /// `Option<T>`: nullable when required (always written, `None` as `null`), or optional
+    /// (left out when `None`).
+    Optional,
+    /// Optional and nullable in a type the client sends: `Nullable<T>` (absent, `null` or a
+    /// value), so that an explicit `null` can be sent.
+    ThreeState,
 }
 
 /// One value of a string enum.
@@ -75,6 +93,8 @@ pub struct TaggedVariant {
     /// Discriminator values that select this branch (the first is written when serializing).
     pub tags: Vec<String>,
     pub ty: TypeRef,
+    /// Boxed because its type leads back to the union (see [`decide_storage`]).
+    pub boxed: bool,
 }
 
 /// One branch of an untagged union.
@@ -82,6 +102,8 @@ pub struct TaggedVariant {
 pub struct UntaggedVariant {
     pub variant: String,
     pub ty: TypeRef,
+    /// Boxed because its type leads back to the union (see [`decide_storage`]).
+    pub boxed: bool,
 }
 
 /// The shape of a generated type.
@@ -285,4 +307,63 @@ pub fn constructor_arity(types: &std::collections::BTreeMap<String, TypeDef>, de
     };
     // A required one-value enum is filled in by `new` itself (unless it may also be null).
     fields.iter().filter(|f| f.required && (f.nullable || !constant(&f.ty))).count()
+}
+
+/// Decides, once for every type, how each field is stored and which fields and union branches
+/// are boxed; the emitters and the API-surface listing only read the result.
+pub fn decide_storage(types: &mut std::collections::BTreeMap<String, TypeDef>) {
+    let boxing: Vec<(String, Vec<bool>)> = types
+        .values()
+        .map(|def| {
+            let targets: Vec<&TypeRef> = match &def.shape {
+                Shape::Struct { fields, .. } => fields.iter().map(|f| &f.ty).collect(),
+                Shape::Tagged { variants, .. } => variants.iter().map(|v| &v.ty).collect(),
+                Shape::Untagged { variants } => variants.iter().map(|v| &v.ty).collect(),
+                Shape::Enum { .. } | Shape::Alias(_) => Vec::new(),
+            };
+            (def.name.clone(), targets.into_iter().map(|t| leads_back(types, &def.name, t)).collect())
+        })
+        .collect();
+    for (name, boxed) in boxing {
+        let Some(def) = types.get_mut(&name) else { continue };
+        let input = def.input;
+        match &mut def.shape {
+            Shape::Struct { fields, .. } => {
+                for (field, boxed) in fields.iter_mut().zip(boxed) {
+                    field.boxed = boxed;
+                    field.storage = match (field.required, field.nullable) {
+                        (true, false) => Storage::Plain,
+                        (false, true) if input => Storage::ThreeState,
+                        _ => Storage::Optional,
+                    };
+                }
+            }
+            Shape::Tagged { variants, .. } => variants.iter_mut().zip(boxed).for_each(|(v, b)| v.boxed = b),
+            Shape::Untagged { variants } => variants.iter_mut().zip(boxed).for_each(|(v, b)| v.boxed = b),
+            Shape::Enum { .. } | Shape::Alias(_) => {}
+        }
+    }
+}
+
+/// Whether `t` leads back to the type `def` without passing through a `Vec` or a map.
+fn leads_back(types: &std::collections::BTreeMap<String, TypeDef>, def: &str, t: &TypeRef) -> bool {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut stack = vec![t];
+    while let Some(next) = stack.pop() {
+        let TypeRef::Named(name) = next else { continue };
+        if name == def {
+            return true;
+        }
+        if !seen.insert(name.as_str()) {
+            continue;
+        }
+        match types.get(name).map(|d| &d.shape) {
+            Some(Shape::Struct { fields, .. }) => stack.extend(fields.iter().map(|f| &f.ty)),
+            Some(Shape::Tagged { variants, .. }) => stack.extend(variants.iter().map(|v| &v.ty)),
+            Some(Shape::Untagged { variants }) => stack.extend(variants.iter().map(|v| &v.ty)),
+            Some(Shape::Alias(target)) => stack.push(target),
+            _ => {}
+        }
+    }
+    false
 }

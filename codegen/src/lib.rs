@@ -172,6 +172,7 @@ fn analyze_here(text: &str) -> Result<(Api, Vec<Warning>)> {
     defs.retain(|_, d| !d.groups.is_empty());
 
     warnings.extend(duplicate_inline_schemas(&defs, &json));
+    ir::decide_storage(&mut defs);
 
     // Module names must be distinct too (one file per root type).
     let mut modules: BTreeMap<String, &ir::TypeDef> = BTreeMap::new();

@@ -530,6 +530,8 @@ impl<'a> TypeSpace<'a> {
                 doc,
                 deprecated,
                 default,
+                storage: crate::ir::Storage::Plain,
+                boxed: false,
             });
         }
         for name in &parts.required {
@@ -666,7 +668,7 @@ impl<'a> TypeSpace<'a> {
                     return Err(Error::spec(&bptr, format!("two union branches become the variant `{variant}`")));
                 }
                 let ty = self.type_for(target, &format!("{ctx}{variant}"), owner, &bptr)?;
-                variants.push(TaggedVariant { variant, tags, ty });
+                variants.push(TaggedVariant { variant, tags, ty, boxed: false });
             }
             return self.define(
                 ctx,
@@ -717,7 +719,7 @@ impl<'a> TypeSpace<'a> {
                 variant = format!("{base}{n}");
                 n += 1;
             }
-            variants.push(UntaggedVariant { variant, ty });
+            variants.push(UntaggedVariant { variant, ty, boxed: false });
         }
         self.define(ctx, owner, &ptr.parent_or_self(), schema, Shape::Untagged { variants })
     }

@@ -1,6 +1,6 @@
 //! The API surface as text: one line per public operation and per type, for a snapshot.
 
-use crate::ir::{Api, Shape};
+use crate::ir::{Api, Shape, Storage};
 
 /// One line per operation (`op group.method: METHOD /path -> Response`), then one per type.
 pub fn surface(api: &Api) -> String {
@@ -46,11 +46,11 @@ pub fn surface(api: &Api) -> String {
                 let mut names: Vec<String> = fields
                     .iter()
                     .map(|f| {
-                        let mark = match (f.required, f.nullable) {
-                            (true, false) => "",
-                            (true, true) => "?null",
-                            (false, true) if def.input => "?3",
-                            _ => "?",
+                        let mark = match f.storage {
+                            Storage::Plain => "",
+                            Storage::Optional if f.required => "?null",
+                            Storage::ThreeState => "?3",
+                            Storage::Optional => "?",
                         };
                         format!("{}{}: {}", f.rust_name, mark, f.ty.display())
                     })

@@ -391,9 +391,9 @@ fn flag_value(api: &Api, body: &crate::ir::Body, flag: &str, on: bool) -> TokenS
         }),
         _ => None,
     };
-    match field {
-        Some((_, f)) if f.required && !f.nullable => quote! { #on },
-        Some((def, f)) if !f.required && f.nullable && def.input => quote! { crate::Nullable::Value(#on) },
+    match field.map(|(_, f)| f.storage) {
+        Some(crate::ir::Storage::Plain) => quote! { #on },
+        Some(crate::ir::Storage::ThreeState) => quote! { crate::Nullable::Value(#on) },
         _ => quote! { Some(#on) },
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{Scope, doc, ty};
 use crate::error::Result;
-use crate::ir::{MAX_NEW_ARGS, Api, Field, Shape, TaggedVariant, TypeDef, TypeRef, UntaggedVariant};
+use crate::ir::{MAX_NEW_ARGS, Storage, Api, Field, Shape, TaggedVariant, TypeDef, TypeRef, UntaggedVariant};
 use crate::names::ident;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -120,8 +120,8 @@ fn type_tokens(api: &Api, def: &TypeDef) -> TokenStream {
                 }
             }
         }
-        Shape::Tagged { property, variants } => tagged_tokens(api, def, docs, property, variants),
-        Shape::Untagged { variants } => untagged_tokens(api, def, docs, variants),
+        Shape::Tagged { property, variants } => tagged_tokens(def, docs, property, variants),
+        Shape::Untagged { variants } => untagged_tokens(def, docs, variants),
         Shape::Alias(target) => {
             let name = ident(&def.name);
             let target = ty(target, Scope::Types);
@@ -157,50 +157,11 @@ fn serde_gate(needed: bool) -> TokenStream {
     if needed { TokenStream::new() } else { quote! { #[cfg(feature = "round-trip")] } }
 }
 
-/// Whether a field of `def` must be boxed: its type leads back to `def` without a `Vec` or map.
-fn needs_box(api: &Api, def: &str, t: &TypeRef) -> bool {
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![t.clone()];
-    while let Some(next) = stack.pop() {
-        let TypeRef::Named(name) = next else { continue };
-        if name == def {
-            return true;
-        }
-        if !seen.insert(name.clone()) {
-            continue;
-        }
-        match api.types.get(&name).map(|d| &d.shape) {
-            Some(Shape::Struct { fields, .. }) => stack.extend(fields.iter().map(|f| f.ty.clone())),
-            Some(Shape::Tagged { variants, .. }) => stack.extend(variants.iter().map(|v| v.ty.clone())),
-            Some(Shape::Untagged { variants }) => stack.extend(variants.iter().map(|v| v.ty.clone())),
-            Some(Shape::Alias(target)) => stack.push(target.clone()),
-            _ => {}
-        }
-    }
-    false
-}
-
 /// Whether a type is a one-value enum (its only value is its `Default`).
 fn is_constant(api: &Api, t: &TypeRef) -> bool {
     match t {
         TypeRef::Named(name) => matches!(api.types.get(name).map(|d| &d.shape), Some(Shape::Enum { values }) if values.len() == 1),
         _ => false,
-    }
-}
-
-/// How a field is stored.
-enum Storage {
-    Plain,
-    Optional,
-    ThreeState,
-}
-
-fn storage(def: &TypeDef, field: &Field) -> Storage {
-    match (field.required, field.nullable) {
-        (true, false) => Storage::Plain,
-        (true, true) => Storage::Optional,
-        (false, true) if def.input => Storage::ThreeState,
-        (false, _) => Storage::Optional,
     }
 }
 
@@ -224,7 +185,7 @@ fn struct_tokens(
         let fname = ident(&field.rust_name);
         let wire = &field.wire_name;
         let mut inner = ty(&field.ty, Scope::Types);
-        if needs_box(api, &def.name, &field.ty) {
+        if field.boxed {
             inner = quote! { Box<#inner> };
         }
         let mut fdoc = doc(field.doc.as_deref(), &api.link_origin);
@@ -244,7 +205,7 @@ fn struct_tokens(
         };
         let setter_doc = format!(" Sets the `{}` field.", field.rust_name.trim_start_matches("r#"));
         let setter_deprecated = if field.deprecated { quote! { #[deprecated] } } else { TokenStream::new() };
-        let (field_ty, serde_attr, setter) = match storage(def, field) {
+        let (field_ty, serde_attr, setter) = match field.storage {
             Storage::Plain => (
                 inner.clone(),
                 TokenStream::new(),
@@ -307,7 +268,7 @@ fn struct_tokens(
             pub #fname: #field_ty,
         });
         setters.push(setter);
-        match storage(def, field) {
+        match field.storage {
             // A required one-value enum (a `type`/`role` tag) has only one possible value.
             Storage::Plain if is_constant(api, &field.ty) => {
                 new_inits.push(quote! { #fname: Default::default() });
@@ -370,7 +331,7 @@ fn struct_tokens(
         let pushes = fields.iter().map(|field| {
             let fname = ident(&field.rust_name);
             let wire = &field.wire_name;
-            match (&field.ty, storage(def, field)) {
+            match (&field.ty, field.storage) {
                 (TypeRef::Upload, Storage::Plain) => quote! {
                     crate::__private::push_file(&mut parts, #wire, Some(&self.#fname));
                 },
@@ -446,7 +407,7 @@ fn from_impls<'a>(name: &proc_macro2::Ident, variants: impl Iterator<Item = (&'a
     quote! { #(#impls)* }
 }
 
-fn tagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, property: &str, variants: &[TaggedVariant]) -> TokenStream {
+fn tagged_tokens(def: &TypeDef, docs: TokenStream, property: &str, variants: &[TaggedVariant]) -> TokenStream {
     let name = ident(&def.name);
     let mut defs = Vec::new();
     let mut ser = Vec::new();
@@ -454,7 +415,7 @@ fn tagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, property: &str, va
     for v in variants {
         let vid = ident(&v.variant);
         let mut inner = ty(&v.ty, Scope::Types);
-        let boxed = needs_box(api, &def.name, &v.ty);
+        let boxed = v.boxed;
         if boxed {
             inner = quote! { Box<#inner> };
         }
@@ -469,7 +430,7 @@ fn tagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, property: &str, va
         &name,
         variants
             .iter()
-            .filter(|v| !needs_box(api, &def.name, &v.ty))
+            .filter(|v| !v.boxed)
             .map(|v| (v.variant.as_str(), &v.ty)),
     );
     let unknown_doc = super::doc_inline(&format!(" A `{property}` this version of the crate does not know; the raw JSON is kept."));
@@ -508,14 +469,14 @@ fn tagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, property: &str, va
     }
 }
 
-fn untagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, variants: &[UntaggedVariant]) -> TokenStream {
+fn untagged_tokens(def: &TypeDef, docs: TokenStream, variants: &[UntaggedVariant]) -> TokenStream {
     let name = ident(&def.name);
     let serde_derives = serde_derives(def);
     let has_json = variants.iter().any(|v| v.ty == TypeRef::Json);
     let defs = variants.iter().map(|v| {
         let vid = ident(&v.variant);
         let mut inner = ty(&v.ty, Scope::Types);
-        if needs_box(api, &def.name, &v.ty) {
+        if v.boxed {
             inner = quote! { Box<#inner> };
         }
         quote! { #vid(#inner), }
@@ -532,7 +493,7 @@ fn untagged_tokens(api: &Api, def: &TypeDef, docs: TokenStream, variants: &[Unta
         &name,
         variants
             .iter()
-            .filter(|v| !needs_box(api, &def.name, &v.ty))
+            .filter(|v| !v.boxed)
             .map(|v| (v.variant.as_str(), &v.ty)),
     );
     let strings: Vec<&UntaggedVariant> = variants.iter().filter(|v| v.ty == TypeRef::String).collect();
