@@ -1025,7 +1025,7 @@ mod models_ops {
             .model_authors("openai,anthropic")
             .providers("azure")
             .distillable(ListModelsDistillable::False)
-            .zdr(ListModelsZdr::True)
+            .zdr(ListModelsZdr::default())
             .region(ListModelsRegion::Eu)
             .min_output_price(1.5)
             .max_output_price(40.25)

@@ -817,7 +817,7 @@ const COMPILES: &[Compiles] = &[
             types: struct GetAllResponse { only_unknown, keywords, level, ratio, yes, mixed, string_or_int, toggle }
             types: enum WithEmpty { Empty, A, Unknown }
             types: impl WithEmpty { as_str }
-            types: enum OnlyUnknown { UnknownValue, Unknown }
+            types: struct OnlyUnknown { }
             types: impl OnlyUnknown { as_str }
             types: enum Keywords { Self_, Type, Match, None, Some, Unknown }
             types: impl Keywords { as_str }
@@ -826,7 +826,7 @@ const COMPILES: &[Compiles] = &[
             types: type Yes
             types: type Mixed
             types: enum StringOrInt { A, Integer, Unknown }
-            types: enum StringOrIntA { A, Unknown }
+            types: struct StringOrIntA { }
             types: impl StringOrIntA { as_str }
             types: enum Toggle { On, Off, Unknown }
             types: impl Toggle { as_str }

@@ -60,10 +60,11 @@ pub fn surface(api: &Api) -> String {
                 }
                 format!("struct {} {{ {} }}", def.name, names.join(", "))
             }
+            // A one-value enum is an open string newtype whose default is its value.
+            Shape::Enum { values } if values.len() == 1 => format!("tag {} = {:?} +open", def.name, values[0].wire),
             Shape::Enum { values } => {
                 let wires: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
-                let open = if values.len() > 1 { " +Unknown" } else { "" };
-                format!("enum {} [{}]{}", def.name, wires.join(", "), open)
+                format!("enum {} [{}] +Unknown", def.name, wires.join(", "))
             }
             Shape::Tagged { property, variants } => {
                 let vs: Vec<String> = variants

@@ -25,61 +25,30 @@ pub struct AnthropicBashCodeExecutionResult {
 
 /// Result kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum AnthropicBashCodeExecutionResultType {
-    /// `bash_code_execution_result`
-    #[default]
-    BashCodeExecutionResult,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `bash_code_execution_result` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct AnthropicBashCodeExecutionResultType(String);
 
 impl AnthropicBashCodeExecutionResultType {
+    /// The documented value.
+    pub const VALUE: &'static str = "bash_code_execution_result";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::BashCodeExecutionResult => "bash_code_execution_result",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for AnthropicBashCodeExecutionResultType {
-    fn from(value: &str) -> Self {
-        match value {
-            "bash_code_execution_result" => Self::BashCodeExecutionResult,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for AnthropicBashCodeExecutionResultType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for AnthropicBashCodeExecutionResultType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for AnthropicBashCodeExecutionResultType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for AnthropicBashCodeExecutionResultType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AnthropicBashCodeExecutionResultType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

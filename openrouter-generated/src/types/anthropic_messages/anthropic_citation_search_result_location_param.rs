@@ -74,60 +74,30 @@ impl AnthropicCitationSearchResultLocationParam {
 
 /// Citation kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum AnthropicCitationSearchResultLocationParamType {
-    /// `search_result_location`
-    #[default]
-    SearchResultLocation,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `search_result_location` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct AnthropicCitationSearchResultLocationParamType(String);
 
 impl AnthropicCitationSearchResultLocationParamType {
+    /// The documented value.
+    pub const VALUE: &'static str = "search_result_location";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::SearchResultLocation => "search_result_location",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for AnthropicCitationSearchResultLocationParamType {
-    fn from(value: &str) -> Self {
-        match value {
-            "search_result_location" => Self::SearchResultLocation,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for AnthropicCitationSearchResultLocationParamType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for AnthropicCitationSearchResultLocationParamType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for AnthropicCitationSearchResultLocationParamType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for AnthropicCitationSearchResultLocationParamType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AnthropicCitationSearchResultLocationParamType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

@@ -25,61 +25,30 @@ pub struct AnthropicEncryptedCodeExecutionResult {
 
 /// Result kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum AnthropicEncryptedCodeExecutionResultType {
-    /// `encrypted_code_execution_result`
-    #[default]
-    EncryptedCodeExecutionResult,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `encrypted_code_execution_result` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct AnthropicEncryptedCodeExecutionResultType(String);
 
 impl AnthropicEncryptedCodeExecutionResultType {
+    /// The documented value.
+    pub const VALUE: &'static str = "encrypted_code_execution_result";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::EncryptedCodeExecutionResult => "encrypted_code_execution_result",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for AnthropicEncryptedCodeExecutionResultType {
-    fn from(value: &str) -> Self {
-        match value {
-            "encrypted_code_execution_result" => Self::EncryptedCodeExecutionResult,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for AnthropicEncryptedCodeExecutionResultType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for AnthropicEncryptedCodeExecutionResultType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for AnthropicEncryptedCodeExecutionResultType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for AnthropicEncryptedCodeExecutionResultType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AnthropicEncryptedCodeExecutionResultType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

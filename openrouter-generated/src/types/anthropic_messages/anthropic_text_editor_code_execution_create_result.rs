@@ -15,65 +15,30 @@ pub struct AnthropicTextEditorCodeExecutionCreateResult {
 
 /// Result kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum AnthropicTextEditorCodeExecutionCreateResultType {
-    /// `text_editor_code_execution_create_result`
-    #[default]
-    TextEditorCodeExecutionCreateResult,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `text_editor_code_execution_create_result` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct AnthropicTextEditorCodeExecutionCreateResultType(String);
 
 impl AnthropicTextEditorCodeExecutionCreateResultType {
+    /// The documented value.
+    pub const VALUE: &'static str = "text_editor_code_execution_create_result";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::TextEditorCodeExecutionCreateResult => {
-                "text_editor_code_execution_create_result"
-            }
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for AnthropicTextEditorCodeExecutionCreateResultType {
-    fn from(value: &str) -> Self {
-        match value {
-            "text_editor_code_execution_create_result" => {
-                Self::TextEditorCodeExecutionCreateResult
-            }
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for AnthropicTextEditorCodeExecutionCreateResultType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for AnthropicTextEditorCodeExecutionCreateResultType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for AnthropicTextEditorCodeExecutionCreateResultType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for AnthropicTextEditorCodeExecutionCreateResultType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AnthropicTextEditorCodeExecutionCreateResultType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

@@ -80,62 +80,31 @@ impl AnthropicToolSearchToolBm25 {
 
 /// Fixed name of this tool.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum AnthropicToolSearchToolBm25Name {
-    /// `tool_search_tool_bm25`
-    #[default]
-    ToolSearchToolBm25,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `tool_search_tool_bm25` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct AnthropicToolSearchToolBm25Name(String);
 
 impl AnthropicToolSearchToolBm25Name {
+    /// The documented value.
+    pub const VALUE: &'static str = "tool_search_tool_bm25";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ToolSearchToolBm25 => "tool_search_tool_bm25",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for AnthropicToolSearchToolBm25Name {
-    fn from(value: &str) -> Self {
-        match value {
-            "tool_search_tool_bm25" => Self::ToolSearchToolBm25,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for AnthropicToolSearchToolBm25Name {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for AnthropicToolSearchToolBm25Name {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for AnthropicToolSearchToolBm25Name {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for AnthropicToolSearchToolBm25Name {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for AnthropicToolSearchToolBm25Name {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 

@@ -80,62 +80,31 @@ impl AnthropicToolSearchToolRegex {
 
 /// Fixed name of this tool.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum AnthropicToolSearchToolRegexName {
-    /// `tool_search_tool_regex`
-    #[default]
-    ToolSearchToolRegex,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `tool_search_tool_regex` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct AnthropicToolSearchToolRegexName(String);
 
 impl AnthropicToolSearchToolRegexName {
+    /// The documented value.
+    pub const VALUE: &'static str = "tool_search_tool_regex";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ToolSearchToolRegex => "tool_search_tool_regex",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for AnthropicToolSearchToolRegexName {
-    fn from(value: &str) -> Self {
-        match value {
-            "tool_search_tool_regex" => Self::ToolSearchToolRegex,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for AnthropicToolSearchToolRegexName {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for AnthropicToolSearchToolRegexName {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for AnthropicToolSearchToolRegexName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for AnthropicToolSearchToolRegexName {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for AnthropicToolSearchToolRegexName {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 

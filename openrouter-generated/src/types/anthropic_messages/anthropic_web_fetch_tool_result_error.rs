@@ -103,61 +103,30 @@ impl<'de> serde::Deserialize<'de> for AnthropicWebFetchToolResultErrorErrorCode 
 
 /// Result kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum AnthropicWebFetchToolResultErrorType {
-    /// `web_fetch_tool_result_error`
-    #[default]
-    WebFetchToolResultError,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `web_fetch_tool_result_error` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct AnthropicWebFetchToolResultErrorType(String);
 
 impl AnthropicWebFetchToolResultErrorType {
+    /// The documented value.
+    pub const VALUE: &'static str = "web_fetch_tool_result_error";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::WebFetchToolResultError => "web_fetch_tool_result_error",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for AnthropicWebFetchToolResultErrorType {
-    fn from(value: &str) -> Self {
-        match value {
-            "web_fetch_tool_result_error" => Self::WebFetchToolResultError,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for AnthropicWebFetchToolResultErrorType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for AnthropicWebFetchToolResultErrorType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for AnthropicWebFetchToolResultErrorType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for AnthropicWebFetchToolResultErrorType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AnthropicWebFetchToolResultErrorType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

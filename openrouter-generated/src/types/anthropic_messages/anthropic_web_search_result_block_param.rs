@@ -72,61 +72,30 @@ impl AnthropicWebSearchResultBlockParam {
 
 /// Block kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum AnthropicWebSearchResultBlockParamType {
-    /// `web_search_result`
-    #[default]
-    WebSearchResult,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `web_search_result` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct AnthropicWebSearchResultBlockParamType(String);
 
 impl AnthropicWebSearchResultBlockParamType {
+    /// The documented value.
+    pub const VALUE: &'static str = "web_search_result";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::WebSearchResult => "web_search_result",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for AnthropicWebSearchResultBlockParamType {
-    fn from(value: &str) -> Self {
-        match value {
-            "web_search_result" => Self::WebSearchResult,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for AnthropicWebSearchResultBlockParamType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for AnthropicWebSearchResultBlockParamType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for AnthropicWebSearchResultBlockParamType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for AnthropicWebSearchResultBlockParamType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for AnthropicWebSearchResultBlockParamType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

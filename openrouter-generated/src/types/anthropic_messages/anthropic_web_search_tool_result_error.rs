@@ -95,61 +95,30 @@ impl<'de> serde::Deserialize<'de> for AnthropicWebSearchToolResultErrorErrorCode
 
 /// Result kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum AnthropicWebSearchToolResultErrorType {
-    /// `web_search_tool_result_error`
-    #[default]
-    WebSearchToolResultError,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `web_search_tool_result_error` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct AnthropicWebSearchToolResultErrorType(String);
 
 impl AnthropicWebSearchToolResultErrorType {
+    /// The documented value.
+    pub const VALUE: &'static str = "web_search_tool_result_error";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::WebSearchToolResultError => "web_search_tool_result_error",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for AnthropicWebSearchToolResultErrorType {
-    fn from(value: &str) -> Self {
-        match value {
-            "web_search_tool_result_error" => Self::WebSearchToolResultError,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for AnthropicWebSearchToolResultErrorType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for AnthropicWebSearchToolResultErrorType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for AnthropicWebSearchToolResultErrorType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for AnthropicWebSearchToolResultErrorType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AnthropicWebSearchToolResultErrorType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

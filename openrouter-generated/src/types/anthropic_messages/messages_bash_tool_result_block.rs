@@ -52,61 +52,30 @@ impl MessagesBashToolResultBlock {
 
 /// Block kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesBashToolResultBlockType {
-    /// `openrouter_bash_tool_result`
-    #[default]
-    OpenrouterBashToolResult,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `openrouter_bash_tool_result` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesBashToolResultBlockType(String);
 
 impl MessagesBashToolResultBlockType {
+    /// The documented value.
+    pub const VALUE: &'static str = "openrouter_bash_tool_result";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenrouterBashToolResult => "openrouter_bash_tool_result",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesBashToolResultBlockType {
-    fn from(value: &str) -> Self {
-        match value {
-            "openrouter_bash_tool_result" => Self::OpenrouterBashToolResult,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesBashToolResultBlockType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesBashToolResultBlockType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesBashToolResultBlockType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesBashToolResultBlockType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesBashToolResultBlockType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

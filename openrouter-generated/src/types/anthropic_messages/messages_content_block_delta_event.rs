@@ -182,63 +182,31 @@ pub struct MessagesContentBlockDeltaEventDeltaCitationsDelta {
 
 /// Delta kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesContentBlockDeltaEventDeltaCitationsDeltaType {
-    /// `citations_delta`
-    #[default]
-    CitationsDelta,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `citations_delta` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct MessagesContentBlockDeltaEventDeltaCitationsDeltaType(String);
 
 impl MessagesContentBlockDeltaEventDeltaCitationsDeltaType {
+    /// The documented value.
+    pub const VALUE: &'static str = "citations_delta";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::CitationsDelta => "citations_delta",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesContentBlockDeltaEventDeltaCitationsDeltaType {
-    fn from(value: &str) -> Self {
-        match value {
-            "citations_delta" => Self::CitationsDelta,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesContentBlockDeltaEventDeltaCitationsDeltaType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesContentBlockDeltaEventDeltaCitationsDeltaType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaCitationsDeltaType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for MessagesContentBlockDeltaEventDeltaCitationsDeltaType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for MessagesContentBlockDeltaEventDeltaCitationsDeltaType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -259,63 +227,31 @@ pub struct MessagesContentBlockDeltaEventDeltaCompactionDelta {
 
 /// Delta kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesContentBlockDeltaEventDeltaCompactionDeltaType {
-    /// `compaction_delta`
-    #[default]
-    CompactionDelta,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `compaction_delta` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct MessagesContentBlockDeltaEventDeltaCompactionDeltaType(String);
 
 impl MessagesContentBlockDeltaEventDeltaCompactionDeltaType {
+    /// The documented value.
+    pub const VALUE: &'static str = "compaction_delta";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::CompactionDelta => "compaction_delta",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesContentBlockDeltaEventDeltaCompactionDeltaType {
-    fn from(value: &str) -> Self {
-        match value {
-            "compaction_delta" => Self::CompactionDelta,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesContentBlockDeltaEventDeltaCompactionDeltaType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesContentBlockDeltaEventDeltaCompactionDeltaType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaCompactionDeltaType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for MessagesContentBlockDeltaEventDeltaCompactionDeltaType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for MessagesContentBlockDeltaEventDeltaCompactionDeltaType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -333,63 +269,31 @@ pub struct MessagesContentBlockDeltaEventDeltaInputJsonDelta {
 
 /// Delta kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesContentBlockDeltaEventDeltaInputJsonDeltaType {
-    /// `input_json_delta`
-    #[default]
-    InputJsonDelta,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `input_json_delta` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct MessagesContentBlockDeltaEventDeltaInputJsonDeltaType(String);
 
 impl MessagesContentBlockDeltaEventDeltaInputJsonDeltaType {
+    /// The documented value.
+    pub const VALUE: &'static str = "input_json_delta";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::InputJsonDelta => "input_json_delta",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesContentBlockDeltaEventDeltaInputJsonDeltaType {
-    fn from(value: &str) -> Self {
-        match value {
-            "input_json_delta" => Self::InputJsonDelta,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesContentBlockDeltaEventDeltaInputJsonDeltaType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesContentBlockDeltaEventDeltaInputJsonDeltaType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaInputJsonDeltaType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for MessagesContentBlockDeltaEventDeltaInputJsonDeltaType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for MessagesContentBlockDeltaEventDeltaInputJsonDeltaType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -407,63 +311,31 @@ pub struct MessagesContentBlockDeltaEventDeltaSignatureDelta {
 
 /// Delta kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesContentBlockDeltaEventDeltaSignatureDeltaType {
-    /// `signature_delta`
-    #[default]
-    SignatureDelta,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `signature_delta` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct MessagesContentBlockDeltaEventDeltaSignatureDeltaType(String);
 
 impl MessagesContentBlockDeltaEventDeltaSignatureDeltaType {
+    /// The documented value.
+    pub const VALUE: &'static str = "signature_delta";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::SignatureDelta => "signature_delta",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesContentBlockDeltaEventDeltaSignatureDeltaType {
-    fn from(value: &str) -> Self {
-        match value {
-            "signature_delta" => Self::SignatureDelta,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesContentBlockDeltaEventDeltaSignatureDeltaType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesContentBlockDeltaEventDeltaSignatureDeltaType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaSignatureDeltaType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for MessagesContentBlockDeltaEventDeltaSignatureDeltaType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for MessagesContentBlockDeltaEventDeltaSignatureDeltaType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -481,62 +353,31 @@ pub struct MessagesContentBlockDeltaEventDeltaTextDelta {
 
 /// Delta kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesContentBlockDeltaEventDeltaTextDeltaType {
-    /// `text_delta`
-    #[default]
-    TextDelta,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `text_delta` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct MessagesContentBlockDeltaEventDeltaTextDeltaType(String);
 
 impl MessagesContentBlockDeltaEventDeltaTextDeltaType {
+    /// The documented value.
+    pub const VALUE: &'static str = "text_delta";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::TextDelta => "text_delta",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesContentBlockDeltaEventDeltaTextDeltaType {
-    fn from(value: &str) -> Self {
-        match value {
-            "text_delta" => Self::TextDelta,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesContentBlockDeltaEventDeltaTextDeltaType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesContentBlockDeltaEventDeltaTextDeltaType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaTextDeltaType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for MessagesContentBlockDeltaEventDeltaTextDeltaType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for MessagesContentBlockDeltaEventDeltaTextDeltaType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -554,123 +395,60 @@ pub struct MessagesContentBlockDeltaEventDeltaThinkingDelta {
 
 /// Delta kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesContentBlockDeltaEventDeltaThinkingDeltaType {
-    /// `thinking_delta`
-    #[default]
-    ThinkingDelta,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `thinking_delta` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct MessagesContentBlockDeltaEventDeltaThinkingDeltaType(String);
 
 impl MessagesContentBlockDeltaEventDeltaThinkingDeltaType {
+    /// The documented value.
+    pub const VALUE: &'static str = "thinking_delta";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ThinkingDelta => "thinking_delta",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesContentBlockDeltaEventDeltaThinkingDeltaType {
-    fn from(value: &str) -> Self {
-        match value {
-            "thinking_delta" => Self::ThinkingDelta,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesContentBlockDeltaEventDeltaThinkingDeltaType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesContentBlockDeltaEventDeltaThinkingDeltaType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaThinkingDeltaType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for MessagesContentBlockDeltaEventDeltaThinkingDeltaType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for MessagesContentBlockDeltaEventDeltaThinkingDeltaType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
 /// Event kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesContentBlockDeltaEventType {
-    /// `content_block_delta`
-    #[default]
-    ContentBlockDelta,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `content_block_delta` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct MessagesContentBlockDeltaEventType(String);
 
 impl MessagesContentBlockDeltaEventType {
+    /// The documented value.
+    pub const VALUE: &'static str = "content_block_delta";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContentBlockDelta => "content_block_delta",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesContentBlockDeltaEventType {
-    fn from(value: &str) -> Self {
-        match value {
-            "content_block_delta" => Self::ContentBlockDelta,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesContentBlockDeltaEventType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesContentBlockDeltaEventType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesContentBlockDeltaEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for MessagesContentBlockDeltaEventType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for MessagesContentBlockDeltaEventType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

@@ -516,67 +516,35 @@ for MessagesRequestContextManagementEditsItemClearThinking20251015Keep {
 
 /// Shorthand for keeping every thinking turn.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShorthand {
-    /// `all`
-    #[default]
-    All,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `all` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShorthand(
+    String,
+);
 
 impl MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShorthand {
+    /// The documented value.
+    pub const VALUE: &'static str = "all";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "all",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str>
+impl Default
 for MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShorthand {
-    fn from(value: &str) -> Self {
-        match value {
-            "all" => Self::All,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr
-for MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShorthand {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display
 for MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShorthand {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize
-for MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShorthand {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de>
-for MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShorthand {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -610,132 +578,66 @@ impl MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAll {
 
 /// Keep mode.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllType {
-    /// `all`
-    #[default]
-    All,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `all` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllType(
+    String,
+);
 
 impl MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllType {
+    /// The documented value.
+    pub const VALUE: &'static str = "all";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "all",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str>
+impl Default
 for MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllType {
-    fn from(value: &str) -> Self {
-        match value {
-            "all" => Self::All,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr
-for MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display
 for MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize
-for MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de>
-for MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
 /// Edit strategy identifier.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestContextManagementEditsItemClearThinking20251015Type {
-    /// `clear_thinking_20251015`
-    #[default]
-    ClearThinking20251015,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `clear_thinking_20251015` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestContextManagementEditsItemClearThinking20251015Type(String);
 
 impl MessagesRequestContextManagementEditsItemClearThinking20251015Type {
+    /// The documented value.
+    pub const VALUE: &'static str = "clear_thinking_20251015";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ClearThinking20251015 => "clear_thinking_20251015",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestContextManagementEditsItemClearThinking20251015Type {
-    fn from(value: &str) -> Self {
-        match value {
-            "clear_thinking_20251015" => Self::ClearThinking20251015,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr
-for MessagesRequestContextManagementEditsItemClearThinking20251015Type {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestContextManagementEditsItemClearThinking20251015Type {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display
 for MessagesRequestContextManagementEditsItemClearThinking20251015Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize
-for MessagesRequestContextManagementEditsItemClearThinking20251015Type {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de>
-for MessagesRequestContextManagementEditsItemClearThinking20251015Type {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -929,66 +831,32 @@ for MessagesRequestContextManagementEditsItemClearToolUses20250919Trigger {
 
 /// Edit strategy identifier.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
-    /// `clear_tool_uses_20250919`
-    #[default]
-    ClearToolUses20250919,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `clear_tool_uses_20250919` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestContextManagementEditsItemClearToolUses20250919Type(String);
 
 impl MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
+    /// The documented value.
+    pub const VALUE: &'static str = "clear_tool_uses_20250919";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ClearToolUses20250919 => "clear_tool_uses_20250919",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
-    fn from(value: &str) -> Self {
-        match value {
-            "clear_tool_uses_20250919" => Self::ClearToolUses20250919,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr
-for MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display
 for MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize
-for MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de>
-for MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -1047,63 +915,31 @@ impl MessagesRequestContextManagementEditsItemCompact20260112 {
 
 /// Edit strategy identifier.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestContextManagementEditsItemCompact20260112Type {
-    /// `compact_20260112`
-    #[default]
-    Compact20260112,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `compact_20260112` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestContextManagementEditsItemCompact20260112Type(String);
 
 impl MessagesRequestContextManagementEditsItemCompact20260112Type {
+    /// The documented value.
+    pub const VALUE: &'static str = "compact_20260112";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Compact20260112 => "compact_20260112",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestContextManagementEditsItemCompact20260112Type {
-    fn from(value: &str) -> Self {
-        match value {
-            "compact_20260112" => Self::Compact20260112,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestContextManagementEditsItemCompact20260112Type {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestContextManagementEditsItemCompact20260112Type {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestContextManagementEditsItemCompact20260112Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestContextManagementEditsItemCompact20260112Type {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de>
-for MessagesRequestContextManagementEditsItemCompact20260112Type {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -1267,62 +1103,31 @@ impl MessagesRequestThinkingAdaptive {
 
 /// Thinking mode.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestThinkingAdaptiveType {
-    /// `adaptive`
-    #[default]
-    Adaptive,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `adaptive` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestThinkingAdaptiveType(String);
 
 impl MessagesRequestThinkingAdaptiveType {
+    /// The documented value.
+    pub const VALUE: &'static str = "adaptive";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Adaptive => "adaptive",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestThinkingAdaptiveType {
-    fn from(value: &str) -> Self {
-        match value {
-            "adaptive" => Self::Adaptive,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestThinkingAdaptiveType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestThinkingAdaptiveType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestThinkingAdaptiveType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestThinkingAdaptiveType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesRequestThinkingAdaptiveType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -1354,62 +1159,31 @@ impl MessagesRequestThinkingDisabled {
 
 /// Thinking mode.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestThinkingDisabledType {
-    /// `disabled`
-    #[default]
-    Disabled,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `disabled` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestThinkingDisabledType(String);
 
 impl MessagesRequestThinkingDisabledType {
+    /// The documented value.
+    pub const VALUE: &'static str = "disabled";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Disabled => "disabled",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestThinkingDisabledType {
-    fn from(value: &str) -> Self {
-        match value {
-            "disabled" => Self::Disabled,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestThinkingDisabledType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestThinkingDisabledType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestThinkingDisabledType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestThinkingDisabledType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesRequestThinkingDisabledType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -1461,62 +1235,31 @@ impl MessagesRequestThinkingEnabled {
 
 /// Thinking mode.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestThinkingEnabledType {
-    /// `enabled`
-    #[default]
-    Enabled,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `enabled` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestThinkingEnabledType(String);
 
 impl MessagesRequestThinkingEnabledType {
+    /// The documented value.
+    pub const VALUE: &'static str = "enabled";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Enabled => "enabled",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestThinkingEnabledType {
-    fn from(value: &str) -> Self {
-        match value {
-            "enabled" => Self::Enabled,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestThinkingEnabledType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestThinkingEnabledType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestThinkingEnabledType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestThinkingEnabledType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesRequestThinkingEnabledType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -1634,62 +1377,31 @@ impl MessagesRequestToolChoiceAny {
 
 /// Choice mode.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestToolChoiceAnyType {
-    /// `any`
-    #[default]
-    Any,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `any` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestToolChoiceAnyType(String);
 
 impl MessagesRequestToolChoiceAnyType {
+    /// The documented value.
+    pub const VALUE: &'static str = "any";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Any => "any",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestToolChoiceAnyType {
-    fn from(value: &str) -> Self {
-        match value {
-            "any" => Self::Any,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestToolChoiceAnyType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestToolChoiceAnyType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolChoiceAnyType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestToolChoiceAnyType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoiceAnyType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -1730,62 +1442,31 @@ impl MessagesRequestToolChoiceAuto {
 
 /// Choice mode.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestToolChoiceAutoType {
-    /// `auto`
-    #[default]
-    Auto,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `auto` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestToolChoiceAutoType(String);
 
 impl MessagesRequestToolChoiceAutoType {
+    /// The documented value.
+    pub const VALUE: &'static str = "auto";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Auto => "auto",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestToolChoiceAutoType {
-    fn from(value: &str) -> Self {
-        match value {
-            "auto" => Self::Auto,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestToolChoiceAutoType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestToolChoiceAutoType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolChoiceAutoType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestToolChoiceAutoType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoiceAutoType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -1817,62 +1498,31 @@ impl MessagesRequestToolChoiceNone {
 
 /// Choice mode.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestToolChoiceNoneType {
-    /// `none`
-    #[default]
-    None,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `none` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestToolChoiceNoneType(String);
 
 impl MessagesRequestToolChoiceNoneType {
+    /// The documented value.
+    pub const VALUE: &'static str = "none";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestToolChoiceNoneType {
-    fn from(value: &str) -> Self {
-        match value {
-            "none" => Self::None,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestToolChoiceNoneType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestToolChoiceNoneType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolChoiceNoneType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestToolChoiceNoneType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoiceNoneType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -1925,62 +1575,31 @@ impl MessagesRequestToolChoiceTool {
 
 /// Choice mode.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestToolChoiceToolType {
-    /// `tool`
-    #[default]
-    Tool,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `tool` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestToolChoiceToolType(String);
 
 impl MessagesRequestToolChoiceToolType {
+    /// The documented value.
+    pub const VALUE: &'static str = "tool";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Tool => "tool",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestToolChoiceToolType {
-    fn from(value: &str) -> Self {
-        match value {
-            "tool" => Self::Tool,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestToolChoiceToolType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestToolChoiceToolType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolChoiceToolType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestToolChoiceToolType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoiceToolType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -2216,123 +1835,61 @@ impl MessagesRequestToolsItemAdvisorTool20260301 {
 
 /// Fixed name of this tool.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestToolsItemAdvisorTool20260301Name {
-    /// `advisor`
-    #[default]
-    Advisor,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `advisor` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestToolsItemAdvisorTool20260301Name(String);
 
 impl MessagesRequestToolsItemAdvisorTool20260301Name {
+    /// The documented value.
+    pub const VALUE: &'static str = "advisor";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Advisor => "advisor",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestToolsItemAdvisorTool20260301Name {
-    fn from(value: &str) -> Self {
-        match value {
-            "advisor" => Self::Advisor,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestToolsItemAdvisorTool20260301Name {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestToolsItemAdvisorTool20260301Name {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolsItemAdvisorTool20260301Name {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestToolsItemAdvisorTool20260301Name {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemAdvisorTool20260301Name {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
 /// Tool version identifier.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestToolsItemAdvisorTool20260301Type {
-    /// `advisor_20260301`
-    #[default]
-    Advisor20260301,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `advisor_20260301` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestToolsItemAdvisorTool20260301Type(String);
 
 impl MessagesRequestToolsItemAdvisorTool20260301Type {
+    /// The documented value.
+    pub const VALUE: &'static str = "advisor_20260301";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Advisor20260301 => "advisor_20260301",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestToolsItemAdvisorTool20260301Type {
-    fn from(value: &str) -> Self {
-        match value {
-            "advisor_20260301" => Self::Advisor20260301,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestToolsItemAdvisorTool20260301Type {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestToolsItemAdvisorTool20260301Type {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolsItemAdvisorTool20260301Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestToolsItemAdvisorTool20260301Type {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemAdvisorTool20260301Type {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -2386,123 +1943,61 @@ impl MessagesRequestToolsItemBashTool20250124 {
 
 /// Fixed name of this tool.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestToolsItemBashTool20250124Name {
-    /// `bash`
-    #[default]
-    Bash,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `bash` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestToolsItemBashTool20250124Name(String);
 
 impl MessagesRequestToolsItemBashTool20250124Name {
+    /// The documented value.
+    pub const VALUE: &'static str = "bash";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Bash => "bash",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestToolsItemBashTool20250124Name {
-    fn from(value: &str) -> Self {
-        match value {
-            "bash" => Self::Bash,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestToolsItemBashTool20250124Name {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestToolsItemBashTool20250124Name {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolsItemBashTool20250124Name {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestToolsItemBashTool20250124Name {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemBashTool20250124Name {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
 /// Tool version identifier.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestToolsItemBashTool20250124Type {
-    /// `bash_20250124`
-    #[default]
-    Bash20250124,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `bash_20250124` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestToolsItemBashTool20250124Type(String);
 
 impl MessagesRequestToolsItemBashTool20250124Type {
+    /// The documented value.
+    pub const VALUE: &'static str = "bash_20250124";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Bash20250124 => "bash_20250124",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestToolsItemBashTool20250124Type {
-    fn from(value: &str) -> Self {
-        match value {
-            "bash_20250124" => Self::Bash20250124,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestToolsItemBashTool20250124Type {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestToolsItemBashTool20250124Type {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolsItemBashTool20250124Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestToolsItemBashTool20250124Type {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemBashTool20250124Type {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -2640,62 +2135,31 @@ impl MessagesRequestToolsItemCustomToolInputSchema {
 
 /// Kind of tool; may be left out for custom tools.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestToolsItemCustomToolType {
-    /// `custom`
-    #[default]
-    Custom,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `custom` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestToolsItemCustomToolType(String);
 
 impl MessagesRequestToolsItemCustomToolType {
+    /// The documented value.
+    pub const VALUE: &'static str = "custom";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Custom => "custom",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestToolsItemCustomToolType {
-    fn from(value: &str) -> Self {
-        match value {
-            "custom" => Self::Custom,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestToolsItemCustomToolType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestToolsItemCustomToolType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolsItemCustomToolType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestToolsItemCustomToolType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemCustomToolType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -2778,125 +2242,61 @@ impl MessagesRequestToolsItemTextEditorTool20250124 {
 
 /// Fixed name of this tool.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestToolsItemTextEditorTool20250124Name {
-    /// `str_replace_editor`
-    #[default]
-    StrReplaceEditor,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `str_replace_editor` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestToolsItemTextEditorTool20250124Name(String);
 
 impl MessagesRequestToolsItemTextEditorTool20250124Name {
+    /// The documented value.
+    pub const VALUE: &'static str = "str_replace_editor";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::StrReplaceEditor => "str_replace_editor",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestToolsItemTextEditorTool20250124Name {
-    fn from(value: &str) -> Self {
-        match value {
-            "str_replace_editor" => Self::StrReplaceEditor,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestToolsItemTextEditorTool20250124Name {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestToolsItemTextEditorTool20250124Name {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolsItemTextEditorTool20250124Name {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestToolsItemTextEditorTool20250124Name {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de>
-for MessagesRequestToolsItemTextEditorTool20250124Name {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
 /// Tool version identifier.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestToolsItemTextEditorTool20250124Type {
-    /// `text_editor_20250124`
-    #[default]
-    TextEditor20250124,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `text_editor_20250124` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestToolsItemTextEditorTool20250124Type(String);
 
 impl MessagesRequestToolsItemTextEditorTool20250124Type {
+    /// The documented value.
+    pub const VALUE: &'static str = "text_editor_20250124";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::TextEditor20250124 => "text_editor_20250124",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestToolsItemTextEditorTool20250124Type {
-    fn from(value: &str) -> Self {
-        match value {
-            "text_editor_20250124" => Self::TextEditor20250124,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestToolsItemTextEditorTool20250124Type {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestToolsItemTextEditorTool20250124Type {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolsItemTextEditorTool20250124Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestToolsItemTextEditorTool20250124Type {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de>
-for MessagesRequestToolsItemTextEditorTool20250124Type {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -2988,123 +2388,61 @@ impl MessagesRequestToolsItemWebSearchTool20250305 {
 
 /// Fixed name of this tool.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestToolsItemWebSearchTool20250305Name {
-    /// `web_search`
-    #[default]
-    WebSearch,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `web_search` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestToolsItemWebSearchTool20250305Name(String);
 
 impl MessagesRequestToolsItemWebSearchTool20250305Name {
+    /// The documented value.
+    pub const VALUE: &'static str = "web_search";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::WebSearch => "web_search",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestToolsItemWebSearchTool20250305Name {
-    fn from(value: &str) -> Self {
-        match value {
-            "web_search" => Self::WebSearch,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestToolsItemWebSearchTool20250305Name {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestToolsItemWebSearchTool20250305Name {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolsItemWebSearchTool20250305Name {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestToolsItemWebSearchTool20250305Name {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemWebSearchTool20250305Name {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
 /// Tool version identifier.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestToolsItemWebSearchTool20250305Type {
-    /// `web_search_20250305`
-    #[default]
-    WebSearch20250305,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `web_search_20250305` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestToolsItemWebSearchTool20250305Type(String);
 
 impl MessagesRequestToolsItemWebSearchTool20250305Type {
+    /// The documented value.
+    pub const VALUE: &'static str = "web_search_20250305";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::WebSearch20250305 => "web_search_20250305",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestToolsItemWebSearchTool20250305Type {
-    fn from(value: &str) -> Self {
-        match value {
-            "web_search_20250305" => Self::WebSearch20250305,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestToolsItemWebSearchTool20250305Type {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestToolsItemWebSearchTool20250305Type {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolsItemWebSearchTool20250305Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestToolsItemWebSearchTool20250305Type {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemWebSearchTool20250305Type {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -3204,122 +2542,60 @@ impl MessagesRequestToolsItemWebSearchTool20260209 {
 
 /// Fixed name of this tool.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestToolsItemWebSearchTool20260209Name {
-    /// `web_search`
-    #[default]
-    WebSearch,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `web_search` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestToolsItemWebSearchTool20260209Name(String);
 
 impl MessagesRequestToolsItemWebSearchTool20260209Name {
+    /// The documented value.
+    pub const VALUE: &'static str = "web_search";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::WebSearch => "web_search",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestToolsItemWebSearchTool20260209Name {
-    fn from(value: &str) -> Self {
-        match value {
-            "web_search" => Self::WebSearch,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestToolsItemWebSearchTool20260209Name {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestToolsItemWebSearchTool20260209Name {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolsItemWebSearchTool20260209Name {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestToolsItemWebSearchTool20260209Name {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemWebSearchTool20260209Name {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
 /// Tool version identifier.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesRequestToolsItemWebSearchTool20260209Type {
-    /// `web_search_20260209`
-    #[default]
-    WebSearch20260209,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `web_search_20260209` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestToolsItemWebSearchTool20260209Type(String);
 
 impl MessagesRequestToolsItemWebSearchTool20260209Type {
+    /// The documented value.
+    pub const VALUE: &'static str = "web_search_20260209";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::WebSearch20260209 => "web_search_20260209",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesRequestToolsItemWebSearchTool20260209Type {
-    fn from(value: &str) -> Self {
-        match value {
-            "web_search_20260209" => Self::WebSearch20260209,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesRequestToolsItemWebSearchTool20260209Type {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesRequestToolsItemWebSearchTool20260209Type {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesRequestToolsItemWebSearchTool20260209Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesRequestToolsItemWebSearchTool20260209Type {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItemWebSearchTool20260209Type {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

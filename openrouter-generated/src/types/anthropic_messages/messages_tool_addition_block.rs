@@ -188,62 +188,31 @@ impl MessagesToolAdditionBlockToolMcpToolReference {
 
 /// Reference kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesToolAdditionBlockToolMcpToolReferenceType {
-    /// `mcp_tool_reference`
-    #[default]
-    McpToolReference,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `mcp_tool_reference` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesToolAdditionBlockToolMcpToolReferenceType(String);
 
 impl MessagesToolAdditionBlockToolMcpToolReferenceType {
+    /// The documented value.
+    pub const VALUE: &'static str = "mcp_tool_reference";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::McpToolReference => "mcp_tool_reference",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesToolAdditionBlockToolMcpToolReferenceType {
-    fn from(value: &str) -> Self {
-        match value {
-            "mcp_tool_reference" => Self::McpToolReference,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesToolAdditionBlockToolMcpToolReferenceType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesToolAdditionBlockToolMcpToolReferenceType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesToolAdditionBlockToolMcpToolReferenceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesToolAdditionBlockToolMcpToolReferenceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesToolAdditionBlockToolMcpToolReferenceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -286,63 +255,31 @@ impl MessagesToolAdditionBlockToolMcpToolsetReference {
 
 /// Reference kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesToolAdditionBlockToolMcpToolsetReferenceType {
-    /// `mcp_toolset_reference`
-    #[default]
-    McpToolsetReference,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `mcp_toolset_reference` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesToolAdditionBlockToolMcpToolsetReferenceType(String);
 
 impl MessagesToolAdditionBlockToolMcpToolsetReferenceType {
+    /// The documented value.
+    pub const VALUE: &'static str = "mcp_toolset_reference";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::McpToolsetReference => "mcp_toolset_reference",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesToolAdditionBlockToolMcpToolsetReferenceType {
-    fn from(value: &str) -> Self {
-        match value {
-            "mcp_toolset_reference" => Self::McpToolsetReference,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesToolAdditionBlockToolMcpToolsetReferenceType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesToolAdditionBlockToolMcpToolsetReferenceType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesToolAdditionBlockToolMcpToolsetReferenceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesToolAdditionBlockToolMcpToolsetReferenceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de>
-for MessagesToolAdditionBlockToolMcpToolsetReferenceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -385,122 +322,60 @@ impl MessagesToolAdditionBlockToolToolReference {
 
 /// Reference kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesToolAdditionBlockToolToolReferenceType {
-    /// `tool_reference`
-    #[default]
-    ToolReference,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `tool_reference` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesToolAdditionBlockToolToolReferenceType(String);
 
 impl MessagesToolAdditionBlockToolToolReferenceType {
+    /// The documented value.
+    pub const VALUE: &'static str = "tool_reference";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ToolReference => "tool_reference",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesToolAdditionBlockToolToolReferenceType {
-    fn from(value: &str) -> Self {
-        match value {
-            "tool_reference" => Self::ToolReference,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesToolAdditionBlockToolToolReferenceType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesToolAdditionBlockToolToolReferenceType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesToolAdditionBlockToolToolReferenceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesToolAdditionBlockToolToolReferenceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesToolAdditionBlockToolToolReferenceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
 /// Block kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesToolAdditionBlockType {
-    /// `tool_addition`
-    #[default]
-    ToolAddition,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `tool_addition` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesToolAdditionBlockType(String);
 
 impl MessagesToolAdditionBlockType {
+    /// The documented value.
+    pub const VALUE: &'static str = "tool_addition";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ToolAddition => "tool_addition",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesToolAdditionBlockType {
-    fn from(value: &str) -> Self {
-        match value {
-            "tool_addition" => Self::ToolAddition,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesToolAdditionBlockType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesToolAdditionBlockType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesToolAdditionBlockType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesToolAdditionBlockType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesToolAdditionBlockType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

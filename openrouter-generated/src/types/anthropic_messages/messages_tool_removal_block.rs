@@ -188,62 +188,31 @@ impl MessagesToolRemovalBlockToolMcpToolReference {
 
 /// Reference kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesToolRemovalBlockToolMcpToolReferenceType {
-    /// `mcp_tool_reference`
-    #[default]
-    McpToolReference,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `mcp_tool_reference` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesToolRemovalBlockToolMcpToolReferenceType(String);
 
 impl MessagesToolRemovalBlockToolMcpToolReferenceType {
+    /// The documented value.
+    pub const VALUE: &'static str = "mcp_tool_reference";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::McpToolReference => "mcp_tool_reference",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesToolRemovalBlockToolMcpToolReferenceType {
-    fn from(value: &str) -> Self {
-        match value {
-            "mcp_tool_reference" => Self::McpToolReference,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesToolRemovalBlockToolMcpToolReferenceType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesToolRemovalBlockToolMcpToolReferenceType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesToolRemovalBlockToolMcpToolReferenceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesToolRemovalBlockToolMcpToolReferenceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesToolRemovalBlockToolMcpToolReferenceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -286,63 +255,31 @@ impl MessagesToolRemovalBlockToolMcpToolsetReference {
 
 /// Reference kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesToolRemovalBlockToolMcpToolsetReferenceType {
-    /// `mcp_toolset_reference`
-    #[default]
-    McpToolsetReference,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `mcp_toolset_reference` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesToolRemovalBlockToolMcpToolsetReferenceType(String);
 
 impl MessagesToolRemovalBlockToolMcpToolsetReferenceType {
+    /// The documented value.
+    pub const VALUE: &'static str = "mcp_toolset_reference";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::McpToolsetReference => "mcp_toolset_reference",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesToolRemovalBlockToolMcpToolsetReferenceType {
-    fn from(value: &str) -> Self {
-        match value {
-            "mcp_toolset_reference" => Self::McpToolsetReference,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesToolRemovalBlockToolMcpToolsetReferenceType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesToolRemovalBlockToolMcpToolsetReferenceType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesToolRemovalBlockToolMcpToolsetReferenceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesToolRemovalBlockToolMcpToolsetReferenceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de>
-for MessagesToolRemovalBlockToolMcpToolsetReferenceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -385,122 +322,60 @@ impl MessagesToolRemovalBlockToolToolReference {
 
 /// Reference kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesToolRemovalBlockToolToolReferenceType {
-    /// `tool_reference`
-    #[default]
-    ToolReference,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `tool_reference` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesToolRemovalBlockToolToolReferenceType(String);
 
 impl MessagesToolRemovalBlockToolToolReferenceType {
+    /// The documented value.
+    pub const VALUE: &'static str = "tool_reference";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ToolReference => "tool_reference",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesToolRemovalBlockToolToolReferenceType {
-    fn from(value: &str) -> Self {
-        match value {
-            "tool_reference" => Self::ToolReference,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesToolRemovalBlockToolToolReferenceType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesToolRemovalBlockToolToolReferenceType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesToolRemovalBlockToolToolReferenceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesToolRemovalBlockToolToolReferenceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesToolRemovalBlockToolToolReferenceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
 /// Block kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesToolRemovalBlockType {
-    /// `tool_removal`
-    #[default]
-    ToolRemoval,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `tool_removal` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesToolRemovalBlockType(String);
 
 impl MessagesToolRemovalBlockType {
+    /// The documented value.
+    pub const VALUE: &'static str = "tool_removal";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ToolRemoval => "tool_removal",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesToolRemovalBlockType {
-    fn from(value: &str) -> Self {
-        match value {
-            "tool_removal" => Self::ToolRemoval,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesToolRemovalBlockType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesToolRemovalBlockType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesToolRemovalBlockType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesToolRemovalBlockType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesToolRemovalBlockType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

@@ -223,126 +223,61 @@ for MessagesWebSearchToolResultBlockParamContentWebSearchErrorErrorCode {
 
 /// Block kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesWebSearchToolResultBlockParamContentWebSearchErrorType {
-    /// `web_search_tool_result_error`
-    #[default]
-    WebSearchToolResultError,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `web_search_tool_result_error` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesWebSearchToolResultBlockParamContentWebSearchErrorType(String);
 
 impl MessagesWebSearchToolResultBlockParamContentWebSearchErrorType {
+    /// The documented value.
+    pub const VALUE: &'static str = "web_search_tool_result_error";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::WebSearchToolResultError => "web_search_tool_result_error",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesWebSearchToolResultBlockParamContentWebSearchErrorType {
-    fn from(value: &str) -> Self {
-        match value {
-            "web_search_tool_result_error" => Self::WebSearchToolResultError,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr
-for MessagesWebSearchToolResultBlockParamContentWebSearchErrorType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesWebSearchToolResultBlockParamContentWebSearchErrorType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display
 for MessagesWebSearchToolResultBlockParamContentWebSearchErrorType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize
-for MessagesWebSearchToolResultBlockParamContentWebSearchErrorType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de>
-for MessagesWebSearchToolResultBlockParamContentWebSearchErrorType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
 /// Block kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum MessagesWebSearchToolResultBlockParamType {
-    /// `web_search_tool_result`
-    #[default]
-    WebSearchToolResult,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `web_search_tool_result` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesWebSearchToolResultBlockParamType(String);
 
 impl MessagesWebSearchToolResultBlockParamType {
+    /// The documented value.
+    pub const VALUE: &'static str = "web_search_tool_result";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::WebSearchToolResult => "web_search_tool_result",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for MessagesWebSearchToolResultBlockParamType {
-    fn from(value: &str) -> Self {
-        match value {
-            "web_search_tool_result" => Self::WebSearchToolResult,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for MessagesWebSearchToolResultBlockParamType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for MessagesWebSearchToolResultBlockParamType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for MessagesWebSearchToolResultBlockParamType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for MessagesWebSearchToolResultBlockParamType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for MessagesWebSearchToolResultBlockParamType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

@@ -17,61 +17,30 @@ pub struct OrAnthropicBashToolResult {
 
 /// Block kind.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OrAnthropicBashToolResultType {
-    /// `openrouter_bash_tool_result`
-    #[default]
-    OpenrouterBashToolResult,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `openrouter_bash_tool_result` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct OrAnthropicBashToolResultType(String);
 
 impl OrAnthropicBashToolResultType {
+    /// The documented value.
+    pub const VALUE: &'static str = "openrouter_bash_tool_result";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenrouterBashToolResult => "openrouter_bash_tool_result",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for OrAnthropicBashToolResultType {
-    fn from(value: &str) -> Self {
-        match value {
-            "openrouter_bash_tool_result" => Self::OpenrouterBashToolResult,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OrAnthropicBashToolResultType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for OrAnthropicBashToolResultType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for OrAnthropicBashToolResultType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for OrAnthropicBashToolResultType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OrAnthropicBashToolResultType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

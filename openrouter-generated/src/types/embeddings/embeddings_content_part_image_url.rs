@@ -66,61 +66,30 @@ impl EmbeddingsContentPartImageUrlImageUrl {
 
 /// Always `image_url`.
 ///
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum EmbeddingsContentPartImageUrlType {
-    /// `image_url`
-    #[default]
-    ImageUrl,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `image_url` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct EmbeddingsContentPartImageUrlType(String);
 
 impl EmbeddingsContentPartImageUrlType {
+    /// The documented value.
+    pub const VALUE: &'static str = "image_url";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ImageUrl => "image_url",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for EmbeddingsContentPartImageUrlType {
-    fn from(value: &str) -> Self {
-        match value {
-            "image_url" => Self::ImageUrl,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for EmbeddingsContentPartImageUrlType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for EmbeddingsContentPartImageUrlType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for EmbeddingsContentPartImageUrlType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for EmbeddingsContentPartImageUrlType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for EmbeddingsContentPartImageUrlType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

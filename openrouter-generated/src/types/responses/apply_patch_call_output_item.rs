@@ -129,60 +129,30 @@ impl<'de> serde::Deserialize<'de> for ApplyPatchCallOutputItemStatus {
     }
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum ApplyPatchCallOutputItemType {
-    /// `apply_patch_call_output`
-    #[default]
-    ApplyPatchCallOutput,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `apply_patch_call_output` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct ApplyPatchCallOutputItemType(String);
 
 impl ApplyPatchCallOutputItemType {
+    /// The documented value.
+    pub const VALUE: &'static str = "apply_patch_call_output";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ApplyPatchCallOutput => "apply_patch_call_output",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for ApplyPatchCallOutputItemType {
-    fn from(value: &str) -> Self {
-        match value {
-            "apply_patch_call_output" => Self::ApplyPatchCallOutput,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for ApplyPatchCallOutputItemType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for ApplyPatchCallOutputItemType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for ApplyPatchCallOutputItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ApplyPatchCallOutputItemType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ApplyPatchCallOutputItemType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

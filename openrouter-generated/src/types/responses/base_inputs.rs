@@ -196,121 +196,59 @@ impl From<BaseInputsListItemMessagePhaseFinalAnswer> for BaseInputsListItemMessa
     }
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum BaseInputsListItemMessagePhaseCommentary {
-    /// `commentary`
-    #[default]
-    Commentary,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `commentary` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct BaseInputsListItemMessagePhaseCommentary(String);
 
 impl BaseInputsListItemMessagePhaseCommentary {
+    /// The documented value.
+    pub const VALUE: &'static str = "commentary";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Commentary => "commentary",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for BaseInputsListItemMessagePhaseCommentary {
-    fn from(value: &str) -> Self {
-        match value {
-            "commentary" => Self::Commentary,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for BaseInputsListItemMessagePhaseCommentary {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for BaseInputsListItemMessagePhaseCommentary {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for BaseInputsListItemMessagePhaseCommentary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.0)
     }
 }
 
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for BaseInputsListItemMessagePhaseCommentary {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BaseInputsListItemMessagePhaseCommentary {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum BaseInputsListItemMessagePhaseFinalAnswer {
-    /// `final_answer`
-    #[default]
-    FinalAnswer,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `final_answer` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct BaseInputsListItemMessagePhaseFinalAnswer(String);
 
 impl BaseInputsListItemMessagePhaseFinalAnswer {
+    /// The documented value.
+    pub const VALUE: &'static str = "final_answer";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::FinalAnswer => "final_answer",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for BaseInputsListItemMessagePhaseFinalAnswer {
-    fn from(value: &str) -> Self {
-        match value {
-            "final_answer" => Self::FinalAnswer,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for BaseInputsListItemMessagePhaseFinalAnswer {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for BaseInputsListItemMessagePhaseFinalAnswer {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for BaseInputsListItemMessagePhaseFinalAnswer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for BaseInputsListItemMessagePhaseFinalAnswer {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BaseInputsListItemMessagePhaseFinalAnswer {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -354,297 +292,142 @@ impl From<BaseInputsListItemMessageRoleDeveloper> for BaseInputsListItemMessageR
     }
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum BaseInputsListItemMessageRoleAssistant {
-    /// `assistant`
-    #[default]
-    Assistant,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `assistant` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct BaseInputsListItemMessageRoleAssistant(String);
 
 impl BaseInputsListItemMessageRoleAssistant {
+    /// The documented value.
+    pub const VALUE: &'static str = "assistant";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Assistant => "assistant",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for BaseInputsListItemMessageRoleAssistant {
-    fn from(value: &str) -> Self {
-        match value {
-            "assistant" => Self::Assistant,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for BaseInputsListItemMessageRoleAssistant {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for BaseInputsListItemMessageRoleAssistant {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for BaseInputsListItemMessageRoleAssistant {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.0)
     }
 }
 
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for BaseInputsListItemMessageRoleAssistant {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BaseInputsListItemMessageRoleAssistant {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum BaseInputsListItemMessageRoleDeveloper {
-    /// `developer`
-    #[default]
-    Developer,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `developer` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct BaseInputsListItemMessageRoleDeveloper(String);
 
 impl BaseInputsListItemMessageRoleDeveloper {
+    /// The documented value.
+    pub const VALUE: &'static str = "developer";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Developer => "developer",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for BaseInputsListItemMessageRoleDeveloper {
-    fn from(value: &str) -> Self {
-        match value {
-            "developer" => Self::Developer,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for BaseInputsListItemMessageRoleDeveloper {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for BaseInputsListItemMessageRoleDeveloper {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for BaseInputsListItemMessageRoleDeveloper {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.0)
     }
 }
 
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for BaseInputsListItemMessageRoleDeveloper {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BaseInputsListItemMessageRoleDeveloper {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum BaseInputsListItemMessageRoleSystem {
-    /// `system`
-    #[default]
-    System,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `system` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct BaseInputsListItemMessageRoleSystem(String);
 
 impl BaseInputsListItemMessageRoleSystem {
+    /// The documented value.
+    pub const VALUE: &'static str = "system";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::System => "system",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for BaseInputsListItemMessageRoleSystem {
-    fn from(value: &str) -> Self {
-        match value {
-            "system" => Self::System,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for BaseInputsListItemMessageRoleSystem {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for BaseInputsListItemMessageRoleSystem {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for BaseInputsListItemMessageRoleSystem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.0)
     }
 }
 
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for BaseInputsListItemMessageRoleSystem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BaseInputsListItemMessageRoleSystem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum BaseInputsListItemMessageRoleUser {
-    /// `user`
-    #[default]
-    User,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `user` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct BaseInputsListItemMessageRoleUser(String);
 
 impl BaseInputsListItemMessageRoleUser {
+    /// The documented value.
+    pub const VALUE: &'static str = "user";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for BaseInputsListItemMessageRoleUser {
-    fn from(value: &str) -> Self {
-        match value {
-            "user" => Self::User,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for BaseInputsListItemMessageRoleUser {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for BaseInputsListItemMessageRoleUser {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for BaseInputsListItemMessageRoleUser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.0)
     }
 }
 
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for BaseInputsListItemMessageRoleUser {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BaseInputsListItemMessageRoleUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum BaseInputsListItemMessageType {
-    /// `message`
-    #[default]
-    Message,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `message` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct BaseInputsListItemMessageType(String);
 
 impl BaseInputsListItemMessageType {
+    /// The documented value.
+    pub const VALUE: &'static str = "message";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Message => "message",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for BaseInputsListItemMessageType {
-    fn from(value: &str) -> Self {
-        match value {
-            "message" => Self::Message,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for BaseInputsListItemMessageType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for BaseInputsListItemMessageType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for BaseInputsListItemMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for BaseInputsListItemMessageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BaseInputsListItemMessageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

@@ -16,65 +16,30 @@ pub struct CodeInterpreterCallInProgressEvent {
     pub sequence_number: i64,
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum CodeInterpreterCallInProgressEventType {
-    /// `response.code_interpreter_call.in_progress`
-    #[default]
-    ResponseCodeInterpreterCallInProgress,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `response.code_interpreter_call.in_progress` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct CodeInterpreterCallInProgressEventType(String);
 
 impl CodeInterpreterCallInProgressEventType {
+    /// The documented value.
+    pub const VALUE: &'static str = "response.code_interpreter_call.in_progress";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ResponseCodeInterpreterCallInProgress => {
-                "response.code_interpreter_call.in_progress"
-            }
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for CodeInterpreterCallInProgressEventType {
-    fn from(value: &str) -> Self {
-        match value {
-            "response.code_interpreter_call.in_progress" => {
-                Self::ResponseCodeInterpreterCallInProgress
-            }
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for CodeInterpreterCallInProgressEventType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for CodeInterpreterCallInProgressEventType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for CodeInterpreterCallInProgressEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for CodeInterpreterCallInProgressEventType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CodeInterpreterCallInProgressEventType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

@@ -187,118 +187,58 @@ impl<'de> serde::Deserialize<'de> for CodeInterpreterServerToolContainerAutoMemo
     }
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum CodeInterpreterServerToolContainerAutoType {
-    /// `auto`
-    #[default]
-    Auto,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `auto` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct CodeInterpreterServerToolContainerAutoType(String);
 
 impl CodeInterpreterServerToolContainerAutoType {
+    /// The documented value.
+    pub const VALUE: &'static str = "auto";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Auto => "auto",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for CodeInterpreterServerToolContainerAutoType {
-    fn from(value: &str) -> Self {
-        match value {
-            "auto" => Self::Auto,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for CodeInterpreterServerToolContainerAutoType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for CodeInterpreterServerToolContainerAutoType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for CodeInterpreterServerToolContainerAutoType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.0)
     }
 }
 
-impl serde::Serialize for CodeInterpreterServerToolContainerAutoType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CodeInterpreterServerToolContainerAutoType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum CodeInterpreterServerToolType {
-    /// `code_interpreter`
-    #[default]
-    CodeInterpreter,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `code_interpreter` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct CodeInterpreterServerToolType(String);
 
 impl CodeInterpreterServerToolType {
+    /// The documented value.
+    pub const VALUE: &'static str = "code_interpreter";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::CodeInterpreter => "code_interpreter",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for CodeInterpreterServerToolType {
-    fn from(value: &str) -> Self {
-        match value {
-            "code_interpreter" => Self::CodeInterpreter,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for CodeInterpreterServerToolType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for CodeInterpreterServerToolType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for CodeInterpreterServerToolType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for CodeInterpreterServerToolType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CodeInterpreterServerToolType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

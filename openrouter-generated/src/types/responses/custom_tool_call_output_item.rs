@@ -250,121 +250,58 @@ for CustomToolCallOutputItemOutputListItemInputImageDetail {
     }
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum CustomToolCallOutputItemOutputListItemInputImageType {
-    /// `input_image`
-    #[default]
-    InputImage,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `input_image` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct CustomToolCallOutputItemOutputListItemInputImageType(String);
 
 impl CustomToolCallOutputItemOutputListItemInputImageType {
+    /// The documented value.
+    pub const VALUE: &'static str = "input_image";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::InputImage => "input_image",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for CustomToolCallOutputItemOutputListItemInputImageType {
-    fn from(value: &str) -> Self {
-        match value {
-            "input_image" => Self::InputImage,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for CustomToolCallOutputItemOutputListItemInputImageType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for CustomToolCallOutputItemOutputListItemInputImageType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for CustomToolCallOutputItemOutputListItemInputImageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.0)
     }
 }
 
-impl serde::Serialize for CustomToolCallOutputItemOutputListItemInputImageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de>
-for CustomToolCallOutputItemOutputListItemInputImageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum CustomToolCallOutputItemType {
-    /// `custom_tool_call_output`
-    #[default]
-    CustomToolCallOutput,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `custom_tool_call_output` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct CustomToolCallOutputItemType(String);
 
 impl CustomToolCallOutputItemType {
+    /// The documented value.
+    pub const VALUE: &'static str = "custom_tool_call_output";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::CustomToolCallOutput => "custom_tool_call_output",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for CustomToolCallOutputItemType {
-    fn from(value: &str) -> Self {
-        match value {
-            "custom_tool_call_output" => Self::CustomToolCallOutput,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for CustomToolCallOutputItemType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for CustomToolCallOutputItemType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for CustomToolCallOutputItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for CustomToolCallOutputItemType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for CustomToolCallOutputItemType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

@@ -22,65 +22,30 @@ pub struct FunctionCallArgsDoneEvent {
     pub sequence_number: i64,
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum FunctionCallArgsDoneEventType {
-    /// `response.function_call_arguments.done`
-    #[default]
-    ResponseFunctionCallArgumentsDone,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `response.function_call_arguments.done` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct FunctionCallArgsDoneEventType(String);
 
 impl FunctionCallArgsDoneEventType {
+    /// The documented value.
+    pub const VALUE: &'static str = "response.function_call_arguments.done";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ResponseFunctionCallArgumentsDone => {
-                "response.function_call_arguments.done"
-            }
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for FunctionCallArgsDoneEventType {
-    fn from(value: &str) -> Self {
-        match value {
-            "response.function_call_arguments.done" => {
-                Self::ResponseFunctionCallArgumentsDone
-            }
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for FunctionCallArgsDoneEventType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for FunctionCallArgsDoneEventType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for FunctionCallArgsDoneEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for FunctionCallArgsDoneEventType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FunctionCallArgsDoneEventType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

@@ -23,65 +23,30 @@ pub struct FusionCallAnalysisInProgressEvent {
     pub sequence_number: i64,
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum FusionCallAnalysisInProgressEventType {
-    /// `response.fusion_call.analysis.in_progress`
-    #[default]
-    ResponseFusionCallAnalysisInProgress,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `response.fusion_call.analysis.in_progress` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct FusionCallAnalysisInProgressEventType(String);
 
 impl FusionCallAnalysisInProgressEventType {
+    /// The documented value.
+    pub const VALUE: &'static str = "response.fusion_call.analysis.in_progress";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ResponseFusionCallAnalysisInProgress => {
-                "response.fusion_call.analysis.in_progress"
-            }
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for FusionCallAnalysisInProgressEventType {
-    fn from(value: &str) -> Self {
-        match value {
-            "response.fusion_call.analysis.in_progress" => {
-                Self::ResponseFusionCallAnalysisInProgress
-            }
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for FusionCallAnalysisInProgressEventType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for FusionCallAnalysisInProgressEventType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for FusionCallAnalysisInProgressEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for FusionCallAnalysisInProgressEventType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FusionCallAnalysisInProgressEventType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

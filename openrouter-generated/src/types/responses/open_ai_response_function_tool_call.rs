@@ -44,61 +44,30 @@ pub struct OpenAiResponseFunctionToolCallSubagentItemsItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OpenAiResponseFunctionToolCallType {
-    /// `function_call`
-    #[default]
-    FunctionCall,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `function_call` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct OpenAiResponseFunctionToolCallType(String);
 
 impl OpenAiResponseFunctionToolCallType {
+    /// The documented value.
+    pub const VALUE: &'static str = "function_call";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::FunctionCall => "function_call",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for OpenAiResponseFunctionToolCallType {
-    fn from(value: &str) -> Self {
-        match value {
-            "function_call" => Self::FunctionCall,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OpenAiResponseFunctionToolCallType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for OpenAiResponseFunctionToolCallType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for OpenAiResponseFunctionToolCallType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for OpenAiResponseFunctionToolCallType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OpenAiResponseFunctionToolCallType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

@@ -96,119 +96,59 @@ impl OpenAiResponsesToolChoiceApplyPatch {
     }
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OpenAiResponsesToolChoiceApplyPatchType {
-    /// `apply_patch`
-    #[default]
-    ApplyPatch,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `apply_patch` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct OpenAiResponsesToolChoiceApplyPatchType(String);
 
 impl OpenAiResponsesToolChoiceApplyPatchType {
+    /// The documented value.
+    pub const VALUE: &'static str = "apply_patch";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ApplyPatch => "apply_patch",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for OpenAiResponsesToolChoiceApplyPatchType {
-    fn from(value: &str) -> Self {
-        match value {
-            "apply_patch" => Self::ApplyPatch,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OpenAiResponsesToolChoiceApplyPatchType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for OpenAiResponsesToolChoiceApplyPatchType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for OpenAiResponsesToolChoiceApplyPatchType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.0)
     }
 }
 
-impl serde::Serialize for OpenAiResponsesToolChoiceApplyPatchType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceApplyPatchType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OpenAiResponsesToolChoiceAuto {
-    /// `auto`
-    #[default]
-    Auto,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `auto` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct OpenAiResponsesToolChoiceAuto(String);
 
 impl OpenAiResponsesToolChoiceAuto {
+    /// The documented value.
+    pub const VALUE: &'static str = "auto";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Auto => "auto",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for OpenAiResponsesToolChoiceAuto {
-    fn from(value: &str) -> Self {
-        match value {
-            "auto" => Self::Auto,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OpenAiResponsesToolChoiceAuto {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for OpenAiResponsesToolChoiceAuto {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for OpenAiResponsesToolChoiceAuto {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OpenAiResponsesToolChoiceAuto {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceAuto {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -248,177 +188,87 @@ impl OpenAiResponsesToolChoiceFunction {
     }
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OpenAiResponsesToolChoiceFunctionType {
-    /// `function`
-    #[default]
-    Function,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `function` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct OpenAiResponsesToolChoiceFunctionType(String);
 
 impl OpenAiResponsesToolChoiceFunctionType {
+    /// The documented value.
+    pub const VALUE: &'static str = "function";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Function => "function",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for OpenAiResponsesToolChoiceFunctionType {
-    fn from(value: &str) -> Self {
-        match value {
-            "function" => Self::Function,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OpenAiResponsesToolChoiceFunctionType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for OpenAiResponsesToolChoiceFunctionType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for OpenAiResponsesToolChoiceFunctionType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.0)
     }
 }
 
-impl serde::Serialize for OpenAiResponsesToolChoiceFunctionType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceFunctionType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OpenAiResponsesToolChoiceNone {
-    /// `none`
-    #[default]
-    None,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `none` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct OpenAiResponsesToolChoiceNone(String);
 
 impl OpenAiResponsesToolChoiceNone {
+    /// The documented value.
+    pub const VALUE: &'static str = "none";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for OpenAiResponsesToolChoiceNone {
-    fn from(value: &str) -> Self {
-        match value {
-            "none" => Self::None,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OpenAiResponsesToolChoiceNone {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for OpenAiResponsesToolChoiceNone {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for OpenAiResponsesToolChoiceNone {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.0)
     }
 }
 
-impl serde::Serialize for OpenAiResponsesToolChoiceNone {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceNone {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OpenAiResponsesToolChoiceRequired {
-    /// `required`
-    #[default]
-    Required,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `required` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct OpenAiResponsesToolChoiceRequired(String);
 
 impl OpenAiResponsesToolChoiceRequired {
+    /// The documented value.
+    pub const VALUE: &'static str = "required";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Required => "required",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for OpenAiResponsesToolChoiceRequired {
-    fn from(value: &str) -> Self {
-        match value {
-            "required" => Self::Required,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OpenAiResponsesToolChoiceRequired {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for OpenAiResponsesToolChoiceRequired {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for OpenAiResponsesToolChoiceRequired {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OpenAiResponsesToolChoiceRequired {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceRequired {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -447,61 +297,31 @@ impl OpenAiResponsesToolChoiceShell {
     }
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OpenAiResponsesToolChoiceShellType {
-    /// `shell`
-    #[default]
-    Shell,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `shell` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct OpenAiResponsesToolChoiceShellType(String);
 
 impl OpenAiResponsesToolChoiceShellType {
+    /// The documented value.
+    pub const VALUE: &'static str = "shell";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Shell => "shell",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for OpenAiResponsesToolChoiceShellType {
-    fn from(value: &str) -> Self {
-        match value {
-            "shell" => Self::Shell,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OpenAiResponsesToolChoiceShellType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for OpenAiResponsesToolChoiceShellType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for OpenAiResponsesToolChoiceShellType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OpenAiResponsesToolChoiceShellType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoiceShellType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -565,126 +385,60 @@ for OpenAiResponsesToolChoiceWebSearchPreviewType {
     }
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview {
-    /// `web_search_preview`
-    #[default]
-    WebSearchPreview,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `web_search_preview` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview(String);
 
 impl OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview {
+    /// The documented value.
+    pub const VALUE: &'static str = "web_search_preview";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::WebSearchPreview => "web_search_preview",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview {
-    fn from(value: &str) -> Self {
-        match value {
-            "web_search_preview" => Self::WebSearchPreview,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr
-for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display
 for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.0)
     }
 }
 
-impl serde::Serialize for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311 {
-    /// `web_search_preview_2025_03_11`
-    #[default]
-    WebSearchPreview20250311,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `web_search_preview_2025_03_11` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311(String);
 
 impl OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311 {
+    /// The documented value.
+    pub const VALUE: &'static str = "web_search_preview_2025_03_11";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::WebSearchPreview20250311 => "web_search_preview_2025_03_11",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str>
-for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311 {
-    fn from(value: &str) -> Self {
-        match value {
-            "web_search_preview_2025_03_11" => Self::WebSearchPreview20250311,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr
-for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311 {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311 {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display
 for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize
-for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311 {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview20250311 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

@@ -20,61 +20,30 @@ pub struct OutputApplyPatchCallItem {
     pub operation: ApplyPatchCallOperation,
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OutputApplyPatchCallItemType {
-    /// `apply_patch_call`
-    #[default]
-    ApplyPatchCall,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `apply_patch_call` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct OutputApplyPatchCallItemType(String);
 
 impl OutputApplyPatchCallItemType {
+    /// The documented value.
+    pub const VALUE: &'static str = "apply_patch_call";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ApplyPatchCall => "apply_patch_call",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for OutputApplyPatchCallItemType {
-    fn from(value: &str) -> Self {
-        match value {
-            "apply_patch_call" => Self::ApplyPatchCall,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OutputApplyPatchCallItemType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for OutputApplyPatchCallItemType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for OutputApplyPatchCallItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for OutputApplyPatchCallItemType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OutputApplyPatchCallItemType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

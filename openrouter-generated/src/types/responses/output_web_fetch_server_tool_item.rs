@@ -96,60 +96,30 @@ impl OutputWebFetchServerToolItem {
     }
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OutputWebFetchServerToolItemType {
-    /// `openrouter:web_fetch`
-    #[default]
-    OpenrouterWebFetch,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `openrouter:web_fetch` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct OutputWebFetchServerToolItemType(String);
 
 impl OutputWebFetchServerToolItemType {
+    /// The documented value.
+    pub const VALUE: &'static str = "openrouter:web_fetch";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenrouterWebFetch => "openrouter:web_fetch",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for OutputWebFetchServerToolItemType {
-    fn from(value: &str) -> Self {
-        match value {
-            "openrouter:web_fetch" => Self::OpenrouterWebFetch,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OutputWebFetchServerToolItemType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for OutputWebFetchServerToolItemType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for OutputWebFetchServerToolItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OutputWebFetchServerToolItemType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OutputWebFetchServerToolItemType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

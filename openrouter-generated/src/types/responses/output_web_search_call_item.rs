@@ -136,61 +136,31 @@ impl OutputWebSearchCallItemActionFindInPage {
     }
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OutputWebSearchCallItemActionFindInPageType {
-    /// `find_in_page`
-    #[default]
-    FindInPage,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `find_in_page` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct OutputWebSearchCallItemActionFindInPageType(String);
 
 impl OutputWebSearchCallItemActionFindInPageType {
+    /// The documented value.
+    pub const VALUE: &'static str = "find_in_page";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::FindInPage => "find_in_page",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for OutputWebSearchCallItemActionFindInPageType {
-    fn from(value: &str) -> Self {
-        match value {
-            "find_in_page" => Self::FindInPage,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OutputWebSearchCallItemActionFindInPageType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for OutputWebSearchCallItemActionFindInPageType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for OutputWebSearchCallItemActionFindInPageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OutputWebSearchCallItemActionFindInPageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OutputWebSearchCallItemActionFindInPageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -228,61 +198,31 @@ impl OutputWebSearchCallItemActionOpenPage {
     }
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OutputWebSearchCallItemActionOpenPageType {
-    /// `open_page`
-    #[default]
-    OpenPage,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `open_page` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct OutputWebSearchCallItemActionOpenPageType(String);
 
 impl OutputWebSearchCallItemActionOpenPageType {
+    /// The documented value.
+    pub const VALUE: &'static str = "open_page";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenPage => "open_page",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for OutputWebSearchCallItemActionOpenPageType {
-    fn from(value: &str) -> Self {
-        match value {
-            "open_page" => Self::OpenPage,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OutputWebSearchCallItemActionOpenPageType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for OutputWebSearchCallItemActionOpenPageType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for OutputWebSearchCallItemActionOpenPageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OutputWebSearchCallItemActionOpenPageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OutputWebSearchCallItemActionOpenPageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -342,118 +282,58 @@ impl OutputWebSearchCallItemActionSearch {
     }
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OutputWebSearchCallItemActionSearchType {
-    /// `search`
-    #[default]
-    Search,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `search` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct OutputWebSearchCallItemActionSearchType(String);
 
 impl OutputWebSearchCallItemActionSearchType {
+    /// The documented value.
+    pub const VALUE: &'static str = "search";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Search => "search",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for OutputWebSearchCallItemActionSearchType {
-    fn from(value: &str) -> Self {
-        match value {
-            "search" => Self::Search,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OutputWebSearchCallItemActionSearchType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for OutputWebSearchCallItemActionSearchType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for OutputWebSearchCallItemActionSearchType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.0)
     }
 }
 
-impl serde::Serialize for OutputWebSearchCallItemActionSearchType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OutputWebSearchCallItemActionSearchType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
-    }
-}
-
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum OutputWebSearchCallItemType {
-    /// `web_search_call`
-    #[default]
-    WebSearchCall,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `web_search_call` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct OutputWebSearchCallItemType(String);
 
 impl OutputWebSearchCallItemType {
+    /// The documented value.
+    pub const VALUE: &'static str = "web_search_call";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::WebSearchCall => "web_search_call",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for OutputWebSearchCallItemType {
-    fn from(value: &str) -> Self {
-        match value {
-            "web_search_call" => Self::WebSearchCall,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OutputWebSearchCallItemType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for OutputWebSearchCallItemType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for OutputWebSearchCallItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OutputWebSearchCallItemType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OutputWebSearchCallItemType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

@@ -118,61 +118,31 @@ impl ShellCallOutputContentOutcomeExit {
     }
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum ShellCallOutputContentOutcomeExitType {
-    /// `exit`
-    #[default]
-    Exit,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `exit` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct ShellCallOutputContentOutcomeExitType(String);
 
 impl ShellCallOutputContentOutcomeExitType {
+    /// The documented value.
+    pub const VALUE: &'static str = "exit";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Exit => "exit",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for ShellCallOutputContentOutcomeExitType {
-    fn from(value: &str) -> Self {
-        match value {
-            "exit" => Self::Exit,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for ShellCallOutputContentOutcomeExitType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for ShellCallOutputContentOutcomeExitType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for ShellCallOutputContentOutcomeExitType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ShellCallOutputContentOutcomeExitType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ShellCallOutputContentOutcomeExitType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
 
@@ -204,60 +174,30 @@ impl ShellCallOutputContentOutcomeTimeout {
     }
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum ShellCallOutputContentOutcomeTimeoutType {
-    /// `timeout`
-    #[default]
-    Timeout,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `timeout` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct ShellCallOutputContentOutcomeTimeoutType(String);
 
 impl ShellCallOutputContentOutcomeTimeoutType {
+    /// The documented value.
+    pub const VALUE: &'static str = "timeout";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Timeout => "timeout",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for ShellCallOutputContentOutcomeTimeoutType {
-    fn from(value: &str) -> Self {
-        match value {
-            "timeout" => Self::Timeout,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for ShellCallOutputContentOutcomeTimeoutType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for ShellCallOutputContentOutcomeTimeoutType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for ShellCallOutputContentOutcomeTimeoutType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ShellCallOutputContentOutcomeTimeoutType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ShellCallOutputContentOutcomeTimeoutType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

@@ -15,61 +15,30 @@ pub struct StreamEventsResponseIncomplete {
     pub sequence_number: i64,
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum StreamEventsResponseIncompleteType {
-    /// `response.incomplete`
-    #[default]
-    ResponseIncomplete,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `response.incomplete` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct StreamEventsResponseIncompleteType(String);
 
 impl StreamEventsResponseIncompleteType {
+    /// The documented value.
+    pub const VALUE: &'static str = "response.incomplete";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ResponseIncomplete => "response.incomplete",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for StreamEventsResponseIncompleteType {
-    fn from(value: &str) -> Self {
-        match value {
-            "response.incomplete" => Self::ResponseIncomplete,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for StreamEventsResponseIncompleteType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for StreamEventsResponseIncompleteType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for StreamEventsResponseIncompleteType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for StreamEventsResponseIncompleteType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StreamEventsResponseIncompleteType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

@@ -16,61 +16,30 @@ pub struct WebSearchCallSearchingEvent {
     pub sequence_number: i64,
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum WebSearchCallSearchingEventType {
-    /// `response.web_search_call.searching`
-    #[default]
-    ResponseWebSearchCallSearching,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `response.web_search_call.searching` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct WebSearchCallSearchingEventType(String);
 
 impl WebSearchCallSearchingEventType {
+    /// The documented value.
+    pub const VALUE: &'static str = "response.web_search_call.searching";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ResponseWebSearchCallSearching => "response.web_search_call.searching",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for WebSearchCallSearchingEventType {
-    fn from(value: &str) -> Self {
-        match value {
-            "response.web_search_call.searching" => Self::ResponseWebSearchCallSearching,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for WebSearchCallSearchingEventType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for WebSearchCallSearchingEventType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for WebSearchCallSearchingEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl serde::Serialize for WebSearchCallSearchingEventType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for WebSearchCallSearchingEventType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

@@ -23,60 +23,30 @@ impl PromptCacheBreakpoint {
     }
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum PromptCacheBreakpointMode {
-    /// `explicit`
-    #[default]
-    Explicit,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `explicit` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct PromptCacheBreakpointMode(String);
 
 impl PromptCacheBreakpointMode {
+    /// The documented value.
+    pub const VALUE: &'static str = "explicit";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Explicit => "explicit",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for PromptCacheBreakpointMode {
-    fn from(value: &str) -> Self {
-        match value {
-            "explicit" => Self::Explicit,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for PromptCacheBreakpointMode {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for PromptCacheBreakpointMode {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for PromptCacheBreakpointMode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for PromptCacheBreakpointMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PromptCacheBreakpointMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }

@@ -37,61 +37,30 @@ impl StopServerToolsWhenFinishReasonIs {
     }
 }
 
-/// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
-pub enum StopServerToolsWhenFinishReasonIsType {
-    /// `finish_reason_is`
-    #[default]
-    FinishReasonIs,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
+/// `finish_reason_is` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct StopServerToolsWhenFinishReasonIsType(String);
 
 impl StopServerToolsWhenFinishReasonIsType {
+    /// The documented value.
+    pub const VALUE: &'static str = "finish_reason_is";
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::FinishReasonIs => "finish_reason_is",
-            Self::Unknown(value) => value,
-        }
+        &self.0
     }
 }
 
-impl From<&str> for StopServerToolsWhenFinishReasonIsType {
-    fn from(value: &str) -> Self {
-        match value {
-            "finish_reason_is" => Self::FinishReasonIs,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for StopServerToolsWhenFinishReasonIsType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
+impl Default for StopServerToolsWhenFinishReasonIsType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
     }
 }
 
 impl std::fmt::Display for StopServerToolsWhenFinishReasonIsType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for StopServerToolsWhenFinishReasonIsType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "round-trip")]
-impl<'de> serde::Deserialize<'de> for StopServerToolsWhenFinishReasonIsType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        f.write_str(&self.0)
     }
 }
