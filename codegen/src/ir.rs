@@ -295,18 +295,22 @@ pub struct Api {
 /// positional constructor; it always deserializes instead, so it can be built from JSON.
 pub const MAX_NEW_ARGS: usize = 3;
 
+/// Whether a type is a one-value enum (a tag whose only documented value is its default).
+pub fn is_constant(types: &std::collections::BTreeMap<String, TypeDef>, t: &TypeRef) -> bool {
+    match t {
+        TypeRef::Named(name) => matches!(types.get(name).map(|d| &d.shape), Some(Shape::Enum { values }) if values.len() == 1),
+        _ => false,
+    }
+}
+
 /// The arguments `new` of a struct takes: its required fields, except one-value enums (tags
 /// with only one possible value).
 pub fn constructor_arity(types: &std::collections::BTreeMap<String, TypeDef>, def: &TypeDef) -> usize {
     let Shape::Struct { fields, .. } = &def.shape else {
         return 0;
     };
-    let constant = |t: &TypeRef| match t {
-        TypeRef::Named(name) => matches!(types.get(name).map(|d| &d.shape), Some(Shape::Enum { values }) if values.len() == 1),
-        _ => false,
-    };
     // A required one-value enum is filled in by `new` itself (unless it may also be null).
-    fields.iter().filter(|f| f.required && (f.nullable || !constant(&f.ty))).count()
+    fields.iter().filter(|f| f.required && (f.nullable || !is_constant(types, &f.ty))).count()
 }
 
 /// Decides, once for every type, how each field is stored and which fields and union branches

@@ -17,7 +17,7 @@ pub mod tree;
 pub use error::{Error, Pointer, Result};
 
 use ir::{Api, TypeRef};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Settings that are not in the document.
 #[derive(Debug, Clone)]
@@ -94,25 +94,11 @@ fn analyze_here(text: &str) -> Result<(Api, Vec<Warning>)> {
     let merged = types.merged.take();
 
     // Types reachable from request bodies get three-state optional-and-nullable fields.
-    let mut stack: Vec<String> = operations
-        .iter()
-        .filter_map(|op| op.body.as_ref())
-        .filter_map(|b| named(&b.ty))
-        .collect();
-    let mut seen = BTreeSet::new();
-    while let Some(name) = stack.pop() {
-        if !seen.insert(name.clone()) {
-            continue;
-        }
-        if let Some(def) = defs.get_mut(&name) {
-            def.input = true;
-            stack.extend(children(&def.shape));
-        }
-    }
+    let bodies = operations.iter().filter_map(|op| op.body.as_ref()).filter_map(|b| named(&b.ty));
+    spread(&mut defs, bodies, |def| !std::mem::replace(&mut def.input, true));
 
     // Which groups reach each type, and in which direction; a type no operation reaches is
     // left out.
-    let mut reach: Vec<(String, String, bool)> = Vec::new();
     for op in &operations {
         let sent = op.params.iter().map(|p| &p.ty).chain(op.body.as_ref().map(|b| &b.ty));
         let received = op
@@ -121,39 +107,21 @@ fn analyze_here(text: &str) -> Result<(Api, Vec<Warning>)> {
             .iter()
             .chain(op.errors.iter().filter_map(|e| e.ty.as_ref()))
             .chain(op.streaming.as_ref().map(|s| &s.item));
-        reach.extend(sent.filter_map(named).map(|name| (name, op.group.clone(), true)));
-        reach.extend(received.filter_map(named).map(|name| (name, op.group.clone(), false)));
-    }
-    let mut seen = BTreeSet::new();
-    while let Some((name, group, sent)) = reach.pop() {
-        if !seen.insert((name.clone(), group.clone(), sent)) {
-            continue;
-        }
-        if let Some(def) = defs.get_mut(&name) {
-            def.groups.insert(group.clone());
-            if sent {
-                def.sent = true;
-            } else {
-                def.received = true;
-            }
-            reach.extend(children(&def.shape).into_iter().map(|child| (child, group.clone(), sent)));
-        }
+        spread(&mut defs, sent.filter_map(named), |def| {
+            def.groups.insert(op.group.clone()) | !std::mem::replace(&mut def.sent, true)
+        });
+        spread(&mut defs, received.filter_map(named), |def| {
+            def.groups.insert(op.group.clone()) | !std::mem::replace(&mut def.received, true)
+        });
     }
     // A type sent with more required fields than a constructor takes is built from JSON, so it
     // (and everything in it) deserializes.
-    let mut stack: Vec<String> = defs
+    let heavy: Vec<String> = defs
         .values()
         .filter(|d| d.sent && ir::constructor_arity(&defs, d) > ir::MAX_NEW_ARGS)
         .map(|d| d.name.clone())
         .collect();
-    while let Some(name) = stack.pop() {
-        if let Some(def) = defs.get_mut(&name) {
-            if !def.received {
-                def.received = true;
-                stack.extend(children(&def.shape));
-            }
-        }
-    }
+    spread(&mut defs, heavy, |def| !std::mem::replace(&mut def.received, true));
     let left_out: Vec<String> = defs
         .values()
         .filter(|d| d.groups.is_empty() && d.owner == d.name && !merged.contains(&d.name))
@@ -218,6 +186,19 @@ pub(crate) fn named(t: &TypeRef) -> Option<String> {
         TypeRef::Named(n) => Some(n.clone()),
         TypeRef::Vec(inner) | TypeRef::Map(inner) => named(inner),
         _ => None,
+    }
+}
+
+/// Marks `roots` and every type they lead to with `mark`, which says whether it changed the
+/// type: the marks only grow, so an unchanged type's children already carry them.
+fn spread(defs: &mut BTreeMap<String, ir::TypeDef>, roots: impl IntoIterator<Item = String>, mut mark: impl FnMut(&mut ir::TypeDef) -> bool) {
+    let mut stack: Vec<String> = roots.into_iter().collect();
+    while let Some(name) = stack.pop() {
+        if let Some(def) = defs.get_mut(&name) {
+            if mark(def) {
+                stack.extend(children(&def.shape));
+            }
+        }
     }
 }
 

@@ -189,14 +189,6 @@ fn serde_gate(needed: bool) -> TokenStream {
     if needed { TokenStream::new() } else { quote! { #[cfg(feature = "round-trip")] } }
 }
 
-/// Whether a type is a one-value enum (its only value is its `Default`).
-fn is_constant(api: &Api, t: &TypeRef) -> bool {
-    match t {
-        TypeRef::Named(name) => matches!(api.types.get(name).map(|d| &d.shape), Some(Shape::Enum { values }) if values.len() == 1),
-        _ => false,
-    }
-}
-
 fn default_doc(field: &Field) -> Option<String> {
     field.default.as_ref().map(|v| format!(" Server default: `{v}`."))
 }
@@ -302,7 +294,7 @@ fn struct_tokens(
         setters.push(setter);
         match field.storage {
             // A required one-value enum (a `type`/`role` tag) has only one possible value.
-            Storage::Plain if is_constant(api, &field.ty) => {
+            Storage::Plain if crate::ir::is_constant(&api.types, &field.ty) => {
                 new_inits.push(quote! { #fname: Default::default() });
             }
             Storage::Plain => {
