@@ -166,11 +166,7 @@ fn extra_cfg(api: &Api, needs: &[&str]) -> TokenStream {
         }
     }
     let conditions = distinct.iter().map(|set| {
-        let features: Vec<&str> = set
-            .iter()
-            .filter_map(|m| api.groups.iter().find(|g| &g.module == m))
-            .map(|g| g.feature.as_str())
-            .collect();
+        let features = super::features_of(api, set.iter());
         quote! { any(#(feature = #features),*) }
     });
     quote! { #[cfg(all(#(#conditions),*))] }

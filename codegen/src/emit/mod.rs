@@ -10,14 +10,19 @@ use crate::names::ident;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `#[cfg(feature = "a")]`, or `#[cfg(any(feature = "a", feature = "b", ...))]`, for the
-/// features of the given groups (module names), in the order given.
-pub fn cfg_groups<'a>(api: &crate::ir::Api, groups: impl IntoIterator<Item = &'a String>) -> TokenStream {
-    let features: Vec<&str> = groups
+/// The cargo features of the given groups (module names), in the order given.
+pub fn features_of<'a, 'b>(api: &'a crate::ir::Api, groups: impl IntoIterator<Item = &'b String>) -> Vec<&'a str> {
+    groups
         .into_iter()
         .filter_map(|module| api.groups.iter().find(|g| &g.module == module))
         .map(|g| g.feature.as_str())
-        .collect();
+        .collect()
+}
+
+/// `#[cfg(feature = "a")]`, or `#[cfg(any(feature = "a", feature = "b", ...))]`, for the
+/// features of the given groups (module names), in the order given.
+pub fn cfg_groups<'a>(api: &crate::ir::Api, groups: impl IntoIterator<Item = &'a String>) -> TokenStream {
+    let features = features_of(api, groups);
     match features.as_slice() {
         [one] => quote! { #[cfg(feature = #one)] },
         many => quote! { #[cfg(any(#(feature = #many),*))] },
