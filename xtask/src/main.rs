@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: cargo xtask <regen [--check] | test | features | bench-build | spec-diff [OPTIONS]>
+const USAGE: &str = "usage: cargo xtask <regen [OPTIONS] | test | features | bench-build | spec-diff [OPTIONS]>
 
   regen          regenerate openrouter-generated/ from spec/openrouter.yaml
   regen --check  exit non-zero (printing a diff) if openrouter-generated/ is out of date
@@ -23,7 +23,12 @@ spec-diff options:
   --against PATH  the other document (YAML or JSON); default $OPENROUTER_REFERENCE_SPEC,
                   else ../shared/reference/openrouter-openapi.yaml from the workspace root
   --ours PATH     our document instead of spec/openrouter.yaml
-  --fail-on-diff  exit non-zero when an operation differs, is missing or is extra";
+  --fail-on-diff  exit non-zero when an operation differs, is missing or is extra
+
+regen options:
+  --check         compare instead of writing
+  --spec PATH     generate from another document (YAML or JSON) instead of spec/openrouter.yaml
+  --out DIR       write (or check) that directory instead of openrouter-generated/";
 
 /// Environment variable naming the reference document `spec-diff` compares against.
 const REFERENCE_ENV: &str = "OPENROUTER_REFERENCE_SPEC";
@@ -38,8 +43,7 @@ fn workspace_root() -> PathBuf {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["regen"] => regen(false),
-        ["regen", "--check"] => regen(true),
+        ["regen", rest @ ..] => regen_args(rest),
         ["features"] => features(),
         ["bench-build"] => xtask::bench_build::bench_build(&workspace_root(), 3).map(|()| true),
         ["bench-build", "--rounds", n] => match n.parse() {
@@ -84,7 +88,7 @@ fn cargo(args: &[&str]) -> Result<bool> {
 
 /// The whole check suite, in the order that fails fastest.
 fn test() -> Result<bool> {
-    if !regen(true)? {
+    if !regen(&Regen::default_for(true))? {
         return Ok(false);
     }
     if !cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])? {
@@ -130,10 +134,60 @@ fn features() -> Result<bool> {
     Ok(ok)
 }
 
-fn regen(check: bool) -> Result<bool> {
-    let root = workspace_root();
-    let spec_path = root.join("spec/openrouter.yaml");
-    let out_dir = root.join("openrouter-generated");
+/// What `regen` reads, where it writes, and whether it only checks.
+struct Regen {
+    check: bool,
+    spec: PathBuf,
+    out: PathBuf,
+}
+
+impl Regen {
+    fn default_for(check: bool) -> Self {
+        let root = workspace_root();
+        Self {
+            check,
+            spec: root.join("spec/openrouter.yaml"),
+            out: root.join("openrouter-generated"),
+        }
+    }
+}
+
+/// `cargo xtask regen [--check] [--spec PATH] [--out DIR]`.
+fn regen_args(args: &[&str]) -> Result<bool> {
+    let mut job = Regen::default_for(false);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) => (flag, Some(value)),
+            None => (*arg, None),
+        };
+        match flag {
+            "--check" if inline.is_none() => job.check = true,
+            "--spec" | "--out" => {
+                let Some(value) = inline.or_else(|| args.next().copied()) else {
+                    eprintln!("{flag} needs a path\n\n{USAGE}");
+                    return Ok(false);
+                };
+                if flag == "--spec" {
+                    job.spec = PathBuf::from(value);
+                } else {
+                    job.out = PathBuf::from(value);
+                }
+            }
+            _ => {
+                eprintln!("unknown regen argument `{arg}`\n\n{USAGE}");
+                return Ok(false);
+            }
+        }
+    }
+    regen(&job)
+}
+
+fn regen(regen: &Regen) -> Result<bool> {
+    let check = regen.check;
+    let spec_path = &regen.spec;
+    let out_dir = &regen.out;
+    let shown = out_dir.display();
     let started = Instant::now();
     let text = std::fs::read_to_string(&spec_path)
         .with_context(|| format!("reading {}", spec_path.display()))?;
@@ -143,11 +197,11 @@ fn regen(check: bool) -> Result<bool> {
         eprintln!("warning: {warning}");
     }
     if check {
-        let drift = codegen::tree::check(&out_dir, &generated.files)
+        let drift = codegen::tree::check(out_dir, &generated.files)
             .with_context(|| format!("reading {}", out_dir.display()))?;
         if drift.is_clean() {
             println!(
-                "openrouter-generated/ is up to date ({} files, checked in {:.0?})",
+                "{shown} is up to date ({} files, checked in {:.0?})",
                 generated.files.len(),
                 started.elapsed()
             );
@@ -155,17 +209,17 @@ fn regen(check: bool) -> Result<bool> {
         }
         print!("{}", drift.report);
         eprintln!(
-            "openrouter-generated/ is out of date: {} missing, {} extra, {} changed; run `cargo xtask regen`",
+            "{shown} is out of date: {} missing, {} extra, {} changed; run `cargo xtask regen`",
             drift.missing.len(),
             drift.extra.len(),
             drift.changed.len()
         );
         return Ok(false);
     }
-    let drift = codegen::tree::write(&out_dir, &generated.files)
+    let drift = codegen::tree::write(out_dir, &generated.files)
         .with_context(|| format!("writing {}", out_dir.display()))?;
     println!(
-        "wrote openrouter-generated/: {} files ({} new, {} changed, {} removed) in {:.0?}",
+        "wrote {shown}: {} files ({} new, {} changed, {} removed) in {:.0?}",
         generated.files.len(),
         drift.missing.len(),
         drift.changed.len(),
