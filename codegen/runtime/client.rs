@@ -139,6 +139,36 @@ impl Client {
         Ok(EventStream::new(response.bytes_stream(), protocol, status, headers, Some(idle), max_event_size).traced(span))
     }
 
+    /// Sends a request whose answer is binary: the body is handed over unread, as a stream of
+    /// chunks. A JSON answer that is an error envelope is `Error::Api`.
+    #[cfg(feature = "__download")]
+    pub(crate) async fn execute_download(
+        &self,
+        spec: RequestSpec,
+        options: RequestOptions,
+    ) -> Result<crate::ResponseValue<crate::ByteStream>> {
+        let idle = options.idle_timeout.unwrap_or(self.inner.idle_timeout);
+        let (response, deadline, _span) = self.send(spec, &options).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let json = headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or(v).trim().to_ascii_lowercase())
+            .is_some_and(|t| t == "application/json" || t.ends_with("+json"));
+        let stream = if json {
+            let body = read_body(response, self.max_response_size(&options), deadline).await?;
+            let raw = RawResponse { status, headers: headers.clone(), body };
+            if let Some(api) = raw.error_envelope() {
+                return Err(api.into());
+            }
+            crate::ByteStream::from_bytes(status, headers.clone(), raw.body)
+        } else {
+            crate::ByteStream::new(response, idle)
+        };
+        Ok(crate::ResponseValue::new(stream, status, headers))
+    }
+
     fn max_response_size(&self, options: &RequestOptions) -> usize {
         options.max_response_size.unwrap_or(self.inner.max_response_size)
     }
@@ -201,11 +231,12 @@ impl Client {
                 request = request.body(body.clone());
             }
             #[cfg(feature = "__multipart")]
-            if let Some(form) = spec.form()? {
+            if let Some(form) = spec.form().await? {
                 request = request.multipart(form);
             }
             let deadline = Deadline { at: tokio::time::Instant::now() + limit, timeout: limit };
-            let retries_left = attempt < policy.max_retries();
+            // A body read from a one-shot stream cannot be sent twice.
+            let retries_left = attempt < policy.max_retries() && spec.replayable();
             let (failure, retry) = match tokio::time::timeout_at(deadline.at, request.send()).await {
                 Ok(Ok(response)) => {
                     let status = response.status();

@@ -1,43 +1,53 @@
-//! `Paginator`: walks an offset/limit list page by page, or item by item, as a `Stream`.
+//! `Paginator`: walks a paged list page by page, or item by item, as a `Stream`. Lists page by
+//! offset (`offset`/`limit` query parameters) or by cursor (the answer names the next page).
 
 use crate::error::Result;
 use futures_util::future::BoxFuture;
 use futures_util::stream::{self, Stream, TryStreamExt};
 use std::sync::Arc;
 
-type Fetch<P> = Arc<dyn Fn(i64) -> BoxFuture<'static, Result<P>> + Send + Sync>;
+/// Where a page starts: an offset into the list, or the cursor a previous page gave.
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Position {
+    Offset(i64),
+    /// `None` asks for the first page.
+    Cursor(Option<String>),
+}
+
+type Fetch<P> = Arc<dyn Fn(Position) -> BoxFuture<'static, Result<P>> + Send + Sync>;
+/// The position of the page after this one, or `None` when this one is the last.
+type Next<P> = Arc<dyn Fn(&P, &Position, usize) -> Option<Position> + Send + Sync>;
 
 /// Pages through a list operation. Made by a list builder's `into_paginator()`.
 ///
-/// Each request asks for the next offset (previous offset plus the items received). The walk
-/// ends after an empty page, or after a page shorter than the requested `limit`; an error ends
-/// it after being yielded.
+/// Offset lists ask for the next offset (the previous one plus the items received) and end
+/// after an empty page or one shorter than the requested `limit`. Cursor lists ask for the
+/// cursor the previous page named and end when a page names none (or says it has no more).
+/// An error ends the walk after being yielded.
 pub struct Paginator<P, T> {
     fetch: Fetch<P>,
+    next: Next<P>,
     len: fn(&P) -> usize,
     items: fn(P) -> Vec<T>,
-    start: i64,
-    limit: Option<i64>,
+    start: Position,
 }
 
 impl<P, T> std::fmt::Debug for Paginator<P, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Paginator")
-            .field("start", &self.start)
-            .field("limit", &self.limit)
-            .finish_non_exhaustive()
+        f.debug_struct("Paginator").field("start", &self.start).finish_non_exhaustive()
     }
 }
 
 struct State<P> {
     fetch: Fetch<P>,
+    next: Next<P>,
     len: fn(&P) -> usize,
-    offset: i64,
-    limit: Option<i64>,
-    done: bool,
+    position: Option<Position>,
 }
 
 impl<P: Send + 'static, T: Send + 'static> Paginator<P, T> {
+    /// An offset walk from `start`, `limit` items per page when the caller set one.
     #[doc(hidden)]
     pub fn new(
         start: i64,
@@ -47,11 +57,46 @@ impl<P: Send + 'static, T: Send + 'static> Paginator<P, T> {
         items: fn(P) -> Vec<T>,
     ) -> Self {
         Self {
-            fetch: Arc::new(fetch),
+            fetch: Arc::new(move |position| match position {
+                Position::Offset(offset) => fetch(offset),
+                Position::Cursor(_) => fetch(0),
+            }),
+            next: Arc::new(move |_, position, count| {
+                let Position::Offset(offset) = position else { return None };
+                let count = i64::try_from(count).unwrap_or(i64::MAX);
+                let short = limit.is_some_and(|limit| count < limit);
+                (count > 0 && !short).then(|| Position::Offset(offset.saturating_add(count)))
+            }),
             len,
             items,
-            start,
-            limit,
+            start: Position::Offset(start),
+        }
+    }
+
+    /// A cursor walk from `start` (`None`: the first page). `next` reads the next cursor from
+    /// a page, `None` (or an empty text) when it is the last.
+    #[doc(hidden)]
+    pub fn with_cursor(
+        start: Option<String>,
+        fetch: impl Fn(Option<String>) -> BoxFuture<'static, Result<P>> + Send + Sync + 'static,
+        next: fn(&P) -> Option<String>,
+        len: fn(&P) -> usize,
+        items: fn(P) -> Vec<T>,
+    ) -> Self {
+        Self {
+            fetch: Arc::new(move |position| match position {
+                Position::Cursor(cursor) => fetch(cursor),
+                Position::Offset(_) => fetch(None),
+            }),
+            next: Arc::new(move |page, position, _| {
+                let cursor = next(page).filter(|c| !c.is_empty())?;
+                // A server that names the page it just gave would loop forever.
+                let same = matches!(position, Position::Cursor(Some(current)) if *current == cursor);
+                (!same).then_some(Position::Cursor(Some(cursor)))
+            }),
+            len,
+            items,
+            start: Position::Cursor(start),
         }
     }
 
@@ -59,25 +104,21 @@ impl<P: Send + 'static, T: Send + 'static> Paginator<P, T> {
     pub fn pages(self) -> impl Stream<Item = Result<P>> + Send + 'static {
         let state = State {
             fetch: self.fetch,
+            next: self.next,
             len: self.len,
-            offset: self.start,
-            limit: self.limit,
-            done: false,
+            position: Some(self.start),
         };
-        stream::try_unfold(state, |mut state| async move {
-            if state.done {
+        let pages = stream::try_unfold(state, |mut state| async move {
+            let Some(position) = state.position.take() else {
                 return Ok(None);
-            }
-            let page = (state.fetch)(state.offset).await?;
+            };
+            let page = (state.fetch)(position.clone()).await?;
             let count = (state.len)(&page);
-            if count == 0 {
-                return Ok(None);
-            }
-            let count = i64::try_from(count).unwrap_or(i64::MAX);
-            state.offset = state.offset.saturating_add(count);
-            state.done = state.limit.is_some_and(|limit| count < limit);
+            state.position = (state.next)(&page, &position, count);
             Ok(Some((page, state)))
-        })
+        });
+        let len = self.len;
+        pages.try_filter(move |page| std::future::ready(len(page) > 0))
     }
 
     /// Every item of every page, in order.

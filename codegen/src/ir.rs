@@ -208,16 +208,29 @@ pub struct ErrorResponse {
     pub ty: Option<TypeRef>,
 }
 
-/// Offset/limit paging for a list operation.
+/// Paging of a list operation.
 #[derive(Debug, Clone)]
 pub struct Pagination {
-    /// Rust name of the offset parameter.
-    pub offset: String,
-    /// Rust name of the limit parameter, when the operation has one.
-    pub limit: Option<String>,
+    pub style: PageStyle,
     /// Rust name of the response field holding the items.
     pub items_field: String,
     pub item_ty: TypeRef,
+}
+
+/// How a list operation asks for the next page.
+#[derive(Debug, Clone)]
+pub enum PageStyle {
+    /// An offset query parameter (and maybe a limit one): Rust names of the parameters.
+    Offset { offset: String, limit: Option<String> },
+    /// A cursor query parameter that takes a text the previous page gave.
+    Cursor {
+        /// Rust name of the cursor parameter.
+        cursor: String,
+        /// Rust name of the response field holding the next cursor (a string field).
+        next: String,
+        /// Rust name of a boolean response field that is `false` on the last page.
+        has_more: Option<String>,
+    },
 }
 
 /// Server-sent-event streaming of an operation (`.stream()`).
@@ -258,6 +271,19 @@ pub struct Operation {
     pub deprecated: bool,
     pub pagination: Option<Pagination>,
     pub streaming: Option<Streaming>,
+    /// `.wait()`: polling a long-running job until it ends.
+    pub wait: Option<Wait>,
+}
+
+/// A job-polling operation (`x-wait`): which property holds the status and which values end it.
+#[derive(Debug, Clone)]
+pub struct Wait {
+    /// Rust name of the status field (a string or string enum).
+    pub status: String,
+    pub succeeded: Vec<String>,
+    pub failed: Vec<String>,
+    /// Rust name of a string field holding the failure's message.
+    pub error: Option<String>,
 }
 
 /// A tag group.

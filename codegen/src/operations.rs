@@ -3,8 +3,8 @@
 
 use crate::error::{Error, Pointer, Result};
 use crate::ir::{
-    Body, BodyKind, ErrorResponse, Group, Operation, Pagination, Param, ParamLocation, Shape,
-    Streaming, Success, TypeRef,
+    Body, BodyKind, ErrorResponse, Group, Operation, PageStyle, Pagination, Param, ParamLocation, Shape,
+    Streaming, Success, TypeRef, Wait,
 };
 use crate::names::{field_name, module_name, type_name};
 use crate::schema::{RefOr, TypeSpace};
@@ -35,15 +35,21 @@ struct RawPagination {
     pointer: Pointer,
     /// Read from Speakeasy's extension: a shape we cannot page is a warning, not an error.
     lenient: bool,
-    offset: String,
-    limit: Option<String>,
+    style: RawStyle,
     items: String,
+}
+
+/// Wire names of the paging parameters and response properties.
+enum RawStyle {
+    Offset { offset: String, limit: Option<String> },
+    Cursor { cursor: String, next: String, has_more: Option<String> },
 }
 
 /// Builds every operation and group; defines the inline types they need in `types`.
 pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Group>, Vec<Operation>)> {
     let mut ops: Vec<Operation> = Vec::new();
     let mut raw_pages: Vec<Option<RawPagination>> = Vec::new();
+    let mut raw_waits: Vec<Option<RawWait>> = Vec::new();
     let mut ids: BTreeMap<String, Pointer> = BTreeMap::new();
     let paths_ptr = Pointer::root().push("paths");
 
@@ -120,6 +126,10 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
                 None => None,
                 Some(body) => read_body(api, types, body, &builder, &ptr.push("requestBody"))?,
             };
+            let alternatives = match &op.request_body {
+                None => Vec::new(),
+                Some(body) => alternative_bodies(api, types, body, &operation_id, &ptr.push("requestBody"))?,
+            };
             let stream_ext = op.extensions.get("x-stream");
             let speakeasy_flag = op.extensions.get("x-speakeasy-stream-request-field").and_then(Value::as_str);
             let wants_stream = stream_ext.is_some() || speakeasy_flag.is_some();
@@ -152,8 +162,12 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
                 },
             };
             raw_pages.push(pagination);
+            raw_waits.push(match op.extensions.get("x-wait") {
+                Some(ext) => Some(read_wait(ext, &ptr.push("x-wait"))?),
+                None => None,
+            });
 
-            ops.push(Operation {
+            let operation = Operation {
                 operation_id,
                 pointer: ptr,
                 group: module_name(&tag),
@@ -171,7 +185,30 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
                 deprecated: op.deprecated,
                 pagination: None,
                 streaming,
-            });
+                wait: None,
+            };
+            let alternatives: Vec<Operation> = alternatives
+                .into_iter()
+                .map(|(method, builder, body)| Operation {
+                    method,
+                    builder,
+                    body: Some(body),
+                    streaming: None,
+                    ..operation.clone()
+                })
+                .collect();
+            ops.push(operation);
+            for alternative in alternatives {
+                raw_pages.push(None);
+                raw_waits.push(None);
+                ops.push(alternative);
+            }
+        }
+    }
+
+    for (op, raw) in ops.iter_mut().zip(raw_waits) {
+        if let Some(raw) = raw {
+            op.wait = Some(resolve_wait(op, raw, types)?);
         }
     }
 
@@ -433,15 +470,66 @@ fn read_body<'a>(
         return Ok(None);
     };
     for other in body.content.keys().filter(|ct| *ct != content_type) {
+        if body.content[other].extensions.contains_key("x-method-name") {
+            continue;
+        }
         types.warnings.push(Warning {
             pointer: ptr.push("content").push(other),
             message: format!("the body can also be sent as {other}; the client sends {content_type} only"),
         });
     }
-    let mptr = ptr.push("content").push(content_type);
+    body_of(types, content_type, media, kind, body.required, builder, &ptr.push("content").push(content_type)).map(Some)
+}
+
+/// The other media types of a request body that name their own method (`x-method-name` on the
+/// media type): each becomes a second method of the operation. Returns (method, body) pairs.
+fn alternative_bodies<'a>(
+    api: &'a OpenAPI,
+    types: &mut TypeSpace<'a>,
+    body: &'a ReferenceOr<RequestBody>,
+    operation_id: &str,
+    ptr: &Pointer,
+) -> Result<Vec<(String, String, Body)>> {
+    let components = api.components.as_ref();
+    let body = resolve_component(components.map(|c| &c.request_bodies), "#/components/requestBodies/", body, ptr)?;
+    let primary = pick_media(&body.content).map(|(ct, _, _)| ct.clone());
+    let mut out = Vec::new();
+    for (content_type, media) in &body.content {
+        let mptr = ptr.push("content").push(content_type);
+        let Some(name) = media.extensions.get("x-method-name") else { continue };
+        let Some(name) = name.as_str() else {
+            return Err(Error::spec(&mptr.push("x-method-name"), "x-method-name must be a string"));
+        };
+        if primary.as_deref() == Some(content_type.as_str()) {
+            return Err(Error::spec(
+                &mptr.push("x-method-name"),
+                "the media type the operation's own method sends cannot name a second method",
+            ));
+        }
+        let method = field_name(name);
+        let builder = type_name(&format!("{operation_id}_{method}"), "Op");
+        let kind = pick_media(&indexmap::IndexMap::from([(content_type.clone(), media.clone())]))
+            .map(|(_, _, kind)| kind)
+            .unwrap_or(BodyKind::Binary);
+        let body = body_of(types, content_type, media, kind, body.required, &builder, &mptr)?;
+        out.push((method, builder, body));
+    }
+    Ok(out)
+}
+
+/// The body a media type describes; `mptr` points at the media type.
+fn body_of<'a>(
+    types: &mut TypeSpace<'a>,
+    content_type: &str,
+    media: &'a MediaType,
+    kind: BodyKind,
+    required: bool,
+    builder: &str,
+    mptr: &Pointer,
+) -> Result<Body> {
     if content_type.starts_with("multipart/form-data") {
         let Some(schema) = &media.schema else {
-            return Err(Error::spec(&mptr, "a multipart body needs an object schema"));
+            return Err(Error::spec(mptr, "a multipart body needs an object schema"));
         };
         let ctx = format!("{builder}Request");
         types.uploads = true;
@@ -456,15 +544,15 @@ fn read_body<'a>(
             }
             _ => return Err(Error::spec(&mptr.push("schema"), "a multipart body must be an object with properties")),
         }
-        return Ok(Some(Body {
+        return Ok(Body {
             ty,
-            required: body.required,
+            required,
             content_type: "multipart/form-data".to_owned(),
             kind: BodyKind::Multipart,
-        }));
+        });
     }
     if content_type.starts_with("application/x-www-form-urlencoded") {
-        return Err(Error::spec(&mptr, format!("request bodies of type {content_type} are not supported")));
+        return Err(Error::spec(mptr, format!("request bodies of type {content_type} are not supported")));
     }
     let ty = match (kind, &media.schema) {
         (BodyKind::Json, Some(schema)) => {
@@ -475,12 +563,12 @@ fn read_body<'a>(
         (BodyKind::Text, _) => TypeRef::String,
         _ => TypeRef::Bytes,
     };
-    Ok(Some(Body {
+    Ok(Body {
         ty,
-        required: body.required,
-        content_type: content_type.clone(),
+        required,
+        content_type: content_type.to_owned(),
         kind,
-    }))
+    })
 }
 
 fn read_responses<'a>(
@@ -659,15 +747,28 @@ fn ext_str(ext: &Value, key: &str, ptr: &Pointer) -> Result<String> {
 }
 
 fn read_pagination(ext: &Value, ptr: &Pointer) -> Result<RawPagination> {
-    let style = ext_str(ext, "style", ptr)?;
-    if style != "offset" {
-        return Err(Error::spec(&ptr.push("style"), format!("unknown paging style {style:?}; only `offset` is supported")));
-    }
+    let optional = |key: &str| ext.get(key).and_then(Value::as_str).map(str::to_owned);
+    let style = match ext_str(ext, "style", ptr)?.as_str() {
+        "offset" => RawStyle::Offset {
+            offset: ext_str(ext, "offset", ptr)?,
+            limit: optional("limit"),
+        },
+        "cursor" => RawStyle::Cursor {
+            cursor: ext_str(ext, "cursor", ptr)?,
+            next: ext_str(ext, "next", ptr)?,
+            has_more: optional("has_more"),
+        },
+        other => {
+            return Err(Error::spec(
+                &ptr.push("style"),
+                format!("unknown paging style {other:?}; `offset` and `cursor` are supported"),
+            ));
+        }
+    };
     Ok(RawPagination {
         pointer: ptr.clone(),
         lenient: false,
-        offset: ext_str(ext, "offset", ptr)?,
-        limit: ext.get("limit").and_then(Value::as_str).map(str::to_owned),
+        style,
         items: ext_str(ext, "items", ptr)?,
     })
 }
@@ -693,8 +794,7 @@ fn read_speakeasy_pagination(ext: &Value, ptr: &Pointer, warnings: &mut Vec<Warn
         ("offsetLimit", Some(offset), Some(items)) => Some(RawPagination {
             pointer: ptr.clone(),
             lenient: true,
-            offset,
-            limit: input("limit"),
+            style: RawStyle::Offset { offset, limit: input("limit") },
             items,
         }),
         _ => {
@@ -707,6 +807,85 @@ fn read_speakeasy_pagination(ext: &Value, ptr: &Pointer, warnings: &mut Vec<Warn
     }
 }
 
+/// `x-wait` as the document declares it: wire names of the status and error properties.
+struct RawWait {
+    pointer: Pointer,
+    status: String,
+    succeeded: Vec<String>,
+    failed: Vec<String>,
+    error: Option<String>,
+}
+
+fn read_wait(ext: &Value, ptr: &Pointer) -> Result<RawWait> {
+    let list = |key: &str| -> Result<Vec<String>> {
+        let values = ext.get(key).and_then(Value::as_array).filter(|v| !v.is_empty());
+        let Some(values) = values else {
+            return Err(Error::spec(&ptr.push(key), format!("x-wait needs `{key}`: a non-empty list of status values")));
+        };
+        values
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| Error::spec(&ptr.push(key), "status values are strings")))
+            .collect()
+    };
+    let status = ext
+        .get("status")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::spec(&ptr.push("status"), "x-wait needs `status`: the property holding the job's status"))?;
+    Ok(RawWait {
+        pointer: ptr.clone(),
+        status: status.to_owned(),
+        succeeded: list("succeeded")?,
+        failed: list("failed")?,
+        error: ext.get("error").and_then(Value::as_str).map(str::to_owned),
+    })
+}
+
+fn resolve_wait(op: &Operation, raw: RawWait, types: &TypeSpace<'_>) -> Result<Wait> {
+    if op.http_method != "GET" || op.success.kind != BodyKind::Json {
+        return Err(Error::spec(&raw.pointer, "x-wait belongs on a GET operation that answers with JSON (the job's state)"));
+    }
+    let fields = match &op.success.ty {
+        Some(TypeRef::Named(name)) => match types.defs.get(name).map(|d| &d.shape) {
+            Some(Shape::Struct { fields, .. }) => fields.as_slice(),
+            _ => &[],
+        },
+        _ => &[],
+    };
+    let field = |wire: &str, what: &str| {
+        fields.iter().find(|f| f.wire_name == wire).ok_or_else(|| {
+            Error::spec(&raw.pointer, format!("the success response must be an object with a {what} property {wire:?}"))
+        })
+    };
+    let status = field(&raw.status, "status")?;
+    let status_is_text = match &status.ty {
+        TypeRef::String => true,
+        TypeRef::Named(name) => matches!(types.defs.get(name).map(|d| &d.shape), Some(Shape::Enum { .. })),
+        _ => false,
+    };
+    if !status_is_text {
+        return Err(Error::spec(&raw.pointer.push("status"), "the status property must be a string or a string enum"));
+    }
+    if let Some(overlap) = raw.succeeded.iter().find(|s| raw.failed.contains(s)) {
+        return Err(Error::spec(&raw.pointer, format!("status {overlap:?} is listed as both succeeded and failed")));
+    }
+    let error = match &raw.error {
+        Some(wire) => {
+            let f = field(wire, "error")?;
+            if f.ty != TypeRef::String {
+                return Err(Error::spec(&raw.pointer.push("error"), "the error property must be a string"));
+            }
+            Some(f.rust_name.clone())
+        }
+        None => None,
+    };
+    Ok(Wait {
+        status: status.rust_name.clone(),
+        succeeded: raw.succeeded,
+        failed: raw.failed,
+        error,
+    })
+}
+
 fn resolve_pagination(op: &Operation, raw: RawPagination, types: &TypeSpace<'_>) -> Result<Pagination> {
     let find = |wire: &str| {
         op.params
@@ -715,27 +894,56 @@ fn resolve_pagination(op: &Operation, raw: RawPagination, types: &TypeSpace<'_>)
             .map(|p| p.rust_name.clone())
             .ok_or_else(|| Error::spec(&raw.pointer, format!("paging parameter {wire:?} is not a query parameter of the operation")))
     };
-    let offset = find(&raw.offset)?;
-    let limit = raw.limit.as_deref().map(find).transpose()?;
-    for name in std::iter::once(&offset).chain(limit.as_ref()) {
-        let param = op.params.iter().find(|p| &p.rust_name == name);
-        if !param.is_some_and(|p| matches!(p.ty, TypeRef::I64 | TypeRef::I32) && !p.required) {
-            return Err(Error::spec(&raw.pointer, format!("paging parameter `{name}` must be an optional integer")));
+    let param_is = |name: &str, want: fn(&TypeRef) -> bool, what: &str| {
+        let param = op.params.iter().find(|p| p.rust_name == name);
+        if param.is_some_and(|p| want(&p.ty) && !p.required) {
+            Ok(())
+        } else {
+            Err(Error::spec(&raw.pointer, format!("paging parameter `{name}` must be an optional {what}")))
         }
-    }
-    let item = match &op.success.ty {
-        Some(TypeRef::Named(name)) => match types.defs.get(name).map(|d| &d.shape) {
-            Some(Shape::Struct { fields, .. }) => fields
-                .iter()
-                .find(|f| f.wire_name == raw.items && f.required && !f.nullable)
-                .and_then(|f| match &f.ty {
-                    TypeRef::Vec(inner) => Some((f.rust_name.clone(), (**inner).clone())),
-                    _ => None,
-                }),
-            _ => None,
-        },
-        _ => None,
     };
+    let fields = match &op.success.ty {
+        Some(TypeRef::Named(name)) => match types.defs.get(name).map(|d| &d.shape) {
+            Some(Shape::Struct { fields, .. }) => fields.as_slice(),
+            _ => &[],
+        },
+        _ => &[],
+    };
+    let field = |wire: &str, want: fn(&TypeRef) -> bool, what: &str| {
+        fields
+            .iter()
+            .find(|f| f.wire_name == wire && want(&f.ty))
+            .map(|f| f.rust_name.clone())
+            .ok_or_else(|| {
+                Error::spec(&raw.pointer, format!("the success response must be an object with a {what} property {wire:?}"))
+            })
+    };
+    let style = match &raw.style {
+        RawStyle::Offset { offset, limit } => {
+            let offset = find(offset)?;
+            let limit = limit.as_deref().map(find).transpose()?;
+            for name in std::iter::once(&offset).chain(limit.as_ref()) {
+                param_is(name, |t| matches!(t, TypeRef::I64 | TypeRef::I32), "integer")?;
+            }
+            PageStyle::Offset { offset, limit }
+        }
+        RawStyle::Cursor { cursor, next, has_more } => {
+            let cursor = find(cursor)?;
+            param_is(&cursor, |t| *t == TypeRef::String, "string")?;
+            PageStyle::Cursor {
+                cursor,
+                next: field(next, |t| *t == TypeRef::String, "string")?,
+                has_more: has_more.as_deref().map(|w| field(w, |t| *t == TypeRef::Bool, "boolean")).transpose()?,
+            }
+        }
+    };
+    let item = fields
+        .iter()
+        .find(|f| f.wire_name == raw.items && f.required && !f.nullable)
+        .and_then(|f| match &f.ty {
+            TypeRef::Vec(inner) => Some((f.rust_name.clone(), (**inner).clone())),
+            _ => None,
+        });
     let Some((items_field, item_ty)) = item else {
         return Err(Error::spec(
             &raw.pointer,
@@ -743,8 +951,7 @@ fn resolve_pagination(op: &Operation, raw: RawPagination, types: &TypeSpace<'_>)
         ));
     };
     Ok(Pagination {
-        offset,
-        limit,
+        style,
         items_field,
         item_ty,
     })

@@ -50,9 +50,33 @@ pub enum Error {
     /// The client could not be configured (for example a missing API key or a bad base URL).
     #[error("invalid client configuration: {0}")]
     Config(String),
+    /// A local file could not be read (an upload) or written (a download).
+    #[error("{path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A long-running job that `.wait()` watched ended in a failed state. `job` is the last
+    /// state the server reported, in the operation's own type: read it with [`Error::job`].
+    #[error("the job ended with status {status:?}{}", message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+    JobFailed {
+        status: String,
+        message: Option<String>,
+        job: Box<dyn std::any::Any + Send + Sync>,
+    },
 }
 
 impl Error {
+    /// The last state of a failed job (`Error::JobFailed`), as the type the polling operation
+    /// returns (for example `client.video_generation().get(id).wait(..)` gives its answer type).
+    pub fn job<T: 'static>(&self) -> Option<&T> {
+        match self {
+            Error::JobFailed { job, .. } => job.downcast_ref(),
+            _ => None,
+        }
+    }
+
     /// The HTTP status, for API and decode errors.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
@@ -147,12 +171,15 @@ pub enum TimeoutPhase {
     /// Waiting for the next bytes of a stream (events or keep-alive comments). Limit: the
     /// stream idle timeout (default 180 s).
     StreamIdle,
+    /// Waiting for a long-running job to finish (`.wait()`). Limit: `WaitOptions::timeout`.
+    Job,
 }
 
 impl fmt::Display for TimeoutPhase {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             TimeoutPhase::Head => "waiting for the response head",
+            TimeoutPhase::Job => "waiting for the job to finish",
             TimeoutPhase::Body => "reading the response body",
             TimeoutPhase::StreamIdle => "waiting for the next stream event",
         })

@@ -73,6 +73,14 @@ mod trace;
 #[allow(dead_code)]
 mod upload;
 
+#[cfg(feature = "__download")]
+#[allow(dead_code)]
+mod download;
+
+#[cfg(feature = "__wait")]
+#[allow(dead_code)]
+mod wait;
+
 #[doc(hidden)]
 pub mod __private;
 
@@ -104,6 +112,12 @@ pub use sse::{EventStream, SseDecoder, SseEvent, StreamProtocol};
 
 #[cfg(feature = "__multipart")]
 pub use upload::Upload;
+
+#[cfg(feature = "__download")]
+pub use download::ByteStream;
+
+#[cfg(feature = "__wait")]
+pub use wait::WaitOptions;
 
 /// The server the document names; `ClientBuilder::base_url` overrides it.
 pub const DEFAULT_BASE_URL: &str = "https://openrouter.ai/api/v1";

@@ -115,9 +115,9 @@ impl RequestSpec {
         self.parts = Some(body.parts());
     }
 
-    /// The multipart form for one attempt (a form is consumed when sent).
+    /// The multipart form for one attempt (a form is consumed when sent; files are reopened).
     #[cfg(feature = "__multipart")]
-    pub(crate) fn form(&self) -> Result<Option<reqwest::multipart::Form>> {
+    pub(crate) async fn form(&self) -> Result<Option<reqwest::multipart::Form>> {
         let Some(parts) = &self.parts else {
             return Ok(None);
         };
@@ -125,19 +125,22 @@ impl RequestSpec {
         for (name, value) in parts {
             form = match value {
                 crate::__private::PartValue::Text(text) => form.text(*name, text.clone()),
-                crate::__private::PartValue::File(upload) => {
-                    let part = reqwest::multipart::Part::stream_with_length(
-                        reqwest::Body::from(upload.data.clone()),
-                        upload.data.len() as u64,
-                    )
-                    .file_name(upload.file_name.clone())
-                    .mime_str(&upload.mime_type)
-                    .map_err(|_| Error::InvalidRequest(format!("invalid media type {:?}", upload.mime_type)))?;
-                    form.part(*name, part)
-                }
+                crate::__private::PartValue::File(upload) => form.part(*name, upload.part().await?),
             };
         }
         Ok(Some(form))
+    }
+
+    /// Whether the request can be sent again: false when a part is a one-shot stream.
+    pub(crate) fn replayable(&self) -> bool {
+        #[cfg(feature = "__multipart")]
+        if let Some(parts) = &self.parts {
+            return parts.iter().all(|(_, value)| match value {
+                crate::__private::PartValue::File(upload) => upload.is_replayable(),
+                crate::__private::PartValue::Text(_) => true,
+            });
+        }
+        true
     }
 
     /// Sets a body of another content type.

@@ -22,6 +22,8 @@ pub const RUNTIME: &[(&str, &str)] = &[
     ("sse", include_str!("../../runtime/sse.rs")),
     ("trace", include_str!("../../runtime/trace.rs")),
     ("upload", include_str!("../../runtime/upload.rs")),
+    ("download", include_str!("../../runtime/download.rs")),
+    ("wait", include_str!("../../runtime/wait.rs")),
     ("__private", include_str!("../../runtime/private.rs")),
 ];
 
@@ -62,7 +64,13 @@ pub fn extras(api: &Api) -> Vec<(&'static str, &'static str)> {
 }
 
 /// Runtime modules compiled only with a runtime-part feature.
-const GATED_RUNTIME: &[(&str, &str)] = &[("sse", "__sse"), ("pagination", "__pagination"), ("upload", "__multipart")];
+const GATED_RUNTIME: &[(&str, &str)] = &[
+    ("sse", "__sse"),
+    ("pagination", "__pagination"),
+    ("upload", "__multipart"),
+    ("download", "__download"),
+    ("wait", "__wait"),
+];
 
 /// The generated crate's manifest.
 pub fn manifest(options: &Options, api: &Api) -> String {
@@ -140,10 +148,17 @@ fn group_features(api: &Api) -> String {
         if ops().any(|o| o.body.as_ref().is_some_and(|b| b.kind == crate::ir::BodyKind::Multipart)) {
             needs.push("__multipart");
         }
+        if ops().any(|o| o.success.kind == crate::ir::BodyKind::Binary) {
+            needs.push("__download");
+        }
+        if ops().any(|o| o.wait.is_some()) {
+            needs.push("__wait");
+        }
         out.push_str(&format!("{} = [{}]\n", group.feature, quoted(&needs)));
     }
     out.push_str(
-        "# Runtime parts, enabled by the groups that use them.\n__sse = []\n__pagination = []\n__multipart = []\n",
+        "# Runtime parts, enabled by the groups that use them.\n__sse = []\n__pagination = []\n\
+         __multipart = [\"tokio/fs\"]\n__download = [\"tokio/fs\", \"tokio/io-util\"]\n__wait = []\n",
     );
     out
 }
@@ -252,6 +267,10 @@ pub fn lib_rs(options: &Options, api: &Api) -> Result<String> {
         pub use sse::{EventStream, SseDecoder, SseEvent, StreamProtocol};
         #[cfg(feature = "__multipart")]
         pub use upload::Upload;
+        #[cfg(feature = "__download")]
+        pub use download::ByteStream;
+        #[cfg(feature = "__wait")]
+        pub use wait::WaitOptions;
 
         /// The server the document names; `ClientBuilder::base_url` overrides it.
         pub const DEFAULT_BASE_URL: &str = #base_url;

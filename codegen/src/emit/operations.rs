@@ -3,7 +3,7 @@
 //! for offset-paged lists, `into_paginator`.
 
 use super::{Scope, doc, doc_lines, ty};
-use crate::ir::{Api, BodyKind, Group, Operation, ParamLocation, Pagination, Shape, TypeRef};
+use crate::ir::{Api, BodyKind, Group, Operation, PageStyle, ParamLocation, Pagination, Shape, TypeRef};
 use crate::names::ident;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -143,6 +143,9 @@ fn method_tokens(api: &Api, op: &Operation) -> TokenStream {
 }
 
 fn response_type(op: &Operation) -> TokenStream {
+    if op.success.kind == BodyKind::Binary {
+        return quote! { crate::ByteStream };
+    }
     match &op.success.ty {
         Some(t) => ty(t, Scope::Crate),
         None => quote! { () },
@@ -225,14 +228,14 @@ fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
     let segments: Vec<TokenStream> = segments.collect();
     let response = response_type(op);
     let build = |stream: Option<bool>| request_tokens(api, op, &segments, stream);
-    let paginator = op.pagination.as_ref().map(|p| paginator_tokens(op, p));
+    let paginator = op.pagination.as_ref().map(|p| paginator_tokens(api, op, p));
     let (send_request, send_execute) = match &op.streaming {
         Some(_) => (build(Some(false)), quote! { self.client.execute(request, self.options).await?.json_checked() }),
         None => {
             let execute = match op.success.kind {
                 BodyKind::Json => quote! { self.client.execute(request, self.options).await?.json() },
                 BodyKind::Text => quote! { self.client.execute(request, self.options).await?.text() },
-                BodyKind::Binary => quote! { Ok(self.client.execute(request, self.options).await?.bytes()) },
+                BodyKind::Binary => quote! { self.client.execute_download(request, self.options).await },
                 BodyKind::Empty | BodyKind::Multipart => {
                     quote! { Ok(self.client.execute(request, self.options).await?.empty()) }
                 }
@@ -240,6 +243,7 @@ fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
             (build(None), execute)
         }
     };
+    let wait = op.wait.as_ref().map(|w| wait_tokens(api, op, w));
     let (send_doc, streaming) = match &op.streaming {
         Some(streaming) => {
             let stream_request = build(Some(true));
@@ -276,6 +280,11 @@ fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
                 }),
             )
         }
+        None if op.success.kind == BodyKind::Binary => (
+            " Sends the request and returns the answer's body as a stream of bytes, unread (see\n [`ByteStream`](crate::ByteStream): `.bytes(limit)` collects it, `.save(path)` writes it)."
+                .to_owned(),
+            None,
+        ),
         None => (" Sends the request and returns the decoded response body.".to_owned(), None),
     };
     let send_doc = doc_lines(send_doc.trim_start(), "");
@@ -322,6 +331,7 @@ fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
             }
             #streaming
             #paginator
+            #wait
         }
         #stream_alias
     }
@@ -398,20 +408,27 @@ fn flag_value(api: &Api, body: &crate::ir::Body, flag: &str, on: bool) -> TokenS
     }
 }
 
-fn paginator_tokens(op: &Operation, p: &Pagination) -> TokenStream {
+fn paginator_tokens(api: &Api, op: &Operation, p: &Pagination) -> TokenStream {
+    match &p.style {
+        PageStyle::Offset { offset, limit } => offset_paginator(op, p, offset, limit.as_deref()),
+        PageStyle::Cursor { cursor, next, has_more } => cursor_paginator(api, op, p, cursor, next, has_more.as_deref()),
+    }
+}
+
+fn offset_paginator(op: &Operation, p: &Pagination, offset_name: &str, limit_name: Option<&str>) -> TokenStream {
     let response = response_type(op);
     let item = ty(&p.item_ty, Scope::Crate);
-    let offset = ident(&p.offset);
+    let offset = ident(offset_name);
     let items = ident(&p.items_field);
     let param_ty = |name: &str| op.params.iter().find(|q| q.rust_name == name).map(|q| q.ty.clone());
-    let (start, set_offset) = match param_ty(&p.offset) {
+    let (start, set_offset) = match param_ty(offset_name) {
         Some(TypeRef::I32) => (
             quote! { i64::from(self.#offset.unwrap_or(0)) },
             quote! { page.#offset = Some(i32::try_from(offset).unwrap_or(i32::MAX)); },
         ),
         _ => (quote! { self.#offset.unwrap_or(0) }, quote! { page.#offset = Some(offset); }),
     };
-    let limit = match &p.limit {
+    let limit = match limit_name {
         Some(limit) => {
             let limit_id = ident(limit);
             match param_ty(limit) {
@@ -421,15 +438,11 @@ fn paginator_tokens(op: &Operation, p: &Pagination) -> TokenStream {
         }
         None => quote! { None },
     };
-    let doc_text = match &p.limit {
+    let doc_text = match limit_name {
         Some(limit) => format!(
-            "Pages through the whole list from the `{}` set here (default 0), `{limit}` items per request;\na page shorter than `{limit}`, or an empty one, ends it.",
-            p.offset
+            "Pages through the whole list from the `{offset_name}` set here (default 0), `{limit}` items per request;\na page shorter than `{limit}`, or an empty one, ends it."
         ),
-        None => format!(
-            "Pages through the whole list from the `{}` set here (default 0); an empty page ends it.",
-            p.offset
-        ),
+        None => format!("Pages through the whole list from the `{offset_name}` set here (default 0); an empty page ends it."),
     };
     let docs = doc_lines(&doc_text, "");
     quote! {
@@ -444,6 +457,121 @@ fn paginator_tokens(op: &Operation, p: &Pagination) -> TokenStream {
                     let mut page = Clone::clone(&self);
                     #set_offset
                     Box::pin(page.send())
+                },
+                |page: &#response| page.#items.len(),
+                |page: #response| page.#items,
+            )
+        }
+    }
+}
+
+/// `.wait()`: polls the operation until the job's status is terminal.
+fn wait_tokens(api: &Api, op: &Operation, wait: &crate::ir::Wait) -> TokenStream {
+    use crate::ir::Storage;
+    let response = response_type(op);
+    let status = ident(&wait.status);
+    let status_text = match response_field_storage(api, op, &wait.status) {
+        Some(Storage::Plain) => quote! { Some(job.#status.as_str()) },
+        Some(Storage::ThreeState) => quote! { job.#status.as_ref().map(|s| s.as_str()) },
+        _ => quote! { job.#status.as_ref().map(|s| s.as_str()) },
+    };
+    let message = match &wait.error {
+        Some(field) => {
+            let field_id = ident(field);
+            match response_field_storage(api, op, field) {
+                Some(Storage::Plain) => quote! { Some(job.#field_id.clone()) },
+                Some(Storage::ThreeState) => quote! { job.#field_id.as_ref().cloned() },
+                _ => quote! { job.#field_id.clone() },
+            }
+        }
+        None => quote! { None },
+    };
+    let succeeded = &wait.succeeded;
+    let failed = &wait.failed;
+    let list = |values: &[String]| values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
+    let docs = doc_lines(
+        &format!(
+            "Polls this operation until the job's `{}` is terminal, with growing pauses (see\n\
+             [`WaitOptions`](crate::WaitOptions)). Returns the job once it is {}; a job that ends {}\n\
+             is `Error::JobFailed` (the job is kept: `error.job::<{}>()`); past the wait's timeout,\n\
+             `Error::Timeout` with phase `Job`.",
+            wait.status,
+            list(succeeded),
+            list(failed),
+            op.success.ty.as_ref().map(TypeRef::display).unwrap_or_default(),
+        ),
+        "",
+    );
+    quote! {
+        #( #[doc = #docs] )*
+        pub async fn wait(self, options: crate::WaitOptions) -> crate::Result<#response> {
+            crate::wait::poll(options, move || Clone::clone(&self).send(), |job: &#response| {
+                match #status_text {
+                    #( Some(#succeeded) => crate::wait::JobState::Succeeded, )*
+                    #( Some(status @ #failed) => crate::wait::JobState::Failed {
+                        status: status.to_owned(),
+                        message: #message,
+                    }, )*
+                    _ => crate::wait::JobState::Running,
+                }
+            })
+            .await
+        }
+    }
+}
+
+/// The storage of a field of the operation's success type.
+fn response_field_storage(api: &Api, op: &Operation, rust_name: &str) -> Option<crate::ir::Storage> {
+    let Some(TypeRef::Named(name)) = &op.success.ty else { return None };
+    match &api.types.get(name)?.shape {
+        Shape::Struct { fields, .. } => fields.iter().find(|f| f.rust_name == rust_name).map(|f| f.storage),
+        _ => None,
+    }
+}
+
+fn cursor_paginator(api: &Api, op: &Operation, p: &Pagination, cursor_name: &str, next_name: &str, has_more: Option<&str>) -> TokenStream {
+    use crate::ir::Storage;
+    let response = response_type(op);
+    let item = ty(&p.item_ty, Scope::Crate);
+    let cursor = ident(cursor_name);
+    let next = ident(next_name);
+    let items = ident(&p.items_field);
+    let next_value = match response_field_storage(api, op, next_name) {
+        Some(Storage::Plain) => quote! { Some(page.#next.clone()) },
+        Some(Storage::ThreeState) => quote! { page.#next.as_ref().cloned() },
+        _ => quote! { page.#next.clone() },
+    };
+    let (stop, has_more_doc) = match has_more {
+        Some(flag) => {
+            let flag_id = ident(flag);
+            let last = match response_field_storage(api, op, flag) {
+                Some(Storage::Plain) => quote! { !page.#flag_id },
+                Some(Storage::ThreeState) => quote! { page.#flag_id.as_ref() == Some(&false) },
+                _ => quote! { page.#flag_id == Some(false) },
+            };
+            (quote! { if #last { return None; } }, format!(" or says `{flag}: false`"))
+        }
+        None => (TokenStream::new(), String::new()),
+    };
+    let doc_text = format!(
+        "Pages through the whole list from the `{cursor_name}` set here (default: the first page); each\n\
+         request sends the `{next_name}` of the page before. A page that names no next cursor{has_more_doc} ends it."
+    );
+    let docs = doc_lines(&doc_text, "");
+    quote! {
+        #( #[doc = #docs] )*
+        pub fn into_paginator(self) -> crate::Paginator<#response, #item> {
+            let start = self.#cursor.clone();
+            crate::Paginator::with_cursor(
+                start,
+                move |cursor| {
+                    let mut page = Clone::clone(&self);
+                    page.#cursor = cursor;
+                    Box::pin(page.send())
+                },
+                |page: &#response| {
+                    #stop
+                    #next_value
                 },
                 |page: &#response| page.#items.len(),
                 |page: #response| page.#items,
