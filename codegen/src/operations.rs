@@ -531,7 +531,7 @@ fn body_of<'a>(
         let Some(schema) = &media.schema else {
             return Err(Error::spec(mptr, "a multipart body needs an object schema"));
         };
-        let ctx = format!("{builder}Request");
+        let ctx = crate::schema::rust_name_of(RefOr::from(schema)).unwrap_or_else(|| format!("{builder}Request"));
         types.uploads = true;
         let ty = types.type_for(RefOr::from(schema), &ctx, &ctx, &mptr.push("schema"));
         types.uploads = false;
@@ -556,7 +556,7 @@ fn body_of<'a>(
     }
     let ty = match (kind, &media.schema) {
         (BodyKind::Json, Some(schema)) => {
-            let ctx = format!("{builder}Request");
+            let ctx = crate::schema::rust_name_of(RefOr::from(schema)).unwrap_or_else(|| format!("{builder}Request"));
             types.type_for(RefOr::from(schema), &ctx, &ctx, &mptr.push("schema"))?
         }
         (BodyKind::Json, None) => TypeRef::Json,

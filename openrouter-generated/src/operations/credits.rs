@@ -38,6 +38,21 @@ impl Credits<'_> {
             options: crate::RequestOptions::default(),
         }
     }
+
+    /// Create a Coinbase charge (removed)
+    ///
+    /// Formerly created a Coinbase Commerce charge for buying credits. Coinbase retired the APIs behind it, so the call now always fails with 410; buy credits on the website instead. Needs no authentication.
+    ///
+    /// Documented error statuses: 410.
+    ///
+    /// `POST /credits/coinbase`
+    #[deprecated]
+    pub fn create_coinbase_charge(&self) -> CreateCoinbaseCharge {
+        CreateCoinbaseCharge {
+            client: self.client.clone(),
+            options: crate::RequestOptions::default(),
+        }
+    }
 }
 
 /// Request builder for [`Credits::get`](super::Credits::get): `GET /credits`.
@@ -70,5 +85,36 @@ impl GetCredits {
             vec!["credits".to_owned()],
         );
         self.client.execute(request, self.options).await?.json()
+    }
+}
+
+/// Request builder for [`Credits::create_coinbase_charge`](super::Credits::create_coinbase_charge): `POST /credits/coinbase`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send()` is awaited"]
+pub struct CreateCoinbaseCharge {
+    client: crate::Client,
+    options: crate::RequestOptions,
+}
+
+impl CreateCoinbaseCharge {
+    /// Per-call options: extra headers (merged over the client's), timeout, retry policy.
+    pub fn options(mut self, options: crate::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and returns the decoded response body.
+    pub async fn send(self) -> crate::Result<()> {
+        self.send_with_response().await.map(crate::ResponseValue::into_inner)
+    }
+
+    /// Like `send`, and keeps the response's status and headers.
+    pub async fn send_with_response(self) -> crate::Result<crate::ResponseValue<()>> {
+        let request = crate::request::RequestSpec::new(
+            reqwest::Method::POST,
+            ("createCoinbaseCharge", "/credits/coinbase"),
+            vec!["credits".to_owned(), "coinbase".to_owned()],
+        );
+        Ok(self.client.execute(request, self.options).await?.empty())
     }
 }

@@ -34,6 +34,42 @@ mod responses;
 #[cfg(feature = "anthropic-messages")]
 mod anthropic_messages;
 
+#[cfg(feature = "guardrails")]
+mod guardrails;
+
+#[cfg(feature = "organization")]
+mod organization;
+
+#[cfg(feature = "scim")]
+mod scim;
+
+#[cfg(feature = "files")]
+mod files;
+
+#[cfg(feature = "video-generation")]
+mod video_generation;
+
+#[cfg(feature = "audio")]
+mod audio;
+
+#[cfg(feature = "presets")]
+mod presets;
+
+#[cfg(feature = "images")]
+mod images;
+
+#[cfg(feature = "endpoints")]
+mod endpoints;
+
+#[cfg(feature = "providers")]
+mod providers;
+
+#[cfg(feature = "parameters")]
+mod parameters;
+
+#[cfg(feature = "oauth")]
+mod oauth;
+
 #[cfg(feature = "api-keys")]
 pub use self::api_keys::*;
 
@@ -66,3 +102,39 @@ pub use self::responses::*;
 
 #[cfg(feature = "anthropic-messages")]
 pub use self::anthropic_messages::*;
+
+#[cfg(feature = "guardrails")]
+pub use self::guardrails::*;
+
+#[cfg(feature = "organization")]
+pub use self::organization::*;
+
+#[cfg(feature = "scim")]
+pub use self::scim::*;
+
+#[cfg(feature = "files")]
+pub use self::files::*;
+
+#[cfg(feature = "video-generation")]
+pub use self::video_generation::*;
+
+#[cfg(feature = "audio")]
+pub use self::audio::*;
+
+#[cfg(feature = "presets")]
+pub use self::presets::*;
+
+#[cfg(feature = "images")]
+pub use self::images::*;
+
+#[cfg(feature = "endpoints")]
+pub use self::endpoints::*;
+
+#[cfg(feature = "providers")]
+pub use self::providers::*;
+
+#[cfg(feature = "parameters")]
+pub use self::parameters::*;
+
+#[cfg(feature = "oauth")]
+pub use self::oauth::*;

@@ -7,6 +7,9 @@ mod anthropic_messages;
 #[cfg(feature = "api-keys")]
 mod api_keys;
 
+#[cfg(feature = "audio")]
+mod audio;
+
 #[cfg(feature = "chat")]
 mod chat;
 
@@ -19,11 +22,38 @@ mod credits;
 #[cfg(feature = "embeddings")]
 mod embeddings;
 
+#[cfg(feature = "endpoints")]
+mod endpoints;
+
+#[cfg(feature = "files")]
+mod files;
+
 #[cfg(feature = "generations")]
 mod generations;
 
+#[cfg(feature = "guardrails")]
+mod guardrails;
+
+#[cfg(feature = "images")]
+mod images;
+
 #[cfg(feature = "models")]
 mod models;
+
+#[cfg(feature = "oauth")]
+mod oauth;
+
+#[cfg(feature = "organization")]
+mod organization;
+
+#[cfg(feature = "parameters")]
+mod parameters;
+
+#[cfg(feature = "presets")]
+mod presets;
+
+#[cfg(feature = "providers")]
+mod providers;
 
 #[cfg(feature = "rerank")]
 mod rerank;
@@ -31,7 +61,13 @@ mod rerank;
 #[cfg(feature = "responses")]
 mod responses;
 
+#[cfg(feature = "scim")]
+mod scim;
+
 mod shared;
+
+#[cfg(feature = "video-generation")]
+mod video_generation;
 
 #[cfg(feature = "workspaces")]
 mod workspaces;
@@ -41,6 +77,9 @@ pub use self::anthropic_messages::*;
 
 #[cfg(feature = "api-keys")]
 pub use self::api_keys::*;
+
+#[cfg(feature = "audio")]
+pub use self::audio::*;
 
 #[cfg(feature = "chat")]
 pub use self::chat::*;
@@ -54,11 +93,38 @@ pub use self::credits::*;
 #[cfg(feature = "embeddings")]
 pub use self::embeddings::*;
 
+#[cfg(feature = "endpoints")]
+pub use self::endpoints::*;
+
+#[cfg(feature = "files")]
+pub use self::files::*;
+
 #[cfg(feature = "generations")]
 pub use self::generations::*;
 
+#[cfg(feature = "guardrails")]
+pub use self::guardrails::*;
+
+#[cfg(feature = "images")]
+pub use self::images::*;
+
 #[cfg(feature = "models")]
 pub use self::models::*;
+
+#[cfg(feature = "oauth")]
+pub use self::oauth::*;
+
+#[cfg(feature = "organization")]
+pub use self::organization::*;
+
+#[cfg(feature = "parameters")]
+pub use self::parameters::*;
+
+#[cfg(feature = "presets")]
+pub use self::presets::*;
+
+#[cfg(feature = "providers")]
+pub use self::providers::*;
 
 #[cfg(feature = "rerank")]
 pub use self::rerank::*;
@@ -66,7 +132,13 @@ pub use self::rerank::*;
 #[cfg(feature = "responses")]
 pub use self::responses::*;
 
+#[cfg(feature = "scim")]
+pub use self::scim::*;
+
 pub use self::shared::*;
+
+#[cfg(feature = "video-generation")]
+pub use self::video_generation::*;
 
 #[cfg(feature = "workspaces")]
 pub use self::workspaces::*;

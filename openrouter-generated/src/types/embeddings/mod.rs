@@ -9,8 +9,6 @@ mod content_part_input_video;
 
 mod embeddings_content_part;
 
-mod embeddings_content_part_image_url;
-
 mod embeddings_content_part_text;
 
 mod embeddings_input;
@@ -36,8 +34,6 @@ pub use self::content_part_input_file::*;
 pub use self::content_part_input_video::*;
 
 pub use self::embeddings_content_part::*;
-
-pub use self::embeddings_content_part_image_url::*;
 
 pub use self::embeddings_content_part_text::*;
 

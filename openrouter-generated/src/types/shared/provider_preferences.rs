@@ -2,8 +2,8 @@
 //! The `ProviderPreferences` object and the types nested in it.
 
 use crate::types::{
-    ChatProviderSlug, PreferredMaxLatency, PreferredMinThroughput, ProviderSort,
-    ProviderSortConfig, Quantization,
+    ChatProviderSlug, PreferredMaxLatency, PreferredMinThroughput,
+    ProviderSortPreference, Quantization,
 };
 
 /// How to choose among the providers that serve the requested model. See https://openrouter.ai/docs/guides/routing/provider-selection.
@@ -43,9 +43,8 @@ pub struct ProviderPreferences {
     /// When true, only providers that understand every parameter you sent are used. When false or left out, providers silently drop parameters they do not support.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub require_parameters: crate::Nullable<bool>,
-    /// Ordering of providers when `order` is not given; setting it switches off load balancing.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub sort: crate::Nullable<ProviderPreferencesSort>,
+    pub sort: crate::Nullable<ProviderSortPreference>,
     /// When true, only zero-data-retention endpoints, which do not store prompts, are used.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub zdr: crate::Nullable<bool>,
@@ -130,7 +129,7 @@ impl ProviderPreferences {
     }
 
     /// Sets the `sort` field: `Some(value)` sends the value, `None` sends an explicit `null`.
-    pub fn sort(mut self, value: Option<ProviderPreferencesSort>) -> Self {
+    pub fn sort(mut self, value: Option<ProviderSortPreference>) -> Self {
         self.sort = value.into();
         self
     }
@@ -263,31 +262,5 @@ impl ProviderPreferencesMaxPrice {
     pub fn request(mut self, value: impl Into<String>) -> Self {
         self.request = Some(value.into());
         self
-    }
-}
-
-/// Ordering of providers when `order` is not given; setting it switches off load balancing.
-#[derive(Debug, Clone, PartialEq)]
-#[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum ProviderPreferencesSort {
-    ProviderSort(ProviderSort),
-    ProviderSortConfig(ProviderSortConfig),
-    /// A shape this version of the crate does not know; the raw JSON is kept.
-    Unknown(serde_json::Value),
-}
-
-impl From<ProviderSort> for ProviderPreferencesSort {
-    fn from(value: ProviderSort) -> Self {
-        Self::ProviderSort(value)
-    }
-}
-
-impl From<ProviderSortConfig> for ProviderPreferencesSort {
-    fn from(value: ProviderSortConfig) -> Self {
-        Self::ProviderSortConfig(value)
     }
 }

@@ -95,7 +95,6 @@ impl serde::Serialize for Quantization {
     }
 }
 
-#[cfg(feature = "round-trip")]
 impl<'de> serde::Deserialize<'de> for Quantization {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
