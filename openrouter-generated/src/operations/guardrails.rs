@@ -15,7 +15,7 @@
 /// // Needs a management key. A $50 monthly cap that also redacts e-mail addresses.
 /// let request = CreateGuardrailRequest::new("production")
 ///     .limit_usd(Some(50.0))
-///     .reset_interval(Some(GuardrailInterval::Monthly))
+///     .reset_interval(GuardrailInterval::Monthly)
 ///     .content_filter_builtins(Some(vec![GuardrailBuiltinFilterInput::new(
 ///         GuardrailBuiltinFilterSlug::Email,
 ///         GuardrailFilterAction::Redact,

@@ -70,6 +70,24 @@ mod parameters;
 #[cfg(feature = "oauth")]
 mod oauth;
 
+#[cfg(feature = "analytics")]
+mod analytics;
+
+#[cfg(feature = "byok")]
+mod byok;
+
+#[cfg(feature = "benchmarks")]
+mod benchmarks;
+
+#[cfg(feature = "classifications")]
+mod classifications;
+
+#[cfg(feature = "datasets")]
+mod datasets;
+
+#[cfg(feature = "observability")]
+mod observability;
+
 #[cfg(feature = "api-keys")]
 pub use self::api_keys::*;
 
@@ -138,3 +156,21 @@ pub use self::parameters::*;
 
 #[cfg(feature = "oauth")]
 pub use self::oauth::*;
+
+#[cfg(feature = "analytics")]
+pub use self::analytics::*;
+
+#[cfg(feature = "byok")]
+pub use self::byok::*;
+
+#[cfg(feature = "benchmarks")]
+pub use self::benchmarks::*;
+
+#[cfg(feature = "classifications")]
+pub use self::classifications::*;
+
+#[cfg(feature = "datasets")]
+pub use self::datasets::*;
+
+#[cfg(feature = "observability")]
+pub use self::observability::*;

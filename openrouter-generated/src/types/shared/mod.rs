@@ -486,6 +486,9 @@ mod custom_tool_call_item;
 #[cfg(any(feature = "presets", feature = "responses"))]
 mod custom_tool_call_output_item;
 
+#[cfg(any(feature = "benchmarks", feature = "datasets"))]
+mod dataset_version;
+
 #[cfg(
     any(
         feature = "anthropic-messages",
@@ -512,7 +515,9 @@ mod default_parameters;
 #[cfg(
     any(
         feature = "api-keys",
+        feature = "byok",
         feature = "guardrails",
+        feature = "observability",
         feature = "scim",
         feature = "workspaces"
     )
@@ -546,11 +551,16 @@ mod endpoints_metadata;
 
 #[cfg(
     any(
+        feature = "analytics",
         feature = "api-keys",
         feature = "audio",
+        feature = "benchmarks",
+        feature = "byok",
         feature = "chat",
+        feature = "classifications",
         feature = "completions",
         feature = "credits",
+        feature = "datasets",
         feature = "embeddings",
         feature = "endpoints",
         feature = "files",
@@ -559,6 +569,7 @@ mod endpoints_metadata;
         feature = "images",
         feature = "models",
         feature = "oauth",
+        feature = "observability",
         feature = "organization",
         feature = "parameters",
         feature = "presets",
@@ -574,11 +585,16 @@ mod error_body;
 
 #[cfg(
     any(
+        feature = "analytics",
         feature = "api-keys",
         feature = "audio",
+        feature = "benchmarks",
+        feature = "byok",
         feature = "chat",
+        feature = "classifications",
         feature = "completions",
         feature = "credits",
+        feature = "datasets",
         feature = "embeddings",
         feature = "endpoints",
         feature = "files",
@@ -587,6 +603,7 @@ mod error_body;
         feature = "images",
         feature = "models",
         feature = "oauth",
+        feature = "observability",
         feature = "organization",
         feature = "parameters",
         feature = "presets",
@@ -2069,6 +2086,9 @@ pub use self::custom_tool_call_item::*;
 #[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::custom_tool_call_output_item::*;
 
+#[cfg(any(feature = "benchmarks", feature = "datasets"))]
+pub use self::dataset_version::*;
+
 #[cfg(
     any(
         feature = "anthropic-messages",
@@ -2095,7 +2115,9 @@ pub use self::default_parameters::*;
 #[cfg(
     any(
         feature = "api-keys",
+        feature = "byok",
         feature = "guardrails",
+        feature = "observability",
         feature = "scim",
         feature = "workspaces"
     )
@@ -2129,11 +2151,16 @@ pub use self::endpoints_metadata::*;
 
 #[cfg(
     any(
+        feature = "analytics",
         feature = "api-keys",
         feature = "audio",
+        feature = "benchmarks",
+        feature = "byok",
         feature = "chat",
+        feature = "classifications",
         feature = "completions",
         feature = "credits",
+        feature = "datasets",
         feature = "embeddings",
         feature = "endpoints",
         feature = "files",
@@ -2142,6 +2169,7 @@ pub use self::endpoints_metadata::*;
         feature = "images",
         feature = "models",
         feature = "oauth",
+        feature = "observability",
         feature = "organization",
         feature = "parameters",
         feature = "presets",
@@ -2157,11 +2185,16 @@ pub use self::error_body::*;
 
 #[cfg(
     any(
+        feature = "analytics",
         feature = "api-keys",
         feature = "audio",
+        feature = "benchmarks",
+        feature = "byok",
         feature = "chat",
+        feature = "classifications",
         feature = "completions",
         feature = "credits",
+        feature = "datasets",
         feature = "embeddings",
         feature = "endpoints",
         feature = "files",
@@ -2170,6 +2203,7 @@ pub use self::error_body::*;
         feature = "images",
         feature = "models",
         feature = "oauth",
+        feature = "observability",
         feature = "organization",
         feature = "parameters",
         feature = "presets",
