@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use futures_util::future::BoxFuture;
-use futures_util::stream::{self, Stream, TryStreamExt};
+use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use std::sync::Arc;
 
 /// Where a page starts: an offset into the list, or the cursor a previous page gave.
@@ -100,8 +100,9 @@ impl<P: Send + 'static, T: Send + 'static> Paginator<P, T> {
         }
     }
 
-    /// Every non-empty page, in order.
-    pub fn pages(self) -> impl Stream<Item = Result<P>> + Send + 'static {
+    /// Every non-empty page, in order (a boxed stream: `while let Some(page) =
+    /// pages.try_next().await?` works without pinning).
+    pub fn pages(self) -> BoxStream<'static, Result<P>> {
         let state = State {
             fetch: self.fetch,
             next: self.next,
@@ -118,15 +119,16 @@ impl<P: Send + 'static, T: Send + 'static> Paginator<P, T> {
             Ok(Some((page, state)))
         });
         let len = self.len;
-        pages.try_filter(move |page| std::future::ready(len(page) > 0))
+        pages.try_filter(move |page| std::future::ready(len(page) > 0)).boxed()
     }
 
-    /// Every item of every page, in order.
-    pub fn items(self) -> impl Stream<Item = Result<T>> + Send + 'static {
+    /// Every item of every page, in order (boxed, like [`pages`](Self::pages)).
+    pub fn items(self) -> BoxStream<'static, Result<T>> {
         let items = self.items;
         self.pages()
             .map_ok(move |page| stream::iter(items(page).into_iter().map(Ok)))
             .try_flatten()
+            .boxed()
     }
 
     /// Fetches every page and returns all items.

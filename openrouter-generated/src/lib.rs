@@ -91,6 +91,9 @@ pub mod types;
 #[cfg(feature = "chat")]
 pub mod chat;
 
+#[cfg(feature = "oauth")]
+pub mod oauth;
+
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
     DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,

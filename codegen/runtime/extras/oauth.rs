@@ -94,3 +94,13 @@ impl Pkce {
         Ok(url)
     }
 }
+
+impl Pkce {
+    /// The body of `POST /auth/keys` for the `code` the callback received: the code, this
+    /// verifier and the method `S256`.
+    pub fn exchange_request(&self, code: impl Into<String>) -> crate::types::ExchangeAuthCodeRequest {
+        crate::types::ExchangeAuthCodeRequest::new(code)
+            .code_verifier(self.verifier.clone())
+            .code_challenge_method(Some(crate::types::CodeChallengeMethod::S256))
+    }
+}

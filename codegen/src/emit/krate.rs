@@ -27,40 +27,69 @@ pub const RUNTIME: &[(&str, &str)] = &[
     ("__private", include_str!("../../runtime/private.rs")),
 ];
 
-/// Helper modules for particular APIs, emitted (as `src/<name>.rs`, `pub mod <name>`) only when
-/// the document defines every type they use.
-pub const EXTRAS: &[(&str, &str, &[&str])] = &[(
-    "chat",
-    include_str!("../../runtime/extras/chat.rs"),
-    &[
-        "ChatAnnotation",
-        "ChatAssistantMessage",
-        "ChatAssistantMessageContent",
-        "ChatContentImage",
-        "ChatContentImageImageUrl",
-        "ChatContentItems",
-        "ChatContentText",
-        "ChatDeveloperMessage",
-        "ChatFinishReasonEnum",
-        "ChatMessages",
-        "ChatStreamChunk",
-        "ChatSystemMessage",
-        "ChatToolCall",
-        "ChatToolCallFunction",
-        "ChatToolMessage",
-        "ChatUsage",
-        "ChatUserMessage",
-        "ReasoningDetailUnion",
-    ],
-)];
+/// A helper module for a particular API, emitted (as `src/<name>.rs`, `pub mod <name>`) only
+/// when the document defines every type it uses, and compiled with the groups that reach them.
+pub struct Extra {
+    pub name: &'static str,
+    pub text: &'static str,
+    /// Types the module uses.
+    pub needs: &'static [&'static str],
+    /// Optional dependencies (`name = "version spec"` manifest lines) only this module uses;
+    /// the groups that compile it enable them.
+    pub deps: &'static [(&'static str, &'static str)],
+}
+
+pub const EXTRAS: &[Extra] = &[
+    Extra {
+        name: "chat",
+        text: include_str!("../../runtime/extras/chat.rs"),
+        needs: &[
+            "ChatAnnotation",
+            "ChatAssistantMessage",
+            "ChatAssistantMessageContent",
+            "ChatContentImage",
+            "ChatContentImageImageUrl",
+            "ChatContentItems",
+            "ChatContentText",
+            "ChatDeveloperMessage",
+            "ChatFinishReasonEnum",
+            "ChatMessages",
+            "ChatStreamChunk",
+            "ChatSystemMessage",
+            "ChatToolCall",
+            "ChatToolCallFunction",
+            "ChatToolMessage",
+            "ChatUsage",
+            "ChatUserMessage",
+            "ReasoningDetailUnion",
+        ],
+        deps: &[],
+    },
+    Extra {
+        name: "oauth",
+        text: include_str!("../../runtime/extras/oauth.rs"),
+        needs: &["ExchangeAuthCodeRequest", "CodeChallengeMethod"],
+        deps: &[
+            ("base64", r#"{ version = "0.22", optional = true, default-features = false, features = ["alloc"] }"#),
+            ("getrandom", r#"{ version = "0.3", optional = true, features = ["std"] }"#),
+            ("sha2", r#"{ version = "0.10", optional = true, default-features = false }"#),
+        ],
+    },
+];
 
 /// The extras whose types the document defines (and an operation reaches).
-pub fn extras(api: &Api) -> Vec<(&'static str, &'static str)> {
-    EXTRAS
-        .iter()
-        .filter(|(_, _, needs)| needs.iter().all(|n| api.types.contains_key(*n)))
-        .map(|(name, text, _)| (*name, *text))
-        .collect()
+pub fn extras(api: &Api) -> Vec<&'static Extra> {
+    EXTRAS.iter().filter(|e| e.needs.iter().all(|n| api.types.contains_key(*n))).collect()
+}
+
+/// The groups that compile an extra: those reaching every type it needs (or, when no group
+/// reaches them all, each group reaching one of them).
+fn extra_groups<'a>(api: &'a Api, extra: &Extra) -> std::collections::BTreeSet<&'a String> {
+    let sets: Vec<&std::collections::BTreeSet<String>> =
+        extra.needs.iter().filter_map(|n| api.types.get(*n)).map(|d| &d.groups).collect();
+    let Some(first) = sets.first() else { return Default::default() };
+    let common: std::collections::BTreeSet<&String> = first.iter().filter(|g| sets.iter().all(|s| s.contains(*g))).collect();
+    if common.is_empty() { sets.iter().flat_map(|s| s.iter()).collect() } else { common }
 }
 
 /// Runtime modules compiled only with a runtime-part feature.
@@ -117,11 +146,16 @@ serde_json = "1"
 thiserror = "2"
 tokio = {{ version = "1", features = ["time"] }}
 tracing = {{ version = "0.1", optional = true, default-features = false, features = ["std"] }}
-"#,
+{extra_deps}"#,
         source = options.source,
         name = options.crate_name,
         version = options.crate_version,
         groups = group_features(api),
+        extra_deps = extras(api)
+            .iter()
+            .flat_map(|e| e.deps.iter())
+            .map(|(name, spec)| format!("{name} = {spec}\n"))
+            .collect::<String>(),
     )
 }
 
@@ -154,6 +188,12 @@ fn group_features(api: &Api) -> String {
         if ops().any(|o| o.wait.is_some()) {
             needs.push("__wait");
         }
+        let deps: Vec<String> = extras(api)
+            .iter()
+            .filter(|e| extra_groups(api, e).contains(&group.module))
+            .flat_map(|e| e.deps.iter().map(|(name, _)| format!("dep:{name}")))
+            .collect();
+        needs.extend(deps.iter().map(String::as_str));
         out.push_str(&format!("{} = [{}]\n", group.feature, quoted(&needs)));
     }
     out.push_str(
@@ -215,12 +255,8 @@ pub fn lib_rs(options: &Options, api: &Api) -> Result<String> {
     // The runtime serves any document and any set of group features: parts of it may have
     // no caller (no streaming operation, no operations at all, ...).
     let dead_code = quote! { #[allow(dead_code)] };
-    let extras: Vec<_> = extras(api).iter().map(|(name, _)| ident(name)).collect();
-    let extra_cfgs: Vec<TokenStream> = EXTRAS
-        .iter()
-        .filter(|(_, _, needs)| needs.iter().all(|n| api.types.contains_key(*n)))
-        .map(|(_, _, needs)| extra_cfg(api, needs))
-        .collect();
+    let extras: Vec<_> = extras(api).iter().map(|e| ident(e.name)).collect();
+    let extra_cfgs: Vec<TokenStream> = self::extras(api).iter().map(|e| extra_cfg(api, e.needs)).collect();
     // `request` already allows dead code inside itself.
     let runtime_attrs: Vec<TokenStream> = RUNTIME
         .iter()
@@ -296,7 +332,7 @@ pub fn files(options: &Options, api: &Api) -> Result<BTreeMap<String, String>> {
     let mut files = BTreeMap::new();
     files.insert("Cargo.toml".to_owned(), manifest(options, api));
     files.insert("src/lib.rs".to_owned(), lib_rs(options, api)?);
-    for (name, text) in RUNTIME.iter().copied().chain(extras(api)) {
+    for (name, text) in RUNTIME.iter().copied().chain(extras(api).iter().map(|e| (e.name, e.text))) {
         let file = format!("src/{name}.rs");
         files.insert(file, format!("{}{}", super::header(&options.source), text));
     }
