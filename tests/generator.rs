@@ -2,6 +2,7 @@
 //! and clear errors, naming their location, for malformed documents.
 
 use codegen::{Error, Options};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -38,6 +39,8 @@ fn the_real_spec_generates_with_only_the_expected_warnings() {
     assert_eq!(
         warnings,
         [
+            "#/components/schemas/ModelEndpointStatus/enum: the allowed integers are not enforced by the Rust type \
+             (i64)",
             "#/paths/~1models/get/responses/200/content/application~1rss+xml: the response can also come as \
              application/rss+xml; the client reads application/json only",
             "#/components/schemas: 6 schemas are reached by no operation (nor merged into one through allOf) and \
@@ -77,8 +80,13 @@ fn every_file_is_marked_generated_and_says_what_it_holds() {
 fn api_surface_of_the_real_spec() {
     let (api, _) = codegen::analyze(&spec()).expect("the spec is read");
     let surface = codegen::surface::surface(&api);
-    let operations = surface.lines().filter(|l| l.starts_with("op ")).count();
-    assert_eq!(operations, 33, "23 management operations and 10 inference operations");
+    let methods = surface.lines().filter(|l| l.starts_with("op ")).count();
+    let operations: BTreeSet<(&str, &str)> = api.operations.iter().map(|o| (o.http_method.as_str(), o.path.as_str())).collect();
+    // The 97 operations of OpenRouter's published document, `POST /completions` and
+    // `GET /parameters/{author}/{slug}` from its 2025-11-18 revision; the multipart form of
+    // `POST /audio/transcriptions` is a second method.
+    assert_eq!(operations.len(), 99, "operations");
+    assert_eq!(methods, 100, "client methods");
     insta::assert_snapshot!("api_surface", surface);
 }
 
@@ -188,4 +196,63 @@ fn default_tls_stack_does_not_build_aws_lc() {
     assert!(tree.lines().any(|l| l.starts_with("ring ")), "rustls uses ring:\n{tree}");
     assert!(!tree.contains("aws-lc"), "aws-lc must not be built:\n{tree}");
     assert!(!tree.lines().any(|l| l.starts_with("native-tls ") || l.starts_with("openssl-sys ")), "native-tls is opt-in:\n{tree}");
+}
+
+// ---- paging, job and media extensions ----------------------------------------------------
+
+/// The jobs-and-files fixture with one line replaced, for the malformed-extension cases.
+fn jobs_fixture_with(from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/jobs_and_files.yaml")).expect("the fixture is readable");
+    assert!(text.contains(from), "the fixture has no {from:?}");
+    text.replace(from, to)
+}
+
+#[test]
+fn an_unknown_paging_style_names_the_style() {
+    let error = error_of(&jobs_fixture_with("x-pagination: {style: cursor,", "x-pagination: {style: token,"));
+    assert_eq!(pointer_of(&error), "#/paths/~1files/get/x-pagination/style");
+    assert!(error.to_string().contains("`offset` and `cursor`"), "{error}");
+}
+
+#[test]
+fn a_cursor_field_missing_from_the_answer_is_an_error() {
+    let error = error_of(&jobs_fixture_with("next: next_cursor,", "next: next_page,"));
+    assert_eq!(pointer_of(&error), "#/paths/~1files/get/x-pagination");
+    assert!(error.to_string().contains("\"next_page\""), "{error}");
+}
+
+#[test]
+fn a_cursor_parameter_that_is_not_text_is_an_error() {
+    let error = error_of(&jobs_fixture_with("{name: cursor, in: query, schema: {type: string}}", "{name: cursor, in: query, schema: {type: integer}}"));
+    assert_eq!(pointer_of(&error), "#/paths/~1files/get/x-pagination");
+    assert!(error.to_string().contains("optional string"), "{error}");
+}
+
+#[test]
+fn a_wait_status_missing_from_the_answer_is_an_error() {
+    let error = error_of(&jobs_fixture_with("x-wait: {status: status,", "x-wait: {status: state,"));
+    assert_eq!(pointer_of(&error), "#/paths/~1jobs~1{id}/get/x-wait");
+    assert!(error.to_string().contains("\"state\""), "{error}");
+}
+
+#[test]
+fn a_wait_status_listed_as_both_outcomes_is_an_error() {
+    let error = error_of(&jobs_fixture_with("succeeded: [done]", "succeeded: [done, failed]"));
+    assert_eq!(pointer_of(&error), "#/paths/~1jobs~1{id}/get/x-wait");
+    assert!(error.to_string().contains("\"failed\""), "{error}");
+}
+
+#[test]
+fn a_wait_without_failure_states_is_an_error() {
+    let error = error_of(&jobs_fixture_with("failed: [failed, cancelled], ", ""));
+    assert_eq!(pointer_of(&error), "#/paths/~1jobs~1{id}/get/x-wait/failed");
+}
+
+#[test]
+fn a_method_name_on_the_media_type_the_operation_sends_is_an_error() {
+    let error = error_of(&jobs_fixture_with(
+        "          application/json:\n            schema:\n              type: object\n              x-rust-name: ImportFileRequest",
+        "          application/json:\n            x-method-name: again\n            schema:\n              type: object\n              x-rust-name: ImportFileRequest",
+    ));
+    assert_eq!(pointer_of(&error), "#/paths/~1files/post/requestBody/content/application~1json/x-method-name");
 }

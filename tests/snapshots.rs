@@ -84,6 +84,7 @@ fixtures!(
     discriminated_union,
     docs,
     errors,
+    jobs_and_files,
     naming,
     nullable_patch,
     offset_pagination,

@@ -470,10 +470,12 @@ fn wait_tokens(api: &Api, op: &Operation, wait: &crate::ir::Wait) -> TokenStream
     use crate::ir::Storage;
     let response = response_type(op);
     let status = ident(&wait.status);
-    let status_text = match response_field_storage(api, op, &wait.status) {
-        Some(Storage::Plain) => quote! { Some(job.#status.as_str()) },
-        Some(Storage::ThreeState) => quote! { job.#status.as_ref().map(|s| s.as_str()) },
-        _ => quote! { job.#status.as_ref().map(|s| s.as_str()) },
+    // A required status is matched as it is; an optional one through `Option`.
+    let plain = matches!(response_field_storage(api, op, &wait.status), Some(Storage::Plain));
+    let status_text = if plain {
+        quote! { job.#status.as_str() }
+    } else {
+        quote! { job.#status.as_ref().map(|s| s.as_str()) }
     };
     let message = match &wait.error {
         Some(field) => {
@@ -488,6 +490,11 @@ fn wait_tokens(api: &Api, op: &Operation, wait: &crate::ir::Wait) -> TokenStream
     };
     let succeeded = &wait.succeeded;
     let failed = &wait.failed;
+    let (succeeded_pattern, failed_pattern) = if plain {
+        (quote! { #(#succeeded)|* }, quote! { status @ (#(#failed)|*) })
+    } else {
+        (quote! { Some(#(#succeeded)|*) }, quote! { Some(status @ (#(#failed)|*)) })
+    };
     let list = |values: &[String]| values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
     let docs = doc_lines(
         &format!(
@@ -507,11 +514,11 @@ fn wait_tokens(api: &Api, op: &Operation, wait: &crate::ir::Wait) -> TokenStream
         pub async fn wait(self, options: crate::WaitOptions) -> crate::Result<#response> {
             crate::wait::poll(options, move || Clone::clone(&self).send(), |job: &#response| {
                 match #status_text {
-                    #( Some(#succeeded) => crate::wait::JobState::Succeeded, )*
-                    #( Some(status @ #failed) => crate::wait::JobState::Failed {
+                    #succeeded_pattern => crate::wait::JobState::Succeeded,
+                    #failed_pattern => crate::wait::JobState::Failed {
                         status: status.to_owned(),
                         message: #message,
-                    }, )*
+                    },
                     _ => crate::wait::JobState::Running,
                 }
             })

@@ -183,21 +183,9 @@ impl GetVideos {
                 options,
                 move || Clone::clone(&self).send(),
                 |job: &crate::types::VideoGenerationResponse| {
-                    match Some(job.status.as_str()) {
-                        Some("completed") => crate::wait::JobState::Succeeded,
-                        Some(status @ "failed") => {
-                            crate::wait::JobState::Failed {
-                                status: status.to_owned(),
-                                message: job.error.clone(),
-                            }
-                        }
-                        Some(status @ "cancelled") => {
-                            crate::wait::JobState::Failed {
-                                status: status.to_owned(),
-                                message: job.error.clone(),
-                            }
-                        }
-                        Some(status @ "expired") => {
+                    match job.status.as_str() {
+                        "completed" => crate::wait::JobState::Succeeded,
+                        status @ ("failed" | "cancelled" | "expired") => {
                             crate::wait::JobState::Failed {
                                 status: status.to_owned(),
                                 message: job.error.clone(),
