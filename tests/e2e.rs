@@ -3241,3 +3241,58 @@ mod response_metadata {
         Ok(())
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// OAuth PKCE
+// ---------------------------------------------------------------------------------------------
+
+/// The S256 challenge of RFC 7636's worked example (its appendix B).
+#[test]
+fn pkce_challenge_matches_the_rfc_7636_example() {
+    use openrouter_generated::oauth::Pkce;
+    let pkce = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").unwrap();
+    assert_eq!(pkce.challenge(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    assert!(!format!("{pkce:?}").contains("dBjftJeZ"), "the verifier is a secret: {pkce:?}");
+}
+
+/// Fresh verifiers are 43 URL-safe characters, differ from each other, and bad ones are refused.
+#[test]
+fn pkce_verifiers_are_fresh_and_checked() {
+    use openrouter_generated::oauth::Pkce;
+    let (a, b) = (Pkce::new().unwrap(), Pkce::new().unwrap());
+    assert_eq!(a.verifier().len(), 43);
+    assert!(a.verifier().chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "{}", a.verifier());
+    assert_ne!(a.verifier(), b.verifier());
+    assert!(Pkce::from_verifier("short").is_err());
+    assert!(Pkce::from_verifier("x".repeat(42) + " ").is_err());
+    assert!(Pkce::from_verifier("x".repeat(129)).is_err());
+}
+
+/// The authorization URL carries the callback and the challenge; the exchange sends the code,
+/// the verifier and `S256` to `POST /auth/keys` and returns the key.
+#[tokio::test]
+async fn pkce_flow_builds_the_url_and_exchanges_the_code() -> Result<()> {
+    use openrouter_generated::oauth::{AUTHORIZATION_URL, Pkce};
+    let pkce = Pkce::new()?;
+    let url = pkce.authorization_url("http://localhost:3000/callback?state=a b")?;
+    assert!(url.as_str().starts_with(AUTHORIZATION_URL), "{url}");
+    let query: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    assert_eq!(
+        query,
+        [
+            ("callback_url".to_owned(), "http://localhost:3000/callback?state=a%20b".to_owned()),
+            ("code_challenge".to_owned(), pkce.challenge().to_owned()),
+            ("code_challenge_method".to_owned(), "S256".to_owned()),
+        ]
+    );
+    assert!(pkce.authorization_url("not a url").is_err());
+
+    let server = MockServer::start().await;
+    mount(&server, "POST", "/auth/keys", 200, json!({"key": "sk-or-v1-new", "user_id": "user_1"})).await;
+    let key = client(&server).oauth().exchange_code(pkce.exchange_request("code-123")).send().await?;
+    assert_eq!((key.key.as_str(), key.user_id.as_deref()), ("sk-or-v1-new", Some("user_1")));
+    let request = single_request(&server).await;
+    let body: Value = serde_json::from_slice(&request.body)?;
+    assert_eq!(body, json!({"code": "code-123", "code_verifier": pkce.verifier(), "code_challenge_method": "S256"}));
+    Ok(())
+}

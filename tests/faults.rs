@@ -1552,3 +1552,123 @@ async fn the_api_key_is_absent_from_errors() {
     })
     .await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Binary answers, uploads, cursor paging
+// ---------------------------------------------------------------------------------------------
+
+/// A binary download whose body stops arriving: the stream yields Error::Timeout (phase
+/// StreamIdle) after the idle timeout instead of waiting forever; the head came at once.
+#[tokio::test]
+async fn a_download_that_stalls_times_out_while_idle() {
+    within_limit(async {
+        let mut head = status_line(200).into_bytes();
+        head.extend_from_slice(b"content-type: application/octet-stream\r\ncontent-length: 1000\r\nconnection: close\r\n\r\nfirst bytes");
+        let server = FaultServer::start(vec![Plan::steps(vec![Step::Write(head), Step::Stall])]).await;
+        let client = server.builder().stream_idle_timeout(Duration::from_millis(300)).build().unwrap();
+        let mut body = client.files().download("or_file_1").send().await.expect("the head arrives");
+        assert_eq!(body.content_length(), Some(1000));
+        let first = body.next().await.expect("a chunk").expect("the first bytes");
+        assert_eq!(&first[..], b"first bytes");
+        let started = Instant::now();
+        let error = body.next().await.expect("an item").expect_err("the rest never comes");
+        assert!(
+            matches!(error, Error::Timeout { phase: openrouter_generated::TimeoutPhase::StreamIdle, .. }),
+            "{error:?}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+        assert!(body.next().await.is_none(), "the stream ends after its error");
+    })
+    .await;
+}
+
+/// A download cut short (the connection closes before `content-length` bytes): the stream
+/// yields a transport error, not a silently short file.
+#[tokio::test]
+async fn a_download_cut_short_is_an_error() {
+    within_limit(async {
+        let mut answer = status_line(200).into_bytes();
+        answer.extend_from_slice(b"content-type: video/mp4\r\ncontent-length: 1000\r\nconnection: close\r\n\r\npartial");
+        let server = FaultServer::start(vec![Plan::reply(answer)]).await;
+        let body = server.client().video_generation().download("job-1").send().await.expect("the head arrives");
+        let error = body.bytes(1 << 20).await.expect_err("the body is short");
+        assert_transport(&error);
+    })
+    .await;
+}
+
+/// A 503 answering an upload from bytes or from a file is retried with the whole body sent
+/// again; an upload from a stream cannot be sent twice, so its 503 is returned as it is.
+#[tokio::test]
+async fn uploads_from_bytes_and_files_are_resent_and_streams_are_not() {
+    use openrouter_generated::Upload;
+    use openrouter_generated::types::UploadFileRequest;
+    within_limit(async {
+        let stored = r#"{"_shape":"openrouter","id":"or_file_1","type":"file","filename":"a.txt","mime_type":"text/plain","size_bytes":5,"created_at":"2026-01-01T00:00:00Z","downloadable":true}"#;
+        let plans = || vec![json_reply(503, r#"{"error":{"code":503,"message":"busy"}}"#), json_reply(200, stored)];
+
+        let server = FaultServer::start(plans()).await;
+        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
+        let upload = Upload::new(&b"hello"[..], "a.txt", "text/plain");
+        client.files().upload(UploadFileRequest::new(upload)).send().await.expect("the retry succeeds");
+        assert_eq!(server.connections(), 2);
+
+        let path = std::env::temp_dir().join(format!("openrouter-faults-upload-{}.txt", std::process::id()));
+        std::fs::write(&path, b"hello").unwrap();
+        let server = FaultServer::start(plans()).await;
+        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
+        let upload = Upload::from_path(&path, "text/plain");
+        client.files().upload(UploadFileRequest::new(upload)).send().await.expect("the file is read again");
+        assert_eq!(server.connections(), 2);
+        let _ = std::fs::remove_file(&path);
+
+        let server = FaultServer::start(plans()).await;
+        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
+        let chunks = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"hello"))]);
+        let upload = Upload::from_stream(chunks, Some(5), "a.txt", "text/plain");
+        assert!(!upload.is_replayable());
+        let error = client.files().upload(UploadFileRequest::new(upload)).send().await.expect_err("not resent");
+        assert_eq!(expect_api(error).status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(server.connections(), 1);
+    })
+    .await;
+}
+
+/// An upload from a path that does not exist is `Error::Io` naming the path; nothing is sent.
+#[tokio::test]
+async fn an_upload_from_a_missing_file_is_an_io_error() {
+    use openrouter_generated::Upload;
+    use openrouter_generated::types::UploadFileRequest;
+    within_limit(async {
+        let server = FaultServer::start(vec![json_reply(200, "{}")]).await;
+        let missing = std::env::temp_dir().join("openrouter-faults-no-such-file.bin");
+        let upload = Upload::from_path(&missing, "application/octet-stream");
+        let error = server.client().files().upload(UploadFileRequest::new(upload)).send().await.expect_err("no file");
+        match &error {
+            Error::Io { path, .. } => assert_eq!(path, &missing),
+            other => panic!("expected Error::Io, got {other:?}"),
+        }
+        assert!(error.to_string().contains("openrouter-faults-no-such-file.bin"), "{error}");
+        assert_eq!(server.connections(), 0);
+    })
+    .await;
+}
+
+/// A server that names, as the next cursor, the page it just gave would make a cursor walk
+/// loop forever: the walk ends after that page instead.
+#[tokio::test]
+async fn a_cursor_that_repeats_ends_the_walk() {
+    within_limit(async {
+        let page = |cursor: &str| {
+            format!(
+                r#"{{"_shape":"openrouter","data":[{{"_shape":"openrouter","id":"or_file_1","type":"file","filename":"a","mime_type":"text/plain","size_bytes":1,"created_at":"2026-01-01T00:00:00Z","downloadable":true}}],"has_more":true,"cursor":"{cursor}"}}"#
+            )
+        };
+        let server = FaultServer::start(vec![json_reply(200, page("c1")), json_reply(200, page("c1")), json_reply(200, page("c1"))]).await;
+        let items = server.client().files().list().into_paginator().collect_items().await.expect("the walk ends");
+        assert_eq!(items.len(), 2, "the first page and the one cursor c1 named");
+        assert_eq!(server.connections(), 2);
+        assert!(server.heads()[1].contains("cursor=c1"), "{}", server.heads()[1]);
+    })
+    .await;
+}
