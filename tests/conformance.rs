@@ -15,7 +15,7 @@
 //! unions decode unknown values instead of failing, so the tests also fail when an example lands
 //! in an `Unknown` variant: the reference uses a value our spec does not list.
 
-use codegen::ir::{Api, Shape, TypeRef};
+use codegen::ir::{Api, BodyKind, Operation, Shape, TypeRef};
 use openrouter_generated::types::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -91,6 +91,64 @@ wire!(
     UpdateWorkspaceRequest,
     WorkspaceBudgetResponse,
     WorkspaceResponse,
+    ListGuardrailsResponse,
+    GuardrailResponse,
+    CreateGuardrailRequest,
+    UpdateGuardrailRequest,
+    GuardrailKeyAssignmentsResponse,
+    GuardrailAssignResponse,
+    GuardrailKeysRequest,
+    GuardrailUnassignResponse,
+    GuardrailMemberAssignmentsResponse,
+    GuardrailMembersRequest,
+    ListOrganizationMembersResponse,
+    ListScimGroupMappingsResponse,
+    ScimGroupMappingResponse,
+    CreateScimGroupMappingRequest,
+    UpdateScimGroupMappingRequest,
+    ListScimGroupsResponse,
+    FileListResponse,
+    FileResponse,
+    FileDeleteResponse,
+    VideoGenerationResponse,
+    VideoGenerationRequest,
+    ListVideoModelsResponse,
+    TranscriptionResponse,
+    TranscriptionRequest,
+    SpeechRequest,
+    ListPresetsResponse,
+    PresetResponse,
+    ListPresetVersionsResponse,
+    PresetVersionResponse,
+    ImageGenerationResponse,
+    ImageGenerationRequest,
+    ListImageModelsResponse,
+    ListImageModelEndpointsResponse,
+    ListZdrEndpointsResponse,
+    ListModelEndpointsResponse,
+    ListProvidersResponse,
+    ModelParametersResponse,
+    ExchangeAuthCodeResponse,
+    ExchangeAuthCodeRequest,
+    CreateAuthCodeResponse,
+    CreateAuthCodeRequest,
+    ActivityResponse,
+    AnalyticsMetaResponse,
+    AnalyticsQueryResponse,
+    AnalyticsQueryRequest,
+    ListByokKeysResponse,
+    ByokKeyResponse,
+    CreateByokKeyRequest,
+    UpdateByokKeyRequest,
+    BenchmarksResponse,
+    TaskClassificationResponse,
+    AppRankingsResponse,
+    RankingsDailyResponse,
+    SessionCostResponse,
+    ListObservabilityDestinationsResponse,
+    ObservabilityDestinationResponse,
+    CreateObservabilityDestinationRequest,
+    UpdateObservabilityDestinationRequest,
 );
 
 /// What one round trip produced.
@@ -136,32 +194,87 @@ fn codec<T: Wire + PartialEq + Debug>() -> Codec {
     }
 }
 
-/// One operation of our spec.
+/// The success body of one operation, as the generated client reads it.
+#[derive(Clone, Copy)]
+enum Answer {
+    /// JSON, decoded with this codec.
+    Json(Codec),
+    /// Raw bytes (`ByteStream`; our spec's type `Bytes`): file, video or audio content. There is no
+    /// JSON to decode; the reference's examples of it are of a binary media type and are skipped.
+    Binary,
+    /// No body at all.
+    Empty,
+}
+
+impl Answer {
+    fn json(self) -> Option<Codec> {
+        match self {
+            Answer::Json(codec) => Some(codec),
+            Answer::Binary | Answer::Empty => None,
+        }
+    }
+
+    /// How `table_matches_spec` shows it in a mismatch.
+    fn describe(self) -> String {
+        match self {
+            Answer::Json(codec) => codec.type_name.to_owned(),
+            Answer::Binary => "Bytes (binary)".into(),
+            Answer::Empty => "(none)".into(),
+        }
+    }
+}
+
+/// One operation of our spec (with its second methods, which share method and path).
 struct Entry {
     method: &'static str,
     path: &'static str,
-    /// Type of the success body (`None`: empty body).
-    success: Option<Codec>,
-    /// Type of the request body, if the operation takes one.
+    /// The success body.
+    success: Answer,
+    /// Type of the JSON request body, if the operation takes one.
     request: Option<Codec>,
+    /// Rust type name of the `multipart/form-data` request body, if the operation (or its second
+    /// method) sends one. Not JSON: the reference's multipart examples are skipped, by name.
+    multipart: Option<&'static str>,
     /// Type of error bodies, when the operation has its own (otherwise `ErrorResponse`).
     errors: Option<(Codec, &'static str)>,
 }
 
-fn op(method: &'static str, path: &'static str, success: Codec, request: Option<Codec>) -> Entry {
+fn entry(method: &'static str, path: &'static str, success: Answer, request: Option<Codec>) -> Entry {
     Entry {
         method,
         path,
-        success: Some(success),
+        success,
         request,
+        multipart: None,
         errors: None,
     }
+}
+
+/// An operation answering JSON.
+fn op(method: &'static str, path: &'static str, success: Codec, request: Option<Codec>) -> Entry {
+    entry(method, path, Answer::Json(success), request)
+}
+
+/// An operation answering raw bytes (`ByteStream`).
+fn binary(method: &'static str, path: &'static str, request: Option<Codec>) -> Entry {
+    entry(method, path, Answer::Binary, request)
+}
+
+/// An operation answering with no body.
+fn empty(method: &'static str, path: &'static str, request: Option<Codec>) -> Entry {
+    entry(method, path, Answer::Empty, request)
 }
 
 impl Entry {
     /// This operation's error statuses decode with `codec` (our spec's type `name`).
     fn errors(mut self, codec: Codec, name: &'static str) -> Self {
         self.errors = Some((codec, name));
+        self
+    }
+
+    /// This operation (or its second method) sends the multipart form `T`.
+    fn multipart<T>(mut self) -> Self {
+        self.multipart = Some(std::any::type_name::<T>());
         self
     }
 }
@@ -228,6 +341,137 @@ fn table() -> Vec<Entry> {
             codec::<SubmitGenerationFeedbackResponse>(),
             Some(codec::<SubmitGenerationFeedbackRequest>()),
         ),
+        // guardrails
+        op("GET", "/guardrails", codec::<ListGuardrailsResponse>(), None),
+        op("POST", "/guardrails", codec::<GuardrailResponse>(), Some(codec::<CreateGuardrailRequest>())),
+        op("GET", "/guardrails/{id}", codec::<GuardrailResponse>(), None),
+        op("PATCH", "/guardrails/{id}", codec::<GuardrailResponse>(), Some(codec::<UpdateGuardrailRequest>())),
+        op("DELETE", "/guardrails/{id}", codec::<DeletedResponse>(), None),
+        op("GET", "/guardrails/{id}/assignments/keys", codec::<GuardrailKeyAssignmentsResponse>(), None),
+        op(
+            "POST",
+            "/guardrails/{id}/assignments/keys",
+            codec::<GuardrailAssignResponse>(),
+            Some(codec::<GuardrailKeysRequest>()),
+        ),
+        op(
+            "POST",
+            "/guardrails/{id}/assignments/keys/remove",
+            codec::<GuardrailUnassignResponse>(),
+            Some(codec::<GuardrailKeysRequest>()),
+        ),
+        op("GET", "/guardrails/{id}/assignments/members", codec::<GuardrailMemberAssignmentsResponse>(), None),
+        op(
+            "POST",
+            "/guardrails/{id}/assignments/members",
+            codec::<GuardrailAssignResponse>(),
+            Some(codec::<GuardrailMembersRequest>()),
+        ),
+        op(
+            "POST",
+            "/guardrails/{id}/assignments/members/remove",
+            codec::<GuardrailUnassignResponse>(),
+            Some(codec::<GuardrailMembersRequest>()),
+        ),
+        op("GET", "/guardrails/assignments/keys", codec::<GuardrailKeyAssignmentsResponse>(), None),
+        op("GET", "/guardrails/assignments/members", codec::<GuardrailMemberAssignmentsResponse>(), None),
+        // organization, SCIM
+        op("GET", "/organization/members", codec::<ListOrganizationMembersResponse>(), None),
+        op("GET", "/scim/group-mappings", codec::<ListScimGroupMappingsResponse>(), None),
+        op(
+            "POST",
+            "/scim/group-mappings",
+            codec::<ScimGroupMappingResponse>(),
+            Some(codec::<CreateScimGroupMappingRequest>()),
+        ),
+        op("GET", "/scim/group-mappings/{id}", codec::<ScimGroupMappingResponse>(), None),
+        op(
+            "PATCH",
+            "/scim/group-mappings/{id}",
+            codec::<ScimGroupMappingResponse>(),
+            Some(codec::<UpdateScimGroupMappingRequest>()),
+        ),
+        op("DELETE", "/scim/group-mappings/{id}", codec::<DeletedResponse>(), None),
+        op("GET", "/scim/groups", codec::<ListScimGroupsResponse>(), None),
+        // files
+        op("GET", "/files", codec::<FileListResponse>(), None),
+        op("POST", "/files", codec::<FileResponse>(), None).multipart::<UploadFileRequest>(),
+        op("GET", "/files/{file_id}", codec::<FileResponse>(), None),
+        op("DELETE", "/files/{file_id}", codec::<FileDeleteResponse>(), None),
+        binary("GET", "/files/{file_id}/content", None),
+        // video generation
+        op("POST", "/videos", codec::<VideoGenerationResponse>(), Some(codec::<VideoGenerationRequest>())),
+        op("GET", "/videos/{jobId}", codec::<VideoGenerationResponse>(), None),
+        binary("GET", "/videos/{jobId}/content", None),
+        op("GET", "/videos/models", codec::<ListVideoModelsResponse>(), None),
+        // audio: transcriptions take JSON (`transcribe`) or a form (second method `transcribe_file`)
+        op(
+            "POST",
+            "/audio/transcriptions",
+            codec::<TranscriptionResponse>(),
+            Some(codec::<TranscriptionRequest>()),
+        )
+        .multipart::<TranscriptionFileRequest>(),
+        binary("POST", "/audio/speech", Some(codec::<SpeechRequest>())),
+        // presets
+        op("GET", "/presets", codec::<ListPresetsResponse>(), None),
+        op("GET", "/presets/{slug}", codec::<PresetResponse>(), None),
+        op("POST", "/presets/{slug}/chat/completions", codec::<PresetResponse>(), Some(codec::<ChatRequest>())),
+        op("POST", "/presets/{slug}/messages", codec::<PresetResponse>(), Some(codec::<MessagesRequest>())),
+        op("POST", "/presets/{slug}/responses", codec::<PresetResponse>(), Some(codec::<ResponsesRequest>())),
+        op("GET", "/presets/{slug}/versions", codec::<ListPresetVersionsResponse>(), None),
+        op("GET", "/presets/{slug}/versions/{version}", codec::<PresetVersionResponse>(), None),
+        // images
+        op("POST", "/images", codec::<ImageGenerationResponse>(), Some(codec::<ImageGenerationRequest>())),
+        op("GET", "/images/models", codec::<ListImageModelsResponse>(), None),
+        op(
+            "GET",
+            "/images/models/{author}/{slug}/endpoints",
+            codec::<ListImageModelEndpointsResponse>(),
+            None,
+        ),
+        // endpoints, providers, parameters
+        op("GET", "/endpoints/zdr", codec::<ListZdrEndpointsResponse>(), None),
+        op("GET", "/models/{author}/{slug}/endpoints", codec::<ListModelEndpointsResponse>(), None),
+        op("GET", "/providers", codec::<ListProvidersResponse>(), None),
+        op("GET", "/parameters/{author}/{slug}", codec::<ModelParametersResponse>(), None),
+        // OAuth
+        op("POST", "/auth/keys", codec::<ExchangeAuthCodeResponse>(), Some(codec::<ExchangeAuthCodeRequest>())),
+        op("POST", "/auth/keys/code", codec::<CreateAuthCodeResponse>(), Some(codec::<CreateAuthCodeRequest>())),
+        // coinbase credits (gone: the operation answers 410 only)
+        empty("POST", "/credits/coinbase", None),
+        // analytics
+        op("GET", "/activity", codec::<ActivityResponse>(), None),
+        op("GET", "/analytics/meta", codec::<AnalyticsMetaResponse>(), None),
+        op("POST", "/analytics/query", codec::<AnalyticsQueryResponse>(), Some(codec::<AnalyticsQueryRequest>())),
+        // BYOK
+        op("GET", "/byok", codec::<ListByokKeysResponse>(), None),
+        op("POST", "/byok", codec::<ByokKeyResponse>(), Some(codec::<CreateByokKeyRequest>())),
+        op("GET", "/byok/{id}", codec::<ByokKeyResponse>(), None),
+        op("PATCH", "/byok/{id}", codec::<ByokKeyResponse>(), Some(codec::<UpdateByokKeyRequest>())),
+        op("DELETE", "/byok/{id}", codec::<DeletedResponse>(), None),
+        // benchmarks, classifications, datasets
+        op("GET", "/benchmarks", codec::<BenchmarksResponse>(), None),
+        op("GET", "/classifications/task", codec::<TaskClassificationResponse>(), None),
+        op("GET", "/datasets/app-rankings", codec::<AppRankingsResponse>(), None),
+        op("GET", "/datasets/rankings-daily", codec::<RankingsDailyResponse>(), None),
+        op("GET", "/datasets/session-cost", codec::<SessionCostResponse>(), None),
+        // observability
+        op("GET", "/observability/destinations", codec::<ListObservabilityDestinationsResponse>(), None),
+        op(
+            "POST",
+            "/observability/destinations",
+            codec::<ObservabilityDestinationResponse>(),
+            Some(codec::<CreateObservabilityDestinationRequest>()),
+        ),
+        op("GET", "/observability/destinations/{id}", codec::<ObservabilityDestinationResponse>(), None),
+        op(
+            "PATCH",
+            "/observability/destinations/{id}",
+            codec::<ObservabilityDestinationResponse>(),
+            Some(codec::<UpdateObservabilityDestinationRequest>()),
+        ),
+        op("DELETE", "/observability/destinations/{id}", codec::<DeletedResponse>(), None),
     ]
 }
 
@@ -235,6 +479,27 @@ fn find_entry<'a>(table: &'a [Entry], method: &str, path: &str) -> Option<&'a En
     table
         .iter()
         .find(|e| e.method.eq_ignore_ascii_case(method) && e.path == path)
+}
+
+/// Whether `operation` is a second method (another request media type) of an operation listed
+/// before it: same method and path. The table and the checks take each (method, path) once.
+fn is_second_method(api: &Api, operation: &Operation) -> bool {
+    let first = api
+        .operations
+        .iter()
+        .find(|o| o.http_method.eq_ignore_ascii_case(&operation.http_method) && o.path == operation.path);
+    first.is_some_and(|first| !std::ptr::eq(first, operation))
+}
+
+/// Our spec's request body of the kind `kind` for (method, path), from the operation or its
+/// second methods.
+fn body_of_kind<'a>(api: &'a Api, method: &str, path: &str, kind: BodyKind) -> Option<&'a TypeRef> {
+    api.operations
+        .iter()
+        .filter(|o| o.http_method.eq_ignore_ascii_case(method) && o.path == path)
+        .filter_map(|o| o.body.as_ref())
+        .find(|b| b.kind == kind)
+        .map(|b| &b.ty)
 }
 
 /// A Rust type name without its module paths and spaces:
@@ -723,7 +988,13 @@ impl Run {
 
     /// Prints the counts and notes; fails with every failure, or when nothing decoded.
     fn finish(self, what: &str) {
-        println!("{what}: {} of {} examples decoded and round-tripped", self.decoded_total(), self.found_total());
+        println!(
+            "{what}: {} of {} examples decoded and round-tripped ({} operations; {} not checked, below)",
+            self.decoded_total(),
+            self.found_total(),
+            self.found.len(),
+            self.skipped.len()
+        );
         for (operation, found) in &self.found {
             let decoded = self.decoded.get(operation).copied().unwrap_or(0);
             println!("  {operation}: {decoded}/{found}");
@@ -836,6 +1107,9 @@ fn check_examples(reference: &Value, side: Side) -> Run {
     let error_ty = TypeRef::Named("ErrorResponse".into());
     let mut run = Run::default();
     for operation in &api.operations {
+        if is_second_method(api, operation) {
+            continue;
+        }
         let name = format!("{} {}", operation.http_method.to_ascii_uppercase(), operation.path);
         let Some((op_pointer, op_ref)) = reference_operation(reference, &operation.http_method, &operation.path)
         else {
@@ -869,11 +1143,20 @@ fn check_examples(reference: &Value, side: Side) -> Run {
                     if examples.is_empty() {
                         continue;
                     }
+                    if media.starts_with("multipart/form-data") {
+                        let why = match entry.multipart {
+                            Some(ty) => format!("not JSON: our {} is sent as a form", short_type(ty)),
+                            None => "not JSON, and our spec sends no multipart body".into(),
+                        };
+                        run.skipped.push(format!("{name} request: {media}: {} example(s) ({why})", examples.len()));
+                        continue;
+                    }
                     if !is_json_media(media) {
                         run.skipped.push(format!("{name} request: {media} (not JSON)"));
                         continue;
                     }
-                    let (Some(codec), Some(body)) = (entry.request, operation.body.as_ref()) else {
+                    let json_body = body_of_kind(api, &operation.http_method, &operation.path, BodyKind::Json);
+                    let (Some(codec), Some(body_ty)) = (entry.request, json_body) else {
                         run.failures.push(Failure {
                             operation: name.clone(),
                             status: "request".into(),
@@ -885,7 +1168,7 @@ fn check_examples(reference: &Value, side: Side) -> Run {
                         continue;
                     };
                     for example in &examples {
-                        check_example(&mut run, api, side, &name, "request", media, example, codec, Some(&body.ty));
+                        check_example(&mut run, api, side, &name, "request", media, example, codec, Some(body_ty));
                     }
                 }
             }
@@ -906,7 +1189,12 @@ fn check_examples(reference: &Value, side: Side) -> Run {
                             continue;
                         }
                         if !is_json_media(media) {
-                            run.skipped.push(format!("{name} {status}: {media} (not JSON)"));
+                            let why = match entry.success {
+                                Answer::Binary if status.starts_with('2') => "binary answer (ByteStream), not JSON",
+                                _ => "not JSON",
+                            };
+                            let count = examples.len();
+                            run.skipped.push(format!("{name} {status}: {media}: {count} example(s) ({why})"));
                             continue;
                         }
                         let (codec, ty) = if status.starts_with('2') {
@@ -923,16 +1211,22 @@ fn check_examples(reference: &Value, side: Side) -> Run {
                                     )],
                                 });
                             }
-                            match (entry.success, operation.success.ty.as_ref()) {
-                                (Some(codec), ty) => (codec, ty),
-                                (None, _) => {
+                            match entry.success {
+                                Answer::Json(codec) => (codec, operation.success.ty.as_ref()),
+                                Answer::Binary | Answer::Empty => {
+                                    let ours = match entry.success {
+                                        Answer::Binary => "binary (ByteStream)",
+                                        _ => "empty",
+                                    };
                                     run.failures.push(Failure {
                                         operation: name.clone(),
                                         status: status.clone(),
                                         media: media.clone(),
                                         pointer: media_pointer.clone(),
                                         rust_type: "-".into(),
-                                        problems: vec!["the reference has a JSON body; our spec's success is empty".into()],
+                                        problems: vec![format!(
+                                            "the reference has a JSON body; our spec's success is {ours}"
+                                        )],
                                     });
                                     continue;
                                 }
@@ -961,7 +1255,9 @@ fn check_examples(reference: &Value, side: Side) -> Run {
 // Tests.
 // ---------------------------------------------------------------------------------------------
 
-/// The table has one entry per operation of our spec, with the types the generator uses.
+/// The table has one entry per operation of our spec (a second method, which sends another media
+/// type to the same method and path, shares its operation's entry), with the types the generator
+/// uses: success (JSON, binary or empty), JSON and multipart request bodies, and error bodies.
 #[test]
 fn table_matches_spec() {
     let api = our_api();
@@ -969,45 +1265,98 @@ fn table_matches_spec() {
     let mut problems = Vec::new();
     let name = |ty: Option<&TypeRef>| ty.map_or_else(|| "(none)".to_owned(), TypeRef::display);
     let rust = |codec: Option<Codec>| codec.map_or_else(|| "(none)".to_owned(), |c| c.type_name.to_owned());
+    // `std::any::type_name` with module paths dropped equals the spec's type:
+    // `openrouter_generated::types::ApiKeyResponse` -> `ApiKeyResponse`.
+    let same_name = |ty: &TypeRef, rust_name: &str| short_type(rust_name) == short_type(&ty.display());
     let same = |ty: Option<&TypeRef>, codec: Option<Codec>| match (ty, codec) {
         (None, None) => true,
-        // `std::any::type_name` with module paths dropped equals the spec's type:
-        // `openrouter_generated::types::ApiKeyResponse` -> `ApiKeyResponse`.
-        (Some(ty), Some(codec)) => short_type(codec.type_name) == short_type(&ty.display()),
+        (Some(ty), Some(codec)) => same_name(ty, codec.type_name),
         _ => false,
     };
     for operation in &api.operations {
+        // A second method (another request media type) is checked with its operation's entry.
+        if is_second_method(api, operation) {
+            continue;
+        }
         let method = operation.http_method.to_ascii_uppercase();
+        let path = &operation.path;
+        let id = &operation.operation_id;
         let success = operation.success.ty.as_ref();
-        let request = operation.body.as_ref().map(|b| &b.ty);
-        let Some(entry) = find_entry(&table, &method, &operation.path) else {
+        let request = body_of_kind(api, &method, path, BodyKind::Json);
+        let multipart = body_of_kind(api, &method, path, BodyKind::Multipart);
+        let same_key = || {
+            api.operations
+                .iter()
+                .filter(|o| o.http_method.eq_ignore_ascii_case(&method) && &o.path == path)
+        };
+        for body in same_key().filter_map(|o| o.body.as_ref()) {
+            if !matches!(body.kind, BodyKind::Json | BodyKind::Multipart) {
+                problems.push(format!(
+                    "unsupported: {method} {path} ({id}) sends a {:?} body ({}); table() knows JSON and multipart",
+                    body.kind, body.content_type
+                ));
+            }
+        }
+        let Some(entry) = find_entry(&table, &method, path) else {
+            let request_arg = request.map_or("None".into(), |t| format!("Some(codec::<{}>())", t.display()));
+            let call = match success {
+                None => format!("empty(\"{method}\", \"{path}\", {request_arg})"),
+                Some(TypeRef::Bytes) => format!("binary(\"{method}\", \"{path}\", {request_arg})"),
+                Some(ty) => format!("op(\"{method}\", \"{path}\", codec::<{}>(), {request_arg})", ty.display()),
+            };
+            let form = multipart.map_or(String::new(), |t| format!(".multipart::<{}>()", t.display()));
             problems.push(format!(
-                "missing: {method} {} ({}): add op(\"{method}\", \"{}\", codec::<{}>(), {}) to table() and its types to wire!()",
-                operation.path,
-                operation.operation_id,
-                operation.path,
-                name(success),
-                request.map_or("None".into(), |t| format!("Some(codec::<{}>())", t.display())),
+                "missing: {method} {path} ({id}): add {call}{form} to table() and its types to wire!()"
             ));
             continue;
         };
-        if !same(success, entry.success) {
+        let success_matches = match (success, entry.success) {
+            (None, Answer::Empty) => true,
+            (Some(TypeRef::Bytes), Answer::Binary) => true,
+            (Some(ty), Answer::Json(codec)) => *ty != TypeRef::Bytes && same_name(ty, codec.type_name),
+            _ => false,
+        };
+        if !success_matches {
             problems.push(format!(
-                "mismatched success type: {method} {} ({}): spec {}, table {}",
-                operation.path,
-                operation.operation_id,
+                "mismatched success type: {method} {path} ({id}): spec {}, table {}",
                 name(success),
-                rust(entry.success)
+                entry.success.describe()
             ));
         }
         if !same(request, entry.request) {
             problems.push(format!(
-                "mismatched request type: {method} {} ({}): spec {}, table {}",
-                operation.path,
-                operation.operation_id,
+                "mismatched request type: {method} {path} ({id}): spec {}, table {}",
                 name(request),
                 rust(entry.request)
             ));
+        }
+        let multipart_matches = match (multipart, entry.multipart) {
+            (None, None) => true,
+            (Some(ty), Some(rust_name)) => same_name(ty, rust_name),
+            _ => false,
+        };
+        if !multipart_matches {
+            problems.push(format!(
+                "mismatched multipart request type: {method} {path} ({id}): spec {}, table {}",
+                name(multipart),
+                entry.multipart.unwrap_or("(none)")
+            ));
+        }
+        // Error statuses whose body names a type: the table's error type (`ErrorResponse` unless
+        // `.errors(..)` says otherwise).
+        let table_error = entry.errors.map_or("ErrorResponse", |(_, name)| name);
+        if let Some((codec, name)) = entry.errors.filter(|(codec, name)| short_type(codec.type_name) != *name) {
+            problems.push(format!("mismatched .errors(): {method} {path}: codec {}, name {name}", codec.type_name));
+        }
+        for error in same_key().flat_map(|o| &o.errors) {
+            match &error.ty {
+                Some(ty) if short_type(&ty.display()) != table_error => problems.push(format!(
+                    "mismatched error type: {method} {path} ({id}) {}: spec {}, table {table_error}",
+                    error.status,
+                    ty.display()
+                )),
+                _ => {}
+            }
         }
     }
     for entry in &table {
@@ -1041,7 +1390,12 @@ fn table_matches_spec() {
         api.operations.len(),
         problems.join("\n  ")
     );
-    println!("table(): {} entries, spec: {} operations", table.len(), api.operations.len());
+    let second_methods = api.operations.iter().filter(|o| is_second_method(api, o)).count();
+    println!(
+        "table(): {} entries, spec: {} operations ({second_methods} of them second methods sharing an entry)",
+        table.len(),
+        api.operations.len()
+    );
 }
 
 /// Every JSON response example of the operations we cover decodes with our success type (2xx) or
@@ -1074,7 +1428,7 @@ fn unknown_fields_and_enum_values_still_decode() {
     // The first JSON example of `GET /models` 200 that decodes as it is (whether they all do is
     // `response_examples_roundtrip`'s business).
     let codec = find_entry(&table(), "GET", "/models")
-        .and_then(|e| e.success)
+        .and_then(|e| e.success.json())
         .expect("GET /models in table()");
     let pointer = "#/paths/~1models/get/responses/200/content/application~1json";
     let media = reference

@@ -16,9 +16,8 @@ async fn main() -> anyhow::Result<()> {
     // The file is read as it is sent (and read again if the upload is retried).
     let uploaded = client.files().upload(UploadFileRequest::new(Upload::from_path(&path, mime))).send().await?;
     let id = match &uploaded {
-        FileResponse::Openrouter(file) => file.id.clone(),
-        FileResponse::Openai(file) => file.id.clone(),
-        FileResponse::Anthropic(file) => file.id.clone(),
+        FileResponse::StoredFile(file) => file.id.clone(),
+        FileResponse::OpenAiFile(file) => file.id.clone(),
         other => anyhow::bail!("unexpected answer: {other:?}"),
     };
     println!("uploaded {path} as {id}");
@@ -26,7 +25,7 @@ async fn main() -> anyhow::Result<()> {
     // Cursor paging: each request sends the cursor the previous page gave.
     let mut files = client.files().list().limit(100).into_paginator().items();
     while let Some(file) = files.try_next().await? {
-        if let FileResponse::Openrouter(file) = file {
+        if let FileResponse::StoredFile(file) = file {
             println!("{}  {:>10} bytes  {}", file.id, file.size_bytes, file.filename);
         }
     }

@@ -12,7 +12,7 @@
 ///
 /// let pdf = Upload::from_path("report.pdf", "application/pdf");
 /// let stored = client.files().upload(UploadFileRequest::new(pdf)).send().await?;
-/// if let FileResponse::Openrouter(file) = &stored {
+/// if let FileResponse::StoredFile(file) = &stored {
 ///     println!("stored {} ({} bytes)", file.id, file.size_bytes);
 /// }
 ///

@@ -13,7 +13,8 @@ use crate::types::FileResponse;
 pub struct FileListResponse {
     /// Which format the page is in.
     #[serde(rename = "_shape")]
-    pub shape: FileListShape,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<FileListShape>,
     /// Always `list`; only in OpenAI's format.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<FileListResponseObject>,

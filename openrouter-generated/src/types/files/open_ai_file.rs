@@ -11,7 +11,8 @@
 pub struct OpenAiFile {
     /// Always `openai`.
     #[serde(rename = "_shape")]
-    pub shape: OpenAiFileShape,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<OpenAiFileShape>,
     /// ID of the file.
     pub id: String,
     /// Always `file`.

@@ -9,7 +9,8 @@
 pub struct OpenAiFileDeleted {
     /// Always `openai`.
     #[serde(rename = "_shape")]
-    pub shape: OpenAiFileDeletedShape,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<OpenAiFileDeletedShape>,
     /// ID of the deleted file.
     pub id: String,
     /// Always `file`.

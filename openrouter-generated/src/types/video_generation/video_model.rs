@@ -36,8 +36,10 @@ pub struct VideoModel {
     /// Which frame images (first, last) the model accepts.
     pub supported_frame_images: Option<Vec<VideoFrameType>>,
     /// Range of upscale factors accepted; only upscaling models have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upscale_factor: Option<VideoUpscaleFactorRange>,
     /// Creativity levels accepted, for video upscaling models.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creativity: Option<Vec<i64>>,
     /// Whether the model can add a soundtrack.
     pub generate_audio: Option<bool>,
