@@ -84,6 +84,7 @@ fixtures!(
     discriminated_union,
     docs,
     errors,
+    forms_and_servers,
     jobs_and_files,
     naming,
     nullable_patch,

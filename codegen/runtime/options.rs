@@ -107,10 +107,11 @@ impl RequestOptions {
 /// When and how often a failed call is tried again.
 ///
 /// Retried for every method: 429 and 503 (the server did not act on the request) and failures
-/// to connect (the request never left). Retried only for idempotent methods (GET, HEAD, PUT,
-/// DELETE, OPTIONS): 408, 500, 502, 504, 524 and 529, timeouts, and a connection that failed
-/// after the request was written (a reset before any answer), since a POST may then have been
-/// acted upon. `Retry-After` (seconds or an HTTP date) and `retry-after-ms` are honoured up to
+/// to connect (the request never left). Retried only for idempotent requests (GET, HEAD, PUT,
+/// DELETE, OPTIONS, and any request carrying an `Idempotency-Key` header, which makes the
+/// server treat a repeat as the same request): 408, 500, 502, 504, 524 and 529, timeouts, and a
+/// connection that failed after the request was written (a reset before any answer), since a
+/// POST may then have been acted upon. `Retry-After` (seconds or an HTTP date) and `retry-after-ms` are honoured up to
 /// `max_backoff`; otherwise the wait doubles from `initial_backoff`, with jitter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -161,21 +162,21 @@ impl RetryPolicy {
         self.max_retries
     }
 
-    pub(crate) fn retry_status(&self, status: StatusCode, method: &Method) -> bool {
+    /// `idempotent`: see [`is_idempotent`].
+    pub(crate) fn retry_status(&self, status: StatusCode, idempotent: bool) -> bool {
         match status.as_u16() {
             429 | 503 => true,
-            408 | 500 | 502 | 504 | 524 | 529 => is_idempotent(method),
+            408 | 500 | 502 | 504 | 524 | 529 => idempotent,
             _ => false,
         }
     }
 
-    pub(crate) fn retry_transport(&self, error: &reqwest::Error, method: &Method) -> bool {
-        error.is_connect()
-            || (is_idempotent(method) && (error.is_timeout() || error.is_request() || error.is_body()))
+    pub(crate) fn retry_transport(&self, error: &reqwest::Error, idempotent: bool) -> bool {
+        error.is_connect() || (idempotent && (error.is_timeout() || error.is_request() || error.is_body()))
     }
 
-    pub(crate) fn retry_timeout(&self, method: &Method) -> bool {
-        is_idempotent(method)
+    pub(crate) fn retry_timeout(&self, idempotent: bool) -> bool {
+        idempotent
     }
 
     /// The wait before retry number `attempt` (0-based).
@@ -190,6 +191,9 @@ impl RetryPolicy {
     }
 }
 
-fn is_idempotent(method: &Method) -> bool {
+/// Whether sending the request twice has the effect of sending it once: an idempotent method,
+/// or any request with an `Idempotency-Key` header.
+pub(crate) fn is_idempotent(method: &Method, headers: &reqwest::header::HeaderMap) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS)
+        || headers.contains_key("idempotency-key")
 }

@@ -13,6 +13,17 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+/// Where an operation is served.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Server {
+    /// The client's base URL.
+    Default,
+    /// Another path on the API's host, in place of the document's default server path.
+    SameHost(&'static str),
+    /// Another server altogether.
+    Absolute(&'static str),
+}
+
 /// A request before it meets the client's URL, authentication and default headers.
 #[derive(Debug)]
 pub(crate) struct RequestSpec {
@@ -20,6 +31,7 @@ pub(crate) struct RequestSpec {
     /// The operation id and path template (`/keys/{hash}`), for tracing.
     pub(crate) operation: (&'static str, &'static str),
     pub(crate) segments: Vec<String>,
+    pub(crate) server: Server,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Option<Bytes>,
@@ -54,6 +66,7 @@ impl RequestSpec {
             method,
             operation,
             segments,
+            server: Server::Default,
             query: Vec::new(),
             headers: HeaderMap::new(),
             body: None,
@@ -106,6 +119,28 @@ impl RequestSpec {
             Ok(bytes) => self.raw("application/json", bytes.into()),
             Err(e) => self.fail(format!("the body cannot be serialized: {e}")),
         }
+    }
+
+    /// Sets an `application/x-www-form-urlencoded` body: one pair per field (one per item of
+    /// an array field); absent and `null` fields are left out; an object field is refused.
+    pub(crate) fn urlencoded<T: Serialize + ?Sized>(&mut self, body: &T) {
+        let fields = match serde_json::to_value(body) {
+            Ok(Value::Object(fields)) => fields,
+            Ok(_) => return self.fail("a form body must be an object".to_owned()),
+            Err(e) => return self.fail(format!("the body cannot be serialized: {e}")),
+        };
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for (name, value) in fields {
+            match texts(&value) {
+                Ok(values) => pairs.extend(values.into_iter().map(|v| (name.clone(), v))),
+                Err(message) => return self.fail(format!("form field {name:?}: {message}")),
+            }
+        }
+        // `Url` writes a query with the form-urlencoded rules, which are those of this body.
+        let mut encoder = reqwest::Url::parse("http://form.invalid/").expect("a constant URL parses");
+        encoder.query_pairs_mut().extend_pairs(pairs);
+        let text = encoder.query().unwrap_or_default().to_owned();
+        self.raw("application/x-www-form-urlencoded", text.into());
     }
 
     /// Sets a `multipart/form-data` body.

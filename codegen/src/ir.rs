@@ -176,6 +176,8 @@ pub struct Param {
 pub enum BodyKind {
     Json,
     Multipart,
+    /// `application/x-www-form-urlencoded`.
+    Form,
     Text,
     Binary,
     Empty,
@@ -273,6 +275,18 @@ pub struct Operation {
     pub streaming: Option<Streaming>,
     /// `.wait()`: polling a long-running job until it ends.
     pub wait: Option<Wait>,
+    /// The operation's own server, when it has one.
+    pub server: Option<OperationServer>,
+}
+
+/// Where an operation with its own `servers` is served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OperationServer {
+    /// Another path on the host of the document's first server (`https://openrouter.ai` beside
+    /// `https://openrouter.ai/api/v1`): the path, without a trailing slash (maybe empty).
+    SameHost(String),
+    /// Another server altogether.
+    Absolute(String),
 }
 
 /// A job-polling operation (`x-wait`): which property holds the status and which values end it.

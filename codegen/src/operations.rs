@@ -4,7 +4,7 @@
 use crate::error::{Error, Pointer, Result};
 use crate::ir::{
     Body, BodyKind, ErrorResponse, Group, Operation, PageStyle, Pagination, Param, ParamLocation, Shape,
-    Streaming, Success, TypeRef, Wait,
+    OperationServer, Streaming, Success, TypeRef, Wait,
 };
 use crate::names::{field_name, module_name, type_name};
 use crate::schema::{RefOr, TypeSpace};
@@ -167,6 +167,7 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
                 None => None,
             });
 
+            let server = operation_server(api, item, op, &path_ptr, &ptr)?;
             let operation = Operation {
                 operation_id,
                 pointer: ptr,
@@ -186,6 +187,7 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
                 pagination: None,
                 streaming,
                 wait: None,
+                server,
             };
             let alternatives: Vec<Operation> = alternatives
                 .into_iter()
@@ -552,7 +554,20 @@ fn body_of<'a>(
         });
     }
     if content_type.starts_with("application/x-www-form-urlencoded") {
-        return Err(Error::spec(mptr, format!("request bodies of type {content_type} are not supported")));
+        let Some(schema) = &media.schema else {
+            return Err(Error::spec(mptr, "a form body needs an object schema"));
+        };
+        let ctx = crate::schema::rust_name_of(RefOr::from(schema)).unwrap_or_else(|| format!("{builder}Request"));
+        let ty = types.type_for(RefOr::from(schema), &ctx, &ctx, &mptr.push("schema"))?;
+        if !matches!(&ty, TypeRef::Named(name) if matches!(types.defs.get(name).map(|d| &d.shape), Some(Shape::Struct { .. }))) {
+            return Err(Error::spec(&mptr.push("schema"), "a form body must be an object with properties"));
+        }
+        return Ok(Body {
+            ty,
+            required,
+            content_type: "application/x-www-form-urlencoded".to_owned(),
+            kind: BodyKind::Form,
+        });
     }
     let ty = match (kind, &media.schema) {
         (BodyKind::Json, Some(schema)) => {
@@ -805,6 +820,37 @@ fn read_speakeasy_pagination(ext: &Value, ptr: &Pointer, warnings: &mut Vec<Warn
             None
         }
     }
+}
+
+/// The operation's own server (operation `servers`, else path-item `servers`), relative to the
+/// document's first server when it is on the same host.
+fn operation_server(
+    api: &OpenAPI,
+    item: &openapiv3::PathItem,
+    op: &openapiv3::Operation,
+    path_ptr: &Pointer,
+    ptr: &Pointer,
+) -> Result<Option<OperationServer>> {
+    let (servers, sptr) = if !op.servers.is_empty() {
+        (&op.servers, ptr.push("servers"))
+    } else if !item.servers.is_empty() {
+        (&item.servers, path_ptr.push("servers"))
+    } else {
+        return Ok(None);
+    };
+    let url = servers[0].url.trim_end_matches('/');
+    if url.contains('{') {
+        return Err(Error::spec(&sptr.push("0").push("url"), "server variables are not supported in an operation's server"));
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(Error::spec(&sptr.push("0").push("url"), format!("an operation's server must be an absolute URL, not {url:?}")));
+    };
+    let (host, path) = rest.split_once('/').map_or((rest, String::new()), |(h, p)| (h, format!("/{p}")));
+    let default = api.servers.first().map(|s| s.url.trim_end_matches('/').to_owned()).unwrap_or_default();
+    let same_host = default
+        .split_once("://")
+        .is_some_and(|(s, r)| s == scheme && r.split('/').next() == Some(host));
+    Ok(Some(if same_host { OperationServer::SameHost(path) } else { OperationServer::Absolute(url.to_owned()) }))
 }
 
 /// `x-wait` as the document declares it: wire names of the status and error properties.

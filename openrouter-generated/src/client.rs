@@ -197,7 +197,12 @@ impl Client {
                 "query parameter {name:?} = {value:?} contains a control character"
             )));
         }
-        let mut url = self.inner.base_url.clone();
+        let mut url = match spec.server {
+            crate::request::Server::Default => self.inner.base_url.clone(),
+            crate::request::Server::Absolute(base) => reqwest::Url::parse(base)
+                .map_err(|e| Error::Config(format!("invalid server URL {base:?}: {e}")))?,
+            crate::request::Server::SameHost(path) => server_on_host(&self.inner.base_url, path),
+        };
         url.path_segments_mut()
             .map_err(|()| Error::Config(format!("base URL {} cannot take a path", self.inner.base_url)))?
             .pop_if_empty()
@@ -218,6 +223,7 @@ impl Client {
         }
 
         let policy = options.retry.as_ref().unwrap_or(&self.inner.retry);
+        let idempotent = crate::options::is_idempotent(&spec.method, &headers);
         let limit = options.timeout.unwrap_or(self.inner.timeout);
         let span = trace::call(spec.operation.0, &spec.method, spec.operation.1);
         let started = std::time::Instant::now();
@@ -245,7 +251,7 @@ impl Client {
                         trace::finished(&span, attempt, Some(status.as_u16()), started.elapsed());
                         return Ok((response, deadline, span));
                     }
-                    if retries_left && policy.retry_status(status, &spec.method) {
+                    if retries_left && policy.retry_status(status, idempotent) {
                         let wait = policy.delay(attempt, retry_after(response.headers()));
                         drop(response);
                         trace::retrying(&span, attempt, wait, &status);
@@ -259,11 +265,11 @@ impl Client {
                     return Err(RawResponse { status, headers, body }.into_error());
                 }
                 Ok(Err(error)) => {
-                    let retry = retries_left && policy.retry_transport(&error, &spec.method);
+                    let retry = retries_left && policy.retry_transport(&error, idempotent);
                     (Error::Transport(error.without_url()), retry)
                 }
                 Err(_elapsed) => {
-                    let retry = retries_left && policy.retry_timeout(&spec.method);
+                    let retry = retries_left && policy.retry_timeout(idempotent);
                     (Error::Timeout { phase: TimeoutPhase::Head, limit }, retry)
                 }
             };
@@ -277,6 +283,21 @@ impl Client {
             attempt += 1;
         }
     }
+}
+
+/// The base of an operation served under another path of the API's host: the client's base
+/// URL with the document's default server path (`/api/v1`) taken off its end and `path` put in
+/// its place. A base URL that does not end in the default path (a local mock at its root) keeps
+/// its path, and `path` is added to it.
+fn server_on_host(base: &reqwest::Url, path: &str) -> reqwest::Url {
+    let default_path = reqwest::Url::parse(crate::DEFAULT_BASE_URL)
+        .map(|u| u.path().trim_end_matches('/').to_owned())
+        .unwrap_or_default();
+    let mut url = base.clone();
+    let current = base.path().trim_end_matches('/');
+    let kept = current.strip_suffix(default_path.as_str()).filter(|_| !default_path.is_empty()).unwrap_or(current);
+    url.set_path(&format!("{kept}{}", path.trim_end_matches('/')));
+    url
 }
 
 /// When an attempt must be over, and the timeout it came from (for the error).

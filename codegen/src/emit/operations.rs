@@ -236,7 +236,7 @@ fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
                 BodyKind::Json => quote! { self.client.execute(request, self.options).await?.json() },
                 BodyKind::Text => quote! { self.client.execute(request, self.options).await?.text() },
                 BodyKind::Binary => quote! { self.client.execute_download(request, self.options).await },
-                BodyKind::Empty | BodyKind::Multipart => {
+                BodyKind::Empty | BodyKind::Multipart | BodyKind::Form => {
                     quote! { Ok(self.client.execute(request, self.options).await?.empty()) }
                 }
             };
@@ -363,6 +363,8 @@ fn request_tokens(api: &Api, op: &Operation, segments: &[TokenStream], stream: O
             });
         } else {
             let call = match (body.kind, body.required) {
+                (BodyKind::Form, true) => quote! { request.urlencoded(&self.body); },
+                (BodyKind::Form, false) => quote! { if let Some(body) = &self.body { request.urlencoded(body); } },
                 (BodyKind::Multipart, true) => quote! { request.multipart(&self.body); },
                 (BodyKind::Multipart, false) => quote! { if let Some(body) = &self.body { request.multipart(body); } },
                 (BodyKind::Json, true) => quote! { request.json(&self.body); },
@@ -374,6 +376,15 @@ fn request_tokens(api: &Api, op: &Operation, segments: &[TokenStream], stream: O
             };
             prepare.push(call);
         }
+    }
+    match &op.server {
+        Some(crate::ir::OperationServer::SameHost(path)) => {
+            prepare.push(quote! { request.server = crate::request::Server::SameHost(#path); });
+        }
+        Some(crate::ir::OperationServer::Absolute(url)) => {
+            prepare.push(quote! { request.server = crate::request::Server::Absolute(#url); });
+        }
+        None => {}
     }
     let operation_id = &op.operation_id;
     let path_template = &op.path;
