@@ -211,7 +211,7 @@ impl Client {
         }
 
         let mut headers = self.inner.headers.clone();
-        if let Some(auth) = &self.inner.auth {
+        if let Some(auth) = self.inner.auth.as_ref().filter(|_| !spec.anonymous) {
             headers.insert(AUTHORIZATION, auth.clone());
         }
         merge(&mut headers, &spec.headers);

@@ -49,6 +49,10 @@ pub enum Error {
     /// The client could not be configured (for example a missing API key or a bad base URL).
     #[error("invalid client configuration: {0}")]
     Config(String),
+    /// A paginator cannot follow the list further (for example a page says more items follow
+    /// but gives no cursor for them); the pages before it were yielded.
+    #[error("paging stopped: {0}")]
+    Paging(String),
     /// A local file could not be read (an upload) or written (a download).
     #[error("{path}: {source}")]
     Io {

@@ -1,7 +1,7 @@
 //! `Paginator`: walks a paged list page by page, or item by item, as a `Stream`. Lists page by
 //! offset (`offset`/`limit` query parameters) or by cursor (the answer names the next page).
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use futures_util::future::BoxFuture;
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use std::sync::Arc;
@@ -15,16 +15,30 @@ pub enum Position {
     Cursor(Option<String>),
 }
 
+/// What a cursor page says about the next one.
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextPage {
+    /// Ask with this cursor.
+    Cursor(String),
+    /// This page is the last.
+    End,
+    /// The page says more follow but names no cursor to ask for them.
+    Missing,
+}
+
 type Fetch<P> = Arc<dyn Fn(Position) -> BoxFuture<'static, Result<P>> + Send + Sync>;
-/// The position of the page after this one, or `None` when this one is the last.
-type Next<P> = Arc<dyn Fn(&P, &Position, usize) -> Option<Position> + Send + Sync>;
+/// The position of the page after this one, `Ok(None)` when this one is the last, or an error
+/// when the page cannot be followed.
+type Next<P> = Arc<dyn Fn(&P, &Position, usize) -> Result<Option<Position>> + Send + Sync>;
 
 /// Pages through a list operation. Made by a list builder's `into_paginator()`.
 ///
 /// Offset lists ask for the next offset (the previous one plus the items received) and end
-/// after an empty page or one shorter than the requested `limit`. Cursor lists ask for the
-/// cursor the previous page named and end when a page names none (or says it has no more).
-/// An error ends the walk after being yielded.
+/// after an empty page, one shorter than the requested `limit`, or before an offset the document
+/// does not allow. Cursor lists ask for the cursor the previous page named and end when a page
+/// names none (or says it has no more); a page that says more follow without naming a cursor is
+/// yielded, then `Error::Paging`. An error ends the walk after being yielded.
 pub struct Paginator<P, T> {
     fetch: Fetch<P>,
     next: Next<P>,
@@ -44,14 +58,17 @@ struct State<P> {
     next: Next<P>,
     len: fn(&P) -> usize,
     position: Option<Position>,
+    failed: Option<crate::error::Error>,
 }
 
 impl<P: Send + 'static, T: Send + 'static> Paginator<P, T> {
-    /// An offset walk from `start`, `limit` items per page when the caller set one.
+    /// An offset walk from `start`, `limit` items per page when the caller set one, never
+    /// asking for an offset past `max_offset`.
     #[doc(hidden)]
     pub fn new(
         start: i64,
         limit: Option<i64>,
+        max_offset: Option<i64>,
         fetch: impl Fn(i64) -> BoxFuture<'static, Result<P>> + Send + Sync + 'static,
         len: fn(&P) -> usize,
         items: fn(P) -> Vec<T>,
@@ -62,10 +79,12 @@ impl<P: Send + 'static, T: Send + 'static> Paginator<P, T> {
                 Position::Cursor(_) => fetch(0),
             }),
             next: Arc::new(move |_, position, count| {
-                let Position::Offset(offset) = position else { return None };
+                let Position::Offset(offset) = position else { return Ok(None) };
                 let count = i64::try_from(count).unwrap_or(i64::MAX);
                 let short = limit.is_some_and(|limit| count < limit);
-                (count > 0 && !short).then(|| Position::Offset(offset.saturating_add(count)))
+                let next = offset.saturating_add(count);
+                let past_the_end = max_offset.is_some_and(|max| next > max);
+                Ok((count > 0 && !short && !past_the_end).then_some(Position::Offset(next)))
             }),
             len,
             items,
@@ -73,13 +92,13 @@ impl<P: Send + 'static, T: Send + 'static> Paginator<P, T> {
         }
     }
 
-    /// A cursor walk from `start` (`None`: the first page). `next` reads the next cursor from
-    /// a page, `None` (or an empty text) when it is the last.
+    /// A cursor walk from `start` (`None`: the first page). `next` reads from a page what
+    /// follows it.
     #[doc(hidden)]
     pub fn with_cursor(
         start: Option<String>,
         fetch: impl Fn(Option<String>) -> BoxFuture<'static, Result<P>> + Send + Sync + 'static,
-        next: fn(&P) -> Option<String>,
+        next: fn(&P) -> NextPage,
         len: fn(&P) -> usize,
         items: fn(P) -> Vec<T>,
     ) -> Self {
@@ -89,10 +108,18 @@ impl<P: Send + 'static, T: Send + 'static> Paginator<P, T> {
                 Position::Offset(_) => fetch(None),
             }),
             next: Arc::new(move |page, position, _| {
-                let cursor = next(page).filter(|c| !c.is_empty())?;
+                let cursor = match next(page) {
+                    NextPage::Cursor(cursor) if !cursor.is_empty() => cursor,
+                    NextPage::Cursor(_) | NextPage::End => return Ok(None),
+                    NextPage::Missing => {
+                        return Err(Error::Paging(
+                            "the page says more items follow but gives no cursor to ask for them".to_owned(),
+                        ));
+                    }
+                };
                 // A server that names the page it just gave would loop forever.
                 let same = matches!(position, Position::Cursor(Some(current)) if *current == cursor);
-                (!same).then_some(Position::Cursor(Some(cursor)))
+                Ok((!same).then_some(Position::Cursor(Some(cursor))))
             }),
             len,
             items,
@@ -108,14 +135,22 @@ impl<P: Send + 'static, T: Send + 'static> Paginator<P, T> {
             next: self.next,
             len: self.len,
             position: Some(self.start),
+            failed: None,
         };
         let pages = stream::try_unfold(state, |mut state| async move {
+            if let Some(error) = state.failed.take() {
+                return Err(error);
+            }
             let Some(position) = state.position.take() else {
                 return Ok(None);
             };
             let page = (state.fetch)(position.clone()).await?;
             let count = (state.len)(&page);
-            state.position = (state.next)(&page, &position, count);
+            // A page that cannot be followed is still yielded; the error comes after it.
+            match (state.next)(&page, &position, count) {
+                Ok(next) => state.position = next,
+                Err(error) => state.failed = Some(error),
+            }
             Ok(Some((page, state)))
         });
         let len = self.len;

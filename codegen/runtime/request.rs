@@ -32,6 +32,8 @@ pub(crate) struct RequestSpec {
     pub(crate) operation: (&'static str, &'static str),
     pub(crate) segments: Vec<String>,
     pub(crate) server: Server,
+    /// The operation takes no credentials (`security: []`): no `Authorization` is sent.
+    pub(crate) anonymous: bool,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Option<Bytes>,
@@ -67,6 +69,7 @@ impl RequestSpec {
             operation,
             segments,
             server: Server::Default,
+            anonymous: false,
             query: Vec::new(),
             headers: HeaderMap::new(),
             body: None,

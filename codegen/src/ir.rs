@@ -169,6 +169,8 @@ pub struct Param {
     pub required: bool,
     pub doc: Option<String>,
     pub deprecated: bool,
+    /// The inclusive upper bound of an integer parameter, when its schema gives one.
+    pub maximum: Option<i64>,
 }
 
 /// How a body travels.
@@ -222,8 +224,9 @@ pub struct Pagination {
 /// How a list operation asks for the next page.
 #[derive(Debug, Clone)]
 pub enum PageStyle {
-    /// An offset query parameter (and maybe a limit one): Rust names of the parameters.
-    Offset { offset: String, limit: Option<String> },
+    /// An offset query parameter (and maybe a limit one): Rust names of the parameters, and
+    /// the largest offset the document allows (the walk stops before passing it).
+    Offset { offset: String, limit: Option<String>, max_offset: Option<i64> },
     /// A cursor query parameter that takes a text the previous page gave.
     Cursor {
         /// Rust name of the cursor parameter.
@@ -277,6 +280,8 @@ pub struct Operation {
     pub wait: Option<Wait>,
     /// The operation's own server, when it has one.
     pub server: Option<OperationServer>,
+    /// `security: []`: the operation takes no credentials, so none are sent.
+    pub anonymous: bool,
 }
 
 /// Where an operation with its own `servers` is served.

@@ -188,6 +188,7 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
                 streaming,
                 wait: None,
                 server,
+                anonymous: op.security.as_ref().is_some_and(Vec::is_empty),
             };
             let alternatives: Vec<Operation> = alternatives
                 .into_iter()
@@ -428,6 +429,15 @@ fn read_param<'a>(
         }
         ParameterSchemaOrContent::Content(_) => TypeRef::String,
     };
+    let maximum = match &data.format {
+        ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) => match &schema.schema_kind {
+            openapiv3::SchemaKind::Type(openapiv3::Type::Integer(int)) => {
+                int.maximum.map(|max| if int.exclusive_maximum { max - 1 } else { max })
+            }
+            _ => None,
+        },
+        _ => None,
+    };
     Ok(Some(Param {
         wire_name: data.name.clone(),
         rust_name: field_name(&data.name),
@@ -436,6 +446,7 @@ fn read_param<'a>(
         required: data.required || location == ParamLocation::Path,
         doc: data.description.clone(),
         deprecated: data.deprecated.unwrap_or(false),
+        maximum,
     }))
 }
 
@@ -971,7 +982,8 @@ fn resolve_pagination(op: &Operation, raw: RawPagination, types: &TypeSpace<'_>)
             for name in std::iter::once(&offset).chain(limit.as_ref()) {
                 param_is(name, |t| matches!(t, TypeRef::I64 | TypeRef::I32), "integer")?;
             }
-            PageStyle::Offset { offset, limit }
+            let max_offset = op.params.iter().find(|p| p.rust_name == offset).and_then(|p| p.maximum);
+            PageStyle::Offset { offset, limit, max_offset }
         }
         RawStyle::Cursor { cursor, next, has_more } => {
             let cursor = find(cursor)?;

@@ -31,6 +31,9 @@ pub fn from_value<T: DeserializeOwned, E: serde::de::Error>(value: Value) -> Res
     serde_json::from_value(value).map_err(E::custom)
 }
 
+#[cfg(feature = "__pagination")]
+pub use crate::pagination::NextPage;
+
 /// One part of a multipart body.
 #[cfg(feature = "__multipart")]
 #[derive(Debug, Clone)]

@@ -568,11 +568,8 @@ impl wiremock::Respond for BoundedRankings {
 }
 
 /// The spec caps `offset` at 100 for app rankings, so a walk in pages of 100 can reach at most
-/// 200 apps. The paginator ignores the cap: its third request sends `offset=200`, the server
-/// refuses it, and `collect_items()` fails, discarding the 200 apps already fetched.
+/// 200 apps: the paginator stops before asking for `offset=200`, which the server refuses.
 #[tokio::test]
-#[ignore = "BUG: datasets().app_rankings().into_paginator() walks past the documented offset maximum (100) \
-            and the resulting 400 makes collect_items() lose every page already fetched"]
 async fn app_rankings_paginator_stops_at_the_documented_offset_maximum() -> Result<()> {
     let server = serve(BoundedRankings).await;
 

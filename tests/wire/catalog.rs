@@ -474,13 +474,8 @@ async fn coinbase_charge_has_an_empty_answer() -> Result<()> {
         .send()
         .await?;
 
-    assert_request(
-        &single_request(&server).await,
-        "POST",
-        "/credits/coinbase",
-        &[],
-        None,
-    );
+    // The document marks the operation as taking no credentials: no key is sent.
+    crate::assert_request_with_auth(&single_request(&server).await, "POST", "/credits/coinbase", &[], None, None);
     Ok(())
 }
 

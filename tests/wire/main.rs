@@ -110,6 +110,19 @@ pub fn assert_request(
     query: &[(&str, &str)],
     body: Option<Value>,
 ) {
+    assert_request_with_auth(req, verb, route, query, body, Some(format!("Bearer {API_KEY}")));
+}
+
+/// Like [`assert_request`], for an operation whose `Authorization` header is `auth` (`None`
+/// for one the document marks as taking no credentials).
+pub fn assert_request_with_auth(
+    req: &Request,
+    verb: &str,
+    route: &str,
+    query: &[(&str, &str)],
+    body: Option<Value>,
+    auth: Option<String>,
+) {
     assert_eq!(req.method.as_str(), verb, "method of {}", req.url);
     assert_eq!(req.url.path(), route, "path of {}", req.url);
     if query.is_empty() {
@@ -149,10 +162,7 @@ pub fn assert_request(
             );
         }
     }
-    assert_eq!(
-        header(req, "authorization"),
-        Some(format!("Bearer {API_KEY}"))
-    );
+    assert_eq!(header(req, "authorization"), auth, "authorization of {verb} {route}");
     assert_eq!(header(req, "http-referer").as_deref(), Some(APP_URL));
     assert_eq!(
         header(req, "x-openrouter-title").as_deref(),

@@ -377,6 +377,9 @@ fn request_tokens(api: &Api, op: &Operation, segments: &[TokenStream], stream: O
             prepare.push(call);
         }
     }
+    if op.anonymous {
+        prepare.push(quote! { request.anonymous = true; });
+    }
     match &op.server {
         Some(crate::ir::OperationServer::SameHost(path)) => {
             prepare.push(quote! { request.server = crate::request::Server::SameHost(#path); });
@@ -421,12 +424,12 @@ fn flag_value(api: &Api, body: &crate::ir::Body, flag: &str, on: bool) -> TokenS
 
 fn paginator_tokens(api: &Api, op: &Operation, p: &Pagination) -> TokenStream {
     match &p.style {
-        PageStyle::Offset { offset, limit } => offset_paginator(op, p, offset, limit.as_deref()),
+        PageStyle::Offset { offset, limit, max_offset } => offset_paginator(op, p, offset, limit.as_deref(), *max_offset),
         PageStyle::Cursor { cursor, next, has_more } => cursor_paginator(api, op, p, cursor, next, has_more.as_deref()),
     }
 }
 
-fn offset_paginator(op: &Operation, p: &Pagination, offset_name: &str, limit_name: Option<&str>) -> TokenStream {
+fn offset_paginator(op: &Operation, p: &Pagination, offset_name: &str, limit_name: Option<&str>, max_offset: Option<i64>) -> TokenStream {
     let response = response_type(op);
     let item = ty(&p.item_ty, Scope::Crate);
     let offset = ident(offset_name);
@@ -455,7 +458,15 @@ fn offset_paginator(op: &Operation, p: &Pagination, offset_name: &str, limit_nam
         ),
         None => format!("Pages through the whole list from the `{offset_name}` set here (default 0); an empty page ends it."),
     };
+    let doc_text = match max_offset {
+        Some(max) => format!("{doc_text}\nThe document allows offsets up to {max}: the walk ends before asking past it."),
+        None => doc_text,
+    };
     let docs = doc_lines(&doc_text, "");
+    let max_offset = match max_offset {
+        Some(max) => quote! { Some(#max) },
+        None => quote! { None },
+    };
     quote! {
         #( #[doc = #docs] )*
         pub fn into_paginator(self) -> crate::Paginator<#response, #item> {
@@ -464,6 +475,7 @@ fn offset_paginator(op: &Operation, p: &Pagination, offset_name: &str, limit_nam
             crate::Paginator::new(
                 start,
                 limit,
+                #max_offset,
                 move |offset| {
                     let mut page = Clone::clone(&self);
                     #set_offset
@@ -559,21 +571,34 @@ fn cursor_paginator(api: &Api, op: &Operation, p: &Pagination, cursor_name: &str
         Some(Storage::ThreeState) => quote! { page.#next.as_ref().cloned() },
         _ => quote! { page.#next.clone() },
     };
-    let (stop, has_more_doc) = match has_more {
+    // Without a `has_more` flag a missing cursor ends the walk; with one, a page that says
+    // more follow but names no cursor is an error rather than a silently short list.
+    let (stop, missing, has_more_doc) = match has_more {
         Some(flag) => {
             let flag_id = ident(flag);
             let last = match response_field_storage(api, op, flag) {
                 Some(Storage::Plain) => quote! { !page.#flag_id },
-                Some(Storage::ThreeState) => quote! { page.#flag_id.as_ref() == Some(&false) },
-                _ => quote! { page.#flag_id == Some(false) },
+                Some(Storage::ThreeState) => quote! { page.#flag_id.as_ref() != Some(&true) },
+                _ => quote! { page.#flag_id != Some(true) },
             };
-            (quote! { if #last { return None; } }, format!(" or says `{flag}: false`"))
+            (
+                quote! { if #last { return crate::__private::NextPage::End; } },
+                quote! { crate::__private::NextPage::Missing },
+                format!(
+                    "A page that says `{flag}: false` ends it; one that says more follow without a cursor is\n\
+                     yielded, then `Error::Paging`."
+                ),
+            )
         }
-        None => (TokenStream::new(), String::new()),
+        None => (
+            TokenStream::new(),
+            quote! { crate::__private::NextPage::End },
+            "A page that names no next cursor ends it.".to_owned(),
+        ),
     };
     let doc_text = format!(
         "Pages through the whole list from the `{cursor_name}` set here (default: the first page); each\n\
-         request sends the `{next_name}` of the page before. A page that names no next cursor{has_more_doc} ends it."
+         request sends the `{next_name}` of the page before.\n{has_more_doc}"
     );
     let docs = doc_lines(&doc_text, "");
     quote! {
@@ -589,7 +614,10 @@ fn cursor_paginator(api: &Api, op: &Operation, p: &Pagination, cursor_name: &str
                 },
                 |page: &#response| {
                     #stop
-                    #next_value
+                    match #next_value {
+                        Some(cursor) => crate::__private::NextPage::Cursor(cursor),
+                        None => #missing,
+                    }
                 },
                 |page: &#response| page.#items.len(),
                 |page: #response| page.#items,

@@ -236,6 +236,7 @@ impl ListApiKeys {
         crate::Paginator::new(
             start,
             limit,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);

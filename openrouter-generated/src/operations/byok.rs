@@ -202,6 +202,7 @@ impl ListByokKeys {
         crate::Paginator::new(
             start,
             limit,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);

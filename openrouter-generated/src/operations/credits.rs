@@ -110,11 +110,12 @@ impl CreateCoinbaseCharge {
 
     /// Like `send`, and keeps the response's status and headers.
     pub async fn send_with_response(self) -> crate::Result<crate::ResponseValue<()>> {
-        let request = crate::request::RequestSpec::new(
+        let mut request = crate::request::RequestSpec::new(
             reqwest::Method::POST,
             ("createCoinbaseCharge", "/credits/coinbase"),
             vec!["credits".to_owned(), "coinbase".to_owned()],
         );
+        request.anonymous = true;
         Ok(self.client.execute(request, self.options).await?.empty())
     }
 }

@@ -191,6 +191,7 @@ impl GetAppRankings {
 
     /// Pages through the whole list from the `offset` set here (default 0), `limit` items per request;
     /// a page shorter than `limit`, or an empty one, ends it.
+    /// The document allows offsets up to 100: the walk ends before asking past it.
     pub fn into_paginator(
         self,
     ) -> crate::Paginator<crate::types::AppRankingsResponse, crate::types::AppRanking> {
@@ -199,6 +200,7 @@ impl GetAppRankings {
         crate::Paginator::new(
             start,
             limit,
+            Some(100i64),
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
@@ -391,6 +393,7 @@ impl GetSessionCost {
 
     /// Pages through the whole list from the `offset` set here (default 0), `limit` items per request;
     /// a page shorter than `limit`, or an empty one, ends it.
+    /// The document allows offsets up to 5000: the walk ends before asking past it.
     pub fn into_paginator(
         self,
     ) -> crate::Paginator<crate::types::SessionCostResponse, crate::types::SessionCost> {
@@ -399,6 +402,7 @@ impl GetSessionCost {
         crate::Paginator::new(
             start,
             limit,
+            Some(5000i64),
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);

@@ -153,6 +153,7 @@ impl ListEmbeddingsModels {
         crate::Paginator::new(
             start,
             limit,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);

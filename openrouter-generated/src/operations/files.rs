@@ -232,7 +232,9 @@ impl ListFiles {
     }
 
     /// Pages through the whole list from the `cursor` set here (default: the first page); each
-    /// request sends the `cursor` of the page before. A page that names no next cursor or says `has_more: false` ends it.
+    /// request sends the `cursor` of the page before.
+    /// A page that says `has_more: false` ends it; one that says more follow without a cursor is
+    /// yielded, then `Error::Paging`.
     pub fn into_paginator(
         self,
     ) -> crate::Paginator<crate::types::FileListResponse, crate::types::FileResponse> {
@@ -246,9 +248,12 @@ impl ListFiles {
             },
             |page: &crate::types::FileListResponse| {
                 if !page.has_more {
-                    return None;
+                    return crate::__private::NextPage::End;
                 }
-                page.cursor.clone()
+                match page.cursor.clone() {
+                    Some(cursor) => crate::__private::NextPage::Cursor(cursor),
+                    None => crate::__private::NextPage::Missing,
+                }
             },
             |page: &crate::types::FileListResponse| page.data.len(),
             |page: crate::types::FileListResponse| page.data,

@@ -209,6 +209,7 @@ impl ListObservabilityDestinations {
         crate::Paginator::new(
             start,
             limit,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);

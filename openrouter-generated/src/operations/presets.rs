@@ -240,6 +240,7 @@ impl ListPresets {
         crate::Paginator::new(
             start,
             limit,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
@@ -458,6 +459,7 @@ impl ListPresetVersions {
         crate::Paginator::new(
             start,
             limit,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);

@@ -340,6 +340,7 @@ impl ListWorkspaces {
         crate::Paginator::new(
             start,
             limit,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
@@ -710,6 +711,7 @@ impl ListWorkspaceMembers {
         crate::Paginator::new(
             start,
             limit,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
