@@ -48,6 +48,9 @@ impl TypeRef {
 /// A struct field.
 #[derive(Debug, Clone)]
 pub struct Field {
+    /// A secret (`writeOnly`, `format: password` or `x-sensitive: true`): `Debug` prints
+    /// `<redacted>` instead of its value.
+    pub sensitive: bool,
     pub rust_name: String,
     pub wire_name: String,
     pub ty: TypeRef,

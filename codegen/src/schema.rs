@@ -512,15 +512,17 @@ impl<'a> TypeSpace<'a> {
             // `x-rust-name` on an inline property schema names its type; otherwise the position does.
             let child_ctx = rust_name_of(*prop).unwrap_or_else(|| format!("{ctx}{}", type_name(wire, "Field")));
             let ty = self.type_for(*prop, &child_ctx, owner, pptr)?;
-            let (doc, deprecated, default) = match prop {
+            let (doc, deprecated, default, sensitive) = match prop {
                 RefOr::Schema(s) => (
                     with_note(s.schema_data.description.clone(), s),
                     s.schema_data.deprecated,
                     s.schema_data.default.clone(),
+                    is_sensitive(s),
                 ),
-                RefOr::Ref(_) => (None, false, None),
+                RefOr::Ref(_) => (None, false, None, false),
             };
             fields.push(Field {
+                sensitive,
                 rust_name,
                 wire_name: wire.clone(),
                 ty,
@@ -878,4 +880,16 @@ impl Pointer {
             _ => self.clone(),
         }
     }
+}
+
+/// Whether a property holds a secret: `writeOnly`, `format: password` or `x-sensitive: true`.
+fn is_sensitive(schema: &Schema) -> bool {
+    let password = matches!(
+        &schema.schema_kind,
+        openapiv3::SchemaKind::Type(openapiv3::Type::String(string))
+            if matches!(&string.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Password))
+    );
+    schema.schema_data.write_only
+        || password
+        || schema.schema_data.extensions.get("x-sensitive").and_then(serde_json::Value::as_bool) == Some(true)
 }

@@ -397,14 +397,41 @@ fn struct_tokens(
     } else {
         TokenStream::new()
     };
+    // A struct holding a secret prints `<redacted>` for it.
+    let (debug_derive, debug_impl) = if fields.iter().any(|f| f.sensitive) {
+        let shown = fields.iter().map(|f| {
+            let fname = ident(&f.rust_name);
+            let label = f.rust_name.trim_start_matches("r#");
+            if f.sensitive {
+                quote! { .field(#label, &"<redacted>") }
+            } else {
+                quote! { .field(#label, &self.#fname) }
+            }
+        });
+        let extra = additional.map(|_| quote! { .field("additional_properties", &self.additional_properties) });
+        let type_label = def.name.as_str();
+        (
+            TokenStream::new(),
+            quote! {
+                impl std::fmt::Debug for #name {
+                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.debug_struct(#type_label) #(#shown)* #extra .finish()
+                    }
+                }
+            },
+        )
+    } else {
+        (quote! { Debug, }, TokenStream::new())
+    };
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #derive_default)]
+        #[derive(#debug_derive Clone, PartialEq, #derive_default)]
         #serde_derives
         #[non_exhaustive]
         pub struct #name {
             #(#field_defs)*
         }
+        #debug_impl
         #constructors
         #multipart
     }
