@@ -300,12 +300,13 @@ pub enum OperationServer {
 /// A job-polling operation (`x-wait`): which property holds the status and which values end it.
 #[derive(Debug, Clone)]
 pub struct Wait {
-    /// Rust name of the status field (a string or string enum).
-    pub status: String,
+    /// The path to the status (a string or string enum) from the answer: (type, Rust field
+    /// name) per step.
+    pub status: Vec<(String, String)>,
     pub succeeded: Vec<String>,
     pub failed: Vec<String>,
-    /// Rust name of a string field holding the failure's message.
-    pub error: Option<String>,
+    /// The path to a string holding the failure's message.
+    pub error: Option<Vec<(String, String)>>,
 }
 
 /// A tag group.

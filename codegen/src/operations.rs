@@ -901,20 +901,26 @@ fn resolve_wait(op: &Operation, raw: RawWait, types: &TypeSpace<'_>) -> Result<W
     if op.http_method != "GET" || op.success.kind != BodyKind::Json {
         return Err(Error::spec(&raw.pointer, "x-wait belongs on a GET operation that answers with JSON (the job's state)"));
     }
-    let fields = match &op.success.ty {
-        Some(TypeRef::Named(name)) => match types.defs.get(name).map(|d| &d.shape) {
-            Some(Shape::Struct { fields, .. }) => fields.as_slice(),
-            _ => &[],
-        },
-        _ => &[],
+    // A property path (`status`, `data.status`) through the answer's objects.
+    let path = |dotted: &str, what: &str| -> Result<(Vec<(String, String)>, TypeRef)> {
+        let missing = || {
+            Error::spec(&raw.pointer, format!("the success response must be an object with a {what} property {dotted:?}"))
+        };
+        let mut ty = op.success.ty.clone().ok_or_else(missing)?;
+        let mut steps = Vec::new();
+        for wire in dotted.split('.') {
+            let TypeRef::Named(owner) = &ty else { return Err(missing()) };
+            let Some(Shape::Struct { fields, .. }) = types.defs.get(owner).map(|d| &d.shape) else {
+                return Err(missing());
+            };
+            let field = fields.iter().find(|f| f.wire_name == wire).ok_or_else(missing)?;
+            steps.push((owner.clone(), field.rust_name.clone()));
+            ty = field.ty.clone();
+        }
+        Ok((steps, ty))
     };
-    let field = |wire: &str, what: &str| {
-        fields.iter().find(|f| f.wire_name == wire).ok_or_else(|| {
-            Error::spec(&raw.pointer, format!("the success response must be an object with a {what} property {wire:?}"))
-        })
-    };
-    let status = field(&raw.status, "status")?;
-    let status_is_text = match &status.ty {
+    let (status, status_ty) = path(&raw.status, "status")?;
+    let status_is_text = match &status_ty {
         TypeRef::String => true,
         TypeRef::Named(name) => matches!(types.defs.get(name).map(|d| &d.shape), Some(Shape::Enum { .. })),
         _ => false,
@@ -926,17 +932,17 @@ fn resolve_wait(op: &Operation, raw: RawWait, types: &TypeSpace<'_>) -> Result<W
         return Err(Error::spec(&raw.pointer, format!("status {overlap:?} is listed as both succeeded and failed")));
     }
     let error = match &raw.error {
-        Some(wire) => {
-            let f = field(wire, "error")?;
-            if f.ty != TypeRef::String {
+        Some(dotted) => {
+            let (steps, ty) = path(dotted, "error")?;
+            if ty != TypeRef::String {
                 return Err(Error::spec(&raw.pointer.push("error"), "the error property must be a string"));
             }
-            Some(f.rust_name.clone())
+            Some(steps)
         }
         None => None,
     };
     Ok(Wait {
-        status: status.rust_name.clone(),
+        status,
         succeeded: raw.succeeded,
         failed: raw.failed,
         error,

@@ -492,31 +492,53 @@ fn offset_paginator(op: &Operation, p: &Pagination, offset_name: &str, limit_nam
 fn wait_tokens(api: &Api, op: &Operation, wait: &crate::ir::Wait) -> TokenStream {
     use crate::ir::Storage;
     let response = response_type(op);
-    let status = ident(&wait.status);
-    // A required status is matched as it is; an optional one through `Option`.
-    let plain = matches!(response_field_storage(api, op, &wait.status), Some(Storage::Plain));
-    let status_text = if plain {
-        quote! { job.#status.as_str() }
+    // The status and the message are read along their paths; a step through an optional
+    // field makes the rest optional.
+    let read = |steps: &[(String, String)]| -> (TokenStream, bool) {
+        let mut expr = quote! { job };
+        let mut optional = false;
+        for (owner, field) in steps {
+            let name = ident(field);
+            let plain = match api.types.get(owner).map(|d| &d.shape) {
+                Some(Shape::Struct { fields, .. }) => {
+                    fields.iter().find(|f| &f.rust_name == field).is_some_and(|f| f.storage == Storage::Plain)
+                }
+                _ => false,
+            };
+            expr = match (optional, plain) {
+                (false, true) => quote! { #expr.#name },
+                (false, false) => quote! { #expr.#name.as_ref() },
+                (true, true) => quote! { #expr.map(|v| &v.#name) },
+                (true, false) => quote! { #expr.and_then(|v| v.#name.as_ref()) },
+            };
+            optional |= !plain;
+        }
+        (expr, optional)
+    };
+    let (status_expr, optional) = read(&wait.status);
+    let status_text = if optional {
+        quote! { #status_expr.map(|s| s.as_str()) }
     } else {
-        quote! { job.#status.as_ref().map(|s| s.as_str()) }
+        quote! { #status_expr.as_str() }
     };
     let message = match &wait.error {
-        Some(field) => {
-            let field_id = ident(field);
-            match response_field_storage(api, op, field) {
-                Some(Storage::Plain) => quote! { Some(job.#field_id.clone()) },
-                Some(Storage::ThreeState) => quote! { job.#field_id.as_ref().cloned() },
-                _ => quote! { job.#field_id.clone() },
+        Some(steps) => {
+            let (expr, optional) = read(steps);
+            if optional {
+                quote! { #expr.cloned() }
+            } else {
+                quote! { Some(#expr.clone()) }
             }
         }
         None => quote! { None },
     };
     let succeeded = &wait.succeeded;
     let failed = &wait.failed;
-    let (succeeded_pattern, failed_pattern) = if plain {
-        (quote! { #(#succeeded)|* }, quote! { status @ (#(#failed)|*) })
+    let failed_values = if failed.len() == 1 { quote! { #(#failed)* } } else { quote! { (#(#failed)|*) } };
+    let (succeeded_pattern, failed_pattern) = if optional {
+        (quote! { Some(#(#succeeded)|*) }, quote! { Some(status @ #failed_values) })
     } else {
-        (quote! { Some(#(#succeeded)|*) }, quote! { Some(status @ (#(#failed)|*)) })
+        (quote! { #(#succeeded)|* }, quote! { status @ #failed_values })
     };
     let list = |values: &[String]| values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
     let docs = doc_lines(
@@ -525,7 +547,7 @@ fn wait_tokens(api: &Api, op: &Operation, wait: &crate::ir::Wait) -> TokenStream
              [`WaitOptions`](crate::WaitOptions)). Returns the job once it is {}; a job that ends {}\n\
              is `Error::JobFailed` (the job is kept: `error.job::<{}>()`); past the wait's timeout,\n\
              `Error::Timeout` with phase `Job`.",
-            wait.status,
+            wait.status.iter().map(|(_, f)| f.as_str()).collect::<Vec<_>>().join("."),
             list(succeeded),
             list(failed),
             op.success.ty.as_ref().map(TypeRef::display).unwrap_or_default(),

@@ -188,7 +188,7 @@ impl GetVideos {
                         status @ ("failed" | "cancelled" | "expired") => {
                             crate::wait::JobState::Failed {
                                 status: status.to_owned(),
-                                message: job.error.clone(),
+                                message: job.error.as_ref().cloned(),
                             }
                         }
                         _ => crate::wait::JobState::Running,
