@@ -3296,3 +3296,17 @@ async fn pkce_flow_builds_the_url_and_exchanges_the_code() -> Result<()> {
     assert_eq!(body, json!({"code": "code-123", "code_verifier": pkce.verifier(), "code_challenge_method": "S256"}));
     Ok(())
 }
+
+/// An error in OAuth 2.0's shape (`{"error": "<code>", "error_description": ...}`, as the token
+/// endpoint answers) gives the code and the description.
+#[tokio::test]
+async fn an_oauth_shaped_error_gives_its_code_and_description() -> Result<()> {
+    let server = MockServer::start().await;
+    let body = json!({"error": "invalid_grant", "error_description": "The code has expired."});
+    mount(&server, "GET", "/credits", 400, body).await;
+    let error = client(&server).credits().get().send().await.expect_err("a 400");
+    let Error::Api(api) = error else { panic!("expected Error::Api, got {error:?}") };
+    assert_eq!(api.code, Some(ErrorCode::Text("invalid_grant".to_owned())));
+    assert_eq!(api.message, "The code has expired.");
+    Ok(())
+}

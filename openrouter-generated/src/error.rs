@@ -329,10 +329,18 @@ impl ApiError {
             let kind = error?.get("type")?.as_str()?;
             (kind != "error").then(|| ErrorCode::Text(kind.to_owned()))
         });
+        // OAuth 2.0 errors (RFC 6749 section 5.2): `{"error": "<code>", "error_description": ...}`.
+        let oauth = parsed.as_ref().filter(|_| error.is_none()).and_then(|v| {
+            let code = v.get("error")?.as_str()?;
+            let description = v.get("error_description").and_then(serde_json::Value::as_str);
+            Some((code.to_owned(), description.map(str::to_owned)))
+        });
+        let code = code.or_else(|| oauth.as_ref().map(|(code, _)| ErrorCode::Text(code.clone())));
         let message = error
             .and_then(|e| e.get("message"))
             .and_then(serde_json::Value::as_str)
             .map(str::to_owned)
+            .or_else(|| oauth.and_then(|(code, description)| Some(description.unwrap_or(code))))
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
         let metadata = error
             .and_then(|e| e.get("metadata"))
