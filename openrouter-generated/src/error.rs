@@ -340,7 +340,7 @@ impl ApiError {
             .and_then(|e| e.get("message"))
             .and_then(serde_json::Value::as_str)
             .map(str::to_owned)
-            .or_else(|| oauth.and_then(|(code, description)| Some(description.unwrap_or(code))))
+            .or_else(|| oauth.map(|(code, description)| description.unwrap_or(code)))
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
         let metadata = error
             .and_then(|e| e.get("metadata"))
