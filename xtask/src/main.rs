@@ -189,7 +189,7 @@ fn regen(regen: &Regen) -> Result<bool> {
     let out_dir = &regen.out;
     let shown = out_dir.display();
     let started = Instant::now();
-    let text = std::fs::read_to_string(&spec_path)
+    let text = std::fs::read_to_string(spec_path)
         .with_context(|| format!("reading {}", spec_path.display()))?;
     let generated = codegen::generate(&text, &codegen::Options::default())
         .with_context(|| format!("generating from {}", spec_path.display()))?;
