@@ -13,7 +13,7 @@ async fn main() -> anyhow::Result<()> {
     let tts_model = std::env::var("OPENROUTER_TTS_MODEL").unwrap_or_else(|_| "openai/gpt-4o-mini-tts".to_owned());
 
     let upload = Upload::from_path(&recording, "audio/wav");
-    let transcript = client.audio().transcribe_file(TranscriptionFileRequest::new(upload, stt_model)).send().await?;
+    let transcript = client.audio().transcribe_file(TranscriptionFileRequest::new(stt_model).file(upload)).send().await?;
     println!("transcript: {}", transcript.text);
 
     let speech = client.audio().speak(SpeechRequest::new(tts_model, "Hello from Rust.").voice("alloy")).send().await?;

@@ -881,10 +881,8 @@ async fn transcribe_sends_base64_audio_as_json() -> Result<()> {
 #[tokio::test]
 async fn transcribe_file_uploads_a_multipart_form() -> Result<()> {
     let audio = b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00".to_vec();
-    let request = TranscriptionFileRequest::new(
-        Upload::new(audio.clone(), "clip.wav", "audio/wav"),
-        "openai/whisper-1",
-    )
+    let request = TranscriptionFileRequest::new("openai/whisper-1")
+    .file(Upload::new(audio.clone(), "clip.wav", "audio/wav"))
     .language("en")
     .response_format(TranscriptionResponseFormat::VerboseJson)
     .temperature(0.2)

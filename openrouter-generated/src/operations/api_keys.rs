@@ -50,13 +50,14 @@ impl ApiKeys<'_> {
     ///
     /// Returns the API keys of the account, one page at a time. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
-    /// Documented error statuses: 400, 401, 429, 500.
+    /// Documented error statuses: 400, 401, 404, 429, 500.
     ///
     /// `GET /keys`
     pub fn list(&self) -> ListApiKeys {
         ListApiKeys {
             client: self.client.clone(),
             include_disabled: None,
+            include_expired: None,
             offset: None,
             workspace_id: None,
             options: crate::RequestOptions::default(),
@@ -116,12 +117,12 @@ impl ApiKeys<'_> {
 
     /// Change an API key
     ///
-    /// Changes the name, limit, reset schedule or enabled state of an API key. Fields left out of the body stay as they are. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
+    /// Changes the name, limit, reset schedule or enabled state of an API key, or moves it to another workspace. Fields left out of the body stay as they are. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
     /// Arguments:
     /// - `hash`: Hash that identifies the API key to change.
     ///
-    /// Documented error statuses: 400, 401, 404, 429, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 409, 429, 500.
     ///
     /// `PATCH /keys/{hash}`
     pub fn update(
@@ -177,6 +178,7 @@ impl GetCurrentApiKey {
 pub struct ListApiKeys {
     client: crate::Client,
     include_disabled: Option<bool>,
+    include_expired: Option<bool>,
     offset: Option<i64>,
     workspace_id: Option<String>,
     options: crate::RequestOptions,
@@ -186,6 +188,12 @@ impl ListApiKeys {
     /// When true, disabled keys are included in the results.
     pub fn include_disabled(mut self, value: impl Into<bool>) -> Self {
         self.include_disabled = Some(value.into());
+        self
+    }
+
+    /// When true, keys past their expiry time are included; they are left out otherwise.
+    pub fn include_expired(mut self, value: impl Into<bool>) -> Self {
+        self.include_expired = Some(value.into());
         self
     }
 
@@ -222,6 +230,7 @@ impl ListApiKeys {
             vec!["keys".to_owned()],
         );
         request.query("include_disabled", &self.include_disabled);
+        request.query("include_expired", &self.include_expired);
         request.query("offset", &self.offset);
         request.query("workspace_id", &self.workspace_id);
         self.client.execute(request, self.options).await?.json()

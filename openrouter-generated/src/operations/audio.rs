@@ -38,7 +38,7 @@ impl Audio<'_> {
     ///
     /// Writes down what is said in a piece of audio. `transcribe` sends the audio base64-encoded in a JSON body, which is also the way to send clips over 25 MB; `transcribe_file` uploads it as a file in an OpenAI-style multipart form (at most 25 MB).
     ///
-    /// Documented error statuses: 400, 401, 402, 404, 429, 500, 502, 503, 524, 529.
+    /// Documented error statuses: 400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 504, 524, 529.
     ///
     /// `POST /audio/transcriptions`
     pub fn transcribe(
@@ -56,7 +56,7 @@ impl Audio<'_> {
     ///
     /// Writes down what is said in a piece of audio. `transcribe` sends the audio base64-encoded in a JSON body, which is also the way to send clips over 25 MB; `transcribe_file` uploads it as a file in an OpenAI-style multipart form (at most 25 MB).
     ///
-    /// Documented error statuses: 400, 401, 402, 404, 429, 500, 502, 503, 524, 529.
+    /// Documented error statuses: 400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 504, 524, 529.
     ///
     /// `POST /audio/transcriptions`
     pub fn transcribe_file(
@@ -74,7 +74,7 @@ impl Audio<'_> {
     ///
     /// Reads the given text aloud with the chosen model and voice and returns the raw audio bytes: MP3 (`audio/mpeg`) or 16-bit little-endian PCM (`audio/pcm`, the default), depending on `response_format`.
     ///
-    /// Documented error statuses: 400, 401, 402, 404, 429, 500, 502, 503, 524, 529.
+    /// Documented error statuses: 400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 524, 529.
     ///
     /// `POST /audio/speech`
     pub fn speak(&self, body: crate::types::SpeechRequest) -> CreateAudioSpeech {

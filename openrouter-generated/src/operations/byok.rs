@@ -39,7 +39,7 @@ impl Byok<'_> {
     ///
     /// Returns the provider credentials (BYOK keys) of the default workspace, or of the workspace named by `workspace_id`, one page at a time. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
-    /// Documented error statuses: 400, 401, 500.
+    /// Documented error statuses: 400, 401, 403, 500.
     ///
     /// `GET /byok`
     pub fn list(&self) -> ListByokKeys {
@@ -75,7 +75,7 @@ impl Byok<'_> {
     /// Arguments:
     /// - `id`: UUID of the provider key.
     ///
-    /// Documented error statuses: 401, 404, 500.
+    /// Documented error statuses: 401, 403, 404, 500.
     ///
     /// `GET /byok/{id}`
     pub fn get(&self, id: impl Into<String>) -> GetByokKey {
@@ -93,7 +93,7 @@ impl Byok<'_> {
     /// Arguments:
     /// - `id`: UUID of the provider key to delete.
     ///
-    /// Documented error statuses: 401, 404, 500.
+    /// Documented error statuses: 401, 403, 404, 500.
     ///
     /// `DELETE /byok/{id}`
     pub fn delete(&self, id: impl Into<String>) -> DeleteByokKey {
@@ -111,7 +111,7 @@ impl Byok<'_> {
     /// Arguments:
     /// - `id`: UUID of the provider key to change.
     ///
-    /// Documented error statuses: 400, 401, 404, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 409, 500.
     ///
     /// `PATCH /byok/{id}`
     pub fn update(

@@ -32,7 +32,7 @@ impl Embeddings<'_> {
     ///
     /// Sends one or more inputs to an embedding model, picked and routed by OpenRouter, and returns one vector per input.
     ///
-    /// Documented error statuses: 400, 401, 402, 404, 408, 413, 429, 500, 502, 503, 524, 529.
+    /// Documented error statuses: 400, 401, 402, 403, 404, 408, 413, 429, 499, 500, 502, 503, 504, 524, 529.
     ///
     /// `POST /embeddings`
     pub fn create(&self, body: crate::types::EmbeddingsRequest) -> CreateEmbeddings {

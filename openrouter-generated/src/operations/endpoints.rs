@@ -31,7 +31,7 @@ impl Endpoints<'_> {
     ///
     /// Returns the endpoints that would stay available if zero data retention were enforced, so you can see the effect of that setting before switching it on.
     ///
-    /// Documented error statuses: 403, 500.
+    /// Documented error statuses: 403, 500, 503.
     ///
     /// `GET /endpoints/zdr`
     pub fn list_zdr(&self) -> ListEndpointsZdr {
@@ -49,7 +49,7 @@ impl Endpoints<'_> {
     /// - `author`: Organization that publishes the model, for example `openai`.
     /// - `slug`: Model slug, for example `gpt-4o`.
     ///
-    /// Documented error statuses: 403, 404, 500.
+    /// Documented error statuses: 403, 404, 500, 503.
     ///
     /// `GET /models/{author}/{slug}/endpoints`
     pub fn list(

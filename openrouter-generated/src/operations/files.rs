@@ -61,7 +61,7 @@ impl Files<'_> {
     ///
     /// Stores a file (at most 100 MB, never empty) in the calling key's workspace so that later requests can refer to it. The type is detected from the bytes, not from the file name or the declared media type. Accepted: PDF; PNG, JPEG, GIF and WebP images; DOCX, XLSX and PPTX documents; MP3, WAV, FLAC and OGG audio; UTF-8 text, reported as JSON, NDJSON, CSV, Markdown or plain text depending on its structure.
     ///
-    /// Documented error statuses: 400, 401, 403, 413, 429, 500, 502, 503.
+    /// Documented error statuses: 400, 401, 403, 413, 429, 499, 500, 502, 503.
     ///
     /// `POST /files`
     pub fn upload(&self, body: crate::types::UploadFileRequest) -> UploadFile {

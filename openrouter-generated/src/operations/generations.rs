@@ -32,7 +32,7 @@ impl Generations<'_> {
     /// Arguments:
     /// - `id`: ID of the generation, as returned in the `id` field of a completion (for example `gen-...`).
     ///
-    /// Documented error statuses: 401, 402, 404, 429, 500, 502, 524, 529.
+    /// Documented error statuses: 400, 401, 402, 403, 404, 429, 500, 502, 524, 529.
     ///
     /// `GET /generation`
     pub fn get(&self, id: impl Into<String>) -> GetGeneration {
@@ -50,7 +50,7 @@ impl Generations<'_> {
     /// Arguments:
     /// - `id`: ID of the generation, as returned in the `id` field of a completion (for example `gen-...`).
     ///
-    /// Documented error statuses: 401, 403, 404, 429, 500, 502, 524, 529.
+    /// Documented error statuses: 400, 401, 403, 404, 429, 500, 502, 524, 529.
     ///
     /// `GET /generation/content`
     pub fn get_content(&self, id: impl Into<String>) -> GetGenerationContent {
@@ -65,7 +65,7 @@ impl Generations<'_> {
     ///
     /// Files a categorized report, with an optional comment, about one of the caller's own generations. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
-    /// Documented error statuses: 400, 401, 404, 429, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 409, 429, 500, 503.
     ///
     /// `POST /generation/feedback`
     pub fn submit_feedback(

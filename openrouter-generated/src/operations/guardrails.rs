@@ -51,7 +51,7 @@ impl Guardrails<'_> {
     ///
     /// Returns the guardrails of one workspace, one page at a time. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
-    /// Documented error statuses: 400, 401, 500.
+    /// Documented error statuses: 400, 401, 403, 500.
     ///
     /// `GET /guardrails`
     pub fn list(&self) -> ListGuardrails {
@@ -86,7 +86,7 @@ impl Guardrails<'_> {
     /// Arguments:
     /// - `id`: ID of the guardrail.
     ///
-    /// Documented error statuses: 401, 404, 500.
+    /// Documented error statuses: 401, 403, 404, 500.
     ///
     /// `GET /guardrails/{id}`
     pub fn get(&self, id: impl Into<String>) -> GetGuardrail {
@@ -104,7 +104,7 @@ impl Guardrails<'_> {
     /// Arguments:
     /// - `id`: ID of the guardrail to delete.
     ///
-    /// Documented error statuses: 401, 404, 500.
+    /// Documented error statuses: 401, 403, 404, 500.
     ///
     /// `DELETE /guardrails/{id}`
     pub fn delete(&self, id: impl Into<String>) -> DeleteGuardrail {
@@ -122,7 +122,7 @@ impl Guardrails<'_> {
     /// Arguments:
     /// - `id`: ID of the guardrail to change.
     ///
-    /// Documented error statuses: 400, 401, 404, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 409, 500.
     ///
     /// `PATCH /guardrails/{id}`
     pub fn update(
@@ -145,7 +145,7 @@ impl Guardrails<'_> {
     /// Arguments:
     /// - `id`: ID of the guardrail.
     ///
-    /// Documented error statuses: 401, 404, 500.
+    /// Documented error statuses: 401, 403, 404, 500.
     ///
     /// `GET /guardrails/{id}/assignments/keys`
     pub fn list_key_assignments(
@@ -168,7 +168,7 @@ impl Guardrails<'_> {
     /// Arguments:
     /// - `id`: ID of the guardrail.
     ///
-    /// Documented error statuses: 400, 401, 404, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 500.
     ///
     /// `POST /guardrails/{id}/assignments/keys`
     pub fn assign_keys(
@@ -191,7 +191,7 @@ impl Guardrails<'_> {
     /// Arguments:
     /// - `id`: ID of the guardrail.
     ///
-    /// Documented error statuses: 400, 401, 404, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 500.
     ///
     /// `POST /guardrails/{id}/assignments/keys/remove`
     pub fn unassign_keys(
@@ -214,7 +214,7 @@ impl Guardrails<'_> {
     /// Arguments:
     /// - `id`: ID of the guardrail.
     ///
-    /// Documented error statuses: 401, 404, 500.
+    /// Documented error statuses: 401, 403, 404, 500.
     ///
     /// `GET /guardrails/{id}/assignments/members`
     pub fn list_member_assignments(
@@ -237,7 +237,7 @@ impl Guardrails<'_> {
     /// Arguments:
     /// - `id`: ID of the guardrail.
     ///
-    /// Documented error statuses: 400, 401, 404, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 500.
     ///
     /// `POST /guardrails/{id}/assignments/members`
     pub fn assign_members(
@@ -260,7 +260,7 @@ impl Guardrails<'_> {
     /// Arguments:
     /// - `id`: ID of the guardrail.
     ///
-    /// Documented error statuses: 400, 401, 404, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 500.
     ///
     /// `POST /guardrails/{id}/assignments/members/remove`
     pub fn unassign_members(
@@ -280,7 +280,7 @@ impl Guardrails<'_> {
     ///
     /// Returns the key-to-guardrail assignments across all of the account's guardrails, one page at a time. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
-    /// Documented error statuses: 401, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 500.
     ///
     /// `GET /guardrails/assignments/keys`
     pub fn list_all_key_assignments(&self) -> ListKeyAssignments {
@@ -296,7 +296,7 @@ impl Guardrails<'_> {
     ///
     /// Returns the member-to-guardrail assignments across all of the account's guardrails, one page at a time. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
-    /// Documented error statuses: 401, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 500.
     ///
     /// `GET /guardrails/assignments/members`
     pub fn list_all_member_assignments(&self) -> ListMemberAssignments {

@@ -88,6 +88,30 @@ mod datasets;
 #[cfg(feature = "observability")]
 mod observability;
 
+#[cfg(feature = "private-endpoints")]
+mod private_endpoints;
+
+#[cfg(feature = "tools")]
+mod tools;
+
+#[cfg(feature = "vault")]
+mod vault;
+
+#[cfg(feature = "external-users")]
+mod external_users;
+
+#[cfg(feature = "batches")]
+mod batches;
+
+#[cfg(feature = "containers")]
+mod containers;
+
+#[cfg(feature = "decisions")]
+mod decisions;
+
+#[cfg(feature = "system-one")]
+mod system_one;
+
 #[cfg(feature = "api-keys")]
 pub use self::api_keys::*;
 
@@ -174,3 +198,27 @@ pub use self::datasets::*;
 
 #[cfg(feature = "observability")]
 pub use self::observability::*;
+
+#[cfg(feature = "private-endpoints")]
+pub use self::private_endpoints::*;
+
+#[cfg(feature = "tools")]
+pub use self::tools::*;
+
+#[cfg(feature = "vault")]
+pub use self::vault::*;
+
+#[cfg(feature = "external-users")]
+pub use self::external_users::*;
+
+#[cfg(feature = "batches")]
+pub use self::batches::*;
+
+#[cfg(feature = "containers")]
+pub use self::containers::*;
+
+#[cfg(feature = "decisions")]
+pub use self::decisions::*;
+
+#[cfg(feature = "system-one")]
+pub use self::system_one::*;

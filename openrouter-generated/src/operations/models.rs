@@ -31,7 +31,7 @@ impl Models<'_> {
     ///
     /// Returns the model catalogue with pricing, context sizes and capabilities. Many query parameters narrow or reorder the list. If neither `offset` nor `limit` is sent, the whole catalogue comes back in one response. Setting `use_rss` switches the body to an RSS feed.
     ///
-    /// Documented error statuses: 400, 403, 500.
+    /// Documented error statuses: 400, 403, 500, 503.
     ///
     /// `GET /models`
     pub fn list(&self) -> ListModels {
@@ -91,7 +91,7 @@ impl Models<'_> {
     ///
     /// Returns only the models the caller can actually use once their provider preferences, [privacy settings](https://openrouter.ai/docs/guides/privacy/provider-logging) and [guardrails](https://openrouter.ai/docs/guides/features/guardrails) are applied. Through a regional hostname, the list is further limited to models that can be served inside that region. If neither `offset` nor `limit` is sent, the whole list comes back at once.
     ///
-    /// Documented error statuses: 401, 403, 404, 500.
+    /// Documented error statuses: 401, 403, 404, 500, 503.
     ///
     /// `GET /models/user`
     pub fn list_for_user(&self) -> ListModelsForUser {
@@ -99,6 +99,8 @@ impl Models<'_> {
             client: self.client.clone(),
             offset: None,
             limit: None,
+            output_modalities: None,
+            sort: None,
             options: crate::RequestOptions::default(),
         }
     }
@@ -191,7 +193,7 @@ impl ListModels {
         self
     }
 
-    /// Comma-separated output modalities to match (text, image, audio, embeddings), or `all` for every model. When omitted, only text models are returned.
+    /// Comma-separated output modalities to match (text, image, embeddings, audio, video, rerank, decisions, speech, transcription), or `all` for every model. When omitted, only text models are returned.
     pub fn output_modalities(mut self, value: impl Into<String>) -> Self {
         self.output_modalities = Some(value.into());
         self
@@ -442,7 +444,7 @@ pub struct CountModels {
 }
 
 impl CountModels {
-    /// Comma-separated output modalities to match (text, image, audio, embeddings), or `all` for every model. When omitted, only text models are counted.
+    /// Comma-separated output modalities to match (text, image, embeddings, audio, video, rerank, decisions, speech, transcription), or `all` for every model. When omitted, only text models are counted.
     pub fn output_modalities(mut self, value: impl Into<String>) -> Self {
         self.output_modalities = Some(value.into());
         self
@@ -480,6 +482,8 @@ pub struct ListModelsForUser {
     client: crate::Client,
     offset: Option<i64>,
     limit: Option<i64>,
+    output_modalities: Option<String>,
+    sort: Option<crate::types::ListModelsSort>,
     options: crate::RequestOptions,
 }
 
@@ -493,6 +497,18 @@ impl ListModelsForUser {
     /// Largest number of models to return, at most 1000. Leave both this and `offset` out to get every model.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
+        self
+    }
+
+    /// Comma-separated output modalities to match (text, image, embeddings, audio, video, rerank, decisions, speech, transcription), or `all` for every model. When omitted, only text models are returned.
+    pub fn output_modalities(mut self, value: impl Into<String>) -> Self {
+        self.output_modalities = Some(value.into());
+        self
+    }
+
+    /// Server-side ordering of the results (see the same parameter of `GET /models`); without it the default order is kept.
+    pub fn sort(mut self, value: impl Into<crate::types::ListModelsSort>) -> Self {
+        self.sort = Some(value.into());
         self
     }
 
@@ -518,6 +534,8 @@ impl ListModelsForUser {
         );
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
+        request.query("output_modalities", &self.output_modalities);
+        request.query("sort", &self.sort);
         self.client.execute(request, self.options).await?.json()
     }
 

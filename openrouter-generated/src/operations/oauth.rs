@@ -71,6 +71,35 @@ impl Oauth<'_> {
             options: crate::RequestOptions::default(),
         }
     }
+
+    /// Get the access-token signing keys
+    ///
+    /// Returns OpenRouter's public signing keys as a JSON Web Key Set (RFC 7517), with which the access tokens issued by `token` can be verified.
+    ///
+    /// Documented error statuses: 500.
+    ///
+    /// `GET /oauth/jwks`
+    pub fn jwks(&self) -> ListOauthJwks {
+        ListOauthJwks {
+            client: self.client.clone(),
+            options: crate::RequestOptions::default(),
+        }
+    }
+
+    /// Trade a workload identity token for an access token
+    ///
+    /// Token exchange as in RFC 8693: present a JWT from an identity provider that your organization trusts (set up under Settings, Workload identity) and get a short-lived OpenRouter access token. The token then works as the API key that the matching federation policy points at. The body is form-encoded.
+    ///
+    /// Documented error statuses: 400, 429, 500, 503.
+    ///
+    /// `POST /oauth/token`
+    pub fn token(&self, body: crate::types::TokenExchangeRequest) -> CreateOauthToken {
+        CreateOauthToken {
+            client: self.client.clone(),
+            body,
+            options: crate::RequestOptions::default(),
+        }
+    }
 }
 
 /// Request builder for [`Oauth::exchange_code`](super::Oauth::exchange_code): `POST /auth/keys`.
@@ -139,6 +168,74 @@ impl CreateAuthKeysCode {
             vec!["auth".to_owned(), "keys".to_owned(), "code".to_owned()],
         );
         request.json(&self.body);
+        self.client.execute(request, self.options).await?.json()
+    }
+}
+
+/// Request builder for [`Oauth::jwks`](super::Oauth::jwks): `GET /oauth/jwks`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send()` is awaited"]
+pub struct ListOauthJwks {
+    client: crate::Client,
+    options: crate::RequestOptions,
+}
+
+impl ListOauthJwks {
+    /// Per-call options: extra headers (merged over the client's), timeout, retry policy.
+    pub fn options(mut self, options: crate::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and returns the decoded response body.
+    pub async fn send(self) -> crate::Result<crate::types::OAuthJwks> {
+        self.send_with_response().await.map(crate::ResponseValue::into_inner)
+    }
+
+    /// Like `send`, and keeps the response's status and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> crate::Result<crate::ResponseValue<crate::types::OAuthJwks>> {
+        let request = crate::request::RequestSpec::new(
+            reqwest::Method::GET,
+            ("listOauthJwks", "/oauth/jwks"),
+            vec!["oauth".to_owned(), "jwks".to_owned()],
+        );
+        self.client.execute(request, self.options).await?.json()
+    }
+}
+
+/// Request builder for [`Oauth::token`](super::Oauth::token): `POST /oauth/token`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send()` is awaited"]
+pub struct CreateOauthToken {
+    client: crate::Client,
+    body: crate::types::TokenExchangeRequest,
+    options: crate::RequestOptions,
+}
+
+impl CreateOauthToken {
+    /// Per-call options: extra headers (merged over the client's), timeout, retry policy.
+    pub fn options(mut self, options: crate::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and returns the decoded response body.
+    pub async fn send(self) -> crate::Result<crate::types::TokenExchangeResponse> {
+        self.send_with_response().await.map(crate::ResponseValue::into_inner)
+    }
+
+    /// Like `send`, and keeps the response's status and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> crate::Result<crate::ResponseValue<crate::types::TokenExchangeResponse>> {
+        let mut request = crate::request::RequestSpec::new(
+            reqwest::Method::POST,
+            ("createOauthToken", "/oauth/token"),
+            vec!["oauth".to_owned(), "token".to_owned()],
+        );
+        request.urlencoded(&self.body);
         self.client.execute(request, self.options).await?.json()
     }
 }

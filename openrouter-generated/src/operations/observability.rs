@@ -45,7 +45,7 @@ impl Observability<'_> {
     ///
     /// Returns the broadcast destinations of the default workspace, or of the workspace named by `workspace_id`, one page at a time; destination types still in preview are left out. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
-    /// Documented error statuses: 400, 401, 500.
+    /// Documented error statuses: 400, 401, 403, 500.
     ///
     /// `GET /observability/destinations`
     pub fn list(&self) -> ListObservabilityDestinations {
@@ -83,7 +83,7 @@ impl Observability<'_> {
     /// Arguments:
     /// - `id`: UUID of the destination.
     ///
-    /// Documented error statuses: 401, 404, 500.
+    /// Documented error statuses: 401, 403, 404, 500.
     ///
     /// `GET /observability/destinations/{id}`
     pub fn get(&self, id: impl Into<String>) -> GetObservabilityDestination {
@@ -101,7 +101,7 @@ impl Observability<'_> {
     /// Arguments:
     /// - `id`: UUID of the destination to delete.
     ///
-    /// Documented error statuses: 401, 404, 500.
+    /// Documented error statuses: 401, 403, 404, 500.
     ///
     /// `DELETE /observability/destinations/{id}`
     pub fn delete(&self, id: impl Into<String>) -> DeleteObservabilityDestination {

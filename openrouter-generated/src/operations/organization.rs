@@ -32,7 +32,7 @@ impl Organization<'_> {
     ///
     /// Returns the members of the organization that owns the management key, one page at a time. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
-    /// Documented error statuses: 401, 404, 500.
+    /// Documented error statuses: 401, 403, 404, 500.
     ///
     /// `GET /organization/members`
     pub fn list_members(&self) -> ListOrganizationMembers {
@@ -40,6 +40,38 @@ impl Organization<'_> {
             client: self.client.clone(),
             offset: None,
             limit: None,
+            options: crate::RequestOptions::default(),
+        }
+    }
+
+    /// Read the organization's settings
+    ///
+    /// Reads the organization-wide settings of the management key's organization. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
+    ///
+    /// Documented error statuses: 401, 403, 404, 500.
+    ///
+    /// `GET /organization/settings`
+    pub fn get_settings(&self) -> GetOrganizationSettings {
+        GetOrganizationSettings {
+            client: self.client.clone(),
+            options: crate::RequestOptions::default(),
+        }
+    }
+
+    /// Change the organization's settings
+    ///
+    /// Updates the organization-wide settings of the management key's organization. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
+    ///
+    /// Documented error statuses: 400, 401, 403, 404, 500.
+    ///
+    /// `PATCH /organization/settings`
+    pub fn update_settings(
+        &self,
+        body: crate::types::UpdateOrganizationSettingsRequest,
+    ) -> UpdateOrganizationSettings {
+        UpdateOrganizationSettings {
+            client: self.client.clone(),
+            body,
             options: crate::RequestOptions::default(),
         }
     }
@@ -119,5 +151,81 @@ impl ListOrganizationMembers {
             |page: &crate::types::ListOrganizationMembersResponse| page.data.len(),
             |page: crate::types::ListOrganizationMembersResponse| page.data,
         )
+    }
+}
+
+/// Request builder for [`Organization::get_settings`](super::Organization::get_settings): `GET /organization/settings`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send()` is awaited"]
+pub struct GetOrganizationSettings {
+    client: crate::Client,
+    options: crate::RequestOptions,
+}
+
+impl GetOrganizationSettings {
+    /// Per-call options: extra headers (merged over the client's), timeout, retry policy.
+    pub fn options(mut self, options: crate::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and returns the decoded response body.
+    pub async fn send(
+        self,
+    ) -> crate::Result<crate::types::OrganizationSettingsResponse> {
+        self.send_with_response().await.map(crate::ResponseValue::into_inner)
+    }
+
+    /// Like `send`, and keeps the response's status and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> crate::Result<
+        crate::ResponseValue<crate::types::OrganizationSettingsResponse>,
+    > {
+        let request = crate::request::RequestSpec::new(
+            reqwest::Method::GET,
+            ("getOrganizationSettings", "/organization/settings"),
+            vec!["organization".to_owned(), "settings".to_owned()],
+        );
+        self.client.execute(request, self.options).await?.json()
+    }
+}
+
+/// Request builder for [`Organization::update_settings`](super::Organization::update_settings): `PATCH /organization/settings`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send()` is awaited"]
+pub struct UpdateOrganizationSettings {
+    client: crate::Client,
+    body: crate::types::UpdateOrganizationSettingsRequest,
+    options: crate::RequestOptions,
+}
+
+impl UpdateOrganizationSettings {
+    /// Per-call options: extra headers (merged over the client's), timeout, retry policy.
+    pub fn options(mut self, options: crate::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and returns the decoded response body.
+    pub async fn send(
+        self,
+    ) -> crate::Result<crate::types::OrganizationSettingsResponse> {
+        self.send_with_response().await.map(crate::ResponseValue::into_inner)
+    }
+
+    /// Like `send`, and keeps the response's status and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> crate::Result<
+        crate::ResponseValue<crate::types::OrganizationSettingsResponse>,
+    > {
+        let mut request = crate::request::RequestSpec::new(
+            reqwest::Method::PATCH,
+            ("updateOrganizationSettings", "/organization/settings"),
+            vec!["organization".to_owned(), "settings".to_owned()],
+        );
+        request.json(&self.body);
+        self.client.execute(request, self.options).await?.json()
     }
 }

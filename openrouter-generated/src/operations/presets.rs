@@ -38,7 +38,7 @@ impl Presets<'_> {
     ///
     /// Returns the caller's presets, one page at a time, most recently updated first. The entries carry no version contents; fetch a preset to see its designated version.
     ///
-    /// Documented error statuses: 400, 401, 500.
+    /// Documented error statuses: 400, 401, 403, 500, 503.
     ///
     /// `GET /presets`
     pub fn list(&self) -> ListPresets {
@@ -57,7 +57,7 @@ impl Presets<'_> {
     /// Arguments:
     /// - `slug`: Slug of the preset, as used in its URL.
     ///
-    /// Documented error statuses: 400, 401, 404, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 500, 503.
     ///
     /// `GET /presets/{slug}`
     pub fn get(&self, slug: impl Into<String>) -> GetPreset {
@@ -144,7 +144,7 @@ impl Presets<'_> {
     /// Arguments:
     /// - `slug`: Slug of the preset, as used in its URL.
     ///
-    /// Documented error statuses: 400, 401, 404, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 500, 503.
     ///
     /// `GET /presets/{slug}/versions`
     pub fn list_versions(&self, slug: impl Into<String>) -> ListPresetVersions {
@@ -165,7 +165,7 @@ impl Presets<'_> {
     /// - `slug`: Slug of the preset, as used in its URL.
     /// - `version`: Version number, written as text (for example `1`).
     ///
-    /// Documented error statuses: 400, 401, 404, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 500, 503.
     ///
     /// `GET /presets/{slug}/versions/{version}`
     pub fn get_version(

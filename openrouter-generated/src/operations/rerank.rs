@@ -34,7 +34,7 @@ impl Rerank<'_> {
     ///
     /// Has a rerank model judge how well each document answers a query and returns the documents with their scores, most relevant first.
     ///
-    /// Documented error statuses: 400, 401, 402, 404, 429, 500, 502, 503, 524, 529.
+    /// Documented error statuses: 400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 524, 529.
     ///
     /// `POST /rerank`
     pub fn create(&self, body: crate::types::RerankRequest) -> CreateRerank {

@@ -39,7 +39,7 @@ impl Scim<'_> {
     ///
     /// Returns the organization's mappings from SCIM groups to workspace roles, one page at a time. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
-    /// Documented error statuses: 401, 404, 500.
+    /// Documented error statuses: 401, 403, 404, 500.
     ///
     /// `GET /scim/group-mappings`
     pub fn list_mappings(&self) -> ListScimGroupMappings {
@@ -55,7 +55,7 @@ impl Scim<'_> {
     ///
     /// Gives the members of a SCIM group a role in a workspace. A 409 answer means the mapping clashes with an existing one or with a concurrent change. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
-    /// Documented error statuses: 400, 401, 404, 409, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 409, 500.
     ///
     /// `POST /scim/group-mappings`
     pub fn create_mapping(
@@ -76,7 +76,7 @@ impl Scim<'_> {
     /// Arguments:
     /// - `id`: ID of the mapping.
     ///
-    /// Documented error statuses: 401, 404, 500.
+    /// Documented error statuses: 401, 403, 404, 500.
     ///
     /// `GET /scim/group-mappings/{id}`
     pub fn get_mapping(&self, id: impl Into<String>) -> GetScimGroupMapping {
@@ -95,7 +95,7 @@ impl Scim<'_> {
     /// - `id`: ID of the mapping to delete.
     /// - `keep_members`: `true` keeps the members the mapping brought into the workspace, as ordinary manually managed members; `false` removes them from the workspace. There is no default: leaving it out is refused with 400.
     ///
-    /// Documented error statuses: 400, 401, 404, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 500.
     ///
     /// `DELETE /scim/group-mappings/{id}`
     pub fn delete_mapping(
@@ -118,7 +118,7 @@ impl Scim<'_> {
     /// Arguments:
     /// - `id`: ID of the mapping to change.
     ///
-    /// Documented error statuses: 400, 401, 404, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 500.
     ///
     /// `PATCH /scim/group-mappings/{id}`
     pub fn update_mapping(
@@ -138,7 +138,7 @@ impl Scim<'_> {
     ///
     /// Returns the groups your identity provider has pushed to the organization over SCIM, one page at a time. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
-    /// Documented error statuses: 401, 404, 500.
+    /// Documented error statuses: 401, 403, 404, 500.
     ///
     /// `GET /scim/groups`
     pub fn list_groups(&self) -> ListScimGroups {
@@ -146,6 +146,40 @@ impl Scim<'_> {
             client: self.client.clone(),
             offset: None,
             limit: None,
+            display_name: None,
+            external_id: None,
+            options: crate::RequestOptions::default(),
+        }
+    }
+
+    /// Run a SCIM directory sync
+    ///
+    /// Queues a job that synchronizes the organization's directory over SCIM and answers at once with the job; follow its progress with `get_sync_job`. Takes no body. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
+    ///
+    /// Documented error statuses: 401, 403, 404, 500.
+    ///
+    /// `POST /scim/sync-jobs`
+    pub fn create_sync_job(&self) -> CreateScimSyncJob {
+        CreateScimSyncJob {
+            client: self.client.clone(),
+            options: crate::RequestOptions::default(),
+        }
+    }
+
+    /// Check a SCIM directory sync
+    ///
+    /// Returns the current state of a directory sync job; once it has succeeded, the answer also counts the groups synced and removed. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
+    ///
+    /// Arguments:
+    /// - `id`: ID of the sync job, as returned when it was started.
+    ///
+    /// Documented error statuses: 401, 403, 404, 500.
+    ///
+    /// `GET /scim/sync-jobs/{id}`
+    pub fn get_sync_job(&self, id: impl Into<String>) -> GetScimSyncJob {
+        GetScimSyncJob {
+            client: self.client.clone(),
+            id: id.into(),
             options: crate::RequestOptions::default(),
         }
     }
@@ -376,6 +410,8 @@ pub struct ListScimGroups {
     client: crate::Client,
     offset: Option<i64>,
     limit: Option<i64>,
+    display_name: Option<String>,
+    external_id: Option<String>,
     options: crate::RequestOptions,
 }
 
@@ -389,6 +425,18 @@ impl ListScimGroups {
     /// Largest number of groups to return, at most 100.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
+        self
+    }
+
+    /// Only groups with exactly this display name; with `external_id` as well, both must match. Left out or empty, names are not filtered.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// Only groups with exactly this external ID (such as the group's object ID in the identity provider, e.g. Entra ID); with `display_name` as well, both must match. Left out or empty, external IDs are not filtered.
+    pub fn external_id(mut self, value: impl Into<String>) -> Self {
+        self.external_id = Some(value.into());
         self
     }
 
@@ -414,6 +462,8 @@ impl ListScimGroups {
         );
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
+        request.query("display_name", &self.display_name);
+        request.query("external_id", &self.external_id);
         self.client.execute(request, self.options).await?.json()
     }
 
@@ -439,5 +489,99 @@ impl ListScimGroups {
             |page: &crate::types::ListScimGroupsResponse| page.data.len(),
             |page: crate::types::ListScimGroupsResponse| page.data,
         )
+    }
+}
+
+/// Request builder for [`Scim::create_sync_job`](super::Scim::create_sync_job): `POST /scim/sync-jobs`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send()` is awaited"]
+pub struct CreateScimSyncJob {
+    client: crate::Client,
+    options: crate::RequestOptions,
+}
+
+impl CreateScimSyncJob {
+    /// Per-call options: extra headers (merged over the client's), timeout, retry policy.
+    pub fn options(mut self, options: crate::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and returns the decoded response body.
+    pub async fn send(self) -> crate::Result<crate::types::ScimSyncJobResponse> {
+        self.send_with_response().await.map(crate::ResponseValue::into_inner)
+    }
+
+    /// Like `send`, and keeps the response's status and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> crate::Result<crate::ResponseValue<crate::types::ScimSyncJobResponse>> {
+        let request = crate::request::RequestSpec::new(
+            reqwest::Method::POST,
+            ("createScimSyncJob", "/scim/sync-jobs"),
+            vec!["scim".to_owned(), "sync-jobs".to_owned()],
+        );
+        self.client.execute(request, self.options).await?.json()
+    }
+}
+
+/// Request builder for [`Scim::get_sync_job`](super::Scim::get_sync_job): `GET /scim/sync-jobs/{id}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send()` is awaited"]
+pub struct GetScimSyncJob {
+    client: crate::Client,
+    id: String,
+    options: crate::RequestOptions,
+}
+
+impl GetScimSyncJob {
+    /// Per-call options: extra headers (merged over the client's), timeout, retry policy.
+    pub fn options(mut self, options: crate::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and returns the decoded response body.
+    pub async fn send(self) -> crate::Result<crate::types::ScimSyncJobResponse> {
+        self.send_with_response().await.map(crate::ResponseValue::into_inner)
+    }
+
+    /// Like `send`, and keeps the response's status and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> crate::Result<crate::ResponseValue<crate::types::ScimSyncJobResponse>> {
+        let request = crate::request::RequestSpec::new(
+            reqwest::Method::GET,
+            ("getScimSyncJob", "/scim/sync-jobs/{id}"),
+            vec!["scim".to_owned(), "sync-jobs".to_owned(), self.id.to_string()],
+        );
+        self.client.execute(request, self.options).await?.json()
+    }
+
+    /// Polls this operation until the job's `data.status` is terminal, with growing pauses (see
+    /// [`WaitOptions`](crate::WaitOptions)). Returns the job once it is `succeeded`; a job that ends `failed`
+    /// is `Error::JobFailed` (the job is kept: `error.job::<ScimSyncJobResponse>()`); past the wait's timeout,
+    /// `Error::Timeout` with phase `Job`.
+    pub async fn wait(
+        self,
+        options: crate::WaitOptions,
+    ) -> crate::Result<crate::types::ScimSyncJobResponse> {
+        crate::wait::poll(
+                options,
+                move || Clone::clone(&self).send(),
+                |job: &crate::types::ScimSyncJobResponse| {
+                    match job.data.status.as_str() {
+                        "succeeded" => crate::wait::JobState::Succeeded,
+                        status @ "failed" => {
+                            crate::wait::JobState::Failed {
+                                status: status.to_owned(),
+                                message: job.data.error_message.as_ref().cloned(),
+                            }
+                        }
+                        _ => crate::wait::JobState::Running,
+                    }
+                },
+            )
+            .await
     }
 }

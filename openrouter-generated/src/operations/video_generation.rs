@@ -40,7 +40,7 @@ impl VideoGeneration<'_> {
     ///
     /// Queues a video generation and answers at once with the job's ID, status and polling URL. Follow the job with `get` (its `.wait()` polls until the job ends), or name a `callback_url` to be notified.
     ///
-    /// Documented error statuses: 400, 401, 402, 404, 429, 500.
+    /// Documented error statuses: 400, 401, 402, 403, 404, 413, 429, 499, 500, 503.
     ///
     /// `POST /videos`
     pub fn create(&self, body: crate::types::VideoGenerationRequest) -> CreateVideos {
@@ -58,7 +58,7 @@ impl VideoGeneration<'_> {
     /// Arguments:
     /// - `job_id`: ID of the job, as returned when it was created.
     ///
-    /// Documented error statuses: 401, 404, 500.
+    /// Documented error statuses: 401, 403, 404, 500.
     ///
     /// `GET /videos/{jobId}`
     pub fn get(&self, job_id: impl Into<String>) -> GetVideos {
@@ -76,7 +76,7 @@ impl VideoGeneration<'_> {
     /// Arguments:
     /// - `job_id`: ID of the job.
     ///
-    /// Documented error statuses: 400, 401, 404, 500, 502.
+    /// Documented error statuses: 400, 401, 403, 404, 409, 410, 500, 502.
     ///
     /// `GET /videos/{jobId}/content`
     pub fn download(&self, job_id: impl Into<String>) -> ListVideosContent {

@@ -34,7 +34,7 @@ impl Workspaces<'_> {
     ///
     /// Returns the account's workspaces, one page at a time. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
-    /// Documented error statuses: 401, 500.
+    /// Documented error statuses: 401, 403, 500.
     ///
     /// `GET /workspaces`
     pub fn list(&self) -> ListWorkspaces {
@@ -68,7 +68,7 @@ impl Workspaces<'_> {
     /// Arguments:
     /// - `id`: UUID or slug of the workspace.
     ///
-    /// Documented error statuses: 401, 404, 500.
+    /// Documented error statuses: 401, 403, 404, 500.
     ///
     /// `GET /workspaces/{id}`
     pub fn get(&self, id: impl Into<String>) -> GetWorkspace {
@@ -81,7 +81,7 @@ impl Workspaces<'_> {
 
     /// Remove a workspace
     ///
-    /// Removes a workspace for good, together with its budgets and guardrails; its classifiers and broadcast destinations are switched off. The call is refused while the workspace still owns active API keys, so revoke those first. Removal of the default workspace is still being rolled out and answers 403 for accounts that do not have it yet. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
+    /// Removes a workspace for good, together with its budgets and guardrails; its classifiers and broadcast destinations are switched off. The call is refused while the workspace still owns active API keys, so revoke those first. The default workspace is only removed when `confirm_default_workspace_deletion` is true. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
     /// Arguments:
     /// - `id`: UUID or slug of the workspace.
@@ -93,6 +93,7 @@ impl Workspaces<'_> {
         DeleteWorkspace {
             client: self.client.clone(),
             id: id.into(),
+            confirm_default_workspace_deletion: None,
             options: crate::RequestOptions::default(),
         }
     }
@@ -125,15 +126,18 @@ impl Workspaces<'_> {
     /// Returns every spending budget set on a workspace, one per reset interval. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
     /// Arguments:
-    /// - `id`: UUID or slug of the workspace.
+    /// - `workspace_ref`: UUID or slug of the workspace.
     ///
-    /// Documented error statuses: 401, 404, 500.
+    /// Documented error statuses: 401, 403, 404, 500.
     ///
-    /// `GET /workspaces/{id}/budgets`
-    pub fn list_budgets(&self, id: impl Into<String>) -> ListWorkspaceBudgets {
+    /// `GET /workspaces/{workspace_ref}/budgets`
+    pub fn list_budgets(
+        &self,
+        workspace_ref: impl Into<String>,
+    ) -> ListWorkspaceBudgets {
         ListWorkspaceBudgets {
             client: self.client.clone(),
-            id: id.into(),
+            workspace_ref: workspace_ref.into(),
             options: crate::RequestOptions::default(),
         }
     }
@@ -143,20 +147,20 @@ impl Workspaces<'_> {
     /// Returns the workspace budget for one reset interval. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
     /// Arguments:
-    /// - `id`: UUID or slug of the workspace.
+    /// - `workspace_ref`: UUID or slug of the workspace.
     /// - `interval`: Reset interval of the budget; `lifetime` is a one-off budget that never resets.
     ///
-    /// Documented error statuses: 400, 401, 404, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 500.
     ///
-    /// `GET /workspaces/{id}/budgets/{interval}`
+    /// `GET /workspaces/{workspace_ref}/budgets/{interval}`
     pub fn get_budget(
         &self,
-        id: impl Into<String>,
+        workspace_ref: impl Into<String>,
         interval: impl Into<crate::types::WorkspaceBudgetInterval>,
     ) -> GetWorkspaceBudget {
         GetWorkspaceBudget {
             client: self.client.clone(),
-            id: id.into(),
+            workspace_ref: workspace_ref.into(),
             interval: interval.into(),
             options: crate::RequestOptions::default(),
         }
@@ -167,21 +171,21 @@ impl Workspaces<'_> {
     /// Creates the budget for an interval or replaces the existing one. Limits have to shrink as intervals get shorter (lifetime above monthly, monthly above weekly, weekly above daily). When `include_byok_in_budgets` is sent it changes the setting for all of the workspace's budgets, not only this interval. Enforcement picks up the change at once, though a dashboard page that is already open may show the old value until refreshed. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
     /// Arguments:
-    /// - `id`: UUID or slug of the workspace.
+    /// - `workspace_ref`: UUID or slug of the workspace.
     /// - `interval`: Reset interval of the budget; `lifetime` is a one-off budget that never resets.
     ///
-    /// Documented error statuses: 400, 401, 404, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 500.
     ///
-    /// `PUT /workspaces/{id}/budgets/{interval}`
+    /// `PUT /workspaces/{workspace_ref}/budgets/{interval}`
     pub fn set_budget(
         &self,
-        id: impl Into<String>,
+        workspace_ref: impl Into<String>,
         interval: impl Into<crate::types::WorkspaceBudgetInterval>,
         body: crate::types::SetWorkspaceBudgetRequest,
     ) -> SetWorkspaceBudget {
         SetWorkspaceBudget {
             client: self.client.clone(),
-            id: id.into(),
+            workspace_ref: workspace_ref.into(),
             interval: interval.into(),
             body,
             options: crate::RequestOptions::default(),
@@ -193,20 +197,20 @@ impl Workspaces<'_> {
     /// Removes the workspace budget for one reset interval; succeeds even if no budget was set. Requires a [management key](https://openrouter.ai/docs/guides/overview/auth/management-api-keys).
     ///
     /// Arguments:
-    /// - `id`: UUID or slug of the workspace.
+    /// - `workspace_ref`: UUID or slug of the workspace.
     /// - `interval`: Reset interval of the budget; `lifetime` is a one-off budget that never resets.
     ///
-    /// Documented error statuses: 400, 401, 404, 500.
+    /// Documented error statuses: 400, 401, 403, 404, 500.
     ///
-    /// `DELETE /workspaces/{id}/budgets/{interval}`
+    /// `DELETE /workspaces/{workspace_ref}/budgets/{interval}`
     pub fn delete_budget(
         &self,
-        id: impl Into<String>,
+        workspace_ref: impl Into<String>,
         interval: impl Into<crate::types::WorkspaceBudgetInterval>,
     ) -> DeleteWorkspaceBudget {
         DeleteWorkspaceBudget {
             client: self.client.clone(),
-            id: id.into(),
+            workspace_ref: workspace_ref.into(),
             interval: interval.into(),
             options: crate::RequestOptions::default(),
         }
@@ -427,10 +431,17 @@ impl GetWorkspace {
 pub struct DeleteWorkspace {
     client: crate::Client,
     id: String,
+    confirm_default_workspace_deletion: Option<bool>,
     options: crate::RequestOptions,
 }
 
 impl DeleteWorkspace {
+    /// Must be true to remove the account's default workspace (ignored for other workspaces). Doing so permanently switches off the account's unscoped inference API keys (management keys are kept) along with its budgets, guardrails, classifiers and broadcast destinations.
+    pub fn confirm_default_workspace_deletion(mut self, value: impl Into<bool>) -> Self {
+        self.confirm_default_workspace_deletion = Some(value.into());
+        self
+    }
+
     /// Per-call options: extra headers (merged over the client's), timeout, retry policy.
     pub fn options(mut self, options: crate::RequestOptions) -> Self {
         self.options = options;
@@ -446,11 +457,16 @@ impl DeleteWorkspace {
     pub async fn send_with_response(
         self,
     ) -> crate::Result<crate::ResponseValue<crate::types::DeletedResponse>> {
-        let request = crate::request::RequestSpec::new(
+        let mut request = crate::request::RequestSpec::new(
             reqwest::Method::DELETE,
             ("deleteWorkspace", "/workspaces/{id}"),
             vec!["workspaces".to_owned(), self.id.to_string()],
         );
+        request
+            .query(
+                "confirm_default_workspace_deletion",
+                &self.confirm_default_workspace_deletion,
+            );
         self.client.execute(request, self.options).await?.json()
     }
 }
@@ -491,12 +507,12 @@ impl UpdateWorkspace {
     }
 }
 
-/// Request builder for [`Workspaces::list_budgets`](super::Workspaces::list_budgets): `GET /workspaces/{id}/budgets`.
+/// Request builder for [`Workspaces::list_budgets`](super::Workspaces::list_budgets): `GET /workspaces/{workspace_ref}/budgets`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct ListWorkspaceBudgets {
     client: crate::Client,
-    id: String,
+    workspace_ref: String,
     options: crate::RequestOptions,
 }
 
@@ -522,19 +538,22 @@ impl ListWorkspaceBudgets {
     > {
         let request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
-            ("listWorkspaceBudgets", "/workspaces/{id}/budgets"),
-            vec!["workspaces".to_owned(), self.id.to_string(), "budgets".to_owned()],
+            ("listWorkspaceBudgets", "/workspaces/{workspace_ref}/budgets"),
+            vec![
+                "workspaces".to_owned(), self.workspace_ref.to_string(), "budgets"
+                .to_owned()
+            ],
         );
         self.client.execute(request, self.options).await?.json()
     }
 }
 
-/// Request builder for [`Workspaces::get_budget`](super::Workspaces::get_budget): `GET /workspaces/{id}/budgets/{interval}`.
+/// Request builder for [`Workspaces::get_budget`](super::Workspaces::get_budget): `GET /workspaces/{workspace_ref}/budgets/{interval}`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetWorkspaceBudget {
     client: crate::Client,
-    id: String,
+    workspace_ref: String,
     interval: crate::types::WorkspaceBudgetInterval,
     options: crate::RequestOptions,
 }
@@ -557,22 +576,22 @@ impl GetWorkspaceBudget {
     ) -> crate::Result<crate::ResponseValue<crate::types::WorkspaceBudgetResponse>> {
         let request = crate::request::RequestSpec::new(
             reqwest::Method::GET,
-            ("getWorkspaceBudget", "/workspaces/{id}/budgets/{interval}"),
+            ("getWorkspaceBudget", "/workspaces/{workspace_ref}/budgets/{interval}"),
             vec![
-                "workspaces".to_owned(), self.id.to_string(), "budgets".to_owned(), self
-                .interval.to_string()
+                "workspaces".to_owned(), self.workspace_ref.to_string(), "budgets"
+                .to_owned(), self.interval.to_string()
             ],
         );
         self.client.execute(request, self.options).await?.json()
     }
 }
 
-/// Request builder for [`Workspaces::set_budget`](super::Workspaces::set_budget): `PUT /workspaces/{id}/budgets/{interval}`.
+/// Request builder for [`Workspaces::set_budget`](super::Workspaces::set_budget): `PUT /workspaces/{workspace_ref}/budgets/{interval}`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct SetWorkspaceBudget {
     client: crate::Client,
-    id: String,
+    workspace_ref: String,
     interval: crate::types::WorkspaceBudgetInterval,
     body: crate::types::SetWorkspaceBudgetRequest,
     options: crate::RequestOptions,
@@ -596,10 +615,10 @@ impl SetWorkspaceBudget {
     ) -> crate::Result<crate::ResponseValue<crate::types::WorkspaceBudgetResponse>> {
         let mut request = crate::request::RequestSpec::new(
             reqwest::Method::PUT,
-            ("setWorkspaceBudget", "/workspaces/{id}/budgets/{interval}"),
+            ("setWorkspaceBudget", "/workspaces/{workspace_ref}/budgets/{interval}"),
             vec![
-                "workspaces".to_owned(), self.id.to_string(), "budgets".to_owned(), self
-                .interval.to_string()
+                "workspaces".to_owned(), self.workspace_ref.to_string(), "budgets"
+                .to_owned(), self.interval.to_string()
             ],
         );
         request.json(&self.body);
@@ -607,12 +626,12 @@ impl SetWorkspaceBudget {
     }
 }
 
-/// Request builder for [`Workspaces::delete_budget`](super::Workspaces::delete_budget): `DELETE /workspaces/{id}/budgets/{interval}`.
+/// Request builder for [`Workspaces::delete_budget`](super::Workspaces::delete_budget): `DELETE /workspaces/{workspace_ref}/budgets/{interval}`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct DeleteWorkspaceBudget {
     client: crate::Client,
-    id: String,
+    workspace_ref: String,
     interval: crate::types::WorkspaceBudgetInterval,
     options: crate::RequestOptions,
 }
@@ -635,10 +654,10 @@ impl DeleteWorkspaceBudget {
     ) -> crate::Result<crate::ResponseValue<crate::types::DeletedResponse>> {
         let request = crate::request::RequestSpec::new(
             reqwest::Method::DELETE,
-            ("deleteWorkspaceBudget", "/workspaces/{id}/budgets/{interval}"),
+            ("deleteWorkspaceBudget", "/workspaces/{workspace_ref}/budgets/{interval}"),
             vec![
-                "workspaces".to_owned(), self.id.to_string(), "budgets".to_owned(), self
-                .interval.to_string()
+                "workspaces".to_owned(), self.workspace_ref.to_string(), "budgets"
+                .to_owned(), self.interval.to_string()
             ],
         );
         self.client.execute(request, self.options).await?.json()

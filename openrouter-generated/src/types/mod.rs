@@ -13,6 +13,9 @@ mod api_keys;
 #[cfg(feature = "audio")]
 mod audio;
 
+#[cfg(feature = "batches")]
+mod batches;
+
 #[cfg(feature = "benchmarks")]
 mod benchmarks;
 
@@ -28,6 +31,9 @@ mod classifications;
 #[cfg(feature = "completions")]
 mod completions;
 
+#[cfg(feature = "containers")]
+mod containers;
+
 #[cfg(feature = "credits")]
 mod credits;
 
@@ -39,6 +45,9 @@ mod embeddings;
 
 #[cfg(feature = "endpoints")]
 mod endpoints;
+
+#[cfg(feature = "external-users")]
+mod external_users;
 
 #[cfg(feature = "files")]
 mod files;
@@ -70,6 +79,9 @@ mod parameters;
 #[cfg(feature = "presets")]
 mod presets;
 
+#[cfg(feature = "private-endpoints")]
+mod private_endpoints;
+
 #[cfg(feature = "providers")]
 mod providers;
 
@@ -83,6 +95,12 @@ mod responses;
 mod scim;
 
 mod shared;
+
+#[cfg(feature = "tools")]
+mod tools;
+
+#[cfg(feature = "vault")]
+mod vault;
 
 #[cfg(feature = "video-generation")]
 mod video_generation;
@@ -102,6 +120,9 @@ pub use self::api_keys::*;
 #[cfg(feature = "audio")]
 pub use self::audio::*;
 
+#[cfg(feature = "batches")]
+pub use self::batches::*;
+
 #[cfg(feature = "benchmarks")]
 pub use self::benchmarks::*;
 
@@ -117,6 +138,9 @@ pub use self::classifications::*;
 #[cfg(feature = "completions")]
 pub use self::completions::*;
 
+#[cfg(feature = "containers")]
+pub use self::containers::*;
+
 #[cfg(feature = "credits")]
 pub use self::credits::*;
 
@@ -128,6 +152,9 @@ pub use self::embeddings::*;
 
 #[cfg(feature = "endpoints")]
 pub use self::endpoints::*;
+
+#[cfg(feature = "external-users")]
+pub use self::external_users::*;
 
 #[cfg(feature = "files")]
 pub use self::files::*;
@@ -159,6 +186,9 @@ pub use self::parameters::*;
 #[cfg(feature = "presets")]
 pub use self::presets::*;
 
+#[cfg(feature = "private-endpoints")]
+pub use self::private_endpoints::*;
+
 #[cfg(feature = "providers")]
 pub use self::providers::*;
 
@@ -172,6 +202,12 @@ pub use self::responses::*;
 pub use self::scim::*;
 
 pub use self::shared::*;
+
+#[cfg(feature = "tools")]
+pub use self::tools::*;
+
+#[cfg(feature = "vault")]
+pub use self::vault::*;
 
 #[cfg(feature = "video-generation")]
 pub use self::video_generation::*;

@@ -9,6 +9,9 @@
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActivityItem {
+    /// Prompt tokens read from the provider's prompt cache. Usually part of `prompt_tokens`, but for replayed response-cache hits the two can count different tokens, so this may be larger.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_tokens: Option<i64>,
     /// The UTC day, written `YYYY-MM-DD`.
     pub date: String,
     /// ID of the model, such as `openai/gpt-4.1`.

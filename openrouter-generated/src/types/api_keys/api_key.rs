@@ -52,4 +52,10 @@ pub struct ApiKey {
     pub expires_at: Option<String>,
     /// Workspace that owns the key.
     pub workspace_id: String,
+    /// End-user identifier a partner attached to the key for attribution, or null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_user: Option<String>,
+    /// When the key was last used (UTC, ISO 8601), or null when no use has been recorded since the end of 2025.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<String>,
 }

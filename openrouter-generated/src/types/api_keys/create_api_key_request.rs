@@ -27,6 +27,9 @@ pub struct CreateApiKeyRequest {
     /// Workspace to place the key in; the default workspace is used when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_id: Option<String>,
+    /// Identity from a partner's own system to associate with the new key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external: Option<ApiKeyExternalIdentity>,
 }
 
 impl CreateApiKeyRequest {
@@ -40,6 +43,7 @@ impl CreateApiKeyRequest {
             expires_at: Default::default(),
             creator_user_id: Default::default(),
             workspace_id: Default::default(),
+            external: Default::default(),
         }
     }
 
@@ -82,6 +86,47 @@ impl CreateApiKeyRequest {
     /// Sets the `workspace_id` field.
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
+        self
+    }
+
+    /// Sets the `external` field.
+    pub fn external(mut self, value: impl Into<ApiKeyExternalIdentity>) -> Self {
+        self.external = Some(value.into());
+        self
+    }
+}
+
+/// Identity from a partner's own system to associate with the new key.
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[non_exhaustive]
+pub struct ApiKeyExternalIdentity {
+    /// The partner's identifier of its end user, used for attribution.
+    pub user: String,
+    /// A key of the partner's choosing (at least 32 characters, with enough randomness). OpenRouter keeps only its SHA-256 hash and never returns it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+}
+
+impl ApiKeyExternalIdentity {
+    /// An `ApiKeyExternalIdentity` from its required fields; the optional ones start empty.
+    pub fn new(user: impl Into<String>) -> Self {
+        Self {
+            user: user.into(),
+            api_key: Default::default(),
+        }
+    }
+
+    /// Sets the `user` field.
+    pub fn user(mut self, value: impl Into<String>) -> Self {
+        self.user = value.into();
+        self
+    }
+
+    /// Sets the `api_key` field.
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
         self
     }
 }

@@ -13,6 +13,8 @@ mod current_api_key;
 
 mod current_api_key_response;
 
+mod key_budget;
+
 mod list_api_keys_response;
 
 mod update_api_key_request;
@@ -28,6 +30,8 @@ pub use self::create_api_key_response::*;
 pub use self::current_api_key::*;
 
 pub use self::current_api_key_response::*;
+
+pub use self::key_budget::*;
 
 pub use self::list_api_keys_response::*;
 

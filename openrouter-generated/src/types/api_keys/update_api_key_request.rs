@@ -22,6 +22,9 @@ pub struct UpdateApiKeyRequest {
     /// Whether spend through your own provider keys (BYOK) should count toward the cap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_byok_in_limit: Option<bool>,
+    /// Move the key into this workspace. The secret stays the same and guardrail choices follow the key; other workspace-level settings (presets, BYOK keys, broadcast destinations, routing rules) stay behind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_id: Option<String>,
 }
 
 impl UpdateApiKeyRequest {
@@ -57,6 +60,12 @@ impl UpdateApiKeyRequest {
     /// Sets the `include_byok_in_limit` field.
     pub fn include_byok_in_limit(mut self, value: impl Into<bool>) -> Self {
         self.include_byok_in_limit = Some(value.into());
+        self
+    }
+
+    /// Sets the `workspace_id` field.
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
         self
     }
 }

@@ -9,8 +9,12 @@ use crate::types::{TimestampGranularity, TranscriptionResponseFormat};
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TranscriptionFileRequest {
-    /// The audio file, at most 25 MB; its format is taken from the file name's extension or the part's media type. Send larger audio base64-encoded with `transcribe`.
-    pub file: crate::Upload,
+    /// The audio file, at most 25 MB; its format is taken from the file name's extension or the part's media type. Send larger audio base64-encoded with `transcribe`, or by address in `source_url`. Give exactly one of `file` and `source_url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<crate::Upload>,
+    /// Public http(s) address of the audio, downloaded by the provider (no size limit on OpenRouter's side; the format comes from the path's extension). Only some providers support it. Give exactly one of `file` and `source_url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
     /// The speech-to-text model to use.
     pub model: String,
     /// ISO-639-1 code of the spoken language.
@@ -25,24 +29,56 @@ pub struct TranscriptionFileRequest {
     #[serde(rename = "timestamp_granularities[]")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp_granularities: Option<Vec<TimestampGranularity>>,
+    /// Label each word with its speaker (`words[].speaker`, `words[].speaker_label`). Needs `response_format` `verbose_json` (400 otherwise) and then includes word timestamps even without `word` in the timestamp levels. Only some providers can; others answer 400.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diarize: Option<bool>,
+    /// Names, domain terms or phrases to steer recognition toward, one part per term. Only some providers support it (others answer 400), and they may limit the count or length of terms or charge extra.
+    #[serde(rename = "keyterms[]")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyterms: Option<Vec<String>>,
+    /// Provider preferences as JSON text, shaped like the JSON body's `provider` (`zdr`, `data_collection`, `options`); must decode to an object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// Trace metadata as JSON text (`trace_id`, `trace_name`, `span_name`, `generation_name`, `parent_span_id` and keys of your own); must decode to an object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<String>,
+    /// Your own ID grouping related calls in observability (Broadcast and private logging); never passed to the provider. Wins over the `x-session-id` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// Your own ID for the end user, recorded as the end-user ID in Broadcast and private logging; never passed to the provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
 }
 
 impl TranscriptionFileRequest {
     /// A `TranscriptionFileRequest` from its required fields; the optional ones start empty.
-    pub fn new(file: impl Into<crate::Upload>, model: impl Into<String>) -> Self {
+    pub fn new(model: impl Into<String>) -> Self {
         Self {
-            file: file.into(),
+            file: Default::default(),
+            source_url: Default::default(),
             model: model.into(),
             language: Default::default(),
             response_format: Default::default(),
             temperature: Default::default(),
             timestamp_granularities: Default::default(),
+            diarize: Default::default(),
+            keyterms: Default::default(),
+            provider: Default::default(),
+            trace: Default::default(),
+            session_id: Default::default(),
+            user: Default::default(),
         }
     }
 
     /// Sets the `file` field.
     pub fn file(mut self, value: impl Into<crate::Upload>) -> Self {
-        self.file = value.into();
+        self.file = Some(value.into());
+        self
+    }
+
+    /// Sets the `source_url` field.
+    pub fn source_url(mut self, value: impl Into<String>) -> Self {
+        self.source_url = Some(value.into());
         self
     }
 
@@ -81,12 +117,49 @@ impl TranscriptionFileRequest {
         self.timestamp_granularities = Some(value.into());
         self
     }
+
+    /// Sets the `diarize` field.
+    pub fn diarize(mut self, value: impl Into<bool>) -> Self {
+        self.diarize = Some(value.into());
+        self
+    }
+
+    /// Sets the `keyterms` field.
+    pub fn keyterms(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.keyterms = Some(value.into());
+        self
+    }
+
+    /// Sets the `provider` field.
+    pub fn provider(mut self, value: impl Into<String>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+
+    /// Sets the `trace` field.
+    pub fn trace(mut self, value: impl Into<String>) -> Self {
+        self.trace = Some(value.into());
+        self
+    }
+
+    /// Sets the `session_id` field.
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+
+    /// Sets the `user` field.
+    pub fn user(mut self, value: impl Into<String>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
 }
 
 impl crate::__private::MultipartBody for TranscriptionFileRequest {
     fn parts(&self) -> Vec<(&'static str, crate::__private::PartValue)> {
         let mut parts = Vec::new();
-        crate::__private::push_file(&mut parts, "file", Some(&self.file));
+        crate::__private::push_file(&mut parts, "file", self.file.as_ref());
+        crate::__private::push_text(&mut parts, "source_url", &self.source_url);
         crate::__private::push_text(&mut parts, "model", &self.model);
         crate::__private::push_text(&mut parts, "language", &self.language);
         crate::__private::push_text(
@@ -100,6 +173,12 @@ impl crate::__private::MultipartBody for TranscriptionFileRequest {
             "timestamp_granularities[]",
             &self.timestamp_granularities,
         );
+        crate::__private::push_text(&mut parts, "diarize", &self.diarize);
+        crate::__private::push_text(&mut parts, "keyterms[]", &self.keyterms);
+        crate::__private::push_text(&mut parts, "provider", &self.provider);
+        crate::__private::push_text(&mut parts, "trace", &self.trace);
+        crate::__private::push_text(&mut parts, "session_id", &self.session_id);
+        crate::__private::push_text(&mut parts, "user", &self.user);
         parts
     }
 }

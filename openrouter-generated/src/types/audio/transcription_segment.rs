@@ -9,6 +9,12 @@
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct TranscriptionSegment {
+    /// Audio channel (from 0), when the provider transcribes channels separately.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<i64>,
+    /// The provider's speaker label, when it names speakers with text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker_label: Option<String>,
     /// Position of the segment in the transcript.
     pub id: i64,
     /// Start time in seconds.

@@ -17,14 +17,20 @@ pub enum ByokProviderSlug {
     Alibaba,
     /// `amazon-bedrock`
     AmazonBedrock,
+    /// `amazon-bedrock/claude-on-aws`
+    AmazonBedrockClaudeOnAws,
     /// `amazon-nova`
     AmazonNova,
     /// `ambient`
     Ambient,
     /// `anthropic`
     Anthropic,
+    /// `anthropic/2`
+    Anthropic2,
     /// `arcee-ai`
     ArceeAi,
+    /// `assemblyai`
+    Assemblyai,
     /// `atlas-cloud`
     AtlasCloud,
     /// `avian`
@@ -47,12 +53,16 @@ pub enum ByokProviderSlug {
     Cirrascale,
     /// `clarifai`
     Clarifai,
+    /// `claude-on-aws`
+    ClaudeOnAws,
     /// `cloudflare`
     Cloudflare,
     /// `cohere`
     Cohere,
     /// `coreweave`
     Coreweave,
+    /// `cosine`
+    Cosine,
     /// `crusoe`
     Crusoe,
     /// `darkbloom`
@@ -71,6 +81,8 @@ pub enum ByokProviderSlug {
     Dekallm,
     /// `digitalocean`
     Digitalocean,
+    /// `elevenlabs`
+    Elevenlabs,
     /// `featherless`
     Featherless,
     /// `fireworks`
@@ -131,8 +143,8 @@ pub enum ByokProviderSlug {
     Moonshotai,
     /// `morph`
     Morph,
-    /// `ncompass`
-    Ncompass,
+    /// `near-ai`
+    NearAi,
     /// `nebius`
     Nebius,
     /// `nex-agi`
@@ -143,12 +155,16 @@ pub enum ByokProviderSlug {
     Novita,
     /// `nvidia`
     Nvidia,
+    /// `ollama`
+    Ollama,
     /// `open-inference`
     OpenInference,
     /// `openai`
     Openai,
     /// `parasail`
     Parasail,
+    /// `pareto-alpha`
+    ParetoAlpha,
     /// `perceptron`
     Perceptron,
     /// `perplexity`
@@ -157,14 +173,20 @@ pub enum ByokProviderSlug {
     Phala,
     /// `poolside`
     Poolside,
+    /// `primeintellect`
+    Primeintellect,
     /// `quiver`
     Quiver,
     /// `recraft`
     Recraft,
+    /// `recursive`
+    Recursive,
     /// `reka`
     Reka,
     /// `relace`
     Relace,
+    /// `respan`
+    Respan,
     /// `runway`
     Runway,
     /// `sail-research`
@@ -175,6 +197,8 @@ pub enum ByokProviderSlug {
     SakanaAi,
     /// `sambanova`
     Sambanova,
+    /// `scaledown`
+    Scaledown,
     /// `seed`
     Seed,
     /// `siliconflow`
@@ -195,10 +219,16 @@ pub enum ByokProviderSlug {
     Thinkingmachines,
     /// `together`
     Together,
+    /// `typesafe`
+    Typesafe,
+    /// `unbiased`
+    Unbiased,
     /// `upstage`
     Upstage,
     /// `venice`
     Venice,
+    /// `voyageai`
+    Voyageai,
     /// `wafer`
     Wafer,
     /// `wandb`
@@ -224,10 +254,13 @@ impl ByokProviderSlug {
             Self::Akashml => "akashml",
             Self::Alibaba => "alibaba",
             Self::AmazonBedrock => "amazon-bedrock",
+            Self::AmazonBedrockClaudeOnAws => "amazon-bedrock/claude-on-aws",
             Self::AmazonNova => "amazon-nova",
             Self::Ambient => "ambient",
             Self::Anthropic => "anthropic",
+            Self::Anthropic2 => "anthropic/2",
             Self::ArceeAi => "arcee-ai",
+            Self::Assemblyai => "assemblyai",
             Self::AtlasCloud => "atlas-cloud",
             Self::Avian => "avian",
             Self::Azure => "azure",
@@ -239,9 +272,11 @@ impl ByokProviderSlug {
             Self::Chutes => "chutes",
             Self::Cirrascale => "cirrascale",
             Self::Clarifai => "clarifai",
+            Self::ClaudeOnAws => "claude-on-aws",
             Self::Cloudflare => "cloudflare",
             Self::Cohere => "cohere",
             Self::Coreweave => "coreweave",
+            Self::Cosine => "cosine",
             Self::Crusoe => "crusoe",
             Self::Darkbloom => "darkbloom",
             Self::Databricks => "databricks",
@@ -251,6 +286,7 @@ impl ByokProviderSlug {
             Self::Deepseek => "deepseek",
             Self::Dekallm => "dekallm",
             Self::Digitalocean => "digitalocean",
+            Self::Elevenlabs => "elevenlabs",
             Self::Featherless => "featherless",
             Self::Fireworks => "fireworks",
             Self::FishAudio => "fish-audio",
@@ -281,28 +317,34 @@ impl ByokProviderSlug {
             Self::Modular => "modular",
             Self::Moonshotai => "moonshotai",
             Self::Morph => "morph",
-            Self::Ncompass => "ncompass",
+            Self::NearAi => "near-ai",
             Self::Nebius => "nebius",
             Self::NexAgi => "nex-agi",
             Self::Nextbit => "nextbit",
             Self::Novita => "novita",
             Self::Nvidia => "nvidia",
+            Self::Ollama => "ollama",
             Self::OpenInference => "open-inference",
             Self::Openai => "openai",
             Self::Parasail => "parasail",
+            Self::ParetoAlpha => "pareto-alpha",
             Self::Perceptron => "perceptron",
             Self::Perplexity => "perplexity",
             Self::Phala => "phala",
             Self::Poolside => "poolside",
+            Self::Primeintellect => "primeintellect",
             Self::Quiver => "quiver",
             Self::Recraft => "recraft",
+            Self::Recursive => "recursive",
             Self::Reka => "reka",
             Self::Relace => "relace",
+            Self::Respan => "respan",
             Self::Runway => "runway",
             Self::SailResearch => "sail-research",
             Self::Sakana => "sakana",
             Self::SakanaAi => "sakana-ai",
             Self::Sambanova => "sambanova",
+            Self::Scaledown => "scaledown",
             Self::Seed => "seed",
             Self::Siliconflow => "siliconflow",
             Self::Sourceful => "sourceful",
@@ -313,8 +355,11 @@ impl ByokProviderSlug {
             Self::Tenstorrent => "tenstorrent",
             Self::Thinkingmachines => "thinkingmachines",
             Self::Together => "together",
+            Self::Typesafe => "typesafe",
+            Self::Unbiased => "unbiased",
             Self::Upstage => "upstage",
             Self::Venice => "venice",
+            Self::Voyageai => "voyageai",
             Self::Wafer => "wafer",
             Self::Wandb => "wandb",
             Self::WandbLegacy => "wandb-legacy",
@@ -334,10 +379,13 @@ impl From<&str> for ByokProviderSlug {
             "akashml" => Self::Akashml,
             "alibaba" => Self::Alibaba,
             "amazon-bedrock" => Self::AmazonBedrock,
+            "amazon-bedrock/claude-on-aws" => Self::AmazonBedrockClaudeOnAws,
             "amazon-nova" => Self::AmazonNova,
             "ambient" => Self::Ambient,
             "anthropic" => Self::Anthropic,
+            "anthropic/2" => Self::Anthropic2,
             "arcee-ai" => Self::ArceeAi,
+            "assemblyai" => Self::Assemblyai,
             "atlas-cloud" => Self::AtlasCloud,
             "avian" => Self::Avian,
             "azure" => Self::Azure,
@@ -349,9 +397,11 @@ impl From<&str> for ByokProviderSlug {
             "chutes" => Self::Chutes,
             "cirrascale" => Self::Cirrascale,
             "clarifai" => Self::Clarifai,
+            "claude-on-aws" => Self::ClaudeOnAws,
             "cloudflare" => Self::Cloudflare,
             "cohere" => Self::Cohere,
             "coreweave" => Self::Coreweave,
+            "cosine" => Self::Cosine,
             "crusoe" => Self::Crusoe,
             "darkbloom" => Self::Darkbloom,
             "databricks" => Self::Databricks,
@@ -361,6 +411,7 @@ impl From<&str> for ByokProviderSlug {
             "deepseek" => Self::Deepseek,
             "dekallm" => Self::Dekallm,
             "digitalocean" => Self::Digitalocean,
+            "elevenlabs" => Self::Elevenlabs,
             "featherless" => Self::Featherless,
             "fireworks" => Self::Fireworks,
             "fish-audio" => Self::FishAudio,
@@ -391,28 +442,34 @@ impl From<&str> for ByokProviderSlug {
             "modular" => Self::Modular,
             "moonshotai" => Self::Moonshotai,
             "morph" => Self::Morph,
-            "ncompass" => Self::Ncompass,
+            "near-ai" => Self::NearAi,
             "nebius" => Self::Nebius,
             "nex-agi" => Self::NexAgi,
             "nextbit" => Self::Nextbit,
             "novita" => Self::Novita,
             "nvidia" => Self::Nvidia,
+            "ollama" => Self::Ollama,
             "open-inference" => Self::OpenInference,
             "openai" => Self::Openai,
             "parasail" => Self::Parasail,
+            "pareto-alpha" => Self::ParetoAlpha,
             "perceptron" => Self::Perceptron,
             "perplexity" => Self::Perplexity,
             "phala" => Self::Phala,
             "poolside" => Self::Poolside,
+            "primeintellect" => Self::Primeintellect,
             "quiver" => Self::Quiver,
             "recraft" => Self::Recraft,
+            "recursive" => Self::Recursive,
             "reka" => Self::Reka,
             "relace" => Self::Relace,
+            "respan" => Self::Respan,
             "runway" => Self::Runway,
             "sail-research" => Self::SailResearch,
             "sakana" => Self::Sakana,
             "sakana-ai" => Self::SakanaAi,
             "sambanova" => Self::Sambanova,
+            "scaledown" => Self::Scaledown,
             "seed" => Self::Seed,
             "siliconflow" => Self::Siliconflow,
             "sourceful" => Self::Sourceful,
@@ -423,8 +480,11 @@ impl From<&str> for ByokProviderSlug {
             "tenstorrent" => Self::Tenstorrent,
             "thinkingmachines" => Self::Thinkingmachines,
             "together" => Self::Together,
+            "typesafe" => Self::Typesafe,
+            "unbiased" => Self::Unbiased,
             "upstage" => Self::Upstage,
             "venice" => Self::Venice,
+            "voyageai" => Self::Voyageai,
             "wafer" => Self::Wafer,
             "wandb" => Self::Wandb,
             "wandb-legacy" => Self::WandbLegacy,

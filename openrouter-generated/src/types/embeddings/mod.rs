@@ -15,15 +15,7 @@ mod embeddings_input;
 
 mod embeddings_multimodal_input;
 
-mod embeddings_object;
-
-mod embeddings_prompt_tokens_details;
-
 mod embeddings_request;
-
-mod embeddings_response;
-
-mod embeddings_usage;
 
 mod multimodal_media;
 
@@ -41,14 +33,6 @@ pub use self::embeddings_input::*;
 
 pub use self::embeddings_multimodal_input::*;
 
-pub use self::embeddings_object::*;
-
-pub use self::embeddings_prompt_tokens_details::*;
-
 pub use self::embeddings_request::*;
-
-pub use self::embeddings_response::*;
-
-pub use self::embeddings_usage::*;
 
 pub use self::multimodal_media::*;

@@ -15,6 +15,8 @@ mod model_endpoints_architecture;
 
 mod percentile_stats;
 
+mod workload_performance;
+
 pub use self::list_model_endpoints_response::*;
 
 pub use self::list_zdr_endpoints_response::*;
@@ -28,3 +30,5 @@ pub use self::model_endpoints::*;
 pub use self::model_endpoints_architecture::*;
 
 pub use self::percentile_stats::*;
+
+pub use self::workload_performance::*;

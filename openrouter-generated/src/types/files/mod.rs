@@ -7,15 +7,9 @@ mod file_list_response;
 
 mod file_provider;
 
-mod file_response;
-
 mod list_files_order;
 
-mod open_ai_file;
-
 mod open_ai_file_deleted;
-
-mod stored_file;
 
 mod stored_file_deleted;
 
@@ -27,15 +21,9 @@ pub use self::file_list_response::*;
 
 pub use self::file_provider::*;
 
-pub use self::file_response::*;
-
 pub use self::list_files_order::*;
 
-pub use self::open_ai_file::*;
-
 pub use self::open_ai_file_deleted::*;
-
-pub use self::stored_file::*;
 
 pub use self::stored_file_deleted::*;
 

@@ -44,6 +44,8 @@ pub enum ProviderResponseRoutedServiceTier {
     Flex,
     /// `priority`
     Priority,
+    /// `ultrafast`
+    Ultrafast,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
@@ -54,6 +56,7 @@ impl ProviderResponseRoutedServiceTier {
         match self {
             Self::Flex => "flex",
             Self::Priority => "priority",
+            Self::Ultrafast => "ultrafast",
             Self::Unknown(value) => value,
         }
     }
@@ -64,6 +67,7 @@ impl From<&str> for ProviderResponseRoutedServiceTier {
         match value {
             "flex" => Self::Flex,
             "priority" => Self::Priority,
+            "ultrafast" => Self::Ultrafast,
             other => Self::Unknown(other.to_owned()),
         }
     }

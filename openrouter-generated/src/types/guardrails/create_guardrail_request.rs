@@ -2,7 +2,7 @@
 //! The `CreateGuardrailRequest` object.
 
 use crate::types::{
-    GuardrailBuiltinFilterInput, GuardrailContentFilter, GuardrailInterval,
+    DataRegion, GuardrailBuiltinFilterInput, GuardrailContentFilter, GuardrailInterval,
 };
 
 /// Settings for a new guardrail; only the name is required.
@@ -11,6 +11,15 @@ use crate::types::{
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateGuardrailRequest {
+    /// Whether zero-data-retention requests to `google/*` models may use endpoints that can keep prompts for safety monitoring (false allows only endpoints that keep nothing). Can only be stricter than the account setting, which applies when this is not set.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub allow_safety_retention_google: crate::Nullable<bool>,
+    /// The same choice for models of other providers (for example open-weight models on Vertex). Can only be stricter than the account setting, which applies when this is not set.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub allow_safety_retention_other: crate::Nullable<bool>,
+    /// Regional hosts requests under this guardrail must come in through: `global` (openrouter.ai), `europe` (eu.openrouter.ai) or `us` (us.openrouter.ai); requests through other regions are refused. Null leaves the region open. When several guardrails apply, only regions allowed by all of them remain.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub allowed_data_regions: crate::Nullable<Vec<DataRegion>>,
     /// Name for the guardrail.
     pub name: String,
     /// Free-text description.
@@ -80,6 +89,9 @@ impl CreateGuardrailRequest {
     /// A `CreateGuardrailRequest` from its required fields; the optional ones start empty.
     pub fn new(name: impl Into<String>) -> Self {
         Self {
+            allow_safety_retention_google: Default::default(),
+            allow_safety_retention_other: Default::default(),
+            allowed_data_regions: Default::default(),
             name: name.into(),
             description: Default::default(),
             workspace_id: Default::default(),
@@ -102,6 +114,24 @@ impl CreateGuardrailRequest {
             content_filters: Default::default(),
             content_filter_builtins: Default::default(),
         }
+    }
+
+    /// Sets the `allow_safety_retention_google` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn allow_safety_retention_google(mut self, value: Option<bool>) -> Self {
+        self.allow_safety_retention_google = value.into();
+        self
+    }
+
+    /// Sets the `allow_safety_retention_other` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn allow_safety_retention_other(mut self, value: Option<bool>) -> Self {
+        self.allow_safety_retention_other = value.into();
+        self
+    }
+
+    /// Sets the `allowed_data_regions` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn allowed_data_regions(mut self, value: Option<Vec<DataRegion>>) -> Self {
+        self.allowed_data_regions = value.into();
+        self
     }
 
     /// Sets the `name` field.

@@ -17,6 +17,8 @@ pub enum GuardrailBuiltinFilterSlug {
     CreditCard,
     /// `ip-address`
     IpAddress,
+    /// `secrets`
+    Secrets,
     /// `person-name`
     PersonName,
     /// `address`
@@ -36,6 +38,7 @@ impl GuardrailBuiltinFilterSlug {
             Self::Ssn => "ssn",
             Self::CreditCard => "credit-card",
             Self::IpAddress => "ip-address",
+            Self::Secrets => "secrets",
             Self::PersonName => "person-name",
             Self::Address => "address",
             Self::RegexPromptInjection => "regex-prompt-injection",
@@ -52,6 +55,7 @@ impl From<&str> for GuardrailBuiltinFilterSlug {
             "ssn" => Self::Ssn,
             "credit-card" => Self::CreditCard,
             "ip-address" => Self::IpAddress,
+            "secrets" => Self::Secrets,
             "person-name" => Self::PersonName,
             "address" => Self::Address,
             "regex-prompt-injection" => Self::RegexPromptInjection,

@@ -2,7 +2,7 @@
 //! The `UpdateGuardrailRequest` object.
 
 use crate::types::{
-    GuardrailBuiltinFilterInput, GuardrailContentFilter, GuardrailInterval,
+    DataRegion, GuardrailBuiltinFilterInput, GuardrailContentFilter, GuardrailInterval,
 };
 
 /// Changes to apply to a guardrail; every field is optional. Lists replace the stored list as a whole.
@@ -11,6 +11,15 @@ use crate::types::{
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateGuardrailRequest {
+    /// Whether zero-data-retention requests to `google/*` models may use endpoints that can keep prompts for safety monitoring (false allows only endpoints that keep nothing). Can only be stricter than the account setting, which applies when this is not set.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub allow_safety_retention_google: crate::Nullable<bool>,
+    /// The same choice for models of other providers (for example open-weight models on Vertex). Can only be stricter than the account setting, which applies when this is not set.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub allow_safety_retention_other: crate::Nullable<bool>,
+    /// Regional hosts requests under this guardrail must come in through: `global` (openrouter.ai), `europe` (eu.openrouter.ai) or `us` (us.openrouter.ai); requests through other regions are refused. Null leaves the region open. When several guardrails apply, only regions allowed by all of them remain.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub allowed_data_regions: crate::Nullable<Vec<DataRegion>>,
     /// New name; a workspace's default guardrail cannot be renamed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -78,6 +87,24 @@ impl UpdateGuardrailRequest {
     /// An empty `UpdateGuardrailRequest`; fill it in with the setters.
     pub fn new() -> Self {
         <Self as Default>::default()
+    }
+
+    /// Sets the `allow_safety_retention_google` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn allow_safety_retention_google(mut self, value: Option<bool>) -> Self {
+        self.allow_safety_retention_google = value.into();
+        self
+    }
+
+    /// Sets the `allow_safety_retention_other` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn allow_safety_retention_other(mut self, value: Option<bool>) -> Self {
+        self.allow_safety_retention_other = value.into();
+        self
+    }
+
+    /// Sets the `allowed_data_regions` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn allowed_data_regions(mut self, value: Option<Vec<DataRegion>>) -> Self {
+        self.allowed_data_regions = value.into();
+        self
     }
 
     /// Sets the `name` field.

@@ -100,6 +100,8 @@ impl<'de> serde::Deserialize<'de> for ImagePricingBillable {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ImagePricingUnit {
+    /// `request`
+    Request,
     /// `image`
     Image,
     /// `megapixel`
@@ -114,6 +116,7 @@ impl ImagePricingUnit {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
+            Self::Request => "request",
             Self::Image => "image",
             Self::Megapixel => "megapixel",
             Self::Token => "token",
@@ -125,6 +128,7 @@ impl ImagePricingUnit {
 impl From<&str> for ImagePricingUnit {
     fn from(value: &str) -> Self {
         match value {
+            "request" => Self::Request,
             "image" => Self::Image,
             "megapixel" => Self::Megapixel,
             "token" => Self::Token,

@@ -21,8 +21,6 @@ mod image_generation_request;
 
 mod image_generation_response;
 
-mod image_generation_usage;
-
 mod image_model;
 
 mod image_model_architecture;
@@ -64,8 +62,6 @@ pub use self::image_gen_text_chunk_event::*;
 pub use self::image_generation_request::*;
 
 pub use self::image_generation_response::*;
-
-pub use self::image_generation_usage::*;
 
 pub use self::image_model::*;
 

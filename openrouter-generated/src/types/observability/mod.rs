@@ -65,6 +65,8 @@ mod observability_ramp_config;
 
 mod observability_ramp_destination;
 
+mod observability_region_input;
+
 mod observability_s3_config;
 
 mod observability_s3_destination;
@@ -150,6 +152,8 @@ pub use self::observability_posthog_destination::*;
 pub use self::observability_ramp_config::*;
 
 pub use self::observability_ramp_destination::*;
+
+pub use self::observability_region_input::*;
 
 pub use self::observability_s3_config::*;
 

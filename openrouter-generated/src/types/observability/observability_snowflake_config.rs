@@ -7,6 +7,10 @@
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilitySnowflakeConfig {
+    /// Send the `cache_write_tokens` column (schema version 2); turn it on once the table has that column.
+    #[serde(rename = "shouldIncludeCacheWriteTokens")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub should_include_cache_write_tokens: Option<bool>,
     /// Snowflake account identifier.
     pub account: String,
     /// Access token used to write.

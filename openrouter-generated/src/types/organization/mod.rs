@@ -5,6 +5,18 @@ mod list_organization_members_response;
 
 mod organization_member;
 
+mod organization_settings;
+
+mod organization_settings_response;
+
+mod update_organization_settings_request;
+
 pub use self::list_organization_members_response::*;
 
 pub use self::organization_member::*;
+
+pub use self::organization_settings::*;
+
+pub use self::organization_settings_response::*;
+
+pub use self::update_organization_settings_request::*;

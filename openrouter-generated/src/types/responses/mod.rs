@@ -7,10 +7,6 @@ mod apply_patch_call_operation_diff_delta_event;
 
 mod apply_patch_call_operation_diff_done_event;
 
-mod base_inputs;
-
-mod base_reasoning_config;
-
 mod code_interpreter_call_code_delta_event;
 
 mod code_interpreter_call_code_done_event;
@@ -63,45 +59,11 @@ mod image_gen_call_in_progress_event;
 
 mod image_gen_call_partial_image_event;
 
-mod incomplete_details;
-
-mod input_content_part;
-
-mod open_ai_response_custom_tool_call;
-
-mod open_ai_response_custom_tool_call_output;
-
-mod open_ai_response_function_tool_call;
-
-mod open_ai_response_function_tool_call_output;
-
-mod open_ai_response_input_message_item;
-
-mod open_ai_responses_response_status;
-
 mod open_responses_created_event;
 
 mod open_responses_in_progress_event;
 
-mod open_responses_result;
-
-mod output_apply_patch_call_item;
-
 mod output_content_part;
-
-mod output_item_image_generation_call;
-
-mod output_items;
-
-mod output_message;
-
-mod output_message_item;
-
-mod output_reasoning_item;
-
-mod output_shell_call_item;
-
-mod output_shell_call_output_item;
 
 mod reasoning_delta_event;
 
@@ -118,10 +80,6 @@ mod reasoning_summary_text_done_event;
 mod refusal_delta_event;
 
 mod refusal_done_event;
-
-mod responses_error_field;
-
-mod shell_call_status;
 
 mod stream_events;
 
@@ -143,12 +101,6 @@ mod text_delta_event;
 
 mod text_done_event;
 
-mod tool_output_content_part;
-
-mod truncation;
-
-mod usage;
-
 mod web_search_call_completed_event;
 
 mod web_search_call_in_progress_event;
@@ -160,10 +112,6 @@ pub use self::annotation_added_event::*;
 pub use self::apply_patch_call_operation_diff_delta_event::*;
 
 pub use self::apply_patch_call_operation_diff_done_event::*;
-
-pub use self::base_inputs::*;
-
-pub use self::base_reasoning_config::*;
 
 pub use self::code_interpreter_call_code_delta_event::*;
 
@@ -217,45 +165,11 @@ pub use self::image_gen_call_in_progress_event::*;
 
 pub use self::image_gen_call_partial_image_event::*;
 
-pub use self::incomplete_details::*;
-
-pub use self::input_content_part::*;
-
-pub use self::open_ai_response_custom_tool_call::*;
-
-pub use self::open_ai_response_custom_tool_call_output::*;
-
-pub use self::open_ai_response_function_tool_call::*;
-
-pub use self::open_ai_response_function_tool_call_output::*;
-
-pub use self::open_ai_response_input_message_item::*;
-
-pub use self::open_ai_responses_response_status::*;
-
 pub use self::open_responses_created_event::*;
 
 pub use self::open_responses_in_progress_event::*;
 
-pub use self::open_responses_result::*;
-
-pub use self::output_apply_patch_call_item::*;
-
 pub use self::output_content_part::*;
-
-pub use self::output_item_image_generation_call::*;
-
-pub use self::output_items::*;
-
-pub use self::output_message::*;
-
-pub use self::output_message_item::*;
-
-pub use self::output_reasoning_item::*;
-
-pub use self::output_shell_call_item::*;
-
-pub use self::output_shell_call_output_item::*;
 
 pub use self::reasoning_delta_event::*;
 
@@ -272,10 +186,6 @@ pub use self::reasoning_summary_text_done_event::*;
 pub use self::refusal_delta_event::*;
 
 pub use self::refusal_done_event::*;
-
-pub use self::responses_error_field::*;
-
-pub use self::shell_call_status::*;
 
 pub use self::stream_events::*;
 
@@ -296,12 +206,6 @@ pub use self::stream_logprob_top_logprob::*;
 pub use self::text_delta_event::*;
 
 pub use self::text_done_event::*;
-
-pub use self::tool_output_content_part::*;
-
-pub use self::truncation::*;
-
-pub use self::usage::*;
 
 pub use self::web_search_call_completed_event::*;
 

@@ -15,6 +15,12 @@ mod scim_group_mapping_response;
 
 mod scim_group_mapping_role;
 
+mod scim_sync_job;
+
+mod scim_sync_job_response;
+
+mod scim_sync_job_status;
+
 mod update_scim_group_mapping_request;
 
 pub use self::create_scim_group_mapping_request::*;
@@ -30,5 +36,11 @@ pub use self::scim_group_mapping::*;
 pub use self::scim_group_mapping_response::*;
 
 pub use self::scim_group_mapping_role::*;
+
+pub use self::scim_sync_job::*;
+
+pub use self::scim_sync_job_response::*;
+
+pub use self::scim_sync_job_status::*;
 
 pub use self::update_scim_group_mapping_request::*;

@@ -9,8 +9,8 @@ use crate::types::{
     ImageGenerationServerToolOpenRouter, LegacyWebSearchServerTool, McpServerTool,
     NamespaceTool, Preview20250311WebSearchServerTool, PreviewWebSearchServerTool,
     SearchModelsServerToolOpenRouter, ShellServerTool, ShellServerToolOpenRouter,
-    SubagentServerToolOpenRouter, ToolSearchServerTool, WebFetchServerTool,
-    WebSearchServerTool, WebSearchServerToolOpenRouter,
+    SubagentServerToolOpenRouter, ToolAllowedCallers, ToolSearchServerTool,
+    WebFetchServerTool, WebSearchServerTool, WebSearchServerToolOpenRouter,
 };
 
 /// Makes more tools available to the model from this point of the conversation on.
@@ -376,6 +376,19 @@ impl From<AdditionalToolsItemToolsItemObject> for AdditionalToolsItemToolsItem {
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AdditionalToolsItemToolsItemFunctionTool {
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub allowed_callers: crate::Nullable<ToolAllowedCallers>,
+    /// JSON Schema of what the function returns.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub output_schema: crate::Nullable<
+        std::collections::BTreeMap<String, serde_json::Value>,
+    >,
+    /// When true, the model may go on with its turn without waiting for this tool's result. Your application still runs it and sends the output back later, as a `function_call_output` quoting the `call_id`. Only used by providers whose Responses API has async tools.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#async: Option<bool>,
+    /// Keep this function hidden from the model until the `openrouter:tool_search` server tool surfaces it. Needs that tool in the list, and at least one tool has to stay visible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defer_loading: Option<bool>,
     pub r#type: AdditionalToolsItemToolsItemFunctionToolType,
     /// Name the model uses to call the function.
     pub name: String,
@@ -387,9 +400,6 @@ pub struct AdditionalToolsItemToolsItemFunctionTool {
     /// When true, the arguments must follow the schema exactly.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub strict: crate::Nullable<bool>,
-    /// Keep this function hidden from the model until the `openrouter:tool_search` server tool surfaces it. Needs that tool in the list, and at least one tool has to stay visible.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub defer_loading: Option<bool>,
 }
 
 impl AdditionalToolsItemToolsItemFunctionTool {
@@ -399,13 +409,43 @@ impl AdditionalToolsItemToolsItemFunctionTool {
         parameters: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> Self {
         Self {
+            allowed_callers: Default::default(),
+            output_schema: Default::default(),
+            r#async: Default::default(),
+            defer_loading: Default::default(),
             r#type: Default::default(),
             name: name.into(),
             description: Default::default(),
             parameters,
             strict: Default::default(),
-            defer_loading: Default::default(),
         }
+    }
+
+    /// Sets the `allowed_callers` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn allowed_callers(mut self, value: Option<ToolAllowedCallers>) -> Self {
+        self.allowed_callers = value.into();
+        self
+    }
+
+    /// Sets the `output_schema` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn output_schema(
+        mut self,
+        value: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.output_schema = value.into();
+        self
+    }
+
+    /// Sets the `async` field.
+    pub fn r#async(mut self, value: impl Into<bool>) -> Self {
+        self.r#async = Some(value.into());
+        self
+    }
+
+    /// Sets the `defer_loading` field.
+    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
+        self.defer_loading = Some(value.into());
+        self
     }
 
     /// Sets the `type` field.
@@ -441,12 +481,6 @@ impl AdditionalToolsItemToolsItemFunctionTool {
     /// Sets the `strict` field: `Some(value)` sends the value, `None` sends an explicit `null`.
     pub fn strict(mut self, value: Option<bool>) -> Self {
         self.strict = value.into();
-        self
-    }
-
-    /// Sets the `defer_loading` field.
-    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
-        self.defer_loading = Some(value.into());
         self
     }
 }

@@ -2,7 +2,8 @@
 //! The `AnthropicImageBlockParam` object and the types nested in it.
 
 use crate::types::{
-    AnthropicBase64ImageSource, AnthropicCacheControlDirective, AnthropicUrlImageSource,
+    AnthropicBase64ImageSource, AnthropicCacheControlDirective,
+    AnthropicFileDocumentSource, AnthropicUrlImageSource,
 };
 
 /// An image in a request, given inline as base64 or by URL.
@@ -60,6 +61,8 @@ pub enum AnthropicImageBlockParamSource {
     Base64(AnthropicBase64ImageSource),
     /// `type: url`
     Url(AnthropicUrlImageSource),
+    /// `type: file`
+    File(AnthropicFileDocumentSource),
     /// A `type` this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
@@ -72,6 +75,9 @@ impl serde::Serialize for AnthropicImageBlockParamSource {
             }
             Self::Url(value) => {
                 crate::__private::serialize_tagged(value, "type", "url", serializer)
+            }
+            Self::File(value) => {
+                crate::__private::serialize_tagged(value, "type", "file", serializer)
             }
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
         }
@@ -90,6 +96,7 @@ impl<'de> serde::Deserialize<'de> for AnthropicImageBlockParamSource {
         match tag.as_deref() {
             Some("base64") => crate::__private::from_value(value).map(Self::Base64),
             Some("url") => crate::__private::from_value(value).map(Self::Url),
+            Some("file") => crate::__private::from_value(value).map(Self::File),
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -104,6 +111,12 @@ impl From<AnthropicBase64ImageSource> for AnthropicImageBlockParamSource {
 impl From<AnthropicUrlImageSource> for AnthropicImageBlockParamSource {
     fn from(value: AnthropicUrlImageSource) -> Self {
         Self::Url(value)
+    }
+}
+
+impl From<AnthropicFileDocumentSource> for AnthropicImageBlockParamSource {
+    fn from(value: AnthropicFileDocumentSource) -> Self {
+        Self::File(value)
     }
 }
 

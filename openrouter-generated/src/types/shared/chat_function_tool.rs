@@ -2,10 +2,11 @@
 //! The `ChatFunctionTool` union.
 
 use crate::types::{
-    AdvisorServerToolOpenRouter, BashServerTool, ChatFunctionToolFunction,
-    ChatSearchModelsServerTool, ChatWebSearchShorthand, DatetimeServerTool,
-    FilesServerTool, FusionServerToolOpenRouter, ImageGenerationServerToolOpenRouter,
-    OpenRouterWebSearchServerTool, SubagentServerToolOpenRouter, WebFetchServerTool,
+    AdvisorServerToolOpenRouter, BashServerTool, ChatDynamicServerTool,
+    ChatFunctionToolFunction, ChatSearchModelsServerTool, ChatWebSearchShorthand,
+    DatetimeServerTool, FilesServerTool, FusionServerToolOpenRouter,
+    ImageGenerationServerToolOpenRouter, OpenRouterWebSearchServerTool,
+    SubagentServerToolOpenRouter, WebFetchServerTool,
 };
 
 /// A tool offered to the model: either a function your code runs, or one of OpenRouter's built-in server tools that run on OpenRouter's side.
@@ -28,6 +29,7 @@ pub enum ChatFunctionTool {
     WebFetchServerTool(WebFetchServerTool),
     OpenRouterWebSearchServerTool(OpenRouterWebSearchServerTool),
     ChatWebSearchShorthand(ChatWebSearchShorthand),
+    ChatDynamicServerTool(ChatDynamicServerTool),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
@@ -101,5 +103,11 @@ impl From<OpenRouterWebSearchServerTool> for ChatFunctionTool {
 impl From<ChatWebSearchShorthand> for ChatFunctionTool {
     fn from(value: ChatWebSearchShorthand) -> Self {
         Self::ChatWebSearchShorthand(value)
+    }
+}
+
+impl From<ChatDynamicServerTool> for ChatFunctionTool {
+    fn from(value: ChatDynamicServerTool) -> Self {
+        Self::ChatDynamicServerTool(value)
     }
 }

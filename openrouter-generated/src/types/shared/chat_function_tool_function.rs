@@ -14,6 +14,9 @@ pub struct ChatFunctionToolFunction {
     pub function: ChatFunctionToolFunctionFunction,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<ChatContentCacheControl>,
+    /// When true, the function's definition is held back from the model until a tool search brings it in (see `deferred_tools` on the request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defer_loading: Option<bool>,
 }
 
 impl ChatFunctionToolFunction {
@@ -23,6 +26,7 @@ impl ChatFunctionToolFunction {
             r#type: Default::default(),
             function: function.into(),
             cache_control: Default::default(),
+            defer_loading: Default::default(),
         }
     }
 
@@ -46,6 +50,12 @@ impl ChatFunctionToolFunction {
         self.cache_control = Some(value.into());
         self
     }
+
+    /// Sets the `defer_loading` field.
+    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
+        self.defer_loading = Some(value.into());
+        self
+    }
 }
 
 /// Name, purpose and input schema of the function.
@@ -65,6 +75,9 @@ pub struct ChatFunctionToolFunctionFunction {
     /// When true, the arguments must follow the schema exactly.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub strict: crate::Nullable<bool>,
+    /// Same as `defer_loading` on the tool itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defer_loading: Option<bool>,
 }
 
 impl ChatFunctionToolFunctionFunction {
@@ -75,6 +88,7 @@ impl ChatFunctionToolFunctionFunction {
             description: Default::default(),
             parameters: Default::default(),
             strict: Default::default(),
+            defer_loading: Default::default(),
         }
     }
 
@@ -102,6 +116,12 @@ impl ChatFunctionToolFunctionFunction {
     /// Sets the `strict` field: `Some(value)` sends the value, `None` sends an explicit `null`.
     pub fn strict(mut self, value: Option<bool>) -> Self {
         self.strict = value.into();
+        self
+    }
+
+    /// Sets the `defer_loading` field.
+    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
+        self.defer_loading = Some(value.into());
         self
     }
 }

@@ -6,9 +6,9 @@ use crate::types::{
     ChatFormatJsonObjectConfig, ChatFormatJsonSchemaConfig, ChatFormatPythonConfig,
     ChatFormatTextConfig, ChatFunctionTool, ChatMessages, ChatModelNames,
     ChatReasoningSummaryVerbosityEnum, ChatStreamOptions, ChatToolChoice,
-    DeprecatedRoute, ImageConfig, ModelName, Plugin, Prediction, PromptCacheOptions,
-    ProviderPreferences, ReasoningEffort, RequestedServiceTier, StopServerToolsWhen,
-    TraceConfig,
+    DeferredToolsControl, DeprecatedRoute, ImageConfig, ModelName, Plugin, Prediction,
+    PromptCacheOptions, ProviderPreferences, ReasoningEffort, RequestedServiceTier,
+    StopServerToolsWhen, TraceConfig,
 };
 
 /// Body of a chat completion call.
@@ -27,6 +27,8 @@ pub struct ChatRequest {
     pub cache_control: Option<AnthropicCacheControlDirective>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug: Option<ChatDebugOptions>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferred_tools: Option<DeferredToolsControl>,
     /// Penalty between -2.0 and 2.0 that grows with how often a token has already been used.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub frequency_penalty: crate::Nullable<f64>,
@@ -142,6 +144,7 @@ impl ChatRequest {
             models: Default::default(),
             cache_control: Default::default(),
             debug: Default::default(),
+            deferred_tools: Default::default(),
             frequency_penalty: Default::default(),
             image_config: Default::default(),
             logit_bias: Default::default(),
@@ -212,6 +215,12 @@ impl ChatRequest {
     /// Sets the `debug` field.
     pub fn debug(mut self, value: impl Into<ChatDebugOptions>) -> Self {
         self.debug = Some(value.into());
+        self
+    }
+
+    /// Sets the `deferred_tools` field.
+    pub fn deferred_tools(mut self, value: impl Into<DeferredToolsControl>) -> Self {
+        self.deferred_tools = Some(value.into());
         self
     }
 

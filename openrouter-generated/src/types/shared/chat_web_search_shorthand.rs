@@ -3,7 +3,7 @@
 
 use crate::types::{
     SearchQualityLevel, WebSearchConfig, WebSearchEngineEnum, WebSearchMode,
-    WebSearchUserLocationServerTool,
+    WebSearchUserLocationServerTool, XSearchOptions,
 };
 
 /// Web search declared the way OpenAI's Responses API does it; OpenRouter treats it as `openrouter:web_search`. Settings may sit at the top level or under `parameters`.
@@ -41,6 +41,8 @@ pub struct ChatWebSearchShorthand {
     pub search_context_size: Option<SearchQualityLevel>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_location: Option<WebSearchUserLocationServerTool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x_search: Option<XSearchOptions>,
 }
 
 impl ChatWebSearchShorthand {
@@ -59,6 +61,7 @@ impl ChatWebSearchShorthand {
             parameters: Default::default(),
             search_context_size: Default::default(),
             user_location: Default::default(),
+            x_search: Default::default(),
         }
     }
 
@@ -134,6 +137,12 @@ impl ChatWebSearchShorthand {
         value: impl Into<WebSearchUserLocationServerTool>,
     ) -> Self {
         self.user_location = Some(value.into());
+        self
+    }
+
+    /// Sets the `x_search` field.
+    pub fn x_search(mut self, value: impl Into<XSearchOptions>) -> Self {
+        self.x_search = Some(value.into());
         self
     }
 }

@@ -10,6 +10,9 @@ pub struct CostDetails {
     /// Total upstream charge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upstream_inference_cost: Option<f64>,
+    /// Charge in US dollars for metered server-tool work billed on this request (such as shell sandbox time); 0 when such a tool ran at no charge, absent when none ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_tool_cost: Option<f64>,
     /// Upstream charge for the input.
     pub upstream_inference_prompt_cost: f64,
     /// Upstream charge for the output.

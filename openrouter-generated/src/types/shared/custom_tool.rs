@@ -7,6 +7,12 @@
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomTool {
+    /// When true, the model may go on with its turn without waiting for this tool's result. Your application still runs it and sends the output back later, as a `function_call_output` quoting the `call_id`. Only used by providers whose Responses API has async tools.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#async: Option<bool>,
+    /// Hide the tool from the model until an `openrouter:tool_search` search turns it up. Without a search tool in the request, OpenRouter may add one for the purpose or otherwise send the tool normally; if you declare the search tool yourself, at least one tool has to stay visible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defer_loading: Option<bool>,
     pub r#type: CustomToolType,
     /// Name the model uses to call the tool.
     pub name: String,
@@ -22,11 +28,25 @@ impl CustomTool {
     /// A `CustomTool` from its required fields; the optional ones start empty.
     pub fn new(name: impl Into<String>) -> Self {
         Self {
+            r#async: Default::default(),
+            defer_loading: Default::default(),
             r#type: Default::default(),
             name: name.into(),
             description: Default::default(),
             format: Default::default(),
         }
+    }
+
+    /// Sets the `async` field.
+    pub fn r#async(mut self, value: impl Into<bool>) -> Self {
+        self.r#async = Some(value.into());
+        self
+    }
+
+    /// Sets the `defer_loading` field.
+    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
+        self.defer_loading = Some(value.into());
+        self
     }
 
     /// Sets the `type` field.

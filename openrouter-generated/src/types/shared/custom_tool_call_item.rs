@@ -9,21 +9,25 @@ use crate::types::ToolCallStatus;
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomToolCallItem {
+    /// Whether the call was made to an `async` tool.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub r#async: crate::Nullable<bool>,
     pub r#type: CustomToolCallItemType,
     /// Identifier of the output item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub id: crate::Nullable<String>,
     /// Identifier that links the call to its `custom_tool_call_output`.
     pub call_id: String,
     /// Name of the custom tool.
     pub name: String,
     /// The free-text input the model wrote for the tool.
     pub input: String,
-    /// Namespace the tool belongs to, when it was declared inside a namespace tool (an MCP server, say).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ToolCallStatus>,
+    /// Namespace the tool belongs to, when it was declared inside a namespace tool.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub namespace: crate::Nullable<String>,
+    /// Progress of the call.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub status: crate::Nullable<ToolCallStatus>,
 }
 
 impl CustomToolCallItem {
@@ -34,6 +38,7 @@ impl CustomToolCallItem {
         input: impl Into<String>,
     ) -> Self {
         Self {
+            r#async: Default::default(),
             r#type: Default::default(),
             id: Default::default(),
             call_id: call_id.into(),
@@ -44,15 +49,21 @@ impl CustomToolCallItem {
         }
     }
 
+    /// Sets the `async` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn r#async(mut self, value: Option<bool>) -> Self {
+        self.r#async = value.into();
+        self
+    }
+
     /// Sets the `type` field.
     pub fn r#type(mut self, value: impl Into<CustomToolCallItemType>) -> Self {
         self.r#type = value.into();
         self
     }
 
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
+    /// Sets the `id` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn id(mut self, value: Option<String>) -> Self {
+        self.id = value.into();
         self
     }
 
@@ -74,15 +85,15 @@ impl CustomToolCallItem {
         self
     }
 
-    /// Sets the `namespace` field.
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.namespace = Some(value.into());
+    /// Sets the `namespace` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn namespace(mut self, value: Option<String>) -> Self {
+        self.namespace = value.into();
         self
     }
 
-    /// Sets the `status` field.
-    pub fn status(mut self, value: impl Into<ToolCallStatus>) -> Self {
-        self.status = Some(value.into());
+    /// Sets the `status` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn status(mut self, value: Option<ToolCallStatus>) -> Self {
+        self.status = value.into();
         self
     }
 }

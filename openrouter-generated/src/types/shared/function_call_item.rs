@@ -4,44 +4,73 @@
 use crate::types::ToolCallStatus;
 
 /// A call the model made to one of your functions, sent back as history.
-///
-/// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FunctionCallItem {
+    /// Whether the call was made to an `async` tool.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub r#async: crate::Nullable<bool>,
     pub r#type: FunctionCallItemType,
     /// Identifier of the output item.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub id: crate::Nullable<String>,
     /// Identifier that links the call to its `function_call_output`.
     pub call_id: String,
     /// Name of the function to run.
     pub name: String,
     /// The arguments as a JSON-encoded string.
     pub arguments: String,
-    /// Namespace the function belongs to, when it was declared inside a namespace tool (an MCP server, say).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ToolCallStatus>,
-    /// Experimental and liable to change. Set on every `function_call` a subagent forwards; equals the `call_id` of the `openrouter:subagent` call that started that subagent. Missing on ordinary calls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subagent_id: Option<String>,
-    /// Experimental and liable to change. Opaque record of what the subagent produced this turn; send it back untouched in the next request so the subagent can resume with the same context. When a subagent issues several calls at once, only the first carries it (the others carry just `subagent_id`). Only present for calls coming from an `openrouter:subagent` subagent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subagent_items: Option<Vec<FunctionCallItemSubagentItemsItem>>,
+    /// Namespace the function belongs to, when it was declared inside a namespace tool.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub namespace: crate::Nullable<String>,
+    /// Progress of the call.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub status: crate::Nullable<ToolCallStatus>,
+    /// For calls forwarded by an `openrouter:subagent` subagent, the `call_id` of the call that started it.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub subagent_id: crate::Nullable<String>,
+    /// Opaque subagent record from the earlier response, sent back untouched.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub subagent_items: crate::Nullable<Vec<FunctionCallItemSubagentItemsItem>>,
 }
 
 impl FunctionCallItem {
+    /// A `FunctionCallItem` from its required fields; the optional ones start empty.
+    pub fn new(
+        call_id: impl Into<String>,
+        name: impl Into<String>,
+        arguments: impl Into<String>,
+    ) -> Self {
+        Self {
+            r#async: Default::default(),
+            r#type: Default::default(),
+            id: Default::default(),
+            call_id: call_id.into(),
+            name: name.into(),
+            arguments: arguments.into(),
+            namespace: Default::default(),
+            status: Default::default(),
+            subagent_id: Default::default(),
+            subagent_items: Default::default(),
+        }
+    }
+
+    /// Sets the `async` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn r#async(mut self, value: Option<bool>) -> Self {
+        self.r#async = value.into();
+        self
+    }
+
     /// Sets the `type` field.
     pub fn r#type(mut self, value: impl Into<FunctionCallItemType>) -> Self {
         self.r#type = value.into();
         self
     }
 
-    /// Sets the `id` field.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
+    /// Sets the `id` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn id(mut self, value: Option<String>) -> Self {
         self.id = value.into();
         self
     }
@@ -64,37 +93,37 @@ impl FunctionCallItem {
         self
     }
 
-    /// Sets the `namespace` field.
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.namespace = Some(value.into());
+    /// Sets the `namespace` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn namespace(mut self, value: Option<String>) -> Self {
+        self.namespace = value.into();
         self
     }
 
-    /// Sets the `status` field.
-    pub fn status(mut self, value: impl Into<ToolCallStatus>) -> Self {
-        self.status = Some(value.into());
+    /// Sets the `status` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn status(mut self, value: Option<ToolCallStatus>) -> Self {
+        self.status = value.into();
         self
     }
 
-    /// Sets the `subagent_id` field.
-    pub fn subagent_id(mut self, value: impl Into<String>) -> Self {
-        self.subagent_id = Some(value.into());
+    /// Sets the `subagent_id` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn subagent_id(mut self, value: Option<String>) -> Self {
+        self.subagent_id = value.into();
         self
     }
 
-    /// Sets the `subagent_items` field.
+    /// Sets the `subagent_items` field: `Some(value)` sends the value, `None` sends an explicit `null`.
     pub fn subagent_items(
         mut self,
-        value: impl Into<Vec<FunctionCallItemSubagentItemsItem>>,
+        value: Option<Vec<FunctionCallItemSubagentItemsItem>>,
     ) -> Self {
-        self.subagent_items = Some(value.into());
+        self.subagent_items = value.into();
         self
     }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FunctionCallItemSubagentItemsItem {
     /// Kind of the recorded item.
@@ -123,7 +152,7 @@ impl FunctionCallItemSubagentItemsItem {
 /// `function_call` (the default); an answer carrying another value keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
 pub struct FunctionCallItemType(String);
 

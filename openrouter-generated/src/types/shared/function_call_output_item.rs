@@ -139,6 +139,9 @@ impl From<InputFile> for FunctionCallOutputItemOutputListItem {
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FunctionCallOutputItemOutputListItemInputImage {
+    /// ID of an uploaded image, as an alternative to `image_url`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub file_id: crate::Nullable<String>,
     pub r#type: FunctionCallOutputItemOutputListItemInputImageType,
     /// Resolution at which the model looks at the image.
     pub detail: FunctionCallOutputItemOutputListItemInputImageDetail,
@@ -153,10 +156,17 @@ impl FunctionCallOutputItemOutputListItemInputImage {
         detail: impl Into<FunctionCallOutputItemOutputListItemInputImageDetail>,
     ) -> Self {
         Self {
+            file_id: Default::default(),
             r#type: Default::default(),
             detail: detail.into(),
             image_url: Default::default(),
         }
+    }
+
+    /// Sets the `file_id` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn file_id(mut self, value: Option<String>) -> Self {
+        self.file_id = value.into();
+        self
     }
 
     /// Sets the `type` field.

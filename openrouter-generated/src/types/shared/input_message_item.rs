@@ -109,6 +109,9 @@ impl From<InputVideo> for InputMessageItemContentItem {
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InputMessageItemContentItemInputImage {
+    /// ID of an uploaded image, as an alternative to `image_url`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub file_id: crate::Nullable<String>,
     pub r#type: InputMessageItemContentItemInputImageType,
     /// Resolution at which the model looks at the image.
     pub detail: InputMessageItemContentItemInputImageDetail,
@@ -121,10 +124,17 @@ impl InputMessageItemContentItemInputImage {
     /// An `InputMessageItemContentItemInputImage` from its required fields; the optional ones start empty.
     pub fn new(detail: impl Into<InputMessageItemContentItemInputImageDetail>) -> Self {
         Self {
+            file_id: Default::default(),
             r#type: Default::default(),
             detail: detail.into(),
             image_url: Default::default(),
         }
+    }
+
+    /// Sets the `file_id` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn file_id(mut self, value: Option<String>) -> Self {
+        self.file_id = value.into();
+        self
     }
 
     /// Sets the `type` field.

@@ -3,11 +3,11 @@
 
 use crate::types::{
     AdditionalToolsItem, AgentMessageItem, ApplyPatchCallItem, ApplyPatchCallOutputItem,
-    CompactionItem, ContextCompactionItem, CustomToolCallItem, CustomToolCallOutputItem,
-    EasyInputMessage, FunctionCallItem, FunctionCallOutputItem, InputMessageItem,
-    ItemReferenceItem, LocalShellCallItem, LocalShellCallOutputItem,
+    CompactionItem, ConfigurationUpdateItem, ContextCompactionItem, CustomToolCallItem,
+    CustomToolCallOutputItem, EasyInputMessage, FunctionCallItem, FunctionCallOutputItem,
+    InputMessageItem, ItemReferenceItem, LocalShellCallItem, LocalShellCallOutputItem,
     McpApprovalRequestItem, McpApprovalResponseItem, McpCallItem, McpListToolsItem,
-    OutputAdvisorServerToolItem, OutputApplyPatchServerToolItem,
+    OutputAdvisorServerToolItem, OutputApplyPatchServerToolItem, OutputArmorBlockedItem,
     OutputBashServerToolItem, OutputBrowserUseServerToolItem,
     OutputCodeInterpreterCallItem, OutputCodeInterpreterServerToolItem,
     OutputComputerCallItem, OutputCustomToolCallItem, OutputDatetimeItem,
@@ -19,7 +19,7 @@ use crate::types::{
     OutputTextEditorServerToolItem, OutputToolSearchServerToolItem,
     OutputWebFetchServerToolItem, OutputWebSearchCallItem, OutputWebSearchServerToolItem,
     ReasoningFormat, ReasoningItem, ReasoningSummaryText, ReasoningTextContent,
-    ShellCallItem, ShellCallOutputItem,
+    ShellCallItem, ShellCallOutputItem, ToolSearchCallItem, ToolSearchOutputItem,
 };
 
 /// What the model should respond to: a plain string (taken as one user message) or a list of conversation items such as messages, earlier outputs, tool calls and their results.
@@ -111,6 +111,10 @@ pub enum InputsListItem {
     ItemReferenceItem(ItemReferenceItem),
     AdditionalToolsItem(AdditionalToolsItem),
     AgentMessageItem(AgentMessageItem),
+    ConfigurationUpdateItem(ConfigurationUpdateItem),
+    ToolSearchCallItem(ToolSearchCallItem),
+    ToolSearchOutputItem(ToolSearchOutputItem),
+    OutputArmorBlockedItem(OutputArmorBlockedItem),
     /// A shape this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
@@ -412,6 +416,30 @@ impl From<AdditionalToolsItem> for InputsListItem {
 impl From<AgentMessageItem> for InputsListItem {
     fn from(value: AgentMessageItem) -> Self {
         Self::AgentMessageItem(value)
+    }
+}
+
+impl From<ConfigurationUpdateItem> for InputsListItem {
+    fn from(value: ConfigurationUpdateItem) -> Self {
+        Self::ConfigurationUpdateItem(value)
+    }
+}
+
+impl From<ToolSearchCallItem> for InputsListItem {
+    fn from(value: ToolSearchCallItem) -> Self {
+        Self::ToolSearchCallItem(value)
+    }
+}
+
+impl From<ToolSearchOutputItem> for InputsListItem {
+    fn from(value: ToolSearchOutputItem) -> Self {
+        Self::ToolSearchOutputItem(value)
+    }
+}
+
+impl From<OutputArmorBlockedItem> for InputsListItem {
+    fn from(value: OutputArmorBlockedItem) -> Self {
+        Self::OutputArmorBlockedItem(value)
     }
 }
 

@@ -5,11 +5,11 @@ use crate::types::{
     AnthropicDocumentBlockParam, AnthropicImageBlockParam,
     AnthropicSearchResultBlockParam, AnthropicTextBlockParam,
     MessagesAdvisorToolResultBlock, MessagesBashToolResultBlock,
-    MessagesCompactionBlockParam, MessagesRedactedThinkingBlockParam,
+    MessagesCompactionBlockParam, MessagesEffort, MessagesRedactedThinkingBlockParam,
     MessagesServerToolUseBlockParam, MessagesShellToolResultBlock,
     MessagesThinkingBlockParam, MessagesToolAdditionBlock, MessagesToolRemovalBlock,
-    MessagesToolResultBlockParam, MessagesToolUseBlockParam,
-    MessagesWebSearchToolResultBlockParam,
+    MessagesToolResultBlockParam, MessagesToolSearchResultBlock,
+    MessagesToolUseBlockParam, MessagesWebSearchToolResultBlockParam,
 };
 
 /// One turn of the conversation, in Anthropic's format with OpenRouter additions.
@@ -20,6 +20,12 @@ use crate::types::{
 pub struct MessagesMessageParam {
     /// Who speaks in this turn.
     pub role: MessagesMessageParamRole,
+    /// OpenRouter addition: how long the turn is kept in the conversation, until the next user message (`next_user_message`) or for good (`never`).
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub clear_at: crate::Nullable<MessagesMessageParamClearAt>,
+    /// Output settings that apply from this turn on; changing the effort here leaves the prompt cache of the earlier turns intact.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub output_config: crate::Nullable<MessageOutputConfig>,
     /// The turn's content, as plain text or as a list of content blocks.
     pub content: MessagesMessageParamContent,
 }
@@ -32,6 +38,8 @@ impl MessagesMessageParam {
     ) -> Self {
         Self {
             role: role.into(),
+            clear_at: Default::default(),
+            output_config: Default::default(),
             content: content.into(),
         }
     }
@@ -42,10 +50,109 @@ impl MessagesMessageParam {
         self
     }
 
+    /// Sets the `clear_at` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn clear_at(mut self, value: Option<MessagesMessageParamClearAt>) -> Self {
+        self.clear_at = value.into();
+        self
+    }
+
+    /// Sets the `output_config` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn output_config(mut self, value: Option<MessageOutputConfig>) -> Self {
+        self.output_config = value.into();
+        self
+    }
+
     /// Sets the `content` field.
     pub fn content(mut self, value: impl Into<MessagesMessageParamContent>) -> Self {
         self.content = value.into();
         self
+    }
+}
+
+/// Output settings that apply from this turn on; changing the effort here leaves the prompt cache of the earlier turns intact.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[non_exhaustive]
+pub struct MessageOutputConfig {
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub effort: crate::Nullable<MessagesEffort>,
+}
+
+impl MessageOutputConfig {
+    /// An empty `MessageOutputConfig`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
+    }
+
+    /// Sets the `effort` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn effort(mut self, value: Option<MessagesEffort>) -> Self {
+        self.effort = value.into();
+        self
+    }
+}
+
+/// OpenRouter addition: how long the turn is kept in the conversation, until the next user message (`next_user_message`) or for good (`never`).
+///
+/// Open enumeration: values this version does not know decode into `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum MessagesMessageParamClearAt {
+    /// `next_user_message`
+    NextUserMessage,
+    /// `never`
+    Never,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl MessagesMessageParamClearAt {
+    /// The value as sent over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NextUserMessage => "next_user_message",
+            Self::Never => "never",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MessagesMessageParamClearAt {
+    fn from(value: &str) -> Self {
+        match value {
+            "next_user_message" => Self::NextUserMessage,
+            "never" => Self::Never,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for MessagesMessageParamClearAt {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for MessagesMessageParamClearAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for MessagesMessageParamClearAt {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl<'de> serde::Deserialize<'de> for MessagesMessageParamClearAt {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }
 
@@ -119,6 +226,8 @@ pub enum MessagesMessageParamContentBlocksItem {
     OpenrouterShellToolResult(MessagesShellToolResultBlock),
     /// `type: openrouter_bash_tool_result`
     OpenrouterBashToolResult(MessagesBashToolResultBlock),
+    /// `type: openrouter_tool_search_result`
+    OpenrouterToolSearchResult(MessagesToolSearchResultBlock),
     /// A `type` this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
@@ -229,6 +338,14 @@ impl serde::Serialize for MessagesMessageParamContentBlocksItem {
                     serializer,
                 )
             }
+            Self::OpenrouterToolSearchResult(value) => {
+                crate::__private::serialize_tagged(
+                    value,
+                    "type",
+                    "openrouter_tool_search_result",
+                    serializer,
+                )
+            }
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
         }
     }
@@ -281,6 +398,9 @@ impl<'de> serde::Deserialize<'de> for MessagesMessageParamContentBlocksItem {
             }
             Some("openrouter_bash_tool_result") => {
                 crate::__private::from_value(value).map(Self::OpenrouterBashToolResult)
+            }
+            Some("openrouter_tool_search_result") => {
+                crate::__private::from_value(value).map(Self::OpenrouterToolSearchResult)
             }
             _ => Ok(Self::Unknown(value)),
         }
@@ -381,6 +501,12 @@ impl From<MessagesShellToolResultBlock> for MessagesMessageParamContentBlocksIte
 impl From<MessagesBashToolResultBlock> for MessagesMessageParamContentBlocksItem {
     fn from(value: MessagesBashToolResultBlock) -> Self {
         Self::OpenrouterBashToolResult(value)
+    }
+}
+
+impl From<MessagesToolSearchResultBlock> for MessagesMessageParamContentBlocksItem {
+    fn from(value: MessagesToolSearchResultBlock) -> Self {
+        Self::OpenrouterToolSearchResult(value)
     }
 }
 

@@ -3,11 +3,12 @@
 
 use crate::types::{
     AnthropicAllowedCallers, AnthropicCacheControlDirective,
-    AnthropicInputTokensClearAtLeast, AnthropicInputTokensTrigger, AnthropicSpeed,
-    AnthropicTextBlockParam, AnthropicThinkingDisplay, AnthropicThinkingTurns,
-    AnthropicToolSearchToolBm25, AnthropicToolSearchToolRegex, AnthropicToolUsesKeep,
-    AnthropicToolUsesTrigger, AnthropicWebSearchToolUserLocation, BashServerTool,
-    DatetimeServerTool, DeprecatedRoute, ImageGenerationServerToolOpenRouter,
+    AnthropicInputTokensClearAtLeast, AnthropicInputTokensTrigger, AnthropicSafeguard,
+    AnthropicSpeed, AnthropicTextBlockParam, AnthropicThinkingBlockBinding,
+    AnthropicThinkingDisplay, AnthropicThinkingTurns, AnthropicToolSearchToolBm25,
+    AnthropicToolSearchToolRegex, AnthropicToolUsesKeep, AnthropicToolUsesTrigger,
+    AnthropicWebSearchToolUserLocation, BashServerTool, DatetimeServerTool,
+    DeferredToolsControl, DeprecatedRoute, ImageGenerationServerToolOpenRouter,
     MessagesFallbackParam, MessagesMessageParam, MessagesOutputConfig,
     MessagesSearchModelsServerTool, OpenRouterWebSearchServerTool, Plugin,
     ProviderPreferences, ShellServerToolOpenRouter, StopServerToolsWhen,
@@ -75,6 +76,11 @@ pub struct MessagesRequest {
     pub speed: Option<AnthropicSpeed>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_server_tools_when: Option<StopServerToolsWhen>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferred_tools: Option<DeferredToolsControl>,
+    /// Server-side safeguards for Anthropic to check alongside the completion.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub safeguards: crate::Nullable<Vec<AnthropicSafeguard>>,
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub provider: crate::Nullable<ProviderPreferences>,
     /// OpenRouter plugins to turn on for this request, each with its own settings.
@@ -122,6 +128,8 @@ impl MessagesRequest {
             cache_control: Default::default(),
             speed: Default::default(),
             stop_server_tools_when: Default::default(),
+            deferred_tools: Default::default(),
+            safeguards: Default::default(),
             provider: Default::default(),
             plugins: Default::default(),
             route: Default::default(),
@@ -258,6 +266,18 @@ impl MessagesRequest {
         value: impl Into<StopServerToolsWhen>,
     ) -> Self {
         self.stop_server_tools_when = Some(value.into());
+        self
+    }
+
+    /// Sets the `deferred_tools` field.
+    pub fn deferred_tools(mut self, value: impl Into<DeferredToolsControl>) -> Self {
+        self.deferred_tools = Some(value.into());
+        self
+    }
+
+    /// Sets the `safeguards` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn safeguards(mut self, value: Option<Vec<AnthropicSafeguard>>) -> Self {
+        self.safeguards = value.into();
         self
     }
 
@@ -1010,6 +1030,8 @@ pub enum MessagesRequestThinking {
     Disabled(MessagesRequestThinkingDisabled),
     /// `type: adaptive`
     Adaptive(MessagesRequestThinkingAdaptive),
+    /// `type: between_tools`
+    BetweenTools(MessagesRequestThinkingBetweenTools),
     /// A `type` this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
@@ -1025,6 +1047,14 @@ impl serde::Serialize for MessagesRequestThinking {
             }
             Self::Adaptive(value) => {
                 crate::__private::serialize_tagged(value, "type", "adaptive", serializer)
+            }
+            Self::BetweenTools(value) => {
+                crate::__private::serialize_tagged(
+                    value,
+                    "type",
+                    "between_tools",
+                    serializer,
+                )
             }
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
         }
@@ -1044,6 +1074,9 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestThinking {
             Some("enabled") => crate::__private::from_value(value).map(Self::Enabled),
             Some("disabled") => crate::__private::from_value(value).map(Self::Disabled),
             Some("adaptive") => crate::__private::from_value(value).map(Self::Adaptive),
+            Some("between_tools") => {
+                crate::__private::from_value(value).map(Self::BetweenTools)
+            }
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -1067,6 +1100,12 @@ impl From<MessagesRequestThinkingAdaptive> for MessagesRequestThinking {
     }
 }
 
+impl From<MessagesRequestThinkingBetweenTools> for MessagesRequestThinking {
+    fn from(value: MessagesRequestThinkingBetweenTools) -> Self {
+        Self::BetweenTools(value)
+    }
+}
+
 /// The model decides for itself how much to think.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
@@ -1077,6 +1116,8 @@ pub struct MessagesRequestThinkingAdaptive {
     pub r#type: MessagesRequestThinkingAdaptiveType,
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub display: crate::Nullable<AnthropicThinkingDisplay>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub block_binding: crate::Nullable<AnthropicThinkingBlockBinding>,
 }
 
 impl MessagesRequestThinkingAdaptive {
@@ -1097,6 +1138,15 @@ impl MessagesRequestThinkingAdaptive {
     /// Sets the `display` field: `Some(value)` sends the value, `None` sends an explicit `null`.
     pub fn display(mut self, value: Option<AnthropicThinkingDisplay>) -> Self {
         self.display = value.into();
+        self
+    }
+
+    /// Sets the `block_binding` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn block_binding(
+        mut self,
+        value: Option<AnthropicThinkingBlockBinding>,
+    ) -> Self {
+        self.block_binding = value.into();
         self
     }
 }
@@ -1126,6 +1176,62 @@ impl Default for MessagesRequestThinkingAdaptiveType {
 }
 
 impl std::fmt::Display for MessagesRequestThinkingAdaptiveType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Thinking only between tool calls.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[non_exhaustive]
+pub struct MessagesRequestThinkingBetweenTools {
+    /// Thinking mode.
+    pub r#type: MessagesRequestThinkingBetweenToolsType,
+}
+
+impl MessagesRequestThinkingBetweenTools {
+    /// An empty `MessagesRequestThinkingBetweenTools`; fill it in with the setters.
+    pub fn new() -> Self {
+        <Self as Default>::default()
+    }
+
+    /// Sets the `type` field.
+    pub fn r#type(
+        mut self,
+        value: impl Into<MessagesRequestThinkingBetweenToolsType>,
+    ) -> Self {
+        self.r#type = value.into();
+        self
+    }
+}
+
+/// Thinking mode.
+///
+/// `between_tools` (the default); an answer carrying another value keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(transparent)]
+pub struct MessagesRequestThinkingBetweenToolsType(String);
+
+impl MessagesRequestThinkingBetweenToolsType {
+    /// The documented value.
+    pub const VALUE: &'static str = "between_tools";
+    /// The value as sent over the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for MessagesRequestThinkingBetweenToolsType {
+    fn default() -> Self {
+        Self(Self::VALUE.to_owned())
+    }
+}
+
+impl std::fmt::Display for MessagesRequestThinkingBetweenToolsType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
@@ -1199,6 +1305,8 @@ pub struct MessagesRequestThinkingEnabled {
     pub budget_tokens: i64,
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub display: crate::Nullable<AnthropicThinkingDisplay>,
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub block_binding: crate::Nullable<AnthropicThinkingBlockBinding>,
 }
 
 impl MessagesRequestThinkingEnabled {
@@ -1208,6 +1316,7 @@ impl MessagesRequestThinkingEnabled {
             r#type: Default::default(),
             budget_tokens: budget_tokens.into(),
             display: Default::default(),
+            block_binding: Default::default(),
         }
     }
 
@@ -1229,6 +1338,15 @@ impl MessagesRequestThinkingEnabled {
     /// Sets the `display` field: `Some(value)` sends the value, `None` sends an explicit `null`.
     pub fn display(mut self, value: Option<AnthropicThinkingDisplay>) -> Self {
         self.display = value.into();
+        self
+    }
+
+    /// Sets the `block_binding` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn block_binding(
+        mut self,
+        value: Option<AnthropicThinkingBlockBinding>,
+    ) -> Self {
+        self.block_binding = value.into();
         self
     }
 }
@@ -2022,6 +2140,9 @@ pub struct MessagesRequestToolsItemCustomTool {
     /// When true, the tool is not loaded up front but can be found later through tool search.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub defer_loading: Option<bool>,
+    /// When true, the tool's input must follow `input_schema` exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strict: Option<bool>,
 }
 
 impl MessagesRequestToolsItemCustomTool {
@@ -2037,6 +2158,7 @@ impl MessagesRequestToolsItemCustomTool {
             input_schema: input_schema.into(),
             cache_control: Default::default(),
             defer_loading: Default::default(),
+            strict: Default::default(),
         }
     }
 
@@ -2082,6 +2204,12 @@ impl MessagesRequestToolsItemCustomTool {
     /// Sets the `defer_loading` field.
     pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
         self.defer_loading = Some(value.into());
+        self
+    }
+
+    /// Sets the `strict` field.
+    pub fn strict(mut self, value: impl Into<bool>) -> Self {
+        self.strict = Some(value.into());
         self
     }
 }

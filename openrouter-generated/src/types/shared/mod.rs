@@ -16,8 +16,64 @@ mod advisor_server_tool_open_router;
 #[cfg(any(feature = "presets", feature = "responses"))]
 mod agent_message_item;
 
-#[cfg(any(feature = "anthropic-messages", feature = "images"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+mod alignment_allowed_call_record;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+mod alignment_blocked_call_record;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+mod alignment_call_number;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+mod alignment_call_record;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod alignment_chat_rejected;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod alignment_plugin;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod alignment_rejected;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod alignment_responses_rejected;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+mod alignment_result;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod alignment_rule;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+mod alignment_rule_record;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+mod alignment_rule_records;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+mod alignment_unavailable_call_record;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "images"))]
 mod anthropic_advisor_message_usage_iteration;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_advisor_tool_result;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_allowed_callers;
@@ -25,12 +81,28 @@ mod anthropic_allowed_callers;
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_base64_image_source;
 
-#[cfg(any(feature = "anthropic-messages", feature = "presets"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "presets"))]
 mod anthropic_base64_pdf_source;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_bash_code_execution_content;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_bash_code_execution_output;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_bash_code_execution_result;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_bash_code_execution_tool_result;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_bash_code_execution_tool_result_error;
 
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
         feature = "presets",
         feature = "responses"
@@ -41,6 +113,7 @@ mod anthropic_cache_control_directive;
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
         feature = "presets",
         feature = "responses"
@@ -48,29 +121,89 @@ mod anthropic_cache_control_directive;
 )]
 mod anthropic_cache_control_ttl;
 
-#[cfg(any(feature = "anthropic-messages", feature = "images"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "images"))]
 mod anthropic_cache_creation;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_caller;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_citation_char_location;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_citation_char_location_param;
 
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_citation_content_block_location;
+
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_citation_content_block_location_param;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_citation_page_location;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_citation_page_location_param;
 
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_citation_search_result_location;
+
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_citation_search_result_location_param;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_citation_web_search_result_location;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_citation_web_search_result_location_param;
 
-#[cfg(any(feature = "anthropic-messages", feature = "images"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_citations_config;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_code_execution20250825_caller;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_code_execution20260120_caller;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_code_execution_content;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_code_execution_output;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_code_execution_result;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_code_execution_tool_result;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_code_execution_tool_result_error;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_compaction_block;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "images"))]
 mod anthropic_compaction_usage_iteration;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_container;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_container_upload;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_direct_caller;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_document_block;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_document_block_param;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_encrypted_code_execution_result;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_file_document_source;
@@ -87,23 +220,78 @@ mod anthropic_input_tokens_clear_at_least;
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_input_tokens_trigger;
 
-#[cfg(any(feature = "anthropic-messages", feature = "images"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "images"))]
 mod anthropic_iteration_cache_creation;
 
-#[cfg(any(feature = "anthropic-messages", feature = "images"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "images"))]
 mod anthropic_message_usage_iteration;
 
-#[cfg(any(feature = "anthropic-messages", feature = "presets"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_output_tokens_details;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "presets"))]
 mod anthropic_plain_text_source;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_redacted_thinking_block;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_refusal_stop_details;
+
+#[cfg(any(feature = "anthropic-messages", feature = "presets"))]
+mod anthropic_safeguard;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_search_result_block_param;
 
-#[cfg(any(feature = "anthropic-messages", feature = "images", feature = "presets"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_server_tool_error_code;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_server_tool_usage;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "images",
+        feature = "presets"
+    )
+)]
 mod anthropic_speed;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_text_block;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_text_block_param;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_text_citation;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_text_editor_code_execution_content;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_text_editor_code_execution_create_result;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_text_editor_code_execution_str_replace_result;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_text_editor_code_execution_tool_result;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_text_editor_code_execution_tool_result_error;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_text_editor_code_execution_view_result;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_thinking_block;
+
+#[cfg(any(feature = "anthropic-messages", feature = "presets"))]
+mod anthropic_thinking_block_binding;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_thinking_display;
@@ -111,11 +299,29 @@ mod anthropic_thinking_display;
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_thinking_turns;
 
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_tool_reference;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_tool_search_content;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_tool_search_result;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_tool_search_result_error;
+
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_tool_search_tool_bm25;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_tool_search_tool_regex;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_tool_search_tool_result;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_tool_use_block;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_tool_uses_keep;
@@ -123,7 +329,7 @@ mod anthropic_tool_uses_keep;
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_tool_uses_trigger;
 
-#[cfg(any(feature = "anthropic-messages", feature = "images"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "images"))]
 mod anthropic_unknown_usage_iteration;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
@@ -132,40 +338,71 @@ mod anthropic_url_image_source;
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_url_pdf_source;
 
-#[cfg(any(feature = "anthropic-messages", feature = "images"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "images"))]
 mod anthropic_usage_iteration;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_web_fetch_block;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_web_fetch_content;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_web_fetch_tool_result;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_web_fetch_tool_result_error;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "presets"))]
+mod anthropic_web_search_error_code;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_web_search_result;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_web_search_result_block_param;
 
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_web_search_tool_result;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod anthropic_web_search_tool_result_error;
+
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod anthropic_web_search_tool_user_location;
 
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "responses"
+    )
+)]
 mod api_error_type;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod apply_patch_call_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod apply_patch_call_operation;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod apply_patch_call_output_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod apply_patch_call_status;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod apply_patch_create_file_operation;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod apply_patch_delete_file_operation;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
 mod apply_patch_engine_enum;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod apply_patch_server_tool;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
@@ -174,8 +411,83 @@ mod apply_patch_server_tool_config;
 #[cfg(any(feature = "presets", feature = "responses"))]
 mod apply_patch_server_tool_open_router;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod apply_patch_update_file_operation;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod armor_auto_mode;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod armor_context;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod armor_environment_entry;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod armor_plugin;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod armor_rule;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod armor_rule_entry;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+mod armor_safeguard_result;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+mod armor_tool_use_evaluated;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+mod armor_tool_use_skipped;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+mod armor_tool_use_unavailable;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+mod armor_tool_use_verdict;
 
 #[cfg(any(feature = "embeddings", feature = "models"))]
 mod artificial_analysis_benchmarks;
@@ -209,6 +521,12 @@ mod auto_router_cost_tier;
     )
 )]
 mod auto_router_plugin;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod base_inputs;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod base_reasoning_config;
 
 #[cfg(
     any(
@@ -250,40 +568,46 @@ mod bash_server_tool_engine;
 )]
 mod bash_server_tool_environment;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod chat_annotation;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod chat_assistant_images;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod chat_assistant_message;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod chat_audio_output;
 
+#[cfg(any(feature = "batches", feature = "chat"))]
+mod chat_choice;
+
 #[cfg(any(feature = "chat", feature = "presets"))]
+mod chat_configuration_update;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod chat_content_audio;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod chat_content_cache_control;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod chat_content_file;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod chat_content_image;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod chat_content_items;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod chat_content_text;
 
-#[cfg(any(feature = "chat", feature = "presets", feature = "video-generation"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod chat_content_video;
 
-#[cfg(any(feature = "chat", feature = "presets", feature = "video-generation"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod chat_content_video_input;
 
 #[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
@@ -292,8 +616,14 @@ mod chat_debug_options;
 #[cfg(any(feature = "chat", feature = "presets"))]
 mod chat_developer_message;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
+mod chat_dynamic_server_tool;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod chat_file_annotation;
+
+#[cfg(any(feature = "batches", feature = "chat"))]
+mod chat_finish_reason_enum;
 
 #[cfg(any(feature = "chat", feature = "presets"))]
 mod chat_format_grammar_config;
@@ -351,17 +681,20 @@ mod chat_named_tool_choice;
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "images",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 mod chat_provider_slug;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod chat_reasoning_details;
 
 #[cfg(any(feature = "chat", feature = "presets"))]
@@ -369,6 +702,9 @@ mod chat_reasoning_summary_verbosity_enum;
 
 #[cfg(any(feature = "chat", feature = "presets"))]
 mod chat_request;
+
+#[cfg(any(feature = "batches", feature = "chat"))]
+mod chat_result;
 
 #[cfg(any(feature = "chat", feature = "presets"))]
 mod chat_search_models_server_tool;
@@ -382,7 +718,20 @@ mod chat_stream_options;
 #[cfg(any(feature = "chat", feature = "presets"))]
 mod chat_system_message;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat"))]
+mod chat_token_logprob;
+
+#[cfg(any(feature = "batches", feature = "chat"))]
+mod chat_token_logprobs;
+
+#[cfg(
+    any(
+        feature = "batches",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
 mod chat_tool_call;
 
 #[cfg(any(feature = "chat", feature = "presets"))]
@@ -391,8 +740,14 @@ mod chat_tool_choice;
 #[cfg(any(feature = "chat", feature = "presets"))]
 mod chat_tool_message;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat"))]
+mod chat_top_logprob;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod chat_url_citation;
+
+#[cfg(any(feature = "batches", feature = "chat"))]
+mod chat_usage;
 
 #[cfg(any(feature = "chat", feature = "presets"))]
 mod chat_user_message;
@@ -400,29 +755,42 @@ mod chat_user_message;
 #[cfg(any(feature = "chat", feature = "presets"))]
 mod chat_web_search_shorthand;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod code_interpreter_file_output;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod code_interpreter_image_output;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod code_interpreter_logs_output;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod code_interpreter_server_tool;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod codex_local_shell_tool;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
 mod compaction_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod compound_filter;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod computer_use_server_tool;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
+mod configuration_update_item;
+
+#[cfg(
+    any(
+        feature = "batches",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod configuration_update_reasoning;
 
 #[cfg(
     any(
@@ -433,6 +801,56 @@ mod computer_use_server_tool;
     )
 )]
 mod container_auto_environment;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod container_file_citation;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod container_file_ids;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod container_network_policy;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod container_network_policy_allowlist;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod container_network_policy_disabled;
 
 #[cfg(
     any(
@@ -470,6 +888,7 @@ mod context_compression_plugin;
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
         feature = "embeddings",
         feature = "images"
@@ -477,7 +896,7 @@ mod context_compression_plugin;
 )]
 mod cost_details;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod custom_tool;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
@@ -485,6 +904,19 @@ mod custom_tool_call_item;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
 mod custom_tool_call_output_item;
+
+#[cfg(
+    any(
+        feature = "api-keys",
+        feature = "byok",
+        feature = "generations",
+        feature = "guardrails",
+        feature = "observability",
+        feature = "private-endpoints",
+        feature = "tools"
+    )
+)]
+mod data_region;
 
 #[cfg(any(feature = "benchmarks", feature = "datasets"))]
 mod dataset_version;
@@ -509,8 +941,97 @@ mod datetime_server_tool;
 )]
 mod datetime_server_tool_config;
 
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+mod decisions_answer;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+mod decisions_box_answer;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+mod decisions_box_question;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+mod decisions_choice_answer;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+mod decisions_choice_question;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+mod decisions_content;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+mod decisions_noul_answer;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+mod decisions_noul_question;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+mod decisions_question;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+mod decisions_request;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+mod decisions_response;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+mod decisions_score_answer;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+mod decisions_score_question;
+
 #[cfg(any(feature = "embeddings", feature = "models"))]
 mod default_parameters;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod deferred_bm25_search;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod deferred_custom_search;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod deferred_regex_search;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod deferred_tool_search;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod deferred_tools_control;
 
 #[cfg(
     any(
@@ -543,10 +1064,36 @@ mod easy_input_message;
 #[cfg(any(feature = "embeddings", feature = "video-generation"))]
 mod embeddings_content_part_image_url;
 
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "embeddings"))]
+mod embeddings_object;
+
+#[cfg(any(feature = "batches", feature = "embeddings"))]
+mod embeddings_prompt_tokens_details;
+
+#[cfg(any(feature = "batches", feature = "embeddings"))]
+mod embeddings_response;
+
+#[cfg(any(feature = "batches", feature = "embeddings"))]
+mod embeddings_usage;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "responses"
+    )
+)]
 mod endpoint_info;
 
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "responses"
+    )
+)]
 mod endpoints_metadata;
 
 #[cfg(
@@ -554,15 +1101,19 @@ mod endpoints_metadata;
         feature = "analytics",
         feature = "api-keys",
         feature = "audio",
+        feature = "batches",
         feature = "benchmarks",
         feature = "byok",
         feature = "chat",
         feature = "classifications",
         feature = "completions",
+        feature = "containers",
         feature = "credits",
         feature = "datasets",
+        feature = "decisions",
         feature = "embeddings",
         feature = "endpoints",
+        feature = "external-users",
         feature = "files",
         feature = "generations",
         feature = "guardrails",
@@ -573,10 +1124,14 @@ mod endpoints_metadata;
         feature = "organization",
         feature = "parameters",
         feature = "presets",
+        feature = "private-endpoints",
         feature = "providers",
         feature = "rerank",
         feature = "responses",
         feature = "scim",
+        feature = "system-one",
+        feature = "tools",
+        feature = "vault",
         feature = "video-generation",
         feature = "workspaces"
     )
@@ -588,15 +1143,19 @@ mod error_body;
         feature = "analytics",
         feature = "api-keys",
         feature = "audio",
+        feature = "batches",
         feature = "benchmarks",
         feature = "byok",
         feature = "chat",
         feature = "classifications",
         feature = "completions",
+        feature = "containers",
         feature = "credits",
         feature = "datasets",
+        feature = "decisions",
         feature = "embeddings",
         feature = "endpoints",
+        feature = "external-users",
         feature = "files",
         feature = "generations",
         feature = "guardrails",
@@ -607,20 +1166,24 @@ mod error_body;
         feature = "organization",
         feature = "parameters",
         feature = "presets",
+        feature = "private-endpoints",
         feature = "providers",
         feature = "rerank",
         feature = "responses",
         feature = "scim",
+        feature = "system-one",
+        feature = "tools",
+        feature = "vault",
         feature = "video-generation",
         feature = "workspaces"
     )
 )]
 mod error_response;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod failable_tool_call_status;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod file_citation;
 
 #[cfg(
@@ -633,10 +1196,13 @@ mod file_citation;
 )]
 mod file_parser_plugin;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod file_path;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "containers", feature = "files"))]
+mod file_response;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod file_search_server_tool;
 
 #[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
@@ -645,16 +1211,16 @@ mod files_server_tool;
 #[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
 mod files_server_tool_config;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod format_json_object_config;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod format_json_schema_config;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod format_text_config;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod formats;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
@@ -664,6 +1230,9 @@ mod function_call_item;
 mod function_call_output_item;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
+mod function_tool;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod fusion_analysis_result;
 
 #[cfg(
@@ -682,13 +1251,13 @@ mod fusion_server_tool_config;
 #[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
 mod fusion_server_tool_open_router;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod fusion_source;
 
 #[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
 mod image_config;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod image_generation_server_tool;
 
 #[cfg(
@@ -711,16 +1280,25 @@ mod image_generation_server_tool_config;
 )]
 mod image_generation_server_tool_open_router;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod image_generation_status;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "images"))]
+mod image_generation_usage;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod incomplete_details;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod input_audio;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod input_content_part;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod input_file;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod input_image;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
@@ -736,7 +1314,7 @@ mod input_message_item;
 )]
 mod input_modality;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod input_text;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
@@ -751,13 +1329,23 @@ mod instruct_type;
 #[cfg(any(feature = "presets", feature = "responses"))]
 mod item_reference_item;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod jev_router_plugin;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod legacy_chat_content_video;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod legacy_chat_content_video_input;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod legacy_web_search_server_tool;
 
 #[cfg(any(feature = "embeddings", feature = "models"))]
@@ -779,10 +1367,22 @@ mod mcp_approval_response_item;
 mod mcp_call_item;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
+mod mcp_http_error;
+
+#[cfg(any(feature = "presets", feature = "responses"))]
 mod mcp_list_tools_item;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
+mod mcp_protocol_error;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod mcp_server_tool;
+
+#[cfg(any(feature = "presets", feature = "responses"))]
+mod mcp_tool_call_error;
+
+#[cfg(any(feature = "presets", feature = "responses"))]
+mod mcp_tool_execution_error;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod messages_advisor_tool_result_block;
@@ -792,6 +1392,9 @@ mod messages_bash_tool_result_block;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod messages_compaction_block_param;
+
+#[cfg(any(feature = "anthropic-messages", feature = "presets"))]
+mod messages_effort;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod messages_fallback_param;
@@ -807,6 +1410,9 @@ mod messages_redacted_thinking_block_param;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod messages_request;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod messages_result;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod messages_search_models_server_tool;
@@ -824,6 +1430,9 @@ mod messages_thinking_block_param;
 mod messages_tool_addition_block;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
+mod messages_tool_definition;
+
+#[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod messages_tool_reference_block_param;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
@@ -831,6 +1440,9 @@ mod messages_tool_removal_block;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod messages_tool_result_block_param;
+
+#[cfg(any(feature = "anthropic-messages", feature = "presets"))]
+mod messages_tool_search_result_block;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 mod messages_tool_use_block_param;
@@ -881,86 +1493,177 @@ mod model_top_provider;
 )]
 mod moderation_plugin;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod namespace_function_tool;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod namespace_tool;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "containers", feature = "files"))]
+mod open_ai_file;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod open_ai_response_custom_tool_call;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod open_ai_response_custom_tool_call_output;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod open_ai_response_function_tool_call;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod open_ai_response_function_tool_call_output;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod open_ai_response_input_message_item;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod open_ai_responses_annotation;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod open_ai_responses_refusal_content;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod open_ai_responses_response_status;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod open_ai_responses_tool_choice;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
 mod open_ai_responses_truncation;
 
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod open_responses_result;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "responses"
+    )
+)]
 mod open_router_metadata;
 
 #[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "presets"))]
 mod open_router_web_search_server_tool;
 
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod or_anthropic_bash_tool_result;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod or_anthropic_content_block;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod or_anthropic_nullable_caller;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod or_anthropic_server_tool_use_block;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod or_anthropic_shell_tool_result;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+mod or_anthropic_stop_reason;
+
 #[cfg(any(feature = "presets", feature = "responses"))]
+mod other_loaded_tool;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_advisor_server_tool_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod output_apply_patch_call_item;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_apply_patch_server_tool_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
+mod output_armor_blocked_item;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_bash_server_tool_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_browser_use_server_tool_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_code_interpreter_call_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_code_interpreter_server_tool_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_computer_call_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_custom_tool_call_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_datetime_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_file_search_call_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_file_search_server_tool_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_files_server_tool_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_function_call_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_fusion_server_tool_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_image_generation_call_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_image_generation_server_tool_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod output_item_apply_patch_call;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod output_item_code_interpreter_call;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod output_item_custom_tool_call;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod output_item_file_search_call;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod output_item_function_call;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod output_item_image_generation_call;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod output_item_reasoning;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod output_item_web_search_call;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod output_items;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_mcp_server_tool_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_memory_server_tool_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod output_message;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_message_content;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod output_message_item;
 
 #[cfg(
     any(
@@ -975,28 +1678,40 @@ mod output_modality;
 #[cfg(any(feature = "presets", feature = "responses"))]
 mod output_modality_enum;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod output_reasoning_item;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_search_models_server_tool_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod output_shell_call_item;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod output_shell_call_output_item;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_shell_server_tool_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_subagent_server_tool_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_text_editor_server_tool_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod output_tool_search_call_item;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_tool_search_server_tool_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_web_fetch_server_tool_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_web_search_call_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod output_web_search_server_tool_item;
 
 #[cfg(
@@ -1036,10 +1751,12 @@ mod per_request_limits;
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 mod percentile_latency_cutoffs;
@@ -1048,18 +1765,34 @@ mod percentile_latency_cutoffs;
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 mod percentile_throughput_cutoffs;
 
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "responses"
+    )
+)]
 mod pipeline_stage;
 
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "responses"
+    )
+)]
 mod pipeline_stage_type;
 
 #[cfg(
@@ -1082,10 +1815,12 @@ mod prediction_content_text;
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 mod preferred_max_latency;
@@ -1094,60 +1829,92 @@ mod preferred_max_latency;
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 mod preferred_min_throughput;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod preview20250311_web_search_server_tool;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod preview_web_search_server_tool;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod preview_web_search_user_location;
 
 #[cfg(any(feature = "embeddings", feature = "endpoints", feature = "models"))]
 mod pricing_override;
 
-#[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "batches",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
 mod prompt_cache_breakpoint;
 
-#[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "batches",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
 mod prompt_cache_options;
 
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "endpoints",
         feature = "images",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 mod provider_name;
 
-#[cfg(any(feature = "audio", feature = "images", feature = "video-generation"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "audio",
+        feature = "chat",
+        feature = "decisions",
+        feature = "embeddings",
+        feature = "images",
+        feature = "presets",
+        feature = "rerank",
+        feature = "responses",
+        feature = "system-one",
+        feature = "video-generation"
+    )
+)]
 mod provider_options;
-
-#[cfg(any(feature = "audio", feature = "video-generation"))]
-mod provider_passthrough;
 
 #[cfg(
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 mod provider_preferences;
@@ -1156,11 +1923,13 @@ mod provider_preferences;
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "images",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 mod provider_sort;
@@ -1169,11 +1938,13 @@ mod provider_sort;
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "images",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 mod provider_sort_config;
@@ -1182,11 +1953,13 @@ mod provider_sort_config;
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "images",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 mod provider_sort_preference;
@@ -1195,11 +1968,13 @@ mod provider_sort_preference;
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "endpoints",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 mod quantization;
@@ -1207,26 +1982,27 @@ mod quantization;
 #[cfg(any(feature = "presets", feature = "responses"))]
 mod reasoning_config;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod reasoning_context;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod reasoning_detail_encrypted;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod reasoning_detail_server_tool_call;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod reasoning_detail_summary;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod reasoning_detail_text;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 mod reasoning_detail_union;
 
 #[cfg(
     any(
+        feature = "batches",
         feature = "chat",
         feature = "embeddings",
         feature = "models",
@@ -1236,25 +2012,32 @@ mod reasoning_detail_union;
 )]
 mod reasoning_effort;
 
-#[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "batches",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
 mod reasoning_format;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
 mod reasoning_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod reasoning_mode;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod reasoning_summary_text;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod reasoning_summary_verbosity;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod reasoning_text_content;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod request_metadata;
 
 #[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
@@ -1273,32 +2056,46 @@ mod response_healing_plugin;
 #[cfg(any(feature = "presets", feature = "responses"))]
 mod response_includes_enum;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod response_output_text;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod responses_error_field;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
 mod responses_request;
 
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "responses"
+    )
+)]
 mod router_attempt;
-
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
-mod router_params;
-
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
-mod routing_strategy;
 
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
-        feature = "presets",
         feature = "responses"
     )
 )]
-mod sandbox_sleep_after_seconds;
+mod router_params;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "responses"
+    )
+)]
+mod routing_strategy;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod search_context_size_enum;
 
 #[cfg(
@@ -1324,25 +2121,30 @@ mod search_models_server_tool_open_router;
 )]
 mod search_quality_level;
 
-#[cfg(any(feature = "chat", feature = "images", feature = "responses"))]
+#[cfg(
+    any(feature = "batches", feature = "chat", feature = "images", feature = "responses")
+)]
 mod server_tool_use_details;
 
 #[cfg(any(feature = "anthropic-messages", feature = "generations"))]
 mod serving_provider_name;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod shell_action;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
 mod shell_call_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod shell_call_output_content;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
 mod shell_call_output_item;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod shell_call_status;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod shell_server_tool;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets", feature = "responses"))]
@@ -1427,7 +2229,10 @@ mod stop_server_tools_when_max_tokens_used;
 )]
 mod stop_server_tools_when_step_count_is;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "containers", feature = "files"))]
+mod stored_file;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod stored_prompt_template;
 
 #[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
@@ -1452,14 +2257,48 @@ mod subagent_server_tool_open_router;
 )]
 mod supported_parameter;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod switchyard_router_plugin;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod text_extended_config;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "anthropic-messages", feature = "presets"))]
+mod thinking_mismatch_behavior;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
+mod tool_allowed_callers;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod tool_call_status;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod tool_choice_allowed;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod tool_output_content_part;
+
+#[cfg(any(feature = "presets", feature = "responses"))]
+mod tool_search_call_item;
+
+#[cfg(any(feature = "presets", feature = "responses"))]
+mod tool_search_execution;
+
+#[cfg(any(feature = "presets", feature = "responses"))]
+mod tool_search_loaded_tool;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
+mod tool_search_match;
+
+#[cfg(any(feature = "presets", feature = "responses"))]
+mod tool_search_output_item;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets", feature = "responses"))]
 mod tool_search_server_tool;
@@ -1470,15 +2309,43 @@ mod tool_search_server_tool_config;
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "audio",
+        feature = "chat",
+        feature = "decisions",
+        feature = "embeddings",
+        feature = "images",
+        feature = "presets",
+        feature = "rerank",
+        feature = "responses",
+        feature = "system-one",
+        feature = "video-generation"
+    )
+)]
+mod trace_config;
+
+#[cfg(
+    any(feature = "audio", feature = "batches", feature = "chat", feature = "presets")
+)]
+mod transcription_input_audio;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod truncation;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
+mod url_citation;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+mod usage;
+
+#[cfg(
+    any(
+        feature = "batches",
         feature = "chat",
         feature = "presets",
         feature = "responses"
     )
 )]
-mod trace_config;
-
-#[cfg(any(feature = "presets", feature = "responses"))]
-mod url_citation;
+mod video_processing_mode;
 
 #[cfg(
     any(
@@ -1523,7 +2390,7 @@ mod web_fetch_server_tool_config;
 #[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "presets"))]
 mod web_search_config;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod web_search_domain_filter;
 
 #[cfg(
@@ -1539,6 +2406,7 @@ mod web_search_engine;
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
         feature = "presets",
         feature = "responses"
@@ -1549,6 +2417,7 @@ mod web_search_engine_enum;
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
         feature = "presets",
         feature = "responses"
@@ -1566,7 +2435,7 @@ mod web_search_mode;
 )]
 mod web_search_plugin;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod web_search_server_tool;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
@@ -1575,15 +2444,16 @@ mod web_search_server_tool_config;
 #[cfg(any(feature = "presets", feature = "responses"))]
 mod web_search_server_tool_open_router;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod web_search_source;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 mod web_search_status;
 
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
         feature = "presets",
         feature = "responses"
@@ -1601,6 +2471,17 @@ mod web_search_user_location;
 )]
 mod web_search_user_location_server_tool;
 
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+mod x_search_options;
+
 #[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::additional_tools_item::*;
 
@@ -1616,8 +2497,64 @@ pub use self::advisor_server_tool_open_router::*;
 #[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::agent_message_item::*;
 
-#[cfg(any(feature = "anthropic-messages", feature = "images"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+pub use self::alignment_allowed_call_record::*;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+pub use self::alignment_blocked_call_record::*;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+pub use self::alignment_call_number::*;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+pub use self::alignment_call_record::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::alignment_chat_rejected::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::alignment_plugin::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::alignment_rejected::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::alignment_responses_rejected::*;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+pub use self::alignment_result::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::alignment_rule::*;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+pub use self::alignment_rule_record::*;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+pub use self::alignment_rule_records::*;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+pub use self::alignment_unavailable_call_record::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "images"))]
 pub use self::anthropic_advisor_message_usage_iteration::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_advisor_tool_result::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_allowed_callers::*;
@@ -1625,12 +2562,28 @@ pub use self::anthropic_allowed_callers::*;
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_base64_image_source::*;
 
-#[cfg(any(feature = "anthropic-messages", feature = "presets"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "presets"))]
 pub use self::anthropic_base64_pdf_source::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_bash_code_execution_content::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_bash_code_execution_output::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_bash_code_execution_result::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_bash_code_execution_tool_result::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_bash_code_execution_tool_result_error::*;
 
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
         feature = "presets",
         feature = "responses"
@@ -1641,6 +2594,7 @@ pub use self::anthropic_cache_control_directive::*;
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
         feature = "presets",
         feature = "responses"
@@ -1648,29 +2602,89 @@ pub use self::anthropic_cache_control_directive::*;
 )]
 pub use self::anthropic_cache_control_ttl::*;
 
-#[cfg(any(feature = "anthropic-messages", feature = "images"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "images"))]
 pub use self::anthropic_cache_creation::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_caller::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_citation_char_location::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_citation_char_location_param::*;
 
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_citation_content_block_location::*;
+
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_citation_content_block_location_param::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_citation_page_location::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_citation_page_location_param::*;
 
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_citation_search_result_location::*;
+
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_citation_search_result_location_param::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_citation_web_search_result_location::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_citation_web_search_result_location_param::*;
 
-#[cfg(any(feature = "anthropic-messages", feature = "images"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_citations_config::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_code_execution20250825_caller::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_code_execution20260120_caller::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_code_execution_content::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_code_execution_output::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_code_execution_result::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_code_execution_tool_result::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_code_execution_tool_result_error::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_compaction_block::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "images"))]
 pub use self::anthropic_compaction_usage_iteration::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_container::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_container_upload::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_direct_caller::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_document_block::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_document_block_param::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_encrypted_code_execution_result::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_file_document_source::*;
@@ -1687,23 +2701,78 @@ pub use self::anthropic_input_tokens_clear_at_least::*;
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_input_tokens_trigger::*;
 
-#[cfg(any(feature = "anthropic-messages", feature = "images"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "images"))]
 pub use self::anthropic_iteration_cache_creation::*;
 
-#[cfg(any(feature = "anthropic-messages", feature = "images"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "images"))]
 pub use self::anthropic_message_usage_iteration::*;
 
-#[cfg(any(feature = "anthropic-messages", feature = "presets"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_output_tokens_details::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "presets"))]
 pub use self::anthropic_plain_text_source::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_redacted_thinking_block::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_refusal_stop_details::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "presets"))]
+pub use self::anthropic_safeguard::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_search_result_block_param::*;
 
-#[cfg(any(feature = "anthropic-messages", feature = "images", feature = "presets"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_server_tool_error_code::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_server_tool_usage::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "images",
+        feature = "presets"
+    )
+)]
 pub use self::anthropic_speed::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_text_block::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_text_block_param::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_text_citation::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_text_editor_code_execution_content::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_text_editor_code_execution_create_result::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_text_editor_code_execution_str_replace_result::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_text_editor_code_execution_tool_result::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_text_editor_code_execution_tool_result_error::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_text_editor_code_execution_view_result::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_thinking_block::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "presets"))]
+pub use self::anthropic_thinking_block_binding::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_thinking_display::*;
@@ -1711,11 +2780,29 @@ pub use self::anthropic_thinking_display::*;
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_thinking_turns::*;
 
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_tool_reference::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_tool_search_content::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_tool_search_result::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_tool_search_result_error::*;
+
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_tool_search_tool_bm25::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_tool_search_tool_regex::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_tool_search_tool_result::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_tool_use_block::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_tool_uses_keep::*;
@@ -1723,7 +2810,7 @@ pub use self::anthropic_tool_uses_keep::*;
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_tool_uses_trigger::*;
 
-#[cfg(any(feature = "anthropic-messages", feature = "images"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "images"))]
 pub use self::anthropic_unknown_usage_iteration::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
@@ -1732,40 +2819,71 @@ pub use self::anthropic_url_image_source::*;
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_url_pdf_source::*;
 
-#[cfg(any(feature = "anthropic-messages", feature = "images"))]
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "images"))]
 pub use self::anthropic_usage_iteration::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_web_fetch_block::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_web_fetch_content::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_web_fetch_tool_result::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_web_fetch_tool_result_error::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches", feature = "presets"))]
+pub use self::anthropic_web_search_error_code::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_web_search_result::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_web_search_result_block_param::*;
 
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_web_search_tool_result::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::anthropic_web_search_tool_result_error::*;
+
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::anthropic_web_search_tool_user_location::*;
 
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "responses"
+    )
+)]
 pub use self::api_error_type::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::apply_patch_call_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::apply_patch_call_operation::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::apply_patch_call_output_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::apply_patch_call_status::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::apply_patch_create_file_operation::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::apply_patch_delete_file_operation::*;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::apply_patch_engine_enum::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::apply_patch_server_tool::*;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
@@ -1774,8 +2892,83 @@ pub use self::apply_patch_server_tool_config::*;
 #[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::apply_patch_server_tool_open_router::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::apply_patch_update_file_operation::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::armor_auto_mode::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::armor_context::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::armor_environment_entry::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::armor_plugin::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::armor_rule::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::armor_rule_entry::*;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+pub use self::armor_safeguard_result::*;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+pub use self::armor_tool_use_evaluated::*;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+pub use self::armor_tool_use_skipped::*;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+pub use self::armor_tool_use_unavailable::*;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "responses"))]
+pub use self::armor_tool_use_verdict::*;
 
 #[cfg(any(feature = "embeddings", feature = "models"))]
 pub use self::artificial_analysis_benchmarks::*;
@@ -1809,6 +3002,12 @@ pub use self::auto_router_cost_tier::*;
     )
 )]
 pub use self::auto_router_plugin::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::base_inputs::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::base_reasoning_config::*;
 
 #[cfg(
     any(
@@ -1850,40 +3049,46 @@ pub use self::bash_server_tool_engine::*;
 )]
 pub use self::bash_server_tool_environment::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::chat_annotation::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::chat_assistant_images::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::chat_assistant_message::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::chat_audio_output::*;
 
+#[cfg(any(feature = "batches", feature = "chat"))]
+pub use self::chat_choice::*;
+
 #[cfg(any(feature = "chat", feature = "presets"))]
+pub use self::chat_configuration_update::*;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::chat_content_audio::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::chat_content_cache_control::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::chat_content_file::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::chat_content_image::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::chat_content_items::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::chat_content_text::*;
 
-#[cfg(any(feature = "chat", feature = "presets", feature = "video-generation"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::chat_content_video::*;
 
-#[cfg(any(feature = "chat", feature = "presets", feature = "video-generation"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::chat_content_video_input::*;
 
 #[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
@@ -1892,8 +3097,14 @@ pub use self::chat_debug_options::*;
 #[cfg(any(feature = "chat", feature = "presets"))]
 pub use self::chat_developer_message::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
+pub use self::chat_dynamic_server_tool::*;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::chat_file_annotation::*;
+
+#[cfg(any(feature = "batches", feature = "chat"))]
+pub use self::chat_finish_reason_enum::*;
 
 #[cfg(any(feature = "chat", feature = "presets"))]
 pub use self::chat_format_grammar_config::*;
@@ -1951,17 +3162,20 @@ pub use self::chat_named_tool_choice::*;
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "images",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 pub use self::chat_provider_slug::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::chat_reasoning_details::*;
 
 #[cfg(any(feature = "chat", feature = "presets"))]
@@ -1969,6 +3183,9 @@ pub use self::chat_reasoning_summary_verbosity_enum::*;
 
 #[cfg(any(feature = "chat", feature = "presets"))]
 pub use self::chat_request::*;
+
+#[cfg(any(feature = "batches", feature = "chat"))]
+pub use self::chat_result::*;
 
 #[cfg(any(feature = "chat", feature = "presets"))]
 pub use self::chat_search_models_server_tool::*;
@@ -1982,7 +3199,20 @@ pub use self::chat_stream_options::*;
 #[cfg(any(feature = "chat", feature = "presets"))]
 pub use self::chat_system_message::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat"))]
+pub use self::chat_token_logprob::*;
+
+#[cfg(any(feature = "batches", feature = "chat"))]
+pub use self::chat_token_logprobs::*;
+
+#[cfg(
+    any(
+        feature = "batches",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
 pub use self::chat_tool_call::*;
 
 #[cfg(any(feature = "chat", feature = "presets"))]
@@ -1991,8 +3221,14 @@ pub use self::chat_tool_choice::*;
 #[cfg(any(feature = "chat", feature = "presets"))]
 pub use self::chat_tool_message::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat"))]
+pub use self::chat_top_logprob::*;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::chat_url_citation::*;
+
+#[cfg(any(feature = "batches", feature = "chat"))]
+pub use self::chat_usage::*;
 
 #[cfg(any(feature = "chat", feature = "presets"))]
 pub use self::chat_user_message::*;
@@ -2000,29 +3236,42 @@ pub use self::chat_user_message::*;
 #[cfg(any(feature = "chat", feature = "presets"))]
 pub use self::chat_web_search_shorthand::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::code_interpreter_file_output::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::code_interpreter_image_output::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::code_interpreter_logs_output::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::code_interpreter_server_tool::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::codex_local_shell_tool::*;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::compaction_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::compound_filter::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::computer_use_server_tool::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
+pub use self::configuration_update_item::*;
+
+#[cfg(
+    any(
+        feature = "batches",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::configuration_update_reasoning::*;
 
 #[cfg(
     any(
@@ -2033,6 +3282,56 @@ pub use self::computer_use_server_tool::*;
     )
 )]
 pub use self::container_auto_environment::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::container_file_citation::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::container_file_ids::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::container_network_policy::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::container_network_policy_allowlist::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::container_network_policy_disabled::*;
 
 #[cfg(
     any(
@@ -2070,6 +3369,7 @@ pub use self::context_compression_plugin::*;
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
         feature = "embeddings",
         feature = "images"
@@ -2077,7 +3377,7 @@ pub use self::context_compression_plugin::*;
 )]
 pub use self::cost_details::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::custom_tool::*;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
@@ -2085,6 +3385,19 @@ pub use self::custom_tool_call_item::*;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::custom_tool_call_output_item::*;
+
+#[cfg(
+    any(
+        feature = "api-keys",
+        feature = "byok",
+        feature = "generations",
+        feature = "guardrails",
+        feature = "observability",
+        feature = "private-endpoints",
+        feature = "tools"
+    )
+)]
+pub use self::data_region::*;
 
 #[cfg(any(feature = "benchmarks", feature = "datasets"))]
 pub use self::dataset_version::*;
@@ -2109,8 +3422,97 @@ pub use self::datetime_server_tool::*;
 )]
 pub use self::datetime_server_tool_config::*;
 
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+pub use self::decisions_answer::*;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+pub use self::decisions_box_answer::*;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+pub use self::decisions_box_question::*;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+pub use self::decisions_choice_answer::*;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+pub use self::decisions_choice_question::*;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+pub use self::decisions_content::*;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+pub use self::decisions_noul_answer::*;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+pub use self::decisions_noul_question::*;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+pub use self::decisions_question::*;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+pub use self::decisions_request::*;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+pub use self::decisions_response::*;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+pub use self::decisions_score_answer::*;
+
+#[cfg(any(feature = "decisions", feature = "system-one"))]
+pub use self::decisions_score_question::*;
+
 #[cfg(any(feature = "embeddings", feature = "models"))]
 pub use self::default_parameters::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::deferred_bm25_search::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::deferred_custom_search::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::deferred_regex_search::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::deferred_tool_search::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::deferred_tools_control::*;
 
 #[cfg(
     any(
@@ -2143,10 +3545,36 @@ pub use self::easy_input_message::*;
 #[cfg(any(feature = "embeddings", feature = "video-generation"))]
 pub use self::embeddings_content_part_image_url::*;
 
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "embeddings"))]
+pub use self::embeddings_object::*;
+
+#[cfg(any(feature = "batches", feature = "embeddings"))]
+pub use self::embeddings_prompt_tokens_details::*;
+
+#[cfg(any(feature = "batches", feature = "embeddings"))]
+pub use self::embeddings_response::*;
+
+#[cfg(any(feature = "batches", feature = "embeddings"))]
+pub use self::embeddings_usage::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "responses"
+    )
+)]
 pub use self::endpoint_info::*;
 
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "responses"
+    )
+)]
 pub use self::endpoints_metadata::*;
 
 #[cfg(
@@ -2154,15 +3582,19 @@ pub use self::endpoints_metadata::*;
         feature = "analytics",
         feature = "api-keys",
         feature = "audio",
+        feature = "batches",
         feature = "benchmarks",
         feature = "byok",
         feature = "chat",
         feature = "classifications",
         feature = "completions",
+        feature = "containers",
         feature = "credits",
         feature = "datasets",
+        feature = "decisions",
         feature = "embeddings",
         feature = "endpoints",
+        feature = "external-users",
         feature = "files",
         feature = "generations",
         feature = "guardrails",
@@ -2173,10 +3605,14 @@ pub use self::endpoints_metadata::*;
         feature = "organization",
         feature = "parameters",
         feature = "presets",
+        feature = "private-endpoints",
         feature = "providers",
         feature = "rerank",
         feature = "responses",
         feature = "scim",
+        feature = "system-one",
+        feature = "tools",
+        feature = "vault",
         feature = "video-generation",
         feature = "workspaces"
     )
@@ -2188,15 +3624,19 @@ pub use self::error_body::*;
         feature = "analytics",
         feature = "api-keys",
         feature = "audio",
+        feature = "batches",
         feature = "benchmarks",
         feature = "byok",
         feature = "chat",
         feature = "classifications",
         feature = "completions",
+        feature = "containers",
         feature = "credits",
         feature = "datasets",
+        feature = "decisions",
         feature = "embeddings",
         feature = "endpoints",
+        feature = "external-users",
         feature = "files",
         feature = "generations",
         feature = "guardrails",
@@ -2207,20 +3647,24 @@ pub use self::error_body::*;
         feature = "organization",
         feature = "parameters",
         feature = "presets",
+        feature = "private-endpoints",
         feature = "providers",
         feature = "rerank",
         feature = "responses",
         feature = "scim",
+        feature = "system-one",
+        feature = "tools",
+        feature = "vault",
         feature = "video-generation",
         feature = "workspaces"
     )
 )]
 pub use self::error_response::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::failable_tool_call_status::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::file_citation::*;
 
 #[cfg(
@@ -2233,10 +3677,13 @@ pub use self::file_citation::*;
 )]
 pub use self::file_parser_plugin::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::file_path::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "containers", feature = "files"))]
+pub use self::file_response::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::file_search_server_tool::*;
 
 #[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
@@ -2245,16 +3692,16 @@ pub use self::files_server_tool::*;
 #[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
 pub use self::files_server_tool_config::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::format_json_object_config::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::format_json_schema_config::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::format_text_config::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::formats::*;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
@@ -2264,6 +3711,9 @@ pub use self::function_call_item::*;
 pub use self::function_call_output_item::*;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
+pub use self::function_tool::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::fusion_analysis_result::*;
 
 #[cfg(
@@ -2282,13 +3732,13 @@ pub use self::fusion_server_tool_config::*;
 #[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
 pub use self::fusion_server_tool_open_router::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::fusion_source::*;
 
 #[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
 pub use self::image_config::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::image_generation_server_tool::*;
 
 #[cfg(
@@ -2311,16 +3761,25 @@ pub use self::image_generation_server_tool_config::*;
 )]
 pub use self::image_generation_server_tool_open_router::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::image_generation_status::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "images"))]
+pub use self::image_generation_usage::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::incomplete_details::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::input_audio::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::input_content_part::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::input_file::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::input_image::*;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
@@ -2336,7 +3795,7 @@ pub use self::input_message_item::*;
 )]
 pub use self::input_modality::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::input_text::*;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
@@ -2351,13 +3810,23 @@ pub use self::instruct_type::*;
 #[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::item_reference_item::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::jev_router_plugin::*;
+
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::legacy_chat_content_video::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::legacy_chat_content_video_input::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::legacy_web_search_server_tool::*;
 
 #[cfg(any(feature = "embeddings", feature = "models"))]
@@ -2379,10 +3848,22 @@ pub use self::mcp_approval_response_item::*;
 pub use self::mcp_call_item::*;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
+pub use self::mcp_http_error::*;
+
+#[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::mcp_list_tools_item::*;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
+pub use self::mcp_protocol_error::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::mcp_server_tool::*;
+
+#[cfg(any(feature = "presets", feature = "responses"))]
+pub use self::mcp_tool_call_error::*;
+
+#[cfg(any(feature = "presets", feature = "responses"))]
+pub use self::mcp_tool_execution_error::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::messages_advisor_tool_result_block::*;
@@ -2392,6 +3873,9 @@ pub use self::messages_bash_tool_result_block::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::messages_compaction_block_param::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "presets"))]
+pub use self::messages_effort::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::messages_fallback_param::*;
@@ -2407,6 +3891,9 @@ pub use self::messages_redacted_thinking_block_param::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::messages_request::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::messages_result::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::messages_search_models_server_tool::*;
@@ -2424,6 +3911,9 @@ pub use self::messages_thinking_block_param::*;
 pub use self::messages_tool_addition_block::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
+pub use self::messages_tool_definition::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::messages_tool_reference_block_param::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
@@ -2431,6 +3921,9 @@ pub use self::messages_tool_removal_block::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::messages_tool_result_block_param::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "presets"))]
+pub use self::messages_tool_search_result_block::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets"))]
 pub use self::messages_tool_use_block_param::*;
@@ -2481,86 +3974,177 @@ pub use self::model_top_provider::*;
 )]
 pub use self::moderation_plugin::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::namespace_function_tool::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::namespace_tool::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "containers", feature = "files"))]
+pub use self::open_ai_file::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::open_ai_response_custom_tool_call::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::open_ai_response_custom_tool_call_output::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::open_ai_response_function_tool_call::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::open_ai_response_function_tool_call_output::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::open_ai_response_input_message_item::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::open_ai_responses_annotation::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::open_ai_responses_refusal_content::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::open_ai_responses_response_status::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::open_ai_responses_tool_choice::*;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::open_ai_responses_truncation::*;
 
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::open_responses_result::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "responses"
+    )
+)]
 pub use self::open_router_metadata::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "presets"))]
 pub use self::open_router_web_search_server_tool::*;
 
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::or_anthropic_bash_tool_result::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::or_anthropic_content_block::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::or_anthropic_nullable_caller::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::or_anthropic_server_tool_use_block::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::or_anthropic_shell_tool_result::*;
+
+#[cfg(any(feature = "anthropic-messages", feature = "batches"))]
+pub use self::or_anthropic_stop_reason::*;
+
 #[cfg(any(feature = "presets", feature = "responses"))]
+pub use self::other_loaded_tool::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_advisor_server_tool_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::output_apply_patch_call_item::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_apply_patch_server_tool_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
+pub use self::output_armor_blocked_item::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_bash_server_tool_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_browser_use_server_tool_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_code_interpreter_call_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_code_interpreter_server_tool_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_computer_call_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_custom_tool_call_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_datetime_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_file_search_call_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_file_search_server_tool_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_files_server_tool_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_function_call_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_fusion_server_tool_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_image_generation_call_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_image_generation_server_tool_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::output_item_apply_patch_call::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::output_item_code_interpreter_call::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::output_item_custom_tool_call::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::output_item_file_search_call::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::output_item_function_call::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::output_item_image_generation_call::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::output_item_reasoning::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::output_item_web_search_call::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::output_items::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_mcp_server_tool_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_memory_server_tool_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::output_message::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_message_content::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::output_message_item::*;
 
 #[cfg(
     any(
@@ -2575,28 +4159,40 @@ pub use self::output_modality::*;
 #[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::output_modality_enum::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::output_reasoning_item::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_search_models_server_tool_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::output_shell_call_item::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::output_shell_call_output_item::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_shell_server_tool_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_subagent_server_tool_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_text_editor_server_tool_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::output_tool_search_call_item::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_tool_search_server_tool_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_web_fetch_server_tool_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_web_search_call_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::output_web_search_server_tool_item::*;
 
 #[cfg(
@@ -2636,10 +4232,12 @@ pub use self::per_request_limits::*;
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 pub use self::percentile_latency_cutoffs::*;
@@ -2648,18 +4246,34 @@ pub use self::percentile_latency_cutoffs::*;
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 pub use self::percentile_throughput_cutoffs::*;
 
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "responses"
+    )
+)]
 pub use self::pipeline_stage::*;
 
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "responses"
+    )
+)]
 pub use self::pipeline_stage_type::*;
 
 #[cfg(
@@ -2682,10 +4296,12 @@ pub use self::prediction_content_text::*;
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 pub use self::preferred_max_latency::*;
@@ -2694,60 +4310,92 @@ pub use self::preferred_max_latency::*;
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 pub use self::preferred_min_throughput::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::preview20250311_web_search_server_tool::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::preview_web_search_server_tool::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::preview_web_search_user_location::*;
 
 #[cfg(any(feature = "embeddings", feature = "endpoints", feature = "models"))]
 pub use self::pricing_override::*;
 
-#[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "batches",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
 pub use self::prompt_cache_breakpoint::*;
 
-#[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "batches",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
 pub use self::prompt_cache_options::*;
 
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "endpoints",
         feature = "images",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 pub use self::provider_name::*;
 
-#[cfg(any(feature = "audio", feature = "images", feature = "video-generation"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "audio",
+        feature = "chat",
+        feature = "decisions",
+        feature = "embeddings",
+        feature = "images",
+        feature = "presets",
+        feature = "rerank",
+        feature = "responses",
+        feature = "system-one",
+        feature = "video-generation"
+    )
+)]
 pub use self::provider_options::*;
-
-#[cfg(any(feature = "audio", feature = "video-generation"))]
-pub use self::provider_passthrough::*;
 
 #[cfg(
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 pub use self::provider_preferences::*;
@@ -2756,11 +4404,13 @@ pub use self::provider_preferences::*;
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "images",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 pub use self::provider_sort::*;
@@ -2769,11 +4419,13 @@ pub use self::provider_sort::*;
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "images",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 pub use self::provider_sort_config::*;
@@ -2782,11 +4434,13 @@ pub use self::provider_sort_config::*;
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "images",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 pub use self::provider_sort_preference::*;
@@ -2795,11 +4449,13 @@ pub use self::provider_sort_preference::*;
     any(
         feature = "anthropic-messages",
         feature = "chat",
+        feature = "decisions",
         feature = "embeddings",
         feature = "endpoints",
         feature = "presets",
         feature = "rerank",
-        feature = "responses"
+        feature = "responses",
+        feature = "system-one"
     )
 )]
 pub use self::quantization::*;
@@ -2807,26 +4463,27 @@ pub use self::quantization::*;
 #[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::reasoning_config::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::reasoning_context::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::reasoning_detail_encrypted::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::reasoning_detail_server_tool_call::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::reasoning_detail_summary::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::reasoning_detail_text::*;
 
-#[cfg(any(feature = "chat", feature = "presets"))]
+#[cfg(any(feature = "batches", feature = "chat", feature = "presets"))]
 pub use self::reasoning_detail_union::*;
 
 #[cfg(
     any(
+        feature = "batches",
         feature = "chat",
         feature = "embeddings",
         feature = "models",
@@ -2836,25 +4493,32 @@ pub use self::reasoning_detail_union::*;
 )]
 pub use self::reasoning_effort::*;
 
-#[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "batches",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
 pub use self::reasoning_format::*;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::reasoning_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::reasoning_mode::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::reasoning_summary_text::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::reasoning_summary_verbosity::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::reasoning_text_content::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::request_metadata::*;
 
 #[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
@@ -2873,32 +4537,46 @@ pub use self::response_healing_plugin::*;
 #[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::response_includes_enum::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::response_output_text::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::responses_error_field::*;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::responses_request::*;
 
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "responses"
+    )
+)]
 pub use self::router_attempt::*;
-
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
-pub use self::router_params::*;
-
-#[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "responses"))]
-pub use self::routing_strategy::*;
 
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
-        feature = "presets",
         feature = "responses"
     )
 )]
-pub use self::sandbox_sleep_after_seconds::*;
+pub use self::router_params::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "responses"
+    )
+)]
+pub use self::routing_strategy::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::search_context_size_enum::*;
 
 #[cfg(
@@ -2924,25 +4602,30 @@ pub use self::search_models_server_tool_open_router::*;
 )]
 pub use self::search_quality_level::*;
 
-#[cfg(any(feature = "chat", feature = "images", feature = "responses"))]
+#[cfg(
+    any(feature = "batches", feature = "chat", feature = "images", feature = "responses")
+)]
 pub use self::server_tool_use_details::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "generations"))]
 pub use self::serving_provider_name::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::shell_action::*;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::shell_call_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::shell_call_output_content::*;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::shell_call_output_item::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::shell_call_status::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::shell_server_tool::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets", feature = "responses"))]
@@ -3027,7 +4710,10 @@ pub use self::stop_server_tools_when_max_tokens_used::*;
 )]
 pub use self::stop_server_tools_when_step_count_is::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "containers", feature = "files"))]
+pub use self::stored_file::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::stored_prompt_template::*;
 
 #[cfg(any(feature = "chat", feature = "presets", feature = "responses"))]
@@ -3052,14 +4738,48 @@ pub use self::subagent_server_tool_open_router::*;
 )]
 pub use self::supported_parameter::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::switchyard_router_plugin::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::text_extended_config::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "anthropic-messages", feature = "presets"))]
+pub use self::thinking_mismatch_behavior::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
+pub use self::tool_allowed_callers::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::tool_call_status::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::tool_choice_allowed::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::tool_output_content_part::*;
+
+#[cfg(any(feature = "presets", feature = "responses"))]
+pub use self::tool_search_call_item::*;
+
+#[cfg(any(feature = "presets", feature = "responses"))]
+pub use self::tool_search_execution::*;
+
+#[cfg(any(feature = "presets", feature = "responses"))]
+pub use self::tool_search_loaded_tool::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
+pub use self::tool_search_match::*;
+
+#[cfg(any(feature = "presets", feature = "responses"))]
+pub use self::tool_search_output_item::*;
 
 #[cfg(any(feature = "anthropic-messages", feature = "presets", feature = "responses"))]
 pub use self::tool_search_server_tool::*;
@@ -3070,15 +4790,43 @@ pub use self::tool_search_server_tool_config::*;
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "audio",
+        feature = "chat",
+        feature = "decisions",
+        feature = "embeddings",
+        feature = "images",
+        feature = "presets",
+        feature = "rerank",
+        feature = "responses",
+        feature = "system-one",
+        feature = "video-generation"
+    )
+)]
+pub use self::trace_config::*;
+
+#[cfg(
+    any(feature = "audio", feature = "batches", feature = "chat", feature = "presets")
+)]
+pub use self::transcription_input_audio::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::truncation::*;
+
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
+pub use self::url_citation::*;
+
+#[cfg(any(feature = "batches", feature = "responses"))]
+pub use self::usage::*;
+
+#[cfg(
+    any(
+        feature = "batches",
         feature = "chat",
         feature = "presets",
         feature = "responses"
     )
 )]
-pub use self::trace_config::*;
-
-#[cfg(any(feature = "presets", feature = "responses"))]
-pub use self::url_citation::*;
+pub use self::video_processing_mode::*;
 
 #[cfg(
     any(
@@ -3123,7 +4871,7 @@ pub use self::web_fetch_server_tool_config::*;
 #[cfg(any(feature = "anthropic-messages", feature = "chat", feature = "presets"))]
 pub use self::web_search_config::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::web_search_domain_filter::*;
 
 #[cfg(
@@ -3139,6 +4887,7 @@ pub use self::web_search_engine::*;
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
         feature = "presets",
         feature = "responses"
@@ -3149,6 +4898,7 @@ pub use self::web_search_engine_enum::*;
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
         feature = "presets",
         feature = "responses"
@@ -3166,7 +4916,7 @@ pub use self::web_search_mode::*;
 )]
 pub use self::web_search_plugin::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::web_search_server_tool::*;
 
 #[cfg(any(feature = "presets", feature = "responses"))]
@@ -3175,15 +4925,16 @@ pub use self::web_search_server_tool_config::*;
 #[cfg(any(feature = "presets", feature = "responses"))]
 pub use self::web_search_server_tool_open_router::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::web_search_source::*;
 
-#[cfg(any(feature = "presets", feature = "responses"))]
+#[cfg(any(feature = "batches", feature = "presets", feature = "responses"))]
 pub use self::web_search_status::*;
 
 #[cfg(
     any(
         feature = "anthropic-messages",
+        feature = "batches",
         feature = "chat",
         feature = "presets",
         feature = "responses"
@@ -3200,3 +4951,14 @@ pub use self::web_search_user_location::*;
     )
 )]
 pub use self::web_search_user_location_server_tool::*;
+
+#[cfg(
+    any(
+        feature = "anthropic-messages",
+        feature = "batches",
+        feature = "chat",
+        feature = "presets",
+        feature = "responses"
+    )
+)]
+pub use self::x_search_options::*;

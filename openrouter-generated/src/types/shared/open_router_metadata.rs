@@ -33,4 +33,7 @@ pub struct OpenRouterMetadata {
     /// Stages such as guardrails and plugins that ran on the call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<Vec<PipelineStage>>,
+    /// Milliseconds from sending the request upstream until the end of the provider's answer (divide completion tokens by it for throughput); absent when nothing was sent upstream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation_time: Option<i64>,
 }

@@ -7,6 +7,9 @@
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputFunctionCallItem {
+    /// True when the tool was declared `async` and the model may go on before the result arrives; send the result later as a `function_call_output` with this `call_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#async: Option<bool>,
     pub r#type: OutputFunctionCallItemType,
     /// Identifier of the output item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,6 +42,7 @@ impl OutputFunctionCallItem {
         call_id: impl Into<String>,
     ) -> Self {
         Self {
+            r#async: Default::default(),
             r#type: Default::default(),
             id: Default::default(),
             call_id: call_id.into(),
@@ -49,6 +53,12 @@ impl OutputFunctionCallItem {
             subagent_id: Default::default(),
             subagent_items: Default::default(),
         }
+    }
+
+    /// Sets the `async` field.
+    pub fn r#async(mut self, value: impl Into<bool>) -> Self {
+        self.r#async = Some(value.into());
+        self
     }
 
     /// Sets the `type` field.

@@ -19,6 +19,8 @@ pub enum OutputModality {
     Video,
     /// `rerank`
     Rerank,
+    /// `decisions`
+    Decisions,
     /// `speech`
     Speech,
     /// `transcription`
@@ -37,6 +39,7 @@ impl OutputModality {
             Self::Audio => "audio",
             Self::Video => "video",
             Self::Rerank => "rerank",
+            Self::Decisions => "decisions",
             Self::Speech => "speech",
             Self::Transcription => "transcription",
             Self::Unknown(value) => value,
@@ -53,6 +56,7 @@ impl From<&str> for OutputModality {
             "audio" => Self::Audio,
             "video" => Self::Video,
             "rerank" => Self::Rerank,
+            "decisions" => Self::Decisions,
             "speech" => Self::Speech,
             "transcription" => Self::Transcription,
             other => Self::Unknown(other.to_owned()),

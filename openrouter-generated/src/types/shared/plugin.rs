@@ -2,8 +2,9 @@
 //! The `Plugin` union.
 
 use crate::types::{
-    AutoBetaRouterPlugin, AutoRouterPlugin, ContextCompressionPlugin, FileParserPlugin,
-    FusionPlugin, ModerationPlugin, ParetoRouterPlugin, ResponseHealingPlugin,
+    AlignmentPlugin, ArmorPlugin, AutoBetaRouterPlugin, AutoRouterPlugin,
+    ContextCompressionPlugin, FileParserPlugin, FusionPlugin, JevRouterPlugin,
+    ModerationPlugin, ParetoRouterPlugin, ResponseHealingPlugin, SwitchyardRouterPlugin,
     WebFetchPlugin, WebSearchPlugin,
 };
 
@@ -32,6 +33,14 @@ pub enum Plugin {
     ParetoRouter(ParetoRouterPlugin),
     /// `id: fusion`
     Fusion(FusionPlugin),
+    /// `id: alignment`
+    Alignment(AlignmentPlugin),
+    /// `id: armor`
+    Armor(ArmorPlugin),
+    /// `id: jev-router`
+    JevRouter(JevRouterPlugin),
+    /// `id: switchyard-router`
+    SwitchyardRouter(SwitchyardRouterPlugin),
     /// A `id` this version of the crate does not know; the raw JSON is kept.
     Unknown(serde_json::Value),
 }
@@ -99,6 +108,23 @@ impl serde::Serialize for Plugin {
             Self::Fusion(value) => {
                 crate::__private::serialize_tagged(value, "id", "fusion", serializer)
             }
+            Self::Alignment(value) => {
+                crate::__private::serialize_tagged(value, "id", "alignment", serializer)
+            }
+            Self::Armor(value) => {
+                crate::__private::serialize_tagged(value, "id", "armor", serializer)
+            }
+            Self::JevRouter(value) => {
+                crate::__private::serialize_tagged(value, "id", "jev-router", serializer)
+            }
+            Self::SwitchyardRouter(value) => {
+                crate::__private::serialize_tagged(
+                    value,
+                    "id",
+                    "switchyard-router",
+                    serializer,
+                )
+            }
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
         }
     }
@@ -138,6 +164,14 @@ impl<'de> serde::Deserialize<'de> for Plugin {
                 crate::__private::from_value(value).map(Self::ParetoRouter)
             }
             Some("fusion") => crate::__private::from_value(value).map(Self::Fusion),
+            Some("alignment") => crate::__private::from_value(value).map(Self::Alignment),
+            Some("armor") => crate::__private::from_value(value).map(Self::Armor),
+            Some("jev-router") => {
+                crate::__private::from_value(value).map(Self::JevRouter)
+            }
+            Some("switchyard-router") => {
+                crate::__private::from_value(value).map(Self::SwitchyardRouter)
+            }
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -200,5 +234,29 @@ impl From<ParetoRouterPlugin> for Plugin {
 impl From<FusionPlugin> for Plugin {
     fn from(value: FusionPlugin) -> Self {
         Self::Fusion(value)
+    }
+}
+
+impl From<AlignmentPlugin> for Plugin {
+    fn from(value: AlignmentPlugin) -> Self {
+        Self::Alignment(value)
+    }
+}
+
+impl From<ArmorPlugin> for Plugin {
+    fn from(value: ArmorPlugin) -> Self {
+        Self::Armor(value)
+    }
+}
+
+impl From<JevRouterPlugin> for Plugin {
+    fn from(value: JevRouterPlugin) -> Self {
+        Self::JevRouter(value)
+    }
+}
+
+impl From<SwitchyardRouterPlugin> for Plugin {
+    fn from(value: SwitchyardRouterPlugin) -> Self {
+        Self::SwitchyardRouter(value)
     }
 }

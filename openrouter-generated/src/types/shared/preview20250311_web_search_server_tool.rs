@@ -3,7 +3,7 @@
 
 use crate::types::{
     PreviewWebSearchUserLocation, SearchContextSizeEnum, WebSearchDomainFilter,
-    WebSearchEngineEnum, WebSearchMode,
+    WebSearchEngineEnum, WebSearchMode, XSearchOptions,
 };
 
 /// Web search tool in OpenAI's dated `web_search_preview_2025_03_11` form.
@@ -29,6 +29,8 @@ pub struct Preview20250311WebSearchServerTool {
     /// Most searches the model may run in one request; after that, search calls come back as errors. Honoured by the Perplexity, Parallel, Firecrawl and Exa engines. For native search only Anthropic receives it (as its `max_uses`); other providers ignore it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_uses: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x_search: Option<XSearchOptions>,
 }
 
 impl Preview20250311WebSearchServerTool {
@@ -88,6 +90,12 @@ impl Preview20250311WebSearchServerTool {
     /// Sets the `max_uses` field.
     pub fn max_uses(mut self, value: impl Into<i64>) -> Self {
         self.max_uses = Some(value.into());
+        self
+    }
+
+    /// Sets the `x_search` field.
+    pub fn x_search(mut self, value: impl Into<XSearchOptions>) -> Self {
+        self.x_search = Some(value.into());
         self
     }
 }

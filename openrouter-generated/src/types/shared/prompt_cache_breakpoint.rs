@@ -8,6 +8,9 @@
 #[non_exhaustive]
 pub struct PromptCacheBreakpoint {
     pub mode: PromptCacheBreakpointMode,
+    /// Lifetime for this boundary (`30m` or `12h`), overriding `prompt_cache_options.ttl` of the request; writes with `12h` are billed at the higher cache-write price.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub ttl: crate::Nullable<String>,
 }
 
 impl PromptCacheBreakpoint {
@@ -19,6 +22,12 @@ impl PromptCacheBreakpoint {
     /// Sets the `mode` field.
     pub fn mode(mut self, value: impl Into<PromptCacheBreakpointMode>) -> Self {
         self.mode = value.into();
+        self
+    }
+
+    /// Sets the `ttl` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn ttl(mut self, value: Option<String>) -> Self {
+        self.ttl = value.into();
         self
     }
 }

@@ -29,6 +29,8 @@ pub enum ProviderName {
     Anthropic,
     /// `Arcee AI`
     ArceeAi,
+    /// `AssemblyAI`
+    AssemblyAi,
     /// `AtlasCloud`
     AtlasCloud,
     /// `Avian`
@@ -57,6 +59,8 @@ pub enum ProviderName {
     Cohere,
     /// `CoreWeave`
     CoreWeave,
+    /// `Cosine`
+    Cosine,
     /// `Crucible`
     Crucible,
     /// `Crusoe`
@@ -77,6 +81,8 @@ pub enum ProviderName {
     DekaLlm,
     /// `DigitalOcean`
     DigitalOcean,
+    /// `ElevenLabs`
+    ElevenLabs,
     /// `Featherless`
     Featherless,
     /// `Fireworks`
@@ -135,8 +141,10 @@ pub enum ProviderName {
     Morph,
     /// `VoyageAI by MongoDB`
     VoyageAiByMongoDb,
-    /// `NCompass`
-    NCompass,
+    /// `TypeSafe`
+    TypeSafe,
+    /// `Near AI`
+    NearAi,
     /// `Nebius`
     Nebius,
     /// `Nex AGI`
@@ -147,14 +155,20 @@ pub enum ProviderName {
     Novita,
     /// `Nvidia`
     Nvidia,
+    /// `Ollama`
+    Ollama,
     /// `OpenAI`
     OpenAi,
     /// `OpenInference`
     OpenInference,
     /// `Parasail`
     Parasail,
+    /// `ParetoAlpha`
+    ParetoAlpha,
     /// `Poolside`
     Poolside,
+    /// `PrimeIntellect`
+    PrimeIntellect,
     /// `Perceptron`
     Perceptron,
     /// `Perplexity`
@@ -163,16 +177,22 @@ pub enum ProviderName {
     Phala,
     /// `Recraft`
     Recraft,
+    /// `Recursive`
+    Recursive,
     /// `Reka`
     Reka,
     /// `Relace`
     Relace,
+    /// `Respan`
+    Respan,
     /// `Sail Research`
     SailResearch,
     /// `Sakana AI`
     SakanaAi,
     /// `SambaNova`
     SambaNova,
+    /// `ScaleDown`
+    ScaleDown,
     /// `Seed`
     Seed,
     /// `SiliconFlow`
@@ -195,6 +215,8 @@ pub enum ProviderName {
     ThinkingMachines,
     /// `Together`
     Together,
+    /// `Unbiased`
+    Unbiased,
     /// `Upstage`
     Upstage,
     /// `Venice`
@@ -236,6 +258,7 @@ impl ProviderName {
             Self::AmazonNova => "Amazon Nova",
             Self::Anthropic => "Anthropic",
             Self::ArceeAi => "Arcee AI",
+            Self::AssemblyAi => "AssemblyAI",
             Self::AtlasCloud => "AtlasCloud",
             Self::Avian => "Avian",
             Self::Azure => "Azure",
@@ -250,6 +273,7 @@ impl ProviderName {
             Self::Cloudflare => "Cloudflare",
             Self::Cohere => "Cohere",
             Self::CoreWeave => "CoreWeave",
+            Self::Cosine => "Cosine",
             Self::Crucible => "Crucible",
             Self::Crusoe => "Crusoe",
             Self::Darkbloom => "Darkbloom",
@@ -260,6 +284,7 @@ impl ProviderName {
             Self::DeepSeek => "DeepSeek",
             Self::DekaLlm => "DekaLLM",
             Self::DigitalOcean => "DigitalOcean",
+            Self::ElevenLabs => "ElevenLabs",
             Self::Featherless => "Featherless",
             Self::Fireworks => "Fireworks",
             Self::FishAudio => "Fish Audio",
@@ -289,25 +314,32 @@ impl ProviderName {
             Self::MoonshotAi => "Moonshot AI",
             Self::Morph => "Morph",
             Self::VoyageAiByMongoDb => "VoyageAI by MongoDB",
-            Self::NCompass => "NCompass",
+            Self::TypeSafe => "TypeSafe",
+            Self::NearAi => "Near AI",
             Self::Nebius => "Nebius",
             Self::NexAgi => "Nex AGI",
             Self::NextBit => "NextBit",
             Self::Novita => "Novita",
             Self::Nvidia => "Nvidia",
+            Self::Ollama => "Ollama",
             Self::OpenAi => "OpenAI",
             Self::OpenInference => "OpenInference",
             Self::Parasail => "Parasail",
+            Self::ParetoAlpha => "ParetoAlpha",
             Self::Poolside => "Poolside",
+            Self::PrimeIntellect => "PrimeIntellect",
             Self::Perceptron => "Perceptron",
             Self::Perplexity => "Perplexity",
             Self::Phala => "Phala",
             Self::Recraft => "Recraft",
+            Self::Recursive => "Recursive",
             Self::Reka => "Reka",
             Self::Relace => "Relace",
+            Self::Respan => "Respan",
             Self::SailResearch => "Sail Research",
             Self::SakanaAi => "Sakana AI",
             Self::SambaNova => "SambaNova",
+            Self::ScaleDown => "ScaleDown",
             Self::Seed => "Seed",
             Self::SiliconFlow => "SiliconFlow",
             Self::Sourceful => "Sourceful",
@@ -319,6 +351,7 @@ impl ProviderName {
             Self::Tenstorrent => "Tenstorrent",
             Self::ThinkingMachines => "Thinking Machines",
             Self::Together => "Together",
+            Self::Unbiased => "Unbiased",
             Self::Upstage => "Upstage",
             Self::Venice => "Venice",
             Self::Wafer => "Wafer",
@@ -349,6 +382,7 @@ impl From<&str> for ProviderName {
             "Amazon Nova" => Self::AmazonNova,
             "Anthropic" => Self::Anthropic,
             "Arcee AI" => Self::ArceeAi,
+            "AssemblyAI" => Self::AssemblyAi,
             "AtlasCloud" => Self::AtlasCloud,
             "Avian" => Self::Avian,
             "Azure" => Self::Azure,
@@ -363,6 +397,7 @@ impl From<&str> for ProviderName {
             "Cloudflare" => Self::Cloudflare,
             "Cohere" => Self::Cohere,
             "CoreWeave" => Self::CoreWeave,
+            "Cosine" => Self::Cosine,
             "Crucible" => Self::Crucible,
             "Crusoe" => Self::Crusoe,
             "Darkbloom" => Self::Darkbloom,
@@ -373,6 +408,7 @@ impl From<&str> for ProviderName {
             "DeepSeek" => Self::DeepSeek,
             "DekaLLM" => Self::DekaLlm,
             "DigitalOcean" => Self::DigitalOcean,
+            "ElevenLabs" => Self::ElevenLabs,
             "Featherless" => Self::Featherless,
             "Fireworks" => Self::Fireworks,
             "Fish Audio" => Self::FishAudio,
@@ -402,25 +438,32 @@ impl From<&str> for ProviderName {
             "Moonshot AI" => Self::MoonshotAi,
             "Morph" => Self::Morph,
             "VoyageAI by MongoDB" => Self::VoyageAiByMongoDb,
-            "NCompass" => Self::NCompass,
+            "TypeSafe" => Self::TypeSafe,
+            "Near AI" => Self::NearAi,
             "Nebius" => Self::Nebius,
             "Nex AGI" => Self::NexAgi,
             "NextBit" => Self::NextBit,
             "Novita" => Self::Novita,
             "Nvidia" => Self::Nvidia,
+            "Ollama" => Self::Ollama,
             "OpenAI" => Self::OpenAi,
             "OpenInference" => Self::OpenInference,
             "Parasail" => Self::Parasail,
+            "ParetoAlpha" => Self::ParetoAlpha,
             "Poolside" => Self::Poolside,
+            "PrimeIntellect" => Self::PrimeIntellect,
             "Perceptron" => Self::Perceptron,
             "Perplexity" => Self::Perplexity,
             "Phala" => Self::Phala,
             "Recraft" => Self::Recraft,
+            "Recursive" => Self::Recursive,
             "Reka" => Self::Reka,
             "Relace" => Self::Relace,
+            "Respan" => Self::Respan,
             "Sail Research" => Self::SailResearch,
             "Sakana AI" => Self::SakanaAi,
             "SambaNova" => Self::SambaNova,
+            "ScaleDown" => Self::ScaleDown,
             "Seed" => Self::Seed,
             "SiliconFlow" => Self::SiliconFlow,
             "Sourceful" => Self::Sourceful,
@@ -432,6 +475,7 @@ impl From<&str> for ProviderName {
             "Tenstorrent" => Self::Tenstorrent,
             "Thinking Machines" => Self::ThinkingMachines,
             "Together" => Self::Together,
+            "Unbiased" => Self::Unbiased,
             "Upstage" => Self::Upstage,
             "Venice" => Self::Venice,
             "Wafer" => Self::Wafer,

@@ -2,7 +2,7 @@
 //! The `ProviderPreferences` object and the types nested in it.
 
 use crate::types::{
-    ChatProviderSlug, PreferredMaxLatency, PreferredMinThroughput,
+    ChatProviderSlug, PreferredMaxLatency, PreferredMinThroughput, ProviderOptions,
     ProviderSortPreference, Quantization,
 };
 
@@ -12,6 +12,8 @@ use crate::types::{
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProviderPreferences {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<ProviderOptions>,
     /// True (the default) lets another provider step in when the first choice, or every provider in `order`, is unavailable. False keeps the request on that choice and passes back its error instead.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub allow_fallbacks: crate::Nullable<bool>,
@@ -54,6 +56,12 @@ impl ProviderPreferences {
     /// An empty `ProviderPreferences`; fill it in with the setters.
     pub fn new() -> Self {
         <Self as Default>::default()
+    }
+
+    /// Sets the `options` field.
+    pub fn options(mut self, value: impl Into<ProviderOptions>) -> Self {
+        self.options = Some(value.into());
+        self
     }
 
     /// Sets the `allow_fallbacks` field: `Some(value)` sends the value, `None` sends an explicit `null`.

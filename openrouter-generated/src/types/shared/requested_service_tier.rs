@@ -19,6 +19,8 @@ pub enum RequestedServiceTier {
     Priority,
     /// `scale`
     Scale,
+    /// `ultrafast`
+    Ultrafast,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
@@ -33,6 +35,7 @@ impl RequestedServiceTier {
             Self::Flex => "flex",
             Self::Priority => "priority",
             Self::Scale => "scale",
+            Self::Ultrafast => "ultrafast",
             Self::Unknown(value) => value,
         }
     }
@@ -47,6 +50,7 @@ impl From<&str> for RequestedServiceTier {
             "flex" => Self::Flex,
             "priority" => Self::Priority,
             "scale" => Self::Scale,
+            "ultrafast" => Self::Ultrafast,
             other => Self::Unknown(other.to_owned()),
         }
     }

@@ -5,8 +5,8 @@ use crate::types::{
     AdvisorServerToolOpenRouter, AnthropicCacheControlDirective, ApplyPatchServerTool,
     ApplyPatchServerToolOpenRouter, BashServerTool, ChatDebugOptions,
     CodeInterpreterServerTool, CodexLocalShellTool, ComputerUseServerTool, CustomTool,
-    DatetimeServerTool, DeprecatedRoute, FileSearchServerTool, FilesServerTool,
-    FusionServerToolOpenRouter, ImageConfig, ImageGenerationServerTool,
+    DatetimeServerTool, DeferredToolsControl, DeprecatedRoute, FileSearchServerTool,
+    FilesServerTool, FusionServerToolOpenRouter, ImageConfig, ImageGenerationServerTool,
     ImageGenerationServerToolOpenRouter, Inputs, LegacyWebSearchServerTool,
     McpServerTool, NamespaceTool, OpenAiResponsesToolChoice, OpenAiResponsesTruncation,
     OutputModalityEnum, Plugin, Preview20250311WebSearchServerTool,
@@ -14,8 +14,8 @@ use crate::types::{
     RequestMetadata, RequestedServiceTier, ResponseIncludesEnum,
     SearchModelsServerToolOpenRouter, ShellServerTool, ShellServerToolOpenRouter,
     StopServerToolsWhen, StoredPromptTemplate, SubagentServerToolOpenRouter,
-    TextExtendedConfig, ToolSearchServerTool, TraceConfig, WebFetchServerTool,
-    WebSearchServerTool, WebSearchServerToolOpenRouter,
+    TextExtendedConfig, ToolAllowedCallers, ToolSearchServerTool, TraceConfig,
+    WebFetchServerTool, WebSearchServerTool, WebSearchServerToolOpenRouter,
 };
 
 /// Body of a `POST /responses` call.
@@ -50,6 +50,11 @@ pub struct ResponsesRequest {
     pub max_tool_calls: crate::Nullable<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_server_tools_when: Option<StopServerToolsWhen>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferred_tools: Option<DeferredToolsControl>,
+    /// One sequence, or up to four, at which generation halts.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub stop: crate::Nullable<ResponsesRequestStop>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<TextExtendedConfig>,
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
@@ -205,6 +210,18 @@ impl ResponsesRequest {
         value: impl Into<StopServerToolsWhen>,
     ) -> Self {
         self.stop_server_tools_when = Some(value.into());
+        self
+    }
+
+    /// Sets the `deferred_tools` field.
+    pub fn deferred_tools(mut self, value: impl Into<DeferredToolsControl>) -> Self {
+        self.deferred_tools = Some(value.into());
+        self
+    }
+
+    /// Sets the `stop` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn stop(mut self, value: Option<ResponsesRequestStop>) -> Self {
+        self.stop = value.into();
         self
     }
 
@@ -389,6 +406,38 @@ impl ResponsesRequest {
     pub fn trace(mut self, value: impl Into<TraceConfig>) -> Self {
         self.trace = Some(value.into());
         self
+    }
+}
+
+/// One sequence, or up to four, at which generation halts.
+#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
+#[serde(untagged)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum ResponsesRequestStop {
+    String(String),
+    StringList(Vec<String>),
+    /// A shape this version of the crate does not know; the raw JSON is kept.
+    Unknown(serde_json::Value),
+}
+
+impl From<String> for ResponsesRequestStop {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<Vec<String>> for ResponsesRequestStop {
+    fn from(value: Vec<String>) -> Self {
+        Self::StringList(value)
+    }
+}
+
+impl From<&str> for ResponsesRequestStop {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 
@@ -605,6 +654,19 @@ impl From<ToolSearchServerTool> for ResponsesRequestToolsItem {
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResponsesRequestToolsItemFunctionTool {
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub allowed_callers: crate::Nullable<ToolAllowedCallers>,
+    /// JSON Schema of what the function returns.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub output_schema: crate::Nullable<
+        std::collections::BTreeMap<String, serde_json::Value>,
+    >,
+    /// When true, the model may go on with its turn without waiting for this tool's result. Your application still runs it and sends the output back later, as a `function_call_output` quoting the `call_id`. Only used by providers whose Responses API has async tools.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#async: Option<bool>,
+    /// Keep this function hidden from the model until the `openrouter:tool_search` server tool surfaces it. Needs that tool in the list, and at least one tool has to stay visible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defer_loading: Option<bool>,
     pub r#type: ResponsesRequestToolsItemFunctionToolType,
     /// Name the model uses to call the function.
     pub name: String,
@@ -616,9 +678,6 @@ pub struct ResponsesRequestToolsItemFunctionTool {
     /// When true, the arguments must follow the schema exactly.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub strict: crate::Nullable<bool>,
-    /// Keep this function hidden from the model until the `openrouter:tool_search` server tool surfaces it. Needs that tool in the list, and at least one tool has to stay visible.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub defer_loading: Option<bool>,
 }
 
 impl ResponsesRequestToolsItemFunctionTool {
@@ -628,13 +687,43 @@ impl ResponsesRequestToolsItemFunctionTool {
         parameters: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     ) -> Self {
         Self {
+            allowed_callers: Default::default(),
+            output_schema: Default::default(),
+            r#async: Default::default(),
+            defer_loading: Default::default(),
             r#type: Default::default(),
             name: name.into(),
             description: Default::default(),
             parameters,
             strict: Default::default(),
-            defer_loading: Default::default(),
         }
+    }
+
+    /// Sets the `allowed_callers` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn allowed_callers(mut self, value: Option<ToolAllowedCallers>) -> Self {
+        self.allowed_callers = value.into();
+        self
+    }
+
+    /// Sets the `output_schema` field: `Some(value)` sends the value, `None` sends an explicit `null`.
+    pub fn output_schema(
+        mut self,
+        value: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.output_schema = value.into();
+        self
+    }
+
+    /// Sets the `async` field.
+    pub fn r#async(mut self, value: impl Into<bool>) -> Self {
+        self.r#async = Some(value.into());
+        self
+    }
+
+    /// Sets the `defer_loading` field.
+    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
+        self.defer_loading = Some(value.into());
+        self
     }
 
     /// Sets the `type` field.
@@ -670,12 +759,6 @@ impl ResponsesRequestToolsItemFunctionTool {
     /// Sets the `strict` field: `Some(value)` sends the value, `None` sends an explicit `null`.
     pub fn strict(mut self, value: Option<bool>) -> Self {
         self.strict = value.into();
-        self
-    }
-
-    /// Sets the `defer_loading` field.
-    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
-        self.defer_loading = Some(value.into());
         self
     }
 }

@@ -83,6 +83,8 @@ pub enum ServingProviderName {
     Anthropic,
     /// `Arcee AI`
     ArceeAi,
+    /// `AssemblyAI`
+    AssemblyAi,
     /// `AtlasCloud`
     AtlasCloud,
     /// `Avian`
@@ -111,6 +113,8 @@ pub enum ServingProviderName {
     Cohere,
     /// `CoreWeave`
     CoreWeave,
+    /// `Cosine`
+    Cosine,
     /// `Crucible`
     Crucible,
     /// `Crusoe`
@@ -131,6 +135,8 @@ pub enum ServingProviderName {
     DekaLlm,
     /// `DigitalOcean`
     DigitalOcean,
+    /// `ElevenLabs`
+    ElevenLabs,
     /// `Featherless`
     Featherless,
     /// `Fireworks`
@@ -189,6 +195,10 @@ pub enum ServingProviderName {
     Morph,
     /// `VoyageAI by MongoDB`
     VoyageAiByMongoDb,
+    /// `TypeSafe`
+    TypeSafe,
+    /// `Near AI`
+    NearAi,
     /// `NCompass`
     NCompass,
     /// `Nebius`
@@ -201,14 +211,20 @@ pub enum ServingProviderName {
     Novita,
     /// `Nvidia`
     Nvidia,
+    /// `Ollama`
+    Ollama,
     /// `OpenAI`
     OpenAi,
     /// `OpenInference`
     OpenInference,
     /// `Parasail`
     Parasail,
+    /// `ParetoAlpha`
+    ParetoAlpha,
     /// `Poolside`
     Poolside,
+    /// `PrimeIntellect`
+    PrimeIntellect,
     /// `Perceptron`
     Perceptron,
     /// `Perplexity`
@@ -217,16 +233,22 @@ pub enum ServingProviderName {
     Phala,
     /// `Recraft`
     Recraft,
+    /// `Recursive`
+    Recursive,
     /// `Reka`
     Reka,
     /// `Relace`
     Relace,
+    /// `Respan`
+    Respan,
     /// `Sail Research`
     SailResearch,
     /// `Sakana AI`
     SakanaAi,
     /// `SambaNova`
     SambaNova,
+    /// `ScaleDown`
+    ScaleDown,
     /// `Seed`
     Seed,
     /// `SiliconFlow`
@@ -249,6 +271,8 @@ pub enum ServingProviderName {
     ThinkingMachines,
     /// `Together`
     Together,
+    /// `Unbiased`
+    Unbiased,
     /// `Upstage`
     Upstage,
     /// `Venice`
@@ -317,6 +341,7 @@ impl ServingProviderName {
             Self::AmazonNova => "Amazon Nova",
             Self::Anthropic => "Anthropic",
             Self::ArceeAi => "Arcee AI",
+            Self::AssemblyAi => "AssemblyAI",
             Self::AtlasCloud => "AtlasCloud",
             Self::Avian => "Avian",
             Self::Azure => "Azure",
@@ -331,6 +356,7 @@ impl ServingProviderName {
             Self::Cloudflare => "Cloudflare",
             Self::Cohere => "Cohere",
             Self::CoreWeave => "CoreWeave",
+            Self::Cosine => "Cosine",
             Self::Crucible => "Crucible",
             Self::Crusoe => "Crusoe",
             Self::Darkbloom => "Darkbloom",
@@ -341,6 +367,7 @@ impl ServingProviderName {
             Self::DeepSeek => "DeepSeek",
             Self::DekaLlm => "DekaLLM",
             Self::DigitalOcean => "DigitalOcean",
+            Self::ElevenLabs => "ElevenLabs",
             Self::Featherless => "Featherless",
             Self::Fireworks => "Fireworks",
             Self::FishAudio => "Fish Audio",
@@ -370,25 +397,33 @@ impl ServingProviderName {
             Self::MoonshotAi => "Moonshot AI",
             Self::Morph => "Morph",
             Self::VoyageAiByMongoDb => "VoyageAI by MongoDB",
+            Self::TypeSafe => "TypeSafe",
+            Self::NearAi => "Near AI",
             Self::NCompass => "NCompass",
             Self::Nebius => "Nebius",
             Self::NexAgi => "Nex AGI",
             Self::NextBit => "NextBit",
             Self::Novita => "Novita",
             Self::Nvidia => "Nvidia",
+            Self::Ollama => "Ollama",
             Self::OpenAi => "OpenAI",
             Self::OpenInference => "OpenInference",
             Self::Parasail => "Parasail",
+            Self::ParetoAlpha => "ParetoAlpha",
             Self::Poolside => "Poolside",
+            Self::PrimeIntellect => "PrimeIntellect",
             Self::Perceptron => "Perceptron",
             Self::Perplexity => "Perplexity",
             Self::Phala => "Phala",
             Self::Recraft => "Recraft",
+            Self::Recursive => "Recursive",
             Self::Reka => "Reka",
             Self::Relace => "Relace",
+            Self::Respan => "Respan",
             Self::SailResearch => "Sail Research",
             Self::SakanaAi => "Sakana AI",
             Self::SambaNova => "SambaNova",
+            Self::ScaleDown => "ScaleDown",
             Self::Seed => "Seed",
             Self::SiliconFlow => "SiliconFlow",
             Self::Sourceful => "Sourceful",
@@ -400,6 +435,7 @@ impl ServingProviderName {
             Self::Tenstorrent => "Tenstorrent",
             Self::ThinkingMachines => "Thinking Machines",
             Self::Together => "Together",
+            Self::Unbiased => "Unbiased",
             Self::Upstage => "Upstage",
             Self::Venice => "Venice",
             Self::Wafer => "Wafer",
@@ -457,6 +493,7 @@ impl From<&str> for ServingProviderName {
             "Amazon Nova" => Self::AmazonNova,
             "Anthropic" => Self::Anthropic,
             "Arcee AI" => Self::ArceeAi,
+            "AssemblyAI" => Self::AssemblyAi,
             "AtlasCloud" => Self::AtlasCloud,
             "Avian" => Self::Avian,
             "Azure" => Self::Azure,
@@ -471,6 +508,7 @@ impl From<&str> for ServingProviderName {
             "Cloudflare" => Self::Cloudflare,
             "Cohere" => Self::Cohere,
             "CoreWeave" => Self::CoreWeave,
+            "Cosine" => Self::Cosine,
             "Crucible" => Self::Crucible,
             "Crusoe" => Self::Crusoe,
             "Darkbloom" => Self::Darkbloom,
@@ -481,6 +519,7 @@ impl From<&str> for ServingProviderName {
             "DeepSeek" => Self::DeepSeek,
             "DekaLLM" => Self::DekaLlm,
             "DigitalOcean" => Self::DigitalOcean,
+            "ElevenLabs" => Self::ElevenLabs,
             "Featherless" => Self::Featherless,
             "Fireworks" => Self::Fireworks,
             "Fish Audio" => Self::FishAudio,
@@ -510,25 +549,33 @@ impl From<&str> for ServingProviderName {
             "Moonshot AI" => Self::MoonshotAi,
             "Morph" => Self::Morph,
             "VoyageAI by MongoDB" => Self::VoyageAiByMongoDb,
+            "TypeSafe" => Self::TypeSafe,
+            "Near AI" => Self::NearAi,
             "NCompass" => Self::NCompass,
             "Nebius" => Self::Nebius,
             "Nex AGI" => Self::NexAgi,
             "NextBit" => Self::NextBit,
             "Novita" => Self::Novita,
             "Nvidia" => Self::Nvidia,
+            "Ollama" => Self::Ollama,
             "OpenAI" => Self::OpenAi,
             "OpenInference" => Self::OpenInference,
             "Parasail" => Self::Parasail,
+            "ParetoAlpha" => Self::ParetoAlpha,
             "Poolside" => Self::Poolside,
+            "PrimeIntellect" => Self::PrimeIntellect,
             "Perceptron" => Self::Perceptron,
             "Perplexity" => Self::Perplexity,
             "Phala" => Self::Phala,
             "Recraft" => Self::Recraft,
+            "Recursive" => Self::Recursive,
             "Reka" => Self::Reka,
             "Relace" => Self::Relace,
+            "Respan" => Self::Respan,
             "Sail Research" => Self::SailResearch,
             "Sakana AI" => Self::SakanaAi,
             "SambaNova" => Self::SambaNova,
+            "ScaleDown" => Self::ScaleDown,
             "Seed" => Self::Seed,
             "SiliconFlow" => Self::SiliconFlow,
             "Sourceful" => Self::Sourceful,
@@ -540,6 +587,7 @@ impl From<&str> for ServingProviderName {
             "Tenstorrent" => Self::Tenstorrent,
             "Thinking Machines" => Self::ThinkingMachines,
             "Together" => Self::Together,
+            "Unbiased" => Self::Unbiased,
             "Upstage" => Self::Upstage,
             "Venice" => Self::Venice,
             "Wafer" => Self::Wafer,

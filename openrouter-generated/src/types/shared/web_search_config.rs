@@ -3,7 +3,7 @@
 
 use crate::types::{
     SearchQualityLevel, WebSearchEngineEnum, WebSearchMode,
-    WebSearchUserLocationServerTool,
+    WebSearchUserLocationServerTool, XSearchOptions,
 };
 
 /// Settings of the web search tool.
@@ -38,6 +38,8 @@ pub struct WebSearchConfig {
     pub search_context_size: Option<SearchQualityLevel>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_location: Option<WebSearchUserLocationServerTool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x_search: Option<XSearchOptions>,
 }
 
 impl WebSearchConfig {
@@ -106,6 +108,12 @@ impl WebSearchConfig {
         value: impl Into<WebSearchUserLocationServerTool>,
     ) -> Self {
         self.user_location = Some(value.into());
+        self
+    }
+
+    /// Sets the `x_search` field.
+    pub fn x_search(mut self, value: impl Into<XSearchOptions>) -> Self {
+        self.x_search = Some(value.into());
         self
     }
 }

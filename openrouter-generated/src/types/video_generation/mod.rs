@@ -3,7 +3,11 @@
 
 mod content_part_audio;
 
+mod content_part_video;
+
 mod list_video_models_response;
+
+mod provider_passthrough;
 
 mod video_aspect_ratio;
 
@@ -27,7 +31,11 @@ mod video_size;
 
 pub use self::content_part_audio::*;
 
+pub use self::content_part_video::*;
+
 pub use self::list_video_models_response::*;
+
+pub use self::provider_passthrough::*;
 
 pub use self::video_aspect_ratio::*;
 

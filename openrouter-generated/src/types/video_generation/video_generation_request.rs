@@ -2,8 +2,8 @@
 //! The `VideoGenerationRequest` object.
 
 use crate::types::{
-    ProviderPassthrough, VideoAspectRatio, VideoFrameImage, VideoInputReference,
-    VideoResolution,
+    ProviderPassthrough, TraceConfig, VideoAspectRatio, VideoFrameImage,
+    VideoInputReference, VideoResolution,
 };
 
 /// What video to generate and with which model and settings.
@@ -12,6 +12,17 @@ use crate::types::{
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VideoGenerationRequest {
+    /// Edit or continue the finished video job with this ID; the new job uses the model and endpoint of that job. Only models able to continue videos accept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_job_id: Option<String>,
+    /// Your own ID (at most 256 characters) grouping related calls in observability (Broadcast and private logging); never passed to the provider. A value here wins over the `x-session-id` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<TraceConfig>,
+    /// Your own ID for the end user, recorded as the end-user ID in Broadcast and private logging; never passed to the provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     /// The video model to use, such as `google/veo-3.1` (see `list_models`).
     pub model: String,
     /// Text describing the video. Models that can work from images alone accept a request without it; every other model needs it.
@@ -56,6 +67,10 @@ impl VideoGenerationRequest {
     /// A `VideoGenerationRequest` from its required fields; the optional ones start empty.
     pub fn new(model: impl Into<String>) -> Self {
         Self {
+            previous_job_id: Default::default(),
+            session_id: Default::default(),
+            trace: Default::default(),
+            user: Default::default(),
             model: model.into(),
             prompt: Default::default(),
             aspect_ratio: Default::default(),
@@ -71,6 +86,30 @@ impl VideoGenerationRequest {
             upscale_factor: Default::default(),
             provider: Default::default(),
         }
+    }
+
+    /// Sets the `previous_job_id` field.
+    pub fn previous_job_id(mut self, value: impl Into<String>) -> Self {
+        self.previous_job_id = Some(value.into());
+        self
+    }
+
+    /// Sets the `session_id` field.
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+
+    /// Sets the `trace` field.
+    pub fn trace(mut self, value: impl Into<TraceConfig>) -> Self {
+        self.trace = Some(value.into());
+        self
+    }
+
+    /// Sets the `user` field.
+    pub fn user(mut self, value: impl Into<String>) -> Self {
+        self.user = Some(value.into());
+        self
     }
 
     /// Sets the `model` field.

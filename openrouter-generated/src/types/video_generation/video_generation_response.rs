@@ -18,9 +18,15 @@ pub struct VideoGenerationResponse {
     /// ID of the generation record made for this job; set after the job has been handled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation_id: Option<String>,
-    /// Addresses of the generated videos, once the job has completed.
+    /// OpenRouter links to the generated videos once the job has completed; fetching them requires your API key (`Authorization` header), and they stay valid while the output is kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsigned_urls: Option<Vec<String>>,
+    /// Pre-signed links to OpenRouter's stored copy of the outputs, which work without an API key until `expires_at`. Whoever has a link can fetch the video, so treat the links as secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urls: Option<Vec<String>>,
+    /// Unix time (seconds) at which OpenRouter's stored copy of the outputs is removed; only given when such a copy exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<VideoGenerationUsage>,
     /// Why the job failed, when it did.

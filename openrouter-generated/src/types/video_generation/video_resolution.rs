@@ -7,6 +7,8 @@
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum VideoResolution {
+    /// `360p`
+    V360p,
     /// `480p`
     V480p,
     /// `720p`
@@ -29,6 +31,7 @@ impl VideoResolution {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
+            Self::V360p => "360p",
             Self::V480p => "480p",
             Self::V720p => "720p",
             Self::V768p => "768p",
@@ -44,6 +47,7 @@ impl VideoResolution {
 impl From<&str> for VideoResolution {
     fn from(value: &str) -> Self {
         match value {
+            "360p" => Self::V360p,
             "480p" => Self::V480p,
             "720p" => Self::V720p,
             "768p" => Self::V768p,

@@ -7,6 +7,18 @@
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum VideoSize {
+    /// `360x360`
+    V360x360,
+    /// `360x480`
+    V360x480,
+    /// `360x540`
+    V360x540,
+    /// `360x640`
+    V360x640,
+    /// `360x840`
+    V360x840,
+    /// `480x360`
+    V480x360,
     /// `480x480`
     V480x480,
     /// `480x640`
@@ -17,8 +29,14 @@ pub enum VideoSize {
     V480x854,
     /// `480x1120`
     V480x1120,
+    /// `496x864`
+    V496x864,
+    /// `540x360`
+    V540x360,
     /// `560x752`
     V560x752,
+    /// `640x360`
+    V640x360,
     /// `640x480`
     V640x480,
     /// `640x640`
@@ -49,8 +67,12 @@ pub enum VideoSize {
     V768x1792,
     /// `834x1112`
     V834x1112,
+    /// `840x360`
+    V840x360,
     /// `854x480`
     V854x480,
+    /// `864x496`
+    V864x496,
     /// `960x720`
     V960x720,
     /// `960x960`
@@ -139,12 +161,21 @@ impl VideoSize {
     /// The value as sent over the wire.
     pub fn as_str(&self) -> &str {
         match self {
+            Self::V360x360 => "360x360",
+            Self::V360x480 => "360x480",
+            Self::V360x540 => "360x540",
+            Self::V360x640 => "360x640",
+            Self::V360x840 => "360x840",
+            Self::V480x360 => "480x360",
             Self::V480x480 => "480x480",
             Self::V480x640 => "480x640",
             Self::V480x720 => "480x720",
             Self::V480x854 => "480x854",
             Self::V480x1120 => "480x1120",
+            Self::V496x864 => "496x864",
+            Self::V540x360 => "540x360",
             Self::V560x752 => "560x752",
+            Self::V640x360 => "640x360",
             Self::V640x480 => "640x480",
             Self::V640x640 => "640x640",
             Self::V720x480 => "720x480",
@@ -160,7 +191,9 @@ impl VideoSize {
             Self::V768x1366 => "768x1366",
             Self::V768x1792 => "768x1792",
             Self::V834x1112 => "834x1112",
+            Self::V840x360 => "840x360",
             Self::V854x480 => "854x480",
+            Self::V864x496 => "864x496",
             Self::V960x720 => "960x720",
             Self::V960x960 => "960x960",
             Self::V992x432 => "992x432",
@@ -209,12 +242,21 @@ impl VideoSize {
 impl From<&str> for VideoSize {
     fn from(value: &str) -> Self {
         match value {
+            "360x360" => Self::V360x360,
+            "360x480" => Self::V360x480,
+            "360x540" => Self::V360x540,
+            "360x640" => Self::V360x640,
+            "360x840" => Self::V360x840,
+            "480x360" => Self::V480x360,
             "480x480" => Self::V480x480,
             "480x640" => Self::V480x640,
             "480x720" => Self::V480x720,
             "480x854" => Self::V480x854,
             "480x1120" => Self::V480x1120,
+            "496x864" => Self::V496x864,
+            "540x360" => Self::V540x360,
             "560x752" => Self::V560x752,
+            "640x360" => Self::V640x360,
             "640x480" => Self::V640x480,
             "640x640" => Self::V640x640,
             "720x480" => Self::V720x480,
@@ -230,7 +272,9 @@ impl From<&str> for VideoSize {
             "768x1366" => Self::V768x1366,
             "768x1792" => Self::V768x1792,
             "834x1112" => Self::V834x1112,
+            "840x360" => Self::V840x360,
             "854x480" => Self::V854x480,
+            "864x496" => Self::V864x496,
             "960x720" => Self::V960x720,
             "960x960" => Self::V960x960,
             "992x432" => Self::V992x432,

@@ -17,6 +17,8 @@ mod remove_workspace_members_request;
 
 mod remove_workspace_members_response;
 
+mod server_tool_name;
+
 mod set_workspace_budget_request;
 
 mod update_workspace_request;
@@ -48,6 +50,8 @@ pub use self::list_workspaces_response::*;
 pub use self::remove_workspace_members_request::*;
 
 pub use self::remove_workspace_members_response::*;
+
+pub use self::server_tool_name::*;
 
 pub use self::set_workspace_budget_request::*;
 

@@ -44,4 +44,7 @@ pub struct Workspace {
     pub updated_at: Option<String>,
     /// ID of the user who created the workspace.
     pub created_by: Option<String>,
+    /// OpenRouter server tools (such as `openrouter:web_search`) that requests in this workspace are not allowed to call; null when none is blocked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled_server_tools: Option<Vec<String>>,
 }
