@@ -20,10 +20,17 @@ const USAGE: &str = "usage: cargo xtask <regen [OPTIONS] | test | features | ben
   spec-diff      compare spec/openrouter.yaml with another OpenAPI document, per operation
 
 spec-diff options:
-  --against PATH  the other document (YAML or JSON); default $OPENROUTER_REFERENCE_SPEC,
-                  else ../shared/reference/openrouter-openapi.yaml from the workspace root
-  --ours PATH     our document instead of spec/openrouter.yaml
-  --fail-on-diff  exit non-zero when an operation differs, is missing or is extra
+  --against PATH        the other document (YAML or JSON); default $OPENROUTER_REFERENCE_SPEC,
+                        else ../shared/reference/openrouter-openapi.yaml from the workspace root
+  --ours PATH           our document instead of spec/openrouter.yaml
+  --differences PATH    the reviewed deliberate differences instead of spec/differences.yaml
+                        (the format is described at the top of that file); differences an entry
+                        explains are summarized per entry, the others printed in full
+  --verbose             list every explained difference under its entry, too
+  --fail-on-unexplained exit non-zero when a difference or extra operation is unexplained, an
+                        operation is missing, or an entry is stale (explains nothing)
+  --fail-on-diff        exit non-zero when anything differs, is missing or is extra, explained
+                        or not
 
 regen options:
   --check         compare instead of writing
@@ -229,12 +236,16 @@ fn regen(regen: &Regen) -> Result<bool> {
     Ok(true)
 }
 
-/// `cargo xtask spec-diff [--against PATH] [--ours PATH] [--fail-on-diff]`.
+/// `cargo xtask spec-diff [--against PATH] [--ours PATH] [--differences PATH] [--verbose]
+/// [--fail-on-unexplained] [--fail-on-diff]`.
 fn spec_diff(args: &[&str]) -> Result<bool> {
     let root = workspace_root();
     let mut ours = root.join("spec/openrouter.yaml");
     let mut against = None;
+    let mut differences = None;
     let mut fail_on_diff = false;
+    let mut fail_on_unexplained = false;
+    let mut verbose = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -243,15 +254,18 @@ fn spec_diff(args: &[&str]) -> Result<bool> {
         };
         match flag {
             "--fail-on-diff" if inline.is_none() => fail_on_diff = true,
-            "--against" | "--ours" => {
+            "--fail-on-unexplained" if inline.is_none() => fail_on_unexplained = true,
+            "--verbose" if inline.is_none() => verbose = true,
+            "--against" | "--ours" | "--differences" => {
                 let Some(value) = inline.or_else(|| args.next().copied()) else {
                     eprintln!("{flag} needs a path\n\n{USAGE}");
                     return Ok(false);
                 };
-                if flag == "--ours" {
-                    ours = PathBuf::from(value);
-                } else {
-                    against = Some(PathBuf::from(value));
+                let value = PathBuf::from(value);
+                match flag {
+                    "--ours" => ours = value,
+                    "--against" => against = Some(value),
+                    _ => differences = Some(value),
                 }
             }
             _ => {
@@ -275,12 +289,31 @@ fn spec_diff(args: &[&str]) -> Result<bool> {
     let read = |path: &Path| {
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
     };
+    // The default file may be absent (nothing is explained then); a named one must exist.
+    let named = differences.is_some();
+    let differences = differences.unwrap_or_else(|| root.join("spec/differences.yaml"));
+    let explanations = if named || differences.is_file() {
+        xtask::spec_diff::Explanations::parse(&read(&differences)?)
+            .with_context(|| format!("reading {}", differences.display()))?
+    } else {
+        xtask::spec_diff::Explanations::default()
+    };
     let ours_text = read(&ours)?;
     let theirs_text = read(&against)?;
     let report = xtask::spec_diff::diff(&ours_text, &theirs_text)
         .with_context(|| format!("comparing {} with {}", ours.display(), against.display()))?;
-    let text =
-        format!("ours: {}\ntheirs: {}\n\n{}", ours.display(), against.display(), report.render());
+    let classified = xtask::spec_diff::explain(&report, &explanations);
+    let differences = if named || differences.is_file() {
+        format!("{} ({} entries)", differences.display(), explanations.entries.len())
+    } else {
+        format!("none ({} is absent: nothing is explained)", differences.display())
+    };
+    let text = format!(
+        "ours: {}\ntheirs: {}\ndifferences: {differences}\n\n{}",
+        ours.display(),
+        against.display(),
+        classified.render(verbose)
+    );
     // A reader that stops early (`| head`) is not an error.
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
@@ -289,5 +322,5 @@ fn spec_diff(args: &[&str]) -> Result<bool> {
         }
         _ => {}
     }
-    Ok(!(fail_on_diff && report.has_differences()))
+    Ok(classified.passes(fail_on_diff, fail_on_unexplained))
 }

@@ -8,7 +8,13 @@
 //! merged, 3.1 and 3.0 spellings of the same thing (`type: [X, 'null']` / `nullable: true`,
 //! `const` / one-value `enum`) treated alike, and prose (descriptions, examples, titles, ...)
 //! ignored. Recursive schemas are cut off the second time the same pair of schema nodes comes
-//! up on one path, with a depth limit behind that.
+//! up on one path, with a depth limit behind that. A `text/event-stream` schema that is the
+//! whole server-sent event (`{data, event}`) on one side only is opened: its `data` is compared.
+//!
+//! Each difference has a location, a [`Kind`] and a message. [`explain`] sorts a [`Report`]'s
+//! differences by the reviewed entries of a differences file ([`Explanations`], the project's
+//! is `spec/differences.yaml`, whose header describes the format): explained ones are counted
+//! per entry, the rest reported in full, and entries that explain nothing reported as stale.
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value};
@@ -55,8 +61,117 @@ pub struct Report {
 pub struct OperationDiff {
     /// `METHOD /path`, with our spelling of the path.
     pub operation: String,
-    /// One line per difference, in a stable order.
-    pub lines: Vec<String>,
+    /// One entry per difference, in a stable order.
+    pub differences: Vec<Difference>,
+}
+
+impl OperationDiff {
+    /// The differences as report lines (`location: message`).
+    pub fn lines(&self) -> Vec<String> {
+        self.differences.iter().map(Difference::to_string).collect()
+    }
+}
+
+/// What kind of difference a report line states. [`Kind::name`] is its spelling in
+/// `spec/differences.yaml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// `path differs`: the same endpoint spelled with other parameter names.
+    Path,
+    /// `location differs`: a parameter sent in another place (query, header, ...).
+    ParameterLocation,
+    /// `required differs`: a parameter, request body or field required on one side only.
+    Required,
+    /// `type differs`.
+    Type,
+    /// `nullable differs`.
+    Nullable,
+    /// `enum values differ`.
+    Enum,
+    /// `only in ours`: a parameter, body, media type, status, field or union branch.
+    OnlyInOurs,
+    /// `only in theirs`: a parameter, body, media type, status, field or union branch.
+    OnlyInTheirs,
+    /// `additional properties differ`.
+    AdditionalProperties,
+    /// `discriminator differs`.
+    Discriminator,
+    /// `event envelope differs`: one side's `text/event-stream` schema is the whole server-sent
+    /// event (`{data, event}`), the other's only the event's data; the data are compared.
+    EventEnvelope,
+    /// A comparison cut short (a schema too large or too deeply nested to reduce or compare).
+    NotCompared,
+    /// An operation only in ours (the report's `extra:` lines).
+    ExtraOperation,
+    /// An operation only in theirs (the report's `missing:` lines); never explainable.
+    MissingOperation,
+}
+
+impl Kind {
+    /// Every kind, in the order of [`Kind::name`]'s documentation.
+    pub const ALL: [Kind; 14] = [
+        Kind::Path,
+        Kind::ParameterLocation,
+        Kind::Required,
+        Kind::Type,
+        Kind::Nullable,
+        Kind::Enum,
+        Kind::OnlyInOurs,
+        Kind::OnlyInTheirs,
+        Kind::AdditionalProperties,
+        Kind::Discriminator,
+        Kind::EventEnvelope,
+        Kind::NotCompared,
+        Kind::ExtraOperation,
+        Kind::MissingOperation,
+    ];
+
+    /// The kind's name in `spec/differences.yaml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Path => "path",
+            Kind::ParameterLocation => "parameter-location",
+            Kind::Required => "required",
+            Kind::Type => "type",
+            Kind::Nullable => "nullable",
+            Kind::Enum => "enum",
+            Kind::OnlyInOurs => "only-in-ours",
+            Kind::OnlyInTheirs => "only-in-theirs",
+            Kind::AdditionalProperties => "additional-properties",
+            Kind::Discriminator => "discriminator",
+            Kind::EventEnvelope => "event-envelope",
+            Kind::NotCompared => "not-compared",
+            Kind::ExtraOperation => "extra-operation",
+            Kind::MissingOperation => "missing-operation",
+        }
+    }
+
+    /// The kind named `name` in `spec/differences.yaml`.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// One difference inside an operation: where, what kind, and the report's wording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// Where it is: `parameter query limit`, `request body`, `response 200 application/json`,
+    /// `response 200 application/json: field data[].id`, ...; empty for a `path differs` line.
+    pub location: String,
+    pub kind: Kind,
+    /// What differs, as the report words it: `type differs: ours integer theirs string`,
+    /// `only in ours (string, optional)`, `union branch audio: only in theirs (object)`, ...
+    pub message: String,
+}
+
+impl std::fmt::Display for Difference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.location.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.location, self.message)
+        }
+    }
 }
 
 impl Report {
@@ -88,8 +203,8 @@ impl Report {
         let mut out = String::new();
         for op in &self.differing {
             let _ = writeln!(out, "{}", op.operation);
-            for line in &op.lines {
-                let _ = writeln!(out, "  {line}");
+            for difference in &op.differences {
+                let _ = writeln!(out, "  {difference}");
             }
             out.push('\n');
         }
@@ -150,16 +265,16 @@ pub fn diff_values(ours: &Value, theirs: &Value) -> Report {
                     stack: Vec::new(),
                     our_refs: Vec::new(),
                     their_refs: Vec::new(),
-                    lines: Vec::new(),
+                    differences: Vec::new(),
                     comparisons: 0,
                 };
                 walker.operation(o, t);
-                if walker.lines.is_empty() {
+                if walker.differences.is_empty() {
                     report.identical += 1;
                 } else {
                     report
                         .differing
-                        .push(OperationDiff { operation: o.label(), lines: walker.lines });
+                        .push(OperationDiff { operation: o.label(), differences: walker.differences });
                 }
             }
             (None, Some(t)) => report.missing.push(t.label()),
@@ -614,6 +729,24 @@ fn required_word(required: bool) -> &'static str {
     if required { "required" } else { "optional" }
 }
 
+/// The fields a server-sent event can have besides comments.
+const EVENT_FIELDS: [&str; 4] = ["data", "event", "id", "retry"];
+
+/// The schema of the data when `flat` describes a whole server-sent event: an object with a
+/// required `data` property and no properties other than the event's own fields.
+fn envelope_data<'a>(flat: &Flat<'a>) -> Option<&'a Value> {
+    let data = flat.properties.get("data")?;
+    let only_event_fields = flat.properties.keys().all(|k| EVENT_FIELDS.contains(&k.as_str()));
+    (only_event_fields && flat.required.contains("data")).then_some(*data)
+}
+
+/// `{data, event}`: the properties of an event envelope, in [`EVENT_FIELDS`] order.
+fn envelope_fields(flat: &Flat<'_>) -> String {
+    let names: Vec<&str> =
+        EVENT_FIELDS.into_iter().filter(|f| flat.properties.contains_key(*f)).collect();
+    format!("{{{}}}", names.join(", "))
+}
+
 fn location_rank(location: &str) -> usize {
     ["path", "query", "header", "cookie"].iter().position(|l| *l == location).unwrap_or(4)
 }
@@ -626,7 +759,7 @@ struct Param<'a> {
     schema: Option<&'a Value>,
 }
 
-/// Walks one pair of operations, collecting difference lines.
+/// Walks one pair of operations, collecting differences.
 struct Walker<'a> {
     ours: Doc<'a>,
     theirs: Doc<'a>,
@@ -635,23 +768,34 @@ struct Walker<'a> {
     /// `$ref`s expanded on the current path, ours and theirs (the main cycle guard).
     our_refs: Vec<&'a str>,
     their_refs: Vec<&'a str>,
-    lines: Vec<String>,
+    differences: Vec<Difference>,
     /// Schema pairs compared so far (see [`MAX_COMPARISONS`]).
     comparisons: usize,
 }
 
 impl<'a> Walker<'a> {
-    fn emit(&mut self, prefix: &str, path: &str, message: impl std::fmt::Display) {
+    /// Records a difference at `location`.
+    fn push(&mut self, location: impl Into<String>, kind: Kind, message: impl std::fmt::Display) {
+        self.differences.push(Difference {
+            location: location.into(),
+            kind,
+            message: message.to_string(),
+        });
+    }
+
+    /// Records a difference in the schema at `prefix` (`response 200 application/json`, ...),
+    /// at the field `path` inside it (empty for the schema itself).
+    fn emit(&mut self, prefix: &str, path: &str, kind: Kind, message: impl std::fmt::Display) {
         if path.is_empty() {
-            self.lines.push(format!("{prefix}{message}"));
+            self.push(prefix, kind, message);
         } else {
-            self.lines.push(format!("{prefix}field {path}: {message}"));
+            self.push(format!("{prefix}: field {path}"), kind, message);
         }
     }
 
     fn operation(&mut self, o: &Operation<'a>, t: &Operation<'a>) {
         if o.path != t.path {
-            self.lines.push(format!("path differs: ours {} theirs {}", o.path, t.path));
+            self.push("", Kind::Path, format_args!("path differs: ours {} theirs {}", o.path, t.path));
         }
         self.parameters(o, t);
         self.request_body(o.node.get("requestBody"), t.node.get("requestBody"));
@@ -743,37 +887,44 @@ impl<'a> Walker<'a> {
             match pair {
                 (Some(i), Some(j)) => {
                     let (p, q) = (&ours[i], &theirs[j]);
-                    let prefix = format!("parameter {} {}: ", p.location, p.name);
+                    let prefix = format!("parameter {} {}", p.location, p.name);
                     if p.location != q.location {
-                        self.lines.push(format!(
-                            "{prefix}location differs: ours {} theirs {}",
-                            p.location, q.location
-                        ));
+                        self.push(
+                            prefix.as_str(),
+                            Kind::ParameterLocation,
+                            format_args!("location differs: ours {} theirs {}", p.location, q.location),
+                        );
                     }
                     if p.required != q.required {
-                        self.lines.push(format!(
-                            "{prefix}required differs: ours {} theirs {}",
-                            required_word(p.required),
-                            required_word(q.required)
-                        ));
+                        self.push(
+                            prefix.as_str(),
+                            Kind::Required,
+                            format_args!(
+                                "required differs: ours {} theirs {}",
+                                required_word(p.required),
+                                required_word(q.required)
+                            ),
+                        );
                     }
                     self.schema_pair(&prefix, p.schema, q.schema);
                 }
                 (Some(i), None) => {
                     let p = &ours[i];
                     let what = self.describe(&self.ours, p.schema, p.required);
-                    self.lines.push(format!(
-                        "parameter {} {}: only in ours ({what})",
-                        p.location, p.name
-                    ));
+                    self.push(
+                        format!("parameter {} {}", p.location, p.name),
+                        Kind::OnlyInOurs,
+                        format_args!("only in ours ({what})"),
+                    );
                 }
                 (None, Some(j)) => {
                     let q = &theirs[j];
                     let what = self.describe(&self.theirs, q.schema, q.required);
-                    self.lines.push(format!(
-                        "parameter {} {}: only in theirs ({what})",
-                        q.location, q.name
-                    ));
+                    self.push(
+                        format!("parameter {} {}", q.location, q.name),
+                        Kind::OnlyInTheirs,
+                        format_args!("only in theirs ({what})"),
+                    );
                 }
                 (None, None) => {}
             }
@@ -796,8 +947,8 @@ impl<'a> Walker<'a> {
     fn schema_pair(&mut self, prefix: &str, o: Option<&'a Value>, t: Option<&'a Value>) {
         match (o, t) {
             (Some(o), Some(t)) => self.nodes(prefix, "", o, t, false),
-            (Some(_), None) => self.lines.push(format!("{prefix}schema only in ours")),
-            (None, Some(_)) => self.lines.push(format!("{prefix}schema only in theirs")),
+            (Some(_), None) => self.push(prefix, Kind::OnlyInOurs, "schema only in ours"),
+            (None, Some(_)) => self.push(prefix, Kind::OnlyInTheirs, "schema only in theirs"),
             (None, None) => {}
         }
     }
@@ -818,12 +969,54 @@ impl<'a> Walker<'a> {
         let media: BTreeSet<&String> = ours.keys().chain(theirs.keys()).collect();
         for m in media {
             match (ours.get(m), theirs.get(m)) {
-                (Some(a), Some(b)) => self.schema_pair(&format!("{label} {m}: "), *a, *b),
-                (Some(_), None) => self.lines.push(format!("{label} {m}: only in ours")),
-                (None, Some(_)) => self.lines.push(format!("{label} {m}: only in theirs")),
+                (Some(a), Some(b)) => {
+                    let prefix = format!("{label} {m}");
+                    if m == "text/event-stream" && self.event_envelope(&prefix, *a, *b) {
+                        continue;
+                    }
+                    self.schema_pair(&prefix, *a, *b);
+                }
+                (Some(_), None) => self.push(format!("{label} {m}"), Kind::OnlyInOurs, "only in ours"),
+                (None, Some(_)) => {
+                    self.push(format!("{label} {m}"), Kind::OnlyInTheirs, "only in theirs");
+                }
                 (None, None) => {}
             }
         }
+    }
+
+    /// Compares the `text/event-stream` schemas of one response when one side describes the
+    /// whole server-sent event (an object whose required `data` property holds the event, as
+    /// OpenRouter's document does) and the other only the event's data: that data is compared
+    /// then, after one `event envelope differs` line. False (nothing done) when neither side or
+    /// both sides are envelopes.
+    fn event_envelope(&mut self, prefix: &str, o: Option<&'a Value>, t: Option<&'a Value>) -> bool {
+        let (Some(o), Some(t)) = (o, t) else {
+            return false;
+        };
+        let (fo, ft) = (self.ours.flat(o), self.theirs.flat(t));
+        let (o, t, message) = match (envelope_data(&fo), envelope_data(&ft)) {
+            (None, Some(data)) => (
+                o,
+                data,
+                format!(
+                    "event envelope differs: ours describes one event's data, theirs the whole event {} (compared with its data)",
+                    envelope_fields(&ft)
+                ),
+            ),
+            (Some(data), None) => (
+                data,
+                t,
+                format!(
+                    "event envelope differs: ours describes the whole event {}, theirs one event's data (compared with our data)",
+                    envelope_fields(&fo)
+                ),
+            ),
+            _ => return false,
+        };
+        self.push(prefix, Kind::EventEnvelope, message);
+        self.nodes(prefix, "", o, t, false);
+        true
     }
 
     fn request_body(&mut self, o: Option<&'a Value>, t: Option<&'a Value>) {
@@ -834,16 +1027,20 @@ impl<'a> Walker<'a> {
                 let ro = o.get("required") == Some(&Value::Bool(true));
                 let rt = t.get("required") == Some(&Value::Bool(true));
                 if ro != rt {
-                    self.lines.push(format!(
-                        "request body: required differs: ours {} theirs {}",
-                        required_word(ro),
-                        required_word(rt)
-                    ));
+                    self.push(
+                        "request body",
+                        Kind::Required,
+                        format_args!(
+                            "required differs: ours {} theirs {}",
+                            required_word(ro),
+                            required_word(rt)
+                        ),
+                    );
                 }
                 self.contents("request body", o, t);
             }
-            (Some(_), None) => self.lines.push("request body: only in ours".to_owned()),
-            (None, Some(_)) => self.lines.push("request body: only in theirs".to_owned()),
+            (Some(_), None) => self.push("request body", Kind::OnlyInOurs, "only in ours"),
+            (None, Some(_)) => self.push("request body", Kind::OnlyInTheirs, "only in theirs"),
             (None, None) => {}
         }
     }
@@ -865,8 +1062,12 @@ impl<'a> Walker<'a> {
                     let b = self.theirs.deref(b);
                     self.contents(&format!("response {status}"), a, b);
                 }
-                (Some(_), None) => self.lines.push(format!("response {status}: only in ours")),
-                (None, Some(_)) => self.lines.push(format!("response {status}: only in theirs")),
+                (Some(_), None) => {
+                    self.push(format!("response {status}"), Kind::OnlyInOurs, "only in ours");
+                }
+                (None, Some(_)) => {
+                    self.push(format!("response {status}"), Kind::OnlyInTheirs, "only in theirs");
+                }
                 (None, None) => {}
             }
         }
@@ -897,6 +1098,7 @@ impl<'a> Walker<'a> {
             self.emit(
                 prefix,
                 path,
+                Kind::NotCompared,
                 format_args!("comparison stopped here: more than {MAX_COMPARISONS} schema pairs in one operation"),
             );
         }
@@ -905,6 +1107,7 @@ impl<'a> Walker<'a> {
                 self.emit(
                     prefix,
                     path,
+                    Kind::NotCompared,
                     format_args!("{side} not compared past {cut}: it expands to more than {MAX_FLATTEN_STEPS} schema nodes or {MAX_FLATTEN_DEPTH} nested references"),
                 );
             }
@@ -942,6 +1145,7 @@ impl<'a> Walker<'a> {
             self.emit(
                 prefix,
                 path,
+                Kind::Type,
                 format_args!(
                     "type differs: ours {} theirs {}",
                     render_types(&to),
@@ -957,6 +1161,7 @@ impl<'a> Walker<'a> {
                 self.emit(
                     prefix,
                     path,
+                    Kind::Nullable,
                     format_args!("nullable differs: ours {} theirs {}", word(no), word(nt)),
                 );
             }
@@ -1001,7 +1206,7 @@ impl<'a> Walker<'a> {
                 format!("enum values differ: ours {} theirs {}", side(o), side(t))
             }
         };
-        self.emit(prefix, path, message);
+        self.emit(prefix, path, Kind::Enum, message);
     }
 
     fn objects(&mut self, prefix: &str, path: &str, o: &Flat<'a>, t: &Flat<'a>) {
@@ -1016,6 +1221,7 @@ impl<'a> Walker<'a> {
                         self.emit(
                             prefix,
                             &child,
+                            Kind::Required,
                             format_args!(
                                 "required differs: ours {} theirs {}",
                                 required_word(ro),
@@ -1027,11 +1233,11 @@ impl<'a> Walker<'a> {
                 }
                 (Some(a), None) => {
                     let what = self.describe(&self.ours, Some(a), ro);
-                    self.emit(prefix, &child, format_args!("only in ours ({what})"));
+                    self.emit(prefix, &child, Kind::OnlyInOurs, format_args!("only in ours ({what})"));
                 }
                 (None, Some(b)) => {
                     let what = self.describe(&self.theirs, Some(b), rt);
-                    self.emit(prefix, &child, format_args!("only in theirs ({what})"));
+                    self.emit(prefix, &child, Kind::OnlyInTheirs, format_args!("only in theirs ({what})"));
                 }
                 (None, None) => {}
             }
@@ -1053,6 +1259,7 @@ impl<'a> Walker<'a> {
                     self.emit(
                         prefix,
                         path,
+                        Kind::AdditionalProperties,
                         format_args!("additional properties differ: ours {ka} theirs {kb}"),
                     );
                 }
@@ -1178,6 +1385,7 @@ impl<'a> Walker<'a> {
             self.emit(
                 prefix,
                 path,
+                Kind::Discriminator,
                 format_args!(
                     "discriminator differs: ours {} theirs {}",
                     od.unwrap_or("(none)"),
@@ -1222,6 +1430,7 @@ impl<'a> Walker<'a> {
             self.emit(
                 prefix,
                 path,
+                Kind::OnlyInOurs,
                 format_args!("union branch {}: only in ours ({what})", ob[i].label),
             );
         }
@@ -1230,6 +1439,7 @@ impl<'a> Walker<'a> {
             self.emit(
                 prefix,
                 path,
+                Kind::OnlyInTheirs,
                 format_args!("union branch {}: only in theirs ({what})", tb[j].label),
             );
         }
@@ -1281,6 +1491,538 @@ fn pair_branches(ours: &[Branch<'_>], theirs: &[Branch<'_>]) -> Vec<(usize, usiz
     pairs
 }
 
+// ======================================================================= explained differences
+//
+// `spec/differences.yaml` records, once each and with a reason, the differences our document
+// has on purpose. `explain` sorts a report's differences into those an entry explains and the
+// rest; an entry that explains nothing is stale. The file's format is described in its header.
+
+/// The categories an entry can have, with what each means.
+pub const CATEGORIES: [(&str, &str); 4] = [
+    ("deliberate", "a modelling choice of ours"),
+    (
+        "published-inconsistent",
+        "the published schema contradicts the published examples; ours follows the examples",
+    ),
+    (
+        "newer-than-published",
+        "ours follows newer facts than the published document (OpenRouter's newer SDKs)",
+    ),
+    ("older-revision", "kept from an older revision of the published document"),
+];
+
+/// The keys an entry can have.
+const ENTRY_KEYS: [&str; 8] =
+    ["id", "category", "reason", "operation", "match", "kind", "location", "message"];
+
+/// The keys a `match` clause can have.
+const CLAUSE_KEYS: [&str; 3] = ["kind", "location", "message"];
+
+/// True when `text` matches `pattern`, where `*` stands for any run of characters (none
+/// included) and everything else for itself; the whole text must match.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    // Where the last `*` was, and how much of the text it has taken so far.
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if p.get(pi) == Some(&'*') {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if p.get(pi) == Some(&t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if let Some((sp, st)) = star {
+            star = Some((sp, st + 1));
+            pi = sp + 1;
+            ti = st + 1;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+/// One kind of report line an entry covers: its kind, and patterns for its location and
+/// message (any location or message when absent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    pub kind: Kind,
+    /// `response * application/json: field error.code`
+    pub location: Option<String>,
+    /// `type differs: ours integer | string theirs integer`
+    pub message: Option<String>,
+}
+
+impl Clause {
+    fn covers(&self, difference: &Difference) -> bool {
+        self.kind == difference.kind
+            && self.location.as_deref().is_none_or(|p| glob(p, &difference.location))
+            && self.message.as_deref().is_none_or(|p| glob(p, &difference.message))
+    }
+
+    /// `kind type, location `...`, message `...``, for stale findings.
+    fn describe(&self) -> String {
+        let mut out = format!("kind {}", self.kind.name());
+        if let Some(location) = &self.location {
+            let _ = write!(out, ", location `{location}`");
+        }
+        if let Some(message) = &self.message {
+            let _ = write!(out, ", message `{message}`");
+        }
+        out
+    }
+}
+
+/// One reviewed difference from `spec/differences.yaml`: which report lines it covers and why.
+/// It covers a line when the line's operation matches one of `operations` and the line one
+/// of `clauses`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Short unique name, used in the report.
+    pub id: String,
+    /// One of [`CATEGORIES`].
+    pub category: String,
+    /// Why our document differs; never empty.
+    pub reason: String,
+    /// `METHOD /path` patterns, or `*`.
+    pub operations: Vec<String>,
+    pub clauses: Vec<Clause>,
+}
+
+/// Which of an entry's operation patterns and clauses took part in a match.
+#[derive(Debug, Clone, Default)]
+struct Used {
+    operations: Vec<bool>,
+    clauses: Vec<bool>,
+}
+
+impl Entry {
+    /// Marks in `used` the patterns and clauses that match, when the entry covers this one.
+    fn covers(&self, operation: &str, difference: &Difference, used: &mut Used) -> bool {
+        let ops: Vec<bool> = self.operations.iter().map(|p| glob(p, operation)).collect();
+        let clauses: Vec<bool> = self.clauses.iter().map(|c| c.covers(difference)).collect();
+        if !ops.contains(&true) || !clauses.contains(&true) {
+            return false;
+        }
+        for (to, from) in [(&mut used.operations, ops), (&mut used.clauses, clauses)] {
+            to.resize(from.len(), false);
+            for (t, f) in to.iter_mut().zip(from) {
+                *t |= f;
+            }
+        }
+        true
+    }
+}
+
+/// The entries of a `spec/differences.yaml`, in file order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Explanations {
+    pub entries: Vec<Entry>,
+}
+
+impl Explanations {
+    /// Reads a differences file: a mapping whose `entries` is a list of entries (an empty
+    /// document has none). Anything malformed is an error that names the entry.
+    pub fn parse(text: &str) -> Result<Self> {
+        let value: Value = serde_norway::from_str(text).context("parsing YAML")?;
+        let entries = match &value {
+            Value::Null => return Ok(Self::default()),
+            Value::Object(map) => {
+                if let Some(key) = map.keys().find(|k| k.as_str() != "entries") {
+                    bail!("unknown top-level key `{key}` (the file holds only `entries`)");
+                }
+                match map.get("entries") {
+                    None | Some(Value::Null) => return Ok(Self::default()),
+                    Some(Value::Array(list)) => list,
+                    Some(_) => bail!("`entries` is not a list"),
+                }
+            }
+            _ => bail!("the top level is not a mapping with `entries`"),
+        };
+        let mut ids = BTreeSet::new();
+        let mut out = Vec::with_capacity(entries.len());
+        for (i, value) in entries.iter().enumerate() {
+            let id = value.get("id").and_then(Value::as_str).filter(|s| !s.trim().is_empty());
+            let name = match id {
+                Some(id) => format!("entry {} (`{id}`)", i + 1),
+                None => format!("entry {}", i + 1),
+            };
+            let entry = parse_entry(value).with_context(|| format!("{name} is malformed"))?;
+            if !ids.insert(entry.id.clone()) {
+                bail!("{name}: the id `{}` is used by an earlier entry too", entry.id);
+            }
+            out.push(entry);
+        }
+        Ok(Self { entries: out })
+    }
+}
+
+/// `*`, or `METHOD /path` where either part may use `*`.
+fn operation_pattern_ok(pattern: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    let Some((method, path)) = pattern.split_once(' ') else {
+        return false;
+    };
+    let method_ok = method == "*" || METHODS.iter().any(|m| m.to_ascii_uppercase() == method);
+    method_ok && (path.starts_with('/') || path.starts_with('*')) && !path.contains(' ')
+}
+
+/// The non-empty text under `key`, if there is one.
+fn text_field(map: &Map<String, Value>, key: &str) -> Result<Option<String>> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.trim().to_owned())),
+        Some(Value::String(_)) => bail!("`{key}` is empty"),
+        Some(_) => bail!("`{key}` is not text"),
+    }
+}
+
+fn parse_clause(map: &Map<String, Value>) -> Result<Clause> {
+    let known: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+    let name = text_field(map, "kind")?
+        .with_context(|| format!("`kind` is missing (one of {})", known.join(", ")))?;
+    let kind = Kind::from_name(&name)
+        .with_context(|| format!("unknown kind `{name}` (known: {})", known.join(", ")))?;
+    if kind == Kind::MissingOperation {
+        bail!("a missing operation cannot be explained away: our document should have it");
+    }
+    let location = text_field(map, "location")?;
+    let message = text_field(map, "message")?;
+    if kind == Kind::ExtraOperation && (location.is_some() || message.is_some()) {
+        bail!("kind `extra-operation` takes no `location` or `message`");
+    }
+    Ok(Clause { kind, location, message })
+}
+
+fn parse_entry(value: &Value) -> Result<Entry> {
+    let Some(map) = value.as_object() else {
+        bail!("an entry is a mapping (id, category, reason, operation, match or kind/location/message)");
+    };
+    if let Some(key) = map.keys().find(|k| !ENTRY_KEYS.contains(&k.as_str())) {
+        bail!("unknown key `{key}` (known: {})", ENTRY_KEYS.join(", "));
+    }
+    let id = text_field(map, "id")?.context("`id` is missing")?;
+    if id.chars().any(char::is_whitespace) {
+        bail!("`id` has white space in it");
+    }
+    let reason = text_field(map, "reason")?.context("`reason` is missing or empty")?;
+    let category = text_field(map, "category")?.context("`category` is missing")?;
+    if !CATEGORIES.iter().any(|(c, _)| *c == category) {
+        let known: Vec<&str> = CATEGORIES.iter().map(|(c, _)| *c).collect();
+        bail!("unknown category `{category}` (known: {})", known.join(", "));
+    }
+    let operations = match map.get("operation") {
+        None | Some(Value::Null) => {
+            bail!("`operation` is missing (`METHOD /path`, a list of them, or `*`)")
+        }
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(items)) if !items.is_empty() => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+            .context("`operation` holds something other than text")?,
+        Some(_) => bail!("`operation` is neither `METHOD /path` nor a non-empty list of them"),
+    };
+    if let Some(bad) = operations.iter().find(|p| !operation_pattern_ok(p)) {
+        bail!("operation `{bad}` is not `METHOD /path` (upper-case method) or `*`");
+    }
+    let shorthand = CLAUSE_KEYS.iter().any(|k| map.contains_key(*k));
+    let clauses = match map.get("match") {
+        Some(_) if shorthand => {
+            bail!("`match` and a top-level `kind`/`location`/`message` exclude each other")
+        }
+        None => vec![parse_clause(map)?],
+        Some(Value::Array(items)) if !items.is_empty() => {
+            let mut clauses = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let clause = item
+                    .as_object()
+                    .context("a clause is a mapping (kind, location, message)")
+                    .and_then(|m| {
+                        if let Some(key) = m.keys().find(|k| !CLAUSE_KEYS.contains(&k.as_str())) {
+                            bail!("unknown key `{key}` (known: {})", CLAUSE_KEYS.join(", "));
+                        }
+                        parse_clause(m)
+                    })
+                    .with_context(|| format!("`match` clause {}", i + 1))?;
+                clauses.push(clause);
+            }
+            clauses
+        }
+        Some(_) => bail!("`match` is not a non-empty list of clauses"),
+    };
+    Ok(Entry { id, category, reason, operations, clauses })
+}
+
+/// A report sorted into explained and unexplained differences (see [`explain`]).
+#[derive(Debug, Clone, Default)]
+pub struct Classified {
+    /// Operations present in both documents.
+    pub compared: usize,
+    /// Operations present in both documents with no difference at all.
+    pub identical: usize,
+    /// Operations present in both documents with at least one difference.
+    pub differ: usize,
+    /// Differences inside operations present in both documents.
+    pub total: usize,
+    /// Operations with the differences no entry explains, as in [`Report::differing`].
+    pub unexplained: Vec<OperationDiff>,
+    /// Operations only in theirs: never explained.
+    pub missing: Vec<String>,
+    /// Operations only in ours, explained or not.
+    pub extra: Vec<String>,
+    /// Operations only in ours that no entry explains.
+    pub unexplained_extra: Vec<String>,
+    /// The entries, in file order.
+    pub entries: Vec<Entry>,
+    /// Per entry (same order): the `(operation, difference)`s it explains; an extra operation
+    /// appears as a difference of kind [`Kind::ExtraOperation`].
+    pub explained: Vec<Vec<(String, Difference)>>,
+    /// One line per stale finding: an entry that explains nothing, or a pattern of an entry
+    /// that none of its explained differences needed.
+    pub stale: Vec<String>,
+    /// Entries with a stale finding.
+    pub stale_entries: usize,
+}
+
+/// Sorts every difference of `report` to the first entry that covers it, or leaves it
+/// unexplained; then finds the stale entries and patterns.
+pub fn explain(report: &Report, explanations: &Explanations) -> Classified {
+    let entries = &explanations.entries;
+    let mut used = vec![Used::default(); entries.len()];
+    let mut explained = vec![Vec::new(); entries.len()];
+    let mut out = Classified {
+        compared: report.compared,
+        identical: report.identical,
+        differ: report.differ(),
+        missing: report.missing.clone(),
+        extra: report.extra.clone(),
+        entries: entries.clone(),
+        ..Classified::default()
+    };
+    let mut first_cover = |operation: &str, difference: &Difference| -> bool {
+        for (i, entry) in entries.iter().enumerate() {
+            if entry.covers(operation, difference, &mut used[i]) {
+                explained[i].push((operation.to_owned(), difference.clone()));
+                return true;
+            }
+        }
+        false
+    };
+    for op in &report.differing {
+        out.total += op.differences.len();
+        let left: Vec<Difference> = op
+            .differences
+            .iter()
+            .filter(|d| !first_cover(&op.operation, d))
+            .cloned()
+            .collect();
+        if !left.is_empty() {
+            out.unexplained.push(OperationDiff { operation: op.operation.clone(), differences: left });
+        }
+    }
+    for op in &report.extra {
+        let difference = Difference {
+            location: String::new(),
+            kind: Kind::ExtraOperation,
+            message: "only in ours (extra operation)".to_owned(),
+        };
+        if !first_cover(op, &difference) {
+            out.unexplained_extra.push(op.clone());
+        }
+    }
+    for (i, entry) in entries.iter().enumerate() {
+        let before = out.stale.len();
+        if explained[i].is_empty() {
+            out.stale.push(format!(
+                "entry `{}` explains nothing: no difference matches it, or earlier entries explain all it matches",
+                entry.id
+            ));
+        } else {
+            for (pattern, hit) in entry.operations.iter().zip(&used[i].operations) {
+                if !hit {
+                    out.stale.push(format!(
+                        "entry `{}`: operation `{pattern}` has none of the differences it explains",
+                        entry.id
+                    ));
+                }
+            }
+            for (clause, hit) in entry.clauses.iter().zip(&used[i].clauses) {
+                if !hit {
+                    out.stale.push(format!(
+                        "entry `{}`: the clause ({}) matches none of the differences it explains",
+                        entry.id,
+                        clause.describe()
+                    ));
+                }
+            }
+        }
+        if out.stale.len() > before {
+            out.stale_entries += 1;
+        }
+    }
+    out.explained = explained;
+    out
+}
+
+impl Classified {
+    /// Differences inside compared operations that an entry explains.
+    pub fn explained_count(&self) -> usize {
+        self.total - self.unexplained_count()
+    }
+
+    /// Differences inside compared operations that no entry explains.
+    pub fn unexplained_count(&self) -> usize {
+        self.unexplained.iter().map(|op| op.differences.len()).sum()
+    }
+
+    /// Entries that explain at least one difference inside a compared operation.
+    pub fn entries_explaining(&self) -> usize {
+        self.explained
+            .iter()
+            .filter(|m| m.iter().any(|(_, d)| d.kind != Kind::ExtraOperation))
+            .count()
+    }
+
+    /// True when nothing asks for attention: no unexplained difference, no missing operation,
+    /// no unexplained extra operation and no stale entry.
+    pub fn all_explained(&self) -> bool {
+        self.unexplained.is_empty()
+            && self.missing.is_empty()
+            && self.unexplained_extra.is_empty()
+            && self.stale.is_empty()
+    }
+
+    /// Whether spec-diff succeeds: `fail_on_diff` fails on any difference, missing or extra
+    /// operation, explained or not; `fail_on_unexplained` fails unless [`Self::all_explained`].
+    pub fn passes(&self, fail_on_diff: bool, fail_on_unexplained: bool) -> bool {
+        let any = self.total > 0 || !self.missing.is_empty() || !self.extra.is_empty();
+        let diff_ok = !fail_on_diff || !any;
+        let unexplained_ok = !fail_on_unexplained || self.all_explained();
+        diff_ok && unexplained_ok
+    }
+
+    /// The one summary line that ends the report.
+    pub fn summary(&self) -> String {
+        format!(
+            "spec-diff: {} operations compared, {} identical, {} differ: {} differences, {} explained (by {} entries), {} unexplained; {} missing, {} extra ({} explained); {} stale entries",
+            self.compared,
+            self.identical,
+            self.differ,
+            self.total,
+            self.explained_count(),
+            self.entries_explaining(),
+            self.unexplained_count(),
+            self.missing.len(),
+            self.extra.len(),
+            self.extra.len() - self.unexplained_extra.len(),
+            self.stale_entries,
+        )
+    }
+
+    /// The report: unexplained differences in full (per operation, as [`Report::render`]
+    /// prints them), missing and unexplained extra operations, then one paragraph per entry
+    /// that explains something (its count and reason; with `verbose`, every line it explains),
+    /// the stale findings, and the summary line.
+    pub fn render(&self, verbose: bool) -> String {
+        let mut out = String::new();
+        for op in &self.unexplained {
+            let _ = writeln!(out, "{}", op.operation);
+            for difference in &op.differences {
+                let _ = writeln!(out, "  {difference}");
+            }
+            out.push('\n');
+        }
+        for op in &self.missing {
+            let _ = writeln!(out, "missing: {op}");
+        }
+        for op in &self.unexplained_extra {
+            let _ = writeln!(out, "extra: {op}");
+        }
+        if !self.missing.is_empty() || !self.unexplained_extra.is_empty() {
+            out.push('\n');
+        }
+        let used = self.explained.iter().filter(|m| !m.is_empty()).count();
+        if used > 0 {
+            let _ = writeln!(out, "explained, by entry ({used} of {} entries):", self.entries.len());
+            out.push('\n');
+        }
+        for (entry, matches) in self.entries.iter().zip(&self.explained) {
+            if matches.is_empty() {
+                continue;
+            }
+            let operations: BTreeSet<&str> = matches.iter().map(|(op, _)| op.as_str()).collect();
+            let extra = matches.iter().filter(|(_, d)| d.kind == Kind::ExtraOperation).count();
+            let what = if extra == matches.len() {
+                plural(extra, "extra operation")
+            } else {
+                let differences = plural(matches.len() - extra, "difference");
+                let mut what = format!("{differences} in {}", plural(operations.len() - extra, "operation"));
+                if extra > 0 {
+                    let _ = write!(what, ", {}", plural(extra, "extra operation"));
+                }
+                what
+            };
+            let _ = writeln!(out, "{} [{}]: {what}", entry.id, entry.category);
+            for line in wrap(&entry.reason, 96) {
+                let _ = writeln!(out, "  {line}");
+            }
+            if verbose {
+                let mut current = None;
+                for (op, difference) in matches {
+                    if difference.kind == Kind::ExtraOperation {
+                        let _ = writeln!(out, "  extra: {op}");
+                        continue;
+                    }
+                    if current != Some(op) {
+                        let _ = writeln!(out, "  {op}");
+                        current = Some(op);
+                    }
+                    let _ = writeln!(out, "    {difference}");
+                }
+            }
+            out.push('\n');
+        }
+        for line in &self.stale {
+            let _ = writeln!(out, "stale: {line}");
+        }
+        if !self.stale.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&self.summary());
+        out.push('\n');
+        out
+    }
+}
+
+/// `1 difference`, `2 differences`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// Splits text into lines of at most `width` characters at spaces (longer words stay whole).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1295,5 +2037,406 @@ mod tests {
     fn percent_decoding_leaves_plain_text_alone() {
         assert_eq!(percent_decode("/paths/~1keys%7Bx%7D"), "/paths/~1keys{x}");
         assert_eq!(percent_decode("/a%2"), "/a%2");
+    }
+
+    // ------------------------------------------------------------- explained differences
+
+    /// Ours: three operations whose errors have an integer-or-text `code`, a `label` field of
+    /// type string on GET /a, and an extra POST /old. Theirs: integer codes, `label` an integer,
+    /// a `tag` field ours lacks on GET /b, and an operation ours lacks (GET /missing) unless
+    /// `with_missing` is false.
+    fn documents(with_missing: bool) -> (String, String) {
+        let doc = |code: &str, label: &str, extra_field: &str, extra_ops: &str| {
+            format!(
+                "openapi: 3.1.0
+info: {{title: T, version: '1'}}
+paths:
+  /a:
+    get:
+      responses:
+        '200': {{description: ok, content: {{application/json: {{schema: {{type: object, properties: {{label: {{type: {label}}}}}}}}}}}}}
+        '401': {{$ref: '#/components/responses/Error'}}
+        '500': {{$ref: '#/components/responses/Error'}}
+  /b:
+    get:
+      responses:
+        '200': {{description: ok, content: {{application/json: {{schema: {{type: object, properties: {{id: {{type: string}}{extra_field}}}}}}}}}}}
+        '404': {{$ref: '#/components/responses/Error'}}
+  /c/{{id}}:
+    delete:
+      parameters: [{{name: id, in: path, required: true, schema: {{type: string}}}}]
+      responses:
+        '204': {{description: gone}}
+        '404': {{$ref: '#/components/responses/Error'}}
+{extra_ops}components:
+  responses:
+    Error:
+      description: failed
+      content:
+        application/json:
+          schema:
+            type: object
+            properties:
+              error:
+                type: object
+                required: [code]
+                properties:
+                  code: {code}
+"
+            )
+        };
+        let ours = doc(
+            "{oneOf: [{type: integer}, {type: string}]}",
+            "string",
+            "",
+            "  /old:\n    post:\n      responses:\n        '200': {description: ok}\n",
+        );
+        let missing = if with_missing {
+            "  /missing:\n    get:\n      responses:\n        '200': {description: ok}\n"
+        } else {
+            ""
+        };
+        let theirs = doc("{type: integer}", "integer", ", tag: {type: string}", missing);
+        (ours, theirs)
+    }
+
+    fn report(with_missing: bool) -> Report {
+        let (ours, theirs) = documents(with_missing);
+        diff(&ours, &theirs).expect("both documents parse")
+    }
+
+    const ERROR_CODE: &str = "
+entries:
+  - id: error-code
+    category: deliberate
+    operation: '*'
+    location: 'response * application/json: field error.code'
+    kind: type
+    message: 'type differs: ours integer | string theirs integer'
+    reason: Text codes come from upstream providers.
+";
+
+    const OLD_OPERATION: &str = "
+  - id: old
+    category: older-revision
+    operation: POST /old
+    kind: extra-operation
+    reason: Kept from an older revision.
+";
+
+    fn explained(yaml: &str, with_missing: bool) -> Classified {
+        let explanations = Explanations::parse(yaml).expect("the differences file parses");
+        explain(&report(with_missing), &explanations)
+    }
+
+    fn unexplained_lines(c: &Classified) -> Vec<String> {
+        c.unexplained
+            .iter()
+            .flat_map(|op| op.lines().into_iter().map(move |l| format!("{}: {l}", op.operation)))
+            .collect()
+    }
+
+    #[test]
+    fn glob_stars_match_any_run_and_the_rest_matches_itself() {
+        assert!(glob("*", ""));
+        assert!(glob("*", "GET /keys"));
+        assert!(glob("response * application/json", "response 404 application/json"));
+        assert!(glob("response 4* application/json", "response 429 application/json"));
+        assert!(!glob("response 4* application/json", "response 500 application/json"));
+        assert!(glob("field provider.options.*", "field provider.options.anthropic/2"));
+        assert!(glob("a*b*c", "aXbYbZc"));
+        assert!(glob("(Stored*)._shape", "(StoredFileDeleted)._shape"));
+        assert!(!glob("error.code", "error.code.x"), "the whole text must match");
+        assert!(!glob("x.code", "error.code"), "the whole text must match");
+        assert!(glob("[a](b)", "[a](b)"), "brackets are plain characters");
+    }
+
+    #[test]
+    fn one_entry_covers_the_same_difference_in_every_operation() {
+        let c = explained(ERROR_CODE, true);
+        assert_eq!(c.explained[0].len(), 4, "{:?}", c.explained);
+        let ops: BTreeSet<&str> = c.explained[0].iter().map(|(op, _)| op.as_str()).collect();
+        assert_eq!(ops, BTreeSet::from(["GET /a", "GET /b", "DELETE /c/{id}"]));
+        // Unrelated differences, even in the same operations, stay unexplained.
+        assert_eq!(
+            unexplained_lines(&c),
+            [
+                "GET /a: response 200 application/json: field label: type differs: ours string theirs integer",
+                "GET /b: response 200 application/json: field tag: only in theirs (string, optional)",
+            ]
+        );
+        assert_eq!(c.unexplained_extra, ["POST /old"]);
+        assert_eq!(c.missing, ["GET /missing"]);
+        assert!(c.stale.is_empty(), "{:?}", c.stale);
+    }
+
+    #[test]
+    fn a_changed_message_at_an_explained_place_is_reported_again() {
+        let (ours, theirs) = documents(false);
+        // Upstream now allows a number too: no longer the difference the entry describes.
+        let theirs = theirs.replace("code: {type: integer}", "code: {type: [integer, number]}");
+        let report = diff(&ours, &theirs).unwrap();
+        let c = explain(&report, &Explanations::parse(ERROR_CODE).unwrap());
+        assert_eq!(c.explained_count(), 0);
+        assert!(unexplained_lines(&c).iter().any(|l| l.contains("error.code: type differs")));
+        assert_eq!(c.stale.len(), 1, "{:?}", c.stale);
+    }
+
+    #[test]
+    fn operation_patterns_and_match_clauses_narrow_an_entry() {
+        let yaml = "
+entries:
+  - id: narrow
+    category: deliberate
+    operation: [GET /a, 'DELETE /c/*']
+    match:
+      - kind: type
+        location: 'response 401 application/json: field error.code'
+      - kind: type
+        location: 'response 404 application/json: field error.code'
+      - kind: only-in-theirs
+        location: 'response 200 application/json: field tag'
+    reason: Only these.
+";
+        let c = explained(yaml, false);
+        let covered: Vec<String> =
+            c.explained[0].iter().map(|(op, d)| format!("{op}: {}", d.location)).collect();
+        assert_eq!(
+            covered,
+            [
+                "GET /a: response 401 application/json: field error.code",
+                "DELETE /c/{id}: response 404 application/json: field error.code",
+            ]
+        );
+        // GET /b's 404 and `tag` are outside the operations; GET /a's 500 matches no clause.
+        let left = unexplained_lines(&c);
+        assert!(left.iter().any(|l| l.starts_with("GET /b: response 404")), "{left:?}");
+        assert!(left.iter().any(|l| l.starts_with("GET /a: response 500")), "{left:?}");
+        // The third clause matched nothing among the operations named: stale.
+        assert_eq!(c.stale_entries, 1);
+        assert_eq!(
+            c.stale,
+            ["entry `narrow`: the clause (kind only-in-theirs, location `response 200 application/json: field tag`) matches none of the differences it explains"]
+        );
+    }
+
+    #[test]
+    fn the_first_covering_entry_wins_and_an_entry_left_nothing_is_stale() {
+        let yaml = format!(
+            "{ERROR_CODE}
+  - id: shadowed
+    category: deliberate
+    operation: GET /a
+    kind: type
+    location: 'response 401 application/json: field error.code'
+    reason: Says the same as error-code.
+  - id: never
+    category: deliberate
+    operation: GET /nowhere
+    kind: nullable
+    reason: Nothing like this exists.
+  - id: unused-operation
+    category: deliberate
+    operation: [GET /a, GET /gone]
+    kind: type
+    location: 'response 200 application/json: field label'
+    reason: One operation is gone.
+"
+        );
+        let c = explained(&yaml, false);
+        assert_eq!(c.explained[0].len(), 4);
+        assert!(c.explained[1].is_empty() && c.explained[2].is_empty());
+        assert_eq!(c.explained[3].len(), 1);
+        assert_eq!(
+            c.stale,
+            [
+                "entry `shadowed` explains nothing: no difference matches it, or earlier entries explain all it matches",
+                "entry `never` explains nothing: no difference matches it, or earlier entries explain all it matches",
+                "entry `unused-operation`: operation `GET /gone` has none of the differences it explains",
+            ]
+        );
+        assert_eq!(c.stale_entries, 3);
+    }
+
+    #[test]
+    fn extra_operations_are_explained_by_an_entry_that_names_them() {
+        let c = explained(&format!("{ERROR_CODE}{OLD_OPERATION}"), false);
+        assert!(c.unexplained_extra.is_empty());
+        assert_eq!(c.extra, ["POST /old"]);
+        assert_eq!(c.explained[1].len(), 1);
+        assert_eq!(c.explained[1][0].1.kind, Kind::ExtraOperation);
+        // An entry for differences inside operations (here of every operation, `*`) does not
+        // cover an extra operation.
+        let c = explained(ERROR_CODE, false);
+        assert_eq!(c.unexplained_extra, ["POST /old"]);
+    }
+
+    #[test]
+    fn the_summary_line_counts_everything() {
+        let c = explained(&format!("{ERROR_CODE}{OLD_OPERATION}"), true);
+        assert_eq!(
+            c.summary(),
+            "spec-diff: 3 operations compared, 0 identical, 3 differ: 6 differences, 4 explained (by 1 entries), 2 unexplained; 1 missing, 1 extra (1 explained); 0 stale entries"
+        );
+        let text = c.render(false);
+        assert_eq!(text.lines().last(), Some(c.summary().as_str()));
+        assert_eq!(text.matches("spec-diff: ").count(), 1);
+    }
+
+    #[test]
+    fn the_report_prints_unexplained_in_full_and_explained_per_entry() {
+        let c = explained(&format!("{ERROR_CODE}{OLD_OPERATION}"), true);
+        let text = c.render(false);
+        assert!(text.starts_with(
+            "GET /a\n  response 200 application/json: field label: type differs: ours string theirs integer\n\nGET /b\n  response 200 application/json: field tag: only in theirs (string, optional)\n\nmissing: GET /missing\n\n"
+        ), "{text}");
+        assert!(text.contains("error-code [deliberate]: 4 differences in 3 operations\n  Text codes come from upstream providers.\n"), "{text}");
+        assert!(text.contains("old [older-revision]: 1 extra operation\n"), "{text}");
+        assert!(!text.contains("field error.code"), "explained lines are only counted: {text}");
+        assert!(!text.contains("extra: POST /old"), "{text}");
+        let verbose = c.render(true);
+        assert!(verbose.contains("  GET /a\n    response 401 application/json: field error.code: type differs: ours integer | string theirs integer\n"), "{verbose}");
+        assert!(verbose.contains("  extra: POST /old\n"), "{verbose}");
+    }
+
+    #[test]
+    fn fail_on_unexplained_fails_only_when_something_is_unexplained() {
+        // Everything explained: passes, though --fail-on-diff still fails.
+        let all = format!(
+            "{ERROR_CODE}{OLD_OPERATION}
+  - id: rest
+    category: deliberate
+    operation: [GET /a, GET /b]
+    match:
+      - {{kind: type, location: 'response 200 application/json: field label', message: 'type differs: ours string theirs integer'}}
+      - {{kind: only-in-theirs, location: 'response 200 application/json: field tag'}}
+    reason: Both are ours to decide.
+"
+        );
+        let c = explained(&all, false);
+        assert!(c.all_explained(), "{}", c.render(false));
+        assert!(c.passes(false, true));
+        assert!(c.passes(false, false));
+        assert!(!c.passes(true, false));
+        assert!(!c.passes(true, true));
+        // A missing operation fails.
+        let c = explained(&all, true);
+        assert!(!c.passes(false, true));
+        assert!(c.passes(false, false));
+        // An unexplained difference fails.
+        let c = explained(&format!("{ERROR_CODE}{OLD_OPERATION}"), false);
+        assert!(!c.passes(false, true));
+        // So does an unexplained extra operation.
+        let c = explained(&all.replace("POST /old", "POST /older"), false);
+        assert_eq!(c.unexplained_extra, ["POST /old"]);
+        assert!(!c.passes(false, true));
+        // And a stale entry, though every difference is explained.
+        let stale = format!(
+            "{all}  - id: stale
+    category: deliberate
+    operation: GET /a
+    kind: enum
+    reason: Nothing.
+"
+        );
+        let c = explained(&stale, false);
+        assert_eq!(c.unexplained_count(), 0);
+        assert_eq!(c.stale_entries, 1);
+        assert!(!c.passes(false, true));
+        assert!(c.passes(false, false));
+    }
+
+    /// The error of parsing a differences file with this one entry.
+    fn malformed(entry: &str) -> String {
+        let yaml = format!("{ERROR_CODE}{entry}");
+        let err = Explanations::parse(&yaml).expect_err("the entry is malformed");
+        format!("{err:#}")
+    }
+
+    #[test]
+    fn malformed_entries_are_errors_naming_the_entry() {
+        let base = "  - id: bad\n    category: deliberate\n    operation: GET /a\n    kind: type\n    reason: Why.\n";
+        let cases: [(String, &str); 14] = [
+            (base.replace("    reason: Why.\n", ""), "`reason` is missing"),
+            (base.replace("reason: Why.", "reason: ''"), "`reason` is empty"),
+            (base.replace("reason: Why.", "reason: '  '"), "`reason` is empty"),
+            (base.replace("deliberate", "accidental"), "unknown category `accidental`"),
+            (base.replace("    category: deliberate\n", ""), "`category` is missing"),
+            (base.replace("kind: type", "kind: colour"), "unknown kind `colour`"),
+            (base.replace("kind: type", "kind: missing-operation"), "cannot be explained away"),
+            (base.replace("    kind: type\n", ""), "`kind` is missing"),
+            (base.replace("GET /a", "get /a"), "operation `get /a` is not `METHOD /path`"),
+            (base.replace("    operation: GET /a\n", ""), "`operation` is missing"),
+            (format!("{base}    colour: red\n"), "unknown key `colour`"),
+            (
+                format!("{base}    match: [{{kind: type}}]\n"),
+                "`match` and a top-level `kind`/`location`/`message` exclude each other",
+            ),
+            (
+                base.replace("kind: type", "kind: extra-operation\n    location: x"),
+                "kind `extra-operation` takes no `location` or `message`",
+            ),
+            (base.replace("id: bad", "id: error-code"), "the id `error-code` is used by an earlier entry too"),
+        ];
+        for (entry, expected) in cases {
+            let err = malformed(&entry);
+            assert!(err.contains(expected), "{entry}\n=> {err}");
+            let named = if entry.contains("id: error-code") { "entry 2 (`error-code`)" } else { "entry 2 (`bad`)" };
+            assert!(err.starts_with(named), "{entry}\n=> {err}");
+        }
+        let no_id = malformed("  - category: deliberate\n    operation: GET /a\n    kind: type\n    reason: Why.\n");
+        assert!(no_id.starts_with("entry 2 is malformed") && no_id.contains("`id` is missing"), "{no_id}");
+        let clause = malformed("  - id: c\n    category: deliberate\n    operation: GET /a\n    match:\n      - {kind: type}\n      - {kind: type, where: x}\n    reason: Why.\n");
+        assert!(clause.contains("entry 2 (`c`)") && clause.contains("`match` clause 2") && clause.contains("unknown key `where`"), "{clause}");
+        assert!(Explanations::parse("entries: 3").is_err());
+        assert!(Explanations::parse("rules: []").is_err());
+        assert!(Explanations::parse("entries: [").is_err());
+        assert_eq!(Explanations::parse("").unwrap(), Explanations::default());
+        assert_eq!(Explanations::parse("entries: []").unwrap(), Explanations::default());
+    }
+
+    #[test]
+    fn every_kind_round_trips_through_its_name() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::from_name(kind.name()), Some(kind));
+        }
+        let names: BTreeSet<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(names.len(), Kind::ALL.len());
+    }
+
+    #[test]
+    fn an_event_envelope_is_opened_and_its_data_compared() {
+        let doc = |schema: &str| {
+            format!(
+                "openapi: 3.1.0
+info: {{title: T, version: '1'}}
+paths:
+  /s:
+    post:
+      responses:
+        '200':
+          description: ok
+          content:
+            text/event-stream: {{schema: {schema}}}
+"
+            )
+        };
+        let ours = doc("{type: object, properties: {id: {type: string}, n: {type: integer}}}");
+        let theirs = doc(
+            "{type: object, required: [data], properties: {event: {type: string}, data: {type: object, properties: {id: {type: string}, n: {type: string}}}}}",
+        );
+        let report = diff(&ours, &theirs).unwrap();
+        assert_eq!(
+            report.differing[0].lines(),
+            [
+                "response 200 text/event-stream: event envelope differs: ours describes one event's data, theirs the whole event {data, event} (compared with its data)",
+                "response 200 text/event-stream: field n: type differs: ours integer theirs string",
+            ]
+        );
+        assert_eq!(report.differing[0].differences[0].kind, Kind::EventEnvelope);
+        // The other way round too; and two envelopes (or none) are compared as they are.
+        let back = diff(&theirs, &ours).unwrap();
+        assert!(back.differing[0].lines()[0].contains("ours describes the whole event {data, event}, theirs one event's data"));
+        assert_eq!(diff(&theirs, &theirs).unwrap().identical, 1);
     }
 }
