@@ -63,12 +63,14 @@ struct State<P> {
 
 impl<P: Send + 'static, T: Send + 'static> Paginator<P, T> {
     /// An offset walk from `start`, `limit` items per page when the caller set one, never
-    /// asking for an offset past `max_offset`.
+    /// asking for an offset past `max_offset`. With `more` (a page's "more follow" flag) the flag
+    /// decides whether to go on, not the page's length.
     #[doc(hidden)]
     pub fn new(
         start: i64,
         limit: Option<i64>,
         max_offset: Option<i64>,
+        more: Option<fn(&P) -> bool>,
         fetch: impl Fn(i64) -> BoxFuture<'static, Result<P>> + Send + Sync + 'static,
         len: fn(&P) -> usize,
         items: fn(P) -> Vec<T>,
@@ -78,10 +80,13 @@ impl<P: Send + 'static, T: Send + 'static> Paginator<P, T> {
                 Position::Offset(offset) => fetch(offset),
                 Position::Cursor(_) => fetch(0),
             }),
-            next: Arc::new(move |_, position, count| {
+            next: Arc::new(move |page, position, count| {
                 let Position::Offset(offset) = position else { return Ok(None) };
                 let count = i64::try_from(count).unwrap_or(i64::MAX);
-                let short = limit.is_some_and(|limit| count < limit);
+                let short = match more {
+                    Some(more) => !more(page),
+                    None => limit.is_some_and(|limit| count < limit),
+                };
                 let next = offset.saturating_add(count);
                 let past_the_end = max_offset.is_some_and(|max| next > max);
                 Ok((count > 0 && !short && !past_the_end).then_some(Position::Offset(next)))

@@ -229,7 +229,9 @@ pub struct Pagination {
 pub enum PageStyle {
     /// An offset query parameter (and maybe a limit one): Rust names of the parameters, and
     /// the largest offset the document allows (the walk stops before passing it).
-    Offset { offset: String, limit: Option<String>, max_offset: Option<i64> },
+    /// `has_more`: Rust name of a boolean response field that says whether pages follow (then
+    /// it, not the page's length, decides).
+    Offset { offset: String, limit: Option<String>, max_offset: Option<i64>, has_more: Option<String> },
     /// A cursor query parameter that takes a text the previous page gave.
     Cursor {
         /// Rust name of the cursor parameter.

@@ -41,7 +41,7 @@ struct RawPagination {
 
 /// Wire names of the paging parameters and response properties.
 enum RawStyle {
-    Offset { offset: String, limit: Option<String> },
+    Offset { offset: String, limit: Option<String>, has_more: Option<String> },
     Cursor { cursor: String, next: String, has_more: Option<String> },
 }
 
@@ -778,6 +778,7 @@ fn read_pagination(ext: &Value, ptr: &Pointer) -> Result<RawPagination> {
         "offset" => RawStyle::Offset {
             offset: ext_str(ext, "offset", ptr)?,
             limit: optional("limit"),
+            has_more: optional("has_more"),
         },
         "cursor" => RawStyle::Cursor {
             cursor: ext_str(ext, "cursor", ptr)?,
@@ -820,7 +821,7 @@ fn read_speakeasy_pagination(ext: &Value, ptr: &Pointer, warnings: &mut Vec<Warn
         ("offsetLimit", Some(offset), Some(items)) => Some(RawPagination {
             pointer: ptr.clone(),
             lenient: true,
-            style: RawStyle::Offset { offset, limit: input("limit") },
+            style: RawStyle::Offset { offset, limit: input("limit"), has_more: None },
             items,
         }),
         _ => {
@@ -982,14 +983,15 @@ fn resolve_pagination(op: &Operation, raw: RawPagination, types: &TypeSpace<'_>)
             })
     };
     let style = match &raw.style {
-        RawStyle::Offset { offset, limit } => {
+        RawStyle::Offset { offset, limit, has_more } => {
             let offset = find(offset)?;
             let limit = limit.as_deref().map(find).transpose()?;
             for name in std::iter::once(&offset).chain(limit.as_ref()) {
                 param_is(name, |t| matches!(t, TypeRef::I64 | TypeRef::I32), "integer")?;
             }
             let max_offset = op.params.iter().find(|p| p.rust_name == offset).and_then(|p| p.maximum);
-            PageStyle::Offset { offset, limit, max_offset }
+            let has_more = has_more.as_deref().map(|w| field(w, |t| *t == TypeRef::Bool, "boolean")).transpose()?;
+            PageStyle::Offset { offset, limit, max_offset, has_more }
         }
         RawStyle::Cursor { cursor, next, has_more } => {
             let cursor = find(cursor)?;

@@ -10,6 +10,8 @@ mod analytics;
 mod catalog;
 mod guardrails;
 mod media;
+mod newer;
+mod newer_media;
 
 use openrouter_generated::{Client, RetryPolicy};
 use serde_json::Value;

@@ -424,12 +424,22 @@ fn flag_value(api: &Api, body: &crate::ir::Body, flag: &str, on: bool) -> TokenS
 
 fn paginator_tokens(api: &Api, op: &Operation, p: &Pagination) -> TokenStream {
     match &p.style {
-        PageStyle::Offset { offset, limit, max_offset } => offset_paginator(op, p, offset, limit.as_deref(), *max_offset),
+        PageStyle::Offset { offset, limit, max_offset, has_more } => {
+            offset_paginator(api, op, p, offset, limit.as_deref(), *max_offset, has_more.as_deref())
+        }
         PageStyle::Cursor { cursor, next, has_more } => cursor_paginator(api, op, p, cursor, next, has_more.as_deref()),
     }
 }
 
-fn offset_paginator(op: &Operation, p: &Pagination, offset_name: &str, limit_name: Option<&str>, max_offset: Option<i64>) -> TokenStream {
+fn offset_paginator(
+    api: &Api,
+    op: &Operation,
+    p: &Pagination,
+    offset_name: &str,
+    limit_name: Option<&str>,
+    max_offset: Option<i64>,
+    has_more: Option<&str>,
+) -> TokenStream {
     let response = response_type(op);
     let item = ty(&p.item_ty, Scope::Crate);
     let offset = ident(offset_name);
@@ -458,9 +468,28 @@ fn offset_paginator(op: &Operation, p: &Pagination, offset_name: &str, limit_nam
         ),
         None => format!("Pages through the whole list from the `{offset_name}` set here (default 0); an empty page ends it."),
     };
+    let doc_text = match has_more {
+        Some(flag) => format!(
+            "Pages through the whole list from the `{offset_name}` set here (default 0), the next offset\n\
+             after the items received, while a page says `{flag}: true`."
+        ),
+        None => doc_text,
+    };
     let doc_text = match max_offset {
         Some(max) => format!("{doc_text}\nThe document allows offsets up to {max}: the walk ends before asking past it."),
         None => doc_text,
+    };
+    let more = match has_more {
+        Some(flag) => {
+            let flag_id = ident(flag);
+            let value = match response_field_storage(api, op, flag) {
+                Some(crate::ir::Storage::Plain) => quote! { page.#flag_id },
+                Some(crate::ir::Storage::ThreeState) => quote! { page.#flag_id.as_ref() == Some(&true) },
+                _ => quote! { page.#flag_id == Some(true) },
+            };
+            quote! { Some(|page: &#response| #value) }
+        }
+        None => quote! { None },
     };
     let docs = doc_lines(&doc_text, "");
     let max_offset = match max_offset {
@@ -476,6 +505,7 @@ fn offset_paginator(op: &Operation, p: &Pagination, offset_name: &str, limit_nam
                 start,
                 limit,
                 #max_offset,
+                #more,
                 move |offset| {
                     let mut page = Clone::clone(&self);
                     #set_offset

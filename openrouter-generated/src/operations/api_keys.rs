@@ -246,6 +246,7 @@ impl ListApiKeys {
             start,
             limit,
             None,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);

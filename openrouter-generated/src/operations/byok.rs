@@ -203,6 +203,7 @@ impl ListByokKeys {
             start,
             limit,
             None,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);

@@ -201,6 +201,7 @@ impl GetAppRankings {
             start,
             limit,
             Some(100i64),
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
@@ -403,6 +404,7 @@ impl GetSessionCost {
             start,
             limit,
             Some(5000i64),
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);

@@ -154,6 +154,7 @@ impl ListEmbeddingsModels {
             start,
             limit,
             None,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);

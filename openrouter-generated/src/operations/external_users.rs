@@ -206,6 +206,7 @@ impl ListExternalUsers {
             start,
             limit,
             None,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);

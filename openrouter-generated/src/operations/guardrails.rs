@@ -379,6 +379,7 @@ impl ListGuardrails {
             start,
             limit,
             None,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
@@ -599,6 +600,7 @@ impl ListGuardrailKeyAssignments {
             start,
             limit,
             None,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
@@ -761,6 +763,7 @@ impl ListGuardrailMemberAssignments {
             start,
             limit,
             None,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
@@ -919,6 +922,7 @@ impl ListKeyAssignments {
             start,
             limit,
             None,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
@@ -995,6 +999,7 @@ impl ListMemberAssignments {
         crate::Paginator::new(
             start,
             limit,
+            None,
             None,
             move |offset| {
                 let mut page = Clone::clone(&self);

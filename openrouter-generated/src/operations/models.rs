@@ -423,6 +423,7 @@ impl ListModels {
             start,
             limit,
             None,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
@@ -549,6 +550,7 @@ impl ListModelsForUser {
         crate::Paginator::new(
             start,
             limit,
+            None,
             None,
             move |offset| {
                 let mut page = Clone::clone(&self);

@@ -210,6 +210,7 @@ impl ListObservabilityDestinations {
             start,
             limit,
             None,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);

@@ -143,6 +143,7 @@ impl ListOrganizationMembers {
             start,
             limit,
             None,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);

@@ -241,6 +241,7 @@ impl ListPresets {
             start,
             limit,
             None,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
@@ -459,6 +460,7 @@ impl ListPresetVersions {
         crate::Paginator::new(
             start,
             limit,
+            None,
             None,
             move |offset| {
                 let mut page = Clone::clone(&self);

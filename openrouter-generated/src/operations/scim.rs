@@ -251,6 +251,7 @@ impl ListScimGroupMappings {
             start,
             limit,
             None,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
@@ -480,6 +481,7 @@ impl ListScimGroups {
         crate::Paginator::new(
             start,
             limit,
+            None,
             None,
             move |offset| {
                 let mut page = Clone::clone(&self);

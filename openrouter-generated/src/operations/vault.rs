@@ -284,8 +284,8 @@ impl ListVaultSecrets {
         self.client.execute(request, self.options).await?.json()
     }
 
-    /// Pages through the whole list from the `offset` set here (default 0), `limit` items per request;
-    /// a page shorter than `limit`, or an empty one, ends it.
+    /// Pages through the whole list from the `offset` set here (default 0), the next offset
+    /// after the items received, while a page says `has_more: true`.
     /// The document allows offsets up to 10000: the walk ends before asking past it.
     pub fn into_paginator(
         self,
@@ -299,6 +299,7 @@ impl ListVaultSecrets {
             start,
             limit,
             Some(10000i64),
+            Some(|page: &crate::types::VaultSecretListResponse| page.has_more),
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
@@ -430,8 +431,8 @@ impl ListInternVaultSecrets {
         self.client.execute(request, self.options).await?.json()
     }
 
-    /// Pages through the whole list from the `offset` set here (default 0), `limit` items per request;
-    /// a page shorter than `limit`, or an empty one, ends it.
+    /// Pages through the whole list from the `offset` set here (default 0), the next offset
+    /// after the items received, while a page says `has_more: true`.
     /// The document allows offsets up to 10000: the walk ends before asking past it.
     pub fn into_paginator(
         self,
@@ -445,6 +446,7 @@ impl ListInternVaultSecrets {
             start,
             limit,
             Some(10000i64),
+            Some(|page: &crate::types::VaultSecretListResponse| page.has_more),
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
@@ -630,8 +632,8 @@ impl ListInternEffectiveVaultSecrets {
         self.client.execute(request, self.options).await?.json()
     }
 
-    /// Pages through the whole list from the `offset` set here (default 0), `limit` items per request;
-    /// a page shorter than `limit`, or an empty one, ends it.
+    /// Pages through the whole list from the `offset` set here (default 0), the next offset
+    /// after the items received, while a page says `has_more: true`.
     /// The document allows offsets up to 10000: the walk ends before asking past it.
     pub fn into_paginator(
         self,
@@ -645,6 +647,7 @@ impl ListInternEffectiveVaultSecrets {
             start,
             limit,
             Some(10000i64),
+            Some(|page: &crate::types::VaultEffectiveSecretListResponse| page.has_more),
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);

@@ -345,6 +345,7 @@ impl ListWorkspaces {
             start,
             limit,
             None,
+            None,
             move |offset| {
                 let mut page = Clone::clone(&self);
                 page.offset = Some(offset);
@@ -730,6 +731,7 @@ impl ListWorkspaceMembers {
         crate::Paginator::new(
             start,
             limit,
+            None,
             None,
             move |offset| {
                 let mut page = Clone::clone(&self);

@@ -97,7 +97,7 @@ impl CreateApiKeyRequest {
 }
 
 /// Identity from a partner's own system to associate with the new key.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
@@ -107,6 +107,15 @@ pub struct ApiKeyExternalIdentity {
     /// A key of the partner's choosing (at least 32 characters, with enough randomness). OpenRouter keeps only its SHA-256 hash and never returns it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
+}
+
+impl std::fmt::Debug for ApiKeyExternalIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKeyExternalIdentity")
+            .field("user", &self.user)
+            .field("api_key", &"<redacted>")
+            .finish()
+    }
 }
 
 impl ApiKeyExternalIdentity {

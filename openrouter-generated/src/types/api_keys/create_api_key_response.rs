@@ -4,7 +4,7 @@
 use crate::types::ApiKey;
 
 /// The newly created key together with its secret.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
@@ -12,4 +12,13 @@ pub struct CreateApiKeyResponse {
     pub data: ApiKey,
     /// The secret API key. It is shown only in this response and cannot be fetched again.
     pub key: String,
+}
+
+impl std::fmt::Debug for CreateApiKeyResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateApiKeyResponse")
+            .field("data", &self.data)
+            .field("key", &"<redacted>")
+            .finish()
+    }
 }

@@ -37,7 +37,8 @@ pub struct BatchListItem {
     /// Tokens and cost of the whole batch so far, or null when nothing has been counted.
     pub usage: Option<ImageGenerationUsage>,
     /// Always null in a listing; fetch the batch with `get` to read its results.
-    pub results: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<serde_json::Value>,
 }
 
 /// Always `batch`.

@@ -4,7 +4,7 @@
 use crate::types::{ByokProviderSlug, DataRegion};
 
 /// A provider credential to store.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
@@ -49,6 +49,26 @@ pub struct CreateByokKeyRequest {
     /// Restrict the key to these organization members; null allows everyone.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub allowed_user_ids: crate::Nullable<Vec<String>>,
+}
+
+impl std::fmt::Debug for CreateByokKeyRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateByokKeyRequest")
+            .field("declared_region", &self.declared_region)
+            .field("declared_zdr", &self.declared_zdr)
+            .field("is_byok_only", &self.is_byok_only)
+            .field("is_required", &self.is_required)
+            .field("provider", &self.provider)
+            .field("key", &"<redacted>")
+            .field("name", &self.name)
+            .field("workspace_id", &self.workspace_id)
+            .field("disabled", &self.disabled)
+            .field("is_fallback", &self.is_fallback)
+            .field("allowed_models", &self.allowed_models)
+            .field("allowed_api_key_hashes", &self.allowed_api_key_hashes)
+            .field("allowed_user_ids", &self.allowed_user_ids)
+            .finish()
+    }
 }
 
 impl CreateByokKeyRequest {

@@ -4,7 +4,7 @@
 use crate::types::DataRegion;
 
 /// Changes to apply to a provider key; every field is optional.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
@@ -42,6 +42,24 @@ pub struct UpdateByokKeyRequest {
     /// Organization members allowed to use it; null lifts the restriction.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub allowed_user_ids: crate::Nullable<Vec<String>>,
+}
+
+impl std::fmt::Debug for UpdateByokKeyRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateByokKeyRequest")
+            .field("declared_region", &self.declared_region)
+            .field("declared_zdr", &self.declared_zdr)
+            .field("is_byok_only", &self.is_byok_only)
+            .field("is_required", &self.is_required)
+            .field("key", &"<redacted>")
+            .field("name", &self.name)
+            .field("disabled", &self.disabled)
+            .field("is_fallback", &self.is_fallback)
+            .field("allowed_models", &self.allowed_models)
+            .field("allowed_api_key_hashes", &self.allowed_api_key_hashes)
+            .field("allowed_user_ids", &self.allowed_user_ids)
+            .finish()
+    }
 }
 
 impl UpdateByokKeyRequest {

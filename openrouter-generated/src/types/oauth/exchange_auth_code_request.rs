@@ -4,7 +4,7 @@
 use crate::types::CodeChallengeMethod;
 
 /// The authorization code to redeem and, for PKCE, its verifier.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
@@ -17,6 +17,16 @@ pub struct ExchangeAuthCodeRequest {
     /// How the challenge was derived from the verifier, if a challenge was used.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub code_challenge_method: crate::Nullable<CodeChallengeMethod>,
+}
+
+impl std::fmt::Debug for ExchangeAuthCodeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExchangeAuthCodeRequest")
+            .field("code", &self.code)
+            .field("code_verifier", &"<redacted>")
+            .field("code_challenge_method", &self.code_challenge_method)
+            .finish()
+    }
 }
 
 impl ExchangeAuthCodeRequest {

@@ -2,7 +2,7 @@
 //! The `ExchangeAuthCodeResponse` object.
 
 /// The API key issued for the user.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
@@ -11,4 +11,13 @@ pub struct ExchangeAuthCodeResponse {
     pub key: String,
     /// ID of the user the key belongs to, if known.
     pub user_id: Option<String>,
+}
+
+impl std::fmt::Debug for ExchangeAuthCodeResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExchangeAuthCodeResponse")
+            .field("key", &"<redacted>")
+            .field("user_id", &self.user_id)
+            .finish()
+    }
 }

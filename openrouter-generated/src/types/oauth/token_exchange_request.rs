@@ -4,7 +4,7 @@
 use crate::types::AccessTokenType;
 
 /// The form fields of a token exchange.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
@@ -22,6 +22,19 @@ pub struct TokenExchangeRequest {
     /// If sent, must fit the kind of key the policy acts as: `management` for a management key, `inference` for any other.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<TokenExchangeScope>,
+}
+
+impl std::fmt::Debug for TokenExchangeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenExchangeRequest")
+            .field("grant_type", &self.grant_type)
+            .field("subject_token", &"<redacted>")
+            .field("subject_token_type", &self.subject_token_type)
+            .field("federation_policy_id", &self.federation_policy_id)
+            .field("requested_token_type", &self.requested_token_type)
+            .field("scope", &self.scope)
+            .finish()
+    }
 }
 
 impl TokenExchangeRequest {

@@ -4,7 +4,7 @@
 use crate::types::AccessTokenType;
 
 /// A short-lived OpenRouter access token.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
@@ -18,6 +18,18 @@ pub struct TokenExchangeResponse {
     pub expires_in: i64,
     /// What the token may do, `inference` or `management`, set by the kind of key the policy acts as.
     pub scope: String,
+}
+
+impl std::fmt::Debug for TokenExchangeResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenExchangeResponse")
+            .field("access_token", &"<redacted>")
+            .field("issued_token_type", &self.issued_token_type)
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("scope", &self.scope)
+            .finish()
+    }
 }
 
 /// Always `Bearer`.

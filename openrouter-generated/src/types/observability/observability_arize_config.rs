@@ -2,7 +2,7 @@
 //! The `ObservabilityArizeConfig` object.
 
 /// Connection settings for Arize.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
@@ -25,4 +25,16 @@ pub struct ObservabilityArizeConfig {
     /// Extra HTTP headers to send with every export.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for ObservabilityArizeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObservabilityArizeConfig")
+            .field("api_key", &"<redacted>")
+            .field("space_key", &self.space_key)
+            .field("model_id", &self.model_id)
+            .field("base_url", &self.base_url)
+            .field("headers", &self.headers)
+            .finish()
+    }
 }

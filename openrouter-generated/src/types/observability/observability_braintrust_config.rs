@@ -2,7 +2,7 @@
 //! The `ObservabilityBraintrustConfig` object.
 
 /// Connection settings for Braintrust.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
@@ -22,4 +22,15 @@ pub struct ObservabilityBraintrustConfig {
     /// Extra HTTP headers to send with every export.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for ObservabilityBraintrustConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObservabilityBraintrustConfig")
+            .field("api_key", &"<redacted>")
+            .field("project_id", &self.project_id)
+            .field("base_url", &self.base_url)
+            .field("headers", &self.headers)
+            .finish()
+    }
 }

@@ -4,7 +4,7 @@
 /// Connection settings for ClickHouse.
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
@@ -29,4 +29,21 @@ pub struct ObservabilityClickhouseConfig {
     /// Extra HTTP headers to send with every export.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for ObservabilityClickhouseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObservabilityClickhouseConfig")
+            .field(
+                "should_include_cache_write_tokens",
+                &self.should_include_cache_write_tokens,
+            )
+            .field("host", &self.host)
+            .field("database", &self.database)
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("table", &self.table)
+            .field("headers", &self.headers)
+            .finish()
+    }
 }

@@ -2,7 +2,7 @@
 //! The `ObservabilityDatadogConfig` object.
 
 /// Connection settings for Datadog.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
@@ -21,4 +21,15 @@ pub struct ObservabilityDatadogConfig {
     /// Extra HTTP headers to send with every export.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for ObservabilityDatadogConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObservabilityDatadogConfig")
+            .field("api_key", &"<redacted>")
+            .field("ml_app", &self.ml_app)
+            .field("url", &self.url)
+            .field("headers", &self.headers)
+            .finish()
+    }
 }

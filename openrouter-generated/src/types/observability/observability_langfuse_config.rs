@@ -2,7 +2,7 @@
 //! The `ObservabilityLangfuseConfig` object.
 
 /// Connection settings for Langfuse.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
@@ -22,4 +22,15 @@ pub struct ObservabilityLangfuseConfig {
     /// Extra HTTP headers to send with every export.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for ObservabilityLangfuseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObservabilityLangfuseConfig")
+            .field("secret_key", &"<redacted>")
+            .field("public_key", &self.public_key)
+            .field("base_url", &self.base_url)
+            .field("headers", &self.headers)
+            .finish()
+    }
 }

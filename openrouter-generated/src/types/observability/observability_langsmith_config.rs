@@ -2,7 +2,7 @@
 //! The `ObservabilityLangsmithConfig` object.
 
 /// Connection settings for LangSmith.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
@@ -27,4 +27,16 @@ pub struct ObservabilityLangsmithConfig {
     /// Extra HTTP headers to send with every export.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for ObservabilityLangsmithConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObservabilityLangsmithConfig")
+            .field("api_key", &"<redacted>")
+            .field("project", &self.project)
+            .field("workspace_id", &self.workspace_id)
+            .field("endpoint", &self.endpoint)
+            .field("headers", &self.headers)
+            .finish()
+    }
 }

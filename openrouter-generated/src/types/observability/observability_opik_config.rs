@@ -2,7 +2,7 @@
 //! The `ObservabilityOpikConfig` object.
 
 /// Connection settings for Opik.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
@@ -18,4 +18,15 @@ pub struct ObservabilityOpikConfig {
     /// Extra HTTP headers to send with every export.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for ObservabilityOpikConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObservabilityOpikConfig")
+            .field("api_key", &"<redacted>")
+            .field("workspace", &self.workspace)
+            .field("project_name", &self.project_name)
+            .field("headers", &self.headers)
+            .finish()
+    }
 }

@@ -2,7 +2,7 @@
 //! The `ObservabilityPosthogConfig` object.
 
 /// Connection settings for PostHog.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
@@ -18,4 +18,14 @@ pub struct ObservabilityPosthogConfig {
     /// Extra HTTP headers to send with every export.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for ObservabilityPosthogConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObservabilityPosthogConfig")
+            .field("api_key", &"<redacted>")
+            .field("endpoint", &self.endpoint)
+            .field("headers", &self.headers)
+            .finish()
+    }
 }

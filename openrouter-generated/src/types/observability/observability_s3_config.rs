@@ -2,7 +2,7 @@
 //! The `ObservabilityS3Config` object and the types nested in it.
 
 /// Connection settings for an S3-compatible bucket.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
@@ -57,6 +57,26 @@ pub struct ObservabilityS3Config {
     /// Extra HTTP headers to send with every upload.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for ObservabilityS3Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObservabilityS3Config")
+            .field("provider", &self.provider)
+            .field("auth_mode", &self.auth_mode)
+            .field("role_arn", &self.role_arn)
+            .field("external_id", &self.external_id)
+            .field("bucket_name", &self.bucket_name)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .field("session_token", &"<redacted>")
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint)
+            .field("prefix", &self.prefix)
+            .field("path_template", &self.path_template)
+            .field("headers", &self.headers)
+            .finish()
+    }
 }
 
 /// How OpenRouter authenticates, with access keys or by assuming an IAM role.

@@ -2,7 +2,7 @@
 //! The `ObservabilitySnowflakeConfig` object.
 
 /// Connection settings for Snowflake.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
@@ -38,4 +38,22 @@ pub struct ObservabilitySnowflakeConfig {
     /// Extra HTTP headers to send with every request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for ObservabilitySnowflakeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObservabilitySnowflakeConfig")
+            .field(
+                "should_include_cache_write_tokens",
+                &self.should_include_cache_write_tokens,
+            )
+            .field("account", &self.account)
+            .field("token", &"<redacted>")
+            .field("warehouse", &self.warehouse)
+            .field("database", &self.database)
+            .field("schema", &self.schema)
+            .field("table", &self.table)
+            .field("headers", &self.headers)
+            .finish()
+    }
 }

@@ -2,7 +2,7 @@
 //! The `ObservabilityWeaveConfig` object.
 
 /// Connection settings for Weave.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[non_exhaustive]
@@ -23,4 +23,16 @@ pub struct ObservabilityWeaveConfig {
     /// Extra HTTP headers to send with every export.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for ObservabilityWeaveConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObservabilityWeaveConfig")
+            .field("api_key", &"<redacted>")
+            .field("entity", &self.entity)
+            .field("project", &self.project)
+            .field("base_url", &self.base_url)
+            .field("headers", &self.headers)
+            .finish()
+    }
 }
