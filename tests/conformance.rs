@@ -760,11 +760,34 @@ fn is_json_media(media: &str) -> bool {
 /// The reference's operation object for (method, path) of our spec, with its pointer.
 fn reference_operation<'a>(doc: &'a Value, method: &str, path: &str) -> Option<(String, &'a Value)> {
     let method = method.to_ascii_lowercase();
+    // Path parameters may be named differently (`{workspace_ref}` for `{id}`): match by shape.
+    let (path, item) = doc
+        .get("paths")?
+        .as_object()?
+        .iter()
+        .find(|(theirs, _)| path_shape(theirs) == path_shape(path))?;
     let pointer = format!("#/paths/{}", esc(path));
-    let item = doc.get("paths")?.get(path)?;
     let (pointer, item) = resolve(doc, pointer, item);
     let operation = item.get(&method)?;
     Some((format!("{pointer}/{method}"), operation))
+}
+
+/// A path with its parameters' names blanked: `/workspaces/{}/budgets`.
+fn path_shape(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_brace = false;
+    for c in path.chars() {
+        match c {
+            '{' => in_brace = true,
+            '}' => {
+                in_brace = false;
+                out.push_str("{}");
+            }
+            _ if !in_brace => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
