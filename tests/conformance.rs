@@ -15,7 +15,11 @@
 //! unions decode unknown values instead of failing, so the tests also fail when an example lands
 //! in an `Unknown` variant: the reference uses a value our spec does not list.
 
+#[path = "support/paths.rs"]
+mod paths;
+
 use codegen::ir::{Api, BodyKind, Operation, Shape, TypeRef};
+use paths::path_shape;
 use openrouter_generated::types::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -770,24 +774,6 @@ fn reference_operation<'a>(doc: &'a Value, method: &str, path: &str) -> Option<(
     let (pointer, item) = resolve(doc, pointer, item);
     let operation = item.get(&method)?;
     Some((format!("{pointer}/{method}"), operation))
-}
-
-/// A path with its parameters' names blanked: `/workspaces/{}/budgets`.
-fn path_shape(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut in_brace = false;
-    for c in path.chars() {
-        match c {
-            '{' => in_brace = true,
-            '}' => {
-                in_brace = false;
-                out.push_str("{}");
-            }
-            _ if !in_brace => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------

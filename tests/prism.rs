@@ -13,9 +13,13 @@
 //! Without it (or without the reference document) the test passes with a "skipping" message,
 //! except when `CI=true`, where it fails.
 
+#[path = "support/paths.rs"]
+mod paths;
+
 use futures::future::BoxFuture;
 use openrouter_generated::types as t;
 use openrouter_generated::{ByteStream, Client, Error, ResponseValue, RetryPolicy, Upload};
+use paths::path_shape;
 use reqwest::header::HeaderMap;
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -29,28 +33,6 @@ use std::time::{Duration, Instant};
 /// than the reference (from SDK 1.3.84) cannot either: they are read from the SDK's operation
 /// list beside the reference (`sdk-operations-1.3.84.tsv`, those marked as not in it).
 const NOT_IN_REFERENCE: &[&str] = &["GET /parameters/{author}/{slug}", "POST /completions"];
-
-/// `METHOD /path` with the path parameters' names blanked (`/workspaces/{}/budgets`): our spec
-/// may name a parameter differently from the reference (`{workspace_ref}` for `{id}`).
-fn shape(op: &str) -> String {
-    let mut out = String::with_capacity(op.len());
-    let mut in_brace = false;
-    for c in op.chars() {
-        match c {
-            '{' => {
-                in_brace = true;
-                out.push('{');
-            }
-            '}' => {
-                in_brace = false;
-                out.push('}');
-            }
-            _ if in_brace => {}
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// The operations SDK 1.3.84 lists as absent from the published document (the TSV's
 /// `in_reference_doc` column is `-`), as `METHOD /path`.
@@ -831,10 +813,10 @@ async fn every_operation_against_prism_and_the_reference_document() {
         theirs.len()
     );
     // Matched by shape: the calls are keyed by the reference's spelling of each path.
-    let our_shapes: BTreeSet<String> = ours.iter().map(|op| shape(op)).collect();
-    let their_shapes: BTreeSet<String> = theirs.iter().map(|op| shape(op)).collect();
-    let covered: BTreeSet<String> = theirs.iter().filter(|op| our_shapes.contains(&shape(op))).cloned().collect();
-    let skipped: BTreeSet<String> = ours.iter().filter(|op| !their_shapes.contains(&shape(op))).cloned().collect();
+    let our_shapes: BTreeSet<String> = ours.iter().map(|op| path_shape(op)).collect();
+    let their_shapes: BTreeSet<String> = theirs.iter().map(|op| path_shape(op)).collect();
+    let covered: BTreeSet<String> = theirs.iter().filter(|op| our_shapes.contains(&path_shape(op))).cloned().collect();
+    let skipped: BTreeSet<String> = ours.iter().filter(|op| !their_shapes.contains(&path_shape(op))).cloned().collect();
     let sdk_list = reference.with_file_name("sdk-operations-1.3.84.tsv");
     let Ok(tsv) = std::fs::read_to_string(&sdk_list) else {
         return missing(&format!("the SDK's operation list is not at {}", sdk_list.display()));

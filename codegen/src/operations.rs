@@ -122,13 +122,9 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
             }
             check_path_params(path, &params, &ptr)?;
 
-            let body = match &op.request_body {
-                None => None,
-                Some(body) => read_body(api, types, body, &builder, &ptr.push("requestBody"))?,
-            };
-            let alternatives = match &op.request_body {
-                None => Vec::new(),
-                Some(body) => alternative_bodies(api, types, body, &operation_id, &ptr.push("requestBody"))?,
+            let (body, alternatives) = match &op.request_body {
+                None => (None, Vec::new()),
+                Some(body) => read_body(api, types, body, &operation_id, &builder, &ptr.push("requestBody"))?,
             };
             let stream_ext = op.extensions.get("x-stream");
             let speakeasy_flag = op.extensions.get("x-speakeasy-stream-request-field").and_then(Value::as_str);
@@ -451,83 +447,73 @@ fn read_param<'a>(
 }
 
 /// Picks the media type a client sends or reads: JSON first, then text, then anything.
-fn pick_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&String, &MediaType, BodyKind)> {
-    let kind = |ct: &str| {
-        let ct = ct.split(';').next().unwrap_or(ct).trim();
-        if ct == "application/json" || ct.ends_with("+json") {
-            BodyKind::Json
-        } else if ct.starts_with("text/") {
-            BodyKind::Text
-        } else {
-            BodyKind::Binary
-        }
-    };
-    content
-        .iter()
-        .find(|(ct, _)| kind(ct) == BodyKind::Json)
-        .or_else(|| content.iter().find(|(ct, _)| kind(ct) == BodyKind::Text))
-        .or_else(|| content.iter().next())
-        .map(|(ct, media)| (ct, media, kind(ct)))
+/// How a media type is read or written: JSON, text, or bytes (multipart and form bodies are
+/// told apart later, by `body_of`).
+fn media_kind(content_type: &str) -> BodyKind {
+    let ct = content_type.split(';').next().unwrap_or(content_type).trim();
+    if ct == "application/json" || ct.ends_with("+json") {
+        BodyKind::Json
+    } else if ct.starts_with("text/") {
+        BodyKind::Text
+    } else {
+        BodyKind::Binary
+    }
 }
 
+fn pick_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&String, &MediaType, BodyKind)> {
+    content
+        .iter()
+        .find(|(ct, _)| media_kind(ct) == BodyKind::Json)
+        .or_else(|| content.iter().find(|(ct, _)| media_kind(ct) == BodyKind::Text))
+        .or_else(|| content.iter().next())
+        .map(|(ct, media)| (ct, media, media_kind(ct)))
+}
+
+/// A second method of an operation that sends another media type: (method, builder, body).
+type SecondMethod = (String, String, Body);
+
+/// The request body the operation's own method sends, and the other media types that name a
+/// method of their own (`x-method-name` on the media type: multipart beside JSON), each as
+/// (method, builder, body): those become second methods of the operation.
 fn read_body<'a>(
     api: &'a OpenAPI,
     types: &mut TypeSpace<'a>,
     body: &'a ReferenceOr<RequestBody>,
+    operation_id: &str,
     builder: &str,
     ptr: &Pointer,
-) -> Result<Option<Body>> {
+) -> Result<(Option<Body>, Vec<SecondMethod>)> {
     let components = api.components.as_ref();
     let body = resolve_component(components.map(|c| &c.request_bodies), "#/components/requestBodies/", body, ptr)?;
     let Some((content_type, media, kind)) = pick_media(&body.content) else {
-        return Ok(None);
+        return Ok((None, Vec::new()));
     };
-    for other in body.content.keys().filter(|ct| *ct != content_type) {
-        if body.content[other].extensions.contains_key("x-method-name") {
+    let mut alternatives = Vec::new();
+    for (other, other_media) in body.content.iter().filter(|(ct, _)| *ct != content_type) {
+        let mptr = ptr.push("content").push(other);
+        let Some(name) = other_media.extensions.get("x-method-name") else {
+            types.warnings.push(Warning {
+                pointer: mptr,
+                message: format!("the body can also be sent as {other}; the client sends {content_type} only"),
+            });
             continue;
-        }
-        types.warnings.push(Warning {
-            pointer: ptr.push("content").push(other),
-            message: format!("the body can also be sent as {other}; the client sends {content_type} only"),
-        });
-    }
-    body_of(types, content_type, media, kind, body.required, builder, &ptr.push("content").push(content_type)).map(Some)
-}
-
-/// The other media types of a request body that name their own method (`x-method-name` on the
-/// media type): each becomes a second method of the operation. Returns (method, body) pairs.
-fn alternative_bodies<'a>(
-    api: &'a OpenAPI,
-    types: &mut TypeSpace<'a>,
-    body: &'a ReferenceOr<RequestBody>,
-    operation_id: &str,
-    ptr: &Pointer,
-) -> Result<Vec<(String, String, Body)>> {
-    let components = api.components.as_ref();
-    let body = resolve_component(components.map(|c| &c.request_bodies), "#/components/requestBodies/", body, ptr)?;
-    let primary = pick_media(&body.content).map(|(ct, _, _)| ct.clone());
-    let mut out = Vec::new();
-    for (content_type, media) in &body.content {
-        let mptr = ptr.push("content").push(content_type);
-        let Some(name) = media.extensions.get("x-method-name") else { continue };
+        };
         let Some(name) = name.as_str() else {
             return Err(Error::spec(&mptr.push("x-method-name"), "x-method-name must be a string"));
         };
-        if primary.as_deref() == Some(content_type.as_str()) {
-            return Err(Error::spec(
-                &mptr.push("x-method-name"),
-                "the media type the operation's own method sends cannot name a second method",
-            ));
-        }
         let method = field_name(name);
-        let builder = type_name(&format!("{operation_id}_{method}"), "Op");
-        let kind = pick_media(&indexmap::IndexMap::from([(content_type.clone(), media.clone())]))
-            .map(|(_, _, kind)| kind)
-            .unwrap_or(BodyKind::Binary);
-        let body = body_of(types, content_type, media, kind, body.required, &builder, &mptr)?;
-        out.push((method, builder, body));
+        let alt_builder = type_name(&format!("{operation_id}_{method}"), "Op");
+        let alt = body_of(types, other, other_media, media_kind(other), body.required, &alt_builder, &mptr)?;
+        alternatives.push((method, alt_builder, alt));
     }
-    Ok(out)
+    if media.extensions.contains_key("x-method-name") {
+        return Err(Error::spec(
+            &ptr.push("content").push(content_type).push("x-method-name"),
+            "the media type the operation's own method sends cannot name a second method",
+        ));
+    }
+    let primary = body_of(types, content_type, media, kind, body.required, builder, &ptr.push("content").push(content_type))?;
+    Ok((Some(primary), alternatives))
 }
 
 /// The body a media type describes; `mptr` points at the media type.

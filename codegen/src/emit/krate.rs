@@ -8,7 +8,7 @@ use crate::names::{ident, module_name};
 use crate::Options;
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Runtime modules copied verbatim into `src/`, in the order `lib.rs` declares them.
 pub const RUNTIME: &[(&str, &str)] = &[
@@ -82,14 +82,21 @@ pub fn extras(api: &Api) -> Vec<&'static Extra> {
     EXTRAS.iter().filter(|e| e.needs.iter().all(|n| api.types.contains_key(*n))).collect()
 }
 
+/// The group sets of the types an extra needs, and the groups common to all of them.
+fn needs_groups<'a>(api: &'a Api, needs: &[&str]) -> (Vec<&'a BTreeSet<String>>, Vec<&'a String>) {
+    let sets: Vec<&BTreeSet<String>> = needs.iter().filter_map(|n| api.types.get(*n)).map(|d| &d.groups).collect();
+    let common = match sets.first() {
+        Some(first) => first.iter().filter(|g| sets.iter().all(|s| s.contains(*g))).collect(),
+        None => Vec::new(),
+    };
+    (sets, common)
+}
+
 /// The groups that compile an extra: those reaching every type it needs (or, when no group
 /// reaches them all, each group reaching one of them).
-fn extra_groups<'a>(api: &'a Api, extra: &Extra) -> std::collections::BTreeSet<&'a String> {
-    let sets: Vec<&std::collections::BTreeSet<String>> =
-        extra.needs.iter().filter_map(|n| api.types.get(*n)).map(|d| &d.groups).collect();
-    let Some(first) = sets.first() else { return Default::default() };
-    let common: std::collections::BTreeSet<&String> = first.iter().filter(|g| sets.iter().all(|s| s.contains(*g))).collect();
-    if common.is_empty() { sets.iter().flat_map(|s| s.iter()).collect() } else { common }
+fn extra_groups<'a>(api: &'a Api, extra: &Extra) -> BTreeSet<&'a String> {
+    let (sets, common) = needs_groups(api, extra.needs);
+    if common.is_empty() { sets.iter().flat_map(|s| s.iter()).collect() } else { common.into_iter().collect() }
 }
 
 /// Runtime modules compiled only with a runtime-part feature.
@@ -205,16 +212,14 @@ fn group_features(api: &Api) -> String {
 
 /// The condition under which an extra is compiled: every type it uses is compiled.
 fn extra_cfg(api: &Api, needs: &[&str]) -> TokenStream {
-    let sets: Vec<&std::collections::BTreeSet<String>> =
-        needs.iter().filter_map(|n| api.types.get(*n)).map(|d| &d.groups).collect();
-    let Some(first) = sets.first() else {
+    let (sets, common) = needs_groups(api, needs);
+    if sets.is_empty() {
         return TokenStream::new();
-    };
-    let common: Vec<&String> = first.iter().filter(|g| sets.iter().all(|s| s.contains(*g))).collect();
+    }
     if !common.is_empty() {
         return super::cfg_groups(api, common);
     }
-    let mut distinct: Vec<&std::collections::BTreeSet<String>> = Vec::new();
+    let mut distinct: Vec<&BTreeSet<String>> = Vec::new();
     for set in sets {
         if !distinct.contains(&set) {
             distinct.push(set);
