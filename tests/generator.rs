@@ -209,14 +209,14 @@ fn jobs_fixture_with(from: &str, to: &str) -> String {
 
 #[test]
 fn an_unknown_paging_style_names_the_style() {
-    let error = error_of(&jobs_fixture_with("x-pagination: {style: cursor,", "x-pagination: {style: token,"));
+    let error = error_of(&jobs_fixture_with("        style: cursor\n", "        style: token\n"));
     assert_eq!(pointer_of(&error), "#/paths/~1files/get/x-pagination/style");
     assert!(error.to_string().contains("`offset` and `cursor`"), "{error}");
 }
 
 #[test]
 fn a_cursor_field_missing_from_the_answer_is_an_error() {
-    let error = error_of(&jobs_fixture_with("next: next_cursor,", "next: next_page,"));
+    let error = error_of(&jobs_fixture_with("        next: next_cursor\n", "        next: next_page\n"));
     assert_eq!(pointer_of(&error), "#/paths/~1files/get/x-pagination");
     assert!(error.to_string().contains("\"next_page\""), "{error}");
 }
@@ -226,6 +226,39 @@ fn a_cursor_parameter_that_is_not_text_is_an_error() {
     let error = error_of(&jobs_fixture_with("{name: cursor, in: query, schema: {type: string}}", "{name: cursor, in: query, schema: {type: integer}}"));
     assert_eq!(pointer_of(&error), "#/paths/~1files/get/x-pagination");
     assert!(error.to_string().contains("optional string"), "{error}");
+}
+
+#[test]
+fn a_cursor_choice_by_an_unknown_parameter_is_an_error() {
+    let error = error_of(&jobs_fixture_with("by: {param: store,", "by: {param: shelf,"));
+    assert_eq!(pointer_of(&error), "#/paths/~1files/get/x-pagination/by/param");
+    assert!(error.to_string().contains("\"shelf\""), "{error}");
+}
+
+#[test]
+fn a_cursor_choice_by_a_value_the_enum_does_not_list_is_an_error() {
+    let error = error_of(&jobs_fixture_with("values: {archive: {", "values: {attic: {"));
+    assert_eq!(pointer_of(&error), "#/paths/~1files/get/x-pagination/by/values/attic");
+    assert!(error.to_string().contains("\"attic\" is not a value of parameter \"store\""), "{error}");
+}
+
+#[test]
+fn a_chosen_cursor_that_is_not_a_parameter_is_an_error_at_its_value() {
+    let error = error_of(&jobs_fixture_with("{cursor: after, next: last_id}", "{cursor: since, next: last_id}"));
+    assert_eq!(pointer_of(&error), "#/paths/~1files/get/x-pagination/by/values/archive");
+    assert!(error.to_string().contains("\"since\""), "{error}");
+}
+
+#[test]
+fn a_chosen_cursor_without_its_next_property_is_an_error() {
+    let error = error_of(&jobs_fixture_with("{cursor: after, next: last_id}", "{cursor: after}"));
+    assert_eq!(pointer_of(&error), "#/paths/~1files/get/x-pagination/by/values/archive/next");
+}
+
+#[test]
+fn a_cursor_choice_without_values_is_an_error() {
+    let error = error_of(&jobs_fixture_with("values: {archive: {cursor: after, next: last_id}}", "values: {}"));
+    assert_eq!(pointer_of(&error), "#/paths/~1files/get/x-pagination/by/values");
 }
 
 #[test]

@@ -240,7 +240,23 @@ pub enum PageStyle {
         next: String,
         /// Rust name of a boolean response field that is `false` on the last page.
         has_more: Option<String>,
+        /// Other cursor pairs, chosen by the value of one request parameter.
+        by: Option<CursorBy>,
     },
+}
+
+/// Cursor pairs chosen by a request parameter's value: a listing that pages one way or another
+/// depending on the format asked for.
+#[derive(Debug, Clone)]
+pub struct CursorBy {
+    /// Rust name of the parameter (a string or string enum).
+    pub param: String,
+    /// Whether the builder holds the parameter as an `Option`.
+    pub optional: bool,
+    /// Whether the parameter is a string enum (compared through its `as_str`).
+    pub is_enum: bool,
+    /// Wire value, then the Rust names of its cursor parameter and next-cursor field.
+    pub values: Vec<(String, String, String)>,
 }
 
 /// Server-sent-event streaming of an operation (`.stream()`).

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Pointer, Result};
 use crate::ir::{
-    Body, BodyKind, ErrorResponse, Group, Operation, PageStyle, Pagination, Param, ParamLocation, Shape,
+    Body, BodyKind, CursorBy, ErrorResponse, Group, Operation, PageStyle, Pagination, Param, ParamLocation, Shape,
     OperationServer, Streaming, Success, TypeRef, Wait,
 };
 use crate::names::{field_name, module_name, type_name};
@@ -42,7 +42,15 @@ struct RawPagination {
 /// Wire names of the paging parameters and response properties.
 enum RawStyle {
     Offset { offset: String, limit: Option<String>, has_more: Option<String> },
-    Cursor { cursor: String, next: String, has_more: Option<String> },
+    Cursor { cursor: String, next: String, has_more: Option<String>, by: Option<RawCursorBy> },
+}
+
+/// Other cursor pairs, chosen by the value of one request parameter (`x-pagination.by`).
+struct RawCursorBy {
+    pointer: Pointer,
+    param: String,
+    /// Parameter value, then the cursor parameter and the answer's next-cursor property.
+    values: Vec<(String, String, String)>,
 }
 
 /// Builds every operation and group; defines the inline types they need in `types`.
@@ -770,6 +778,7 @@ fn read_pagination(ext: &Value, ptr: &Pointer) -> Result<RawPagination> {
             cursor: ext_str(ext, "cursor", ptr)?,
             next: ext_str(ext, "next", ptr)?,
             has_more: optional("has_more"),
+            by: ext.get("by").map(|by| read_cursor_by(by, &ptr.push("by"))).transpose()?,
         },
         other => {
             return Err(Error::spec(
@@ -784,6 +793,25 @@ fn read_pagination(ext: &Value, ptr: &Pointer) -> Result<RawPagination> {
         style,
         items: ext_str(ext, "items", ptr)?,
     })
+}
+
+/// `by: {param: P, values: {V: {cursor: C, next: N}, ...}}`: when parameter `P` is `V`, pages
+/// are chained through `C` and `N` instead.
+fn read_cursor_by(by: &Value, ptr: &Pointer) -> Result<RawCursorBy> {
+    let param = ext_str(by, "param", ptr)?;
+    let values = by
+        .get("values")
+        .and_then(Value::as_object)
+        .filter(|values| !values.is_empty())
+        .ok_or_else(|| Error::spec(&ptr.push("values"), "x-pagination `by` needs a non-empty map `values`"))?;
+    let values = values
+        .iter()
+        .map(|(value, pair)| {
+            let at = ptr.push("values").push(value);
+            Ok((value.clone(), ext_str(pair, "cursor", &at)?, ext_str(pair, "next", &at)?))
+        })
+        .collect::<Result<_>>()?;
+    Ok(RawCursorBy { pointer: ptr.clone(), param, values })
 }
 
 /// Reads Speakeasy's paging extension (as in OpenRouter's own document) where it is offset-based.
@@ -936,6 +964,42 @@ fn resolve_wait(op: &Operation, raw: RawWait, types: &TypeSpace<'_>) -> Result<W
     })
 }
 
+/// Checks the parameter that chooses the cursor pair (a string or string enum, whose listed
+/// values include each one named) and resolves each pair with `pair`.
+fn resolve_cursor_by(
+    op: &Operation,
+    by: &RawCursorBy,
+    types: &TypeSpace<'_>,
+    pair: &dyn Fn(&str, &str) -> Result<(String, String)>,
+) -> Result<CursorBy> {
+    let param = op.params.iter().find(|p| p.location != ParamLocation::Path && p.wire_name == by.param).ok_or_else(|| {
+        Error::spec(&by.pointer.push("param"), format!("{:?} is not a query or header parameter of the operation", by.param))
+    })?;
+    let not_text = || Error::spec(&by.pointer.push("param"), format!("parameter {:?} must be a string or a string enum", by.param));
+    // The values a string enum lists (`None` for a plain string, which takes any).
+    let known: Option<Vec<&str>> = match &param.ty {
+        TypeRef::String => None,
+        TypeRef::Named(name) => match types.defs.get(name).map(|d| &d.shape) {
+            Some(Shape::Enum { values }) => Some(values.iter().map(|v| v.wire.as_str()).collect()),
+            _ => return Err(not_text()),
+        },
+        _ => return Err(not_text()),
+    };
+    let mut values = Vec::new();
+    for (value, cursor, next) in &by.values {
+        let at = by.pointer.push("values").push(value);
+        if known.as_ref().is_some_and(|known| !known.contains(&value.as_str())) {
+            return Err(Error::spec(&at, format!("{value:?} is not a value of parameter {:?}", by.param)));
+        }
+        let (cursor, next) = pair(cursor, next).map_err(|e| match e {
+            Error::Spec { message, .. } => Error::spec(&at, message),
+            other => other,
+        })?;
+        values.push((value.clone(), cursor, next));
+    }
+    Ok(CursorBy { param: param.rust_name.clone(), optional: !param.required, is_enum: known.is_some(), values })
+}
+
 fn resolve_pagination(op: &Operation, raw: RawPagination, types: &TypeSpace<'_>) -> Result<Pagination> {
     let find = |wire: &str| {
         op.params
@@ -979,13 +1043,22 @@ fn resolve_pagination(op: &Operation, raw: RawPagination, types: &TypeSpace<'_>)
             let has_more = has_more.as_deref().map(|w| field(w, |t| *t == TypeRef::Bool, "boolean")).transpose()?;
             PageStyle::Offset { offset, limit, max_offset, has_more }
         }
-        RawStyle::Cursor { cursor, next, has_more } => {
+        RawStyle::Cursor { cursor, next, has_more, by } => {
             let cursor = find(cursor)?;
             param_is(&cursor, |t| *t == TypeRef::String, "string")?;
+            let by = match by {
+                Some(by) => Some(resolve_cursor_by(op, by, types, &|cursor, next| {
+                    let cursor = find(cursor)?;
+                    param_is(&cursor, |t| *t == TypeRef::String, "string")?;
+                    Ok((cursor, field(next, |t| *t == TypeRef::String, "string")?))
+                })?),
+                None => None,
+            };
             PageStyle::Cursor {
                 cursor,
                 next: field(next, |t| *t == TypeRef::String, "string")?,
                 has_more: has_more.as_deref().map(|w| field(w, |t| *t == TypeRef::Bool, "boolean")).transpose()?,
+                by,
             }
         }
     };

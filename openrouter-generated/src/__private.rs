@@ -34,6 +34,14 @@ pub fn from_value<T: DeserializeOwned, E: serde::de::Error>(value: Value) -> Res
 #[cfg(feature = "__pagination")]
 pub use crate::pagination::NextPage;
 
+/// Writes the cursor of the page to ask for into a list's request builder.
+#[cfg(feature = "__pagination")]
+pub type SetCursor<B> = fn(&mut B, Option<String>);
+
+/// Reads from a page the cursor of the page after it.
+#[cfg(feature = "__pagination")]
+pub type ReadCursor<P> = fn(&P) -> Option<String>;
+
 /// One part of a multipart body.
 #[cfg(feature = "__multipart")]
 #[derive(Debug, Clone)]

@@ -104,7 +104,7 @@ impl<P: Send + 'static, T: Send + 'static> Paginator<P, T> {
     pub fn with_cursor(
         start: Option<String>,
         fetch: impl Fn(Option<String>) -> BoxFuture<'static, Result<P>> + Send + Sync + 'static,
-        next: fn(&P) -> NextPage,
+        next: impl Fn(&P) -> NextPage + Send + Sync + 'static,
         len: fn(&P) -> usize,
         items: fn(P) -> Vec<T>,
     ) -> Self {

@@ -233,32 +233,71 @@ async fn list_files_paginator_reports_a_null_cursor_while_more_follow() -> Resul
     Ok(())
 }
 
+/// Provider-format pages carry no `cursor`: with `provider=openai` the next page is asked for
+/// with `after` set to the page's `last_id`, and `has_more: false` ends the walk.
 #[tokio::test]
-/// Provider-format pages carry no `cursor` (the next page is asked for with `after`/`after_id`
-/// set to `last_id`, whichever the provider uses): the paginator, which follows `cursor`, yields
-/// the first page's items and then `Error::Paging` instead of a silently short list.
-async fn list_files_paginator_reports_provider_pages_it_cannot_follow() -> Result<()> {
-    use futures::StreamExt;
+async fn list_files_paginator_follows_openai_pages_by_after() -> Result<()> {
     let openai_file = |id: &str| {
         json!({"_shape": "openai", "id": id, "object": "file", "bytes": 10, "created_at": 1,
                "filename": "a.jsonl", "purpose": "batch", "status": "processed"})
     };
-    let page = |id: &str, more: bool| {
-        json!({"_shape": "openai", "object": "list", "data": [openai_file(id)], "has_more": more,
-               "first_id": id, "last_id": id})
+    let page = |ids: &[&str], more: bool| {
+        json!({"_shape": "openai", "object": "list", "has_more": more,
+               "data": ids.iter().map(|id| openai_file(id)).collect::<Vec<_>>(),
+               "first_id": ids.first(), "last_id": ids.last()})
     };
     let server = serve(Sequence::new(vec![
-        json_answer(200, page("file-1", true)),
-        json_answer(200, page("file-2", false)),
+        json_answer(200, page(&["file-1", "file-2"], true)),
+        json_answer(200, page(&["file-3"], true)),
+        json_answer(200, page(&["file-4"], false)),
+        json_answer(500, json!({"error": {"code": 500, "message": "walked too far"}})),
     ]))
     .await;
 
-    let mut items = client(&server).files().list().provider(FileProvider::Openai).into_paginator().items();
-    assert!(items.next().await.expect("the first page's item").is_ok());
-    let error = items.next().await.expect("an error after the first page").expect_err("cannot follow");
-    assert!(matches!(error, Error::Paging(_)), "{error:?}");
-    assert!(items.next().await.is_none(), "the walk ends after the error");
-    assert_eq!(requests(&server).await.len(), 1, "no guessed second request");
+    let files = client(&server).files().list().provider(FileProvider::Openai).limit(2).into_paginator().collect_items().await?;
+    let ids: Vec<&str> = files
+        .iter()
+        .map(|f| match f {
+            FileResponse::OpenAiFile(f) => f.id.as_str(),
+            other => panic!("an OpenAI-format file expected: {other:?}"),
+        })
+        .collect();
+    assert_eq!(ids, ["file-1", "file-2", "file-3", "file-4"]);
+    let sent = requests(&server).await;
+    assert_eq!(sent.len(), 3);
+    let base = [("limit", "2"), ("provider", "openai")];
+    assert_request(&sent[0], "GET", "/files", &base, None);
+    assert_request(&sent[1], "GET", "/files", &[base[0], base[1], ("after", "file-2")], None);
+    assert_request(&sent[2], "GET", "/files", &[base[0], base[1], ("after", "file-3")], None);
+    Ok(())
+}
+
+/// With `provider=anthropic` pages are chained through `after_id` (from an `after_id` set on the
+/// builder); a page that says more follow but has no `last_id` is yielded, then `Error::Paging`.
+#[tokio::test]
+async fn list_files_paginator_follows_anthropic_pages_by_after_id() -> Result<()> {
+    use futures::StreamExt;
+    let page = |ids: &[&str], more: bool, last: Option<&str>| {
+        json!({"_shape": "anthropic", "has_more": more,
+               "data": ids.iter().map(|id| or_file(id, "notes.pdf")).collect::<Vec<_>>(),
+               "first_id": ids.first(), "last_id": last})
+    };
+    let server = serve(Sequence::new(vec![
+        json_answer(200, page(&["file_a"], true, Some("file_a"))),
+        json_answer(200, page(&["file_b"], true, None)),
+        json_answer(500, json!({"error": {"code": 500, "message": "walked too far"}})),
+    ]))
+    .await;
+
+    let outcomes: Vec<_> =
+        client(&server).files().list().provider(FileProvider::Anthropic).after_id("file_0").into_paginator().items().collect().await;
+    let files: Vec<FileResponse> = outcomes.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+    assert_eq!(file_ids(&files), ["file_a", "file_b"]);
+    assert!(matches!(outcomes.last(), Some(Err(Error::Paging(_)))), "{:?}", outcomes.last());
+    let sent = requests(&server).await;
+    assert_eq!(sent.len(), 2, "no guessed third request");
+    assert_request(&sent[0], "GET", "/files", &[("provider", "anthropic"), ("after_id", "file_0")], None);
+    assert_request(&sent[1], "GET", "/files", &[("provider", "anthropic"), ("after_id", "file_a")], None);
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 //! for offset-paged lists, `into_paginator`.
 
 use super::{Scope, doc, doc_lines, ty};
-use crate::ir::{Api, BodyKind, Group, Operation, PageStyle, ParamLocation, Pagination, Shape, TypeRef};
+use crate::ir::{Api, BodyKind, CursorBy, Group, Operation, PageStyle, ParamLocation, Pagination, Shape, TypeRef};
 use crate::names::ident;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -427,7 +427,9 @@ fn paginator_tokens(api: &Api, op: &Operation, p: &Pagination) -> TokenStream {
         PageStyle::Offset { offset, limit, max_offset, has_more } => {
             offset_paginator(api, op, p, offset, limit.as_deref(), *max_offset, has_more.as_deref())
         }
-        PageStyle::Cursor { cursor, next, has_more } => cursor_paginator(api, op, p, cursor, next, has_more.as_deref()),
+        PageStyle::Cursor { cursor, next, has_more, by } => {
+            cursor_paginator(api, op, p, cursor, next, has_more.as_deref(), by.as_ref())
+        }
     }
 }
 
@@ -611,18 +613,30 @@ fn response_field_storage(api: &Api, op: &Operation, rust_name: &str) -> Option<
     }
 }
 
-fn cursor_paginator(api: &Api, op: &Operation, p: &Pagination, cursor_name: &str, next_name: &str, has_more: Option<&str>) -> TokenStream {
+/// The next cursor a page gives: `page.<next>` as an `Option<String>`.
+fn next_cursor(api: &Api, op: &Operation, next_name: &str) -> TokenStream {
     use crate::ir::Storage;
-    let response = response_type(op);
-    let item = ty(&p.item_ty, Scope::Crate);
-    let cursor = ident(cursor_name);
     let next = ident(next_name);
-    let items = ident(&p.items_field);
-    let next_value = match response_field_storage(api, op, next_name) {
+    match response_field_storage(api, op, next_name) {
         Some(Storage::Plain) => quote! { Some(page.#next.clone()) },
         Some(Storage::ThreeState) => quote! { page.#next.as_ref().cloned() },
         _ => quote! { page.#next.clone() },
-    };
+    }
+}
+
+fn cursor_paginator(
+    api: &Api,
+    op: &Operation,
+    p: &Pagination,
+    cursor_name: &str,
+    next_name: &str,
+    has_more: Option<&str>,
+    by: Option<&CursorBy>,
+) -> TokenStream {
+    use crate::ir::Storage;
+    let response = response_type(op);
+    let item = ty(&p.item_ty, Scope::Crate);
+    let items = ident(&p.items_field);
     // Without a `has_more` flag a missing cursor ends the walk; with one, a page that says
     // more follow but names no cursor is an error rather than a silently short list.
     let (stop, missing, has_more_doc) = match has_more {
@@ -648,23 +662,66 @@ fn cursor_paginator(api: &Api, op: &Operation, p: &Pagination, cursor_name: &str
             "A page that names no next cursor ends it.".to_owned(),
         ),
     };
-    let doc_text = format!(
+    let mut doc_text = format!(
         "Pages through the whole list from the `{cursor_name}` set here (default: the first page); each\n\
-         request sends the `{next_name}` of the page before.\n{has_more_doc}"
+         request sends the `{next_name}` of the page before.\n"
     );
+    let cursor = ident(cursor_name);
+    // Where the walk starts, how a request takes the cursor, and how a page gives the next one.
+    let (setup, set, next_value, capture) = match by {
+        None => (
+            quote! { let start = self.#cursor.clone(); },
+            quote! { page.#cursor = cursor; },
+            next_cursor(api, op, next_name),
+            TokenStream::new(),
+        ),
+        Some(by) => {
+            let param = ident(&by.param);
+            let chosen = match (by.optional, by.is_enum) {
+                (true, true) => quote! { self.#param.as_ref().map(|v| v.as_str()) },
+                (true, false) => quote! { self.#param.as_deref() },
+                (false, _) => quote! { self.#param.as_str() },
+            };
+            let arms = by.values.iter().map(|(value, cursor_name, next_name)| {
+                let cursor = ident(cursor_name);
+                let next = next_cursor(api, op, next_name);
+                let pattern = if by.optional { quote! { Some(#value) } } else { quote! { #value } };
+                doc_text.push_str(&format!(
+                    "With `{}` set to `{value}`, pages are chained through `{cursor_name}` and the page's\n`{next_name}` instead.\n",
+                    param_wire_name(op, &by.param),
+                ));
+                quote! { #pattern => (self.#cursor.clone(), |b, cursor| b.#cursor = cursor, |page| #next), }
+            });
+            let arms: Vec<TokenStream> = arms.collect();
+            let fallback = next_cursor(api, op, next_name);
+            (
+                quote! {
+                    let (start, set, next): (Option<String>, crate::__private::SetCursor<Self>, crate::__private::ReadCursor<#response>) =
+                        match #chosen {
+                            #( #arms )*
+                            _ => (self.#cursor.clone(), |b, cursor| b.#cursor = cursor, |page| #fallback),
+                        };
+                },
+                quote! { set(&mut page, cursor); },
+                quote! { next(page) },
+                quote! { move },
+            )
+        }
+    };
+    doc_text.push_str(&has_more_doc);
     let docs = doc_lines(&doc_text, "");
     quote! {
         #( #[doc = #docs] )*
         pub fn into_paginator(self) -> crate::Paginator<#response, #item> {
-            let start = self.#cursor.clone();
+            #setup
             crate::Paginator::with_cursor(
                 start,
                 move |cursor| {
                     let mut page = Clone::clone(&self);
-                    page.#cursor = cursor;
+                    #set
                     Box::pin(page.send())
                 },
-                |page: &#response| {
+                #capture |page: &#response| {
                     #stop
                     match #next_value {
                         Some(cursor) => crate::__private::NextPage::Cursor(cursor),
@@ -676,4 +733,9 @@ fn cursor_paginator(api: &Api, op: &Operation, p: &Pagination, cursor_name: &str
             )
         }
     }
+}
+
+/// The wire name of the operation's parameter with this Rust name.
+fn param_wire_name<'a>(op: &'a Operation, rust_name: &'a str) -> &'a str {
+    op.params.iter().find(|p| p.rust_name == rust_name).map_or(rust_name, |p| p.wire_name.as_str())
 }

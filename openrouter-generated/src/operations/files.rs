@@ -233,24 +233,58 @@ impl ListFiles {
 
     /// Pages through the whole list from the `cursor` set here (default: the first page); each
     /// request sends the `cursor` of the page before.
+    /// With `provider` set to `openai`, pages are chained through `after` and the page's
+    /// `last_id` instead.
+    /// With `provider` set to `anthropic`, pages are chained through `after_id` and the page's
+    /// `last_id` instead.
     /// A page that says `has_more: false` ends it; one that says more follow without a cursor is
     /// yielded, then `Error::Paging`.
     pub fn into_paginator(
         self,
     ) -> crate::Paginator<crate::types::FileListResponse, crate::types::FileResponse> {
-        let start = self.cursor.clone();
+        let (
+            start,
+            set,
+            next,
+        ): (
+            Option<String>,
+            crate::__private::SetCursor<Self>,
+            crate::__private::ReadCursor<crate::types::FileListResponse>,
+        ) = match self.provider.as_ref().map(|v| v.as_str()) {
+            Some("openai") => {
+                (
+                    self.after.clone(),
+                    |b, cursor| b.after = cursor,
+                    |page| page.last_id.clone(),
+                )
+            }
+            Some("anthropic") => {
+                (
+                    self.after_id.clone(),
+                    |b, cursor| b.after_id = cursor,
+                    |page| page.last_id.clone(),
+                )
+            }
+            _ => {
+                (
+                    self.cursor.clone(),
+                    |b, cursor| b.cursor = cursor,
+                    |page| page.cursor.clone(),
+                )
+            }
+        };
         crate::Paginator::with_cursor(
             start,
             move |cursor| {
                 let mut page = Clone::clone(&self);
-                page.cursor = cursor;
+                set(&mut page, cursor);
                 Box::pin(page.send())
             },
-            |page: &crate::types::FileListResponse| {
+            move |page: &crate::types::FileListResponse| {
                 if !page.has_more {
                     return crate::__private::NextPage::End;
                 }
-                match page.cursor.clone() {
+                match next(page) {
                     Some(cursor) => crate::__private::NextPage::Cursor(cursor),
                     None => crate::__private::NextPage::Missing,
                 }
