@@ -1,6 +1,7 @@
 //! Conformance with OpenRouter's published OpenAPI document: every request and response example
 //! it gives for an operation our spec covers (matched by method and path) decodes with the Rust
-//! type the generated client uses, and survives encoding again.
+//! type the generated client uses, and survives encoding again. The events of a streaming
+//! operation's `text/event-stream` examples decode with its `.stream()` event type.
 //!
 //! The reference is read at run time from `../shared/reference/openrouter-openapi.yaml` (next to
 //! the workspace) or from `$OPENROUTER_REFERENCE_SPEC`; when it is absent every test here says so
@@ -54,6 +55,10 @@ macro_rules! wire {
 }
 
 wire!(
+    ChatStreamChunk,
+    StreamEvents,
+    MessagesStreamEvents,
+    ImageStreamEvent,
     AnthropicMessagesErrorResponse,
     MessagesRequest,
     MessagesResult,
@@ -280,6 +285,8 @@ struct Entry {
     errors: Option<(Codec, &'static str)>,
     /// Error statuses whose body has yet another type: (status, codec, spec type name).
     error_at: Vec<(&'static str, Codec, &'static str)>,
+    /// Type of one event's `data` when `.stream()` answers `text/event-stream`.
+    stream: Option<Codec>,
 }
 
 fn entry(method: &'static str, path: &'static str, success: Answer, request: Option<Codec>) -> Entry {
@@ -291,6 +298,7 @@ fn entry(method: &'static str, path: &'static str, success: Answer, request: Opt
         multipart: None,
         errors: None,
         error_at: Vec::new(),
+        stream: None,
     }
 }
 
@@ -319,6 +327,12 @@ impl Entry {
     /// This operation's error status `status` decodes with `codec` (our spec's type `name`).
     fn error_at(mut self, status: &'static str, codec: Codec, name: &'static str) -> Self {
         self.error_at.push((status, codec, name));
+        self
+    }
+
+    /// `.stream()` yields events whose `data` decodes with `codec`.
+    fn streams(mut self, codec: Codec) -> Self {
+        self.stream = Some(codec);
         self
     }
 
@@ -376,13 +390,17 @@ fn table() -> Vec<Entry> {
         op("GET", "/models/count", codec::<ModelsCountResponse>(), None),
         op("GET", "/models/user", codec::<ListModelsResponse>(), None),
         op("GET", "/model/{author}/{slug}", codec::<ModelResponse>(), None),
-        op("POST", "/chat/completions", codec::<ChatResult>(), Some(codec::<ChatRequest>())),
-        op("POST", "/completions", codec::<CompletionsResponse>(), Some(codec::<CompletionsRequest>())),
+        op("POST", "/chat/completions", codec::<ChatResult>(), Some(codec::<ChatRequest>()))
+            .streams(codec::<ChatStreamChunk>()),
+        op("POST", "/completions", codec::<CompletionsResponse>(), Some(codec::<CompletionsRequest>()))
+            .streams(codec::<CompletionsResponse>()),
         op("POST", "/embeddings", codec::<EmbeddingsResponse>(), Some(codec::<EmbeddingsRequest>())),
         op("GET", "/embeddings/models", codec::<ListModelsResponse>(), None),
         op("POST", "/rerank", codec::<RerankResponse>(), Some(codec::<RerankRequest>())),
-        op("POST", "/responses", codec::<OpenResponsesResult>(), Some(codec::<ResponsesRequest>())),
+        op("POST", "/responses", codec::<OpenResponsesResult>(), Some(codec::<ResponsesRequest>()))
+            .streams(codec::<StreamEvents>()),
         op("POST", "/messages", codec::<MessagesResult>(), Some(codec::<MessagesRequest>()))
+            .streams(codec::<MessagesStreamEvents>())
             .errors(codec::<AnthropicMessagesErrorResponse>(), "AnthropicMessagesErrorResponse"),
         op("GET", "/generation", codec::<GenerationResponse>(), None),
         op("GET", "/generation/content", codec::<GenerationContentResponse>(), None),
@@ -473,7 +491,8 @@ fn table() -> Vec<Entry> {
         op("GET", "/presets/{slug}/versions", codec::<ListPresetVersionsResponse>(), None),
         op("GET", "/presets/{slug}/versions/{version}", codec::<PresetVersionResponse>(), None),
         // images
-        op("POST", "/images", codec::<ImageGenerationResponse>(), Some(codec::<ImageGenerationRequest>())),
+        op("POST", "/images", codec::<ImageGenerationResponse>(), Some(codec::<ImageGenerationRequest>()))
+            .streams(codec::<ImageStreamEvent>()),
         op("GET", "/images/models", codec::<ListImageModelsResponse>(), None),
         op(
             "GET",
@@ -1206,6 +1225,96 @@ fn check_example(
     }
 }
 
+fn is_event_stream(media: &str) -> bool {
+    media.split(';').next().is_some_and(|essence| essence.trim().eq_ignore_ascii_case("text/event-stream"))
+}
+
+/// The event payloads of a `text/event-stream` example, each with its pointer: the reference
+/// writes one event as `{event?, data}` (Speakeasy's envelope) or the stream as text (`data:`
+/// lines). The end sentinel is left out.
+fn event_payloads(example: &Example<'_>, done: Option<&str>) -> Result<Vec<(String, Value)>, String> {
+    let payload = |pointer: String, text: &str| -> Result<Option<(String, Value)>, String> {
+        if Some(text.trim()) == done {
+            return Ok(None);
+        }
+        serde_json::from_str(text).map(|v| Some((pointer, v))).map_err(|e| format!("event data is not JSON ({e}): {text}"))
+    };
+    match example.value {
+        Value::Object(event) => match event.get("data") {
+            Some(Value::String(text)) => Ok(payload(format!("{}/data", example.pointer), text)?.into_iter().collect()),
+            Some(data) => Ok(vec![(format!("{}/data", example.pointer), data.clone())]),
+            None => Err("an event example without `data`".into()),
+        },
+        Value::String(text) => {
+            let mut out = Vec::new();
+            for (n, line) in text.lines().enumerate() {
+                if let Some(data) = line.strip_prefix("data:") {
+                    out.extend(payload(format!("{} (line {})", example.pointer, n + 1), data.trim_start())?);
+                }
+            }
+            Ok(out)
+        }
+        other => Err(format!("an event-stream example that is {}", kind(other))),
+    }
+}
+
+/// Checks the events of a streaming operation's `text/event-stream` examples: each event's data
+/// must decode with the table's event type, which must be the `.stream()` item of our spec.
+#[allow(clippy::too_many_arguments)]
+fn check_event_examples(
+    run: &mut Run,
+    api: &Api,
+    name: &str,
+    status: &str,
+    media: &str,
+    examples: &[Example<'_>],
+    entry: &Entry,
+    operation: &Operation,
+) {
+    let (Some(codec), Some(streaming)) = (entry.stream, operation.streaming.as_ref()) else {
+        let payloads: usize = examples
+            .iter()
+            .map(|e| event_payloads(e, Some("[DONE]")).map_or(1, |p| p.len()))
+            .sum();
+        if payloads == 0 {
+            // The reference's "does not stream" placeholder (embeddings, rerank): only `[DONE]`.
+            run.skipped.push(format!(
+                "{name} {status}: {media}: {} example(s) (only the end sentinel; our spec has no `.stream()` here)",
+                examples.len()
+            ));
+        } else {
+            run.failures.push(Failure {
+                operation: name.to_owned(),
+                status: status.to_owned(),
+                media: media.to_owned(),
+                pointer: examples[0].pointer.clone(),
+                rust_type: "-".into(),
+                problems: vec!["the reference streams events here; our spec has no `.stream()`".into()],
+            });
+        }
+        return;
+    };
+    for example in examples {
+        match event_payloads(example, streaming.done.as_deref()) {
+            Ok(payloads) if payloads.is_empty() => run.skipped.push(format!("{name} {status}: {media}: an example with no event")),
+            Ok(payloads) => {
+                for (pointer, value) in &payloads {
+                    let event = Example { pointer: pointer.clone(), value };
+                    check_example(run, api, Side::Response, name, status, media, &event, codec, Some(&streaming.item));
+                }
+            }
+            Err(problem) => run.failures.push(Failure {
+                operation: name.to_owned(),
+                status: status.to_owned(),
+                media: media.to_owned(),
+                pointer: example.pointer.clone(),
+                rust_type: short_type(codec.type_name),
+                problems: vec![problem],
+            }),
+        }
+    }
+}
+
 fn check_examples(reference: &Value, side: Side) -> Run {
     let api = our_api();
     let table = table();
@@ -1292,6 +1401,10 @@ fn check_examples(reference: &Value, side: Side) -> Run {
                         let media_pointer = format!("{response_pointer}/content/{}", esc(media));
                         let examples = media_examples(reference, &media_pointer, media_object);
                         if examples.is_empty() {
+                            continue;
+                        }
+                        if is_event_stream(media) {
+                            check_event_examples(&mut run, api, &name, status, media, &examples, entry, operation);
                             continue;
                         }
                         if !is_json_media(media) {
@@ -1452,6 +1565,14 @@ fn table_matches_spec() {
                 "mismatched multipart request type: {method} {path} ({id}): spec {}, table {}",
                 name(multipart),
                 entry.multipart.unwrap_or("(none)")
+            ));
+        }
+        let stream_item = operation.streaming.as_ref().map(|s| &s.item);
+        if !same(stream_item, entry.stream) {
+            problems.push(format!(
+                "mismatched stream event type: {method} {path} ({id}): spec {}, table {}",
+                name(stream_item),
+                rust(entry.stream)
             ));
         }
         // Error statuses whose body names a type: the table's error type (`ErrorResponse` unless
