@@ -964,13 +964,16 @@ fn resolve_wait(op: &Operation, raw: RawWait, types: &TypeSpace<'_>) -> Result<W
     })
 }
 
+/// Rust names of a cursor parameter and of the answer's property giving its next value.
+type CursorPair = (String, String);
+
 /// Checks the parameter that chooses the cursor pair (a string or string enum, whose listed
 /// values include each one named) and resolves each pair with `pair`.
 fn resolve_cursor_by(
     op: &Operation,
     by: &RawCursorBy,
     types: &TypeSpace<'_>,
-    pair: &dyn Fn(&str, &str) -> Result<(String, String)>,
+    pair: &dyn Fn(&str, &str) -> Result<CursorPair>,
 ) -> Result<CursorBy> {
     let param = op.params.iter().find(|p| p.location != ParamLocation::Path && p.wire_name == by.param).ok_or_else(|| {
         Error::spec(&by.pointer.push("param"), format!("{:?} is not a query or header parameter of the operation", by.param))

@@ -1,5 +1,6 @@
-//! Property tests: arbitrary text and arbitrary OpenAPI-shaped documents never make the
-//! loader, the normalizer or the generator panic; they either generate or return an error.
+//! Property tests: arbitrary text and arbitrary OpenAPI-shaped documents (among them list
+//! operations with arbitrary paging extensions) never make the loader, the normalizer or the
+//! generator panic; they either generate or return an error.
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -102,6 +103,74 @@ fn document() -> impl Strategy<Value = Value> {
         })
 }
 
+const PAGING_WORDS: &[&str] = &["cursor", "after", "kind", "next", "last_id", "has_more", "data", "a", "", "offset"];
+
+/// A name for one slot of `x-pagination`: mostly one that fits the document, sometimes any.
+fn slot(fitting: &'static [&'static str]) -> BoxedStrategy<&'static str> {
+    prop_oneof![4 => prop::sample::select(fitting), 1 => prop::sample::select(PAGING_WORDS)].boxed()
+}
+
+/// `x-pagination` as written, or nearly: cursor or offset style, maybe with a `by` choice whose
+/// parameter, values and pairs are mostly names that exist, sometimes names that do not.
+fn paging() -> impl Strategy<Value = Value> {
+    let pair = (slot(&["cursor", "after"]), slot(&["next", "last_id"])).prop_map(|(cursor, next)| json!({"cursor": cursor, "next": next}));
+    let by = prop_oneof![
+        4 => (slot(&["kind"]), prop::collection::vec((prop_oneof![4 => prop::sample::select(&["x", "y"][..]), 1 => prop::sample::select(&["z", "", "~/"][..])], pair), 0..3)).prop_map(
+            |(param, values)| {
+                let values: Map<String, Value> = values.into_iter().map(|(v, p)| (v.to_owned(), p)).collect();
+                json!({"param": param, "values": values})
+            }
+        ),
+        1 => value(),
+    ];
+    prop_oneof![
+        4 => (slot(&["cursor", "after"]), slot(&["next", "last_id"]), slot(&["has_more"]), slot(&["data"]), prop::option::weighted(0.7, by))
+            .prop_map(|(cursor, next, has_more, items, by)| {
+                let mut paging = json!({"style": "cursor", "cursor": cursor, "next": next, "has_more": has_more, "items": items});
+                if let Some(by) = by {
+                    paging["by"] = by;
+                }
+                paging
+            }),
+        1 => (slot(&["offset"]), slot(&["data"])).prop_map(|(offset, items)| json!({"style": "offset", "offset": offset, "items": items})),
+        1 => value(),
+    ]
+}
+
+/// A list operation with cursor parameters (one of them a string enum or an arbitrary schema),
+/// a page-shaped or arbitrary answer, and arbitrary paging.
+fn paged_document() -> impl Strategy<Value = Value> {
+    let kind = prop_oneof![
+        Just(json!({"type": "string", "enum": ["x", "y"]})),
+        Just(json!({"type": "string"})),
+        schema(),
+    ];
+    let page = prop_oneof![
+        3 => Just(json!({"type": "object", "required": ["data", "has_more"], "properties": {
+            "data": {"type": "array", "items": {"type": "string"}}, "has_more": {"type": "boolean"},
+            "next": {"type": ["string", "null"]}, "last_id": {"type": ["string", "null"]}}})),
+        1 => schema(),
+    ];
+    (kind, page, paging(), any::<bool>()).prop_map(|(kind, page, paging, kind_required)| {
+        json!({
+            "openapi": "3.1.0",
+            "info": {"title": "T", "version": "1"},
+            "paths": {"/things": {"get": {
+                "operationId": "listThings",
+                "tags": ["Things"],
+                "parameters": [
+                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                    {"name": "after", "in": "query", "schema": {"type": "string"}},
+                    {"name": "offset", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "kind", "in": "query", "required": kind_required, "schema": kind}
+                ],
+                "x-pagination": paging,
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": page}}}}
+            }}}
+        })
+    })
+}
+
 /// 512 cases per property, or `PROPTEST_CASES` when it is set (`PROPTEST_CASES=2048 cargo test
 /// -p openrouter-codegen --test arbitrary_documents`).
 fn cases() -> u32 {
@@ -145,6 +214,15 @@ proptest! {
         match codegen::generate(&text, &codegen::Options::default()) {
             Ok(generated) => prop_assert!(generated.files.contains_key("src/lib.rs")),
             Err(error) => prop_assert!(!error.to_string().is_empty()),
+        }
+    }
+
+    #[test]
+    fn arbitrary_paging_never_panics_the_generator(doc in paged_document()) {
+        let text = serde_json::to_string(&doc).expect("serializable");
+        match codegen::generate(&text, &codegen::Options::default()) {
+            Ok(generated) => prop_assert!(generated.files.contains_key("src/lib.rs")),
+            Err(error) => prop_assert!(error.pointer().is_some(), "an error without a pointer: {error}"),
         }
     }
 
