@@ -1099,6 +1099,8 @@ struct Run {
     dropped: Vec<String>,
     /// Things not checked, and why.
     skipped: Vec<String>,
+    /// Form examples (multipart) whose fields match our form type, and all form examples.
+    forms: (usize, usize),
 }
 
 impl Run {
@@ -1122,6 +1124,12 @@ impl Run {
         for (operation, found) in &self.found {
             let decoded = self.decoded.get(operation).copied().unwrap_or(0);
             println!("  {operation}: {decoded}/{found}");
+        }
+        if self.forms.1 > 0 {
+            println!(
+                "  multipart examples: {} of {} match our form's fields (a form is not JSON: no round trip)",
+                self.forms.0, self.forms.1
+            );
         }
         for note in &self.skipped {
             println!("  not checked: {note}");
@@ -1220,6 +1228,55 @@ fn check_example(
             media: media.to_owned(),
             pointer: example.pointer.clone(),
             rust_type: short_type(codec.type_name),
+            problems,
+        });
+    }
+}
+
+/// Checks a multipart example against our form type: each field it names is one of ours with a
+/// value that fits (a file part is given as a file name), and it has each field ours requires.
+/// A form is not JSON, so there is no round trip; wire tests check what goes over the wire.
+fn check_form_example(run: &mut Run, api: &Api, name: &str, media: &str, example: &Example<'_>, form: &TypeRef) {
+    run.forms.1 += 1;
+    let mut problems = Vec::new();
+    let fields = match form {
+        TypeRef::Named(ty) => match api.types.get(ty).map(|d| &d.shape) {
+            Some(Shape::Struct { fields, .. }) => fields.as_slice(),
+            _ => &[],
+        },
+        _ => &[],
+    };
+    match example.value {
+        Value::Object(values) => {
+            for (key, value) in values {
+                match fields.iter().find(|f| f.wire_name == *key) {
+                    None => problems.push(format!("{key}: a field our form {} does not have", form.display())),
+                    Some(field) if field.ty == TypeRef::Upload => {
+                        if !value.is_string() {
+                            problems.push(format!("{key}: a file part given as {}", kind(value)));
+                        }
+                    }
+                    Some(field) => conform(api, &field.ty, value, key, &mut problems),
+                }
+            }
+            for field in fields.iter().filter(|f| f.required && !values.contains_key(&f.wire_name)) {
+                problems.push(format!("{}: required by our form, missing from the example", field.wire_name));
+            }
+        }
+        other => problems.push(format!("a form example that is {}", kind(other))),
+    }
+    if fields.is_empty() {
+        problems.push(format!("our form type {} is not an object", form.display()));
+    }
+    if problems.is_empty() {
+        run.forms.0 += 1;
+    } else {
+        run.failures.push(Failure {
+            operation: name.to_owned(),
+            status: "request".into(),
+            media: media.to_owned(),
+            pointer: example.pointer.clone(),
+            rust_type: form.display(),
             problems,
         });
     }
@@ -1359,11 +1416,21 @@ fn check_examples(reference: &Value, side: Side) -> Run {
                         continue;
                     }
                     if media.starts_with("multipart/form-data") {
-                        let why = match entry.multipart {
-                            Some(ty) => format!("not JSON: our {} is sent as a form", short_type(ty)),
-                            None => "not JSON, and our spec sends no multipart body".into(),
-                        };
-                        run.skipped.push(format!("{name} request: {media}: {} example(s) ({why})", examples.len()));
+                        match body_of_kind(api, &operation.http_method, &operation.path, BodyKind::Multipart) {
+                            Some(form) => {
+                                for example in &examples {
+                                    check_form_example(&mut run, api, &name, media, example, form);
+                                }
+                            }
+                            None => run.failures.push(Failure {
+                                operation: name.clone(),
+                                status: "request".into(),
+                                media: media.clone(),
+                                pointer: media_pointer,
+                                rust_type: "-".into(),
+                                problems: vec!["the reference sends a multipart form; our spec has none".into()],
+                            }),
+                        }
                         continue;
                     }
                     if !is_json_media(media) {
