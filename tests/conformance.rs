@@ -1817,3 +1817,42 @@ fn helpers_behave() {
     assert!(out[0].starts_with("/error/code: example 1.5 matches no branch of ErrorBodyCode"), "{out:#?}");
     assert!(out[1].starts_with("/error/message: example has null"), "{out:#?}");
 }
+
+/// Objects decode as serde's derive would read them (our types use `deserialize_struct!`, a
+/// smaller implementation): required fields must be present, optional ones may be absent or
+/// `null`, unknown properties and escaped names are handled, the error texts are serde's. Two
+/// deliberate differences: of a property sent twice the last is kept (the derive refuses it), and
+/// an array is not read as a struct.
+#[test]
+fn objects_decode_as_serde_reads_them() {
+    use serde_json::json;
+    let usage = |value: Value| serde_json::from_value::<ChatUsage>(value);
+    let from_text = |text: &str| serde_json::from_str::<ChatUsage>(text);
+
+    let read = usage(json!({"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7, "cost": null,
+                            "is_byok": true, "x_future": {"a": [1]}}))
+    .expect("decodes");
+    assert_eq!((read.prompt_tokens, read.completion_tokens, read.total_tokens), (3, 4, 7));
+    assert_eq!((read.cost, read.is_byok, read.cost_details.is_none()), (None, Some(true), true));
+
+    let missing = usage(json!({"prompt_tokens": 3, "total_tokens": 7})).expect_err("a required field is missing");
+    assert_eq!(missing.to_string(), "missing field `completion_tokens`");
+    let wrong = usage(json!({"prompt_tokens": "3", "completion_tokens": 4, "total_tokens": 7})).expect_err("a string");
+    assert!(wrong.to_string().starts_with("invalid type: string \"3\", expected i64"), "{wrong}");
+    let not_an_object = usage(json!("usage")).expect_err("not an object");
+    assert_eq!(not_an_object.to_string(), "invalid type: string \"usage\", expected struct ChatUsage");
+    assert!(usage(json!([3, 4, 7])).is_err(), "an array is not read as a struct");
+
+    // From text: an escaped property name (not borrowed from the input) and a repeated one.
+    let escaped = from_text(r#"{"prompt\u005ftokens": 1, "completion_tokens": 2, "total_tokens": 3}"#).expect("decodes");
+    assert_eq!(escaped.prompt_tokens, 1);
+    let repeated = from_text(r#"{"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3, "total_tokens": 4}"#)
+        .expect("decodes");
+    assert_eq!(repeated.total_tokens, 4, "the last of a repeated property is kept");
+    let error = from_text(r#"{"prompt_tokens": 1, "completion_tokens": 2}"#).expect_err("missing");
+    assert!(error.to_string().starts_with("missing field `total_tokens`"), "{error}");
+
+    // With `round-trip`, absent optional fields are left out of the encoding and `null` is not sent.
+    let encoded = serde_json::to_value(&read).expect("encodes");
+    assert_eq!(encoded, json!({"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7, "is_byok": true}));
+}

@@ -31,6 +31,127 @@ pub fn from_value<T: DeserializeOwned, E: serde::de::Error>(value: Value) -> Res
     serde_json::from_value(value).map_err(E::custom)
 }
 
+/// An object's property name, borrowed from the input when it can be.
+pub struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl Key<'_> {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a property name")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, value: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(value)))
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(value.to_owned())))
+            }
+            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(value)))
+            }
+        }
+        deserializer.deserialize_identifier(KeyVisitor)
+    }
+}
+
+/// A field a serialized object leaves out: `None`, `Nullable::Absent`.
+pub trait Absent {
+    fn is_absent(&self) -> bool;
+}
+
+impl<T> Absent for Option<T> {
+    fn is_absent(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl<T> Absent for crate::Nullable<T> {
+    fn is_absent(&self) -> bool {
+        crate::Nullable::is_absent(self)
+    }
+}
+
+/// `Deserialize` for a struct read from a JSON object: `deserialize_struct!(Type, [field "wire"
+/// req|opt, ...])`. A `req` field must be present (else serde's "missing field" error); an `opt`
+/// one starts as its `Default` (`None`, `Nullable::Absent`) and takes whatever value is sent,
+/// `null` included. Unknown properties are skipped; of a property sent twice the last is kept.
+///
+/// This is what `#[derive(Deserialize)]` does for an object, without the code that reads the
+/// struct from an array and the per-field identifier type: about half the code serde derives,
+/// which is most of this crate's compile time (see `docs/design.md`).
+///
+/// `serde_struct!` takes the same list for a type the client only receives: `Deserialize`, and
+/// with the `round-trip` feature a `Serialize` that leaves out absent `opt` fields.
+#[allow(unused_macros)]
+macro_rules! deserialize_struct {
+    ($name:ident, [$($field:ident $wire:literal $kind:ident),* $(,)?]) => {
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> serde::de::Visitor<'de> for Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("struct ", stringify!($name)))
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
+                        $( let mut $field = $crate::__private::deserialize_struct!(@start $kind); )*
+                        while let Some(key) = map.next_key::<$crate::__private::Key<'de>>()? {
+                            match key.as_str() {
+                                $( $wire => $field = $crate::__private::deserialize_struct!(@read $kind map), )*
+                                _ => {
+                                    map.next_value::<serde::de::IgnoredAny>()?;
+                                }
+                            }
+                        }
+                        Ok($name { $( $field: $crate::__private::deserialize_struct!(@end $kind $field $wire), )* })
+                    }
+                }
+                deserializer.deserialize_map(Visitor)
+            }
+        }
+    };
+    (@start req) => { None };
+    (@start opt) => { Default::default() };
+    (@read req $map:ident) => { Some($map.next_value()?) };
+    (@read opt $map:ident) => { $map.next_value()? };
+    (@end req $field:ident $wire:literal) => { $field.ok_or_else(|| serde::de::Error::missing_field($wire))? };
+    (@end opt $field:ident $wire:literal) => { $field };
+    (@write req $map:ident $value:expr, $wire:literal) => { $map.serialize_entry($wire, $value)? };
+    (@write opt $map:ident $value:expr, $wire:literal) => {
+        if !$crate::__private::Absent::is_absent($value) {
+            $map.serialize_entry($wire, $value)?;
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use deserialize_struct;
+
+#[allow(unused_macros)]
+macro_rules! serde_struct {
+    ($name:ident, [$($field:ident $wire:literal $kind:ident),* $(,)?]) => {
+        $crate::__private::deserialize_struct!($name, [$($field $wire $kind),*]);
+        #[cfg(feature = "round-trip")]
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(None)?;
+                $( $crate::__private::deserialize_struct!(@write $kind map &self.$field, $wire); )*
+                map.end()
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use serde_struct;
+
 #[cfg(feature = "__pagination")]
 pub use crate::pagination::NextPage;
 

@@ -67,7 +67,7 @@ fn type_tokens(api: &Api, def: &TypeDef) -> TokenStream {
                 #docs
                 #separator
                 #[doc = #value_doc]
-                #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[derive(Debug, Clone, PartialEq, Eq, Hash)]
                 #serde_derives
                 #[serde(transparent)]
                 pub struct #name(String);
@@ -102,7 +102,7 @@ fn type_tokens(api: &Api, def: &TypeDef) -> TokenStream {
                 #docs
                 #separator
                 /// Open enumeration: values this version does not know decode into `Unknown`.
-                #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[derive(Debug, Clone, PartialEq, Eq, Hash)]
                 #[non_exhaustive]
                 pub enum #name {
                     #( #[doc = #docs_v] #variants, )*
@@ -170,17 +170,21 @@ fn type_tokens(api: &Api, def: &TypeDef) -> TokenStream {
 /// (loading requests from JSON, storing answers): derived serde code is most of a type's
 /// compile time.
 fn serde_derives(def: &TypeDef) -> TokenStream {
-    let ser = if def.sent {
-        quote! { #[derive(serde::Serialize)] }
-    } else {
-        quote! { #[cfg_attr(feature = "round-trip", derive(serde::Serialize))] }
-    };
     let de = if def.received {
         quote! { #[derive(serde::Deserialize)] }
     } else {
         quote! { #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))] }
     };
+    let ser = serialize_derive(def);
     quote! { #ser #de }
+}
+
+fn serialize_derive(def: &TypeDef) -> TokenStream {
+    if def.sent {
+        quote! { #[derive(serde::Serialize)] }
+    } else {
+        quote! { #[cfg_attr(feature = "round-trip", derive(serde::Serialize))] }
+    }
 }
 
 /// The condition on a hand-written serde impl of one direction: none when the client uses
@@ -205,6 +209,8 @@ fn struct_tokens(
     let mut setters = Vec::new();
     let mut new_args = Vec::new();
     let mut new_inits = Vec::new();
+    let mut macro_fields = Vec::new();
+    let derived_serialize = additional.is_some() || def.sent;
     for field in fields {
         let fname = ident(&field.rust_name);
         let wire = &field.wire_name;
@@ -285,12 +291,16 @@ fn struct_tokens(
                 )
             }
         };
+        // The serde attributes serve a derived `Serialize`: a type the client only receives gets
+        // both directions from `serde_struct!`, which needs none.
+        let serde_attrs = if derived_serialize { quote! { #rename #serde_attr } } else { TokenStream::new() };
         field_defs.push(quote! {
             #fdoc
-            #rename
-            #serde_attr
+            #serde_attrs
             pub #fname: #field_ty,
         });
+        let kind = if field.storage == Storage::Plain { ident("req") } else { ident("opt") };
+        macro_fields.push(quote! { #fname #wire #kind });
         setters.push(setter);
         match field.storage {
             // A required one-value enum (a `type`/`role` tag) has only one possible value.
@@ -325,7 +335,19 @@ fn struct_tokens(
     // More than three required fields make a positional constructor easy to misuse: such a
     // type has none, and always deserializes, so it is built from JSON or taken from an answer.
     let positional = crate::ir::constructor_arity(&api.types, def) <= MAX_NEW_ARGS;
-    let serde_derives = serde_derives(def);
+    // Objects with extra properties keep serde's derive (`flatten`); the others read objects with
+    // `deserialize_struct!`, a fraction of the derive's code.
+    let (serde_derives, serde_impls) = if additional.is_some() {
+        (serde_derives(def), TokenStream::new())
+    } else if def.sent {
+        let gate = serde_gate(def.received);
+        (
+            serialize_derive(def),
+            quote! { #gate crate::__private::deserialize_struct!(#name, [#(#macro_fields),*]); },
+        )
+    } else {
+        (TokenStream::new(), quote! { crate::__private::serde_struct!(#name, [#(#macro_fields),*]); })
+    };
     let docs = if positional {
         docs
     } else {
@@ -431,11 +453,13 @@ fn struct_tokens(
         pub struct #name {
             #(#field_defs)*
         }
+        #serde_impls
         #debug_impl
         #constructors
         #multipart
     }
 }
+
 
 /// `From<Inner>` conversions for union variants whose inner types are all distinct.
 fn from_impls<'a>(name: &proc_macro2::Ident, variants: impl Iterator<Item = (&'a str, &'a TypeRef)> + Clone) -> TokenStream {

@@ -5,12 +5,9 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActivityItem {
     /// Prompt tokens read from the provider's prompt cache. Usually part of `prompt_tokens`, but for replayed response-cache hits the two can count different tokens, so this may be larger.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cached_tokens: Option<i64>,
     /// The UTC day, written `YYYY-MM-DD`.
     pub date: String,
@@ -35,6 +32,13 @@ pub struct ActivityItem {
     /// Reasoning tokens among the output tokens.
     pub reasoning_tokens: i64,
     /// Workspace the row belongs to; present only with `group_by=workspace`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_id: Option<String>,
 }
+crate::__private::serde_struct!(
+    ActivityItem, [cached_tokens "cached_tokens" opt, date "date" req, model "model" req,
+    model_permaslug "model_permaslug" req, endpoint_id "endpoint_id" req, provider_name
+    "provider_name" req, usage "usage" req, byok_usage_inference "byok_usage_inference"
+    req, requests "requests" req, prompt_tokens "prompt_tokens" req, completion_tokens
+    "completion_tokens" req, reasoning_tokens "reasoning_tokens" req, workspace_id
+    "workspace_id" opt]
+);

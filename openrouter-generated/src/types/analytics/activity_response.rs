@@ -5,10 +5,9 @@ use crate::types::ActivityItem;
 
 /// Daily usage rows.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActivityResponse {
     /// One row per day, model and provider endpoint (and workspace, if asked).
     pub data: Vec<ActivityItem>,
 }
+crate::__private::serde_struct!(ActivityResponse, [data "data" req]);

@@ -4,7 +4,6 @@
 /// Group results by the tags of one of the workspace's active classifiers.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnalyticsClassifierDimensions {
     /// ID of the classifier whose tags group the results.
@@ -16,6 +15,12 @@ pub struct AnalyticsClassifierDimensions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_nulls: Option<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnalyticsClassifierDimensions, [classifier_id "classifier_id" req, dimension_names
+    "dimension_names" opt, include_nulls "include_nulls" opt]
+);
 
 impl AnalyticsClassifierDimensions {
     /// An `AnalyticsClassifierDimensions` from its required fields; the optional ones start empty.

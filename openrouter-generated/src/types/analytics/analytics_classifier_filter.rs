@@ -6,7 +6,6 @@ use crate::types::AnalyticsFilterValue;
 /// A condition on one classifier dimension.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnalyticsClassifierFilter {
     /// Classifier dimension to test (a snake_case name such as `department`).
@@ -15,6 +14,12 @@ pub struct AnalyticsClassifierFilter {
     pub operator: String,
     pub value: AnalyticsFilterValue,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnalyticsClassifierFilter, [field "field" req, operator "operator" req, value "value"
+    req]
+);
 
 impl AnalyticsClassifierFilter {
     /// An `AnalyticsClassifierFilter` from its required fields; the optional ones start empty.

@@ -6,7 +6,6 @@ use crate::types::AnalyticsClassifierFilter;
 /// Keep only requests with certain classifier tags. When used with `classifier_dimensions`, both must name the same classifier.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnalyticsClassifierFilters {
     /// ID of the classifier whose tags are tested.
@@ -14,6 +13,12 @@ pub struct AnalyticsClassifierFilters {
     /// Conditions on classifier dimensions; all must hold.
     pub filters: Vec<AnalyticsClassifierFilter>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnalyticsClassifierFilters, [classifier_id "classifier_id" req, filters "filters"
+    req]
+);
 
 impl AnalyticsClassifierFilters {
     /// An `AnalyticsClassifierFilters` from its required fields; the optional ones start empty.

@@ -3,8 +3,6 @@
 
 /// A dimension results can be grouped or filtered by.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnalyticsDimension {
     /// Name to put in a query's `dimensions` or a filter's `field`, such as `model`.
@@ -12,3 +10,6 @@ pub struct AnalyticsDimension {
     /// Label for people.
     pub display_label: String,
 }
+crate::__private::serde_struct!(
+    AnalyticsDimension, [name "name" req, display_label "display_label" req]
+);

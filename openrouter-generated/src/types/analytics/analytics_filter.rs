@@ -6,7 +6,6 @@ use crate::types::AnalyticsFilterValue;
 /// A condition on one dimension.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnalyticsFilter {
     /// Dimension to test, such as `model`.
@@ -18,6 +17,12 @@ pub struct AnalyticsFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_unset: Option<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnalyticsFilter, [field "field" req, operator "operator" req, value "value" req,
+    include_unset "include_unset" opt]
+);
 
 impl AnalyticsFilter {
     /// An `AnalyticsFilter` from its required fields; the optional ones start empty.

@@ -3,8 +3,6 @@
 
 /// A size of time bucket.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnalyticsGranularityOption {
     /// Name to put in a query's `granularity`.
@@ -12,11 +10,14 @@ pub struct AnalyticsGranularityOption {
     /// Label for people.
     pub display_label: String,
 }
+crate::__private::serde_struct!(
+    AnalyticsGranularityOption, [name "name" req, display_label "display_label" req]
+);
 
 /// Name to put in a query's `granularity`.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AnalyticsGranularity {
     /// `minute`

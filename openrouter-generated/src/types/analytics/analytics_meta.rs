@@ -9,8 +9,6 @@ use crate::types::{
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnalyticsMeta {
     /// Metrics that can be computed.
@@ -22,3 +20,7 @@ pub struct AnalyticsMeta {
     /// Sizes of time bucket results can be split into.
     pub granularities: Vec<AnalyticsGranularityOption>,
 }
+crate::__private::serde_struct!(
+    AnalyticsMeta, [metrics "metrics" req, dimensions "dimensions" req, operators
+    "operators" req, granularities "granularities" req]
+);

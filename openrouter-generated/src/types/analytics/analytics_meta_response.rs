@@ -5,9 +5,8 @@ use crate::types::AnalyticsMeta;
 
 /// Wrapper around the analytics query vocabulary.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnalyticsMetaResponse {
     pub data: AnalyticsMeta,
 }
+crate::__private::serde_struct!(AnalyticsMetaResponse, [data "data" req]);

@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnalyticsMetric {
     /// Name to put in a query's `metrics`, such as `request_count`.
@@ -18,11 +16,15 @@ pub struct AnalyticsMetric {
     /// How to show a value: `percent` values are fractions (multiply by 100), `currency` values are US dollars.
     pub display_format: AnalyticsDisplayFormat,
 }
+crate::__private::serde_struct!(
+    AnalyticsMetric, [name "name" req, display_label "display_label" req, is_rate
+    "is_rate" req, display_format "display_format" req]
+);
 
 /// How to show a value: `percent` values are fractions (multiply by 100), `currency` values are US dollars.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AnalyticsDisplayFormat {
     /// `number`

@@ -3,8 +3,6 @@
 
 /// A comparison a filter can use.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnalyticsOperator {
     /// Name to put in a filter's `operator`.
@@ -12,11 +10,14 @@ pub struct AnalyticsOperator {
     /// Whether the filter value is one value (`scalar`) or a list (`array`).
     pub value_type: AnalyticsOperatorValueType,
 }
+crate::__private::serde_struct!(
+    AnalyticsOperator, [name "name" req, value_type "value_type" req]
+);
 
 /// Name to put in a filter's `operator`.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AnalyticsOperatorName {
     /// `eq`
@@ -104,7 +105,7 @@ impl<'de> serde::Deserialize<'de> for AnalyticsOperatorName {
 /// Whether the filter value is one value (`scalar`) or a list (`array`).
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AnalyticsOperatorValueType {
     /// `scalar`

@@ -4,7 +4,6 @@
 /// How to sort the rows.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnalyticsOrderBy {
     /// A requested metric (or `request_count`, even when not requested), a requested dimension, or `date`.
@@ -12,6 +11,11 @@ pub struct AnalyticsOrderBy {
     /// Ascending or descending.
     pub direction: AnalyticsSortDirection,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnalyticsOrderBy, [field "field" req, direction "direction" req]
+);
 
 impl AnalyticsOrderBy {
     /// An `AnalyticsOrderBy` from its required fields; the optional ones start empty.
@@ -41,7 +45,7 @@ impl AnalyticsOrderBy {
 /// Ascending or descending.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AnalyticsSortDirection {
     /// `asc`

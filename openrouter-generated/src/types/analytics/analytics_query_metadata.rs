@@ -3,8 +3,6 @@
 
 /// How the query ran.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnalyticsQueryMetadata {
     /// Time the query took, in milliseconds.
@@ -14,3 +12,7 @@ pub struct AnalyticsQueryMetadata {
     /// True when rows were left out because of a limit.
     pub truncated: bool,
 }
+crate::__private::serde_struct!(
+    AnalyticsQueryMetadata, [query_time_ms "query_time_ms" req, row_count "row_count"
+    req, truncated "truncated" req]
+);

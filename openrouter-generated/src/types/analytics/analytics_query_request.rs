@@ -9,7 +9,6 @@ use crate::types::{
 /// An analytics query. `GET /analytics/meta` lists the accepted metric, dimension, operator and granularity names.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnalyticsQueryRequest {
     /// Metrics to compute, such as `request_count`.
@@ -38,6 +37,15 @@ pub struct AnalyticsQueryRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classifier_filters: Option<AnalyticsClassifierFilters>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnalyticsQueryRequest, [metrics "metrics" req, dimensions "dimensions" opt, filters
+    "filters" opt, granularity "granularity" opt, time_range "time_range" opt, order_by
+    "order_by" opt, limit "limit" opt, group_limit "group_limit" opt,
+    classifier_dimensions "classifier_dimensions" opt, classifier_filters
+    "classifier_filters" opt]
+);
 
 impl AnalyticsQueryRequest {
     /// An `AnalyticsQueryRequest` from its required fields; the optional ones start empty.

@@ -5,9 +5,8 @@ use crate::types::AnalyticsQueryResult;
 
 /// Wrapper around an analytics result.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnalyticsQueryResponse {
     pub data: AnalyticsQueryResult,
 }
+crate::__private::serde_struct!(AnalyticsQueryResponse, [data "data" req]);

@@ -5,18 +5,17 @@ use crate::types::AnalyticsQueryMetadata;
 
 /// The rows of an analytics query, with facts about how it ran.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnalyticsQueryResult {
     /// Result rows: objects keyed by the requested dimensions, metrics and time bucket (such as `date__day`).
     pub data: Vec<std::collections::BTreeMap<String, serde_json::Value>>,
     pub metadata: AnalyticsQueryMetadata,
     /// Set when the result was served from a cache; a numeric timestamp of when it was cached.
-    #[serde(rename = "cachedAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cached_at: Option<f64>,
     /// Filter values that could not be resolved (such as an unknown key hash); the query ran anyway.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
 }
+crate::__private::serde_struct!(
+    AnalyticsQueryResult, [data "data" req, metadata "metadata" req, cached_at "cachedAt"
+    opt, warnings "warnings" opt]
+);

@@ -4,7 +4,6 @@
 /// The period to analyse.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnalyticsTimeRange {
     /// Start of the period.
@@ -12,6 +11,11 @@ pub struct AnalyticsTimeRange {
     /// End of the period.
     pub end: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnalyticsTimeRange, [start "start" req, end "end" req]
+);
 
 impl AnalyticsTimeRange {
     /// An `AnalyticsTimeRange` from its required fields; the optional ones start empty.

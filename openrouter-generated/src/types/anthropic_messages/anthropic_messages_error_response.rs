@@ -5,8 +5,6 @@ use crate::types::ApiErrorType;
 
 /// Error body of the Messages endpoint, shaped like Anthropic's errors.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicMessagesErrorResponse {
     /// Always `error`.
@@ -16,33 +14,37 @@ pub struct AnthropicMessagesErrorResponse {
     /// ID of the failed request (a generation ID), when one was assigned.
     pub request_id: Option<String>,
     /// Further details about the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Routing and pipeline details from OpenRouter, such as which guardrail blocked the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openrouter_metadata: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
 }
+crate::__private::serde_struct!(
+    AnthropicMessagesErrorResponse, [r#type "type" req, error "error" req, request_id
+    "request_id" opt, metadata "metadata" opt, openrouter_metadata "openrouter_metadata"
+    opt]
+);
 
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicMessagesErrorResponseError {
     /// Anthropic error category.
     pub r#type: AnthropicMessagesErrorResponseErrorType,
     /// Readable explanation.
     pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ApiErrorType>,
 }
+crate::__private::serde_struct!(
+    AnthropicMessagesErrorResponseError, [r#type "type" req, message "message" req,
+    error_type "error_type" opt]
+);
 
 /// Anthropic error category.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AnthropicMessagesErrorResponseErrorType {
     /// `invalid_request_error`
@@ -134,7 +136,7 @@ impl<'de> serde::Deserialize<'de> for AnthropicMessagesErrorResponseErrorType {
 /// Always `error`.
 ///
 /// `error` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,8 +5,6 @@ use crate::types::AnthropicTextCitation;
 
 /// Adds a piece to the content block at position `index`.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesContentBlockDeltaEvent {
     /// Event kind.
@@ -16,6 +14,10 @@ pub struct MessagesContentBlockDeltaEvent {
     /// The addition; its `type` tells which field of the block grows.
     pub delta: MessagesContentBlockDeltaEventDelta,
 }
+crate::__private::serde_struct!(
+    MessagesContentBlockDeltaEvent, [r#type "type" req, index "index" req, delta "delta"
+    req]
+);
 
 /// The addition; its `type` tells which field of the block grows.
 #[derive(Debug, Clone, PartialEq)]
@@ -171,19 +173,21 @@ for MessagesContentBlockDeltaEventDelta {
 
 /// A citation to attach to the current text block.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesContentBlockDeltaEventDeltaCitationsDelta {
     /// Delta kind.
     pub r#type: MessagesContentBlockDeltaEventDeltaCitationsDeltaType,
     pub citation: AnthropicTextCitation,
 }
+crate::__private::serde_struct!(
+    MessagesContentBlockDeltaEventDeltaCitationsDelta, [r#type "type" req, citation
+    "citation" req]
+);
 
 /// Delta kind.
 ///
 /// `citations_delta` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -212,8 +216,6 @@ impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaCitationsDeltaType
 
 /// Content of a compaction block.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesContentBlockDeltaEventDeltaCompactionDelta {
     /// Delta kind.
@@ -221,14 +223,17 @@ pub struct MessagesContentBlockDeltaEventDeltaCompactionDelta {
     /// Readable summary text, if any.
     pub content: Option<String>,
     /// Opaque compacted context, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted_content: Option<String>,
 }
+crate::__private::serde_struct!(
+    MessagesContentBlockDeltaEventDeltaCompactionDelta, [r#type "type" req, content
+    "content" opt, encrypted_content "encrypted_content" opt]
+);
 
 /// Delta kind.
 ///
 /// `compaction_delta` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -257,8 +262,6 @@ impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaCompactionDeltaTyp
 
 /// More of a tool call's arguments, as a fragment of JSON text.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesContentBlockDeltaEventDeltaInputJsonDelta {
     /// Delta kind.
@@ -266,11 +269,15 @@ pub struct MessagesContentBlockDeltaEventDeltaInputJsonDelta {
     /// JSON fragment to append; the pieces form valid JSON only once the block stops.
     pub partial_json: String,
 }
+crate::__private::serde_struct!(
+    MessagesContentBlockDeltaEventDeltaInputJsonDelta, [r#type "type" req, partial_json
+    "partial_json" req]
+);
 
 /// Delta kind.
 ///
 /// `input_json_delta` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -299,8 +306,6 @@ impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaInputJsonDeltaType
 
 /// The signature of a thinking block, sent just before the block stops.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesContentBlockDeltaEventDeltaSignatureDelta {
     /// Delta kind.
@@ -308,11 +313,15 @@ pub struct MessagesContentBlockDeltaEventDeltaSignatureDelta {
     /// The block's signature.
     pub signature: String,
 }
+crate::__private::serde_struct!(
+    MessagesContentBlockDeltaEventDeltaSignatureDelta, [r#type "type" req, signature
+    "signature" req]
+);
 
 /// Delta kind.
 ///
 /// `signature_delta` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -341,8 +350,6 @@ impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaSignatureDeltaType
 
 /// More text for a text block.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesContentBlockDeltaEventDeltaTextDelta {
     /// Delta kind.
@@ -350,11 +357,14 @@ pub struct MessagesContentBlockDeltaEventDeltaTextDelta {
     /// Text to append.
     pub text: String,
 }
+crate::__private::serde_struct!(
+    MessagesContentBlockDeltaEventDeltaTextDelta, [r#type "type" req, text "text" req]
+);
 
 /// Delta kind.
 ///
 /// `text_delta` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -383,8 +393,6 @@ impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaTextDeltaType {
 
 /// More reasoning for a thinking block.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesContentBlockDeltaEventDeltaThinkingDelta {
     /// Delta kind.
@@ -392,11 +400,15 @@ pub struct MessagesContentBlockDeltaEventDeltaThinkingDelta {
     /// Reasoning text to append.
     pub thinking: String,
 }
+crate::__private::serde_struct!(
+    MessagesContentBlockDeltaEventDeltaThinkingDelta, [r#type "type" req, thinking
+    "thinking" req]
+);
 
 /// Delta kind.
 ///
 /// `thinking_delta` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -426,7 +438,7 @@ impl std::fmt::Display for MessagesContentBlockDeltaEventDeltaThinkingDeltaType 
 /// Event kind.
 ///
 /// `content_block_delta` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,8 +5,6 @@ use crate::types::OrAnthropicContentBlock;
 
 /// Opens a new content block at position `index`.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesContentBlockStartEvent {
     /// Event kind.
@@ -15,11 +13,15 @@ pub struct MessagesContentBlockStartEvent {
     pub index: i64,
     pub content_block: OrAnthropicContentBlock,
 }
+crate::__private::serde_struct!(
+    MessagesContentBlockStartEvent, [r#type "type" req, index "index" req, content_block
+    "content_block" req]
+);
 
 /// Event kind.
 ///
 /// `content_block_start` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// Closes the content block at position `index`.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesContentBlockStopEvent {
     /// Event kind.
@@ -12,11 +10,14 @@ pub struct MessagesContentBlockStopEvent {
     /// Position of the finished block, from 0.
     pub index: i64,
 }
+crate::__private::serde_struct!(
+    MessagesContentBlockStopEvent, [r#type "type" req, index "index" req]
+);
 
 /// Event kind.
 ///
 /// `content_block_stop` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -9,8 +9,6 @@ use crate::types::{
 
 /// Changes to the message as a whole, such as its stop reason, with updated usage.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesDeltaEvent {
     /// Event kind.
@@ -20,13 +18,14 @@ pub struct MessagesDeltaEvent {
     /// Cumulative token counts so far.
     pub usage: MessagesDeltaEventUsage,
 }
+crate::__private::serde_struct!(
+    MessagesDeltaEvent, [r#type "type" req, delta "delta" req, usage "usage" req]
+);
 
 /// New values of the message's top-level fields.
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesDeltaEventDelta {
     pub container: Option<AnthropicContainer>,
@@ -35,11 +34,15 @@ pub struct MessagesDeltaEventDelta {
     /// The stop sequence that ended generation, if one did.
     pub stop_sequence: Option<String>,
 }
+crate::__private::serde_struct!(
+    MessagesDeltaEventDelta, [container "container" opt, stop_reason "stop_reason" opt,
+    stop_details "stop_details" opt, stop_sequence "stop_sequence" opt]
+);
 
 /// Event kind.
 ///
 /// `message_delta` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -70,8 +73,6 @@ impl std::fmt::Display for MessagesDeltaEventType {
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesDeltaEventUsage {
     /// Input tokens not read from or written to the cache.
@@ -83,10 +84,16 @@ pub struct MessagesDeltaEventUsage {
     pub cache_creation_input_tokens: Option<i64>,
     /// Input tokens served from the prompt cache.
     pub cache_read_input_tokens: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_creation: Option<AnthropicCacheCreation>,
     pub server_tool_use: Option<AnthropicServerToolUsage>,
     /// Per-step token counts when the reply took several internal steps.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iterations: Option<Vec<AnthropicUsageIteration>>,
 }
+crate::__private::serde_struct!(
+    MessagesDeltaEventUsage, [input_tokens "input_tokens" opt, output_tokens
+    "output_tokens" req, output_tokens_details "output_tokens_details" opt,
+    cache_creation_input_tokens "cache_creation_input_tokens" opt,
+    cache_read_input_tokens "cache_read_input_tokens" opt, cache_creation
+    "cache_creation" opt, server_tool_use "server_tool_use" opt, iterations "iterations"
+    opt]
+);

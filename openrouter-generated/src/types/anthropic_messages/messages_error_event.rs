@@ -5,36 +5,38 @@ use crate::types::{ApiErrorType, OpenRouterMetadata};
 
 /// A failure reported inside the stream, after the response has started.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesErrorEvent {
     /// Event kind.
     pub r#type: MessagesErrorEventType,
     /// What went wrong.
     pub error: MessagesErrorEventError,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openrouter_metadata: Option<OpenRouterMetadata>,
 }
+crate::__private::serde_struct!(
+    MessagesErrorEvent, [r#type "type" req, error "error" req, openrouter_metadata
+    "openrouter_metadata" opt]
+);
 
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesErrorEventError {
     /// Error category, such as `overloaded_error`.
     pub r#type: String,
     /// Readable explanation.
     pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ApiErrorType>,
 }
+crate::__private::serde_struct!(
+    MessagesErrorEventError, [r#type "type" req, message "message" req, error_type
+    "error_type" opt]
+);
 
 /// Event kind.
 ///
 /// `error` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,18 +3,17 @@
 
 /// Keeps the connection alive; carries no data.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesPingEvent {
     /// Event kind.
     pub r#type: MessagesPingEventType,
 }
+crate::__private::serde_struct!(MessagesPingEvent, [r#type "type" req]);
 
 /// Event kind.
 ///
 /// `ping` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

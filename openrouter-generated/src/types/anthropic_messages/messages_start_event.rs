@@ -9,8 +9,6 @@ use crate::types::{
 
 /// First event of a stream; carries the message with its content still empty.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesStartEvent {
     /// Event kind.
@@ -18,13 +16,14 @@ pub struct MessagesStartEvent {
     /// The message as it stands when the stream opens.
     pub message: MessagesStartEventMessage,
 }
+crate::__private::serde_struct!(
+    MessagesStartEvent, [r#type "type" req, message "message" req]
+);
 
 /// The message as it stands when the stream opens.
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesStartEventMessage {
     /// Unique ID of the message.
@@ -39,7 +38,6 @@ pub struct MessagesStartEventMessage {
     /// Model that is producing the reply.
     pub model: String,
     /// Provider that is serving the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<ServingProviderName>,
     /// Not yet known when the stream opens (null); the final value arrives in `message_delta`.
     pub stop_reason: serde_json::Value,
@@ -49,11 +47,17 @@ pub struct MessagesStartEventMessage {
     /// Token counts known when the stream opens.
     pub usage: MessagesStartEventMessageUsage,
 }
+crate::__private::serde_struct!(
+    MessagesStartEventMessage, [id "id" req, r#type "type" req, role "role" req,
+    container "container" opt, content "content" req, model "model" req, provider
+    "provider" opt, stop_reason "stop_reason" req, stop_details "stop_details" opt,
+    stop_sequence "stop_sequence" req, usage "usage" req]
+);
 
 /// Always `assistant`.
 ///
 /// `assistant` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -83,7 +87,7 @@ impl std::fmt::Display for MessagesStartEventMessageRole {
 /// Object kind.
 ///
 /// `message` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -114,8 +118,6 @@ impl std::fmt::Display for MessagesStartEventMessageType {
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesStartEventMessageUsage {
     /// Input tokens that were neither read from nor written to the cache.
@@ -133,16 +135,23 @@ pub struct MessagesStartEventMessageUsage {
     pub server_tool_use: Option<AnthropicServerToolUsage>,
     pub service_tier: Option<AnthropicServiceTier>,
     /// Per-step token counts when the reply takes several internal steps.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iterations: Option<Vec<AnthropicUsageIteration>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed: Option<AnthropicSpeed>,
 }
+crate::__private::serde_struct!(
+    MessagesStartEventMessageUsage, [input_tokens "input_tokens" req, output_tokens
+    "output_tokens" req, output_tokens_details "output_tokens_details" opt,
+    cache_creation_input_tokens "cache_creation_input_tokens" opt,
+    cache_read_input_tokens "cache_read_input_tokens" opt, cache_creation
+    "cache_creation" opt, inference_geo "inference_geo" opt, server_tool_use
+    "server_tool_use" opt, service_tier "service_tier" opt, iterations "iterations" opt,
+    speed "speed" opt]
+);
 
 /// Event kind.
 ///
 /// `message_start` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

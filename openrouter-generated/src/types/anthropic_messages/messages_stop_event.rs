@@ -5,20 +5,20 @@ use crate::types::OpenRouterMetadata;
 
 /// Last event of a successful stream.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesStopEvent {
     /// Event kind.
     pub r#type: MessagesStopEventType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openrouter_metadata: Option<OpenRouterMetadata>,
 }
+crate::__private::serde_struct!(
+    MessagesStopEvent, [r#type "type" req, openrouter_metadata "openrouter_metadata" opt]
+);
 
 /// Event kind.
 ///
 /// `message_stop` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

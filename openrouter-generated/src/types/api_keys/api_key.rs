@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApiKey {
     /// Stable identifier of the key, used in `/keys/{hash}` paths.
@@ -48,14 +46,23 @@ pub struct ApiKey {
     /// User who created the key: the acting member for organization keys, or the owner for personal keys.
     pub creator_user_id: Option<String>,
     /// UTC moment after which the key stops working, or null if it does not expire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
     /// Workspace that owns the key.
     pub workspace_id: String,
     /// End-user identifier a partner attached to the key for attribution, or null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_user: Option<String>,
     /// When the key was last used (UTC, ISO 8601), or null when no use has been recorded since the end of 2025.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<String>,
 }
+crate::__private::serde_struct!(
+    ApiKey, [hash "hash" req, name "name" req, label "label" req, disabled "disabled"
+    req, limit "limit" opt, limit_remaining "limit_remaining" opt, limit_reset
+    "limit_reset" opt, include_byok_in_limit "include_byok_in_limit" req, usage "usage"
+    req, usage_daily "usage_daily" req, usage_weekly "usage_weekly" req, usage_monthly
+    "usage_monthly" req, byok_usage "byok_usage" req, byok_usage_daily "byok_usage_daily"
+    req, byok_usage_weekly "byok_usage_weekly" req, byok_usage_monthly
+    "byok_usage_monthly" req, created_at "created_at" req, updated_at "updated_at" opt,
+    creator_user_id "creator_user_id" opt, expires_at "expires_at" opt, workspace_id
+    "workspace_id" req, external_user "external_user" opt, last_used_at "last_used_at"
+    opt]
+);

@@ -5,9 +5,8 @@ use crate::types::ApiKey;
 
 /// Wrapper around a single API key.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApiKeyResponse {
     pub data: ApiKey,
 }
+crate::__private::serde_struct!(ApiKeyResponse, [data "data" req]);

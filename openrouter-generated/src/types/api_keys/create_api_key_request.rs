@@ -4,7 +4,6 @@
 /// Settings for a new API key.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateApiKeyRequest {
     /// Name for the key.
@@ -31,6 +30,14 @@ pub struct CreateApiKeyRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external: Option<ApiKeyExternalIdentity>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CreateApiKeyRequest, [name "name" req, limit "limit" opt, limit_reset "limit_reset"
+    opt, include_byok_in_limit "include_byok_in_limit" opt, expires_at "expires_at" opt,
+    creator_user_id "creator_user_id" opt, workspace_id "workspace_id" opt, external
+    "external" opt]
+);
 
 impl CreateApiKeyRequest {
     /// A `CreateApiKeyRequest` from its required fields; the optional ones start empty.
@@ -99,7 +106,6 @@ impl CreateApiKeyRequest {
 /// Identity from a partner's own system to associate with the new key.
 #[derive(Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ApiKeyExternalIdentity {
     /// The partner's identifier of its end user, used for attribution.
@@ -108,6 +114,11 @@ pub struct ApiKeyExternalIdentity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ApiKeyExternalIdentity, [user "user" req, api_key "api_key" opt]
+);
 
 impl std::fmt::Debug for ApiKeyExternalIdentity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -143,7 +154,7 @@ impl ApiKeyExternalIdentity {
 /// How often the cap resets, or null for never. Resets run at midnight UTC, and weeks run Monday to Sunday.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateApiKeyRequestLimitReset {
     /// `daily`

@@ -5,14 +5,13 @@ use crate::types::ApiKey;
 
 /// The newly created key together with its secret.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateApiKeyResponse {
     pub data: ApiKey,
     /// The secret API key. It is shown only in this response and cannot be fetched again.
     pub key: String,
 }
+crate::__private::serde_struct!(CreateApiKeyResponse, [data "data" req, key "key" req]);
 
 impl std::fmt::Debug for CreateApiKeyResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

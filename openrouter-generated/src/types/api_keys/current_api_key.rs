@@ -7,8 +7,6 @@ use crate::types::{DataRegion, KeyBudget};
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CurrentApiKey {
     /// Display label of the key, typically a masked form of the secret.
@@ -47,36 +45,41 @@ pub struct CurrentApiKey {
     /// User who created the key: the acting member for organization keys, or the owner for personal keys.
     pub creator_user_id: Option<String>,
     /// UTC moment after which the key stops working, or null if it does not expire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
     /// Legacy rate-limit block kept for compatibility; its values carry no meaning and can be ignored.
     #[deprecated]
     pub rate_limit: CurrentApiKeyRateLimit,
     /// Data regions this key may route requests to, as allowed by the guardrails on the key and the account's regional-routing entitlement. Empty when no region is allowed. Only region rules are reflected here, not other restrictions on the key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_data_regions: Option<Vec<DataRegion>>,
     /// Every spending budget checked for requests made with this key, in checking order (guardrail budgets, then workspace budgets, then the key's own limit). Empty when no budget applies. `limit` and `limit_remaining` cover the key's own limit only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budgets: Option<Vec<KeyBudget>>,
     /// The entry of `budgets` that will block requests first: one already used up, else the one with the least money left. Null when no budget applies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_budget: Option<KeyBudget>,
     /// Daily quota of requests to free (`:free`) model variants for the account owning the key. The ceiling grows with the credits purchased and does not depend on `is_free_tier`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub free_model_daily_requests: Option<FreeModelDailyRequests>,
     /// Organization that owns the key, or null for a key of a personal account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
     /// Workspace the key's spend is booked to, or null when none could be resolved (for example after the key's workspace was deleted).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_id: Option<String>,
 }
+crate::__private::serde_struct!(
+    CurrentApiKey, [label "label" req, limit "limit" opt, limit_remaining
+    "limit_remaining" opt, limit_reset "limit_reset" opt, include_byok_in_limit
+    "include_byok_in_limit" req, usage "usage" req, usage_daily "usage_daily" req,
+    usage_weekly "usage_weekly" req, usage_monthly "usage_monthly" req, byok_usage
+    "byok_usage" req, byok_usage_daily "byok_usage_daily" req, byok_usage_weekly
+    "byok_usage_weekly" req, byok_usage_monthly "byok_usage_monthly" req, is_free_tier
+    "is_free_tier" req, is_management_key "is_management_key" req, is_provisioning_key
+    "is_provisioning_key" req, creator_user_id "creator_user_id" opt, expires_at
+    "expires_at" opt, rate_limit "rate_limit" req, allowed_data_regions
+    "allowed_data_regions" opt, budgets "budgets" opt, effective_budget
+    "effective_budget" opt, free_model_daily_requests "free_model_daily_requests" opt,
+    organization_id "organization_id" opt, workspace_id "workspace_id" opt]
+);
 
 /// Legacy rate-limit block kept for compatibility; its values carry no meaning and can be ignored.
 #[deprecated]
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CurrentApiKeyRateLimit {
     /// Requests allowed per interval (legacy value).
@@ -86,11 +89,13 @@ pub struct CurrentApiKeyRateLimit {
     /// Remark explaining that the block is obsolete.
     pub note: String,
 }
+crate::__private::serde_struct!(
+    CurrentApiKeyRateLimit, [requests "requests" req, interval "interval" req, note
+    "note" req]
+);
 
 /// Daily quota of requests to free (`:free`) model variants for the account owning the key. The ceiling grows with the credits purchased and does not depend on `is_free_tier`.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FreeModelDailyRequests {
     /// Free-model requests allowed per UTC day.
@@ -100,3 +105,7 @@ pub struct FreeModelDailyRequests {
     /// Free-model requests already made today (UTC).
     pub used: i64,
 }
+crate::__private::serde_struct!(
+    FreeModelDailyRequests, [limit "limit" req, remaining "remaining" req, used "used"
+    req]
+);

@@ -5,9 +5,8 @@ use crate::types::CurrentApiKey;
 
 /// Wrapper around the calling API key.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CurrentApiKeyResponse {
     pub data: CurrentApiKey,
 }
+crate::__private::serde_struct!(CurrentApiKeyResponse, [data "data" req]);

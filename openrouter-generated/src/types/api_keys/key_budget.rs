@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct KeyBudget {
     /// Which layer the budget belongs to, listed in checking order: the workspace's default guardrail applied to the member's total (`workspace_default_member`) or to this key (`workspace_default_key`), the member's guardrail (`member`), the key's guardrail (`api_key`), a workspace budget (`workspace`), or the key's own limit (`key_limit`).
@@ -28,11 +26,17 @@ pub struct KeyBudget {
     /// When the window ends and spend starts again from zero (UTC), or null for a budget that never resets.
     pub resets_at: Option<String>,
 }
+crate::__private::serde_struct!(
+    KeyBudget, [scope "scope" req, budget_id "budget_id" opt, guardrail_id "guardrail_id"
+    opt, include_byok "include_byok" req, limit_usd "limit_usd" req, spend_usd
+    "spend_usd" req, remaining_usd "remaining_usd" req, reset_interval "reset_interval"
+    opt, resets_at "resets_at" opt]
+);
 
 /// Period over which spend is summed, in UTC with weeks starting on Monday; null for a budget that never resets.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum KeyBudgetResetInterval {
     /// `daily`
@@ -100,7 +104,7 @@ impl<'de> serde::Deserialize<'de> for KeyBudgetResetInterval {
 /// Which layer the budget belongs to, listed in checking order: the workspace's default guardrail applied to the member's total (`workspace_default_member`) or to this key (`workspace_default_key`), the member's guardrail (`member`), the key's guardrail (`api_key`), a workspace budget (`workspace`), or the key's own limit (`key_limit`).
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum KeyBudgetScope {
     /// `workspace_default_member`

@@ -5,10 +5,9 @@ use crate::types::ApiKey;
 
 /// One page of API keys.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListApiKeysResponse {
     /// The keys on this page.
     pub data: Vec<ApiKey>,
 }
+crate::__private::serde_struct!(ListApiKeysResponse, [data "data" req]);

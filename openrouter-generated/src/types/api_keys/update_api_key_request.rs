@@ -4,7 +4,6 @@
 /// Changes to apply to an API key; every field is optional.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateApiKeyRequest {
     /// New name for the key.
@@ -26,6 +25,13 @@ pub struct UpdateApiKeyRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_id: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    UpdateApiKeyRequest, [name "name" opt, disabled "disabled" opt, limit "limit" opt,
+    limit_reset "limit_reset" opt, include_byok_in_limit "include_byok_in_limit" opt,
+    workspace_id "workspace_id" opt]
+);
 
 impl UpdateApiKeyRequest {
     /// An empty `UpdateApiKeyRequest`; fill it in with the setters.
@@ -73,7 +79,7 @@ impl UpdateApiKeyRequest {
 /// New reset schedule for the cap, or null to stop resetting. Resets run at midnight UTC, and weeks run Monday to Sunday.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UpdateApiKeyRequestLimitReset {
     /// `daily`

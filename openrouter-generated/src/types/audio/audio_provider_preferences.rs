@@ -6,7 +6,6 @@ use crate::types::ProviderOptions;
 /// Data-policy routing rules and provider-specific options for an audio request.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AudioProviderPreferences {
     /// When true, only zero-data-retention endpoints, which do not keep prompts, are used.
@@ -18,6 +17,12 @@ pub struct AudioProviderPreferences {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<ProviderOptions>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AudioProviderPreferences, [zdr "zdr" opt, data_collection "data_collection" opt,
+    options "options" opt]
+);
 
 impl AudioProviderPreferences {
     /// An empty `AudioProviderPreferences`; fill it in with the setters.
@@ -50,7 +55,7 @@ impl AudioProviderPreferences {
 /// `allow` accepts providers that keep data; `deny` accepts only providers that collect nothing. If no provider qualifies, the request fails.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AudioProviderPreferencesDataCollection {
     /// `deny`

@@ -6,13 +6,17 @@ use crate::types::SpeechInputReferenceAudioInput;
 /// The recorded voice to clone.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SpeechInputReferenceAudio {
     /// Always `input_audio`.
     pub r#type: SpeechInputReferenceAudioType,
     pub input_audio: SpeechInputReferenceAudioInput,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    SpeechInputReferenceAudio, [r#type "type" req, input_audio "input_audio" req]
+);
 
 impl SpeechInputReferenceAudio {
     /// A `SpeechInputReferenceAudio` from its required fields; the optional ones start empty.
@@ -42,7 +46,7 @@ impl SpeechInputReferenceAudio {
 /// Always `input_audio`.
 ///
 /// `input_audio` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// A voice recording, inline as base64 or by address; give exactly one of `data` and `url`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SpeechInputReferenceAudioInput {
     /// The recording as base64 (a `data:` URL is accepted too). The base64 text may be up to 20 MiB long, which is 15 MiB of audio. Which formats work depends on the provider.
@@ -17,6 +16,11 @@ pub struct SpeechInputReferenceAudioInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    SpeechInputReferenceAudioInput, [data "data" opt, url "url" opt, format "format" opt]
+);
 
 impl SpeechInputReferenceAudioInput {
     /// An empty `SpeechInputReferenceAudioInput`; fill it in with the setters.

@@ -4,7 +4,6 @@
 /// A reference image. Alone it describes the voice to design; next to an `input_audio` recording it shows the setting the cloned voice is speaking in. One per request at most.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SpeechInputReferenceImage {
     /// Always `image_url`.
@@ -12,6 +11,11 @@ pub struct SpeechInputReferenceImage {
     /// Where the image is.
     pub image_url: SpeechInputReferenceImageUrl,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    SpeechInputReferenceImage, [r#type "type" req, image_url "image_url" req]
+);
 
 impl SpeechInputReferenceImage {
     /// A `SpeechInputReferenceImage` from its required fields; the optional ones start empty.
@@ -38,7 +42,7 @@ impl SpeechInputReferenceImage {
 /// Always `image_url`.
 ///
 /// `image_url` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -68,12 +72,14 @@ impl std::fmt::Display for SpeechInputReferenceImageType {
 /// Where the image is.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SpeechInputReferenceImageUrl {
     /// Address of the image, or a `data:` URL.
     pub url: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(SpeechInputReferenceImageUrl, [url "url" req]);
 
 impl SpeechInputReferenceImageUrl {
     /// A `SpeechInputReferenceImageUrl` from its required fields; the optional ones start empty.

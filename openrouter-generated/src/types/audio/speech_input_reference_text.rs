@@ -4,7 +4,6 @@
 /// Transcript of the voice sample.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SpeechInputReferenceText {
     /// Always `text`.
@@ -12,6 +11,11 @@ pub struct SpeechInputReferenceText {
     /// What is said in the voice sample.
     pub text: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    SpeechInputReferenceText, [r#type "type" req, text "text" req]
+);
 
 impl SpeechInputReferenceText {
     /// A `SpeechInputReferenceText` from its required fields; the optional ones start empty.
@@ -38,7 +42,7 @@ impl SpeechInputReferenceText {
 /// Always `text`.
 ///
 /// `text` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

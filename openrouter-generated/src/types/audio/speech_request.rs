@@ -8,7 +8,6 @@ use crate::types::{
 /// Text to read aloud, with the model, voice and audio format.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SpeechRequest {
     /// The text-to-speech model to use.
@@ -43,6 +42,14 @@ pub struct SpeechRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    SpeechRequest, [model "model" req, input "input" req, instructions "instructions"
+    opt, voice "voice" opt, response_format "response_format" opt, speed "speed" opt,
+    input_references "input_references" opt, provider "provider" opt, session_id
+    "session_id" opt, trace "trace" opt, user "user" opt]
+);
 
 impl SpeechRequest {
     /// A `SpeechRequest` from its required fields; the optional ones start empty.
@@ -170,7 +177,7 @@ impl From<&str> for SpeechRequestInput {
 /// Audio format of the answer.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SpeechRequestResponseFormat {
     /// `mp3`

@@ -4,7 +4,6 @@
 /// One speaker's turn of a multi-speaker text.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SpeechTurn {
     /// The text of the turn.
@@ -16,6 +15,11 @@ pub struct SpeechTurn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    SpeechTurn, [text "text" req, voice "voice" opt, instructions "instructions" opt]
+);
 
 impl SpeechTurn {
     /// A `SpeechTurn` from its required fields; the optional ones start empty.

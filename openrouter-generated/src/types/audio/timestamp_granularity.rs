@@ -4,7 +4,7 @@
 /// A level of timestamps to include in a `verbose_json` transcript: `segment`, or `word` for word-level timestamps as well.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TimestampGranularity {
     /// `word`

@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct TranscriptionEntity {
     /// The provider's label for the kind of entity.
@@ -18,3 +16,7 @@ pub struct TranscriptionEntity {
     /// Offset just past its last character in `text`.
     pub end_char: i64,
 }
+crate::__private::serde_struct!(
+    TranscriptionEntity, [r#type "type" req, text "text" req, start_char "start_char"
+    req, end_char "end_char" req]
+);

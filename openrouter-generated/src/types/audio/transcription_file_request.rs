@@ -6,7 +6,6 @@ use crate::types::{TimestampGranularity, TranscriptionResponseFormat};
 /// Audio to transcribe, uploaded as a file in a multipart form.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TranscriptionFileRequest {
     /// The audio file, at most 25 MB; its format is taken from the file name's extension or the part's media type. Send larger audio base64-encoded with `transcribe`, or by address in `source_url`. Give exactly one of `file` and `source_url`.
@@ -49,6 +48,15 @@ pub struct TranscriptionFileRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    TranscriptionFileRequest, [file "file" opt, source_url "source_url" opt, model
+    "model" req, language "language" opt, response_format "response_format" opt,
+    temperature "temperature" opt, timestamp_granularities "timestamp_granularities[]"
+    opt, diarize "diarize" opt, keyterms "keyterms[]" opt, provider "provider" opt, trace
+    "trace" opt, session_id "session_id" opt, user "user" opt]
+);
 
 impl TranscriptionFileRequest {
     /// A `TranscriptionFileRequest` from its required fields; the optional ones start empty.

@@ -4,7 +4,6 @@
 /// Audio the provider downloads itself, so the upload size limit does not apply. Only some providers support it.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TranscriptionInputAudioUrl {
     /// Public http(s) address of the audio file.
@@ -13,6 +12,11 @@ pub struct TranscriptionInputAudioUrl {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    TranscriptionInputAudioUrl, [url "url" req, format "format" opt]
+);
 
 impl TranscriptionInputAudioUrl {
     /// A `TranscriptionInputAudioUrl` from its required fields; the optional ones start empty.

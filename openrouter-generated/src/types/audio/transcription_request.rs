@@ -9,7 +9,6 @@ use crate::types::{
 /// Audio to transcribe, sent base64-encoded in JSON.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TranscriptionRequest {
     /// The speech-to-text model to use.
@@ -43,6 +42,15 @@ pub struct TranscriptionRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    TranscriptionRequest, [model "model" req, input_audio "input_audio" req, language
+    "language" opt, response_format "response_format" opt, temperature "temperature" opt,
+    timestamp_granularities "timestamp_granularities" opt, provider "provider" opt,
+    diarize "diarize" opt, keyterms "keyterms" opt, session_id "session_id" opt, trace
+    "trace" opt, user "user" opt]
+);
 
 impl TranscriptionRequest {
     /// A `TranscriptionRequest` from its required fields; the optional ones start empty.

@@ -7,36 +7,31 @@ use crate::types::{
 
 /// A transcript, with usage and, for `verbose_json`, timing details.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct TranscriptionResponse {
     /// The provider's confidence in the whole transcript, 0 to 1 (`verbose_json`, when the provider scores it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
     /// The provider's confidence in the detected language, 0 to 1 (`verbose_json`, when the provider scores it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language_confidence: Option<f64>,
     /// Entities found in the text, when the provider detects them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entities: Option<Vec<TranscriptionEntity>>,
     /// The transcribed text.
     pub text: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<TranscriptionUsage>,
     /// The task that was performed (`verbose_json` only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task: Option<String>,
     /// The language detected or given (`verbose_json` only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Length of the audio in seconds (`verbose_json` only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<f64>,
     /// The transcript in timestamped segments (`verbose_json` only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segments: Option<Vec<TranscriptionSegment>>,
     /// Timestamped words, when the provider gives word-level timestamps.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub words: Option<Vec<TranscriptionWord>>,
 }
+crate::__private::serde_struct!(
+    TranscriptionResponse, [confidence "confidence" opt, language_confidence
+    "language_confidence" opt, entities "entities" opt, text "text" req, usage "usage"
+    opt, task "task" opt, language "language" opt, duration "duration" opt, segments
+    "segments" opt, words "words" opt]
+);

@@ -4,7 +4,7 @@
 /// Format of a transcript. `json` (the default) gives the text and usage; `verbose_json` adds the task, language, duration and timestamped segments; only providers with an OpenAI-compatible API can give it.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TranscriptionResponseFormat {
     /// `json`

@@ -5,15 +5,11 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct TranscriptionSegment {
     /// Audio channel (from 0), when the provider transcribes channels separately.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<i64>,
     /// The provider's speaker label, when it names speakers with text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker_label: Option<String>,
     /// Position of the segment in the transcript.
     pub id: i64,
@@ -24,24 +20,24 @@ pub struct TranscriptionSegment {
     /// Text of the segment.
     pub text: String,
     /// Seek offset of the segment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seek: Option<i64>,
     /// Token IDs of the segment's text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokens: Option<Vec<i64>>,
     /// Sampling temperature used for the segment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
     /// Mean log probability of the segment's tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_logprob: Option<f64>,
     /// Compression ratio of the segment's text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compression_ratio: Option<f64>,
     /// Likelihood that the segment holds no speech.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_speech_prob: Option<f64>,
     /// Index of the speaker, when the provider separates speakers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker: Option<i64>,
 }
+crate::__private::serde_struct!(
+    TranscriptionSegment, [channel "channel" opt, speaker_label "speaker_label" opt, id
+    "id" req, start "start" req, end "end" req, text "text" req, seek "seek" opt, tokens
+    "tokens" opt, temperature "temperature" opt, avg_logprob "avg_logprob" opt,
+    compression_ratio "compression_ratio" opt, no_speech_prob "no_speech_prob" opt,
+    speaker "speaker" opt]
+);

@@ -3,23 +3,20 @@
 
 /// What a transcription used and cost.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct TranscriptionUsage {
     /// Length of the audio in seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seconds: Option<f64>,
     /// Input tokens billed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_tokens: Option<i64>,
     /// Output tokens produced.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_tokens: Option<i64>,
     /// Input and output tokens together.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_tokens: Option<i64>,
     /// Cost of the request in US dollars.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
 }
+crate::__private::serde_struct!(
+    TranscriptionUsage, [seconds "seconds" opt, input_tokens "input_tokens" opt,
+    output_tokens "output_tokens" opt, total_tokens "total_tokens" opt, cost "cost" opt]
+);

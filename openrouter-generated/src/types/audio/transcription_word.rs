@@ -3,21 +3,15 @@
 
 /// One word of the transcript with its start and end times.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct TranscriptionWord {
     /// Audio channel (from 0), when the provider transcribes channels separately.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<i64>,
     /// The provider's speaker label, when it names speakers with text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker_label: Option<String>,
     /// The provider's confidence in the word, 0 to 1, when it gives one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
     /// `word` (also when absent) for spoken words, `audio_event` for a non-speech sound the provider tags, whose `word` is then a tag such as `(laughter)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<TranscriptionWordType>,
     /// The word.
     pub word: String,
@@ -26,14 +20,18 @@ pub struct TranscriptionWord {
     /// End time in seconds.
     pub end: f64,
     /// Index of the speaker, when the provider separates speakers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker: Option<i64>,
 }
+crate::__private::serde_struct!(
+    TranscriptionWord, [channel "channel" opt, speaker_label "speaker_label" opt,
+    confidence "confidence" opt, r#type "type" opt, word "word" req, start "start" req,
+    end "end" req, speaker "speaker" opt]
+);
 
 /// `word` (also when absent) for spoken words, `audio_event` for a non-speech sound the provider tags, whose `word` is then a tag such as `(laughter)`.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TranscriptionWordType {
     /// `word`

@@ -10,8 +10,6 @@ use crate::types::{
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct Batch {
     /// ID of the batch.
@@ -39,11 +37,18 @@ pub struct Batch {
     /// One entry per request once the batch has ended; null before that.
     pub results: Option<Vec<BatchResult>>,
 }
+crate::__private::serde_struct!(
+    Batch, [id "id" req, object "object" req, endpoint "endpoint" req, model "model" req,
+    status "status" req, completion_window "completion_window" req, created_at
+    "created_at" req, expires_at "expires_at" opt, finalized_at "finalized_at" opt,
+    provider "provider" opt, request_counts "request_counts" req, error "error" opt,
+    usage "usage" opt, results "results" opt]
+);
 
 /// Always `batch`.
 ///
 /// `batch` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

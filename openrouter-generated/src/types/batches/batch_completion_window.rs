@@ -4,7 +4,7 @@
 /// Time the batch is given to finish; `24h` (the default when submitting) is the only choice.
 ///
 /// `24h` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// Confirms that a batch was deleted and says what was cleaned up.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct BatchDeleteResponse {
     /// ID of the deleted batch.
@@ -14,11 +12,14 @@ pub struct BatchDeleteResponse {
     /// What was removed at OpenRouter and, when the batch had a provider, at that provider.
     pub deletion: BatchDeletion,
 }
+crate::__private::serde_struct!(
+    BatchDeleteResponse, [id "id" req, object "object" req, deletion "deletion" req]
+);
 
 /// Always `batch`.
 ///
 /// `batch` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -47,21 +48,21 @@ impl std::fmt::Display for BatchDeleteResponseObject {
 
 /// What was removed at OpenRouter and, when the batch had a provider, at that provider.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct BatchDeletion {
     /// Always `deleted`; the requests and results kept by OpenRouter were purged.
     pub openrouter: BatchDeletionOpenrouter,
     /// The outcome at the batch's provider; absent when no provider was assigned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upstream: Option<BatchUpstreamDeletion>,
 }
+crate::__private::serde_struct!(
+    BatchDeletion, [openrouter "openrouter" req, upstream "upstream" opt]
+);
 
 /// Always `deleted`; the requests and results kept by OpenRouter were purged.
 ///
 /// `deleted` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -91,7 +92,7 @@ impl std::fmt::Display for BatchDeletionOpenrouter {
 /// `deleted` when the provider removed its copy, `unsupported` when it has no way to delete batches (its files are still cleaned up where possible), or `not_applicable` when the batch never reached it.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BatchDeletionOutcome {
     /// `deleted`
@@ -158,8 +159,6 @@ impl<'de> serde::Deserialize<'de> for BatchDeletionOutcome {
 
 /// The outcome at the batch's provider; absent when no provider was assigned.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct BatchUpstreamDeletion {
     /// The provider named on the batch.
@@ -167,3 +166,6 @@ pub struct BatchUpstreamDeletion {
     /// `deleted` when the provider removed its copy, `unsupported` when it has no way to delete batches (its files are still cleaned up where possible), or `not_applicable` when the batch never reached it.
     pub status: BatchDeletionOutcome,
 }
+crate::__private::serde_struct!(
+    BatchUpstreamDeletion, [provider "provider" req, status "status" req]
+);

@@ -3,10 +3,9 @@
 
 /// Why the batch failed; null unless it did.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct BatchError {
     /// Readable reason for the failure.
     pub message: String,
 }
+crate::__private::serde_struct!(BatchError, [message "message" req]);

@@ -10,8 +10,6 @@ use crate::types::{
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct BatchListItem {
     /// ID of the batch.
@@ -37,14 +35,20 @@ pub struct BatchListItem {
     /// Tokens and cost of the whole batch so far, or null when nothing has been counted.
     pub usage: Option<ImageGenerationUsage>,
     /// Always null in a listing; fetch the batch with `get` to read its results.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<serde_json::Value>,
 }
+crate::__private::serde_struct!(
+    BatchListItem, [id "id" req, object "object" req, endpoint "endpoint" req, model
+    "model" req, status "status" req, completion_window "completion_window" req,
+    created_at "created_at" req, expires_at "expires_at" opt, finalized_at "finalized_at"
+    opt, provider "provider" opt, request_counts "request_counts" req, error "error" opt,
+    usage "usage" opt, results "results" opt]
+);
 
 /// Always `batch`.
 ///
 /// `batch` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

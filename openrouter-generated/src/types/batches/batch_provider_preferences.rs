@@ -6,7 +6,6 @@ use crate::types::ChatProviderSlug;
 /// Provider routing for a batch. Only `only` and `allow_fallbacks` are available here.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BatchProviderPreferences {
     /// True (the default) lets another provider take over when the first choice is unavailable; false keeps the batch on that choice and reports its error instead.
@@ -16,6 +15,11 @@ pub struct BatchProviderPreferences {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub only: crate::Nullable<Vec<ChatProviderSlug>>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    BatchProviderPreferences, [allow_fallbacks "allow_fallbacks" opt, only "only" opt]
+);
 
 impl BatchProviderPreferences {
     /// An empty `BatchProviderPreferences`; fill it in with the setters.

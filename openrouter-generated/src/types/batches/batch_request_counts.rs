@@ -3,8 +3,6 @@
 
 /// How many of the batch's requests there are and how many have finished.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct BatchRequestCounts {
     /// Requests in the batch.
@@ -14,3 +12,7 @@ pub struct BatchRequestCounts {
     /// Requests that finished with an error.
     pub failed: i64,
 }
+crate::__private::serde_struct!(
+    BatchRequestCounts, [total "total" req, completed "completed" req, failed "failed"
+    req]
+);

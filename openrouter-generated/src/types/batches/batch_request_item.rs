@@ -4,7 +4,6 @@
 /// One request of a batch.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BatchRequestItem {
     /// Your own ID for the request; its result carries the same ID.
@@ -12,6 +11,11 @@ pub struct BatchRequestItem {
     /// The request body, in the format of the batch's `endpoint`.
     pub body: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    BatchRequestItem, [custom_id "custom_id" req, body "body" req]
+);
 
 impl BatchRequestItem {
     /// A `BatchRequestItem` from its required fields; the optional ones start empty.

@@ -7,8 +7,6 @@ use crate::types::{ApiErrorType, BatchResultBody};
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct BatchResult {
     /// ID of this result.
@@ -20,11 +18,13 @@ pub struct BatchResult {
     /// Why the request failed, or null when it got an answer.
     pub error: Option<BatchResultError>,
 }
+crate::__private::serde_struct!(
+    BatchResult, [id "id" req, custom_id "custom_id" req, response "response" opt, error
+    "error" opt]
+);
 
 /// Why the request failed, or null when it got an answer.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct BatchResultError {
     /// Kind of error.
@@ -33,14 +33,15 @@ pub struct BatchResultError {
     pub message: String,
     /// The request field the error is about, if any.
     pub param: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ApiErrorType>,
 }
+crate::__private::serde_struct!(
+    BatchResultError, [r#type "type" req, message "message" req, param "param" opt,
+    error_type "error_type" opt]
+);
 
 /// The answer the endpoint gave, or null when the request failed before getting one.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct BatchResultResponse {
     /// HTTP status of the answer.
@@ -49,3 +50,7 @@ pub struct BatchResultResponse {
     pub request_id: Option<String>,
     pub body: BatchResultBody,
 }
+crate::__private::serde_struct!(
+    BatchResultResponse, [status_code "status_code" req, request_id "request_id" opt,
+    body "body" req]
+);

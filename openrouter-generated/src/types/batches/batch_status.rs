@@ -4,7 +4,7 @@
 /// Where a batch stands. `completed`, `failed`, `expired` and `cancelled` are final; the others mean it is still being checked, run or wound down.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BatchStatus {
     /// `validating`

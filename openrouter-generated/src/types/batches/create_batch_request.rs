@@ -6,7 +6,6 @@ use crate::types::{BatchCompletionWindow, BatchProviderPreferences, BatchRequest
 /// A set of requests to run asynchronously against one endpoint and one model.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBatchRequest {
     /// The API endpoint every request of the batch is sent to.
@@ -23,6 +22,13 @@ pub struct CreateBatchRequest {
     /// The requests to run.
     pub requests: Vec<BatchRequestItem>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CreateBatchRequest, [endpoint "endpoint" req, model "model" req, callback_url
+    "callback_url" opt, completion_window "completion_window" opt, provider "provider"
+    opt, requests "requests" req]
+);
 
 impl CreateBatchRequest {
     /// A `CreateBatchRequest` from its required fields; the optional ones start empty.
@@ -81,7 +87,7 @@ impl CreateBatchRequest {
 /// The API endpoint every request of the batch is sent to.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BatchEndpoint {
     /// `/v1/chat/completions`

@@ -7,8 +7,6 @@ use crate::types::BenchmarkPricing;
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtificialAnalysisScore {
     /// Always `artificial-analysis`.
@@ -25,11 +23,17 @@ pub struct ArtificialAnalysisScore {
     pub agentic_index: Option<f64>,
     pub pricing: Option<BenchmarkPricing>,
 }
+crate::__private::serde_struct!(
+    ArtificialAnalysisScore, [source "source" req, model_permaslug "model_permaslug" req,
+    display_name "display_name" req, intelligence_index "intelligence_index" opt,
+    coding_index "coding_index" opt, agentic_index "agentic_index" opt, pricing "pricing"
+    opt]
+);
 
 /// Always `artificial-analysis`.
 ///
 /// `artificial-analysis` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// The model's OpenRouter prices, in US dollars per token as decimal strings; null when unknown.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct BenchmarkPricing {
     /// Price of one input token.
@@ -12,3 +10,6 @@ pub struct BenchmarkPricing {
     /// Price of one output token.
     pub completion: String,
 }
+crate::__private::serde_struct!(
+    BenchmarkPricing, [prompt "prompt" req, completion "completion" req]
+);

@@ -4,7 +4,7 @@
 /// How a search evaluation reached the search engine: as a server tool or through the web plugin.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BenchmarkSearchSurface {
     /// `server-tool`

@@ -7,8 +7,6 @@ use crate::types::{BenchmarkSource, DatasetVersion};
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct BenchmarksMeta {
     /// When the data was last refreshed, as an ISO 8601 timestamp.
@@ -25,3 +23,8 @@ pub struct BenchmarksMeta {
     /// The task type asked for, if any.
     pub task_type: Option<String>,
 }
+crate::__private::serde_struct!(
+    BenchmarksMeta, [as_of "as_of" req, version "version" req, source "source" opt,
+    source_url "source_url" opt, citation "citation" opt, model_count "model_count" req,
+    task_type "task_type" opt]
+);

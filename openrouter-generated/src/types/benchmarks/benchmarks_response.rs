@@ -5,11 +5,10 @@ use crate::types::{BenchmarkResult, BenchmarksMeta};
 
 /// Benchmark results with facts about the data set.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct BenchmarksResponse {
     /// One item per model and benchmark.
     pub data: Vec<BenchmarkResult>,
     pub meta: BenchmarksMeta,
 }
+crate::__private::serde_struct!(BenchmarksResponse, [data "data" req, meta "meta" req]);

@@ -7,8 +7,6 @@ use crate::types::{BenchmarkPricing, DesignArenaTournamentStats};
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DesignArenaScore {
     /// Always `design-arena`.
@@ -30,11 +28,17 @@ pub struct DesignArenaScore {
     pub tournament_stats: DesignArenaTournamentStats,
     pub pricing: Option<BenchmarkPricing>,
 }
+crate::__private::serde_struct!(
+    DesignArenaScore, [source "source" req, model_permaslug "model_permaslug" req,
+    display_name "display_name" req, arena "arena" req, category "category" req, elo
+    "elo" req, win_rate "win_rate" req, avg_generation_time_ms "avg_generation_time_ms"
+    opt, tournament_stats "tournament_stats" req, pricing "pricing" opt]
+);
 
 /// Always `design-arena`.
 ///
 /// `design-arena` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

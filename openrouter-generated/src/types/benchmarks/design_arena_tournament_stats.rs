@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DesignArenaTournamentStats {
     /// Tournaments won.
@@ -20,3 +18,8 @@ pub struct DesignArenaTournamentStats {
     /// Tournaments played.
     pub total: Option<i64>,
 }
+crate::__private::serde_struct!(
+    DesignArenaTournamentStats, [first_place "first_place" opt, second_place
+    "second_place" opt, third_place "third_place" opt, fourth_place "fourth_place" opt,
+    total "total" opt]
+);

@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenRouterEvalScore {
     /// Always `openrouter`.
@@ -28,11 +26,18 @@ pub struct OpenRouterEvalScore {
     /// When the evaluation last ran, as an ISO 8601 timestamp.
     pub last_run_timestamp: String,
 }
+crate::__private::serde_struct!(
+    OpenRouterEvalScore, [source "source" req, model_permaslug "model_permaslug" req,
+    display_name "display_name" req, benchmark_type "benchmark_type" req, accuracy
+    "accuracy" req, accuracy_stddev "accuracy_stddev" opt, avg_cost_per_task
+    "avg_cost_per_task" opt, total_tasks "total_tasks" req, last_run_timestamp
+    "last_run_timestamp" req]
+);
 
 /// Always `openrouter`.
 ///
 /// `openrouter` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -62,7 +67,7 @@ impl std::fmt::Display for OpenRouterEvalScoreSource {
 /// The evaluation.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenRouterEvalType {
     /// `gpqa_diamond`

@@ -3,8 +3,6 @@
 
 /// Published settings of a search evaluation run (only with `include_run_config`).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchEvalRunConfig {
     /// Most agent turns allowed per task.
@@ -14,3 +12,7 @@ pub struct SearchEvalRunConfig {
     /// Sampling temperature used.
     pub temperature: Option<f64>,
 }
+crate::__private::serde_struct!(
+    SearchEvalRunConfig, [max_agent_turns "max_agent_turns" opt, reasoning_effort
+    "reasoning_effort" opt, temperature "temperature" opt]
+);

@@ -7,8 +7,6 @@ use crate::types::{BenchmarkSearchSurface, SearchEvalRunConfig};
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchEvalScore {
     /// Always `openrouter`.
@@ -32,16 +30,24 @@ pub struct SearchEvalScore {
     /// Search engine used, such as `exa`.
     pub search_engine: String,
     pub search_surface: BenchmarkSearchSurface,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_config: Option<SearchEvalRunConfig>,
     /// When the evaluation last ran, as an ISO 8601 timestamp.
     pub last_run_timestamp: String,
 }
+crate::__private::serde_struct!(
+    SearchEvalScore, [source "source" req, model_permaslug "model_permaslug" req,
+    display_name "display_name" req, benchmark_type "benchmark_type" req, primary_metric
+    "primary_metric" req, primary_score "primary_score" req, total_tasks "total_tasks"
+    req, avg_cost_per_task "avg_cost_per_task" opt, avg_latency_per_task_ms
+    "avg_latency_per_task_ms" opt, search_engine "search_engine" req, search_surface
+    "search_surface" req, run_config "run_config" opt, last_run_timestamp
+    "last_run_timestamp" req]
+);
 
 /// What `primary_score` measures.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SearchEvalMetric {
     /// `accuracy`
@@ -105,7 +111,7 @@ impl<'de> serde::Deserialize<'de> for SearchEvalMetric {
 /// Always `openrouter`.
 ///
 /// `openrouter` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -135,7 +141,7 @@ impl std::fmt::Display for SearchEvalScoreSource {
 /// The search evaluation.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SearchEvalType {
     /// `search_browsecomp`

@@ -7,21 +7,15 @@ use crate::types::{ByokProviderSlug, DataRegion};
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByokKey {
     /// Region where, by your account, the provider account behind this key handles requests; OpenRouter's regional hosts use it to decide whether the key qualifies. Null (not stated) behaves like `global`: the endpoint's recorded region applies. With `europe` or `us`, requests through eu.openrouter.ai or us.openrouter.ai may use this key for the provider (private endpoints, endpoints fixed to another cloud region, cross-region inference profiles and video models excepted). OpenRouter does not check it. OpenAI and Fireworks keys carry their region, which must match; Azure takes `europe` or `us`, Anthropic only `us`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub declared_region: Option<DataRegion>,
     /// Your own statement of whether the provider account behind this key keeps no data. Null follows OpenRouter's data policy for the endpoint; true lets requests that need zero data retention use this key even where the shared endpoint keeps data; false keeps such requests away from it. Not verified by OpenRouter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub declared_zdr: Option<bool>,
     /// When true, requests never fall back to OpenRouter's own capacity at this provider, for any model (also those outside `allowed_models`, and also once all your keys for the provider have failed); the provider is then skipped rather than billed to your credits. Not allowed on fallback keys.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_byok_only: Option<bool>,
     /// When true, the models this key covers (`allowed_models`, or all models when null) run at this provider only on your keys, never on OpenRouter's own capacity; other models can still use it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
     /// Unique ID of the provider key.
     pub id: String,
@@ -29,7 +23,6 @@ pub struct ByokKey {
     /// Workspace the key is limited to; null means the key serves every workspace of the account (not only the default one).
     pub workspace_id: Option<String>,
     /// Name you gave the key, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Masked form of the secret, enough to recognise it.
     pub label: String,
@@ -48,3 +41,12 @@ pub struct ByokKey {
     /// When the key was added, as an ISO 8601 timestamp.
     pub created_at: String,
 }
+crate::__private::serde_struct!(
+    ByokKey, [declared_region "declared_region" opt, declared_zdr "declared_zdr" opt,
+    is_byok_only "is_byok_only" opt, is_required "is_required" opt, id "id" req, provider
+    "provider" req, workspace_id "workspace_id" opt, name "name" opt, label "label" req,
+    disabled "disabled" req, is_fallback "is_fallback" req, allowed_models
+    "allowed_models" opt, allowed_api_key_hashes "allowed_api_key_hashes" opt,
+    allowed_user_ids "allowed_user_ids" opt, sort_order "sort_order" req, created_at
+    "created_at" req]
+);

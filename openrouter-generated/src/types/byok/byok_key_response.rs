@@ -5,9 +5,8 @@ use crate::types::ByokKey;
 
 /// Wrapper around a single provider key.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByokKeyResponse {
     pub data: ByokKey,
 }
+crate::__private::serde_struct!(ByokKeyResponse, [data "data" req]);

@@ -4,7 +4,7 @@
 /// Slug of a provider that accepts your own key.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ByokProviderSlug {
     /// `ai21`

@@ -5,8 +5,6 @@ use crate::types::ByokKey;
 
 /// One page of provider keys.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListByokKeysResponse {
     /// The keys on this page.
@@ -14,3 +12,6 @@ pub struct ListByokKeysResponse {
     /// Number of keys across all pages.
     pub total_count: i64,
 }
+crate::__private::serde_struct!(
+    ListByokKeysResponse, [data "data" req, total_count "total_count" req]
+);

@@ -6,7 +6,6 @@ use crate::types::DataRegion;
 /// Changes to apply to a provider key; every field is optional.
 #[derive(Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateByokKeyRequest {
     /// Region where, by your account, the provider account behind this key handles requests; OpenRouter's regional hosts use it to decide whether the key qualifies. Null (not stated) behaves like `global`: the endpoint's recorded region applies. With `europe` or `us`, requests through eu.openrouter.ai or us.openrouter.ai may use this key for the provider (private endpoints, endpoints fixed to another cloud region, cross-region inference profiles and video models excepted). OpenRouter does not check it. OpenAI and Fireworks keys carry their region, which must match; Azure takes `europe` or `us`, Anthropic only `us`. Leave out to keep the stored value; null clears it.
@@ -43,6 +42,15 @@ pub struct UpdateByokKeyRequest {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub allowed_user_ids: crate::Nullable<Vec<String>>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    UpdateByokKeyRequest, [declared_region "declared_region" opt, declared_zdr
+    "declared_zdr" opt, is_byok_only "is_byok_only" opt, is_required "is_required" opt,
+    key "key" opt, name "name" opt, disabled "disabled" opt, is_fallback "is_fallback"
+    opt, allowed_models "allowed_models" opt, allowed_api_key_hashes
+    "allowed_api_key_hashes" opt, allowed_user_ids "allowed_user_ids" opt]
+);
 
 impl std::fmt::Debug for UpdateByokKeyRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

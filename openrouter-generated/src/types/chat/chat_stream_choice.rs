@@ -5,14 +5,15 @@ use crate::types::{ChatFinishReasonEnum, ChatStreamDelta, ChatTokenLogprobs};
 
 /// The change to one answer carried by a chunk.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatStreamChoice {
     /// Which answer this change belongs to.
     pub index: i64,
     pub delta: ChatStreamDelta,
     pub finish_reason: Option<ChatFinishReasonEnum>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logprobs: Option<ChatTokenLogprobs>,
 }
+crate::__private::serde_struct!(
+    ChatStreamChoice, [index "index" req, delta "delta" req, finish_reason
+    "finish_reason" opt, logprobs "logprobs" opt]
+);

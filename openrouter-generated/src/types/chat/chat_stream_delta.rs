@@ -7,38 +7,33 @@ use crate::types::{
 
 /// New material for the assistant message; append it to what came before.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatStreamDelta {
     /// Author of the message, given in the first chunk.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<ChatStreamDeltaRole>,
     /// Next piece of the answer text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Next piece of the reasoning text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning_details: Option<ChatStreamReasoningDetails>,
     /// Next piece of a refusal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refusal: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio: Option<ChatAudioOutput>,
     /// Pieces of tool calls being built.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_calls: Option<Vec<ChatStreamToolCall>>,
     /// Annotations added by this chunk (web citations usually come in the last ones).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<Vec<ChatAnnotation>>,
 }
+crate::__private::serde_struct!(
+    ChatStreamDelta, [role "role" opt, content "content" opt, reasoning "reasoning" opt,
+    reasoning_details "reasoning_details" opt, refusal "refusal" opt, audio "audio" opt,
+    tool_calls "tool_calls" opt, annotations "annotations" opt]
+);
 
 /// Author of the message, given in the first chunk.
 ///
 /// `assistant` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

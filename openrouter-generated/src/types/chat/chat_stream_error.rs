@@ -5,8 +5,6 @@ use crate::types::ApiErrorType;
 
 /// Failure reported in the middle of a stream, after the HTTP status was already sent.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatStreamError {
     /// Numeric error code, in the style of an HTTP status.
@@ -14,18 +12,21 @@ pub struct ChatStreamError {
     /// What went wrong.
     pub message: String,
     /// Machine-readable details of the failure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<ChatStreamErrorMetadata>,
 }
+crate::__private::serde_struct!(
+    ChatStreamError, [code "code" req, message "message" req, metadata "metadata" opt]
+);
 
 /// Machine-readable details of the failure.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatStreamErrorMetadata {
     pub error_type: ApiErrorType,
     /// The upstream provider's own error code, if it gave one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_code: Option<String>,
 }
+crate::__private::serde_struct!(
+    ChatStreamErrorMetadata, [error_type "error_type" req, provider_code "provider_code"
+    opt]
+);

@@ -3,41 +3,39 @@
 
 /// A piece of one tool call; pieces with the same `index` belong together, and the argument text is concatenated across them.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatStreamToolCall {
     /// Position of the call in the message's list of tool calls.
     pub index: i64,
     /// ID of the call, sent with its first piece.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Kind of call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<ChatStreamToolCallType>,
     /// Name and argument text of the function being called.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function: Option<ChatStreamToolCallFunction>,
 }
+crate::__private::serde_struct!(
+    ChatStreamToolCall, [index "index" req, id "id" opt, r#type "type" opt, function
+    "function" opt]
+);
 
 /// Name and argument text of the function being called.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatStreamToolCallFunction {
     /// Name of the function.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Next piece of the JSON-encoded arguments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arguments: Option<String>,
 }
+crate::__private::serde_struct!(
+    ChatStreamToolCallFunction, [name "name" opt, arguments "arguments" opt]
+);
 
 /// Kind of call.
 ///
 /// `function` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

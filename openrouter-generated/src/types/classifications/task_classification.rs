@@ -7,8 +7,6 @@ use crate::types::TaskClassificationModel;
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct TaskClassification {
     /// Identifier of the task, such as `code:general_impl`.
@@ -28,3 +26,9 @@ pub struct TaskClassification {
     /// Models most used for this task.
     pub models: Vec<TaskClassificationModel>,
 }
+crate::__private::serde_struct!(
+    TaskClassification, [tag "tag" req, display_name "display_name" req, macro_category
+    "macro_category" req, usage_share "usage_share" req, token_share "token_share" req,
+    category_usage_share "category_usage_share" req, category_token_share
+    "category_token_share" req, models "models" req]
+);

@@ -3,8 +3,6 @@
 
 /// A model's part in one kind of task.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct TaskClassificationModel {
     /// ID of the model.
@@ -14,3 +12,7 @@ pub struct TaskClassificationModel {
     /// Share of the task's tokens served by this model, from 0 to 1.
     pub tag_token_share: f64,
 }
+crate::__private::serde_struct!(
+    TaskClassificationModel, [id "id" req, tag_usage_share "tag_usage_share" req,
+    tag_token_share "tag_token_share" req]
+);

@@ -5,9 +5,8 @@ use crate::types::TaskClassifications;
 
 /// Wrapper around task shares.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct TaskClassificationResponse {
     pub data: TaskClassifications,
 }
+crate::__private::serde_struct!(TaskClassificationResponse, [data "data" req]);

@@ -7,8 +7,6 @@ use crate::types::{TaskClassification, TaskMacroCategory};
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct TaskClassifications {
     /// Length of the window, in days.
@@ -20,3 +18,7 @@ pub struct TaskClassifications {
     /// Shares of the broad groups that tasks belong to.
     pub macro_categories: Vec<TaskMacroCategory>,
 }
+crate::__private::serde_struct!(
+    TaskClassifications, [window_days "window_days" req, as_of "as_of" req,
+    classifications "classifications" req, macro_categories "macro_categories" req]
+);

@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct TaskMacroCategory {
     /// Identifier of the group.
@@ -18,3 +16,7 @@ pub struct TaskMacroCategory {
     /// Share of all tokens, from 0 to 1.
     pub token_share: f64,
 }
+crate::__private::serde_struct!(
+    TaskMacroCategory, [key "key" req, label "label" req, usage_share "usage_share" req,
+    token_share "token_share" req]
+);

@@ -7,8 +7,6 @@ use crate::types::{CompletionsFinishReason, CompletionsLogprobs};
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompletionsChoice {
     /// The generated text (or, when streaming, the next piece of it).
@@ -19,3 +17,7 @@ pub struct CompletionsChoice {
     pub logprobs: Option<CompletionsLogprobs>,
     pub finish_reason: Option<CompletionsFinishReason>,
 }
+crate::__private::serde_struct!(
+    CompletionsChoice, [text "text" req, index "index" req, logprobs "logprobs" opt,
+    finish_reason "finish_reason" opt]
+);

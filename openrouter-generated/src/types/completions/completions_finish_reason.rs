@@ -4,7 +4,7 @@
 /// Why generation stopped: a stop sequence or natural end, the token limit, or a content filter; null while a streamed choice is still going.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CompletionsFinishReason {
     /// `stop`

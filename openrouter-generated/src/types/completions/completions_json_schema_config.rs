@@ -4,7 +4,6 @@
 /// A named JSON Schema the output has to satisfy.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompletionsJsonSchemaConfig {
     /// Name of the schema.
@@ -19,6 +18,12 @@ pub struct CompletionsJsonSchemaConfig {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub strict: crate::Nullable<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CompletionsJsonSchemaConfig, [name "name" req, description "description" opt, schema
+    "schema" opt, strict "strict" opt]
+);
 
 impl CompletionsJsonSchemaConfig {
     /// A `CompletionsJsonSchemaConfig` from its required fields; the optional ones start empty.

@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompletionsLogprobs {
     /// The generated tokens.
@@ -18,3 +16,7 @@ pub struct CompletionsLogprobs {
     /// Character offset in the text where each token starts.
     pub text_offset: Vec<f64>,
 }
+crate::__private::serde_struct!(
+    CompletionsLogprobs, [tokens "tokens" req, token_logprobs "token_logprobs" req,
+    top_logprobs "top_logprobs" opt, text_offset "text_offset" req]
+);

@@ -8,7 +8,6 @@ use crate::types::{
 /// A prompt to continue and the sampling settings to use.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompletionsRequest {
     /// ID of the model to use, for example `openai/gpt-3.5-turbo-instruct`.
@@ -74,6 +73,17 @@ pub struct CompletionsRequest {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub response_format: crate::Nullable<CompletionsResponseFormat>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CompletionsRequest, [model "model" opt, models "models" opt, prompt "prompt" req,
+    best_of "best_of" opt, echo "echo" opt, frequency_penalty "frequency_penalty" opt,
+    logit_bias "logit_bias" opt, logprobs "logprobs" opt, max_tokens "max_tokens" opt, n
+    "n" opt, presence_penalty "presence_penalty" opt, seed "seed" opt, stop "stop" opt,
+    stream "stream" opt, stream_options "stream_options" opt, suffix "suffix" opt,
+    temperature "temperature" opt, top_p "top_p" opt, user "user" opt, metadata
+    "metadata" opt, response_format "response_format" opt]
+);
 
 impl CompletionsRequest {
     /// A `CompletionsRequest` from its required fields; the optional ones start empty.

@@ -7,8 +7,6 @@ use crate::types::{CompletionsChoice, CompletionsUsage};
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompletionsResponse {
     /// ID of the completion.
@@ -20,18 +18,21 @@ pub struct CompletionsResponse {
     /// Model that produced the text.
     pub model: String,
     /// Identifies the backend configuration that served the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_fingerprint: Option<String>,
     /// The generated completions.
     pub choices: Vec<CompletionsChoice>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<CompletionsUsage>,
 }
+crate::__private::serde_struct!(
+    CompletionsResponse, [id "id" req, object "object" req, created "created" req, model
+    "model" req, system_fingerprint "system_fingerprint" opt, choices "choices" req,
+    usage "usage" opt]
+);
 
 /// Always `text_completion`.
 ///
 /// `text_completion` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

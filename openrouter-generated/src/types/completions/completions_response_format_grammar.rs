@@ -4,7 +4,6 @@
 /// Text that follows a given grammar.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompletionsResponseFormatGrammar {
     /// Always `grammar`.
@@ -12,6 +11,11 @@ pub struct CompletionsResponseFormatGrammar {
     /// The grammar the output must match.
     pub grammar: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CompletionsResponseFormatGrammar, [r#type "type" req, grammar "grammar" req]
+);
 
 impl CompletionsResponseFormatGrammar {
     /// A `CompletionsResponseFormatGrammar` from its required fields; the optional ones start empty.
@@ -41,7 +45,7 @@ impl CompletionsResponseFormatGrammar {
 /// Always `grammar`.
 ///
 /// `grammar` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,12 +4,16 @@
 /// Any valid JSON object.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompletionsResponseFormatJsonObject {
     /// Always `json_object`.
     pub r#type: CompletionsResponseFormatJsonObjectType,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CompletionsResponseFormatJsonObject, [r#type "type" req]
+);
 
 impl CompletionsResponseFormatJsonObject {
     /// An empty `CompletionsResponseFormatJsonObject`; fill it in with the setters.
@@ -30,7 +34,7 @@ impl CompletionsResponseFormatJsonObject {
 /// Always `json_object`.
 ///
 /// `json_object` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,13 +6,18 @@ use crate::types::CompletionsJsonSchemaConfig;
 /// JSON that conforms to a given schema.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompletionsResponseFormatJsonSchema {
     /// Always `json_schema`.
     pub r#type: CompletionsResponseFormatJsonSchemaType,
     pub json_schema: CompletionsJsonSchemaConfig,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CompletionsResponseFormatJsonSchema, [r#type "type" req, json_schema "json_schema"
+    req]
+);
 
 impl CompletionsResponseFormatJsonSchema {
     /// A `CompletionsResponseFormatJsonSchema` from its required fields; the optional ones start empty.
@@ -42,7 +47,7 @@ impl CompletionsResponseFormatJsonSchema {
 /// Always `json_schema`.
 ///
 /// `json_schema` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

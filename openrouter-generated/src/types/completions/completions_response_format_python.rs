@@ -4,12 +4,16 @@
 /// Python source code.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompletionsResponseFormatPython {
     /// Always `python`.
     pub r#type: CompletionsResponseFormatPythonType,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CompletionsResponseFormatPython, [r#type "type" req]
+);
 
 impl CompletionsResponseFormatPython {
     /// An empty `CompletionsResponseFormatPython`; fill it in with the setters.
@@ -30,7 +34,7 @@ impl CompletionsResponseFormatPython {
 /// Always `python`.
 ///
 /// `python` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,12 +4,16 @@
 /// Free text, no constraint.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompletionsResponseFormatText {
     /// Always `text`.
     pub r#type: CompletionsResponseFormatTextType,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CompletionsResponseFormatText, [r#type "type" req]
+);
 
 impl CompletionsResponseFormatText {
     /// An empty `CompletionsResponseFormatText`; fill it in with the setters.
@@ -30,7 +34,7 @@ impl CompletionsResponseFormatText {
 /// Always `text`.
 ///
 /// `text` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,13 +4,17 @@
 /// Options for streamed answers.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CompletionsStreamOptions {
     /// When true, token usage is reported in the stream.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub include_usage: crate::Nullable<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CompletionsStreamOptions, [include_usage "include_usage" opt]
+);
 
 impl CompletionsStreamOptions {
     /// An empty `CompletionsStreamOptions`; fill it in with the setters.

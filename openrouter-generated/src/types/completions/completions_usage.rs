@@ -3,8 +3,6 @@
 
 /// Tokens used by the request.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompletionsUsage {
     /// Tokens in the prompt.
@@ -14,3 +12,7 @@ pub struct CompletionsUsage {
     /// Prompt and generated tokens together.
     pub total_tokens: f64,
 }
+crate::__private::serde_struct!(
+    CompletionsUsage, [prompt_tokens "prompt_tokens" req, completion_tokens
+    "completion_tokens" req, total_tokens "total_tokens" req]
+);

@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContainerFile {
     /// ID of the file (`cfile_` followed by the base64url form of its path).
@@ -24,11 +22,15 @@ pub struct ContainerFile {
     /// Always `assistant`; container files are made by the sandbox.
     pub source: ContainerFileSource,
 }
+crate::__private::serde_struct!(
+    ContainerFile, [id "id" req, object "object" req, container_id "container_id" req,
+    path "path" req, bytes "bytes" req, created_at "created_at" req, source "source" req]
+);
 
 /// Always `container.file`.
 ///
 /// `container.file` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -58,7 +60,7 @@ impl std::fmt::Display for ContainerFileObject {
 /// Always `assistant`; container files are made by the sandbox.
 ///
 /// `assistant` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -7,8 +7,6 @@ use crate::types::ContainerFile;
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContainerFileListResponse {
     /// Always `list`.
@@ -22,11 +20,15 @@ pub struct ContainerFileListResponse {
     /// True when another page can be fetched with `after` set to `last_id`.
     pub has_more: bool,
 }
+crate::__private::serde_struct!(
+    ContainerFileListResponse, [object "object" req, data "data" req, first_id "first_id"
+    opt, last_id "last_id" opt, has_more "has_more" req]
+);
 
 /// Always `list`.
 ///
 /// `list` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

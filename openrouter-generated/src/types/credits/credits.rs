@@ -3,8 +3,6 @@
 
 /// Credit totals of the account, in US dollars.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct Credits {
     /// All credits ever bought.
@@ -12,3 +10,6 @@ pub struct Credits {
     /// All credits ever spent.
     pub total_usage: f64,
 }
+crate::__private::serde_struct!(
+    Credits, [total_credits "total_credits" req, total_usage "total_usage" req]
+);

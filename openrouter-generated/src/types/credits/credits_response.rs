@@ -5,9 +5,8 @@ use crate::types::Credits;
 
 /// Wrapper around the account's credit totals.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreditsResponse {
     pub data: Credits,
 }
+crate::__private::serde_struct!(CreditsResponse, [data "data" req]);

@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppRanking {
     /// Position in the ranking, 1 being the first; it counts from the start of the list, not of the page.
@@ -20,3 +18,7 @@ pub struct AppRanking {
     /// Requests sent over the range.
     pub total_requests: i64,
 }
+crate::__private::serde_struct!(
+    AppRanking, [rank "rank" req, app_id "app_id" req, app_name "app_name" req,
+    total_tokens "total_tokens" req, total_requests "total_requests" req]
+);

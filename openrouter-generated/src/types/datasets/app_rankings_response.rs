@@ -5,11 +5,10 @@ use crate::types::{AppRanking, DatasetRankingsMeta};
 
 /// One page of ranked apps.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppRankingsResponse {
     /// The apps on this page, best first.
     pub data: Vec<AppRanking>,
     pub meta: DatasetRankingsMeta,
 }
+crate::__private::serde_struct!(AppRankingsResponse, [data "data" req, meta "meta" req]);

@@ -5,8 +5,6 @@ use crate::types::DatasetVersion;
 
 /// Facts about a rankings data set.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DatasetRankingsMeta {
     /// When the data was computed, as an ISO 8601 timestamp.
@@ -17,3 +15,7 @@ pub struct DatasetRankingsMeta {
     /// Last UTC day covered, written `YYYY-MM-DD`.
     pub end_date: String,
 }
+crate::__private::serde_struct!(
+    DatasetRankingsMeta, [as_of "as_of" req, version "version" req, start_date
+    "start_date" req, end_date "end_date" req]
+);

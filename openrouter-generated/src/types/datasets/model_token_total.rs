@@ -3,8 +3,6 @@
 
 /// Tokens one model processed in one period.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelTokenTotal {
     /// UTC date of the row (the start of its week or month for longer periods), written `YYYY-MM-DD`.
@@ -14,3 +12,7 @@ pub struct ModelTokenTotal {
     /// Input plus output tokens, as a decimal string so that large values keep every digit.
     pub total_tokens: String,
 }
+crate::__private::serde_struct!(
+    ModelTokenTotal, [date "date" req, model_permaslug "model_permaslug" req,
+    total_tokens "total_tokens" req]
+);

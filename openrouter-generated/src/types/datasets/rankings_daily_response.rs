@@ -5,11 +5,12 @@ use crate::types::{DatasetRankingsMeta, ModelTokenTotal};
 
 /// Token totals per model and period.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct RankingsDailyResponse {
     /// One row per model and period.
     pub data: Vec<ModelTokenTotal>,
     pub meta: DatasetRankingsMeta,
 }
+crate::__private::serde_struct!(
+    RankingsDailyResponse, [data "data" req, meta "meta" req]
+);

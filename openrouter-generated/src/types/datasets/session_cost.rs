@@ -7,8 +7,6 @@ use crate::types::SessionTurnRange;
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct SessionCost {
     /// Slug of the app.
@@ -21,3 +19,8 @@ pub struct SessionCost {
     /// Median cost of one session, in US dollars.
     pub median_session_cost_usd: f64,
 }
+crate::__private::serde_struct!(
+    SessionCost, [app_slug "app_slug" req, app_name "app_name" req, turn_range
+    "turn_range" req, model_permaslug "model_permaslug" req, median_session_cost_usd
+    "median_session_cost_usd" req]
+);

@@ -5,8 +5,6 @@ use crate::types::DatasetVersion;
 
 /// Facts about the session cost data set.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct SessionCostMeta {
     /// When the data was computed, as an ISO 8601 timestamp.
@@ -17,3 +15,7 @@ pub struct SessionCostMeta {
     /// Last UTC day of that window, written `YYYY-MM-DD`; null when no data is published yet.
     pub window_end_date: Option<String>,
 }
+crate::__private::serde_struct!(
+    SessionCostMeta, [as_of "as_of" req, version "version" req, window_days "window_days"
+    opt, window_end_date "window_end_date" opt]
+);

@@ -5,11 +5,10 @@ use crate::types::{SessionCost, SessionCostMeta};
 
 /// One page of median session costs.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct SessionCostResponse {
     /// The rows on this page.
     pub data: Vec<SessionCost>,
     pub meta: SessionCostMeta,
 }
+crate::__private::serde_struct!(SessionCostResponse, [data "data" req, meta "meta" req]);

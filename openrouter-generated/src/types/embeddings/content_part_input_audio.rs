@@ -6,13 +6,17 @@ use crate::types::MultimodalMedia;
 /// An audio part.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContentPartInputAudio {
     /// Always `input_audio`.
     pub r#type: ContentPartInputAudioType,
     pub input_audio: MultimodalMedia,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ContentPartInputAudio, [r#type "type" req, input_audio "input_audio" req]
+);
 
 impl ContentPartInputAudio {
     /// A `ContentPartInputAudio` from its required fields; the optional ones start empty.
@@ -39,7 +43,7 @@ impl ContentPartInputAudio {
 /// Always `input_audio`.
 ///
 /// `input_audio` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

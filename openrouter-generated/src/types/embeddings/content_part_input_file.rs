@@ -6,13 +6,17 @@ use crate::types::MultimodalMedia;
 /// A file (document) part.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContentPartInputFile {
     /// Always `input_file`.
     pub r#type: ContentPartInputFileType,
     pub input_file: MultimodalMedia,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ContentPartInputFile, [r#type "type" req, input_file "input_file" req]
+);
 
 impl ContentPartInputFile {
     /// A `ContentPartInputFile` from its required fields; the optional ones start empty.
@@ -39,7 +43,7 @@ impl ContentPartInputFile {
 /// Always `input_file`.
 ///
 /// `input_file` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,13 +6,17 @@ use crate::types::MultimodalMedia;
 /// A video part.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContentPartInputVideo {
     /// Always `input_video`.
     pub r#type: ContentPartInputVideoType,
     pub input_video: MultimodalMedia,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ContentPartInputVideo, [r#type "type" req, input_video "input_video" req]
+);
 
 impl ContentPartInputVideo {
     /// A `ContentPartInputVideo` from its required fields; the optional ones start empty.
@@ -39,7 +43,7 @@ impl ContentPartInputVideo {
 /// Always `input_video`.
 ///
 /// `input_video` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

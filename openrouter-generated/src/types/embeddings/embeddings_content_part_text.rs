@@ -4,7 +4,6 @@
 /// A text part.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmbeddingsContentPartText {
     /// Always `text`.
@@ -12,6 +11,11 @@ pub struct EmbeddingsContentPartText {
     /// The text itself.
     pub text: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    EmbeddingsContentPartText, [r#type "type" req, text "text" req]
+);
 
 impl EmbeddingsContentPartText {
     /// An `EmbeddingsContentPartText` from its required fields; the optional ones start empty.
@@ -38,7 +42,7 @@ impl EmbeddingsContentPartText {
 /// Always `text`.
 ///
 /// `text` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,12 +6,16 @@ use crate::types::EmbeddingsContentPart;
 /// One input built from several parts (text, images, audio, video or files) embedded together.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmbeddingsMultimodalInput {
     /// The parts making up this input.
     pub content: Vec<EmbeddingsContentPart>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    EmbeddingsMultimodalInput, [content "content" req]
+);
 
 impl EmbeddingsMultimodalInput {
     /// An `EmbeddingsMultimodalInput` from its required fields; the optional ones start empty.

@@ -6,7 +6,6 @@ use crate::types::{EmbeddingsInput, ProviderPreferences, TraceConfig};
 /// What to embed, with which model, and how the vectors should be returned.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmbeddingsRequest {
     /// Your own ID (at most 256 characters) grouping related calls, such as one agent workflow, in observability (Broadcast and private logging); it is never passed to the provider. A value here wins over the `x-session-id` header.
@@ -32,6 +31,14 @@ pub struct EmbeddingsRequest {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub provider: crate::Nullable<ProviderPreferences>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    EmbeddingsRequest, [session_id "session_id" opt, trace "trace" opt, input "input"
+    req, model "model" req, encoding_format "encoding_format" opt, dimensions
+    "dimensions" opt, input_type "input_type" opt, user "user" opt, provider "provider"
+    opt]
+);
 
 impl EmbeddingsRequest {
     /// An `EmbeddingsRequest` from its required fields; the optional ones start empty.
@@ -110,7 +117,7 @@ impl EmbeddingsRequest {
 /// Whether vectors come back as lists of floats or as base64 text.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmbeddingsRequestEncodingFormat {
     /// `float`

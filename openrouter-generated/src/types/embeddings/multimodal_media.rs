@@ -4,7 +4,6 @@
 /// Media content passed inline or by reference.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MultimodalMedia {
     /// The media, as base64 text or a URL.
@@ -13,6 +12,11 @@ pub struct MultimodalMedia {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MultimodalMedia, [data "data" req, format "format" opt]
+);
 
 impl MultimodalMedia {
     /// A `MultimodalMedia` from its required fields; the optional ones start empty.

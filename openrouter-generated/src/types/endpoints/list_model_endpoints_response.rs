@@ -5,9 +5,8 @@ use crate::types::ModelEndpoints;
 
 /// Wrapper around a model and its endpoints.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListModelEndpointsResponse {
     pub data: ModelEndpoints,
 }
+crate::__private::serde_struct!(ListModelEndpointsResponse, [data "data" req]);

@@ -5,10 +5,9 @@ use crate::types::ModelEndpoint;
 
 /// The endpoints that honour zero data retention.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListZdrEndpointsResponse {
     /// The endpoints.
     pub data: Vec<ModelEndpoint>,
 }
+crate::__private::serde_struct!(ListZdrEndpointsResponse, [data "data" req]);

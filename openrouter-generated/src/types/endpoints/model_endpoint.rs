@@ -10,8 +10,6 @@ use crate::types::{
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelEndpoint {
     /// Display name of the endpoint.
@@ -34,7 +32,6 @@ pub struct ModelEndpoint {
     pub max_prompt_tokens: Option<i64>,
     /// Request parameters the endpoint honours.
     pub supported_parameters: Vec<SupportedParameter>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ModelEndpointStatus>,
     /// Share of successful requests over the last 30 minutes, in percent; null without enough data.
     pub uptime_last_30m: Option<f64>,
@@ -47,75 +44,78 @@ pub struct ModelEndpoint {
     /// For speech endpoints: true when reference audio may be sent inline to clone a voice. Requests with reference audio are routed only to such endpoints.
     ///
     /// Server default: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supports_voice_cloning: Option<bool>,
     pub latency_last_30m: Option<PercentileStats>,
     pub throughput_last_30m: Option<PercentileStats>,
     /// Server tools this endpoint can run as the provider's own built-in tool (with `engine: "native"`) rather than through an OpenRouter engine, keyed by the `openrouter:*` tool name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub native_tools: Option<
         std::collections::BTreeMap<String, ModelEndpointNativeToolsValue>,
     >,
     /// Performance over the last 30 minutes split by the kind of work served, alongside the overall latency and throughput fields. For image and video generation the latency is end to end. Only present for authenticated callers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub perf_last_30m_by_workload: Option<EndpointWorkloadPerformance>,
     /// Tier of service the endpoint provides, or null for a standard endpoint; reported the same way whether the provider chooses tiers by a request parameter or by dedicated model IDs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<ModelEndpointServiceTier>,
     /// For transcription endpoints: true when each transcript segment can be labelled with its speaker. False when the endpoint has not declared it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supports_diarization: Option<bool>,
     /// For speech endpoints: true when an `image_url` describing the wanted voice may be sent. Requests with such an image are routed only to these endpoints.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supports_image_reference: Option<bool>,
     /// For speech endpoints: true when more than one `input_audio` reference clip may be sent. Requests with several clips are routed only to these endpoints.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supports_multiple_audio_references: Option<bool>,
     /// Which `tool_choice` values passed testing on this endpoint (`tool_choice` among the supported parameters only says the parameter is accepted).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supports_tool_choice: Option<ToolChoiceSupport>,
 }
+crate::__private::serde_struct!(
+    ModelEndpoint, [name "name" req, model_id "model_id" req, model_name "model_name"
+    req, context_length "context_length" req, pricing "pricing" req, provider_name
+    "provider_name" req, tag "tag" req, quantization "quantization" opt,
+    max_completion_tokens "max_completion_tokens" opt, max_prompt_tokens
+    "max_prompt_tokens" opt, supported_parameters "supported_parameters" req, status
+    "status" opt, uptime_last_30m "uptime_last_30m" opt, uptime_last_5m "uptime_last_5m"
+    opt, uptime_last_1d "uptime_last_1d" opt, supports_implicit_caching
+    "supports_implicit_caching" req, supports_voice_cloning "supports_voice_cloning" opt,
+    latency_last_30m "latency_last_30m" opt, throughput_last_30m "throughput_last_30m"
+    opt, native_tools "native_tools" opt, perf_last_30m_by_workload
+    "perf_last_30m_by_workload" opt, service_tier "service_tier" opt,
+    supports_diarization "supports_diarization" opt, supports_image_reference
+    "supports_image_reference" opt, supports_multiple_audio_references
+    "supports_multiple_audio_references" opt, supports_tool_choice "supports_tool_choice"
+    opt]
+);
 
 /// Performance over the last 30 minutes split by the kind of work served, alongside the overall latency and throughput fields. For image and video generation the latency is end to end. Only present for authenticated callers.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct EndpointWorkloadPerformance {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_generation: Option<WorkloadPerformance>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_generation: Option<WorkloadPerformance>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video_generation: Option<WorkloadPerformance>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embeddings: Option<WorkloadPerformance>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rerank: Option<WorkloadPerformance>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tts: Option<WorkloadPerformance>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stt: Option<WorkloadPerformance>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decisions: Option<WorkloadPerformance>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unknown: Option<WorkloadPerformance>,
 }
+crate::__private::serde_struct!(
+    EndpointWorkloadPerformance, [text_generation "text_generation" opt, image_generation
+    "image_generation" opt, video_generation "video_generation" opt, embeddings
+    "embeddings" opt, rerank "rerank" opt, tts "tts" opt, stt "stt" opt, decisions
+    "decisions" opt, unknown "unknown" opt]
+);
 
 /// How a server tool maps onto the provider's built-in tool.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelEndpointNativeToolsValue {
     /// The provider's tool type the call becomes when run natively, such as `web_search_20260209` at Anthropic or `google_search` at Gemini.
     pub r#type: String,
 }
+crate::__private::serde_struct!(ModelEndpointNativeToolsValue, [r#type "type" req]);
 
 /// Tier of service the endpoint provides, or null for a standard endpoint; reported the same way whether the provider chooses tiers by a request parameter or by dedicated model IDs.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ModelEndpointServiceTier {
     /// `flex`
@@ -184,8 +184,6 @@ impl<'de> serde::Deserialize<'de> for ModelEndpointServiceTier {
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ToolChoiceSupport {
     /// Whether `tool_choice` set to `"auto"` works.
@@ -197,3 +195,7 @@ pub struct ToolChoiceSupport {
     /// Whether naming one function as the tool choice works.
     pub function: bool,
 }
+crate::__private::serde_struct!(
+    ToolChoiceSupport, [auto "auto" req, none "none" req, required "required" req,
+    function "function" req]
+);

@@ -7,8 +7,6 @@ use crate::types::{ModelEndpoint, ModelEndpointsArchitecture};
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelEndpoints {
     /// Model slug, for example `openai/gpt-4o`.
@@ -23,3 +21,7 @@ pub struct ModelEndpoints {
     /// The endpoints serving the model.
     pub endpoints: Vec<ModelEndpoint>,
 }
+crate::__private::serde_struct!(
+    ModelEndpoints, [id "id" req, name "name" req, created "created" req, description
+    "description" req, architecture "architecture" req, endpoints "endpoints" req]
+);

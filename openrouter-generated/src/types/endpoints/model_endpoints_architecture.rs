@@ -7,8 +7,6 @@ use crate::types::{InputModality, InstructType, ModelTokenizer, OutputModality};
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelEndpointsArchitecture {
     /// Summary of the model's main modality, such as `text->text`.
@@ -21,3 +19,8 @@ pub struct ModelEndpointsArchitecture {
     pub tokenizer: Option<ModelTokenizer>,
     pub instruct_type: Option<InstructType>,
 }
+crate::__private::serde_struct!(
+    ModelEndpointsArchitecture, [modality "modality" opt, input_modalities
+    "input_modalities" req, output_modalities "output_modalities" req, tokenizer
+    "tokenizer" opt, instruct_type "instruct_type" opt]
+);

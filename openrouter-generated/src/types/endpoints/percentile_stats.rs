@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PercentileStats {
     /// Median.
@@ -18,3 +16,6 @@ pub struct PercentileStats {
     /// 99th percentile.
     pub p99: f64,
 }
+crate::__private::serde_struct!(
+    PercentileStats, [p50 "p50" req, p75 "p75" req, p90 "p90" req, p99 "p99" req]
+);

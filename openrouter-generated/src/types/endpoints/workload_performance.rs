@@ -5,8 +5,6 @@ use crate::types::PercentileStats;
 
 /// Recent performance of an endpoint for one kind of work.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkloadPerformance {
     pub latency: Option<PercentileStats>,
@@ -14,3 +12,7 @@ pub struct WorkloadPerformance {
     /// Requests accepted for this kind of work during the window.
     pub request_count: Option<i64>,
 }
+crate::__private::serde_struct!(
+    WorkloadPerformance, [latency "latency" opt, throughput "throughput" opt,
+    request_count "request_count" opt]
+);

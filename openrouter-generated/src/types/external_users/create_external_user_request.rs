@@ -4,12 +4,14 @@
 /// The end-user ID to register.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateExternalUserRequest {
     /// The ID to register: 1 to 512 characters of well-formed Unicode, without NUL and without leading or trailing whitespace. Case-sensitive; it cannot be changed later.
     pub user: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(CreateExternalUserRequest, [user "user" req]);
 
 impl CreateExternalUserRequest {
     /// A `CreateExternalUserRequest` from its required fields; the optional ones start empty.

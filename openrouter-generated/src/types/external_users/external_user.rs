@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExternalUser {
     /// The ID as you send it in the `user` field of inference requests or in `external.user` on API keys. Case-sensitive and never changes.
@@ -18,3 +16,7 @@ pub struct ExternalUser {
     /// When the registration last changed state.
     pub updated_at: String,
 }
+crate::__private::serde_struct!(
+    ExternalUser, [user "user" req, is_active "is_active" req, created_at "created_at"
+    req, updated_at "updated_at" req]
+);

@@ -5,9 +5,8 @@ use crate::types::ExternalUser;
 
 /// Wrapper around one registration.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExternalUserResponse {
     pub data: ExternalUser,
 }
+crate::__private::serde_struct!(ExternalUserResponse, [data "data" req]);

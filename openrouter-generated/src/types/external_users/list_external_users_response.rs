@@ -5,11 +5,12 @@ use crate::types::ExternalUser;
 
 /// One page of registrations.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListExternalUsersResponse {
     pub data: Vec<ExternalUser>,
     /// How many registrations match the filters, across all pages.
     pub total_count: i64,
 }
+crate::__private::serde_struct!(
+    ListExternalUsersResponse, [data "data" req, total_count "total_count" req]
+);

@@ -4,12 +4,16 @@
 /// The new state of a registration.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateExternalUserRequest {
     /// True to activate the registration, false to deactivate it.
     pub is_active: bool,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    UpdateExternalUserRequest, [is_active "is_active" req]
+);
 
 impl UpdateExternalUserRequest {
     /// An `UpdateExternalUserRequest` from its required fields; the optional ones start empty.

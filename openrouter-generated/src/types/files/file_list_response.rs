@@ -7,16 +7,11 @@ use crate::types::FileResponse;
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileListResponse {
     /// Which format the page is in.
-    #[serde(rename = "_shape")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shape: Option<FileListShape>,
     /// Always `list`; only in OpenAI's format.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<FileListResponseObject>,
     /// The files on this page, each in the same format as the page.
     pub data: Vec<FileResponse>,
@@ -27,14 +22,17 @@ pub struct FileListResponse {
     /// ID of the last file on the page; null when the page is empty.
     pub last_id: Option<String>,
     /// Send this back as `cursor` to get the following page; null once the last page is reached. Present in OpenRouter's format only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
 }
+crate::__private::serde_struct!(
+    FileListResponse, [shape "_shape" opt, object "object" opt, data "data" req, has_more
+    "has_more" req, first_id "first_id" opt, last_id "last_id" opt, cursor "cursor" opt]
+);
 
 /// Always `list`; only in OpenAI's format.
 ///
 /// `list` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -64,7 +62,7 @@ impl std::fmt::Display for FileListResponseObject {
 /// Which format the page is in.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FileListShape {
     /// `openrouter`

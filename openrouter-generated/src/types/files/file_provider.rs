@@ -4,7 +4,7 @@
 /// A provider whose own file storage is used, with your key for that provider, instead of OpenRouter's. Answers then follow that provider's format.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FileProvider {
     /// `openai`

@@ -3,13 +3,9 @@
 
 /// A file deleted at OpenAI, in OpenAI's format.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiFileDeleted {
     /// Always `openai`.
-    #[serde(rename = "_shape")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shape: Option<OpenAiFileDeletedShape>,
     /// ID of the deleted file.
     pub id: String,
@@ -20,11 +16,15 @@ pub struct OpenAiFileDeleted {
     /// Allowed values: `true`.
     pub deleted: bool,
 }
+crate::__private::serde_struct!(
+    OpenAiFileDeleted, [shape "_shape" opt, id "id" req, object "object" req, deleted
+    "deleted" req]
+);
 
 /// Always `file`.
 ///
 /// `file` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -54,7 +54,7 @@ impl std::fmt::Display for OpenAiFileDeletedObject {
 /// Always `openai`.
 ///
 /// `openai` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

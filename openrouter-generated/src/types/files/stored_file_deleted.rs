@@ -3,24 +3,23 @@
 
 /// A file deleted from OpenRouter's storage.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct StoredFileDeleted {
     /// Always `openrouter`.
-    #[serde(rename = "_shape")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shape: Option<StoredFileDeletedShape>,
     /// ID of the deleted file.
     pub id: String,
     /// Always `file_deleted`.
     pub r#type: StoredFileDeletedType,
 }
+crate::__private::serde_struct!(
+    StoredFileDeleted, [shape "_shape" opt, id "id" req, r#type "type" req]
+);
 
 /// Always `openrouter`.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StoredFileDeletedShape {
     /// `openrouter`
@@ -84,7 +83,7 @@ impl<'de> serde::Deserialize<'de> for StoredFileDeletedShape {
 /// Always `file_deleted`.
 ///
 /// `file_deleted` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,12 +4,14 @@
 /// The multipart form of a file upload.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UploadFileRequest {
     /// The file to store.
     pub file: crate::Upload,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(UploadFileRequest, [file "file" req]);
 
 impl UploadFileRequest {
     /// An `UploadFileRequest` from its required fields; the optional ones start empty.

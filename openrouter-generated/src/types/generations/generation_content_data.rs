@@ -7,8 +7,6 @@ use crate::types::{
 
 /// What went into and came out of a generation, and its error if it failed.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationContentData {
     /// The request's input, as a plain prompt or as a list of messages.
@@ -17,6 +15,9 @@ pub struct GenerationContentData {
     pub output: GenerationContentDataOutput,
     pub error: Option<GenerationContentError>,
 }
+crate::__private::serde_struct!(
+    GenerationContentData, [input "input" req, output "output" req, error "error" opt]
+);
 
 /// The request's input, as a plain prompt or as a list of messages.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,8 +47,6 @@ impl From<GenerationContentInputMessages> for GenerationContentDataInput {
 
 /// What the model produced.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationContentDataOutput {
     /// The generated answer text.
@@ -55,3 +54,6 @@ pub struct GenerationContentDataOutput {
     /// Reasoning text the model produced, or null when there was none.
     pub reasoning: Option<String>,
 }
+crate::__private::serde_struct!(
+    GenerationContentDataOutput, [completion "completion" opt, reasoning "reasoning" opt]
+);

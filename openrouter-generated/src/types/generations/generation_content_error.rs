@@ -7,8 +7,6 @@ use crate::types::GenerationContentErrorAttempt;
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationContentError {
     /// HTTP status the caller received.
@@ -22,3 +20,7 @@ pub struct GenerationContentError {
     /// Failed provider attempts before the final error, oldest first.
     pub previous_errors: Vec<GenerationContentErrorAttempt>,
 }
+crate::__private::serde_struct!(
+    GenerationContentError, [status "status" opt, message "message" opt, provider_name
+    "provider_name" opt, raw "raw" opt, previous_errors "previous_errors" req]
+);

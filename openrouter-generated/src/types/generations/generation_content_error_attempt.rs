@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationContentErrorAttempt {
     /// HTTP status of the attempt.
@@ -18,3 +16,7 @@ pub struct GenerationContentErrorAttempt {
     /// Unprocessed error body from the provider, if it was kept.
     pub raw: Option<String>,
 }
+crate::__private::serde_struct!(
+    GenerationContentErrorAttempt, [code "code" req, message "message" req, provider_name
+    "provider_name" opt, raw "raw" opt]
+);

@@ -3,10 +3,11 @@
 
 /// Input given as a conversation.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationContentInputMessages {
     /// The messages as sent; their shape depends on the API that was called.
     pub messages: Vec<serde_json::Value>,
 }
+crate::__private::serde_struct!(
+    GenerationContentInputMessages, [messages "messages" req]
+);

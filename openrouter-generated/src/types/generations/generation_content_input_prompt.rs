@@ -3,10 +3,9 @@
 
 /// Input given as a single prompt text.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationContentInputPrompt {
     /// The prompt text.
     pub prompt: String,
 }
+crate::__private::serde_struct!(GenerationContentInputPrompt, [prompt "prompt" req]);

@@ -5,9 +5,8 @@ use crate::types::GenerationContentData;
 
 /// Wrapper around the stored content of a generation.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationContentResponse {
     pub data: GenerationContentData,
 }
+crate::__private::serde_struct!(GenerationContentResponse, [data "data" req]);

@@ -5,20 +5,17 @@ use crate::types::{DataRegion, ProviderResponse};
 
 /// Wrapper around a generation's metadata.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationResponse {
     /// Cost, routing, timing and token counts of the generation.
     pub data: GenerationResponseData,
 }
+crate::__private::serde_struct!(GenerationResponse, [data "data" req]);
 
 /// Cost, routing, timing and token counts of the generation.
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenerationResponseData {
     /// ID of the generation.
@@ -26,13 +23,10 @@ pub struct GenerationResponseData {
     /// ID the upstream provider gave this generation.
     pub upstream_id: Option<String>,
     /// ID shared by every generation made for the same API request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// ID shared by the generations of one session, if a session was given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// When the answer came from the response cache, the ID of the generation it was cached from; null otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_cache_source_id: Option<String>,
     /// Kind of API call that produced the generation.
     pub api_type: Option<GenerationResponseDataApiType>,
@@ -49,7 +43,6 @@ pub struct GenerationResponseData {
     /// App that sent the request.
     pub app_id: Option<i64>,
     /// Workspace the generation is billed to, or null when the account has no workspaces. Older generations are credited to the account's default workspace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_id: Option<String>,
     /// Data region the request was routed through.
     pub data_region: DataRegion,
@@ -116,11 +109,35 @@ pub struct GenerationResponseData {
     /// The request's `Referer` header.
     pub http_referer: Option<String>,
 }
+crate::__private::serde_struct!(
+    GenerationResponseData, [id "id" req, upstream_id "upstream_id" opt, request_id
+    "request_id" opt, session_id "session_id" opt, response_cache_source_id
+    "response_cache_source_id" opt, api_type "api_type" opt, model "model" req,
+    provider_name "provider_name" opt, provider_responses "provider_responses" opt,
+    router "router" opt, preset_id "preset_id" opt, app_id "app_id" opt, workspace_id
+    "workspace_id" opt, data_region "data_region" req, service_tier "service_tier" opt,
+    created_at "created_at" req, streamed "streamed" opt, cancelled "cancelled" opt,
+    finish_reason "finish_reason" opt, native_finish_reason "native_finish_reason" opt,
+    latency "latency" opt, moderation_latency "moderation_latency" opt, generation_time
+    "generation_time" opt, total_cost "total_cost" req, usage "usage" req, cache_discount
+    "cache_discount" opt, upstream_inference_cost "upstream_inference_cost" opt, is_byok
+    "is_byok" req, tokens_prompt "tokens_prompt" opt, tokens_completion
+    "tokens_completion" opt, native_tokens_prompt "native_tokens_prompt" opt,
+    native_tokens_completion "native_tokens_completion" opt,
+    native_tokens_completion_images "native_tokens_completion_images" opt,
+    native_tokens_reasoning "native_tokens_reasoning" opt, native_tokens_cached
+    "native_tokens_cached" opt, num_media_prompt "num_media_prompt" opt,
+    num_input_audio_prompt "num_input_audio_prompt" opt, num_media_completion
+    "num_media_completion" opt, num_search_results "num_search_results" opt, num_fetches
+    "num_fetches" opt, web_search_engine "web_search_engine" opt, origin "origin" req,
+    external_user "external_user" opt, user_agent "user_agent" opt, http_referer
+    "http_referer" opt]
+);
 
 /// Kind of API call that produced the generation.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GenerationResponseDataApiType {
     /// `completions`

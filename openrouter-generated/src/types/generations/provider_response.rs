@@ -5,39 +5,35 @@ use crate::types::ServingProviderName;
 
 /// Outcome of one attempt at a provider while serving a generation.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProviderResponse {
     /// HTTP status the provider answered with.
     pub status: Option<i64>,
     /// ID the provider gave its response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// OpenRouter's internal ID of the endpoint that was tried.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
     /// Permanent slug of the model version that was tried.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_permaslug: Option<String>,
     /// Provider that was tried.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_name: Option<ServingProviderName>,
     /// True when this attempt used your own provider key (BYOK).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_byok: Option<bool>,
     /// How long the provider took to answer, in milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency: Option<f64>,
     /// Service tier the request was sent to. The tier actually used and billed comes from the provider's answer and can differ.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routed_service_tier: Option<ProviderResponseRoutedServiceTier>,
 }
+crate::__private::serde_struct!(
+    ProviderResponse, [status "status" opt, id "id" opt, endpoint_id "endpoint_id" opt,
+    model_permaslug "model_permaslug" opt, provider_name "provider_name" opt, is_byok
+    "is_byok" opt, latency "latency" opt, routed_service_tier "routed_service_tier" opt]
+);
 
 /// Service tier the request was sent to. The tier actually used and billed comes from the provider's answer and can differ.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProviderResponseRoutedServiceTier {
     /// `flex`

@@ -4,7 +4,6 @@
 /// A report about one generation.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubmitGenerationFeedbackRequest {
     /// ID of the generation the report is about.
@@ -15,6 +14,12 @@ pub struct SubmitGenerationFeedbackRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    SubmitGenerationFeedbackRequest, [generation_id "generation_id" req, category
+    "category" req, comment "comment" opt]
+);
 
 impl SubmitGenerationFeedbackRequest {
     /// A `SubmitGenerationFeedbackRequest` from its required fields; the optional ones start empty.
@@ -54,7 +59,7 @@ impl SubmitGenerationFeedbackRequest {
 /// Kind of problem being reported.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SubmitGenerationFeedbackRequestCategory {
     /// `latency`

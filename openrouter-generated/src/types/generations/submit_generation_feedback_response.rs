@@ -3,18 +3,15 @@
 
 /// Acknowledgement of a feedback report.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubmitGenerationFeedbackResponse {
     /// Result of the submission.
     pub data: SubmitGenerationFeedbackResponseData,
 }
+crate::__private::serde_struct!(SubmitGenerationFeedbackResponse, [data "data" req]);
 
 /// Result of the submission.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubmitGenerationFeedbackResponseData {
     /// Always true once the report is stored.
@@ -22,3 +19,6 @@ pub struct SubmitGenerationFeedbackResponseData {
     /// Allowed values: `true`.
     pub success: bool,
 }
+crate::__private::serde_struct!(
+    SubmitGenerationFeedbackResponseData, [success "success" req]
+);

@@ -9,85 +9,79 @@ use crate::types::{
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct Guardrail {
     /// Whether zero-data-retention requests to `google/*` models may use endpoints that can keep prompts for safety monitoring (false allows only endpoints that keep nothing). Can only be stricter than the account setting, which applies when this is not set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_safety_retention_google: Option<bool>,
     /// The same choice for models of other providers (for example open-weight models on Vertex). Can only be stricter than the account setting, which applies when this is not set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_safety_retention_other: Option<bool>,
     /// Regional hosts requests under this guardrail must come in through: `global` (openrouter.ai), `europe` (eu.openrouter.ai) or `us` (us.openrouter.ai); requests through other regions are refused. Null leaves the region open. When several guardrails apply, only regions allowed by all of them remain.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_data_regions: Option<Vec<DataRegion>>,
     /// Unique ID of the guardrail.
     pub id: String,
     /// Display name of the guardrail.
     pub name: String,
     /// Free-text description, or null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Workspace the guardrail is filed under. Null only for old guardrails made before workspaces existed; it does not mean the default workspace or every workspace. Being filed under a workspace does not apply the guardrail to that workspace's traffic.
     pub workspace_id: Option<String>,
     /// Spending cap in US dollars, or null when there is none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit_usd: Option<f64>,
     /// How often `limit_usd` resets, or null if it never does.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_interval: Option<GuardrailInterval>,
     /// Whether spend through your own provider keys (BYOK) counts toward `limit_usd` besides OpenRouter credit spend.
     pub include_byok_in_budgets: bool,
     /// IDs of the only providers requests may be routed to, or null for no restriction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_providers: Option<Vec<String>>,
     /// IDs of providers that requests are never routed to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ignored_providers: Option<Vec<String>>,
     /// Canonical slugs of the only models that may be used, or null for no restriction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_models: Option<Vec<String>>,
     /// Canonical slugs of models that routing skips.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ignored_models: Option<Vec<String>>,
     /// Whether Anthropic models may only be used with zero data retention.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce_zdr_anthropic: Option<bool>,
     /// Whether OpenAI models may only be used with zero data retention.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce_zdr_openai: Option<bool>,
     /// Whether Google models may only be used with zero data retention.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce_zdr_google: Option<bool>,
     /// Whether xAI models may only be used with zero data retention.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce_zdr_xai: Option<bool>,
     /// Whether models of every other provider may only be used with zero data retention.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce_zdr_other: Option<bool>,
     /// Former single zero-data-retention switch; read the per-provider `enforce_zdr_*` fields instead.
     #[deprecated]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce_zdr: Option<bool>,
     /// Whether free endpoints that publish prompts may be used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_free_model_publication: Option<bool>,
     /// Whether free endpoints that train on request data may be used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_free_model_training: Option<bool>,
     /// Whether paid endpoints that train on request data may be used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_paid_model_training: Option<bool>,
     /// Custom regular-expression filters run over request messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_filters: Option<Vec<GuardrailContentFilter>>,
     /// Built-in filters run over requests, such as PII detectors and the prompt-injection detector.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_filter_builtins: Option<Vec<GuardrailBuiltinFilter>>,
     /// When the guardrail was created, as an ISO 8601 timestamp.
     pub created_at: String,
     /// When the guardrail was last changed, as an ISO 8601 timestamp, or null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+crate::__private::serde_struct!(
+    Guardrail, [allow_safety_retention_google "allow_safety_retention_google" opt,
+    allow_safety_retention_other "allow_safety_retention_other" opt, allowed_data_regions
+    "allowed_data_regions" opt, id "id" req, name "name" req, description "description"
+    opt, workspace_id "workspace_id" opt, limit_usd "limit_usd" opt, reset_interval
+    "reset_interval" opt, include_byok_in_budgets "include_byok_in_budgets" req,
+    allowed_providers "allowed_providers" opt, ignored_providers "ignored_providers" opt,
+    allowed_models "allowed_models" opt, ignored_models "ignored_models" opt,
+    enforce_zdr_anthropic "enforce_zdr_anthropic" opt, enforce_zdr_openai
+    "enforce_zdr_openai" opt, enforce_zdr_google "enforce_zdr_google" opt,
+    enforce_zdr_xai "enforce_zdr_xai" opt, enforce_zdr_other "enforce_zdr_other" opt,
+    enforce_zdr "enforce_zdr" opt, enable_free_model_publication
+    "enable_free_model_publication" opt, enable_free_model_training
+    "enable_free_model_training" opt, enable_paid_model_training
+    "enable_paid_model_training" opt, content_filters "content_filters" opt,
+    content_filter_builtins "content_filter_builtins" opt, created_at "created_at" req,
+    updated_at "updated_at" opt]
+);

@@ -3,10 +3,11 @@
 
 /// Result of assigning keys or members to a guardrail.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GuardrailAssignResponse {
     /// How many keys or members were assigned.
     pub assigned_count: i64,
 }
+crate::__private::serde_struct!(
+    GuardrailAssignResponse, [assigned_count "assigned_count" req]
+);

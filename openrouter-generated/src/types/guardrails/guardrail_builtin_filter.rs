@@ -7,8 +7,6 @@ use crate::types::{
 
 /// A built-in filter as configured on a guardrail.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GuardrailBuiltinFilter {
     /// Which built-in filter to run.
@@ -16,9 +14,11 @@ pub struct GuardrailBuiltinFilter {
     /// What to do when the filter triggers.
     pub action: GuardrailFilterAction,
     /// Placeholder OpenRouter derives from the slug for redactions, such as `[EMAIL]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Which messages the filter reads; only the prompt-injection filter uses it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scan_scope: Option<GuardrailScanScope>,
 }
+crate::__private::serde_struct!(
+    GuardrailBuiltinFilter, [slug "slug" req, action "action" req, label "label" opt,
+    scan_scope "scan_scope" opt]
+);

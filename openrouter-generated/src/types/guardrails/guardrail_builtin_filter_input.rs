@@ -8,7 +8,6 @@ use crate::types::{
 /// A built-in filter to turn on in a create or update request.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GuardrailBuiltinFilterInput {
     /// Which built-in filter to run.
@@ -23,6 +22,12 @@ pub struct GuardrailBuiltinFilterInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scan_scope: Option<GuardrailScanScope>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    GuardrailBuiltinFilterInput, [slug "slug" req, action "action" req, label "label"
+    opt, scan_scope "scan_scope" opt]
+);
 
 impl GuardrailBuiltinFilterInput {
     /// A `GuardrailBuiltinFilterInput` from its required fields; the optional ones start empty.

@@ -6,7 +6,6 @@ use crate::types::GuardrailFilterAction;
 /// A custom filter that looks for a regular expression in request messages.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GuardrailContentFilter {
     /// Regular expression to look for.
@@ -17,6 +16,10 @@ pub struct GuardrailContentFilter {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub label: crate::Nullable<String>,
 }
+crate::__private::deserialize_struct!(
+    GuardrailContentFilter, [pattern "pattern" req, action "action" req, label "label"
+    opt]
+);
 
 impl GuardrailContentFilter {
     /// A `GuardrailContentFilter` from its required fields; the optional ones start empty.

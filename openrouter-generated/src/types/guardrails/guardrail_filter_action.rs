@@ -4,7 +4,7 @@
 /// What happens when a filter matches: `redact` replaces the match, `block` refuses the request, `flag` only records it.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GuardrailFilterAction {
     /// `redact`

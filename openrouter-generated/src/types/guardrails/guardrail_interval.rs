@@ -4,7 +4,7 @@
 /// How often the spending cap starts again from zero, or null when it never resets.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GuardrailInterval {
     /// `daily`

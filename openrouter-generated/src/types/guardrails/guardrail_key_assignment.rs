@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GuardrailKeyAssignment {
     /// Unique ID of the assignment.
@@ -24,3 +22,8 @@ pub struct GuardrailKeyAssignment {
     /// When the assignment was made, as an ISO 8601 timestamp.
     pub created_at: String,
 }
+crate::__private::serde_struct!(
+    GuardrailKeyAssignment, [id "id" req, guardrail_id "guardrail_id" req, key_hash
+    "key_hash" req, key_name "key_name" req, key_label "key_label" req, assigned_by
+    "assigned_by" opt, created_at "created_at" req]
+);

@@ -4,12 +4,16 @@
 /// API keys to assign to, or take off, a guardrail.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GuardrailKeysRequest {
     /// Hashes of the API keys.
     pub key_hashes: Vec<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    GuardrailKeysRequest, [key_hashes "key_hashes" req]
+);
 
 impl GuardrailKeysRequest {
     /// A `GuardrailKeysRequest` from its required fields; the optional ones start empty.

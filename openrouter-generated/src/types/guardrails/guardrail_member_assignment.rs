@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GuardrailMemberAssignment {
     /// Unique ID of the assignment.
@@ -22,3 +20,8 @@ pub struct GuardrailMemberAssignment {
     /// When the assignment was made, as an ISO 8601 timestamp.
     pub created_at: String,
 }
+crate::__private::serde_struct!(
+    GuardrailMemberAssignment, [id "id" req, guardrail_id "guardrail_id" req, user_id
+    "user_id" req, organization_id "organization_id" req, assigned_by "assigned_by" opt,
+    created_at "created_at" req]
+);

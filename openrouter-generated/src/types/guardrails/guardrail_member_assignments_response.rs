@@ -5,8 +5,6 @@ use crate::types::GuardrailMemberAssignment;
 
 /// One page of member-to-guardrail assignments.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GuardrailMemberAssignmentsResponse {
     /// The assignments on this page.
@@ -14,3 +12,6 @@ pub struct GuardrailMemberAssignmentsResponse {
     /// Number of assignments across all pages.
     pub total_count: i64,
 }
+crate::__private::serde_struct!(
+    GuardrailMemberAssignmentsResponse, [data "data" req, total_count "total_count" req]
+);

@@ -4,12 +4,16 @@
 /// Organization members to assign to, or take off, a guardrail.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GuardrailMembersRequest {
     /// User IDs of the members.
     pub member_user_ids: Vec<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    GuardrailMembersRequest, [member_user_ids "member_user_ids" req]
+);
 
 impl GuardrailMembersRequest {
     /// A `GuardrailMembersRequest` from its required fields; the optional ones start empty.

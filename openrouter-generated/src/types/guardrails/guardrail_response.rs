@@ -5,9 +5,8 @@ use crate::types::Guardrail;
 
 /// Wrapper around a single guardrail.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GuardrailResponse {
     pub data: Guardrail,
 }
+crate::__private::serde_struct!(GuardrailResponse, [data "data" req]);

@@ -4,7 +4,7 @@
 /// Which messages the prompt-injection filter reads (only `regex-prompt-injection` uses it); `all_messages` when not set.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GuardrailScanScope {
     /// `user_only`

@@ -3,10 +3,11 @@
 
 /// Result of taking keys or members off a guardrail.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GuardrailUnassignResponse {
     /// How many keys or members were unassigned.
     pub unassigned_count: i64,
 }
+crate::__private::serde_struct!(
+    GuardrailUnassignResponse, [unassigned_count "unassigned_count" req]
+);

@@ -5,8 +5,6 @@ use crate::types::Guardrail;
 
 /// One page of guardrails.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListGuardrailsResponse {
     /// The guardrails on this page.
@@ -14,3 +12,6 @@ pub struct ListGuardrailsResponse {
     /// Number of guardrails across all pages.
     pub total_count: i64,
 }
+crate::__private::serde_struct!(
+    ListGuardrailsResponse, [data "data" req, total_count "total_count" req]
+);

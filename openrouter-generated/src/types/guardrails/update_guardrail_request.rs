@@ -8,7 +8,6 @@ use crate::types::{
 /// Changes to apply to a guardrail; every field is optional. Lists replace the stored list as a whole.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateGuardrailRequest {
     /// Whether zero-data-retention requests to `google/*` models may use endpoints that can keep prompts for safety monitoring (false allows only endpoints that keep nothing). Can only be stricter than the account setting, which applies when this is not set.
@@ -82,6 +81,25 @@ pub struct UpdateGuardrailRequest {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub content_filter_builtins: crate::Nullable<Vec<GuardrailBuiltinFilterInput>>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    UpdateGuardrailRequest, [allow_safety_retention_google
+    "allow_safety_retention_google" opt, allow_safety_retention_other
+    "allow_safety_retention_other" opt, allowed_data_regions "allowed_data_regions" opt,
+    name "name" opt, description "description" opt, limit_usd "limit_usd" opt,
+    reset_interval "reset_interval" opt, include_byok_in_budgets
+    "include_byok_in_budgets" opt, allowed_providers "allowed_providers" opt,
+    ignored_providers "ignored_providers" opt, allowed_models "allowed_models" opt,
+    ignored_models "ignored_models" opt, enforce_zdr_anthropic "enforce_zdr_anthropic"
+    opt, enforce_zdr_openai "enforce_zdr_openai" opt, enforce_zdr_google
+    "enforce_zdr_google" opt, enforce_zdr_xai "enforce_zdr_xai" opt, enforce_zdr_other
+    "enforce_zdr_other" opt, enforce_zdr "enforce_zdr" opt, enable_free_model_publication
+    "enable_free_model_publication" opt, enable_free_model_training
+    "enable_free_model_training" opt, enable_paid_model_training
+    "enable_paid_model_training" opt, content_filters "content_filters" opt,
+    content_filter_builtins "content_filter_builtins" opt]
+);
 
 impl UpdateGuardrailRequest {
     /// An empty `UpdateGuardrailRequest`; fill it in with the setters.

@@ -3,18 +3,17 @@
 
 /// The parameter is accepted; there is nothing more to know about its values.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct BooleanCapability {
     /// Capability kind.
     pub r#type: BooleanCapabilityType,
 }
+crate::__private::serde_struct!(BooleanCapability, [r#type "type" req]);
 
 /// Capability kind.
 ///
 /// `boolean` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

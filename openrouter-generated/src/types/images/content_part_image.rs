@@ -4,7 +4,6 @@
 /// An image given by URL (an HTTP(S) address or a base64 `data:` URL).
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContentPartImage {
     /// Always `image_url`.
@@ -12,6 +11,11 @@ pub struct ContentPartImage {
     /// Where the image is.
     pub image_url: ContentPartImageUrl,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ContentPartImage, [r#type "type" req, image_url "image_url" req]
+);
 
 impl ContentPartImage {
     /// A `ContentPartImage` from its required fields; the optional ones start empty.
@@ -38,7 +42,7 @@ impl ContentPartImage {
 /// Always `image_url`.
 ///
 /// `image_url` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -68,12 +72,14 @@ impl std::fmt::Display for ContentPartImageType {
 /// Where the image is.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContentPartImageUrl {
     /// HTTP(S) address of the image, or a `data:` URL holding it.
     pub url: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(ContentPartImageUrl, [url "url" req]);
 
 impl ContentPartImageUrl {
     /// A `ContentPartImageUrl` from its required fields; the optional ones start empty.

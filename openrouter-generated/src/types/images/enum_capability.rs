@@ -3,8 +3,6 @@
 
 /// The parameter takes one of a fixed set of text values.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct EnumCapability {
     /// Capability kind.
@@ -12,11 +10,14 @@ pub struct EnumCapability {
     /// The accepted values.
     pub values: Vec<String>,
 }
+crate::__private::serde_struct!(
+    EnumCapability, [r#type "type" req, values "values" req]
+);
 
 /// Capability kind.
 ///
 /// `enum` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

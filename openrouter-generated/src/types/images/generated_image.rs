@@ -3,13 +3,13 @@
 
 /// One generated image.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct GeneratedImage {
     /// The image file, base64-encoded.
     pub b64_json: String,
     /// MIME type of the image, such as `image/png` or `image/svg+xml`; absent when it could not be determined.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
 }
+crate::__private::serde_struct!(
+    GeneratedImage, [b64_json "b64_json" req, media_type "media_type" opt]
+);

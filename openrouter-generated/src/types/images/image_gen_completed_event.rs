@@ -5,8 +5,6 @@ use crate::types::ImageGenerationUsage;
 
 /// A finished image; sent once per image when generation is done.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageGenCompletedEvent {
     /// Event kind.
@@ -14,18 +12,20 @@ pub struct ImageGenCompletedEvent {
     /// The final image, base64-encoded.
     pub b64_json: String,
     /// MIME type of the image, such as `image/png` or `image/svg+xml`; absent when it could not be determined.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
     /// When the image was generated, as a Unix timestamp in seconds.
     pub created: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<ImageGenerationUsage>,
 }
+crate::__private::serde_struct!(
+    ImageGenCompletedEvent, [r#type "type" req, b64_json "b64_json" req, media_type
+    "media_type" opt, created "created" req, usage "usage" opt]
+);
 
 /// Event kind.
 ///
 /// `image_generation.completed` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// An intermediate rendering, sent while the image is still being generated.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageGenPartialImageEvent {
     /// Event kind.
@@ -14,11 +12,15 @@ pub struct ImageGenPartialImageEvent {
     /// The partial image, base64-encoded.
     pub b64_json: String,
 }
+crate::__private::serde_struct!(
+    ImageGenPartialImageEvent, [r#type "type" req, partial_image_index
+    "partial_image_index" req, b64_json "b64_json" req]
+);
 
 /// Event kind.
 ///
 /// `image_generation.partial_image` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// A failure reported by the provider after the stream had started.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageGenStreamErrorEvent {
     /// Event kind.
@@ -12,30 +10,32 @@ pub struct ImageGenStreamErrorEvent {
     /// The provider's error.
     pub error: ImageGenStreamError,
 }
+crate::__private::serde_struct!(
+    ImageGenStreamErrorEvent, [r#type "type" req, error "error" req]
+);
 
 /// The provider's error.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageGenStreamError {
     /// The provider's explanation.
     pub message: String,
     /// The provider's error code, if it gave one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The provider's error type, if it gave one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// The request parameter the error concerns, if named.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param: Option<String>,
 }
+crate::__private::serde_struct!(
+    ImageGenStreamError, [message "message" req, code "code" opt, r#type "type" opt,
+    param "param" opt]
+);
 
 /// Event kind.
 ///
 /// `error` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// A piece of text output, sent while a text-based image (such as SVG) is being generated.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageGenTextChunkEvent {
     /// Event kind.
@@ -14,11 +12,14 @@ pub struct ImageGenTextChunkEvent {
     /// Which output the fragment belongs to: `content` is the image itself, `reasoning` and `draft` are intermediate steps of the provider.
     pub phase: ImageTextChunkPhase,
 }
+crate::__private::serde_struct!(
+    ImageGenTextChunkEvent, [r#type "type" req, text "text" req, phase "phase" req]
+);
 
 /// Event kind.
 ///
 /// `image_generation.text_chunk` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -48,7 +49,7 @@ impl std::fmt::Display for ImageGenTextChunkEventType {
 /// Which output the fragment belongs to: `content` is the image itself, `reasoning` and `draft` are intermediate steps of the provider.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ImageTextChunkPhase {
     /// `content`

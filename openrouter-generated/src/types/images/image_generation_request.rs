@@ -6,7 +6,6 @@ use crate::types::{ContentPartImage, ImageProviderPreferences, TraceConfig};
 /// What to draw, with which model, and how the images should come back.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImageGenerationRequest {
     /// Your own ID (at most 256 characters) grouping related calls in observability (Broadcast and private logging); never passed to the provider. A value here wins over the `x-session-id` header.
@@ -57,6 +56,16 @@ pub struct ImageGenerationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<ImageProviderPreferences>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ImageGenerationRequest, [session_id "session_id" opt, trace "trace" opt, user "user"
+    opt, model "model" req, prompt "prompt" req, input_references "input_references" opt,
+    n "n" opt, size "size" opt, resolution "resolution" opt, aspect_ratio "aspect_ratio"
+    opt, quality "quality" opt, background "background" opt, output_format
+    "output_format" opt, output_compression "output_compression" opt, seed "seed" opt,
+    stream "stream" opt, provider "provider" opt]
+);
 
 impl ImageGenerationRequest {
     /// An `ImageGenerationRequest` from its required fields; the optional ones start empty.
@@ -188,7 +197,7 @@ impl ImageGenerationRequest {
 /// Width-to-height ratio of the output; providers pick the nearest ratio they support.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ImageAspectRatio {
     /// `1:1`
@@ -348,7 +357,7 @@ impl<'de> serde::Deserialize<'de> for ImageAspectRatio {
 /// Background handling; `transparent` needs an output format with alpha (`png` or `webp`).
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ImageBackground {
     /// `auto`
@@ -416,7 +425,7 @@ impl<'de> serde::Deserialize<'de> for ImageBackground {
 /// Encoding of the returned images. Raster models produce `png`, `jpeg` or `webp`; vectorizing models produce `svg`, whose markup is returned base64-encoded in `b64_json` like the others.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ImageOutputFormat {
     /// `png`
@@ -488,7 +497,7 @@ impl<'de> serde::Deserialize<'de> for ImageOutputFormat {
 /// Rendering quality; ignored by providers that offer no choice.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ImageQuality {
     /// `auto`
@@ -568,7 +577,7 @@ impl<'de> serde::Deserialize<'de> for ImageQuality {
 /// Size tier of the output; each provider turns it into concrete pixel dimensions.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ImageResolution {
     /// `512`

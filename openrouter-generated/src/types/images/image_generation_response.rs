@@ -5,14 +5,14 @@ use crate::types::{GeneratedImage, ImageGenerationUsage};
 
 /// The generated images, with usage and cost.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageGenerationResponse {
     /// When the images were generated, as a Unix timestamp in seconds.
     pub created: i64,
     /// The images.
     pub data: Vec<GeneratedImage>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<ImageGenerationUsage>,
 }
+crate::__private::serde_struct!(
+    ImageGenerationResponse, [created "created" req, data "data" req, usage "usage" opt]
+);

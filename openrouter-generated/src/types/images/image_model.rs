@@ -7,8 +7,6 @@ use crate::types::{ImageModelArchitecture, ParameterCapabilities};
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageModel {
     /// Model slug, for example `openai/gpt-image-1`.
@@ -26,3 +24,9 @@ pub struct ImageModel {
     /// Relative URL of this model's per-endpoint details.
     pub endpoints: String,
 }
+crate::__private::serde_struct!(
+    ImageModel, [id "id" req, name "name" req, description "description" req, created
+    "created" req, architecture "architecture" req, supported_parameters
+    "supported_parameters" req, supports_streaming "supports_streaming" req, endpoints
+    "endpoints" req]
+);

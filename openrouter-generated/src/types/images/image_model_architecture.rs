@@ -5,8 +5,6 @@ use crate::types::{InputModality, OutputModality};
 
 /// The kinds of input an image model accepts and of output it produces.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageModelArchitecture {
     /// Kinds of input accepted.
@@ -14,3 +12,7 @@ pub struct ImageModelArchitecture {
     /// Kinds of output produced.
     pub output_modalities: Vec<OutputModality>,
 }
+crate::__private::serde_struct!(
+    ImageModelArchitecture, [input_modalities "input_modalities" req, output_modalities
+    "output_modalities" req]
+);

@@ -7,8 +7,6 @@ use crate::types::{ImagePricingEntry, ParameterCapabilities};
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageModelEndpoint {
     /// Display name of the provider.
@@ -25,3 +23,9 @@ pub struct ImageModelEndpoint {
     /// What the endpoint bills for, one line per billable item.
     pub pricing: Vec<ImagePricingEntry>,
 }
+crate::__private::serde_struct!(
+    ImageModelEndpoint, [provider_name "provider_name" req, provider_slug "provider_slug"
+    req, provider_tag "provider_tag" opt, supported_parameters "supported_parameters"
+    req, allowed_passthrough_parameters "allowed_passthrough_parameters" req,
+    supports_streaming "supports_streaming" req, pricing "pricing" req]
+);

@@ -3,8 +3,6 @@
 
 /// One billable item of an image endpoint and its price.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImagePricingEntry {
     /// What is billed.
@@ -14,14 +12,17 @@ pub struct ImagePricingEntry {
     /// Price per unit, in US dollars.
     pub cost_usd: f64,
     /// Variant of the item the price applies to, such as a quality or size tier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
 }
+crate::__private::serde_struct!(
+    ImagePricingEntry, [billable "billable" req, unit "unit" req, cost_usd "cost_usd"
+    req, variant "variant" opt]
+);
 
 /// What is billed.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ImagePricingBillable {
     /// `output_image`
@@ -97,7 +98,7 @@ impl<'de> serde::Deserialize<'de> for ImagePricingBillable {
 /// Unit the price applies to.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ImagePricingUnit {
     /// `request`

@@ -6,7 +6,6 @@ use crate::types::{ChatProviderSlug, ProviderOptions, ProviderSortPreference};
 /// Which providers may serve an image request, in what order, and options passed through to the provider that is chosen.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImageProviderPreferences {
     /// True (the default) lets another provider step in when the first choice, or every provider in `order`, is unavailable. False returns that provider's error instead.
@@ -26,6 +25,12 @@ pub struct ImageProviderPreferences {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<ProviderOptions>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ImageProviderPreferences, [allow_fallbacks "allow_fallbacks" opt, order "order" opt,
+    only "only" opt, ignore "ignore" opt, sort "sort" opt, options "options" opt]
+);
 
 impl ImageProviderPreferences {
     /// An empty `ImageProviderPreferences`; fill it in with the setters.

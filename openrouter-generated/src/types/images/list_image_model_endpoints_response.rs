@@ -5,8 +5,6 @@ use crate::types::ImageModelEndpoint;
 
 /// An image model with the endpoints that serve it.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListImageModelEndpointsResponse {
     /// Model slug.
@@ -14,3 +12,6 @@ pub struct ListImageModelEndpointsResponse {
     /// The endpoints.
     pub endpoints: Vec<ImageModelEndpoint>,
 }
+crate::__private::serde_struct!(
+    ListImageModelEndpointsResponse, [id "id" req, endpoints "endpoints" req]
+);

@@ -5,10 +5,9 @@ use crate::types::ImageModel;
 
 /// The image generation models.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListImageModelsResponse {
     /// One entry per model.
     pub data: Vec<ImageModel>,
 }
+crate::__private::serde_struct!(ListImageModelsResponse, [data "data" req]);

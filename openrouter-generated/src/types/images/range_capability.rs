@@ -3,8 +3,6 @@
 
 /// The parameter takes any number within an inclusive range.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct RangeCapability {
     /// Capability kind.
@@ -14,11 +12,14 @@ pub struct RangeCapability {
     /// Largest accepted value.
     pub max: f64,
 }
+crate::__private::serde_struct!(
+    RangeCapability, [r#type "type" req, min "min" req, max "max" req]
+);
 
 /// Capability kind.
 ///
 /// `range` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

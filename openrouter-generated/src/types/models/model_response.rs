@@ -5,9 +5,8 @@ use crate::types::Model;
 
 /// Wrapper around a single model.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelResponse {
     pub data: Model,
 }
+crate::__private::serde_struct!(ModelResponse, [data "data" req]);

@@ -3,20 +3,18 @@
 
 /// Wrapper around the model count.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelsCountResponse {
     /// Count result.
     pub data: ModelsCountResponseData,
 }
+crate::__private::serde_struct!(ModelsCountResponse, [data "data" req]);
 
 /// Count result.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelsCountResponseData {
     /// Number of models available.
     pub count: i64,
 }
+crate::__private::serde_struct!(ModelsCountResponseData, [count "count" req]);

@@ -4,7 +4,7 @@
 /// The token type of an OpenRouter access token in a token exchange, always `urn:ietf:params:oauth:token-type:access_token`; optional in the request.
 ///
 /// `urn:ietf:params:oauth:token-type:access_token` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

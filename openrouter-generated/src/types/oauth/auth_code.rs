@@ -3,8 +3,6 @@
 
 /// An authorization code waiting to be exchanged.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthCode {
     /// The code to send to the exchange call.
@@ -14,3 +12,6 @@ pub struct AuthCode {
     /// When the code was created (ISO 8601).
     pub created_at: String,
 }
+crate::__private::serde_struct!(
+    AuthCode, [id "id" req, app_id "app_id" req, created_at "created_at" req]
+);

@@ -6,7 +6,6 @@ use crate::types::CodeChallengeMethod;
 /// Settings of an authorization code and of the key it will be exchanged for.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAuthCodeRequest {
     /// Where the user is sent after approving. HTTPS addresses are accepted, as are `localhost` and `127.0.0.1` addresses on any port (for command-line tools).
@@ -38,6 +37,15 @@ pub struct CreateAuthCodeRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spawn_cloud: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CreateAuthCodeRequest, [callback_url "callback_url" req, code_challenge
+    "code_challenge" opt, code_challenge_method "code_challenge_method" opt, limit
+    "limit" opt, usage_limit_type "usage_limit_type" opt, expires_at "expires_at" opt,
+    key_label "key_label" opt, workspace_id "workspace_id" opt, spawn_agent "spawn_agent"
+    opt, spawn_cloud "spawn_cloud" opt]
+);
 
 impl CreateAuthCodeRequest {
     /// A `CreateAuthCodeRequest` from its required fields; the optional ones start empty.
@@ -123,7 +131,7 @@ impl CreateAuthCodeRequest {
 /// How often the credit limit resets; without it the limit never resets.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthCodeLimitReset {
     /// `daily`

@@ -5,9 +5,8 @@ use crate::types::AuthCode;
 
 /// Wrapper around a new authorization code.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateAuthCodeResponse {
     pub data: AuthCode,
 }
+crate::__private::serde_struct!(CreateAuthCodeResponse, [data "data" req]);

@@ -6,7 +6,6 @@ use crate::types::CodeChallengeMethod;
 /// The authorization code to redeem and, for PKCE, its verifier.
 #[derive(Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ExchangeAuthCodeRequest {
     /// The code OpenRouter passed to your callback URL.
@@ -18,6 +17,12 @@ pub struct ExchangeAuthCodeRequest {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub code_challenge_method: crate::Nullable<CodeChallengeMethod>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ExchangeAuthCodeRequest, [code "code" req, code_verifier "code_verifier" opt,
+    code_challenge_method "code_challenge_method" opt]
+);
 
 impl std::fmt::Debug for ExchangeAuthCodeRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

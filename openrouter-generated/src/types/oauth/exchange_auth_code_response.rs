@@ -3,8 +3,6 @@
 
 /// The API key issued for the user.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExchangeAuthCodeResponse {
     /// The new API key; store it safely, it is not shown again.
@@ -12,6 +10,9 @@ pub struct ExchangeAuthCodeResponse {
     /// ID of the user the key belongs to, if known.
     pub user_id: Option<String>,
 }
+crate::__private::serde_struct!(
+    ExchangeAuthCodeResponse, [key "key" req, user_id "user_id" opt]
+);
 
 impl std::fmt::Debug for ExchangeAuthCodeResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

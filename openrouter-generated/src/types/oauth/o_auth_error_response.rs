@@ -3,8 +3,6 @@
 
 /// An error in the OAuth format (RFC 6749).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OAuthErrorResponse {
     /// What went wrong, as an OAuth error code.
@@ -12,11 +10,14 @@ pub struct OAuthErrorResponse {
     /// Readable explanation of the error.
     pub error_description: String,
 }
+crate::__private::serde_struct!(
+    OAuthErrorResponse, [error "error" req, error_description "error_description" req]
+);
 
 /// What went wrong, as an OAuth error code.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuthErrorCode {
     /// `invalid_request`

@@ -3,8 +3,6 @@
 
 /// One public signing key, an elliptic-curve key on P-256.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OAuthJwk {
     /// ID of the key; a token's header names the key that signed it.
@@ -22,11 +20,15 @@ pub struct OAuthJwk {
     /// Y coordinate of the public key, base64url-encoded.
     pub y: String,
 }
+crate::__private::serde_struct!(
+    OAuthJwk, [kid "kid" req, kty "kty" req, crv "crv" req, alg "alg" req, r#use "use"
+    req, x "x" req, y "y" req]
+);
 
 /// Signing algorithm, always `ES256`.
 ///
 /// `ES256` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -56,7 +58,7 @@ impl std::fmt::Display for OAuthJwkAlg {
 /// Curve, always `P-256`.
 ///
 /// `P-256` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -86,7 +88,7 @@ impl std::fmt::Display for OAuthJwkCrv {
 /// Key type, always `EC`.
 ///
 /// `EC` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -116,7 +118,7 @@ impl std::fmt::Display for OAuthJwkKty {
 /// What the key is for, always `sig` (signatures).
 ///
 /// `sig` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

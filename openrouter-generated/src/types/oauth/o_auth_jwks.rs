@@ -5,10 +5,9 @@ use crate::types::OAuthJwk;
 
 /// A JSON Web Key Set (RFC 7517) of the keys that sign OpenRouter's access tokens.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OAuthJwks {
     /// The public keys.
     pub keys: Vec<OAuthJwk>,
 }
+crate::__private::serde_struct!(OAuthJwks, [keys "keys" req]);

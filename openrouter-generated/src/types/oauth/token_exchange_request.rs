@@ -6,7 +6,6 @@ use crate::types::AccessTokenType;
 /// The form fields of a token exchange.
 #[derive(Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TokenExchangeRequest {
     /// Always `urn:ietf:params:oauth:grant-type:token-exchange`.
@@ -23,6 +22,14 @@ pub struct TokenExchangeRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<TokenExchangeScope>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    TokenExchangeRequest, [grant_type "grant_type" req, subject_token "subject_token"
+    req, subject_token_type "subject_token_type" req, federation_policy_id
+    "federation_policy_id" req, requested_token_type "requested_token_type" opt, scope
+    "scope" opt]
+);
 
 impl std::fmt::Debug for TokenExchangeRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -93,7 +100,7 @@ impl TokenExchangeRequest {
 /// Always `urn:ietf:params:oauth:token-type:jwt`.
 ///
 /// `urn:ietf:params:oauth:token-type:jwt` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -123,7 +130,7 @@ impl std::fmt::Display for SubjectTokenType {
 /// Always `urn:ietf:params:oauth:grant-type:token-exchange`.
 ///
 /// `urn:ietf:params:oauth:grant-type:token-exchange` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -153,7 +160,7 @@ impl std::fmt::Display for TokenExchangeGrantType {
 /// If sent, must fit the kind of key the policy acts as: `management` for a management key, `inference` for any other.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TokenExchangeScope {
     /// `inference`

@@ -5,8 +5,6 @@ use crate::types::AccessTokenType;
 
 /// A short-lived OpenRouter access token.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct TokenExchangeResponse {
     /// The token, a JWT; send it as a bearer token in `Authorization`, like an API key.
@@ -19,6 +17,11 @@ pub struct TokenExchangeResponse {
     /// What the token may do, `inference` or `management`, set by the kind of key the policy acts as.
     pub scope: String,
 }
+crate::__private::serde_struct!(
+    TokenExchangeResponse, [access_token "access_token" req, issued_token_type
+    "issued_token_type" req, token_type "token_type" req, expires_in "expires_in" req,
+    scope "scope" req]
+);
 
 impl std::fmt::Debug for TokenExchangeResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -35,7 +38,7 @@ impl std::fmt::Debug for TokenExchangeResponse {
 /// Always `Bearer`.
 ///
 /// `Bearer` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

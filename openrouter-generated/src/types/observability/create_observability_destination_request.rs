@@ -8,7 +8,6 @@ use crate::types::{
 /// A new destination for request traces.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateObservabilityDestinationRequest {
     /// Beta: include `openrouter_cost_allocation` (usage and cost per kind of token, sent only when it adds up to the billed cost).
@@ -61,6 +60,18 @@ pub struct CreateObservabilityDestinationRequest {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub filter_rules: crate::Nullable<ObservabilityFilterRules>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CreateObservabilityDestinationRequest, [broadcast_generation_cost_allocation
+    "broadcast_generation_cost_allocation" opt, regions "regions" opt, r#type "type" req,
+    name "name" req, config "config" req, workspace_id "workspace_id" opt, enabled
+    "enabled" opt, privacy_mode "privacy_mode" opt, broadcast_generation_cost
+    "broadcast_generation_cost" opt, broadcast_generation_identity
+    "broadcast_generation_identity" opt, broadcast_generation_request_context
+    "broadcast_generation_request_context" opt, sampling_rate "sampling_rate" opt,
+    api_key_hashes "api_key_hashes" opt, filter_rules "filter_rules" opt]
+);
 
 impl CreateObservabilityDestinationRequest {
     /// A `CreateObservabilityDestinationRequest` from its required fields; the optional ones start empty.

@@ -5,8 +5,6 @@ use crate::types::ObservabilityDestination;
 
 /// One page of observability destinations.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListObservabilityDestinationsResponse {
     /// The destinations on this page.
@@ -14,3 +12,7 @@ pub struct ListObservabilityDestinationsResponse {
     /// Number of destinations across all pages.
     pub total_count: i64,
 }
+crate::__private::serde_struct!(
+    ListObservabilityDestinationsResponse, [data "data" req, total_count "total_count"
+    req]
+);

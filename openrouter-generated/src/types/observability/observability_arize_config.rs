@@ -3,29 +3,25 @@
 
 /// Connection settings for Arize.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityArizeConfig {
     /// Arize API key.
-    #[serde(rename = "apiKey")]
     pub api_key: String,
     /// Key of the Arize space.
-    #[serde(rename = "spaceKey")]
     pub space_key: String,
     /// Model ID the traces are recorded under.
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// OTLP endpoint to send to.
     ///
     /// Server default: `"https://otlp.arize.com"`.
-    #[serde(rename = "baseUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
     /// Extra HTTP headers to send with every export.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
+crate::__private::serde_struct!(
+    ObservabilityArizeConfig, [api_key "apiKey" req, space_key "spaceKey" req, model_id
+    "modelId" req, base_url "baseUrl" opt, headers "headers" opt]
+);
 
 impl std::fmt::Debug for ObservabilityArizeConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -3,26 +3,23 @@
 
 /// Connection settings for Braintrust.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityBraintrustConfig {
     /// Braintrust API key.
-    #[serde(rename = "apiKey")]
     pub api_key: String,
     /// ID of the Braintrust project that receives the traces.
-    #[serde(rename = "projectId")]
     pub project_id: String,
     /// Braintrust API address.
     ///
     /// Server default: `"https://api.braintrust.dev"`.
-    #[serde(rename = "baseUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
     /// Extra HTTP headers to send with every export.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
+crate::__private::serde_struct!(
+    ObservabilityBraintrustConfig, [api_key "apiKey" req, project_id "projectId" req,
+    base_url "baseUrl" opt, headers "headers" opt]
+);
 
 impl std::fmt::Debug for ObservabilityBraintrustConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -5,13 +5,9 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityClickhouseConfig {
     /// Send the `cache_write_tokens` column (schema version 2); turn it on once the table has that column.
-    #[serde(rename = "shouldIncludeCacheWriteTokens")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub should_include_cache_write_tokens: Option<bool>,
     /// Address of the ClickHouse server.
     pub host: String,
@@ -24,12 +20,16 @@ pub struct ObservabilityClickhouseConfig {
     /// Table that receives the traces.
     ///
     /// Server default: `"OPENROUTER_TRACES"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table: Option<String>,
     /// Extra HTTP headers to send with every export.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
+crate::__private::serde_struct!(
+    ObservabilityClickhouseConfig, [should_include_cache_write_tokens
+    "shouldIncludeCacheWriteTokens" opt, host "host" req, database "database" req,
+    username "username" req, password "password" req, table "table" opt, headers
+    "headers" opt]
+);
 
 impl std::fmt::Debug for ObservabilityClickhouseConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -3,25 +3,23 @@
 
 /// Connection settings for Datadog.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityDatadogConfig {
     /// Datadog API key.
-    #[serde(rename = "apiKey")]
     pub api_key: String,
     /// Name of the ML application the traces are filed under.
-    #[serde(rename = "mlApp")]
     pub ml_app: String,
     /// Datadog API address of your site.
     ///
     /// Server default: `"https://api.us5.datadoghq.com"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Extra HTTP headers to send with every export.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
+crate::__private::serde_struct!(
+    ObservabilityDatadogConfig, [api_key "apiKey" req, ml_app "mlApp" req, url "url" opt,
+    headers "headers" opt]
+);
 
 impl std::fmt::Debug for ObservabilityDatadogConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -5,9 +5,8 @@ use crate::types::ObservabilityDestination;
 
 /// Wrapper around a single observability destination.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityDestinationResponse {
     pub data: ObservabilityDestination,
 }
+crate::__private::serde_struct!(ObservabilityDestinationResponse, [data "data" req]);

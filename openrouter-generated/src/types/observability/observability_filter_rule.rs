@@ -4,7 +4,6 @@
 /// A test on one field of a request.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityFilterRule {
     /// The request field to test.
@@ -15,6 +14,10 @@ pub struct ObservabilityFilterRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<ObservabilityFilterValue>,
 }
+crate::__private::deserialize_struct!(
+    ObservabilityFilterRule, [field "field" req, operator "operator" req, value "value"
+    opt]
+);
 
 impl ObservabilityFilterRule {
     /// An `ObservabilityFilterRule` from its required fields; the optional ones start empty.
@@ -51,7 +54,7 @@ impl ObservabilityFilterRule {
 /// The request field to test.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ObservabilityFilterField {
     /// `model`
@@ -154,7 +157,7 @@ impl<'de> serde::Deserialize<'de> for ObservabilityFilterField {
 /// The comparison; `exists` and `not_exists` take no value.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ObservabilityFilterOperator {
     /// `equals`

@@ -6,7 +6,6 @@ use crate::types::ObservabilityFilterRule;
 /// Rules joined by one logical operator.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityFilterRuleGroup {
     /// Whether every rule (`and`) or any rule (`or`) must hold.
@@ -17,6 +16,9 @@ pub struct ObservabilityFilterRuleGroup {
     /// The rules of the group.
     pub rules: Vec<ObservabilityFilterRule>,
 }
+crate::__private::deserialize_struct!(
+    ObservabilityFilterRuleGroup, [logic "logic" opt, rules "rules" req]
+);
 
 impl ObservabilityFilterRuleGroup {
     /// An `ObservabilityFilterRuleGroup` from its required fields; the optional ones start empty.
@@ -43,7 +45,7 @@ impl ObservabilityFilterRuleGroup {
 /// Whether every rule (`and`) or any rule (`or`) must hold.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ObservabilityFilterLogic {
     /// `and`

@@ -6,7 +6,6 @@ use crate::types::ObservabilityFilterRuleGroup;
 /// Structured rules that decide which requests are forwarded; null means no rules.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityFilterRules {
     /// Whether the rules are applied.
@@ -17,6 +16,9 @@ pub struct ObservabilityFilterRules {
     /// Groups of rules.
     pub groups: Vec<ObservabilityFilterRuleGroup>,
 }
+crate::__private::deserialize_struct!(
+    ObservabilityFilterRules, [enabled "enabled" opt, groups "groups" req]
+);
 
 impl ObservabilityFilterRules {
     /// An `ObservabilityFilterRules` from its required fields; the optional ones start empty.

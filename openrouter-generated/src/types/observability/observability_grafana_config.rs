@@ -3,26 +3,23 @@
 
 /// Connection settings for Grafana Cloud.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityGrafanaConfig {
     /// Grafana Cloud access token.
-    #[serde(rename = "apiKey")]
     pub api_key: String,
     /// ID of the Grafana Cloud instance.
-    #[serde(rename = "instanceId")]
     pub instance_id: String,
     /// OTLP gateway to send to.
     ///
     /// Server default: `"https://otlp-gateway-prod-us-west-0.grafana.net"`.
-    #[serde(rename = "baseUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
     /// Extra HTTP headers to send with every export.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
+crate::__private::serde_struct!(
+    ObservabilityGrafanaConfig, [api_key "apiKey" req, instance_id "instanceId" req,
+    base_url "baseUrl" opt, headers "headers" opt]
+);
 
 impl std::fmt::Debug for ObservabilityGrafanaConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

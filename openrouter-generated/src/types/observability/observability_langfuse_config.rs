@@ -3,26 +3,23 @@
 
 /// Connection settings for Langfuse.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityLangfuseConfig {
     /// Langfuse secret key.
-    #[serde(rename = "secretKey")]
     pub secret_key: String,
     /// Langfuse public key.
-    #[serde(rename = "publicKey")]
     pub public_key: String,
     /// Langfuse address, for another region or a self-hosted server.
     ///
     /// Server default: `"https://us.cloud.langfuse.com"`.
-    #[serde(rename = "baseUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
     /// Extra HTTP headers to send with every export.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
+crate::__private::serde_struct!(
+    ObservabilityLangfuseConfig, [secret_key "secretKey" req, public_key "publicKey" req,
+    base_url "baseUrl" opt, headers "headers" opt]
+);
 
 impl std::fmt::Debug for ObservabilityLangfuseConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -3,31 +3,27 @@
 
 /// Connection settings for LangSmith.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityLangsmithConfig {
     /// LangSmith API key.
-    #[serde(rename = "apiKey")]
     pub api_key: String,
     /// LangSmith project that receives the traces.
     ///
     /// Server default: `"main"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<String>,
     /// LangSmith workspace, for keys that reach several.
-    #[serde(rename = "workspaceId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_id: Option<String>,
     /// LangSmith API address.
     ///
     /// Server default: `"https://api.smith.langchain.com"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// Extra HTTP headers to send with every export.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
+crate::__private::serde_struct!(
+    ObservabilityLangsmithConfig, [api_key "apiKey" req, project "project" opt,
+    workspace_id "workspaceId" opt, endpoint "endpoint" opt, headers "headers" opt]
+);
 
 impl std::fmt::Debug for ObservabilityLangsmithConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -3,27 +3,26 @@
 
 /// Connection settings for New Relic.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityNewrelicConfig {
     /// New Relic license key.
-    #[serde(rename = "licenseKey")]
     pub license_key: String,
     /// Data center region of the New Relic account.
     ///
     /// Server default: `"us"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<ObservabilityNewrelicRegion>,
     /// Extra HTTP headers to send with every export.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
+crate::__private::serde_struct!(
+    ObservabilityNewrelicConfig, [license_key "licenseKey" req, region "region" opt,
+    headers "headers" opt]
+);
 
 /// Data center region of the New Relic account.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ObservabilityNewrelicRegion {
     /// `us`

@@ -3,22 +3,21 @@
 
 /// Connection settings for Opik.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityOpikConfig {
     /// Opik API key.
-    #[serde(rename = "apiKey")]
     pub api_key: String,
     /// Opik workspace.
     pub workspace: String,
     /// Opik project that receives the traces.
-    #[serde(rename = "projectName")]
     pub project_name: String,
     /// Extra HTTP headers to send with every export.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
+crate::__private::serde_struct!(
+    ObservabilityOpikConfig, [api_key "apiKey" req, workspace "workspace" req,
+    project_name "projectName" req, headers "headers" opt]
+);
 
 impl std::fmt::Debug for ObservabilityOpikConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -3,13 +3,13 @@
 
 /// Connection settings for an OpenTelemetry collector.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityOtelCollectorConfig {
     /// OTLP address of the collector.
     pub endpoint: String,
     /// Extra HTTP headers to send with every export, such as authentication.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
+crate::__private::serde_struct!(
+    ObservabilityOtelCollectorConfig, [endpoint "endpoint" req, headers "headers" opt]
+);

@@ -3,22 +3,21 @@
 
 /// Connection settings for PostHog.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityPosthogConfig {
     /// PostHog project API key.
-    #[serde(rename = "apiKey")]
     pub api_key: String,
     /// PostHog address of your region or server.
     ///
     /// Server default: `"https://us.i.posthog.com"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// Extra HTTP headers to send with every export.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
+crate::__private::serde_struct!(
+    ObservabilityPosthogConfig, [api_key "apiKey" req, endpoint "endpoint" opt, headers
+    "headers" opt]
+);
 
 impl std::fmt::Debug for ObservabilityPosthogConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

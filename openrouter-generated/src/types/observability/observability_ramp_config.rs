@@ -3,23 +3,21 @@
 
 /// Connection settings for Ramp.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityRampConfig {
     /// Ramp API key.
-    #[serde(rename = "apiKey")]
     pub api_key: String,
     /// Ramp endpoint that receives the usage.
     ///
     /// Server default: `"https://api.ramp.com/developer/v1/ai-usage/openrouter"`.
-    #[serde(rename = "baseUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
     /// Extra HTTP headers to send with every export.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
+crate::__private::serde_struct!(
+    ObservabilityRampConfig, [api_key "apiKey" req, base_url "baseUrl" opt, headers
+    "headers" opt]
+);
 
 impl std::fmt::Debug for ObservabilityRampConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

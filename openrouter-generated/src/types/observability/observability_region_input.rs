@@ -4,7 +4,7 @@
 /// A data region, as accepted on input (`eu` is stored as `europe`).
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ObservabilityRegionInput {
     /// `global`

@@ -3,16 +3,16 @@
 
 /// Connection settings for Sentry.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilitySentryConfig {
     /// OTLP address of the Sentry project.
-    #[serde(rename = "otlpEndpoint")]
     pub otlp_endpoint: String,
     /// DSN of the Sentry project (`https://<key>@<host>/<project id>`).
     pub dsn: String,
     /// Extra HTTP headers to send with every export.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
+crate::__private::serde_struct!(
+    ObservabilitySentryConfig, [otlp_endpoint "otlpEndpoint" req, dsn "dsn" req, headers
+    "headers" opt]
+);

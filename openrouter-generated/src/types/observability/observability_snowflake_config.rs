@@ -3,13 +3,9 @@
 
 /// Connection settings for Snowflake.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilitySnowflakeConfig {
     /// Send the `cache_write_tokens` column (schema version 2); turn it on once the table has that column.
-    #[serde(rename = "shouldIncludeCacheWriteTokens")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub should_include_cache_write_tokens: Option<bool>,
     /// Snowflake account identifier.
     pub account: String,
@@ -18,27 +14,28 @@ pub struct ObservabilitySnowflakeConfig {
     /// Warehouse that runs the inserts.
     ///
     /// Server default: `"COMPUTE_WH"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse: Option<String>,
     /// Database to write to.
     ///
     /// Server default: `"SNOWFLAKE_LEARNING_DB"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
     /// Schema of the table.
     ///
     /// Server default: `"PUBLIC"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
     /// Table that receives the traces.
     ///
     /// Server default: `"OPENROUTER_TRACES"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table: Option<String>,
     /// Extra HTTP headers to send with every request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
+crate::__private::serde_struct!(
+    ObservabilitySnowflakeConfig, [should_include_cache_write_tokens
+    "shouldIncludeCacheWriteTokens" opt, account "account" req, token "token" req,
+    warehouse "warehouse" opt, database "database" opt, schema "schema" opt, table
+    "table" opt, headers "headers" opt]
+);
 
 impl std::fmt::Debug for ObservabilitySnowflakeConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -3,12 +3,9 @@
 
 /// Connection settings for Weave.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityWeaveConfig {
     /// Weights & Biases API key.
-    #[serde(rename = "apiKey")]
     pub api_key: String,
     /// Team or user that owns the project.
     pub entity: String,
@@ -17,13 +14,14 @@ pub struct ObservabilityWeaveConfig {
     /// Weave trace server address.
     ///
     /// Server default: `"https://trace.wandb.ai"`.
-    #[serde(rename = "baseUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
     /// Extra HTTP headers to send with every export.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
+crate::__private::serde_struct!(
+    ObservabilityWeaveConfig, [api_key "apiKey" req, entity "entity" req, project
+    "project" req, base_url "baseUrl" opt, headers "headers" opt]
+);
 
 impl std::fmt::Debug for ObservabilityWeaveConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

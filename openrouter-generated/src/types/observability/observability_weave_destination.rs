@@ -7,15 +7,11 @@ use crate::types::{DataRegion, ObservabilityFilterRules, ObservabilityWeaveConfi
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityWeaveDestination {
     /// Beta: whether `openrouter_cost_allocation` (usage and cost per kind of token, sent only when it adds up to the billed cost) is included.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub broadcast_generation_cost_allocation: Option<bool>,
     /// Data regions the destination serves; requests handled in a region go only to destinations listing it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regions: Option<Vec<DataRegion>>,
     /// Unique ID of the destination.
     pub id: String,
@@ -45,9 +41,20 @@ pub struct ObservabilityWeaveDestination {
     pub r#type: ObservabilityWeaveDestinationType,
     pub config: ObservabilityWeaveConfig,
 }
+crate::__private::serde_struct!(
+    ObservabilityWeaveDestination, [broadcast_generation_cost_allocation
+    "broadcast_generation_cost_allocation" opt, regions "regions" opt, id "id" req,
+    workspace_id "workspace_id" req, name "name" opt, enabled "enabled" req, privacy_mode
+    "privacy_mode" req, broadcast_generation_cost "broadcast_generation_cost" req,
+    broadcast_generation_identity "broadcast_generation_identity" req,
+    broadcast_generation_request_context "broadcast_generation_request_context" req,
+    sampling_rate "sampling_rate" req, api_key_hashes "api_key_hashes" opt, filter_rules
+    "filter_rules" opt, created_at "created_at" req, updated_at "updated_at" req, r#type
+    "type" req, config "config" req]
+);
 
 /// `weave` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// Settings of a webhook destination.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObservabilityWebhookConfig {
     /// Address that receives the traces.
@@ -12,17 +10,19 @@ pub struct ObservabilityWebhookConfig {
     /// HTTP method to send them with.
     ///
     /// Server default: `"POST"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<ObservabilityWebhookMethod>,
     /// Extra HTTP headers to send, such as authentication.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
+crate::__private::serde_struct!(
+    ObservabilityWebhookConfig, [url "url" req, method "method" opt, headers "headers"
+    opt]
+);
 
 /// HTTP method to send them with.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ObservabilityWebhookMethod {
     /// `POST`

@@ -6,7 +6,6 @@ use crate::types::{ObservabilityFilterRules, ObservabilityRegionInput};
 /// Changes to apply to a destination; every field is optional.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateObservabilityDestinationRequest {
     /// Beta: include `openrouter_cost_allocation` (usage and cost per kind of token, sent only when it adds up to the billed cost).
@@ -45,6 +44,18 @@ pub struct UpdateObservabilityDestinationRequest {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub filter_rules: crate::Nullable<ObservabilityFilterRules>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    UpdateObservabilityDestinationRequest, [broadcast_generation_cost_allocation
+    "broadcast_generation_cost_allocation" opt, regions "regions" opt, name "name" opt,
+    config "config" opt, enabled "enabled" opt, privacy_mode "privacy_mode" opt,
+    broadcast_generation_cost "broadcast_generation_cost" opt,
+    broadcast_generation_identity "broadcast_generation_identity" opt,
+    broadcast_generation_request_context "broadcast_generation_request_context" opt,
+    sampling_rate "sampling_rate" opt, api_key_hashes "api_key_hashes" opt, filter_rules
+    "filter_rules" opt]
+);
 
 impl UpdateObservabilityDestinationRequest {
     /// An empty `UpdateObservabilityDestinationRequest`; fill it in with the setters.

@@ -5,8 +5,6 @@ use crate::types::OrganizationMember;
 
 /// One page of organization members.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListOrganizationMembersResponse {
     /// The members on this page.
@@ -14,3 +12,6 @@ pub struct ListOrganizationMembersResponse {
     /// Number of members across all pages.
     pub total_count: i64,
 }
+crate::__private::serde_struct!(
+    ListOrganizationMembersResponse, [data "data" req, total_count "total_count" req]
+);

@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrganizationMember {
     /// User ID of the member.
@@ -20,11 +18,15 @@ pub struct OrganizationMember {
     /// The member's role in the organization.
     pub role: OrganizationMemberRole,
 }
+crate::__private::serde_struct!(
+    OrganizationMember, [id "id" req, first_name "first_name" opt, last_name "last_name"
+    opt, email "email" req, role "role" req]
+);
 
 /// The member's role in the organization.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrganizationMemberRole {
     /// `org:admin`

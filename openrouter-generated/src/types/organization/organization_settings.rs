@@ -3,8 +3,6 @@
 
 /// Settings of an organization.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrganizationSettings {
     /// ID of the organization.
@@ -12,3 +10,7 @@ pub struct OrganizationSettings {
     /// When true, `GET /models` requested with an API key of the organization is narrowed to what that key is allowed to use (the `GET /models/user` list), and the signed-in website lists models the same way. Requests without a key still see the whole public catalogue.
     pub is_filtered_model_catalog_enabled: bool,
 }
+crate::__private::serde_struct!(
+    OrganizationSettings, [id "id" req, is_filtered_model_catalog_enabled
+    "is_filtered_model_catalog_enabled" req]
+);

@@ -5,9 +5,8 @@ use crate::types::OrganizationSettings;
 
 /// Wrapper around the organization's settings.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrganizationSettingsResponse {
     pub data: OrganizationSettings,
 }
+crate::__private::serde_struct!(OrganizationSettingsResponse, [data "data" req]);

@@ -4,12 +4,17 @@
 /// New values for the organization's settings.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateOrganizationSettingsRequest {
     /// Turn the filtered model catalogue on or off: when on, `GET /models` requested with an organization key is narrowed to what that key is allowed to use.
     pub is_filtered_model_catalog_enabled: bool,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    UpdateOrganizationSettingsRequest, [is_filtered_model_catalog_enabled
+    "is_filtered_model_catalog_enabled" req]
+);
 
 impl UpdateOrganizationSettingsRequest {
     /// An `UpdateOrganizationSettingsRequest` from its required fields; the optional ones start empty.

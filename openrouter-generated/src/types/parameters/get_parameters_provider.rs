@@ -2,7 +2,7 @@
 //! The `GetParametersProvider` enumeration.
 
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetParametersProvider {
     /// `AI21`

@@ -5,8 +5,6 @@ use crate::types::SupportedParameter;
 
 /// The request parameters a model supports.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelParameters {
     /// Model slug.
@@ -14,3 +12,6 @@ pub struct ModelParameters {
     /// Parameters the model (on the chosen provider, if one was given) honours.
     pub supported_parameters: Vec<SupportedParameter>,
 }
+crate::__private::serde_struct!(
+    ModelParameters, [model "model" req, supported_parameters "supported_parameters" req]
+);

@@ -5,9 +5,8 @@ use crate::types::ModelParameters;
 
 /// Wrapper around a model's supported parameters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelParametersResponse {
     pub data: ModelParameters,
 }
+crate::__private::serde_struct!(ModelParametersResponse, [data "data" req]);

@@ -5,8 +5,6 @@ use crate::types::PresetVersion;
 
 /// A page of preset versions with the total count.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPresetVersionsResponse {
     /// The versions on this page.
@@ -14,3 +12,6 @@ pub struct ListPresetVersionsResponse {
     /// How many versions the preset has, across all pages.
     pub total_count: i64,
 }
+crate::__private::serde_struct!(
+    ListPresetVersionsResponse, [data "data" req, total_count "total_count" req]
+);

@@ -5,8 +5,6 @@ use crate::types::Preset;
 
 /// A page of presets with the total count.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPresetsResponse {
     /// The presets on this page.
@@ -14,3 +12,6 @@ pub struct ListPresetsResponse {
     /// How many presets there are, across all pages.
     pub total_count: i64,
 }
+crate::__private::serde_struct!(
+    ListPresetsResponse, [data "data" req, total_count "total_count" req]
+);

@@ -7,8 +7,6 @@ use crate::types::PresetStatus;
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct Preset {
     /// Unique ID of the preset.
@@ -33,3 +31,10 @@ pub struct Preset {
     /// When the status last changed (ISO 8601), or null if it never has.
     pub status_updated_at: Option<String>,
 }
+crate::__private::serde_struct!(
+    Preset, [id "id" req, creator_user_id "creator_user_id" opt, workspace_id
+    "workspace_id" opt, name "name" req, slug "slug" req, description "description" opt,
+    status "status" req, designated_version_id "designated_version_id" opt, created_at
+    "created_at" req, updated_at "updated_at" req, status_updated_at "status_updated_at"
+    opt]
+);

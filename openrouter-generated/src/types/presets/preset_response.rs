@@ -5,9 +5,8 @@ use crate::types::PresetWithDesignatedVersion;
 
 /// Wrapper around one preset and its designated version.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PresetResponse {
     pub data: PresetWithDesignatedVersion,
 }
+crate::__private::serde_struct!(PresetResponse, [data "data" req]);

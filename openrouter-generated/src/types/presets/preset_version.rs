@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PresetVersion {
     /// Unique ID of the version.
@@ -26,3 +24,8 @@ pub struct PresetVersion {
     /// When the version was last changed (ISO 8601).
     pub updated_at: String,
 }
+crate::__private::serde_struct!(
+    PresetVersion, [id "id" req, preset_id "preset_id" req, creator_id "creator_id" req,
+    version "version" req, system_prompt "system_prompt" opt, config "config" req,
+    created_at "created_at" req, updated_at "updated_at" req]
+);

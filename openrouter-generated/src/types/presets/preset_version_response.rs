@@ -5,9 +5,8 @@ use crate::types::PresetVersion;
 
 /// Wrapper around one preset version.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PresetVersionResponse {
     pub data: PresetVersion,
 }
+crate::__private::serde_struct!(PresetVersionResponse, [data "data" req]);

@@ -7,8 +7,6 @@ use crate::types::{PresetStatus, PresetVersion};
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PresetWithDesignatedVersion {
     /// Unique ID of the preset.
@@ -35,3 +33,10 @@ pub struct PresetWithDesignatedVersion {
     /// The designated version, or null if none is designated.
     pub designated_version: Option<PresetVersion>,
 }
+crate::__private::serde_struct!(
+    PresetWithDesignatedVersion, [id "id" req, creator_user_id "creator_user_id" opt,
+    workspace_id "workspace_id" opt, name "name" req, slug "slug" req, description
+    "description" opt, status "status" req, designated_version_id "designated_version_id"
+    opt, created_at "created_at" req, updated_at "updated_at" req, status_updated_at
+    "status_updated_at" opt, designated_version "designated_version" opt]
+);

@@ -6,7 +6,6 @@ use crate::types::{DataRegion, PrivateEndpointPricing, ValidatePrivateEndpointRe
 /// The model, provider and deployment of a new private endpoint.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreatePrivateEndpointRequest {
     /// Permanent (never-changing) slug of the model your deployment runs.
@@ -30,6 +29,14 @@ pub struct CreatePrivateEndpointRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activate: Option<ValidatePrivateEndpointRequest>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CreatePrivateEndpointRequest, [model_permaslug "model_permaslug" req, provider_slug
+    "provider_slug" req, upstream_model_id "upstream_model_id" req, base_url "base_url"
+    opt, declared_region "declared_region" opt, declared_zdr "declared_zdr" opt, pricing
+    "pricing" opt, activate "activate" opt]
+);
 
 impl CreatePrivateEndpointRequest {
     /// A `CreatePrivateEndpointRequest` from its required fields; the optional ones start empty.

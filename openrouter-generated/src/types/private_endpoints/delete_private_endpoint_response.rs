@@ -3,20 +3,18 @@
 
 /// Confirms which private endpoint was deleted.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeletePrivateEndpointResponse {
     /// The deleted endpoint.
     pub data: DeletedPrivateEndpoint,
 }
+crate::__private::serde_struct!(DeletePrivateEndpointResponse, [data "data" req]);
 
 /// The deleted endpoint.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeletedPrivateEndpoint {
     /// ID of the deleted endpoint.
     pub id: String,
 }
+crate::__private::serde_struct!(DeletedPrivateEndpoint, [id "id" req]);

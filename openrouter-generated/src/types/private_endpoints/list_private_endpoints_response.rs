@@ -5,10 +5,9 @@ use crate::types::PrivateEndpointSummary;
 
 /// All private endpoints of the organization.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPrivateEndpointsResponse {
     /// The endpoints, drafts included.
     pub data: Vec<PrivateEndpointSummary>,
 }
+crate::__private::serde_struct!(ListPrivateEndpointsResponse, [data "data" req]);

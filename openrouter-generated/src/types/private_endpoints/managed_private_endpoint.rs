@@ -7,8 +7,6 @@ use crate::types::{DataRegion, PrivateEndpointStatus};
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ManagedPrivateEndpoint {
     /// Unique ID of the private endpoint.
@@ -29,3 +27,9 @@ pub struct ManagedPrivateEndpoint {
     /// Whether you state the deployment keeps no prompts or completions; null when not declared.
     pub declared_zdr: Option<bool>,
 }
+crate::__private::serde_struct!(
+    ManagedPrivateEndpoint, [id "id" req, status "status" req, model_permaslug
+    "model_permaslug" req, model_slug "model_slug" opt, model_name "model_name" opt,
+    provider_name "provider_name" req, created_at "created_at" req, declared_region
+    "declared_region" opt, declared_zdr "declared_zdr" opt]
+);

@@ -5,9 +5,8 @@ use crate::types::ManagedPrivateEndpoint;
 
 /// Wrapper around a private endpoint whose state was just set.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ManagedPrivateEndpointResponse {
     pub data: ManagedPrivateEndpoint,
 }
+crate::__private::serde_struct!(ManagedPrivateEndpointResponse, [data "data" req]);

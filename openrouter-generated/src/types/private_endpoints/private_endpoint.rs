@@ -7,8 +7,6 @@ use crate::types::{DataRegion, PrivateEndpointPricing, PrivateEndpointStatus};
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PrivateEndpoint {
     /// Unique ID of the private endpoint.
@@ -34,3 +32,10 @@ pub struct PrivateEndpoint {
     pub declared_zdr: Option<bool>,
     pub pricing: PrivateEndpointPricing,
 }
+crate::__private::serde_struct!(
+    PrivateEndpoint, [id "id" req, status "status" req, model_permaslug "model_permaslug"
+    req, model_slug "model_slug" opt, model_name "model_name" opt, provider_slug
+    "provider_slug" opt, provider_name "provider_name" req, upstream_model_id
+    "upstream_model_id" req, base_url "base_url" opt, declared_region "declared_region"
+    opt, declared_zdr "declared_zdr" opt, pricing "pricing" req]
+);

@@ -5,23 +5,22 @@ use crate::types::PrivateEndpointCheckReason;
 
 /// One check of a validation run.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PrivateEndpointCheck {
     /// Name of the check.
     pub name: String,
     /// Whether the check passed.
     pub passed: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<PrivateEndpointCheckReason>,
     /// HTTP status your deployment answered with, when its call failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upstream_status: Option<i64>,
     /// Error message your deployment answered with, when its call failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upstream_message: Option<String>,
     /// The model your deployment said it served, when that is not the one asked for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actual_model: Option<String>,
 }
+crate::__private::serde_struct!(
+    PrivateEndpointCheck, [name "name" req, passed "passed" req, reason "reason" opt,
+    upstream_status "upstream_status" opt, upstream_message "upstream_message" opt,
+    actual_model "actual_model" opt]
+);

@@ -5,11 +5,12 @@ use crate::types::{ManagedPrivateEndpoint, PrivateEndpointValidation};
 
 /// The saved draft and the outcome of its checks.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PrivateEndpointFailedDraft {
     pub endpoint: ManagedPrivateEndpoint,
     /// The checks that ran, or null when the failure came before any check.
     pub validation: Option<PrivateEndpointValidation>,
 }
+crate::__private::serde_struct!(
+    PrivateEndpointFailedDraft, [endpoint "endpoint" req, validation "validation" opt]
+);

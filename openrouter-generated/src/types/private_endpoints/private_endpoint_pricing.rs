@@ -4,7 +4,6 @@
 /// The per-token prices recorded against a private endpoint's traffic (typically what you negotiated with the provider), in US dollars written as decimal strings.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PrivateEndpointPricing {
     /// Price of one input token.
@@ -18,6 +17,10 @@ pub struct PrivateEndpointPricing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_write: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    PrivateEndpointPricing, [prompt "prompt" req, completion "completion" req, cache_read
+    "cache_read" opt, cache_write "cache_write" opt]
+);
 
 impl PrivateEndpointPricing {
     /// A `PrivateEndpointPricing` from its required fields; the optional ones start empty.

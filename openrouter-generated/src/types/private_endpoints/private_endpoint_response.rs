@@ -5,9 +5,8 @@ use crate::types::PrivateEndpoint;
 
 /// Wrapper around a single private endpoint.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PrivateEndpointResponse {
     pub data: PrivateEndpoint,
 }
+crate::__private::serde_struct!(PrivateEndpointResponse, [data "data" req]);

@@ -4,7 +4,7 @@
 /// Stage of a private endpoint: a `draft` receives no traffic until validated and activated, an `active` one is routed to, a `disabled` one was activated but is paused.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PrivateEndpointStatus {
     /// `draft`

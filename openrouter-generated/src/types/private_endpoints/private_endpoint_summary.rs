@@ -7,8 +7,6 @@ use crate::types::PrivateEndpointStatus;
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PrivateEndpointSummary {
     /// Unique ID of the private endpoint.
@@ -25,3 +23,8 @@ pub struct PrivateEndpointSummary {
     /// When the endpoint was created, as an ISO 8601 timestamp.
     pub created_at: String,
 }
+crate::__private::serde_struct!(
+    PrivateEndpointSummary, [id "id" req, status "status" req, model_permaslug
+    "model_permaslug" req, model_slug "model_slug" opt, model_name "model_name" opt,
+    provider_name "provider_name" req, created_at "created_at" req]
+);

@@ -5,8 +5,6 @@ use crate::types::PrivateEndpointCheck;
 
 /// Outcome of a validation run.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PrivateEndpointValidation {
     /// True when every check passed.
@@ -14,3 +12,6 @@ pub struct PrivateEndpointValidation {
     /// Each check and its outcome.
     pub checks: Vec<PrivateEndpointCheck>,
 }
+crate::__private::serde_struct!(
+    PrivateEndpointValidation, [passed "passed" req, checks "checks" req]
+);

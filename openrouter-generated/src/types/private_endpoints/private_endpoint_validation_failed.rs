@@ -5,10 +5,11 @@ use crate::types::{ErrorBody, PrivateEndpointFailedDraft};
 
 /// A create with `activate` that saved the draft but could not activate it.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PrivateEndpointValidationFailed {
     pub data: PrivateEndpointFailedDraft,
     pub error: ErrorBody,
 }
+crate::__private::serde_struct!(
+    PrivateEndpointValidationFailed, [data "data" req, error "error" req]
+);

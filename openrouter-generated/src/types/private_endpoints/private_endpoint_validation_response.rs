@@ -5,9 +5,8 @@ use crate::types::PrivateEndpointValidation;
 
 /// Wrapper around a validation run.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PrivateEndpointValidationResponse {
     pub data: PrivateEndpointValidation,
 }
+crate::__private::serde_struct!(PrivateEndpointValidationResponse, [data "data" req]);

@@ -6,11 +6,15 @@ use crate::types::PrivateEndpointPricing;
 /// The complete new price set of a private endpoint.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdatePrivateEndpointPricingRequest {
     pub pricing: PrivateEndpointPricing,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    UpdatePrivateEndpointPricingRequest, [pricing "pricing" req]
+);
 
 impl UpdatePrivateEndpointPricingRequest {
     /// An `UpdatePrivateEndpointPricingRequest` from its required fields; the optional ones start empty.

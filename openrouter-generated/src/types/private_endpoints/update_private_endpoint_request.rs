@@ -6,7 +6,6 @@ use crate::types::DataRegion;
 /// New upstream settings for a draft. Left-out declarations are kept unless the upstream changes.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdatePrivateEndpointRequest {
     /// Model or deployment name that OpenRouter should send to the provider.
@@ -21,6 +20,13 @@ pub struct UpdatePrivateEndpointRequest {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub declared_zdr: crate::Nullable<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    UpdatePrivateEndpointRequest, [upstream_model_id "upstream_model_id" req, base_url
+    "base_url" opt, declared_region "declared_region" opt, declared_zdr "declared_zdr"
+    opt]
+);
 
 impl UpdatePrivateEndpointRequest {
     /// An `UpdatePrivateEndpointRequest` from its required fields; the optional ones start empty.

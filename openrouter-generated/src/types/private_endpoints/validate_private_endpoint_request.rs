@@ -4,12 +4,16 @@
 /// The workspace whose BYOK key pays for and authenticates the live test call.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ValidatePrivateEndpointRequest {
     /// ID of a workspace of your account that holds a BYOK key for the endpoint's provider.
     pub workspace_id: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ValidatePrivateEndpointRequest, [workspace_id "workspace_id" req]
+);
 
 impl ValidatePrivateEndpointRequest {
     /// A `ValidatePrivateEndpointRequest` from its required fields; the optional ones start empty.

@@ -4,7 +4,7 @@
 /// A country, as an ISO 3166-1 alpha-2 code.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CountryCode {
     /// `AD`

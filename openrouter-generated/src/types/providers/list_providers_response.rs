@@ -5,10 +5,9 @@ use crate::types::ProviderInfo;
 
 /// The providers OpenRouter routes to.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListProvidersResponse {
     /// One entry per provider.
     pub data: Vec<ProviderInfo>,
 }
+crate::__private::serde_struct!(ListProvidersResponse, [data "data" req]);

@@ -5,8 +5,6 @@ use crate::types::CountryCode;
 
 /// An inference provider that OpenRouter routes to.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProviderInfo {
     /// Display name, for example `OpenAI`.
@@ -16,15 +14,17 @@ pub struct ProviderInfo {
     /// Address of the provider's privacy policy, if known.
     pub privacy_policy_url: Option<String>,
     /// Address of the provider's terms of service, if known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_of_service_url: Option<String>,
     /// Address of the provider's status page, if it has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_page_url: Option<String>,
     /// Country of the provider's headquarters, if known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headquarters: Option<CountryCode>,
     /// Countries where the provider runs datacenters, if known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datacenters: Option<Vec<CountryCode>>,
 }
+crate::__private::serde_struct!(
+    ProviderInfo, [name "name" req, slug "slug" req, privacy_policy_url
+    "privacy_policy_url" opt, terms_of_service_url "terms_of_service_url" opt,
+    status_page_url "status_page_url" opt, headquarters "headquarters" opt, datacenters
+    "datacenters" opt]
+);

@@ -6,7 +6,6 @@ use crate::types::{ProviderPreferences, RerankDocument, TraceConfig};
 /// A query and the documents to rank against it.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RerankRequest {
     /// Your own ID (at most 256 characters) grouping related calls, such as one agent workflow, in observability (Broadcast and private logging); it is never passed to the provider. A value here wins over the `x-session-id` header.
@@ -29,6 +28,13 @@ pub struct RerankRequest {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub provider: crate::Nullable<ProviderPreferences>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    RerankRequest, [session_id "session_id" opt, trace "trace" opt, user "user" opt,
+    model "model" req, query "query" req, documents "documents" req, top_n "top_n" opt,
+    provider "provider" opt]
+);
 
 impl RerankRequest {
     /// A `RerankRequest` from its required fields; the optional ones start empty.

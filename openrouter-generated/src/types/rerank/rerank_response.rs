@@ -5,20 +5,19 @@ use crate::types::{RerankResult, RerankUsage};
 
 /// Documents with their relevance scores, best match first.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct RerankResponse {
     /// ID of this rerank response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Model that scored the documents.
     pub model: String,
     /// Provider that handled the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
     /// Scored documents, ordered from most to least relevant.
     pub results: Vec<RerankResult>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<RerankUsage>,
 }
+crate::__private::serde_struct!(
+    RerankResponse, [id "id" opt, model "model" req, provider "provider" opt, results
+    "results" req, usage "usage" opt]
+);

@@ -5,8 +5,6 @@ use crate::types::RerankResultDocument;
 
 /// One document with its score.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct RerankResult {
     /// Position of the document in the request's `documents` list.
@@ -15,3 +13,7 @@ pub struct RerankResult {
     pub relevance_score: f64,
     pub document: RerankResultDocument,
 }
+crate::__private::serde_struct!(
+    RerankResult, [index "index" req, relevance_score "relevance_score" req, document
+    "document" req]
+);

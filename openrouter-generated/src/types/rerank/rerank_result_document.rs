@@ -3,14 +3,13 @@
 
 /// The scored document as it was sent.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct RerankResultDocument {
     /// Text of the document.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Image of the document (URL or data URI), if it had one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 }
+crate::__private::serde_struct!(
+    RerankResultDocument, [text "text" opt, image "image" opt]
+);

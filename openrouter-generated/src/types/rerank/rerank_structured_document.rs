@@ -4,7 +4,6 @@
 /// A document with text, an image, or both; give at least one of the two.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RerankStructuredDocument {
     /// Text of the document.
@@ -14,6 +13,11 @@ pub struct RerankStructuredDocument {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    RerankStructuredDocument, [text "text" opt, image "image" opt]
+);
 
 impl RerankStructuredDocument {
     /// An empty `RerankStructuredDocument`; fill it in with the setters.

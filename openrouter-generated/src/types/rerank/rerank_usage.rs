@@ -3,17 +3,16 @@
 
 /// What the request consumed.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct RerankUsage {
     /// Tokens processed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_tokens: Option<i64>,
     /// Search units billed (used by Cohere's pricing).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_units: Option<i64>,
     /// Credits charged for the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
 }
+crate::__private::serde_struct!(
+    RerankUsage, [total_tokens "total_tokens" opt, search_units "search_units" opt, cost
+    "cost" opt]
+);

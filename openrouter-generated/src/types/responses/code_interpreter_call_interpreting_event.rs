@@ -3,8 +3,6 @@
 
 /// `response.code_interpreter_call.interpreting`: the code is running.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterCallInterpretingEvent {
     pub r#type: CodeInterpreterCallInterpretingEventType,
@@ -15,9 +13,13 @@ pub struct CodeInterpreterCallInterpretingEvent {
     /// Position of the event in the stream, counting up from 0.
     pub sequence_number: i64,
 }
+crate::__private::serde_struct!(
+    CodeInterpreterCallInterpretingEvent, [r#type "type" req, item_id "item_id" req,
+    output_index "output_index" req, sequence_number "sequence_number" req]
+);
 
 /// `response.code_interpreter_call.interpreting` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -7,8 +7,6 @@ use crate::types::OutputContentPart;
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContentPartAddedEvent {
     pub r#type: ContentPartAddedEventType,
@@ -23,9 +21,14 @@ pub struct ContentPartAddedEvent {
     /// Position of the event in the stream, counting up from 0.
     pub sequence_number: i64,
 }
+crate::__private::serde_struct!(
+    ContentPartAddedEvent, [r#type "type" req, output_index "output_index" req, item_id
+    "item_id" req, content_index "content_index" req, part "part" req, sequence_number
+    "sequence_number" req]
+);
 
 /// `response.content_part.added` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

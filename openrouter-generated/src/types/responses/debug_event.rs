@@ -3,8 +3,6 @@
 
 /// Diagnostic event sent when `debug.echo_upstream_body` is set: the request body as forwarded to the provider, or timing checkpoints.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DebugEvent {
     pub r#type: DebugEventType,
@@ -13,27 +11,28 @@ pub struct DebugEvent {
     /// Position of the event in the stream, counting up from 0.
     pub sequence_number: i64,
 }
+crate::__private::serde_struct!(
+    DebugEvent, [r#type "type" req, debug "debug" req, sequence_number "sequence_number"
+    req]
+);
 
 /// The diagnostic payload.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DebugEventDebug {
     /// Request body sent to the upstream provider, after OpenRouter's transformations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub echo_upstream_body: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
     /// A timing checkpoint of the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timings: Option<DebugEventDebugTimings>,
 }
+crate::__private::serde_struct!(
+    DebugEventDebug, [echo_upstream_body "echo_upstream_body" opt, timings "timings" opt]
+);
 
 /// A timing checkpoint of the request.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DebugEventDebugTimings {
     /// Which checkpoint was reached.
@@ -43,11 +42,15 @@ pub struct DebugEventDebugTimings {
     /// Wall-clock time of the checkpoint, in Unix milliseconds.
     pub epoch_ms: i64,
 }
+crate::__private::serde_struct!(
+    DebugEventDebugTimings, [event "event" req, start_ms "start_ms" req, epoch_ms
+    "epoch_ms" req]
+);
 
 /// Which checkpoint was reached.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DebugEventDebugTimingsEvent {
     /// `adapter_request`
@@ -117,7 +120,7 @@ impl<'de> serde::Deserialize<'de> for DebugEventDebugTimingsEvent {
 }
 
 /// `response.debug` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionCallPanelFailedEvent {
     pub r#type: FusionCallPanelFailedEventType,
@@ -15,7 +13,6 @@ pub struct FusionCallPanelFailedEvent {
     /// What went wrong.
     pub error: String,
     /// HTTP status returned upstream, if known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
     /// ID of the fusion item.
     pub item_id: String,
@@ -24,9 +21,14 @@ pub struct FusionCallPanelFailedEvent {
     /// Position of the event in the stream, counting up from 0.
     pub sequence_number: i64,
 }
+crate::__private::serde_struct!(
+    FusionCallPanelFailedEvent, [r#type "type" req, model "model" req, error "error" req,
+    status_code "status_code" opt, item_id "item_id" req, output_index "output_index"
+    req, sequence_number "sequence_number" req]
+);
 
 /// `response.fusion_call.panel.failed` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

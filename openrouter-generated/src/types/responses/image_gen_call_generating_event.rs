@@ -3,8 +3,6 @@
 
 /// `response.image_generation_call.generating`.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageGenCallGeneratingEvent {
     pub r#type: ImageGenCallGeneratingEventType,
@@ -15,9 +13,13 @@ pub struct ImageGenCallGeneratingEvent {
     /// Position of the event in the stream, counting up from 0.
     pub sequence_number: i64,
 }
+crate::__private::serde_struct!(
+    ImageGenCallGeneratingEvent, [r#type "type" req, item_id "item_id" req, output_index
+    "output_index" req, sequence_number "sequence_number" req]
+);
 
 /// `response.image_generation_call.generating` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageGenCallPartialImageEvent {
     pub r#type: ImageGenCallPartialImageEventType,
@@ -21,9 +19,14 @@ pub struct ImageGenCallPartialImageEvent {
     /// Position of the event in the stream, counting up from 0.
     pub sequence_number: i64,
 }
+crate::__private::serde_struct!(
+    ImageGenCallPartialImageEvent, [r#type "type" req, item_id "item_id" req,
+    output_index "output_index" req, partial_image_b64 "partial_image_b64" req,
+    partial_image_index "partial_image_index" req, sequence_number "sequence_number" req]
+);
 
 /// `response.image_generation_call.partial_image` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

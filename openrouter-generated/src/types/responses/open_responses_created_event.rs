@@ -5,8 +5,6 @@ use crate::types::OpenResponsesResult;
 
 /// `response.created`, carrying the OpenRouter response object.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenResponsesCreatedEvent {
     pub r#type: OpenResponsesCreatedEventType,
@@ -14,9 +12,13 @@ pub struct OpenResponsesCreatedEvent {
     /// Position of the event in the stream, counting up from 0.
     pub sequence_number: i64,
 }
+crate::__private::serde_struct!(
+    OpenResponsesCreatedEvent, [r#type "type" req, response "response" req,
+    sequence_number "sequence_number" req]
+);
 
 /// `response.created` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,8 +5,6 @@ use crate::types::OpenResponsesResult;
 
 /// `response.incomplete`, carrying the cut-short OpenRouter response object. Ends the stream.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct StreamEventsResponseIncomplete {
     pub r#type: StreamEventsResponseIncompleteType,
@@ -14,9 +12,13 @@ pub struct StreamEventsResponseIncomplete {
     /// Position of the event in the stream, counting up from 0.
     pub sequence_number: i64,
 }
+crate::__private::serde_struct!(
+    StreamEventsResponseIncomplete, [r#type "type" req, response "response" req,
+    sequence_number "sequence_number" req]
+);
 
 /// `response.incomplete` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,8 +5,6 @@ use crate::types::OutputItems;
 
 /// `response.output_item.added`, with the item in OpenRouter's output item form.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct StreamEventsResponseOutputItemAdded {
     pub r#type: StreamEventsResponseOutputItemAddedType,
@@ -16,9 +14,13 @@ pub struct StreamEventsResponseOutputItemAdded {
     /// Position of the event in the stream, counting up from 0.
     pub sequence_number: i64,
 }
+crate::__private::serde_struct!(
+    StreamEventsResponseOutputItemAdded, [r#type "type" req, output_index "output_index"
+    req, item "item" req, sequence_number "sequence_number" req]
+);
 
 /// `response.output_item.added` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

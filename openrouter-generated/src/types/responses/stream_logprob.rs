@@ -5,8 +5,6 @@ use crate::types::StreamLogprobTopLogprob;
 
 /// Log probability of a streamed token, with likely alternatives.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct StreamLogprob {
     /// The token.
@@ -14,9 +12,11 @@ pub struct StreamLogprob {
     /// Natural-log probability of the token.
     pub logprob: f64,
     /// UTF-8 bytes of the token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<Vec<i64>>,
     /// The likeliest alternatives at this position.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_logprobs: Option<Vec<StreamLogprobTopLogprob>>,
 }
+crate::__private::serde_struct!(
+    StreamLogprob, [token "token" req, logprob "logprob" req, bytes "bytes" opt,
+    top_logprobs "top_logprobs" opt]
+);

@@ -3,17 +3,16 @@
 
 /// A candidate token in a streamed log probability entry.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct StreamLogprobTopLogprob {
     /// The candidate token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// Natural-log probability of the candidate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logprob: Option<f64>,
     /// UTF-8 bytes of the candidate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<Vec<i64>>,
 }
+crate::__private::serde_struct!(
+    StreamLogprobTopLogprob, [token "token" opt, logprob "logprob" opt, bytes "bytes"
+    opt]
+);

@@ -6,7 +6,6 @@ use crate::types::ScimGroupMappingRole;
 /// The group, workspace and role of a new mapping.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateScimGroupMappingRequest {
     /// ID of the SCIM group, as listed by `GET /scim/groups`.
@@ -16,6 +15,12 @@ pub struct CreateScimGroupMappingRequest {
     /// Role to give the group's members in the workspace.
     pub role: ScimGroupMappingRole,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CreateScimGroupMappingRequest, [scim_group_id "scim_group_id" req, workspace_id
+    "workspace_id" req, role "role" req]
+);
 
 impl CreateScimGroupMappingRequest {
     /// A `CreateScimGroupMappingRequest` from its required fields; the optional ones start empty.

@@ -5,8 +5,6 @@ use crate::types::ScimGroupMapping;
 
 /// One page of SCIM group mappings.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListScimGroupMappingsResponse {
     /// The mappings on this page.
@@ -14,3 +12,6 @@ pub struct ListScimGroupMappingsResponse {
     /// Number of mappings across all pages.
     pub total_count: i64,
 }
+crate::__private::serde_struct!(
+    ListScimGroupMappingsResponse, [data "data" req, total_count "total_count" req]
+);

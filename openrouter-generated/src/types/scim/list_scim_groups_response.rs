@@ -5,8 +5,6 @@ use crate::types::ScimGroup;
 
 /// One page of SCIM groups.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListScimGroupsResponse {
     /// The groups on this page.
@@ -14,3 +12,6 @@ pub struct ListScimGroupsResponse {
     /// Number of groups across all pages.
     pub total_count: i64,
 }
+crate::__private::serde_struct!(
+    ListScimGroupsResponse, [data "data" req, total_count "total_count" req]
+);

@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScimGroup {
     /// OpenRouter's ID of the group.
@@ -22,3 +20,8 @@ pub struct ScimGroup {
     /// When the group was last changed, as an ISO 8601 timestamp.
     pub updated_at: String,
 }
+crate::__private::serde_struct!(
+    ScimGroup, [id "id" req, organization_id "organization_id" req, external_id
+    "external_id" opt, display_name "display_name" req, created_at "created_at" req,
+    updated_at "updated_at" req]
+);

@@ -7,8 +7,6 @@ use crate::types::ScimGroupMappingRole;
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScimGroupMapping {
     /// Unique ID of the mapping.
@@ -26,3 +24,8 @@ pub struct ScimGroupMapping {
     /// When the mapping was last changed, as an ISO 8601 timestamp.
     pub updated_at: String,
 }
+crate::__private::serde_struct!(
+    ScimGroupMapping, [id "id" req, organization_id "organization_id" req, scim_group_id
+    "scim_group_id" req, workspace_id "workspace_id" req, role "role" req, created_at
+    "created_at" req, updated_at "updated_at" req]
+);

@@ -5,9 +5,8 @@ use crate::types::ScimGroupMapping;
 
 /// Wrapper around a single SCIM group mapping.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScimGroupMappingResponse {
     pub data: ScimGroupMapping,
 }
+crate::__private::serde_struct!(ScimGroupMappingResponse, [data "data" req]);

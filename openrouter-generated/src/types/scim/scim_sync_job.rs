@@ -7,8 +7,6 @@ use crate::types::ScimSyncJobStatus;
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScimSyncJob {
     /// Unique ID of the job.
@@ -27,3 +25,9 @@ pub struct ScimSyncJob {
     /// The reason for the failure; null unless the job has failed.
     pub error_message: Option<String>,
 }
+crate::__private::serde_struct!(
+    ScimSyncJob, [id "id" req, status "status" req, created_at "created_at" req,
+    started_at "started_at" opt, finished_at "finished_at" opt, synced_groups
+    "synced_groups" opt, deleted_groups "deleted_groups" opt, error_message
+    "error_message" opt]
+);

@@ -5,9 +5,8 @@ use crate::types::ScimSyncJob;
 
 /// Wrapper around a SCIM directory sync job.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScimSyncJobResponse {
     pub data: ScimSyncJob,
 }
+crate::__private::serde_struct!(ScimSyncJobResponse, [data "data" req]);

@@ -4,7 +4,7 @@
 /// Progress of a directory sync: `queued` and `running` are in progress, `succeeded` and `failed` are final.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ScimSyncJobStatus {
     /// `queued`

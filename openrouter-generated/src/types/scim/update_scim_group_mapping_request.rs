@@ -6,12 +6,14 @@ use crate::types::ScimGroupMappingRole;
 /// The new role for a mapping.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateScimGroupMappingRequest {
     /// New role for the group's members in the workspace.
     pub role: ScimGroupMappingRole,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(UpdateScimGroupMappingRequest, [role "role" req]);
 
 impl UpdateScimGroupMappingRequest {
     /// An `UpdateScimGroupMappingRequest` from its required fields; the optional ones start empty.

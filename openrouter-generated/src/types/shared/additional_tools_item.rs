@@ -16,7 +16,6 @@ use crate::types::{
 /// Makes more tools available to the model from this point of the conversation on.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AdditionalToolsItem {
     pub r#type: AdditionalToolsItemType,
@@ -28,6 +27,12 @@ pub struct AdditionalToolsItem {
     /// The tools being added, in the same forms the request's `tools` accepts.
     pub tools: Vec<AdditionalToolsItemToolsItem>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AdditionalToolsItem, [r#type "type" req, id "id" opt, role "role" req, tools "tools"
+    req]
+);
 
 impl AdditionalToolsItem {
     /// An `AdditionalToolsItem` from its required fields; the optional ones start empty.
@@ -71,7 +76,7 @@ impl AdditionalToolsItem {
 /// Role the item is attributed to.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AdditionalToolsItemRole {
     /// `unknown`
@@ -373,7 +378,6 @@ impl From<AdditionalToolsItemToolsItemObject> for AdditionalToolsItemToolsItem {
 /// A function you implement, optionally loaded lazily through tool search.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AdditionalToolsItemToolsItemFunctionTool {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
@@ -401,6 +405,14 @@ pub struct AdditionalToolsItemToolsItemFunctionTool {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub strict: crate::Nullable<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AdditionalToolsItemToolsItemFunctionTool, [allowed_callers "allowed_callers" opt,
+    output_schema "output_schema" opt, r#async "async" opt, defer_loading "defer_loading"
+    opt, r#type "type" req, name "name" req, description "description" opt, parameters
+    "parameters" opt, strict "strict" opt]
+);
 
 impl AdditionalToolsItemToolsItemFunctionTool {
     /// An `AdditionalToolsItemToolsItemFunctionTool` from its required fields; the optional ones start empty.
@@ -486,7 +498,7 @@ impl AdditionalToolsItemToolsItemFunctionTool {
 }
 
 /// `function` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -543,7 +555,7 @@ impl AdditionalToolsItemToolsItemObject {
 }
 
 /// `additional_tools` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::ReasoningEffort;
 /// Thinking settings passed to the advisor model.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AdvisorReasoning {
     /// How hard the advisor should think.
@@ -16,6 +15,11 @@ pub struct AdvisorReasoning {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AdvisorReasoning, [effort "effort" opt, max_tokens "max_tokens" opt]
+);
 
 impl AdvisorReasoning {
     /// An empty `AdvisorReasoning`; fill it in with the setters.

@@ -6,7 +6,6 @@ use crate::types::AdvisorReasoning;
 /// Settings of one advisor entry.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AdvisorServerToolConfig {
     /// Name of this advisor, unique among advisor entries; each named advisor shows up to the model as its own tool. May hold letters, numbers, spaces, `_` and `-`; 1 to 64 characters after trimming.
@@ -33,6 +32,14 @@ pub struct AdvisorServerToolConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AdvisorServerToolConfig, [name "name" opt, model "model" opt, instructions
+    "instructions" opt, forward_transcript "forward_transcript" opt,
+    max_completion_tokens "max_completion_tokens" opt, reasoning "reasoning" opt, stream
+    "stream" opt, temperature "temperature" opt]
+);
 
 impl AdvisorServerToolConfig {
     /// An empty `AdvisorServerToolConfig`; fill it in with the setters.

@@ -6,13 +6,17 @@ use crate::types::AdvisorServerToolConfig;
 /// Built-in tool `openrouter:advisor`: mid-answer, the model can ask a stronger model of your choice for advice and gets its answer back. Several entries give several named advisors; no more than one of them may be left unnamed, and that one is the default.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AdvisorServerToolOpenRouter {
     pub r#type: AdvisorServerToolOpenRouterType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<AdvisorServerToolConfig>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AdvisorServerToolOpenRouter, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl AdvisorServerToolOpenRouter {
     /// An empty `AdvisorServerToolOpenRouter`; fill it in with the setters.
@@ -34,7 +38,7 @@ impl AdvisorServerToolOpenRouter {
 }
 
 /// `openrouter:advisor` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

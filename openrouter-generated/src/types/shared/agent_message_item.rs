@@ -187,7 +187,7 @@ impl AgentMessageItemContentItemEncryptedContent {
 }
 
 /// `encrypted_content` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -217,7 +217,6 @@ impl std::fmt::Display for AgentMessageItemContentItemEncryptedContentType {
 /// An image part.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AgentMessageItemContentItemInputImage {
     /// ID of an uploaded image, as an alternative to `image_url`.
@@ -230,6 +229,12 @@ pub struct AgentMessageItemContentItemInputImage {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub image_url: crate::Nullable<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AgentMessageItemContentItemInputImage, [file_id "file_id" opt, r#type "type" req,
+    detail "detail" req, image_url "image_url" opt]
+);
 
 impl AgentMessageItemContentItemInputImage {
     /// An `AgentMessageItemContentItemInputImage` from its required fields; the optional ones start empty.
@@ -276,7 +281,7 @@ impl AgentMessageItemContentItemInputImage {
 /// Resolution at which the model looks at the image.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AgentMessageItemContentItemInputImageDetail {
     /// `auto`
@@ -346,7 +351,7 @@ impl<'de> serde::Deserialize<'de> for AgentMessageItemContentItemInputImageDetai
 }
 
 /// `input_image` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -374,7 +379,7 @@ impl std::fmt::Display for AgentMessageItemContentItemInputImageType {
 }
 
 /// `agent_message` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -5,17 +5,19 @@ use crate::types::{AlignmentCallNumber, AlignmentRuleRecords};
 
 /// The message broke no rule and was let through.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AlignmentAllowedCallRecord {
     pub outcome: AlignmentAllowedCallRecordOutcome,
     pub call: AlignmentCallNumber,
     pub rules: AlignmentRuleRecords,
 }
+crate::__private::serde_struct!(
+    AlignmentAllowedCallRecord, [outcome "outcome" req, call "call" req, rules "rules"
+    req]
+);
 
 /// `allowed` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

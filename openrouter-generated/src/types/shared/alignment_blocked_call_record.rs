@@ -5,17 +5,19 @@ use crate::types::{AlignmentCallNumber, AlignmentRuleRecords};
 
 /// The message broke a rule and was held back.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AlignmentBlockedCallRecord {
     pub outcome: AlignmentBlockedCallRecordOutcome,
     pub call: AlignmentCallNumber,
     pub rules: AlignmentRuleRecords,
 }
+crate::__private::serde_struct!(
+    AlignmentBlockedCallRecord, [outcome "outcome" req, call "call" req, rules "rules"
+    req]
+);
 
 /// `blocked` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

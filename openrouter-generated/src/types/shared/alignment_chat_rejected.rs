@@ -5,8 +5,6 @@ use crate::types::ChatToolCall;
 
 /// The assistant message of the held-back turn, without reasoning; of its audio only the ID and transcript are kept.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AlignmentChatRejected {
     pub role: AlignmentChatRejectedRole,
@@ -15,38 +13,41 @@ pub struct AlignmentChatRejected {
     /// Refusal text, if the model refused.
     pub refusal: Option<String>,
     /// Tool calls the message made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_calls: Option<Vec<ChatToolCall>>,
     /// Images the message carried.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<AlignmentChatRejectedImagesItem>>,
     /// The message's audio, reduced to its ID and transcript.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio: Option<AlignmentRejectedAudio>,
 }
+crate::__private::serde_struct!(
+    AlignmentChatRejected, [role "role" req, content "content" opt, refusal "refusal"
+    opt, tool_calls "tool_calls" opt, images "images" opt, audio "audio" opt]
+);
 
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AlignmentChatRejectedImagesItem {
     pub r#type: AlignmentChatRejectedImagesItemType,
     /// Where the image is.
     pub image_url: AlignmentChatRejectedImagesItemImageUrl,
 }
+crate::__private::serde_struct!(
+    AlignmentChatRejectedImagesItem, [r#type "type" req, image_url "image_url" req]
+);
 
 /// Where the image is.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AlignmentChatRejectedImagesItemImageUrl {
     /// URL of the image.
     pub url: String,
 }
+crate::__private::serde_struct!(
+    AlignmentChatRejectedImagesItemImageUrl, [url "url" req]
+);
 
 /// `image_url` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -74,7 +75,7 @@ impl std::fmt::Display for AlignmentChatRejectedImagesItemType {
 }
 
 /// `assistant` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -103,13 +104,13 @@ impl std::fmt::Display for AlignmentChatRejectedRole {
 
 /// The message's audio, reduced to its ID and transcript.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AlignmentRejectedAudio {
     /// The provider's ID of the audio.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Transcript of the audio.
     pub transcript: String,
 }
+crate::__private::serde_struct!(
+    AlignmentRejectedAudio, [id "id" opt, transcript "transcript" req]
+);

@@ -6,7 +6,6 @@ use crate::types::AlignmentRule;
 /// Plugin `alignment` (beta; its settings, metadata and errors may still change): tells the model the listed rules and checks every turn against them.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AlignmentPlugin {
     pub id: AlignmentPluginId,
@@ -25,6 +24,12 @@ pub struct AlignmentPlugin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AlignmentPlugin, [id "id" req, rules "rules" req, instruct "instruct" opt,
+    max_retries "max_retries" opt, mode "mode" opt, threshold "threshold" opt]
+);
 
 impl AlignmentPlugin {
     /// An `AlignmentPlugin` from its required fields; the optional ones start empty.
@@ -77,7 +82,7 @@ impl AlignmentPlugin {
 }
 
 /// `alignment` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -107,7 +112,7 @@ impl std::fmt::Display for AlignmentPluginId {
 /// `enforce` holds back a turn that breaks a rule, retries, and in the end returns an error; `audit` (the default) checks every turn and returns it anyway.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AlignmentPluginMode {
     /// `enforce`

@@ -5,10 +5,9 @@ use crate::types::AlignmentCallRecord;
 
 /// What the `alignment` plugin found for this request (beta; the shape may change).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AlignmentResult {
     /// One record per checked assistant message, in the order the messages were produced; empty when no message had anything to check.
     pub calls: Vec<AlignmentCallRecord>,
 }
+crate::__private::serde_struct!(AlignmentResult, [calls "calls" req]);

@@ -4,7 +4,6 @@
 /// One rule for the alignment plugin.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AlignmentRule {
     /// What the reply must or must not do, in words.
@@ -12,6 +11,11 @@ pub struct AlignmentRule {
     /// Parts of the assistant message the rule looks at. A message is checked against the rule only when it has at least one of them.
     pub watch: Vec<AlignmentRuleWatchItem>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AlignmentRule, [rule "rule" req, watch "watch" req]
+);
 
 impl AlignmentRule {
     /// An `AlignmentRule` from its required fields; the optional ones start empty.
@@ -39,7 +43,7 @@ impl AlignmentRule {
 }
 
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AlignmentRuleWatchItem {
     /// `content`

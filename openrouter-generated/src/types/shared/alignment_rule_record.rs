@@ -3,8 +3,6 @@
 
 /// How one rule fared on one message.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AlignmentRuleRecord {
     /// Whether the message has a part the rule watches; only then is the rule checked.
@@ -14,3 +12,7 @@ pub struct AlignmentRuleRecord {
     /// The evaluator's estimate that the message breaks the rule; null when the rule did not apply.
     pub probability: Option<f64>,
 }
+crate::__private::serde_struct!(
+    AlignmentRuleRecord, [applicable "applicable" req, broken "broken" req, probability
+    "probability" opt]
+);

@@ -5,8 +5,6 @@ use crate::types::AlignmentCallNumber;
 
 /// The message could not be checked.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AlignmentUnavailableCallRecord {
     pub outcome: AlignmentUnavailableCallRecordOutcome,
@@ -14,9 +12,13 @@ pub struct AlignmentUnavailableCallRecord {
     /// Why the check did not happen.
     pub reason: AlignmentUnavailableCallRecordReason,
 }
+crate::__private::serde_struct!(
+    AlignmentUnavailableCallRecord, [outcome "outcome" req, call "call" req, reason
+    "reason" req]
+);
 
 /// `unavailable` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -46,7 +48,7 @@ impl std::fmt::Display for AlignmentUnavailableCallRecordOutcome {
 /// Why the check did not happen.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AlignmentUnavailableCallRecordReason {
     /// `cut`

@@ -5,7 +5,7 @@
 pub type AnthropicAllowedCallers = Vec<AnthropicAllowedCallersItem>;
 
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AnthropicAllowedCallersItem {
     /// `direct`

@@ -6,7 +6,6 @@ use crate::types::AnthropicImageMimeType;
 /// Image bytes carried in the request, base64-encoded.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicBase64ImageSource {
     /// Source kind.
@@ -15,6 +14,12 @@ pub struct AnthropicBase64ImageSource {
     /// The image, base64-encoded.
     pub data: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicBase64ImageSource, [r#type "type" req, media_type "media_type" req, data
+    "data" req]
+);
 
 impl AnthropicBase64ImageSource {
     /// An `AnthropicBase64ImageSource` from its required fields; the optional ones start empty.
@@ -51,7 +56,7 @@ impl AnthropicBase64ImageSource {
 /// Source kind.
 ///
 /// `base64` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

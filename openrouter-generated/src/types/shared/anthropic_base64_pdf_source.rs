@@ -4,7 +4,6 @@
 /// A PDF carried in the request, base64-encoded.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicBase64PdfSource {
     /// Source kind.
@@ -14,6 +13,10 @@ pub struct AnthropicBase64PdfSource {
     /// The PDF, base64-encoded.
     pub data: String,
 }
+crate::__private::deserialize_struct!(
+    AnthropicBase64PdfSource, [r#type "type" req, media_type "media_type" req, data
+    "data" req]
+);
 
 impl AnthropicBase64PdfSource {
     /// An `AnthropicBase64PdfSource` from its required fields; the optional ones start empty.
@@ -50,7 +53,7 @@ impl AnthropicBase64PdfSource {
 /// Media type of the data.
 ///
 /// `application/pdf` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -80,7 +83,7 @@ impl std::fmt::Display for AnthropicBase64PdfSourceMediaType {
 /// Source kind.
 ///
 /// `base64` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// A file written by a bash command.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicBashCodeExecutionOutput {
     /// Output kind.
@@ -12,11 +10,14 @@ pub struct AnthropicBashCodeExecutionOutput {
     /// ID of the file, for download through the Files API.
     pub file_id: String,
 }
+crate::__private::serde_struct!(
+    AnthropicBashCodeExecutionOutput, [r#type "type" req, file_id "file_id" req]
+);
 
 /// Output kind.
 ///
 /// `bash_code_execution_output` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

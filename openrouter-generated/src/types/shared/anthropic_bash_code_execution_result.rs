@@ -7,8 +7,6 @@ use crate::types::AnthropicBashCodeExecutionOutput;
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicBashCodeExecutionResult {
     /// Result kind.
@@ -22,11 +20,15 @@ pub struct AnthropicBashCodeExecutionResult {
     /// Files the command produced.
     pub content: Vec<AnthropicBashCodeExecutionOutput>,
 }
+crate::__private::serde_struct!(
+    AnthropicBashCodeExecutionResult, [r#type "type" req, stdout "stdout" req, stderr
+    "stderr" req, return_code "return_code" req, content "content" req]
+);
 
 /// Result kind.
 ///
 /// `bash_code_execution_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// Why a bash command could not run.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicBashCodeExecutionToolResultError {
     /// Result kind.
@@ -12,11 +10,15 @@ pub struct AnthropicBashCodeExecutionToolResultError {
     /// Failure reason.
     pub error_code: AnthropicBashCodeExecutionToolResultErrorErrorCode,
 }
+crate::__private::serde_struct!(
+    AnthropicBashCodeExecutionToolResultError, [r#type "type" req, error_code
+    "error_code" req]
+);
 
 /// Failure reason.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AnthropicBashCodeExecutionToolResultErrorErrorCode {
     /// `invalid_tool_input`
@@ -93,7 +95,7 @@ for AnthropicBashCodeExecutionToolResultErrorErrorCode {
 /// Result kind.
 ///
 /// `bash_code_execution_tool_result_error` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

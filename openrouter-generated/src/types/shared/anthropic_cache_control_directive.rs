@@ -6,13 +6,15 @@ use crate::types::AnthropicCacheControlTtl;
 /// Prompt caching hint. On the request it lets OpenRouter put a breakpoint on the last part that can be cached; on a single part it sets a breakpoint right there. Part-level markers are also translated for OpenAI models with explicit caching.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCacheControlDirective {
     pub r#type: AnthropicCacheControlDirectiveType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<AnthropicCacheControlTtl>,
 }
+crate::__private::deserialize_struct!(
+    AnthropicCacheControlDirective, [r#type "type" req, ttl "ttl" opt]
+);
 
 impl AnthropicCacheControlDirective {
     /// An empty `AnthropicCacheControlDirective`; fill it in with the setters.
@@ -37,7 +39,7 @@ impl AnthropicCacheControlDirective {
 }
 
 /// `ephemeral` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// Cache writes split by cache lifetime.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCacheCreation {
     /// Tokens written to the five-minute cache.
@@ -12,3 +10,7 @@ pub struct AnthropicCacheCreation {
     /// Tokens written to the one-hour cache.
     pub ephemeral_1h_input_tokens: i64,
 }
+crate::__private::serde_struct!(
+    AnthropicCacheCreation, [ephemeral_5m_input_tokens "ephemeral_5m_input_tokens" req,
+    ephemeral_1h_input_tokens "ephemeral_1h_input_tokens" req]
+);

@@ -6,7 +6,6 @@
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCitationContentBlockLocationParam {
     /// Citation kind.
@@ -22,6 +21,12 @@ pub struct AnthropicCitationContentBlockLocationParam {
     /// Block just past the end of the range.
     pub end_block_index: i64,
 }
+crate::__private::deserialize_struct!(
+    AnthropicCitationContentBlockLocationParam, [r#type "type" req, cited_text
+    "cited_text" req, document_index "document_index" req, document_title
+    "document_title" opt, start_block_index "start_block_index" req, end_block_index
+    "end_block_index" req]
+);
 
 impl AnthropicCitationContentBlockLocationParam {
     /// Sets the `type` field.
@@ -67,7 +72,7 @@ impl AnthropicCitationContentBlockLocationParam {
 /// Citation kind.
 ///
 /// `content_block_location` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCitationPageLocation {
     /// Citation kind.
@@ -24,11 +22,17 @@ pub struct AnthropicCitationPageLocation {
     /// ID of the uploaded file, when the document came from one.
     pub file_id: Option<String>,
 }
+crate::__private::serde_struct!(
+    AnthropicCitationPageLocation, [r#type "type" req, cited_text "cited_text" req,
+    document_index "document_index" req, document_title "document_title" opt,
+    start_page_number "start_page_number" req, end_page_number "end_page_number" req,
+    file_id "file_id" opt]
+);
 
 /// Citation kind.
 ///
 /// `page_location` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

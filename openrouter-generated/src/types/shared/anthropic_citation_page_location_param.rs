@@ -6,7 +6,6 @@
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCitationPageLocationParam {
     /// Citation kind.
@@ -22,6 +21,11 @@ pub struct AnthropicCitationPageLocationParam {
     /// Page just past the end of the range.
     pub end_page_number: i64,
 }
+crate::__private::deserialize_struct!(
+    AnthropicCitationPageLocationParam, [r#type "type" req, cited_text "cited_text" req,
+    document_index "document_index" req, document_title "document_title" opt,
+    start_page_number "start_page_number" req, end_page_number "end_page_number" req]
+);
 
 impl AnthropicCitationPageLocationParam {
     /// Sets the `type` field.
@@ -67,7 +71,7 @@ impl AnthropicCitationPageLocationParam {
 /// Citation kind.
 ///
 /// `page_location` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCitationSearchResultLocation {
     /// Citation kind.
@@ -24,11 +22,17 @@ pub struct AnthropicCitationSearchResultLocation {
     /// Block just past the end of the range.
     pub end_block_index: i64,
 }
+crate::__private::serde_struct!(
+    AnthropicCitationSearchResultLocation, [r#type "type" req, cited_text "cited_text"
+    req, search_result_index "search_result_index" req, source "source" req, title
+    "title" opt, start_block_index "start_block_index" req, end_block_index
+    "end_block_index" req]
+);
 
 /// Citation kind.
 ///
 /// `search_result_location` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

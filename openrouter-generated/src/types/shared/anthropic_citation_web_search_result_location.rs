@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCitationWebSearchResultLocation {
     /// Citation kind.
@@ -20,11 +18,15 @@ pub struct AnthropicCitationWebSearchResultLocation {
     /// Address of the cited page.
     pub url: String,
 }
+crate::__private::serde_struct!(
+    AnthropicCitationWebSearchResultLocation, [r#type "type" req, cited_text "cited_text"
+    req, encrypted_index "encrypted_index" req, title "title" opt, url "url" req]
+);
 
 /// Citation kind.
 ///
 /// `web_search_result_location` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCitationWebSearchResultLocationParam {
     /// Citation kind.
@@ -20,6 +19,11 @@ pub struct AnthropicCitationWebSearchResultLocationParam {
     /// Address of the cited page.
     pub url: String,
 }
+crate::__private::deserialize_struct!(
+    AnthropicCitationWebSearchResultLocationParam, [r#type "type" req, cited_text
+    "cited_text" req, encrypted_index "encrypted_index" req, title "title" opt, url "url"
+    req]
+);
 
 impl AnthropicCitationWebSearchResultLocationParam {
     /// Sets the `type` field.
@@ -59,7 +63,7 @@ impl AnthropicCitationWebSearchResultLocationParam {
 /// Citation kind.
 ///
 /// `web_search_result_location` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

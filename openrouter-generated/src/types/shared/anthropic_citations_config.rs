@@ -3,10 +3,9 @@
 
 /// Whether citations are turned on for the document.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCitationsConfig {
     /// True when citations are allowed.
     pub enabled: bool,
 }
+crate::__private::serde_struct!(AnthropicCitationsConfig, [enabled "enabled" req]);

@@ -3,8 +3,6 @@
 
 /// The call came from code running in the 2025-08-25 code-execution tool.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCodeExecution20250825Caller {
     /// Caller kind.
@@ -12,11 +10,14 @@ pub struct AnthropicCodeExecution20250825Caller {
     /// ID of the code-execution call that issued it.
     pub tool_id: String,
 }
+crate::__private::serde_struct!(
+    AnthropicCodeExecution20250825Caller, [r#type "type" req, tool_id "tool_id" req]
+);
 
 /// Caller kind.
 ///
 /// `code_execution_20250825` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,8 +5,6 @@ use crate::types::AnthropicCodeExecutionContent;
 
 /// What the code-execution tool returned.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCodeExecutionToolResult {
     /// Block kind.
@@ -15,11 +13,15 @@ pub struct AnthropicCodeExecutionToolResult {
     pub tool_use_id: String,
     pub content: AnthropicCodeExecutionContent,
 }
+crate::__private::serde_struct!(
+    AnthropicCodeExecutionToolResult, [r#type "type" req, tool_use_id "tool_use_id" req,
+    content "content" req]
+);
 
 /// Block kind.
 ///
 /// `code_execution_tool_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

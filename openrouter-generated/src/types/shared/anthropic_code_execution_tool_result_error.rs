@@ -5,19 +5,21 @@ use crate::types::AnthropicServerToolErrorCode;
 
 /// Why code execution failed.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCodeExecutionToolResultError {
     /// Result kind.
     pub r#type: AnthropicCodeExecutionToolResultErrorType,
     pub error_code: AnthropicServerToolErrorCode,
 }
+crate::__private::serde_struct!(
+    AnthropicCodeExecutionToolResultError, [r#type "type" req, error_code "error_code"
+    req]
+);
 
 /// Result kind.
 ///
 /// `code_execution_tool_result_error` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// A summary that replaces earlier context after compaction; send it back in later turns.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicCompactionBlock {
     /// Block kind.
@@ -12,14 +10,17 @@ pub struct AnthropicCompactionBlock {
     /// The readable summary, if any.
     pub content: Option<String>,
     /// Opaque compacted context, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted_content: Option<String>,
 }
+crate::__private::serde_struct!(
+    AnthropicCompactionBlock, [r#type "type" req, content "content" opt,
+    encrypted_content "encrypted_content" opt]
+);
 
 /// Block kind.
 ///
 /// `compaction` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

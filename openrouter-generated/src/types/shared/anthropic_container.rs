@@ -3,8 +3,6 @@
 
 /// The code-execution container used by the request, or null when none was.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicContainer {
     /// Container ID; pass it in a later request to reuse the container.
@@ -12,3 +10,6 @@ pub struct AnthropicContainer {
     /// When the container will be discarded.
     pub expires_at: String,
 }
+crate::__private::serde_struct!(
+    AnthropicContainer, [id "id" req, expires_at "expires_at" req]
+);

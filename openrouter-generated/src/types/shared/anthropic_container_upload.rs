@@ -3,8 +3,6 @@
 
 /// A file placed into the code-execution container.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicContainerUpload {
     /// Block kind.
@@ -12,11 +10,14 @@ pub struct AnthropicContainerUpload {
     /// ID of the uploaded file.
     pub file_id: String,
 }
+crate::__private::serde_struct!(
+    AnthropicContainerUpload, [r#type "type" req, file_id "file_id" req]
+);
 
 /// Block kind.
 ///
 /// `container_upload` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

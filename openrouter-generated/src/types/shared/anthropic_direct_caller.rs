@@ -3,18 +3,17 @@
 
 /// The model made the call itself.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicDirectCaller {
     /// Caller kind.
     pub r#type: AnthropicDirectCallerType,
 }
+crate::__private::serde_struct!(AnthropicDirectCaller, [r#type "type" req]);
 
 /// Caller kind.
 ///
 /// `direct` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

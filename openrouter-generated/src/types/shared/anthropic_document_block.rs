@@ -7,8 +7,6 @@ use crate::types::{
 
 /// A document in the model's output, such as the body of a fetched page.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicDocumentBlock {
     /// Block kind.
@@ -17,9 +15,12 @@ pub struct AnthropicDocumentBlock {
     pub title: Option<String>,
     /// The document's content, as a base64 PDF or as plain text.
     pub source: AnthropicDocumentBlockSource,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub citations: Option<AnthropicCitationsConfig>,
 }
+crate::__private::serde_struct!(
+    AnthropicDocumentBlock, [r#type "type" req, title "title" opt, source "source" req,
+    citations "citations" opt]
+);
 
 /// The document's content, as a base64 PDF or as plain text.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +51,7 @@ impl From<AnthropicPlainTextSource> for AnthropicDocumentBlockSource {
 /// Block kind.
 ///
 /// `document` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -10,7 +10,6 @@ use crate::types::{
 /// A document (PDF, plain text, a list of blocks, a URL or an uploaded file) in a request.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicDocumentBlockParam {
     /// Block kind.
@@ -29,6 +28,13 @@ pub struct AnthropicDocumentBlockParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicDocumentBlockParam, [r#type "type" req, source "source" req, title "title"
+    opt, context "context" opt, citations "citations" opt, cache_control "cache_control"
+    opt]
+);
 
 impl AnthropicDocumentBlockParam {
     /// An `AnthropicDocumentBlockParam` from its required fields; the optional ones start empty.
@@ -92,13 +98,17 @@ impl AnthropicDocumentBlockParam {
 /// Whether the model may cite this document.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicDocumentBlockParamCitations {
     /// True to allow citations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicDocumentBlockParamCitations, [enabled "enabled" opt]
+);
 
 impl AnthropicDocumentBlockParamCitations {
     /// An empty `AnthropicDocumentBlockParamCitations`; fill it in with the setters.
@@ -209,7 +219,6 @@ impl From<AnthropicFileDocumentSource> for AnthropicDocumentBlockParamSource {
 /// The document given as text and image blocks.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicDocumentBlockParamSourceContent {
     /// Source kind.
@@ -217,6 +226,11 @@ pub struct AnthropicDocumentBlockParamSourceContent {
     /// The document's content, as a string or a list of text and image blocks.
     pub content: AnthropicDocumentBlockParamSourceContentContent,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicDocumentBlockParamSourceContent, [r#type "type" req, content "content" req]
+);
 
 impl AnthropicDocumentBlockParamSourceContent {
     /// An `AnthropicDocumentBlockParamSourceContent` from its required fields; the optional ones start empty.
@@ -346,7 +360,7 @@ for AnthropicDocumentBlockParamSourceContentContentBlocksItem {
 /// Source kind.
 ///
 /// `content` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -376,7 +390,7 @@ impl std::fmt::Display for AnthropicDocumentBlockParamSourceContentType {
 /// Block kind.
 ///
 /// `document` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// A document uploaded earlier, referred to by file ID.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicFileDocumentSource {
     /// Source kind.
@@ -12,6 +11,11 @@ pub struct AnthropicFileDocumentSource {
     /// ID of the uploaded file.
     pub file_id: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicFileDocumentSource, [r#type "type" req, file_id "file_id" req]
+);
 
 impl AnthropicFileDocumentSource {
     /// An `AnthropicFileDocumentSource` from its required fields; the optional ones start empty.
@@ -38,7 +42,7 @@ impl AnthropicFileDocumentSource {
 /// Source kind.
 ///
 /// `file` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

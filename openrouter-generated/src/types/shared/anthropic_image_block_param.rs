@@ -9,7 +9,6 @@ use crate::types::{
 /// An image in a request, given inline as base64 or by URL.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicImageBlockParam {
     /// Block kind.
@@ -19,6 +18,12 @@ pub struct AnthropicImageBlockParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicImageBlockParam, [r#type "type" req, source "source" req, cache_control
+    "cache_control" opt]
+);
 
 impl AnthropicImageBlockParam {
     /// An `AnthropicImageBlockParam` from its required fields; the optional ones start empty.
@@ -123,7 +128,7 @@ impl From<AnthropicFileDocumentSource> for AnthropicImageBlockParamSource {
 /// Block kind.
 ///
 /// `image` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// Smallest amount of input tokens a clearing pass must free, or null for no minimum.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicInputTokensClearAtLeast {
     /// Unit of the amount.
@@ -12,6 +11,11 @@ pub struct AnthropicInputTokensClearAtLeast {
     /// Number of input tokens.
     pub value: i64,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicInputTokensClearAtLeast, [r#type "type" req, value "value" req]
+);
 
 impl AnthropicInputTokensClearAtLeast {
     /// An `AnthropicInputTokensClearAtLeast` from its required fields; the optional ones start empty.
@@ -41,7 +45,7 @@ impl AnthropicInputTokensClearAtLeast {
 /// Unit of the amount.
 ///
 /// `input_tokens` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

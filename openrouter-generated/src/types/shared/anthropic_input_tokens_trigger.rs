@@ -4,7 +4,6 @@
 /// Threshold measured in input tokens.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicInputTokensTrigger {
     /// Threshold unit.
@@ -12,6 +11,11 @@ pub struct AnthropicInputTokensTrigger {
     /// Number of input tokens.
     pub value: i64,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicInputTokensTrigger, [r#type "type" req, value "value" req]
+);
 
 impl AnthropicInputTokensTrigger {
     /// An `AnthropicInputTokensTrigger` from its required fields; the optional ones start empty.
@@ -38,7 +42,7 @@ impl AnthropicInputTokensTrigger {
 /// Threshold unit.
 ///
 /// `input_tokens` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

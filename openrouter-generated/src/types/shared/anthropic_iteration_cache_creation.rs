@@ -3,14 +3,15 @@
 
 /// Cache writes of one step, split by cache lifetime.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicIterationCacheCreation {
     /// Tokens written to the five-minute cache.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ephemeral_5m_input_tokens: Option<i64>,
     /// Tokens written to the one-hour cache.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ephemeral_1h_input_tokens: Option<i64>,
 }
+crate::__private::serde_struct!(
+    AnthropicIterationCacheCreation, [ephemeral_5m_input_tokens
+    "ephemeral_5m_input_tokens" opt, ephemeral_1h_input_tokens
+    "ephemeral_1h_input_tokens" opt]
+);

@@ -3,10 +3,11 @@
 
 /// Breakdown of the output tokens.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicOutputTokensDetails {
     /// Output tokens spent on thinking.
     pub thinking_tokens: i64,
 }
+crate::__private::serde_struct!(
+    AnthropicOutputTokensDetails, [thinking_tokens "thinking_tokens" req]
+);

@@ -4,7 +4,6 @@
 /// A plain-text document carried in the request.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicPlainTextSource {
     /// Source kind.
@@ -14,6 +13,10 @@ pub struct AnthropicPlainTextSource {
     /// The document text.
     pub data: String,
 }
+crate::__private::deserialize_struct!(
+    AnthropicPlainTextSource, [r#type "type" req, media_type "media_type" req, data
+    "data" req]
+);
 
 impl AnthropicPlainTextSource {
     /// An `AnthropicPlainTextSource` from its required fields; the optional ones start empty.
@@ -50,7 +53,7 @@ impl AnthropicPlainTextSource {
 /// Media type of the data.
 ///
 /// `text/plain` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -80,7 +83,7 @@ impl std::fmt::Display for AnthropicPlainTextSourceMediaType {
 /// Source kind.
 ///
 /// `text` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// Reasoning that was encrypted for safety; send it back unchanged in later turns.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicRedactedThinkingBlock {
     /// Block kind.
@@ -12,11 +10,14 @@ pub struct AnthropicRedactedThinkingBlock {
     /// The encrypted reasoning.
     pub data: String,
 }
+crate::__private::serde_struct!(
+    AnthropicRedactedThinkingBlock, [r#type "type" req, data "data" req]
+);
 
 /// Block kind.
 ///
 /// `redacted_thinking` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

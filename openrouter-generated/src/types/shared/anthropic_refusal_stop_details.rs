@@ -3,8 +3,6 @@
 
 /// Details of a refusal, when the model declined to answer; otherwise null.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicRefusalStopDetails {
     /// Detail kind.
@@ -14,11 +12,15 @@ pub struct AnthropicRefusalStopDetails {
     /// Readable reason for the refusal.
     pub explanation: Option<String>,
 }
+crate::__private::serde_struct!(
+    AnthropicRefusalStopDetails, [r#type "type" req, category "category" opt, explanation
+    "explanation" opt]
+);
 
 /// Policy area the refusal falls under.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AnthropicRefusalStopDetailsCategory {
     /// `cyber`
@@ -94,7 +96,7 @@ impl<'de> serde::Deserialize<'de> for AnthropicRefusalStopDetailsCategory {
 /// Detail kind.
 ///
 /// `refusal` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// A server-side safeguard that Anthropic checks alongside the completion.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicSafeguard {
     /// Kind of safeguard, such as `dangerous_tool_use`.
@@ -15,6 +14,11 @@ pub struct AnthropicSafeguard {
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicSafeguard, [r#type "type" req, classifier_context "classifier_context" opt]
+);
 
 impl AnthropicSafeguard {
     /// An `AnthropicSafeguard` from its required fields; the optional ones start empty.

@@ -6,7 +6,6 @@ use crate::types::{AnthropicCacheControlDirective, AnthropicTextBlockParam};
 /// A search result you supply, which the model can read and cite.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicSearchResultBlockParam {
     /// Block kind.
@@ -23,6 +22,13 @@ pub struct AnthropicSearchResultBlockParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicSearchResultBlockParam, [r#type "type" req, source "source" req, title
+    "title" req, content "content" req, citations "citations" opt, cache_control
+    "cache_control" opt]
+);
 
 impl AnthropicSearchResultBlockParam {
     /// An `AnthropicSearchResultBlockParam` from its required fields; the optional ones start empty.
@@ -90,13 +96,17 @@ impl AnthropicSearchResultBlockParam {
 /// Whether the model may cite this result.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicSearchResultBlockParamCitations {
     /// True to allow citations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicSearchResultBlockParamCitations, [enabled "enabled" opt]
+);
 
 impl AnthropicSearchResultBlockParamCitations {
     /// An empty `AnthropicSearchResultBlockParamCitations`; fill it in with the setters.
@@ -114,7 +124,7 @@ impl AnthropicSearchResultBlockParamCitations {
 /// Block kind.
 ///
 /// `search_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,7 +4,7 @@
 /// Reason a server tool could not run.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AnthropicServerToolErrorCode {
     /// `invalid_tool_input`

@@ -3,8 +3,6 @@
 
 /// How often server tools ran.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicServerToolUsage {
     /// Number of web searches.
@@ -12,3 +10,7 @@ pub struct AnthropicServerToolUsage {
     /// Number of web page fetches.
     pub web_fetch_requests: i64,
 }
+crate::__private::serde_struct!(
+    AnthropicServerToolUsage, [web_search_requests "web_search_requests" req,
+    web_fetch_requests "web_fetch_requests" req]
+);

@@ -5,8 +5,6 @@ use crate::types::AnthropicTextCitation;
 
 /// Text written by the model.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicTextBlock {
     /// Block kind.
@@ -16,11 +14,14 @@ pub struct AnthropicTextBlock {
     /// Sources backing the text, or null when there are none.
     pub citations: Option<Vec<AnthropicTextCitation>>,
 }
+crate::__private::serde_struct!(
+    AnthropicTextBlock, [r#type "type" req, text "text" req, citations "citations" opt]
+);
 
 /// Block kind.
 ///
 /// `text` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

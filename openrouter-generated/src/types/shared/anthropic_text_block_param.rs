@@ -11,7 +11,6 @@ use crate::types::{
 /// A block of text in a request.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicTextBlockParam {
     /// Block kind.
@@ -24,6 +23,12 @@ pub struct AnthropicTextBlockParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicTextBlockParam, [r#type "type" req, text "text" req, citations "citations"
+    opt, cache_control "cache_control" opt]
+);
 
 impl AnthropicTextBlockParam {
     /// An `AnthropicTextBlockParam` from its required fields; the optional ones start empty.
@@ -199,7 +204,7 @@ for AnthropicTextBlockParamCitationsItem {
 /// Block kind.
 ///
 /// `text` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// Result of writing a file.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicTextEditorCodeExecutionCreateResult {
     /// Result kind.
@@ -12,11 +10,15 @@ pub struct AnthropicTextEditorCodeExecutionCreateResult {
     /// True when an existing file was overwritten rather than a new one created.
     pub is_file_update: bool,
 }
+crate::__private::serde_struct!(
+    AnthropicTextEditorCodeExecutionCreateResult, [r#type "type" req, is_file_update
+    "is_file_update" req]
+);
 
 /// Result kind.
 ///
 /// `text_editor_code_execution_create_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

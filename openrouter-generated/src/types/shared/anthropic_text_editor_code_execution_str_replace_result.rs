@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicTextEditorCodeExecutionStrReplaceResult {
     /// Result kind.
@@ -22,11 +20,16 @@ pub struct AnthropicTextEditorCodeExecutionStrReplaceResult {
     /// The changed lines, as a diff.
     pub lines: Option<Vec<String>>,
 }
+crate::__private::serde_struct!(
+    AnthropicTextEditorCodeExecutionStrReplaceResult, [r#type "type" req, old_start
+    "old_start" opt, old_lines "old_lines" opt, new_start "new_start" opt, new_lines
+    "new_lines" opt, lines "lines" opt]
+);
 
 /// Result kind.
 ///
 /// `text_editor_code_execution_str_replace_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

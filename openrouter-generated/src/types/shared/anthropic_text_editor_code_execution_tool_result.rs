@@ -5,8 +5,6 @@ use crate::types::AnthropicTextEditorCodeExecutionContent;
 
 /// What a text-editor operation run by code execution returned.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicTextEditorCodeExecutionToolResult {
     /// Block kind.
@@ -15,11 +13,15 @@ pub struct AnthropicTextEditorCodeExecutionToolResult {
     pub tool_use_id: String,
     pub content: AnthropicTextEditorCodeExecutionContent,
 }
+crate::__private::serde_struct!(
+    AnthropicTextEditorCodeExecutionToolResult, [r#type "type" req, tool_use_id
+    "tool_use_id" req, content "content" req]
+);
 
 /// Block kind.
 ///
 /// `text_editor_code_execution_tool_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

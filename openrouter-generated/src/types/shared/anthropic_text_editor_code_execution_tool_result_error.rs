@@ -3,8 +3,6 @@
 
 /// Why a text-editor operation failed.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicTextEditorCodeExecutionToolResultError {
     /// Result kind.
@@ -14,11 +12,15 @@ pub struct AnthropicTextEditorCodeExecutionToolResultError {
     /// Readable details, if any.
     pub error_message: Option<String>,
 }
+crate::__private::serde_struct!(
+    AnthropicTextEditorCodeExecutionToolResultError, [r#type "type" req, error_code
+    "error_code" req, error_message "error_message" opt]
+);
 
 /// Failure reason.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AnthropicTextEditorCodeExecutionToolResultErrorErrorCode {
     /// `invalid_tool_input`
@@ -95,7 +97,7 @@ for AnthropicTextEditorCodeExecutionToolResultErrorErrorCode {
 /// Result kind.
 ///
 /// `text_editor_code_execution_tool_result_error` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

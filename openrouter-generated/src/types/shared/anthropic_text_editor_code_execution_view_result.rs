@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicTextEditorCodeExecutionViewResult {
     /// Result kind.
@@ -22,11 +20,16 @@ pub struct AnthropicTextEditorCodeExecutionViewResult {
     /// How many lines the file has.
     pub total_lines: Option<i64>,
 }
+crate::__private::serde_struct!(
+    AnthropicTextEditorCodeExecutionViewResult, [r#type "type" req, file_type "file_type"
+    req, content "content" req, start_line "start_line" opt, num_lines "num_lines" opt,
+    total_lines "total_lines" opt]
+);
 
 /// Kind of file viewed.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AnthropicTextEditorCodeExecutionViewResultFileType {
     /// `text`
@@ -95,7 +98,7 @@ for AnthropicTextEditorCodeExecutionViewResultFileType {
 /// Result kind.
 ///
 /// `text_editor_code_execution_view_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

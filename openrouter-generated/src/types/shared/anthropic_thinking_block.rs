@@ -3,8 +3,6 @@
 
 /// The model's visible reasoning.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicThinkingBlock {
     /// Block kind.
@@ -14,11 +12,15 @@ pub struct AnthropicThinkingBlock {
     /// Signature to send back with the block in later turns.
     pub signature: String,
 }
+crate::__private::serde_struct!(
+    AnthropicThinkingBlock, [r#type "type" req, thinking "thinking" req, signature
+    "signature" req]
+);
 
 /// Block kind.
 ///
 /// `thinking` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

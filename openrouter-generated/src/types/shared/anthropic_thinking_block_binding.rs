@@ -6,7 +6,6 @@ use crate::types::ThinkingMismatchBehavior;
 /// What to do when replayed thinking blocks no longer match the conversation.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicThinkingBlockBinding {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
@@ -16,6 +15,12 @@ pub struct AnthropicThinkingBlockBinding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mismatch_behavior: Option<ThinkingMismatchBehavior>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicThinkingBlockBinding, [prefix_mismatch_behavior "prefix_mismatch_behavior"
+    opt, mismatch_behavior "mismatch_behavior" opt]
+);
 
 impl AnthropicThinkingBlockBinding {
     /// An empty `AnthropicThinkingBlockBinding`; fill it in with the setters.

@@ -4,7 +4,7 @@
 /// How thinking is shown in the reply: `summarized` gives a summary, `omitted` leaves it out, `updates` gives progress updates.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AnthropicThinkingDisplay {
     /// `summarized`

@@ -4,7 +4,6 @@
 /// Keep thinking blocks from this many recent assistant turns.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicThinkingTurns {
     /// Unit of the count.
@@ -12,6 +11,11 @@ pub struct AnthropicThinkingTurns {
     /// Number of recent turns.
     pub value: i64,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicThinkingTurns, [r#type "type" req, value "value" req]
+);
 
 impl AnthropicThinkingTurns {
     /// An `AnthropicThinkingTurns` from its required fields; the optional ones start empty.
@@ -38,7 +42,7 @@ impl AnthropicThinkingTurns {
 /// Unit of the count.
 ///
 /// `thinking_turns` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// Names one tool found by a search.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicToolReference {
     /// Reference kind.
@@ -12,11 +10,14 @@ pub struct AnthropicToolReference {
     /// Name of the tool.
     pub tool_name: String,
 }
+crate::__private::serde_struct!(
+    AnthropicToolReference, [r#type "type" req, tool_name "tool_name" req]
+);
 
 /// Reference kind.
 ///
 /// `tool_reference` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

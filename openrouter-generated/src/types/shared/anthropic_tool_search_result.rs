@@ -5,8 +5,6 @@ use crate::types::AnthropicToolReference;
 
 /// Tools that matched the search.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicToolSearchResult {
     /// Result kind.
@@ -14,11 +12,14 @@ pub struct AnthropicToolSearchResult {
     /// The matching tools; they become available to the model.
     pub tool_references: Vec<AnthropicToolReference>,
 }
+crate::__private::serde_struct!(
+    AnthropicToolSearchResult, [r#type "type" req, tool_references "tool_references" req]
+);
 
 /// Result kind.
 ///
 /// `tool_search_tool_search_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,8 +5,6 @@ use crate::types::AnthropicServerToolErrorCode;
 
 /// Why a tool search failed.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicToolSearchResultError {
     /// Result kind.
@@ -15,11 +13,15 @@ pub struct AnthropicToolSearchResultError {
     /// Readable details, if any.
     pub error_message: Option<String>,
 }
+crate::__private::serde_struct!(
+    AnthropicToolSearchResultError, [r#type "type" req, error_code "error_code" req,
+    error_message "error_message" opt]
+);
 
 /// Result kind.
 ///
 /// `tool_search_tool_result_error` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::{AnthropicAllowedCallers, AnthropicCacheControlDirective};
 /// Anthropic's tool search tool that finds deferred tools by regular expression.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicToolSearchToolRegex {
     /// Tool version identifier.
@@ -24,6 +23,13 @@ pub struct AnthropicToolSearchToolRegex {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicToolSearchToolRegex, [r#type "type" req, name "name" req, allowed_callers
+    "allowed_callers" opt, defer_loading "defer_loading" opt, strict "strict" opt,
+    cache_control "cache_control" opt]
+);
 
 impl AnthropicToolSearchToolRegex {
     /// An `AnthropicToolSearchToolRegex` from its required fields; the optional ones start empty.
@@ -81,7 +87,7 @@ impl AnthropicToolSearchToolRegex {
 /// Fixed name of this tool.
 ///
 /// `tool_search_tool_regex` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -111,7 +117,7 @@ impl std::fmt::Display for AnthropicToolSearchToolRegexName {
 /// Tool version identifier.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AnthropicToolSearchToolRegexType {
     /// `tool_search_tool_regex_20251119`

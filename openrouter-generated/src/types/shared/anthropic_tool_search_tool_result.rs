@@ -5,8 +5,6 @@ use crate::types::AnthropicToolSearchContent;
 
 /// What a tool search returned.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicToolSearchToolResult {
     /// Block kind.
@@ -15,11 +13,15 @@ pub struct AnthropicToolSearchToolResult {
     pub tool_use_id: String,
     pub content: AnthropicToolSearchContent,
 }
+crate::__private::serde_struct!(
+    AnthropicToolSearchToolResult, [r#type "type" req, tool_use_id "tool_use_id" req,
+    content "content" req]
+);
 
 /// Block kind.
 ///
 /// `tool_search_tool_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

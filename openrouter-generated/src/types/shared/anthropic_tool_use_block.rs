@@ -5,8 +5,6 @@ use crate::types::AnthropicCaller;
 
 /// A call by the model to one of your tools; run it and answer with a `tool_result`.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicToolUseBlock {
     /// Block kind.
@@ -16,15 +14,18 @@ pub struct AnthropicToolUseBlock {
     /// Name of the tool called.
     pub name: String,
     /// Arguments of the call, as a JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<serde_json::Value>,
     pub caller: AnthropicCaller,
 }
+crate::__private::serde_struct!(
+    AnthropicToolUseBlock, [r#type "type" req, id "id" req, name "name" req, input
+    "input" opt, caller "caller" req]
+);
 
 /// Block kind.
 ///
 /// `tool_use` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// How many of the most recent tool calls are left untouched.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicToolUsesKeep {
     /// Unit of the count.
@@ -12,6 +11,11 @@ pub struct AnthropicToolUsesKeep {
     /// Number of recent tool calls to keep.
     pub value: i64,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicToolUsesKeep, [r#type "type" req, value "value" req]
+);
 
 impl AnthropicToolUsesKeep {
     /// An `AnthropicToolUsesKeep` from its required fields; the optional ones start empty.
@@ -38,7 +42,7 @@ impl AnthropicToolUsesKeep {
 /// Unit of the count.
 ///
 /// `tool_uses` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// Threshold measured in tool calls.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicToolUsesTrigger {
     /// Threshold unit.
@@ -12,6 +11,11 @@ pub struct AnthropicToolUsesTrigger {
     /// Number of tool calls.
     pub value: i64,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicToolUsesTrigger, [r#type "type" req, value "value" req]
+);
 
 impl AnthropicToolUsesTrigger {
     /// An `AnthropicToolUsesTrigger` from its required fields; the optional ones start empty.
@@ -38,7 +42,7 @@ impl AnthropicToolUsesTrigger {
 /// Threshold unit.
 ///
 /// `tool_uses` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -5,24 +5,23 @@ use crate::types::AnthropicIterationCacheCreation;
 
 /// A step of a kind this document does not list.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicUnknownUsageIteration {
     /// Input tokens of the step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_tokens: Option<i64>,
     /// Tokens generated in the step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_tokens: Option<i64>,
     /// Input tokens written to the prompt cache in the step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_creation_input_tokens: Option<i64>,
     /// Input tokens served from the prompt cache in the step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_read_input_tokens: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_creation: Option<AnthropicIterationCacheCreation>,
     /// Step kind.
     pub r#type: String,
 }
+crate::__private::serde_struct!(
+    AnthropicUnknownUsageIteration, [input_tokens "input_tokens" opt, output_tokens
+    "output_tokens" opt, cache_creation_input_tokens "cache_creation_input_tokens" opt,
+    cache_read_input_tokens "cache_read_input_tokens" opt, cache_creation
+    "cache_creation" opt, r#type "type" req]
+);

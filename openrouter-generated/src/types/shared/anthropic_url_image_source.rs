@@ -4,7 +4,6 @@
 /// An image fetched from a URL.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicUrlImageSource {
     /// Source kind.
@@ -12,6 +11,11 @@ pub struct AnthropicUrlImageSource {
     /// Address of the image.
     pub url: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicUrlImageSource, [r#type "type" req, url "url" req]
+);
 
 impl AnthropicUrlImageSource {
     /// An `AnthropicUrlImageSource` from its required fields; the optional ones start empty.
@@ -38,7 +42,7 @@ impl AnthropicUrlImageSource {
 /// Source kind.
 ///
 /// `url` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

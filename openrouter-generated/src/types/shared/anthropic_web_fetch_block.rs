@@ -5,8 +5,6 @@ use crate::types::AnthropicDocumentBlock;
 
 /// A page retrieved by web fetch.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicWebFetchBlock {
     /// Result kind.
@@ -17,11 +15,15 @@ pub struct AnthropicWebFetchBlock {
     pub retrieved_at: Option<String>,
     pub content: AnthropicDocumentBlock,
 }
+crate::__private::serde_struct!(
+    AnthropicWebFetchBlock, [r#type "type" req, url "url" req, retrieved_at
+    "retrieved_at" opt, content "content" req]
+);
 
 /// Result kind.
 ///
 /// `web_fetch_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

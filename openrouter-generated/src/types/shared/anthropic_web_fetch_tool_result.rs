@@ -5,8 +5,6 @@ use crate::types::{AnthropicCaller, AnthropicWebFetchContent};
 
 /// What a web fetch returned.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicWebFetchToolResult {
     /// Block kind.
@@ -16,11 +14,15 @@ pub struct AnthropicWebFetchToolResult {
     pub caller: AnthropicCaller,
     pub content: AnthropicWebFetchContent,
 }
+crate::__private::serde_struct!(
+    AnthropicWebFetchToolResult, [r#type "type" req, tool_use_id "tool_use_id" req,
+    caller "caller" req, content "content" req]
+);
 
 /// Block kind.
 ///
 /// `web_fetch_tool_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// Why a web fetch failed.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicWebFetchToolResultError {
     /// Result kind.
@@ -12,11 +10,14 @@ pub struct AnthropicWebFetchToolResultError {
     /// Failure reason.
     pub error_code: AnthropicWebFetchToolResultErrorErrorCode,
 }
+crate::__private::serde_struct!(
+    AnthropicWebFetchToolResultError, [r#type "type" req, error_code "error_code" req]
+);
 
 /// Failure reason.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AnthropicWebFetchToolResultErrorErrorCode {
     /// `invalid_tool_input`
@@ -104,7 +105,7 @@ impl<'de> serde::Deserialize<'de> for AnthropicWebFetchToolResultErrorErrorCode 
 /// Result kind.
 ///
 /// `web_fetch_tool_result_error` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicWebSearchResult {
     /// Result kind.
@@ -20,11 +18,15 @@ pub struct AnthropicWebSearchResult {
     /// Opaque page content; send it back unchanged in later turns.
     pub encrypted_content: String,
 }
+crate::__private::serde_struct!(
+    AnthropicWebSearchResult, [r#type "type" req, title "title" req, url "url" req,
+    page_age "page_age" opt, encrypted_content "encrypted_content" req]
+);
 
 /// Result kind.
 ///
 /// `web_search_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

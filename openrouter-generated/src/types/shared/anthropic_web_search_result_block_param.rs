@@ -4,7 +4,6 @@
 /// One web search hit, returned to the model in a later turn.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicWebSearchResultBlockParam {
     /// Block kind.
@@ -19,6 +18,12 @@ pub struct AnthropicWebSearchResultBlockParam {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub page_age: crate::Nullable<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicWebSearchResultBlockParam, [r#type "type" req, encrypted_content
+    "encrypted_content" req, title "title" req, url "url" req, page_age "page_age" opt]
+);
 
 impl AnthropicWebSearchResultBlockParam {
     /// An `AnthropicWebSearchResultBlockParam` from its required fields; the optional ones start empty.
@@ -73,7 +78,7 @@ impl AnthropicWebSearchResultBlockParam {
 /// Block kind.
 ///
 /// `web_search_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -7,8 +7,6 @@ use crate::types::{
 
 /// What a web search returned.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicWebSearchToolResult {
     /// Block kind.
@@ -19,6 +17,10 @@ pub struct AnthropicWebSearchToolResult {
     /// The hits, or the error the search ran into.
     pub content: AnthropicWebSearchToolResultContent,
 }
+crate::__private::serde_struct!(
+    AnthropicWebSearchToolResult, [r#type "type" req, tool_use_id "tool_use_id" req,
+    caller "caller" req, content "content" req]
+);
 
 /// The hits, or the error the search ran into.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,7 +51,7 @@ impl From<AnthropicWebSearchToolResultError> for AnthropicWebSearchToolResultCon
 /// Block kind.
 ///
 /// `web_search_tool_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,19 +5,20 @@ use crate::types::AnthropicWebSearchErrorCode;
 
 /// Why a web search failed.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicWebSearchToolResultError {
     /// Result kind.
     pub r#type: AnthropicWebSearchToolResultErrorType,
     pub error_code: AnthropicWebSearchErrorCode,
 }
+crate::__private::serde_struct!(
+    AnthropicWebSearchToolResultError, [r#type "type" req, error_code "error_code" req]
+);
 
 /// Result kind.
 ///
 /// `web_search_tool_result_error` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// Rough location of the user, used to localize web search results.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnthropicWebSearchToolUserLocation {
     /// Location precision.
@@ -22,6 +21,12 @@ pub struct AnthropicWebSearchToolUserLocation {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AnthropicWebSearchToolUserLocation, [r#type "type" req, city "city" opt, region
+    "region" opt, country "country" opt, timezone "timezone" opt]
+);
 
 impl AnthropicWebSearchToolUserLocation {
     /// An empty `AnthropicWebSearchToolUserLocation`; fill it in with the setters.
@@ -66,7 +71,7 @@ impl AnthropicWebSearchToolUserLocation {
 /// Location precision.
 ///
 /// `approximate` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

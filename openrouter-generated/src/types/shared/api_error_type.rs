@@ -4,7 +4,7 @@
 /// OpenRouter's own error category, the same whichever API format is used.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiErrorType {
     /// `context_length_exceeded`

@@ -6,7 +6,6 @@ use crate::types::{ApplyPatchCallOperation, ApplyPatchCallStatus};
 /// The model asking for a file change expressed as a V4A patch. The client applies it and reports back with an `apply_patch_call_output` item in the next request.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPatchCallItem {
     pub r#type: ApplyPatchCallItemType,
@@ -18,6 +17,10 @@ pub struct ApplyPatchCallItem {
     pub status: ApplyPatchCallStatus,
     pub operation: ApplyPatchCallOperation,
 }
+crate::__private::deserialize_struct!(
+    ApplyPatchCallItem, [r#type "type" req, id "id" opt, call_id "call_id" req, status
+    "status" req, operation "operation" req]
+);
 
 impl ApplyPatchCallItem {
     /// An `ApplyPatchCallItem` from its required fields; the optional ones start empty.
@@ -67,7 +70,7 @@ impl ApplyPatchCallItem {
 }
 
 /// `apply_patch_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

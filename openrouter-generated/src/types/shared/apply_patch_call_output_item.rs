@@ -4,7 +4,6 @@
 /// The client's report after applying (or failing to apply) the patch of an `apply_patch_call`.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPatchCallOutputItem {
     pub r#type: ApplyPatchCallOutputItemType,
@@ -19,6 +18,10 @@ pub struct ApplyPatchCallOutputItem {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub output: crate::Nullable<String>,
 }
+crate::__private::deserialize_struct!(
+    ApplyPatchCallOutputItem, [r#type "type" req, id "id" opt, call_id "call_id" req,
+    status "status" req, output "output" opt]
+);
 
 impl ApplyPatchCallOutputItem {
     /// An `ApplyPatchCallOutputItem` from its required fields; the optional ones start empty.
@@ -69,7 +72,7 @@ impl ApplyPatchCallOutputItem {
 /// `completed` if the patch went in cleanly, otherwise `failed`.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplyPatchCallOutputItemStatus {
     /// `completed`
@@ -130,7 +133,7 @@ impl<'de> serde::Deserialize<'de> for ApplyPatchCallOutputItemStatus {
 }
 
 /// `apply_patch_call_output` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

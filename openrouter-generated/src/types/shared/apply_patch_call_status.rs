@@ -4,7 +4,7 @@
 /// Progress of an `apply_patch_call` item.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplyPatchCallStatus {
     /// `in_progress`

@@ -4,7 +4,6 @@
 /// Create a new file whose contents are given as a V4A diff.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPatchCreateFileOperation {
     pub r#type: ApplyPatchCreateFileOperationType,
@@ -13,6 +12,9 @@ pub struct ApplyPatchCreateFileOperation {
     /// V4A diff holding the new file's contents.
     pub diff: String,
 }
+crate::__private::deserialize_struct!(
+    ApplyPatchCreateFileOperation, [r#type "type" req, path "path" req, diff "diff" req]
+);
 
 impl ApplyPatchCreateFileOperation {
     /// An `ApplyPatchCreateFileOperation` from its required fields; the optional ones start empty.
@@ -47,7 +49,7 @@ impl ApplyPatchCreateFileOperation {
 }
 
 /// `create_file` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

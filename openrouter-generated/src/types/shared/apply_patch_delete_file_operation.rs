@@ -4,13 +4,15 @@
 /// Remove a file; no diff is needed.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPatchDeleteFileOperation {
     pub r#type: ApplyPatchDeleteFileOperationType,
     /// Path of the file to remove.
     pub path: String,
 }
+crate::__private::deserialize_struct!(
+    ApplyPatchDeleteFileOperation, [r#type "type" req, path "path" req]
+);
 
 impl ApplyPatchDeleteFileOperation {
     /// An `ApplyPatchDeleteFileOperation` from its required fields; the optional ones start empty.
@@ -38,7 +40,7 @@ impl ApplyPatchDeleteFileOperation {
 }
 
 /// `delete_file` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,7 +4,7 @@
 /// Engine behind `openrouter:apply_patch`. `auto` (the default) passes the tool through to endpoints that support it natively and uses OpenRouter's human-in-the-loop validator elsewhere. `native` asks for passthrough, still falling back to the validator where it is unsupported. `openrouter` always uses the validator. Passthrough streams the diff piece by piece through `response.apply_patch_call_operation_diff.delta` events; the validator sends it whole in one delta.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplyPatchEngineEnum {
     /// `auto`

@@ -4,11 +4,11 @@
 /// OpenAI's apply-patch tool for editing files with V4A diffs.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPatchServerTool {
     pub r#type: ApplyPatchServerToolType,
 }
+crate::__private::deserialize_struct!(ApplyPatchServerTool, [r#type "type" req]);
 
 impl ApplyPatchServerTool {
     /// An empty `ApplyPatchServerTool`; fill it in with the setters.
@@ -24,7 +24,7 @@ impl ApplyPatchServerTool {
 }
 
 /// `apply_patch` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

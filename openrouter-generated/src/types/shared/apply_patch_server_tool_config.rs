@@ -6,12 +6,14 @@ use crate::types::ApplyPatchEngineEnum;
 /// Settings of the `openrouter:apply_patch` server tool.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ApplyPatchServerToolConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<ApplyPatchEngineEnum>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(ApplyPatchServerToolConfig, [engine "engine" opt]);
 
 impl ApplyPatchServerToolConfig {
     /// An empty `ApplyPatchServerToolConfig`; fill it in with the setters.

@@ -6,13 +6,17 @@ use crate::types::ApplyPatchServerToolConfig;
 /// OpenRouter server tool that checks V4A patches for creating, changing and deleting files. Only available on the Responses API.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ApplyPatchServerToolOpenRouter {
     pub r#type: ApplyPatchServerToolOpenRouterType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<ApplyPatchServerToolConfig>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ApplyPatchServerToolOpenRouter, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl ApplyPatchServerToolOpenRouter {
     /// An empty `ApplyPatchServerToolOpenRouter`; fill it in with the setters.
@@ -37,7 +41,7 @@ impl ApplyPatchServerToolOpenRouter {
 }
 
 /// `openrouter:apply_patch` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// Change an existing file as described by a V4A diff.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPatchUpdateFileOperation {
     pub r#type: ApplyPatchUpdateFileOperationType,
@@ -13,6 +12,9 @@ pub struct ApplyPatchUpdateFileOperation {
     /// V4A diff with the edits.
     pub diff: String,
 }
+crate::__private::deserialize_struct!(
+    ApplyPatchUpdateFileOperation, [r#type "type" req, path "path" req, diff "diff" req]
+);
 
 impl ApplyPatchUpdateFileOperation {
     /// An `ApplyPatchUpdateFileOperation` from its required fields; the optional ones start empty.
@@ -47,7 +49,7 @@ impl ApplyPatchUpdateFileOperation {
 }
 
 /// `update_file` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

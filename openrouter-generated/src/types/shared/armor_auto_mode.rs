@@ -6,7 +6,6 @@ use crate::types::{ArmorEnvironmentEntry, ArmorRuleEntry};
 /// Rule lists of Armor; each rule is plain text or an object.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ArmorAutoMode {
     /// Calls that are always refused.
@@ -22,6 +21,12 @@ pub struct ArmorAutoMode {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<Vec<ArmorAutoModeEnvironmentItem>>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ArmorAutoMode, [hard_deny "hard_deny" opt, soft_deny "soft_deny" opt, allow "allow"
+    opt, environment "environment" opt]
+);
 
 impl ArmorAutoMode {
     /// An empty `ArmorAutoMode`; fill it in with the setters.

@@ -6,7 +6,6 @@ use crate::types::ArmorAutoMode;
 /// Armor's rules in the shape of Claude Code's `classifier_context` (version 1). A rule's `threshold` is used when Armor judges the call; under the provider's native check the provider's own limits apply.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ArmorContext {
     /// Version of the context format.
@@ -14,6 +13,11 @@ pub struct ArmorContext {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_mode: Option<ArmorAutoMode>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ArmorContext, [v "v" req, auto_mode "auto_mode" opt]
+);
 
 impl ArmorContext {
     /// An `ArmorContext` from its required fields; the optional ones start empty.

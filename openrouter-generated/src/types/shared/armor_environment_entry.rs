@@ -4,7 +4,6 @@
 /// One named fact about the environment.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ArmorEnvironmentEntry {
     /// Name of the fact.
@@ -12,6 +11,11 @@ pub struct ArmorEnvironmentEntry {
     /// Its value.
     pub value: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ArmorEnvironmentEntry, [name "name" req, value "value" req]
+);
 
 impl ArmorEnvironmentEntry {
     /// An `ArmorEnvironmentEntry` from its required fields; the optional ones start empty.

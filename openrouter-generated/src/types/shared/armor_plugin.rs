@@ -6,7 +6,6 @@ use crate::types::ArmorContext;
 /// Plugin `armor`: before a client tool call of the model reaches you, it is judged by deny and allow rules merged from the workspace guardrail, this plugin and any Anthropic `safeguards` of the request. Endpoints with Anthropic's `dangerous-tool-use` beta check natively; elsewhere each tool call costs one decisions call. Not billed during the beta. Verdicts come back in `safeguard_results`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ArmorPlugin {
     pub id: ArmorPluginId,
@@ -31,6 +30,14 @@ pub struct ArmorPlugin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_cc_style_default_rules: Option<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ArmorPlugin, [id "id" req, classifier_context "classifier_context" opt, enabled
+    "enabled" opt, evaluate_native_tools "evaluate_native_tools" opt, mode "mode" opt,
+    on_error "on_error" opt, output_mode "output_mode" opt, use_cc_style_default_rules
+    "use_cc_style_default_rules" opt]
+);
 
 impl ArmorPlugin {
     /// An empty `ArmorPlugin`; fill it in with the setters.
@@ -88,7 +95,7 @@ impl ArmorPlugin {
 }
 
 /// `armor` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -118,7 +125,7 @@ impl std::fmt::Display for ArmorPluginId {
 /// `enforce` (the default) holds back blocked calls; `audit` reports the same verdicts but lets every call through, whatever `on_error` says.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ArmorPluginMode {
     /// `enforce`
@@ -182,7 +189,7 @@ impl<'de> serde::Deserialize<'de> for ArmorPluginMode {
 /// What happens when the classifier cannot give a verdict (the call is then reported as `unavailable`): `block` (the default) refuses the call, `log` lets it through.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ArmorPluginOnError {
     /// `log`
@@ -246,7 +253,7 @@ impl<'de> serde::Deserialize<'de> for ArmorPluginOnError {
 /// How you learn about a blocked call. `text` (default): the call is removed and the assistant text contains an `<openrouter_armor_blocked>` marker instead. `custom_item` (Responses API only): an `openrouter:armor_blocked` output item replaces the call and says which rule matched. `claude_code_compatibility` (Messages API only; default when the request carries a `dangerous_tool_use` safeguard): the `tool_use` block is kept and `safeguard_results` marks it `flagged`, leaving it to the client not to run it.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ArmorPluginOutputMode {
     /// `text`

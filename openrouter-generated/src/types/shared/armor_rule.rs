@@ -4,7 +4,6 @@
 /// An Armor rule with an ID.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ArmorRule {
     /// Identifier, unique among the rules of the same origin; verdicts name it when the rule decides.
@@ -18,6 +17,12 @@ pub struct ArmorRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ArmorRule, [id "id" req, instructions "instructions" req, name "name" opt, threshold
+    "threshold" opt]
+);
 
 impl ArmorRule {
     /// An `ArmorRule` from its required fields; the optional ones start empty.

@@ -5,17 +5,18 @@ use crate::types::ArmorToolUseVerdict;
 
 /// Armor's verdict on each client tool call of the answer, by tool-call ID, in the same form Anthropic uses for its server-side safeguards.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArmorSafeguardResult {
     pub r#type: ArmorSafeguardResultType,
     /// The verdicts.
     pub status: ArmorSafeguardStatus,
 }
+crate::__private::serde_struct!(
+    ArmorSafeguardResult, [r#type "type" req, status "status" req]
+);
 
 /// `dangerous_tool_use` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -44,17 +45,18 @@ impl std::fmt::Display for ArmorSafeguardResultType {
 
 /// The verdicts.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArmorSafeguardStatus {
     pub r#type: ArmorSafeguardStatusType,
     /// Verdict per tool-call ID.
     pub tool_uses: std::collections::BTreeMap<String, ArmorToolUseVerdict>,
 }
+crate::__private::serde_struct!(
+    ArmorSafeguardStatus, [r#type "type" req, tool_uses "tool_uses" req]
+);
 
 /// `available` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,22 +3,23 @@
 
 /// The call was checked.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArmorToolUseEvaluated {
     pub r#type: ArmorToolUseEvaluatedType,
     /// Whether a rule flagged the call.
     pub outcome: ArmorToolUseEvaluatedOutcome,
     /// Why the classifier decided as it did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
 }
+crate::__private::serde_struct!(
+    ArmorToolUseEvaluated, [r#type "type" req, outcome "outcome" req, explanation
+    "explanation" opt]
+);
 
 /// Whether a rule flagged the call.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ArmorToolUseEvaluatedOutcome {
     /// `flagged`
@@ -80,7 +81,7 @@ impl<'de> serde::Deserialize<'de> for ArmorToolUseEvaluatedOutcome {
 }
 
 /// `evaluated` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,15 +3,14 @@
 
 /// The call was not checked (for example a provider-native tool).
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArmorToolUseSkipped {
     pub r#type: ArmorToolUseSkippedType,
 }
+crate::__private::serde_struct!(ArmorToolUseSkipped, [r#type "type" req]);
 
 /// `skipped` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

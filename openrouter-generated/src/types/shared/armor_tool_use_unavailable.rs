@@ -3,17 +3,18 @@
 
 /// The classifier could not give a verdict.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArmorToolUseUnavailable {
     pub r#type: ArmorToolUseUnavailableType,
     /// Why no verdict was given.
     pub reason: String,
 }
+crate::__private::serde_struct!(
+    ArmorToolUseUnavailable, [r#type "type" req, reason "reason" req]
+);
 
 /// `unavailable` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

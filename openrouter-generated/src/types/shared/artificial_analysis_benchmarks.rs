@@ -3,8 +3,6 @@
 
 /// Index scores published by Artificial Analysis.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtificialAnalysisBenchmarks {
     /// Overall intelligence index.
@@ -14,3 +12,7 @@ pub struct ArtificialAnalysisBenchmarks {
     /// Agentic-task index.
     pub agentic_index: Option<f64>,
 }
+crate::__private::serde_struct!(
+    ArtificialAnalysisBenchmarks, [intelligence_index "intelligence_index" opt,
+    coding_index "coding_index" opt, agentic_index "agentic_index" opt]
+);

@@ -6,7 +6,6 @@ use crate::types::AutoRouterCostTier;
 /// Plugin `auto-beta-router`, a trial version of the task-based automatic model picker.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AutoBetaRouterPlugin {
     pub id: AutoBetaRouterPluginId,
@@ -27,6 +26,13 @@ pub struct AutoBetaRouterPlugin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_quality_tradeoff: Option<i64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AutoBetaRouterPlugin, [id "id" req, enabled "enabled" opt, allowed_models
+    "allowed_models" opt, excluded_models "excluded_models" opt, cost_tier "cost_tier"
+    opt, cost_quality_tradeoff "cost_quality_tradeoff" opt]
+);
 
 impl AutoBetaRouterPlugin {
     /// An empty `AutoBetaRouterPlugin`; fill it in with the setters.
@@ -73,7 +79,7 @@ impl AutoBetaRouterPlugin {
 }
 
 /// `auto-beta-router` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

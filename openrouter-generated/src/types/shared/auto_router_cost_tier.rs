@@ -4,7 +4,7 @@
 /// Cost band for the automatic model picker, as percentiles of typical cost for the task: low 0-20, medium 20-40, high 40-60, xhigh 60-80, max 80-100.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AutoRouterCostTier {
     /// `low`

@@ -6,7 +6,6 @@ use crate::types::AutoRouterCostTier;
 /// Plugin `auto-router`, which picks a model for the request based on the kind of task it looks like.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AutoRouterPlugin {
     pub id: AutoRouterPluginId,
@@ -30,6 +29,13 @@ pub struct AutoRouterPlugin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin_model: Option<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AutoRouterPlugin, [id "id" req, enabled "enabled" opt, allowed_models
+    "allowed_models" opt, excluded_models "excluded_models" opt, cost_tier "cost_tier"
+    opt, cost_quality_tradeoff "cost_quality_tradeoff" opt, pin_model "pin_model" opt]
+);
 
 impl AutoRouterPlugin {
     /// An empty `AutoRouterPlugin`; fill it in with the setters.
@@ -82,7 +88,7 @@ impl AutoRouterPlugin {
 }
 
 /// `auto-router` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -130,20 +130,20 @@ impl From<ConfigurationUpdateItem> for BaseInputsListItem {
 
 /// A simple message with a role and text or content parts.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct BaseInputsListItemMessage {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<BaseInputsListItemMessageType>,
     /// Who the message comes from.
     pub role: BaseInputsListItemMessageRole,
     /// Content parts, or a plain string.
     pub content: BaseInputsListItemMessageContent,
     /// For assistant messages, whether this is interim commentary or the final answer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<BaseInputsListItemMessagePhase>,
 }
+crate::__private::serde_struct!(
+    BaseInputsListItemMessage, [r#type "type" opt, role "role" req, content "content"
+    req, phase "phase" opt]
+);
 
 /// Content parts, or a plain string.
 #[derive(Debug, Clone, PartialEq)]
@@ -204,7 +204,7 @@ impl From<BaseInputsListItemMessagePhaseFinalAnswer> for BaseInputsListItemMessa
 }
 
 /// `commentary` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -232,7 +232,7 @@ impl std::fmt::Display for BaseInputsListItemMessagePhaseCommentary {
 }
 
 /// `final_answer` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -300,7 +300,7 @@ impl From<BaseInputsListItemMessageRoleDeveloper> for BaseInputsListItemMessageR
 }
 
 /// `assistant` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -328,7 +328,7 @@ impl std::fmt::Display for BaseInputsListItemMessageRoleAssistant {
 }
 
 /// `developer` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -356,7 +356,7 @@ impl std::fmt::Display for BaseInputsListItemMessageRoleDeveloper {
 }
 
 /// `system` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -384,7 +384,7 @@ impl std::fmt::Display for BaseInputsListItemMessageRoleSystem {
 }
 
 /// `user` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -412,7 +412,7 @@ impl std::fmt::Display for BaseInputsListItemMessageRoleUser {
 }
 
 /// `message` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

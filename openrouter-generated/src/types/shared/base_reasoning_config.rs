@@ -7,16 +7,14 @@ use crate::types::{
 
 /// Reasoning settings shared by requests and responses.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct BaseReasoningConfig {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effort: Option<ReasoningEffort>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<ReasoningSummaryVerbosity>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<ReasoningContext>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<ReasoningMode>,
 }
+crate::__private::serde_struct!(
+    BaseReasoningConfig, [effort "effort" opt, summary "summary" opt, context "context"
+    opt, mode "mode" opt]
+);

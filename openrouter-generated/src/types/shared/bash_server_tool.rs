@@ -6,13 +6,17 @@ use crate::types::BashServerToolConfig;
 /// Built-in tool `openrouter:bash`, which runs shell commands in a sandbox container.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BashServerTool {
     pub r#type: BashServerToolType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<BashServerToolConfig>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    BashServerTool, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl BashServerTool {
     /// An empty `BashServerTool`; fill it in with the setters.
@@ -34,7 +38,7 @@ impl BashServerTool {
 }
 
 /// `openrouter:bash` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::{BashServerToolEngine, BashServerToolEnvironment};
 /// Settings of the bash tool.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BashServerToolConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -14,6 +13,11 @@ pub struct BashServerToolConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<BashServerToolEnvironment>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    BashServerToolConfig, [engine "engine" opt, environment "environment" opt]
+);
 
 impl BashServerToolConfig {
     /// An empty `BashServerToolConfig`; fill it in with the setters.

@@ -4,7 +4,7 @@
 /// Who runs the commands. `openrouter` executes them in OpenRouter's sandbox; `auto` (the default) and `native` hand the call back to your application to run itself.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BashServerToolEngine {
     /// `auto`

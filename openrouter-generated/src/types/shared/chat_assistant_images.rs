@@ -6,12 +6,14 @@ pub type ChatAssistantImages = Vec<ChatAssistantImagesItem>;
 
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatAssistantImagesItem {
     /// Where to find the picture.
     pub image_url: ChatAssistantImagesItemImageUrl,
 }
+crate::__private::deserialize_struct!(
+    ChatAssistantImagesItem, [image_url "image_url" req]
+);
 
 impl ChatAssistantImagesItem {
     /// A `ChatAssistantImagesItem` from its required fields; the optional ones start empty.
@@ -34,12 +36,12 @@ impl ChatAssistantImagesItem {
 /// Where to find the picture.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatAssistantImagesItemImageUrl {
     /// Link to the picture, or the picture itself as a base64 data URL.
     pub url: String,
 }
+crate::__private::deserialize_struct!(ChatAssistantImagesItemImageUrl, [url "url" req]);
 
 impl ChatAssistantImagesItemImageUrl {
     /// A `ChatAssistantImagesItemImageUrl` from its required fields; the optional ones start empty.

@@ -4,7 +4,6 @@
 /// Spoken audio produced by the model, or a handle to it.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatAudioOutput {
     /// ID of the audio clip, usable to refer to it in later turns.
@@ -20,6 +19,10 @@ pub struct ChatAudioOutput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    ChatAudioOutput, [id "id" opt, data "data" opt, expires_at "expires_at" opt,
+    transcript "transcript" opt]
+);
 
 impl ChatAudioOutput {
     /// An empty `ChatAudioOutput`; fill it in with the setters.

@@ -5,14 +5,15 @@ use crate::types::{ChatAssistantMessage, ChatFinishReasonEnum, ChatTokenLogprobs
 
 /// One generated answer.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatChoice {
     /// Position of this answer in `choices`.
     pub index: i64,
     pub message: ChatAssistantMessage,
     pub finish_reason: Option<ChatFinishReasonEnum>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logprobs: Option<ChatTokenLogprobs>,
 }
+crate::__private::serde_struct!(
+    ChatChoice, [index "index" req, message "message" req, finish_reason "finish_reason"
+    opt, logprobs "logprobs" opt]
+);

@@ -6,11 +6,15 @@ use crate::types::ConfigurationUpdateReasoning;
 /// OpenRouter addition: changes reasoning effort from this point of the conversation on, without spoiling the prompt cache of the earlier turns. Put it on a system or developer message with empty content (`""`) right before the user message it applies to, and keep that message in place in later requests.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatConfigurationUpdate {
     pub reasoning: ConfigurationUpdateReasoning,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatConfigurationUpdate, [reasoning "reasoning" req]
+);
 
 impl ChatConfigurationUpdate {
     /// A `ChatConfigurationUpdate` from its required fields; the optional ones start empty.

@@ -41,7 +41,6 @@ impl ChatContentFile {
 /// The document, given inline, by address or by upload ID.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatContentFileFile {
     /// The document as a base64 data URL, or a link to it.
@@ -54,6 +53,10 @@ pub struct ChatContentFileFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filename: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    ChatContentFileFile, [file_data "file_data" opt, file_id "file_id" opt, filename
+    "filename" opt]
+);
 
 impl ChatContentFileFile {
     /// An empty `ChatContentFileFile`; fill it in with the setters.
@@ -81,7 +84,7 @@ impl ChatContentFileFile {
 }
 
 /// `file` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

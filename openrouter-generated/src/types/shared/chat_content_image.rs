@@ -41,7 +41,6 @@ impl ChatContentImage {
 /// Location and resolution of the picture.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatContentImageImageUrl {
     /// Web address of the picture, or a `data:` URL holding it.
@@ -50,6 +49,9 @@ pub struct ChatContentImageImageUrl {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<ChatContentImageImageUrlDetail>,
 }
+crate::__private::deserialize_struct!(
+    ChatContentImageImageUrl, [url "url" req, detail "detail" opt]
+);
 
 impl ChatContentImageImageUrl {
     /// A `ChatContentImageImageUrl` from its required fields; the optional ones start empty.
@@ -76,7 +78,7 @@ impl ChatContentImageImageUrl {
 /// Resolution the model should look at. `original` is OpenRouter's own addition asking for the full source resolution; providers without such a tier treat it as `high`.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatContentImageImageUrlDetail {
     /// `auto`
@@ -145,7 +147,7 @@ impl<'de> serde::Deserialize<'de> for ChatContentImageImageUrlDetail {
 }
 
 /// `image_url` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::VideoProcessingMode;
 /// Where the video can be found.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatContentVideoInput {
     /// Web address of the video, or a `data:` URL holding it.
@@ -14,6 +13,9 @@ pub struct ChatContentVideoInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub processing: Option<VideoProcessingMode>,
 }
+crate::__private::deserialize_struct!(
+    ChatContentVideoInput, [url "url" req, processing "processing" opt]
+);
 
 impl ChatContentVideoInput {
     /// A `ChatContentVideoInput` from its required fields; the optional ones start empty.

@@ -4,13 +4,17 @@
 /// Troubleshooting switches; they only take effect on streamed calls.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatDebugOptions {
     /// When true and streaming, the first chunk carries the body that was actually sent to the provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub echo_upstream_body: Option<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatDebugOptions, [echo_upstream_body "echo_upstream_body" opt]
+);
 
 impl ChatDebugOptions {
     /// An empty `ChatDebugOptions`; fill it in with the setters.

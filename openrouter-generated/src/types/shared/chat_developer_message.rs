@@ -6,7 +6,6 @@ use crate::types::{ChatConfigurationUpdate, ChatContentText};
 /// Instructions from the application developer, used by newer models in place of a system message.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatDeveloperMessage {
     pub role: ChatDeveloperMessageRole,
@@ -18,6 +17,12 @@ pub struct ChatDeveloperMessage {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub configuration_update: crate::Nullable<ChatConfigurationUpdate>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatDeveloperMessage, [role "role" req, content "content" req, name "name" opt,
+    configuration_update "configuration_update" opt]
+);
 
 impl ChatDeveloperMessage {
     /// A `ChatDeveloperMessage` from its required fields; the optional ones start empty.
@@ -91,7 +96,7 @@ impl From<&str> for ChatDeveloperMessageContent {
 }
 
 /// `developer` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

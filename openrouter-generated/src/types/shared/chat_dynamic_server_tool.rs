@@ -4,7 +4,6 @@
 /// Any registered OpenRouter server tool, named in `type` (its `openrouter:*` name or a registered short name), with tool-specific settings in `parameters` that are checked against that tool's definition.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatDynamicServerTool {
     /// Name of the server tool.
@@ -13,6 +12,11 @@ pub struct ChatDynamicServerTool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatDynamicServerTool, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl ChatDynamicServerTool {
     /// A `ChatDynamicServerTool` from its required fields; the optional ones start empty.

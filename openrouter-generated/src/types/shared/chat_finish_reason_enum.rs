@@ -4,7 +4,7 @@
 /// Why generation ended: a natural stop or stop sequence, the token limit, a request for tool calls, a content filter, or an error; null while still running.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatFinishReasonEnum {
     /// `tool_calls`

@@ -4,13 +4,17 @@
 /// Text constrained by a grammar you supply.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatFormatGrammarConfig {
     pub r#type: ChatFormatGrammarConfigType,
     /// The grammar the output has to follow.
     pub grammar: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatFormatGrammarConfig, [r#type "type" req, grammar "grammar" req]
+);
 
 impl ChatFormatGrammarConfig {
     /// A `ChatFormatGrammarConfig` from its required fields; the optional ones start empty.
@@ -35,7 +39,7 @@ impl ChatFormatGrammarConfig {
 }
 
 /// `grammar` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,11 +4,13 @@
 /// Any valid JSON object.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatFormatJsonObjectConfig {
     pub r#type: ChatFormatJsonObjectConfigType,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(ChatFormatJsonObjectConfig, [r#type "type" req]);
 
 impl ChatFormatJsonObjectConfig {
     /// An empty `ChatFormatJsonObjectConfig`; fill it in with the setters.
@@ -24,7 +26,7 @@ impl ChatFormatJsonObjectConfig {
 }
 
 /// `json_object` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,12 +6,16 @@ use crate::types::ChatJsonSchemaConfig;
 /// JSON that conforms to a schema you supply (structured outputs).
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatFormatJsonSchemaConfig {
     pub r#type: ChatFormatJsonSchemaConfigType,
     pub json_schema: ChatJsonSchemaConfig,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatFormatJsonSchemaConfig, [r#type "type" req, json_schema "json_schema" req]
+);
 
 impl ChatFormatJsonSchemaConfig {
     /// A `ChatFormatJsonSchemaConfig` from its required fields; the optional ones start empty.
@@ -36,7 +40,7 @@ impl ChatFormatJsonSchemaConfig {
 }
 
 /// `json_schema` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,11 +4,13 @@
 /// Python source code.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatFormatPythonConfig {
     pub r#type: ChatFormatPythonConfigType,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(ChatFormatPythonConfig, [r#type "type" req]);
 
 impl ChatFormatPythonConfig {
     /// An empty `ChatFormatPythonConfig`; fill it in with the setters.
@@ -24,7 +26,7 @@ impl ChatFormatPythonConfig {
 }
 
 /// `python` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,11 +4,13 @@
 /// Ordinary free text (the default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatFormatTextConfig {
     pub r#type: ChatFormatTextConfigType,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(ChatFormatTextConfig, [r#type "type" req]);
 
 impl ChatFormatTextConfig {
     /// An empty `ChatFormatTextConfig`; fill it in with the setters.
@@ -24,7 +26,7 @@ impl ChatFormatTextConfig {
 }
 
 /// `text` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::ChatContentCacheControl;
 /// A function that your application carries out when the model calls it.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatFunctionToolFunction {
     pub r#type: ChatFunctionToolFunctionType,
@@ -18,6 +17,12 @@ pub struct ChatFunctionToolFunction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub defer_loading: Option<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatFunctionToolFunction, [r#type "type" req, function "function" req, cache_control
+    "cache_control" opt, defer_loading "defer_loading" opt]
+);
 
 impl ChatFunctionToolFunction {
     /// A `ChatFunctionToolFunction` from its required fields; the optional ones start empty.
@@ -61,7 +66,6 @@ impl ChatFunctionToolFunction {
 /// Name, purpose and input schema of the function.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatFunctionToolFunctionFunction {
     /// Name the model calls the function by, made of letters, numbers, `_` and `-`, up to 64 characters.
@@ -79,6 +83,12 @@ pub struct ChatFunctionToolFunctionFunction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub defer_loading: Option<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatFunctionToolFunctionFunction, [name "name" req, description "description" opt,
+    parameters "parameters" opt, strict "strict" opt, defer_loading "defer_loading" opt]
+);
 
 impl ChatFunctionToolFunctionFunction {
     /// A `ChatFunctionToolFunctionFunction` from its required fields; the optional ones start empty.
@@ -127,7 +137,7 @@ impl ChatFunctionToolFunctionFunction {
 }
 
 /// `function` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::ChatFusionPluginToolParameterValue;
 /// A server tool handed to the fusion panel.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatFusionPluginTool {
     /// Type of the server tool, for example `openrouter:web_search`.
@@ -17,6 +16,11 @@ pub struct ChatFusionPluginTool {
         std::collections::BTreeMap<String, ChatFusionPluginToolParameterValue>,
     >,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatFusionPluginTool, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl ChatFusionPluginTool {
     /// A `ChatFusionPluginTool` from its required fields; the optional ones start empty.

@@ -4,7 +4,6 @@
 /// The schema a structured reply must satisfy, with its name and options.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatJsonSchemaConfig {
     /// Name of the schema, made of letters, numbers, `_` and `-`, up to 64 characters.
@@ -19,6 +18,12 @@ pub struct ChatJsonSchemaConfig {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub strict: crate::Nullable<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatJsonSchemaConfig, [name "name" req, description "description" opt, schema
+    "schema" opt, strict "strict" opt]
+);
 
 impl ChatJsonSchemaConfig {
     /// A `ChatJsonSchemaConfig` from its required fields; the optional ones start empty.

@@ -4,13 +4,17 @@
 /// Makes the model call the function with this name.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatNamedToolChoice {
     pub r#type: ChatNamedToolChoiceType,
     /// The function to call.
     pub function: ChatNamedToolChoiceFunction,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatNamedToolChoice, [r#type "type" req, function "function" req]
+);
 
 impl ChatNamedToolChoice {
     /// A `ChatNamedToolChoice` from its required fields; the optional ones start empty.
@@ -37,12 +41,14 @@ impl ChatNamedToolChoice {
 /// The function to call.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatNamedToolChoiceFunction {
     /// Name of the function.
     pub name: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(ChatNamedToolChoiceFunction, [name "name" req]);
 
 impl ChatNamedToolChoiceFunction {
     /// A `ChatNamedToolChoiceFunction` from its required fields; the optional ones start empty.
@@ -58,7 +64,7 @@ impl ChatNamedToolChoiceFunction {
 }
 
 /// `function` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

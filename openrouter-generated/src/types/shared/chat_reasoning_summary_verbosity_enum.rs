@@ -4,7 +4,7 @@
 /// How detailed the summary of the model's reasoning should be.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatReasoningSummaryVerbosityEnum {
     /// `auto`

@@ -14,7 +14,6 @@ use crate::types::{
 /// Body of a chat completion call.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatRequest {
     /// The conversation so far, oldest message first.
@@ -134,6 +133,27 @@ pub struct ChatRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatRequest, [messages "messages" req, model "model" opt, models "models" opt,
+    cache_control "cache_control" opt, debug "debug" opt, deferred_tools "deferred_tools"
+    opt, frequency_penalty "frequency_penalty" opt, image_config "image_config" opt,
+    logit_bias "logit_bias" opt, logprobs "logprobs" opt, max_completion_tokens
+    "max_completion_tokens" opt, max_tokens "max_tokens" opt, metadata "metadata" opt,
+    min_p "min_p" opt, modalities "modalities" opt, parallel_tool_calls
+    "parallel_tool_calls" opt, plugins "plugins" opt, prediction "prediction" opt,
+    presence_penalty "presence_penalty" opt, prompt_cache_key "prompt_cache_key" opt,
+    prompt_cache_options "prompt_cache_options" opt, provider "provider" opt, reasoning
+    "reasoning" opt, reasoning_effort "reasoning_effort" opt, repetition_penalty
+    "repetition_penalty" opt, response_format "response_format" opt, route "route" opt,
+    seed "seed" opt, service_tier "service_tier" opt, session_id "session_id" opt, stop
+    "stop" opt, stop_server_tools_when "stop_server_tools_when" opt, stream "stream" opt,
+    stream_options "stream_options" opt, temperature "temperature" opt, tool_choice
+    "tool_choice" opt, tools "tools" opt, top_a "top_a" opt, top_k "top_k" opt,
+    top_logprobs "top_logprobs" opt, top_p "top_p" opt, trace "trace" opt, user "user"
+    opt]
+);
 
 impl ChatRequest {
     /// A `ChatRequest` from its required fields; the optional ones start empty.
@@ -463,7 +483,7 @@ impl ChatRequest {
 }
 
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatRequestModalitiesItem {
     /// `text`
@@ -531,7 +551,6 @@ impl<'de> serde::Deserialize<'de> for ChatRequestModalitiesItem {
 /// Settings for models that think before they answer.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatRequestReasoning {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
@@ -539,6 +558,11 @@ pub struct ChatRequestReasoning {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub summary: crate::Nullable<ChatReasoningSummaryVerbosityEnum>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatRequestReasoning, [effort "effort" opt, summary "summary" opt]
+);
 
 impl ChatRequestReasoning {
     /// An empty `ChatRequestReasoning`; fill it in with the setters.

@@ -9,8 +9,6 @@ use crate::types::{
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatResult {
     /// ID of this completion.
@@ -25,21 +23,22 @@ pub struct ChatResult {
     /// Identifies the backend configuration that produced the answer, where the provider reports it.
     pub system_fingerprint: Option<String>,
     /// Processing tier the provider actually used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<ChatUsage>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openrouter_metadata: Option<OpenRouterMetadata>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alignment: Option<AlignmentResult>,
     /// Armor's verdicts on the client tool calls of the answer (see the `armor` plugin).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safeguard_results: Option<Vec<ArmorSafeguardResult>>,
 }
+crate::__private::serde_struct!(
+    ChatResult, [id "id" req, object "object" req, created "created" req, model "model"
+    req, choices "choices" req, system_fingerprint "system_fingerprint" opt, service_tier
+    "service_tier" opt, usage "usage" opt, openrouter_metadata "openrouter_metadata" opt,
+    alignment "alignment" opt, safeguard_results "safeguard_results" opt]
+);
 
 /// `chat.completion` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,13 +6,17 @@ use crate::types::SearchModelsServerToolConfig;
 /// Built-in tool `openrouter:experimental__search_models`, which looks up and filters models offered on OpenRouter.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatSearchModelsServerTool {
     pub r#type: ChatSearchModelsServerToolType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<SearchModelsServerToolConfig>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatSearchModelsServerTool, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl ChatSearchModelsServerTool {
     /// An empty `ChatSearchModelsServerTool`; fill it in with the setters.
@@ -34,7 +38,7 @@ impl ChatSearchModelsServerTool {
 }
 
 /// `openrouter:experimental__search_models` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,12 +4,14 @@
 /// OpenRouter addition: makes the model use a server tool, naming it directly in `type` rather than through the `function` wrapper.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatServerToolChoice {
     /// Type of the server tool, for example `openrouter:web_search`, `web_search` or `web_search_preview`.
     pub r#type: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(ChatServerToolChoice, [r#type "type" req]);
 
 impl ChatServerToolChoice {
     /// A `ChatServerToolChoice` from its required fields; the optional ones start empty.

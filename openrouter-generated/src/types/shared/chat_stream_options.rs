@@ -4,7 +4,6 @@
 /// Extra settings for streamed replies.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatStreamOptions {
     /// Ignored; the final chunk always reports token usage.
@@ -12,6 +11,11 @@ pub struct ChatStreamOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_usage: Option<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatStreamOptions, [include_usage "include_usage" opt]
+);
 
 impl ChatStreamOptions {
     /// An empty `ChatStreamOptions`; fill it in with the setters.

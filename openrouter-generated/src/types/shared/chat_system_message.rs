@@ -6,7 +6,6 @@ use crate::types::{ChatConfigurationUpdate, ChatContentText};
 /// Instructions that frame how the model should behave.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatSystemMessage {
     pub role: ChatSystemMessageRole,
@@ -18,6 +17,12 @@ pub struct ChatSystemMessage {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub configuration_update: crate::Nullable<ChatConfigurationUpdate>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatSystemMessage, [role "role" req, content "content" req, name "name" opt,
+    configuration_update "configuration_update" opt]
+);
 
 impl ChatSystemMessage {
     /// A `ChatSystemMessage` from its required fields; the optional ones start empty.
@@ -91,7 +96,7 @@ impl From<&str> for ChatSystemMessageContent {
 }
 
 /// `system` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -7,8 +7,6 @@ use crate::types::ChatTopLogprob;
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatTokenLogprob {
     /// Text of the token.
@@ -20,3 +18,7 @@ pub struct ChatTokenLogprob {
     /// The likeliest candidates at this position.
     pub top_logprobs: Vec<ChatTopLogprob>,
 }
+crate::__private::serde_struct!(
+    ChatTokenLogprob, [token "token" req, logprob "logprob" req, bytes "bytes" opt,
+    top_logprobs "top_logprobs" req]
+);

@@ -5,13 +5,13 @@ use crate::types::ChatTokenLogprob;
 
 /// Per-token log probabilities of the answer.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatTokenLogprobs {
     /// Entries for the tokens of the answer text.
     pub content: Option<Vec<ChatTokenLogprob>>,
     /// Entries for the tokens of a refusal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refusal: Option<Vec<ChatTokenLogprob>>,
 }
+crate::__private::serde_struct!(
+    ChatTokenLogprobs, [content "content" opt, refusal "refusal" opt]
+);

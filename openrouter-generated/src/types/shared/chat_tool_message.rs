@@ -6,7 +6,6 @@ use crate::types::ChatContentItems;
 /// The result of running a tool call, sent back to the model.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatToolMessage {
     pub role: ChatToolMessageRole,
@@ -15,6 +14,12 @@ pub struct ChatToolMessage {
     /// The `id` of the assistant's tool call that this output answers.
     pub tool_call_id: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatToolMessage, [role "role" req, content "content" req, tool_call_id "tool_call_id"
+    req]
+);
 
 impl ChatToolMessage {
     /// A `ChatToolMessage` from its required fields; the optional ones start empty.
@@ -81,7 +86,7 @@ impl From<&str> for ChatToolMessageContent {
 }
 
 /// `tool` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// A candidate token at one position and its log probability.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatTopLogprob {
     /// Text of the candidate.
@@ -14,3 +12,6 @@ pub struct ChatTopLogprob {
     /// Its UTF-8 bytes, or null if it has none.
     pub bytes: Option<Vec<i64>>,
 }
+crate::__private::serde_struct!(
+    ChatTopLogprob, [token "token" req, logprob "logprob" req, bytes "bytes" opt]
+);

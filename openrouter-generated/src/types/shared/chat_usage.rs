@@ -5,8 +5,6 @@ use crate::types::{CostDetails, ServerToolUseDetails};
 
 /// Tokens and money spent on the call.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatUsage {
     /// Tokens of input.
@@ -16,59 +14,59 @@ pub struct ChatUsage {
     /// Input and generated tokens together.
     pub total_tokens: i64,
     /// Breakdown of the input tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_tokens_details: Option<ChatUsagePromptTokensDetails>,
     /// Breakdown of the generated tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completion_tokens_details: Option<ChatUsageCompletionTokensDetails>,
     /// Credits charged for the call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_details: Option<CostDetails>,
     /// True when the call ran on your own provider key (BYOK).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_byok: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_tool_use_details: Option<ServerToolUseDetails>,
 }
+crate::__private::serde_struct!(
+    ChatUsage, [prompt_tokens "prompt_tokens" req, completion_tokens "completion_tokens"
+    req, total_tokens "total_tokens" req, prompt_tokens_details "prompt_tokens_details"
+    opt, completion_tokens_details "completion_tokens_details" opt, cost "cost" opt,
+    cost_details "cost_details" opt, is_byok "is_byok" opt, server_tool_use_details
+    "server_tool_use_details" opt]
+);
 
 /// Breakdown of the generated tokens.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatUsageCompletionTokensDetails {
     /// Tokens spent thinking.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning_tokens: Option<i64>,
     /// Tokens of generated audio.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_tokens: Option<i64>,
     /// Tokens of the `prediction` that ended up in the answer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted_prediction_tokens: Option<i64>,
     /// Tokens of the `prediction` that were thrown away.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejected_prediction_tokens: Option<i64>,
 }
+crate::__private::serde_struct!(
+    ChatUsageCompletionTokensDetails, [reasoning_tokens "reasoning_tokens" opt,
+    audio_tokens "audio_tokens" opt, accepted_prediction_tokens
+    "accepted_prediction_tokens" opt, rejected_prediction_tokens
+    "rejected_prediction_tokens" opt]
+);
 
 /// Breakdown of the input tokens.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatUsagePromptTokensDetails {
     /// Input tokens read from the prompt cache.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cached_tokens: Option<i64>,
     /// Input tokens written into the cache; reported only for models with explicit caching that charge for cache writes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_write_tokens: Option<i64>,
     /// Input tokens that came from audio.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_tokens: Option<i64>,
     /// Input tokens that came from video.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video_tokens: Option<i64>,
 }
+crate::__private::serde_struct!(
+    ChatUsagePromptTokensDetails, [cached_tokens "cached_tokens" opt, cache_write_tokens
+    "cache_write_tokens" opt, audio_tokens "audio_tokens" opt, video_tokens
+    "video_tokens" opt]
+);

@@ -6,7 +6,6 @@ use crate::types::ChatContentItems;
 /// A turn written by the end user.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatUserMessage {
     pub role: ChatUserMessageRole,
@@ -16,6 +15,11 @@ pub struct ChatUserMessage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatUserMessage, [role "role" req, content "content" req, name "name" opt]
+);
 
 impl ChatUserMessage {
     /// A `ChatUserMessage` from its required fields; the optional ones start empty.
@@ -79,7 +83,7 @@ impl From<&str> for ChatUserMessageContent {
 }
 
 /// `user` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -9,7 +9,6 @@ use crate::types::{
 /// Web search declared the way OpenAI's Responses API does it; OpenRouter treats it as `openrouter:web_search`. Settings may sit at the top level or under `parameters`.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatWebSearchShorthand {
     pub r#type: ChatWebSearchShorthandType,
@@ -44,6 +43,16 @@ pub struct ChatWebSearchShorthand {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x_search: Option<XSearchOptions>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ChatWebSearchShorthand, [r#type "type" req, allowed_domains "allowed_domains" opt,
+    engine "engine" opt, excluded_domains "excluded_domains" opt, max_characters
+    "max_characters" opt, max_results "max_results" opt, max_total_results
+    "max_total_results" opt, max_uses "max_uses" opt, mode "mode" opt, parameters
+    "parameters" opt, search_context_size "search_context_size" opt, user_location
+    "user_location" opt, x_search "x_search" opt]
+);
 
 impl ChatWebSearchShorthand {
     /// A `ChatWebSearchShorthand` from its required fields; the optional ones start empty.
@@ -148,7 +157,7 @@ impl ChatWebSearchShorthand {
 }
 
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatWebSearchShorthandType {
     /// `web_search`

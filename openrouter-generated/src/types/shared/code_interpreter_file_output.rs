@@ -4,7 +4,6 @@
 /// A file the code produced.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterFileOutput {
     pub r#type: CodeInterpreterFileOutputType,
@@ -36,6 +35,12 @@ pub struct CodeInterpreterFileOutput {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub error_code: crate::Nullable<String>,
 }
+crate::__private::deserialize_struct!(
+    CodeInterpreterFileOutput, [r#type "type" req, id "id" opt, filename "filename" opt,
+    media_type "media_type" opt, size_bytes "size_bytes" opt, sha256 "sha256" opt,
+    download_url "download_url" opt, expires_at "expires_at" opt, status "status" opt,
+    error_code "error_code" opt]
+);
 
 impl CodeInterpreterFileOutput {
     /// An empty `CodeInterpreterFileOutput`; fill it in with the setters.
@@ -105,7 +110,7 @@ impl CodeInterpreterFileOutput {
 }
 
 /// `file` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,13 +4,15 @@
 /// An image the code produced.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterImageOutput {
     pub r#type: CodeInterpreterImageOutputType,
     /// Where to fetch the image.
     pub url: String,
 }
+crate::__private::deserialize_struct!(
+    CodeInterpreterImageOutput, [r#type "type" req, url "url" req]
+);
 
 impl CodeInterpreterImageOutput {
     /// A `CodeInterpreterImageOutput` from its required fields; the optional ones start empty.
@@ -35,7 +37,7 @@ impl CodeInterpreterImageOutput {
 }
 
 /// `image` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

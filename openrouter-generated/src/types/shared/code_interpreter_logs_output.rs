@@ -4,13 +4,15 @@
 /// Text the code printed.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterLogsOutput {
     pub r#type: CodeInterpreterLogsOutputType,
     /// The printed text.
     pub logs: String,
 }
+crate::__private::deserialize_struct!(
+    CodeInterpreterLogsOutput, [r#type "type" req, logs "logs" req]
+);
 
 impl CodeInterpreterLogsOutput {
     /// A `CodeInterpreterLogsOutput` from its required fields; the optional ones start empty.
@@ -35,7 +37,7 @@ impl CodeInterpreterLogsOutput {
 }
 
 /// `logs` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

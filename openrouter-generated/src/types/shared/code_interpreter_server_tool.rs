@@ -4,13 +4,15 @@
 /// OpenAI's hosted code interpreter, which runs Python in a container.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterServerTool {
     pub r#type: CodeInterpreterServerToolType,
     /// ID of an existing container, or settings for one created automatically.
     pub container: CodeInterpreterServerToolContainer,
 }
+crate::__private::deserialize_struct!(
+    CodeInterpreterServerTool, [r#type "type" req, container "container" req]
+);
 
 impl CodeInterpreterServerTool {
     /// A `CodeInterpreterServerTool` from its required fields; the optional ones start empty.
@@ -73,7 +75,6 @@ impl From<&str> for CodeInterpreterServerToolContainer {
 /// Let a container be created on demand.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeInterpreterServerToolContainerAuto {
     pub r#type: CodeInterpreterServerToolContainerAutoType,
@@ -84,6 +85,10 @@ pub struct CodeInterpreterServerToolContainerAuto {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub memory_limit: crate::Nullable<CodeInterpreterServerToolContainerAutoMemoryLimit>,
 }
+crate::__private::deserialize_struct!(
+    CodeInterpreterServerToolContainerAuto, [r#type "type" req, file_ids "file_ids" opt,
+    memory_limit "memory_limit" opt]
+);
 
 impl CodeInterpreterServerToolContainerAuto {
     /// An empty `CodeInterpreterServerToolContainerAuto`; fill it in with the setters.
@@ -119,7 +124,7 @@ impl CodeInterpreterServerToolContainerAuto {
 /// Memory available to the container.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CodeInterpreterServerToolContainerAutoMemoryLimit {
     /// `1g`
@@ -188,7 +193,7 @@ impl<'de> serde::Deserialize<'de> for CodeInterpreterServerToolContainerAutoMemo
 }
 
 /// `auto` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -216,7 +221,7 @@ impl std::fmt::Display for CodeInterpreterServerToolContainerAutoType {
 }
 
 /// `code_interpreter` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,11 +4,11 @@
 /// Local shell tool (as used by Codex); the client runs the commands.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodexLocalShellTool {
     pub r#type: CodexLocalShellToolType,
 }
+crate::__private::deserialize_struct!(CodexLocalShellTool, [r#type "type" req]);
 
 impl CodexLocalShellTool {
     /// An empty `CodexLocalShellTool`; fill it in with the setters.
@@ -24,7 +24,7 @@ impl CodexLocalShellTool {
 }
 
 /// `local_shell` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

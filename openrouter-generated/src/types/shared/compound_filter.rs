@@ -4,7 +4,6 @@
 /// Joins several file-search filters with `and` or `or`.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompoundFilter {
     /// How the inner filters are combined.
@@ -12,6 +11,9 @@ pub struct CompoundFilter {
     /// The inner comparison or compound filters.
     pub filters: Vec<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+crate::__private::deserialize_struct!(
+    CompoundFilter, [r#type "type" req, filters "filters" req]
+);
 
 impl CompoundFilter {
     /// A `CompoundFilter` from its required fields; the optional ones start empty.
@@ -44,7 +46,7 @@ impl CompoundFilter {
 /// How the inner filters are combined.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CompoundFilterType {
     /// `and`

@@ -4,7 +4,6 @@
 /// OpenAI's computer-use preview tool, which operates a screen.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ComputerUseServerTool {
     pub r#type: ComputerUseServerToolType,
@@ -15,6 +14,10 @@ pub struct ComputerUseServerTool {
     /// Kind of machine being controlled.
     pub environment: ComputerUseServerToolEnvironment,
 }
+crate::__private::deserialize_struct!(
+    ComputerUseServerTool, [r#type "type" req, display_height "display_height" req,
+    display_width "display_width" req, environment "environment" req]
+);
 
 impl ComputerUseServerTool {
     /// A `ComputerUseServerTool` from its required fields; the optional ones start empty.
@@ -62,7 +65,7 @@ impl ComputerUseServerTool {
 /// Kind of machine being controlled.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ComputerUseServerToolEnvironment {
     /// `windows`
@@ -135,7 +138,7 @@ impl<'de> serde::Deserialize<'de> for ComputerUseServerToolEnvironment {
 }
 
 /// `computer_use_preview` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::ConfigurationUpdateReasoning;
 /// Changes reasoning effort from this point of the conversation on without spoiling the prompt cache of the earlier items. Put it before the user message it applies to; it lasts until the next configuration update. Two updates in a row are refused, and only models that accept effort changes mid-conversation support it.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConfigurationUpdateItem {
     pub r#type: ConfigurationUpdateItemType,
@@ -15,6 +14,9 @@ pub struct ConfigurationUpdateItem {
     pub id: crate::Nullable<String>,
     pub reasoning: ConfigurationUpdateReasoning,
 }
+crate::__private::deserialize_struct!(
+    ConfigurationUpdateItem, [r#type "type" req, id "id" opt, reasoning "reasoning" req]
+);
 
 impl ConfigurationUpdateItem {
     /// A `ConfigurationUpdateItem` from its required fields; the optional ones start empty.
@@ -46,7 +48,7 @@ impl ConfigurationUpdateItem {
 }
 
 /// `configuration_update` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,11 +6,13 @@ use crate::types::ReasoningEffort;
 /// Reasoning settings that apply from this point of the conversation on.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConfigurationUpdateReasoning {
     pub effort: ReasoningEffort,
 }
+crate::__private::deserialize_struct!(
+    ConfigurationUpdateReasoning, [effort "effort" req]
+);
 
 impl ConfigurationUpdateReasoning {
     /// A `ConfigurationUpdateReasoning` from its required fields; the optional ones start empty.

@@ -6,7 +6,6 @@ use crate::types::{ContainerFileIds, ContainerNetworkPolicy};
 /// A short-lived container that OpenRouter creates for you.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContainerAutoEnvironment {
     pub r#type: ContainerAutoEnvironmentType,
@@ -15,6 +14,12 @@ pub struct ContainerAutoEnvironment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_policy: Option<ContainerNetworkPolicy>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ContainerAutoEnvironment, [r#type "type" req, file_ids "file_ids" opt, network_policy
+    "network_policy" opt]
+);
 
 impl ContainerAutoEnvironment {
     /// An empty `ContainerAutoEnvironment`; fill it in with the setters.
@@ -42,7 +47,7 @@ impl ContainerAutoEnvironment {
 }
 
 /// `container_auto` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,7 +6,6 @@
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContainerFileCitation {
     pub r#type: ContainerFileCitationType,
@@ -21,6 +20,11 @@ pub struct ContainerFileCitation {
     /// End of the cited range.
     pub end_index: i64,
 }
+crate::__private::deserialize_struct!(
+    ContainerFileCitation, [r#type "type" req, container_id "container_id" req, file_id
+    "file_id" req, filename "filename" req, start_index "start_index" req, end_index
+    "end_index" req]
+);
 
 impl ContainerFileCitation {
     /// Sets the `type` field.
@@ -61,7 +65,7 @@ impl ContainerFileCitation {
 }
 
 /// `container_file_citation` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,13 +4,18 @@
 /// Outbound access only to the listed hosts.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContainerNetworkPolicyAllowlist {
     pub r#type: ContainerNetworkPolicyAllowlistType,
     /// Host names (lowercase) or glob patterns where `*` matches any run of characters, at most 50, reachable on ports 80 and 443. A host name does not include its subdomains; list them or use a glob. Installing Python packages needs both `pypi.org` and `files.pythonhosted.org`.
     pub allowed_domains: Vec<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ContainerNetworkPolicyAllowlist, [r#type "type" req, allowed_domains
+    "allowed_domains" req]
+);
 
 impl ContainerNetworkPolicyAllowlist {
     /// A `ContainerNetworkPolicyAllowlist` from its required fields; the optional ones start empty.
@@ -38,7 +43,7 @@ impl ContainerNetworkPolicyAllowlist {
 }
 
 /// `allowlist` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,11 +4,15 @@
 /// No outbound internet access.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContainerNetworkPolicyDisabled {
     pub r#type: ContainerNetworkPolicyDisabledType,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ContainerNetworkPolicyDisabled, [r#type "type" req]
+);
 
 impl ContainerNetworkPolicyDisabled {
     /// An empty `ContainerNetworkPolicyDisabled`; fill it in with the setters.
@@ -27,7 +31,7 @@ impl ContainerNetworkPolicyDisabled {
 }
 
 /// `disabled` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::{ContainerFileIds, ContainerNetworkPolicy};
 /// Reuse a container that already exists.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContainerReferenceEnvironment {
     pub r#type: ContainerReferenceEnvironmentType,
@@ -17,6 +16,12 @@ pub struct ContainerReferenceEnvironment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_policy: Option<ContainerNetworkPolicy>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ContainerReferenceEnvironment, [r#type "type" req, container_id "container_id" req,
+    file_ids "file_ids" opt, network_policy "network_policy" opt]
+);
 
 impl ContainerReferenceEnvironment {
     /// A `ContainerReferenceEnvironment` from its required fields; the optional ones start empty.
@@ -58,7 +63,7 @@ impl ContainerReferenceEnvironment {
 }
 
 /// `container_reference` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

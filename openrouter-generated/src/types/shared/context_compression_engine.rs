@@ -4,7 +4,7 @@
 /// How the prompt is shortened; `middle-out` (the only choice, and the default) drops text from the middle.
 ///
 /// `middle-out` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::ContextCompressionEngine;
 /// Plugin `context-compression`, which shrinks prompts that would not fit the model's context.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContextCompressionPlugin {
     pub id: ContextCompressionPluginId,
@@ -16,6 +15,11 @@ pub struct ContextCompressionPlugin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<ContextCompressionEngine>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ContextCompressionPlugin, [id "id" req, enabled "enabled" opt, engine "engine" opt]
+);
 
 impl ContextCompressionPlugin {
     /// An empty `ContextCompressionPlugin`; fill it in with the setters.
@@ -43,7 +47,7 @@ impl ContextCompressionPlugin {
 }
 
 /// `context-compression` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

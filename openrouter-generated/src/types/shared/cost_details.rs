@@ -3,18 +3,20 @@
 
 /// What the upstream provider charged for inference.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CostDetails {
     /// Total upstream charge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upstream_inference_cost: Option<f64>,
     /// Charge in US dollars for metered server-tool work billed on this request (such as shell sandbox time); 0 when such a tool ran at no charge, absent when none ran.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_tool_cost: Option<f64>,
     /// Upstream charge for the input.
     pub upstream_inference_prompt_cost: f64,
     /// Upstream charge for the output.
     pub upstream_inference_completions_cost: f64,
 }
+crate::__private::serde_struct!(
+    CostDetails, [upstream_inference_cost "upstream_inference_cost" opt, server_tool_cost
+    "server_tool_cost" opt, upstream_inference_prompt_cost
+    "upstream_inference_prompt_cost" req, upstream_inference_completions_cost
+    "upstream_inference_completions_cost" req]
+);

@@ -4,7 +4,6 @@
 /// A tool whose input is free text, optionally restricted by a grammar.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomTool {
     /// When true, the model may go on with its turn without waiting for this tool's result. Your application still runs it and sends the output back later, as a `function_call_output` quoting the `call_id`. Only used by providers whose Responses API has async tools.
@@ -23,6 +22,10 @@ pub struct CustomTool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<CustomToolFormat>,
 }
+crate::__private::deserialize_struct!(
+    CustomTool, [r#async "async" opt, defer_loading "defer_loading" opt, r#type "type"
+    req, name "name" req, description "description" opt, format "format" opt]
+);
 
 impl CustomTool {
     /// A `CustomTool` from its required fields; the optional ones start empty.
@@ -103,7 +106,6 @@ impl From<CustomToolFormatGrammar> for CustomToolFormat {
 /// Input must match the given grammar.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomToolFormatGrammar {
     pub r#type: CustomToolFormatGrammarType,
@@ -112,6 +114,10 @@ pub struct CustomToolFormatGrammar {
     /// Language the grammar is written in.
     pub syntax: CustomToolFormatGrammarSyntax,
 }
+crate::__private::deserialize_struct!(
+    CustomToolFormatGrammar, [r#type "type" req, definition "definition" req, syntax
+    "syntax" req]
+);
 
 impl CustomToolFormatGrammar {
     /// A `CustomToolFormatGrammar` from its required fields; the optional ones start empty.
@@ -148,7 +154,7 @@ impl CustomToolFormatGrammar {
 /// Language the grammar is written in.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomToolFormatGrammarSyntax {
     /// `lark`
@@ -209,7 +215,7 @@ impl<'de> serde::Deserialize<'de> for CustomToolFormatGrammarSyntax {
 }
 
 /// `grammar` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -239,11 +245,11 @@ impl std::fmt::Display for CustomToolFormatGrammarType {
 /// Any text is accepted.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomToolFormatText {
     pub r#type: CustomToolFormatTextType,
 }
+crate::__private::deserialize_struct!(CustomToolFormatText, [r#type "type" req]);
 
 impl CustomToolFormatText {
     /// An empty `CustomToolFormatText`; fill it in with the setters.
@@ -259,7 +265,7 @@ impl CustomToolFormatText {
 }
 
 /// `text` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -287,7 +293,7 @@ impl std::fmt::Display for CustomToolFormatTextType {
 }
 
 /// `custom` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::ToolCallStatus;
 /// A call the model made to a custom tool, whose input is free text (checked against a grammar, if one was given) rather than JSON arguments. Codex CLI's `apply_patch` is one such tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomToolCallItem {
     /// Whether the call was made to an `async` tool.
@@ -29,6 +28,13 @@ pub struct CustomToolCallItem {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub status: crate::Nullable<ToolCallStatus>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CustomToolCallItem, [r#async "async" opt, r#type "type" req, id "id" opt, call_id
+    "call_id" req, name "name" req, input "input" req, namespace "namespace" opt, status
+    "status" opt]
+);
 
 impl CustomToolCallItem {
     /// A `CustomToolCallItem` from its required fields; the optional ones start empty.
@@ -99,7 +105,7 @@ impl CustomToolCallItem {
 }
 
 /// `custom_tool_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::{InputFile, InputText};
 /// The result of running a custom tool, answering a `custom_tool_call` (not a `function_call`) by its `call_id`.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomToolCallOutputItem {
     pub r#type: CustomToolCallOutputItemType,
@@ -18,6 +17,12 @@ pub struct CustomToolCallOutputItem {
     /// What the tool returned, as a string or as content parts.
     pub output: CustomToolCallOutputItemOutput,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CustomToolCallOutputItem, [r#type "type" req, id "id" opt, call_id "call_id" req,
+    output "output" req]
+);
 
 impl CustomToolCallOutputItem {
     /// A `CustomToolCallOutputItem` from its required fields; the optional ones start empty.
@@ -129,7 +134,6 @@ impl From<InputFile> for CustomToolCallOutputItemOutputListItem {
 /// An image part.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomToolCallOutputItemOutputListItemInputImage {
     /// ID of an uploaded image, as an alternative to `image_url`.
@@ -142,6 +146,12 @@ pub struct CustomToolCallOutputItemOutputListItemInputImage {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub image_url: crate::Nullable<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CustomToolCallOutputItemOutputListItemInputImage, [file_id "file_id" opt, r#type
+    "type" req, detail "detail" req, image_url "image_url" opt]
+);
 
 impl CustomToolCallOutputItemOutputListItemInputImage {
     /// A `CustomToolCallOutputItemOutputListItemInputImage` from its required fields; the optional ones start empty.
@@ -190,7 +200,7 @@ impl CustomToolCallOutputItemOutputListItemInputImage {
 /// Resolution at which the model looks at the image.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomToolCallOutputItemOutputListItemInputImageDetail {
     /// `auto`
@@ -261,7 +271,7 @@ for CustomToolCallOutputItemOutputListItemInputImageDetail {
 }
 
 /// `input_image` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -289,7 +299,7 @@ impl std::fmt::Display for CustomToolCallOutputItemOutputListItemInputImageType 
 }
 
 /// `custom_tool_call_output` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,13 +6,17 @@ use crate::types::DatetimeServerToolConfig;
 /// Built-in tool `openrouter:datetime`, which tells the model the current date and time.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DatetimeServerTool {
     pub r#type: DatetimeServerToolType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<DatetimeServerToolConfig>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    DatetimeServerTool, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl DatetimeServerTool {
     /// An empty `DatetimeServerTool`; fill it in with the setters.
@@ -34,7 +38,7 @@ impl DatetimeServerTool {
 }
 
 /// `openrouter:datetime` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,13 +4,17 @@
 /// Settings of the date and time tool.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DatetimeServerToolConfig {
     /// IANA zone to report the time in, such as `Europe/Paris`; UTC when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    DatetimeServerToolConfig, [timezone "timezone" opt]
+);
 
 impl DatetimeServerToolConfig {
     /// An empty `DatetimeServerToolConfig`; fill it in with the setters.

@@ -3,24 +3,22 @@
 
 /// A rectangle, as asked for by a box question.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DecisionsBoxAnswer {
     pub r#type: DecisionsBoxAnswerType,
     /// The rectangle's edges.
     pub r#box: DecisionsBox,
     /// How sure the model is of the answer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
 }
+crate::__private::serde_struct!(
+    DecisionsBoxAnswer, [r#type "type" req, r#box "box" req, confidence "confidence" opt]
+);
 
 /// The rectangle's edges.
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DecisionsBox {
     /// Position of the left edge.
@@ -32,9 +30,13 @@ pub struct DecisionsBox {
     /// Position of the bottom edge.
     pub bottom: f64,
 }
+crate::__private::serde_struct!(
+    DecisionsBox, [left "left" req, top "top" req, right "right" req, bottom "bottom"
+    req]
+);
 
 /// `box` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,12 +6,16 @@ use crate::types::DecisionsContent;
 /// Asks for a rectangle, given by its left, top, right and bottom edges.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DecisionsBoxQuestion {
     pub r#type: DecisionsBoxQuestionType,
     pub instructions: DecisionsContent,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    DecisionsBoxQuestion, [r#type "type" req, instructions "instructions" req]
+);
 
 impl DecisionsBoxQuestion {
     /// A `DecisionsBoxQuestion` from its required fields; the optional ones start empty.
@@ -36,7 +40,7 @@ impl DecisionsBoxQuestion {
 }
 
 /// `box` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -3,23 +3,23 @@
 
 /// The option picked for a choice question.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DecisionsChoiceAnswer {
     pub r#type: DecisionsChoiceAnswerType,
     /// Name of the option picked.
     pub choice: String,
     /// How sure the model is of the answer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
     /// Likelihood of each option, by option name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probabilities: Option<std::collections::BTreeMap<String, f64>>,
 }
+crate::__private::serde_struct!(
+    DecisionsChoiceAnswer, [r#type "type" req, choice "choice" req, confidence
+    "confidence" opt, probabilities "probabilities" opt]
+);
 
 /// `choice` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::DecisionsContent;
 /// Asks the model to pick one of several named options.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DecisionsChoiceQuestion {
     pub r#type: DecisionsChoiceQuestionType,
@@ -14,6 +13,12 @@ pub struct DecisionsChoiceQuestion {
     /// The options, keyed by the name the answer gives back, each with a text or JSON explanation (or null).
     pub criteria: std::collections::BTreeMap<String, DecisionsContent>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    DecisionsChoiceQuestion, [r#type "type" req, instructions "instructions" req,
+    criteria "criteria" req]
+);
 
 impl DecisionsChoiceQuestion {
     /// A `DecisionsChoiceQuestion` from its required fields; the optional ones start empty.
@@ -51,7 +56,7 @@ impl DecisionsChoiceQuestion {
 }
 
 /// `choice` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -3,17 +3,18 @@
 
 /// The answer to a yes-or-no question.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DecisionsNoulAnswer {
     pub r#type: DecisionsNoulAnswerType,
     /// The numeric answer to the yes-or-no question.
     pub noul: f64,
 }
+crate::__private::serde_struct!(
+    DecisionsNoulAnswer, [r#type "type" req, noul "noul" req]
+);
 
 /// `noul` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

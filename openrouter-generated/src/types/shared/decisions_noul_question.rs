@@ -6,7 +6,6 @@ use crate::types::DecisionsContent;
 /// A yes-or-no question, answered with a number.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DecisionsNoulQuestion {
     pub r#type: DecisionsNoulQuestionType,
@@ -15,6 +14,12 @@ pub struct DecisionsNoulQuestion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub criteria: Option<DecisionsNoulCriteria>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    DecisionsNoulQuestion, [r#type "type" req, instructions "instructions" req, criteria
+    "criteria" opt]
+);
 
 impl DecisionsNoulQuestion {
     /// A `DecisionsNoulQuestion` from its required fields; the optional ones start empty.
@@ -48,12 +53,16 @@ impl DecisionsNoulQuestion {
 /// What counts as true and what counts as false.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DecisionsNoulCriteria {
     pub r#true: DecisionsContent,
     pub r#false: DecisionsContent,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    DecisionsNoulCriteria, [r#true "true" req, r#false "false" req]
+);
 
 impl DecisionsNoulCriteria {
     /// A `DecisionsNoulCriteria` from its required fields; the optional ones start empty.
@@ -81,7 +90,7 @@ impl DecisionsNoulCriteria {
 }
 
 /// `noul` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

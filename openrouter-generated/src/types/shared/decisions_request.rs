@@ -8,7 +8,6 @@ use crate::types::{
 /// A piece of state and the named questions to answer about it.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DecisionsRequest {
     /// Slug of the model that answers.
@@ -27,6 +26,13 @@ pub struct DecisionsRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    DecisionsRequest, [model "model" req, questions "questions" req, state "state" req,
+    provider "provider" opt, session_id "session_id" opt, trace "trace" opt, user "user"
+    opt]
+);
 
 impl DecisionsRequest {
     /// A `DecisionsRequest` from its required fields; the optional ones start empty.

@@ -5,28 +5,26 @@ use crate::types::DecisionsAnswer;
 
 /// The answers to a decisions request.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DecisionsResponse {
     /// ID of the call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Model that answered.
     pub model: String,
     /// Provider that served the call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
     /// One answer per question, under the question's name.
     pub answers: std::collections::BTreeMap<String, DecisionsAnswer>,
     /// Tokens and cost of the call.
     pub usage: DecisionsUsage,
 }
+crate::__private::serde_struct!(
+    DecisionsResponse, [id "id" opt, model "model" req, provider "provider" opt, answers
+    "answers" req, usage "usage" req]
+);
 
 /// Tokens and cost of the call.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DecisionsUsage {
     /// Tokens read.
@@ -34,6 +32,9 @@ pub struct DecisionsUsage {
     /// Tokens generated.
     pub output_tokens: i64,
     /// What the call cost, in credits.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
 }
+crate::__private::serde_struct!(
+    DecisionsUsage, [input_tokens "input_tokens" req, output_tokens "output_tokens" req,
+    cost "cost" opt]
+);

@@ -5,26 +5,25 @@ use crate::types::DecisionsContent;
 
 /// The score given for a score question.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DecisionsScoreAnswer {
     pub r#type: DecisionsScoreAnswerType,
     /// The score.
     pub score: f64,
     /// How sure the model is of the score.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
     /// Probabilities that come with the score, keyed by label.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probabilities: Option<std::collections::BTreeMap<String, f64>>,
     /// Explanations that come with the score, keyed by label, as text or JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legend: Option<std::collections::BTreeMap<String, DecisionsContent>>,
 }
+crate::__private::serde_struct!(
+    DecisionsScoreAnswer, [r#type "type" req, score "score" req, confidence "confidence"
+    opt, probabilities "probabilities" opt, legend "legend" opt]
+);
 
 /// `score` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::DecisionsContent;
 /// Asks for a score against a list of criteria.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DecisionsScoreQuestion {
     pub r#type: DecisionsScoreQuestionType,
@@ -14,6 +13,12 @@ pub struct DecisionsScoreQuestion {
     /// The criteria to score against, as text or JSON.
     pub criteria: Vec<DecisionsContent>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    DecisionsScoreQuestion, [r#type "type" req, instructions "instructions" req, criteria
+    "criteria" req]
+);
 
 impl DecisionsScoreQuestion {
     /// A `DecisionsScoreQuestion` from its required fields; the optional ones start empty.
@@ -48,7 +53,7 @@ impl DecisionsScoreQuestion {
 }
 
 /// `score` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -3,26 +3,23 @@
 
 /// Sampling values applied when a request leaves them unset, or null when the model has none.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DefaultParameters {
     /// Default sampling temperature.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
     /// Default nucleus-sampling threshold.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
     /// Default number of top candidates to sample from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
     /// Default frequency penalty.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frequency_penalty: Option<f64>,
     /// Default presence penalty.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
     /// Default repetition penalty.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repetition_penalty: Option<f64>,
 }
+crate::__private::serde_struct!(
+    DefaultParameters, [temperature "temperature" opt, top_p "top_p" opt, top_k "top_k"
+    opt, frequency_penalty "frequency_penalty" opt, presence_penalty "presence_penalty"
+    opt, repetition_penalty "repetition_penalty" opt]
+);

@@ -4,7 +4,6 @@
 /// Ranks the supplied tool definitions with BM25, deterministically.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeferredBm25Search {
     pub r#type: DeferredBm25SearchType,
@@ -12,6 +11,11 @@ pub struct DeferredBm25Search {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    DeferredBm25Search, [r#type "type" req, max_results "max_results" opt]
+);
 
 impl DeferredBm25Search {
     /// An empty `DeferredBm25Search`; fill it in with the setters.
@@ -33,7 +37,7 @@ impl DeferredBm25Search {
 }
 
 /// `bm25` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// A search your application runs: one of your tools answers with the identities of existing tools under `result_key`.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeferredCustomSearch {
     pub r#type: DeferredCustomSearchType,
@@ -16,6 +15,12 @@ pub struct DeferredCustomSearch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    DeferredCustomSearch, [r#type "type" req, tool_id "tool_id" req, result_key
+    "result_key" req, max_results "max_results" opt]
+);
 
 impl DeferredCustomSearch {
     /// A `DeferredCustomSearch` from its required fields; the optional ones start empty.
@@ -54,7 +59,7 @@ impl DeferredCustomSearch {
 }
 
 /// `custom` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// Matches the supplied tool definitions against a safe regular expression.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeferredRegexSearch {
     pub r#type: DeferredRegexSearchType,
@@ -12,6 +11,11 @@ pub struct DeferredRegexSearch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    DeferredRegexSearch, [r#type "type" req, max_results "max_results" opt]
+);
 
 impl DeferredRegexSearch {
     /// An empty `DeferredRegexSearch`; fill it in with the setters.
@@ -33,7 +37,7 @@ impl DeferredRegexSearch {
 }
 
 /// `regex` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

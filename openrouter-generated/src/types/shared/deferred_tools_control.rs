@@ -6,7 +6,6 @@ use crate::types::DeferredToolSearch;
 /// Turns on OpenRouter's versioned protocol for deferred tools: tools marked `defer_loading` stay hidden until the model finds them through a search. When continuing a conversation, send the assistant's reasoning back unchanged and keep the tool catalog the same.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeferredToolsControl {
     /// Version of the protocol.
@@ -17,6 +16,12 @@ pub struct DeferredToolsControl {
     /// Where tool-call arguments are checked against the tool's original schema; only `runtime` (inside OpenRouter) exists for now.
     pub validation: DeferredToolsControlValidation,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    DeferredToolsControl, [protocol "protocol" req, profile "profile" req, search
+    "search" req, validation "validation" req]
+);
 
 impl DeferredToolsControl {
     /// A `DeferredToolsControl` from its required fields; the optional ones start empty.
@@ -60,7 +65,7 @@ impl DeferredToolsControl {
 /// How deferral is carried out. Only `portable` exists for now: OpenRouter builds the search and call wrappers itself, so it works with any model.
 ///
 /// `portable` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -90,7 +95,7 @@ impl std::fmt::Display for DeferredToolsControlProfile {
 /// Version of the protocol.
 ///
 /// `v1` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -120,7 +125,7 @@ impl std::fmt::Display for DeferredToolsControlProtocol {
 /// Where tool-call arguments are checked against the tool's original schema; only `runtime` (inside OpenRouter) exists for now.
 ///
 /// `runtime` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

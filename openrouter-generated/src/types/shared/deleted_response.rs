@@ -3,8 +3,6 @@
 
 /// Confirms that a delete request succeeded.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeletedResponse {
     /// Always true once the resource is gone (or was already absent).
@@ -12,3 +10,4 @@ pub struct DeletedResponse {
     /// Allowed values: `true`.
     pub deleted: bool,
 }
+crate::__private::serde_struct!(DeletedResponse, [deleted "deleted" req]);

@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct DesignArenaBenchmark {
     /// Which arena the result comes from, such as `models`, `builders` or `agents`.
@@ -20,3 +18,7 @@ pub struct DesignArenaBenchmark {
     /// Position among OpenRouter models in this arena and category, 1 being the highest ELO.
     pub rank: i64,
 }
+crate::__private::serde_struct!(
+    DesignArenaBenchmark, [arena "arena" req, category "category" req, elo "elo" req,
+    win_rate "win_rate" req, rank "rank" req]
+);

@@ -6,7 +6,6 @@ use crate::types::{InputAudio, InputFile, InputText, InputVideo};
 /// A message given in the short form, with just a role and text or content parts.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EasyInputMessage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -20,6 +19,12 @@ pub struct EasyInputMessage {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub phase: crate::Nullable<EasyInputMessagePhase>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    EasyInputMessage, [r#type "type" opt, role "role" req, content "content" opt, phase
+    "phase" opt]
+);
 
 impl EasyInputMessage {
     /// An `EasyInputMessage` from its required fields; the optional ones start empty.
@@ -139,7 +144,6 @@ impl From<InputVideo> for EasyInputMessageContentListItem {
 /// An image part.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EasyInputMessageContentListItemInputImage {
     /// ID of an uploaded image, as an alternative to `image_url`.
@@ -152,6 +156,12 @@ pub struct EasyInputMessageContentListItemInputImage {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub image_url: crate::Nullable<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    EasyInputMessageContentListItemInputImage, [file_id "file_id" opt, r#type "type" req,
+    detail "detail" req, image_url "image_url" opt]
+);
 
 impl EasyInputMessageContentListItemInputImage {
     /// An `EasyInputMessageContentListItemInputImage` from its required fields; the optional ones start empty.
@@ -200,7 +210,7 @@ impl EasyInputMessageContentListItemInputImage {
 /// Resolution at which the model looks at the image.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EasyInputMessageContentListItemInputImageDetail {
     /// `auto`
@@ -270,7 +280,7 @@ impl<'de> serde::Deserialize<'de> for EasyInputMessageContentListItemInputImageD
 }
 
 /// `input_image` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -324,7 +334,7 @@ impl From<EasyInputMessagePhaseFinalAnswer> for EasyInputMessagePhase {
 }
 
 /// `commentary` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -352,7 +362,7 @@ impl std::fmt::Display for EasyInputMessagePhaseCommentary {
 }
 
 /// `final_answer` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -420,7 +430,7 @@ impl From<EasyInputMessageRoleDeveloper> for EasyInputMessageRole {
 }
 
 /// `assistant` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -448,7 +458,7 @@ impl std::fmt::Display for EasyInputMessageRoleAssistant {
 }
 
 /// `developer` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -476,7 +486,7 @@ impl std::fmt::Display for EasyInputMessageRoleDeveloper {
 }
 
 /// `system` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -504,7 +514,7 @@ impl std::fmt::Display for EasyInputMessageRoleSystem {
 }
 
 /// `user` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -532,7 +542,7 @@ impl std::fmt::Display for EasyInputMessageRoleUser {
 }
 
 /// `message` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

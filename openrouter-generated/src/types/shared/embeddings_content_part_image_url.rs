@@ -4,7 +4,6 @@
 /// An image part, given by address.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmbeddingsContentPartImageUrl {
     /// Always `image_url`.
@@ -12,6 +11,11 @@ pub struct EmbeddingsContentPartImageUrl {
     /// Where to find the image.
     pub image_url: EmbeddingsContentPartImageUrlImageUrl,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    EmbeddingsContentPartImageUrl, [r#type "type" req, image_url "image_url" req]
+);
 
 impl EmbeddingsContentPartImageUrl {
     /// An `EmbeddingsContentPartImageUrl` from its required fields; the optional ones start empty.
@@ -44,12 +48,16 @@ impl EmbeddingsContentPartImageUrl {
 /// Where to find the image.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmbeddingsContentPartImageUrlImageUrl {
     /// Web address of the image, or a `data:` URI holding it base64-encoded.
     pub url: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    EmbeddingsContentPartImageUrlImageUrl, [url "url" req]
+);
 
 impl EmbeddingsContentPartImageUrlImageUrl {
     /// An `EmbeddingsContentPartImageUrlImageUrl` from its required fields; the optional ones start empty.
@@ -67,7 +75,7 @@ impl EmbeddingsContentPartImageUrlImageUrl {
 /// Always `image_url`.
 ///
 /// `image_url` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// The vector for one input.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmbeddingsObject {
     /// Always `embedding`.
@@ -12,9 +10,11 @@ pub struct EmbeddingsObject {
     /// The vector: a list of floats, or base64 text when `encoding_format` was `base64`.
     pub embedding: EmbeddingsObjectEmbedding,
     /// Position of the matching input in the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<i64>,
 }
+crate::__private::serde_struct!(
+    EmbeddingsObject, [object "object" req, embedding "embedding" req, index "index" opt]
+);
 
 /// The vector: a list of floats, or base64 text when `encoding_format` was `base64`.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +51,7 @@ impl From<&str> for EmbeddingsObjectEmbedding {
 /// Always `embedding`.
 ///
 /// `embedding` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,23 +3,21 @@
 
 /// Input tokens split by kind of media. Sent only for inputs that mix two or more modalities, when the provider reports such a split; kinds with zero tokens are left out.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmbeddingsPromptTokensDetails {
     /// Tokens from text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_tokens: Option<i64>,
     /// Tokens from images.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_tokens: Option<i64>,
     /// Tokens from audio.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_tokens: Option<i64>,
     /// Tokens from video.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video_tokens: Option<i64>,
     /// Tokens from files and documents.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_tokens: Option<i64>,
 }
+crate::__private::serde_struct!(
+    EmbeddingsPromptTokensDetails, [text_tokens "text_tokens" opt, image_tokens
+    "image_tokens" opt, audio_tokens "audio_tokens" opt, video_tokens "video_tokens" opt,
+    file_tokens "file_tokens" opt]
+);

@@ -5,12 +5,9 @@ use crate::types::{EmbeddingsObject, EmbeddingsUsage};
 
 /// The vectors for the request's inputs, with the model used and token usage.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmbeddingsResponse {
     /// ID of this embeddings response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Always `list`.
     pub object: EmbeddingsResponseObject,
@@ -18,14 +15,17 @@ pub struct EmbeddingsResponse {
     pub data: Vec<EmbeddingsObject>,
     /// Model that produced the vectors.
     pub model: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<EmbeddingsUsage>,
 }
+crate::__private::serde_struct!(
+    EmbeddingsResponse, [id "id" opt, object "object" req, data "data" req, model "model"
+    req, usage "usage" opt]
+);
 
 /// Always `list`.
 ///
 /// `list` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

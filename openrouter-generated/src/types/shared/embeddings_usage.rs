@@ -5,8 +5,6 @@ use crate::types::{CostDetails, EmbeddingsPromptTokensDetails};
 
 /// Tokens and credits the request consumed.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmbeddingsUsage {
     /// Tokens read from the inputs.
@@ -14,13 +12,14 @@ pub struct EmbeddingsUsage {
     /// All tokens billed for the request.
     pub total_tokens: i64,
     /// Credits charged for the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_details: Option<CostDetails>,
     /// True when the request ran on your own provider key (BYOK).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_byok: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_tokens_details: Option<EmbeddingsPromptTokensDetails>,
 }
+crate::__private::serde_struct!(
+    EmbeddingsUsage, [prompt_tokens "prompt_tokens" req, total_tokens "total_tokens" req,
+    cost "cost" opt, cost_details "cost_details" opt, is_byok "is_byok" opt,
+    prompt_tokens_details "prompt_tokens_details" opt]
+);

@@ -3,8 +3,6 @@
 
 /// One candidate endpoint.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct EndpointInfo {
     /// Provider of the endpoint.
@@ -14,3 +12,6 @@ pub struct EndpointInfo {
     /// True for the endpoint that was picked.
     pub selected: bool,
 }
+crate::__private::serde_struct!(
+    EndpointInfo, [provider "provider" req, model "model" req, selected "selected" req]
+);

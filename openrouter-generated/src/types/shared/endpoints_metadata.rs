@@ -5,8 +5,6 @@ use crate::types::EndpointInfo;
 
 /// Endpoints that were candidates for the call.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct EndpointsMetadata {
     /// How many endpoints were considered.
@@ -14,3 +12,6 @@ pub struct EndpointsMetadata {
     /// The endpoints that could take the call.
     pub available: Vec<EndpointInfo>,
 }
+crate::__private::serde_struct!(
+    EndpointsMetadata, [total "total" req, available "available" req]
+);

@@ -3,8 +3,6 @@
 
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ErrorBody {
     /// Error code; usually the HTTP status number, sometimes a text code.
@@ -12,9 +10,11 @@ pub struct ErrorBody {
     /// Human-readable explanation of the error.
     pub message: String,
     /// Additional details about the error, when available.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+crate::__private::serde_struct!(
+    ErrorBody, [code "code" req, message "message" req, metadata "metadata" opt]
+);
 
 /// Error code; usually the HTTP status number, sometimes a text code.
 #[derive(Debug, Clone, PartialEq)]

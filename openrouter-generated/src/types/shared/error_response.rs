@@ -5,17 +5,17 @@ use crate::types::ErrorBody;
 
 /// Body returned with every error status.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     pub error: ErrorBody,
     /// Extra diagnostic data attached by OpenRouter, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openrouter_metadata: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
     /// ID of the user the failed request was attributed to, if known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
+crate::__private::serde_struct!(
+    ErrorResponse, [error "error" req, openrouter_metadata "openrouter_metadata" opt,
+    user_id "user_id" opt]
+);

@@ -4,7 +4,7 @@
 /// Progress of a tool call that can also end in failure.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FailableToolCallStatus {
     /// `in_progress`

@@ -4,7 +4,6 @@
 /// Citation of an uploaded file.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileCitation {
     pub r#type: FileCitationType,
@@ -15,6 +14,10 @@ pub struct FileCitation {
     /// Position in the text the citation belongs to.
     pub index: i64,
 }
+crate::__private::deserialize_struct!(
+    FileCitation, [r#type "type" req, file_id "file_id" req, filename "filename" req,
+    index "index" req]
+);
 
 impl FileCitation {
     /// A `FileCitation` from its required fields; the optional ones start empty.
@@ -57,7 +60,7 @@ impl FileCitation {
 }
 
 /// `file_citation` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::PdfParserOptions;
 /// Plugin `file-parser`, which turns attached files such as PDFs into text the model can read.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FileParserPlugin {
     pub id: FileParserPluginId,
@@ -16,6 +15,11 @@ pub struct FileParserPlugin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pdf: Option<PdfParserOptions>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    FileParserPlugin, [id "id" req, enabled "enabled" opt, pdf "pdf" opt]
+);
 
 impl FileParserPlugin {
     /// An empty `FileParserPlugin`; fill it in with the setters.
@@ -43,7 +47,7 @@ impl FileParserPlugin {
 }
 
 /// `file-parser` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// Reference to a file the model produced (for example with the code interpreter).
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FilePath {
     pub r#type: FilePathType,
@@ -13,6 +12,9 @@ pub struct FilePath {
     /// Position in the text the reference belongs to.
     pub index: i64,
 }
+crate::__private::deserialize_struct!(
+    FilePath, [r#type "type" req, file_id "file_id" req, index "index" req]
+);
 
 impl FilePath {
     /// A `FilePath` from its required fields; the optional ones start empty.
@@ -44,7 +46,7 @@ impl FilePath {
 }
 
 /// `file_path` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

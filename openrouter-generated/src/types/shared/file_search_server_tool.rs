@@ -6,7 +6,6 @@ use crate::types::CompoundFilter;
 /// OpenAI's hosted search over vector stores of uploaded files.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileSearchServerTool {
     pub r#type: FileSearchServerToolType,
@@ -22,6 +21,11 @@ pub struct FileSearchServerTool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ranking_options: Option<FileSearchServerToolRankingOptions>,
 }
+crate::__private::deserialize_struct!(
+    FileSearchServerTool, [r#type "type" req, vector_store_ids "vector_store_ids" req,
+    filters "filters" opt, max_num_results "max_num_results" opt, ranking_options
+    "ranking_options" opt]
+);
 
 impl FileSearchServerTool {
     /// A `FileSearchServerTool` from its required fields; the optional ones start empty.
@@ -98,7 +102,6 @@ impl From<CompoundFilter> for FileSearchServerToolFilters {
 /// Compares one attribute with a value.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileSearchServerToolFiltersObject {
     /// Attribute to compare.
@@ -108,6 +111,10 @@ pub struct FileSearchServerToolFiltersObject {
     /// Value to compare with.
     pub value: FileSearchServerToolFiltersObjectValue,
 }
+crate::__private::deserialize_struct!(
+    FileSearchServerToolFiltersObject, [key "key" req, r#type "type" req, value "value"
+    req]
+);
 
 impl FileSearchServerToolFiltersObject {
     /// A `FileSearchServerToolFiltersObject` from its required fields; the optional ones start empty.
@@ -151,7 +158,7 @@ impl FileSearchServerToolFiltersObject {
 /// Comparison operator.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FileSearchServerToolFiltersObjectType {
     /// `eq`
@@ -310,7 +317,6 @@ impl From<&str> for FileSearchServerToolFiltersObjectValueListItem {
 /// How results are ranked.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileSearchServerToolRankingOptions {
     /// Ranking algorithm.
@@ -320,6 +326,10 @@ pub struct FileSearchServerToolRankingOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score_threshold: Option<f64>,
 }
+crate::__private::deserialize_struct!(
+    FileSearchServerToolRankingOptions, [ranker "ranker" opt, score_threshold
+    "score_threshold" opt]
+);
 
 impl FileSearchServerToolRankingOptions {
     /// An empty `FileSearchServerToolRankingOptions`; fill it in with the setters.
@@ -346,7 +356,7 @@ impl FileSearchServerToolRankingOptions {
 /// Ranking algorithm.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FileSearchServerToolRankingOptionsRanker {
     /// `auto`
@@ -407,7 +417,7 @@ impl<'de> serde::Deserialize<'de> for FileSearchServerToolRankingOptionsRanker {
 }
 
 /// `file_search` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

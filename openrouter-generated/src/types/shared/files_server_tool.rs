@@ -6,13 +6,17 @@ use crate::types::FilesServerToolConfig;
 /// Built-in tool `openrouter:files`, with which the model lists, reads, writes and edits files of the workspace through the Files API. Needs an authenticated call; the files are those of the key's workspace, or of the default workspace if the key has none.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FilesServerTool {
     pub r#type: FilesServerToolType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<FilesServerToolConfig>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    FilesServerTool, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl FilesServerTool {
     /// An empty `FilesServerTool`; fill it in with the setters.
@@ -34,7 +38,7 @@ impl FilesServerTool {
 }
 
 /// `openrouter:files` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

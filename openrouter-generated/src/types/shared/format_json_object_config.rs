@@ -4,11 +4,11 @@
 /// Output must be a valid JSON object, with no particular schema.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormatJsonObjectConfig {
     pub r#type: FormatJsonObjectConfigType,
 }
+crate::__private::deserialize_struct!(FormatJsonObjectConfig, [r#type "type" req]);
 
 impl FormatJsonObjectConfig {
     /// An empty `FormatJsonObjectConfig`; fill it in with the setters.
@@ -24,7 +24,7 @@ impl FormatJsonObjectConfig {
 }
 
 /// `json_object` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

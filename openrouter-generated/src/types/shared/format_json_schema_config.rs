@@ -4,7 +4,6 @@
 /// Output must be JSON conforming to the given JSON Schema.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormatJsonSchemaConfig {
     pub r#type: FormatJsonSchemaConfigType,
@@ -19,6 +18,10 @@ pub struct FormatJsonSchemaConfig {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub strict: crate::Nullable<bool>,
 }
+crate::__private::deserialize_struct!(
+    FormatJsonSchemaConfig, [r#type "type" req, name "name" req, description
+    "description" opt, schema "schema" req, strict "strict" opt]
+);
 
 impl FormatJsonSchemaConfig {
     /// A `FormatJsonSchemaConfig` from its required fields; the optional ones start empty.
@@ -70,7 +73,7 @@ impl FormatJsonSchemaConfig {
 }
 
 /// `json_schema` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,11 +4,11 @@
 /// Free-form text output.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormatTextConfig {
     pub r#type: FormatTextConfigType,
 }
+crate::__private::deserialize_struct!(FormatTextConfig, [r#type "type" req]);
 
 impl FormatTextConfig {
     /// An empty `FormatTextConfig`; fill it in with the setters.
@@ -24,7 +24,7 @@ impl FormatTextConfig {
 }
 
 /// `text` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::ToolCallStatus;
 /// A call the model made to one of your functions, sent back as history.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FunctionCallItem {
     /// Whether the call was made to an `async` tool.
@@ -35,6 +34,14 @@ pub struct FunctionCallItem {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub subagent_items: crate::Nullable<Vec<FunctionCallItemSubagentItemsItem>>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    FunctionCallItem, [r#async "async" opt, r#type "type" req, id "id" opt, call_id
+    "call_id" req, name "name" req, arguments "arguments" req, namespace "namespace" opt,
+    status "status" opt, subagent_id "subagent_id" opt, subagent_items "subagent_items"
+    opt]
+);
 
 impl FunctionCallItem {
     /// A `FunctionCallItem` from its required fields; the optional ones start empty.
@@ -150,7 +157,7 @@ impl FunctionCallItemSubagentItemsItem {
 }
 
 /// `function_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::{InputFile, InputText, ToolCallStatus};
 /// The result of running one of your functions, answering a `function_call` by its `call_id`.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FunctionCallOutputItem {
     pub r#type: FunctionCallOutputItemType,
@@ -21,6 +20,12 @@ pub struct FunctionCallOutputItem {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub status: crate::Nullable<ToolCallStatus>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    FunctionCallOutputItem, [r#type "type" req, id "id" opt, call_id "call_id" req,
+    output "output" req, status "status" opt]
+);
 
 impl FunctionCallOutputItem {
     /// A `FunctionCallOutputItem` from its required fields; the optional ones start empty.
@@ -136,7 +141,6 @@ impl From<InputFile> for FunctionCallOutputItemOutputListItem {
 /// An image part.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FunctionCallOutputItemOutputListItemInputImage {
     /// ID of an uploaded image, as an alternative to `image_url`.
@@ -149,6 +153,12 @@ pub struct FunctionCallOutputItemOutputListItemInputImage {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub image_url: crate::Nullable<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    FunctionCallOutputItemOutputListItemInputImage, [file_id "file_id" opt, r#type "type"
+    req, detail "detail" req, image_url "image_url" opt]
+);
 
 impl FunctionCallOutputItemOutputListItemInputImage {
     /// A `FunctionCallOutputItemOutputListItemInputImage` from its required fields; the optional ones start empty.
@@ -197,7 +207,7 @@ impl FunctionCallOutputItemOutputListItemInputImage {
 /// Resolution at which the model looks at the image.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FunctionCallOutputItemOutputListItemInputImageDetail {
     /// `auto`
@@ -268,7 +278,7 @@ for FunctionCallOutputItemOutputListItemInputImageDetail {
 }
 
 /// `input_image` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -296,7 +306,7 @@ impl std::fmt::Display for FunctionCallOutputItemOutputListItemInputImageType {
 }
 
 /// `function_call_output` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::ToolAllowedCallers;
 /// A function the model may ask your code to run.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FunctionTool {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
@@ -34,6 +33,14 @@ pub struct FunctionTool {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub strict: crate::Nullable<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    FunctionTool, [allowed_callers "allowed_callers" opt, output_schema "output_schema"
+    opt, r#async "async" opt, defer_loading "defer_loading" opt, r#type "type" req, name
+    "name" req, description "description" opt, parameters "parameters" opt, strict
+    "strict" opt]
+);
 
 impl FunctionTool {
     /// A `FunctionTool` from its required fields; the optional ones start empty.
@@ -116,7 +123,7 @@ impl FunctionTool {
 }
 
 /// `function` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,7 +6,6 @@
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionAnalysisResult {
     /// Points the panel agreed on.
@@ -20,6 +19,11 @@ pub struct FusionAnalysisResult {
     /// Relevant points no model covered.
     pub blind_spots: Vec<String>,
 }
+crate::__private::deserialize_struct!(
+    FusionAnalysisResult, [consensus "consensus" req, contradictions "contradictions"
+    req, partial_coverage "partial_coverage" req, unique_insights "unique_insights" req,
+    blind_spots "blind_spots" req]
+);
 
 impl FusionAnalysisResult {
     /// Sets the `consensus` field.
@@ -64,7 +68,6 @@ impl FusionAnalysisResult {
 
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionAnalysisResultContradictionsItem {
     /// Subject of the disagreement.
@@ -72,6 +75,9 @@ pub struct FusionAnalysisResultContradictionsItem {
     /// Position of each model.
     pub stances: Vec<FusionAnalysisResultContradictionsItemStancesItem>,
 }
+crate::__private::deserialize_struct!(
+    FusionAnalysisResultContradictionsItem, [topic "topic" req, stances "stances" req]
+);
 
 impl FusionAnalysisResultContradictionsItem {
     /// A `FusionAnalysisResultContradictionsItem` from its required fields; the optional ones start empty.
@@ -103,7 +109,6 @@ impl FusionAnalysisResultContradictionsItem {
 
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionAnalysisResultContradictionsItemStancesItem {
     /// Slug of the model.
@@ -111,6 +116,10 @@ pub struct FusionAnalysisResultContradictionsItemStancesItem {
     /// The model's position.
     pub stance: String,
 }
+crate::__private::deserialize_struct!(
+    FusionAnalysisResultContradictionsItemStancesItem, [model "model" req, stance
+    "stance" req]
+);
 
 impl FusionAnalysisResultContradictionsItemStancesItem {
     /// A `FusionAnalysisResultContradictionsItemStancesItem` from its required fields; the optional ones start empty.
@@ -136,7 +145,6 @@ impl FusionAnalysisResultContradictionsItemStancesItem {
 
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionAnalysisResultPartialCoverageItem {
     /// The point made.
@@ -144,6 +152,9 @@ pub struct FusionAnalysisResultPartialCoverageItem {
     /// Models that made it.
     pub models: Vec<String>,
 }
+crate::__private::deserialize_struct!(
+    FusionAnalysisResultPartialCoverageItem, [point "point" req, models "models" req]
+);
 
 impl FusionAnalysisResultPartialCoverageItem {
     /// A `FusionAnalysisResultPartialCoverageItem` from its required fields; the optional ones start empty.
@@ -169,7 +180,6 @@ impl FusionAnalysisResultPartialCoverageItem {
 
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionAnalysisResultUniqueInsightsItem {
     /// Slug of the model.
@@ -177,6 +187,9 @@ pub struct FusionAnalysisResultUniqueInsightsItem {
     /// The point it made.
     pub insight: String,
 }
+crate::__private::deserialize_struct!(
+    FusionAnalysisResultUniqueInsightsItem, [model "model" req, insight "insight" req]
+);
 
 impl FusionAnalysisResultUniqueInsightsItem {
     /// A `FusionAnalysisResultUniqueInsightsItem` from its required fields; the optional ones start empty.

@@ -6,7 +6,6 @@ use crate::types::ChatFusionPluginTool;
 /// Plugin `fusion`: a panel of models researches the prompt, an analyst studies their answers, and the result is synthesised into the reply.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FusionPlugin {
     pub id: FusionPluginId,
@@ -29,6 +28,13 @@ pub struct FusionPlugin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<ChatFusionPluginTool>>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    FusionPlugin, [id "id" req, enabled "enabled" opt, preset "preset" opt,
+    analysis_models "analysis_models" opt, model "model" opt, max_tool_calls
+    "max_tool_calls" opt, tools "tools" opt]
+);
 
 impl FusionPlugin {
     /// An empty `FusionPlugin`; fill it in with the setters.
@@ -80,7 +86,7 @@ impl FusionPlugin {
 }
 
 /// `fusion` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -110,7 +116,7 @@ impl std::fmt::Display for FusionPluginId {
 /// Ready-made panel named `<task>-<tier>`, which fills in the panel and analyst for you. `analysis_models` and `model`, if sent, win over it.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FusionPluginPreset {
     /// `general-high`

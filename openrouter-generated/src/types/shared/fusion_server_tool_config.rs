@@ -8,7 +8,6 @@ use crate::types::{
 /// Settings of the fusion tool.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FusionServerToolConfig {
     /// Panel of model slugs that answer in parallel, each with web search and web fetch available; from 1 to 8 models. The Quality preset of /labs/fusion is used when unset.
@@ -35,6 +34,14 @@ pub struct FusionServerToolConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<ChatDynamicServerTool>>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    FusionServerToolConfig, [analysis_models "analysis_models" opt, cache_control
+    "cache_control" opt, max_completion_tokens "max_completion_tokens" opt,
+    max_tool_calls "max_tool_calls" opt, model "model" opt, reasoning "reasoning" opt,
+    temperature "temperature" opt, tools "tools" opt]
+);
 
 impl FusionServerToolConfig {
     /// An empty `FusionServerToolConfig`; fill it in with the setters.
@@ -97,7 +104,6 @@ impl FusionServerToolConfig {
 /// Thinking settings passed to every panel and analyst call.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FusionReasoning {
     /// How hard those models should think.
@@ -107,6 +113,11 @@ pub struct FusionReasoning {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    FusionReasoning, [effort "effort" opt, max_tokens "max_tokens" opt]
+);
 
 impl FusionReasoning {
     /// An empty `FusionReasoning`; fill it in with the setters.

@@ -6,13 +6,17 @@ use crate::types::FusionServerToolConfig;
 /// Built-in tool `openrouter:fusion`: a panel of models each answers the prompt, then an analyst model condenses their answers into structured JSON for the calling model to build on.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FusionServerToolOpenRouter {
     pub r#type: FusionServerToolOpenRouterType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<FusionServerToolConfig>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    FusionServerToolOpenRouter, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl FusionServerToolOpenRouter {
     /// An empty `FusionServerToolOpenRouter`; fill it in with the setters.
@@ -34,7 +38,7 @@ impl FusionServerToolOpenRouter {
 }
 
 /// `openrouter:fusion` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

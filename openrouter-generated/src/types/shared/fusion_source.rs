@@ -4,7 +4,6 @@
 /// A web page looked up during a fusion run.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct FusionSource {
     /// Address of the page.
@@ -12,6 +11,7 @@ pub struct FusionSource {
     /// Title of the page.
     pub title: String,
 }
+crate::__private::deserialize_struct!(FusionSource, [url "url" req, title "title" req]);
 
 impl FusionSource {
     /// A `FusionSource` from its required fields; the optional ones start empty.

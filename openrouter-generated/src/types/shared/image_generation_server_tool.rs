@@ -4,7 +4,6 @@
 /// OpenAI's hosted image generation tool.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageGenerationServerTool {
     pub r#type: ImageGenerationServerToolType,
@@ -39,6 +38,13 @@ pub struct ImageGenerationServerTool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    ImageGenerationServerTool, [r#type "type" req, model "model" opt, background
+    "background" opt, input_fidelity "input_fidelity" opt, input_image_mask
+    "input_image_mask" opt, moderation "moderation" opt, output_compression
+    "output_compression" opt, output_format "output_format" opt, partial_images
+    "partial_images" opt, quality "quality" opt, size "size" opt]
+);
 
 impl ImageGenerationServerTool {
     /// An empty `ImageGenerationServerTool`; fill it in with the setters.
@@ -134,7 +140,7 @@ impl ImageGenerationServerTool {
 /// Background of the image.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ImageGenerationServerToolBackground {
     /// `transparent`
@@ -201,7 +207,7 @@ impl<'de> serde::Deserialize<'de> for ImageGenerationServerToolBackground {
 /// How closely to keep the look of input images.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ImageGenerationServerToolInputFidelity {
     /// `high`
@@ -264,7 +270,6 @@ impl<'de> serde::Deserialize<'de> for ImageGenerationServerToolInputFidelity {
 /// Mask marking the area of an input image to edit.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageGenerationServerToolInputImageMask {
     /// Uploaded file holding the mask.
@@ -274,6 +279,10 @@ pub struct ImageGenerationServerToolInputImageMask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    ImageGenerationServerToolInputImageMask, [file_id "file_id" opt, image_url
+    "image_url" opt]
+);
 
 impl ImageGenerationServerToolInputImageMask {
     /// An empty `ImageGenerationServerToolInputImageMask`; fill it in with the setters.
@@ -297,7 +306,7 @@ impl ImageGenerationServerToolInputImageMask {
 /// Strictness of content moderation.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ImageGenerationServerToolModeration {
     /// `auto`
@@ -360,7 +369,7 @@ impl<'de> serde::Deserialize<'de> for ImageGenerationServerToolModeration {
 /// File format of the image.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ImageGenerationServerToolOutputFormat {
     /// `png`
@@ -427,7 +436,7 @@ impl<'de> serde::Deserialize<'de> for ImageGenerationServerToolOutputFormat {
 /// Rendering quality.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ImageGenerationServerToolQuality {
     /// `low`
@@ -496,7 +505,7 @@ impl<'de> serde::Deserialize<'de> for ImageGenerationServerToolQuality {
 }
 
 /// `image_generation` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

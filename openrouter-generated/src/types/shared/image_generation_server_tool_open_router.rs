@@ -6,13 +6,17 @@ use crate::types::ImageGenerationServerToolConfig;
 /// Built-in tool `openrouter:image_generation`, which makes pictures from a text prompt.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImageGenerationServerToolOpenRouter {
     pub r#type: ImageGenerationServerToolOpenRouterType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<ImageGenerationServerToolConfig>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ImageGenerationServerToolOpenRouter, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl ImageGenerationServerToolOpenRouter {
     /// An empty `ImageGenerationServerToolOpenRouter`; fill it in with the setters.
@@ -40,7 +44,7 @@ impl ImageGenerationServerToolOpenRouter {
 }
 
 /// `openrouter:image_generation` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -8,8 +8,6 @@ use crate::types::{
 
 /// Tokens and cost of an image generation, where the provider reports them.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageGenerationUsage {
     /// Input tokens, including images, audio and tools.
@@ -19,69 +17,64 @@ pub struct ImageGenerationUsage {
     /// Input and output tokens together.
     pub total_tokens: i64,
     /// Input tokens broken down by kind.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_tokens_details: Option<ImageUsagePromptDetails>,
     /// Output tokens broken down by kind.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completion_tokens_details: Option<ImageUsageCompletionDetails>,
     /// What the request cost, in credits.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_details: Option<CostDetails>,
     /// True when the request ran on your own provider key (BYOK).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_byok: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_creation: Option<AnthropicCacheCreation>,
     /// Token counts of each internal step, where the provider reports them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iterations: Option<Vec<AnthropicUsageIteration>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_tool_use: Option<ServerToolUseDetails>,
     /// Service tier the upstream provider used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed: Option<AnthropicSpeed>,
 }
+crate::__private::serde_struct!(
+    ImageGenerationUsage, [prompt_tokens "prompt_tokens" req, completion_tokens
+    "completion_tokens" req, total_tokens "total_tokens" req, prompt_tokens_details
+    "prompt_tokens_details" opt, completion_tokens_details "completion_tokens_details"
+    opt, cost "cost" opt, cost_details "cost_details" opt, is_byok "is_byok" opt,
+    cache_creation "cache_creation" opt, iterations "iterations" opt, server_tool_use
+    "server_tool_use" opt, service_tier "service_tier" opt, speed "speed" opt]
+);
 
 /// Output tokens broken down by kind.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageUsageCompletionDetails {
     /// Tokens spent on reasoning.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning_tokens: Option<i64>,
     /// Tokens of generated images.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_tokens: Option<i64>,
     /// Tokens of generated audio.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_tokens: Option<i64>,
 }
+crate::__private::serde_struct!(
+    ImageUsageCompletionDetails, [reasoning_tokens "reasoning_tokens" opt, image_tokens
+    "image_tokens" opt, audio_tokens "audio_tokens" opt]
+);
 
 /// Input tokens broken down by kind.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageUsagePromptDetails {
     /// Input tokens served from the cache.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cached_tokens: Option<i64>,
     /// Input tokens written to the cache (only for models with explicit caching that bill cache writes).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_write_tokens: Option<i64>,
     /// Input audio tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_tokens: Option<i64>,
     /// Input video tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video_tokens: Option<i64>,
     /// Tokens of input files and documents.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_tokens: Option<i64>,
 }
+crate::__private::serde_struct!(
+    ImageUsagePromptDetails, [cached_tokens "cached_tokens" opt, cache_write_tokens
+    "cache_write_tokens" opt, audio_tokens "audio_tokens" opt, video_tokens
+    "video_tokens" opt, file_tokens "file_tokens" opt]
+);

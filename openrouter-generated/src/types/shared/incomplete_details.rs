@@ -3,19 +3,17 @@
 
 /// Why the response stopped early; null when it did not.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct IncompleteDetails {
     /// The cause of the early stop.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<IncompleteDetailsReason>,
 }
+crate::__private::serde_struct!(IncompleteDetails, [reason "reason" opt]);
 
 /// The cause of the early stop.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IncompleteDetailsReason {
     /// `max_output_tokens`

@@ -4,13 +4,15 @@
 /// A base64-encoded audio clip in a message.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct InputAudio {
     pub r#type: InputAudioType,
     /// The clip and its encoding.
     pub input_audio: InputAudioInputAudio,
 }
+crate::__private::deserialize_struct!(
+    InputAudio, [r#type "type" req, input_audio "input_audio" req]
+);
 
 impl InputAudio {
     /// An `InputAudio` from its required fields; the optional ones start empty.
@@ -37,7 +39,6 @@ impl InputAudio {
 /// The clip and its encoding.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct InputAudioInputAudio {
     /// Audio bytes, base64-encoded.
@@ -45,6 +46,9 @@ pub struct InputAudioInputAudio {
     /// Encoding of the audio.
     pub format: InputAudioInputAudioFormat,
 }
+crate::__private::deserialize_struct!(
+    InputAudioInputAudio, [data "data" req, format "format" req]
+);
 
 impl InputAudioInputAudio {
     /// An `InputAudioInputAudio` from its required fields; the optional ones start empty.
@@ -74,7 +78,7 @@ impl InputAudioInputAudio {
 /// Encoding of the audio.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum InputAudioInputAudioFormat {
     /// `mp3`
@@ -135,7 +139,7 @@ impl<'de> serde::Deserialize<'de> for InputAudioInputAudioFormat {
 }
 
 /// `input_audio` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// A file in a message, given inline, by URL or by uploaded file ID.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct InputFile {
     pub r#type: InputFileType,
@@ -21,6 +20,10 @@ pub struct InputFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filename: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    InputFile, [r#type "type" req, file_id "file_id" opt, file_data "file_data" opt,
+    file_url "file_url" opt, filename "filename" opt]
+);
 
 impl InputFile {
     /// An empty `InputFile`; fill it in with the setters.
@@ -60,7 +63,7 @@ impl InputFile {
 }
 
 /// `input_file` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

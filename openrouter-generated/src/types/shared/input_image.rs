@@ -4,7 +4,6 @@
 /// An image in a message, given by URL, as a base64 data URL or by the ID of an uploaded image.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct InputImage {
     /// ID of an uploaded image, as an alternative to `image_url`.
@@ -17,6 +16,10 @@ pub struct InputImage {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub image_url: crate::Nullable<String>,
 }
+crate::__private::deserialize_struct!(
+    InputImage, [file_id "file_id" opt, r#type "type" req, detail "detail" req, image_url
+    "image_url" opt]
+);
 
 impl InputImage {
     /// An `InputImage` from its required fields; the optional ones start empty.
@@ -57,7 +60,7 @@ impl InputImage {
 /// Resolution at which the model looks at the image.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum InputImageDetail {
     /// `auto`
@@ -126,7 +129,7 @@ impl<'de> serde::Deserialize<'de> for InputImageDetail {
 }
 
 /// `input_image` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

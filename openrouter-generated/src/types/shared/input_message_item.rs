@@ -6,7 +6,6 @@ use crate::types::{InputAudio, InputFile, InputText, InputVideo};
 /// A user, system or developer message given as a list of content parts.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InputMessageItem {
     /// Identifier of the message item.
@@ -20,6 +19,12 @@ pub struct InputMessageItem {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub content: crate::Nullable<Vec<InputMessageItemContentItem>>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    InputMessageItem, [id "id" opt, r#type "type" opt, role "role" req, content "content"
+    opt]
+);
 
 impl InputMessageItem {
     /// An `InputMessageItem` from its required fields; the optional ones start empty.
@@ -106,7 +111,6 @@ impl From<InputVideo> for InputMessageItemContentItem {
 /// An image part.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InputMessageItemContentItemInputImage {
     /// ID of an uploaded image, as an alternative to `image_url`.
@@ -119,6 +123,12 @@ pub struct InputMessageItemContentItemInputImage {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub image_url: crate::Nullable<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    InputMessageItemContentItemInputImage, [file_id "file_id" opt, r#type "type" req,
+    detail "detail" req, image_url "image_url" opt]
+);
 
 impl InputMessageItemContentItemInputImage {
     /// An `InputMessageItemContentItemInputImage` from its required fields; the optional ones start empty.
@@ -165,7 +175,7 @@ impl InputMessageItemContentItemInputImage {
 /// Resolution at which the model looks at the image.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum InputMessageItemContentItemInputImageDetail {
     /// `auto`
@@ -235,7 +245,7 @@ impl<'de> serde::Deserialize<'de> for InputMessageItemContentItemInputImageDetai
 }
 
 /// `input_image` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -296,7 +306,7 @@ impl From<InputMessageItemRoleDeveloper> for InputMessageItemRole {
 }
 
 /// `developer` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -324,7 +334,7 @@ impl std::fmt::Display for InputMessageItemRoleDeveloper {
 }
 
 /// `system` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -352,7 +362,7 @@ impl std::fmt::Display for InputMessageItemRoleSystem {
 }
 
 /// `user` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -380,7 +390,7 @@ impl std::fmt::Display for InputMessageItemRoleUser {
 }
 
 /// `message` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::PromptCacheBreakpoint;
 /// A piece of text in a message.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct InputText {
     pub r#type: InputTextType,
@@ -15,6 +14,10 @@ pub struct InputText {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub prompt_cache_breakpoint: crate::Nullable<PromptCacheBreakpoint>,
 }
+crate::__private::deserialize_struct!(
+    InputText, [r#type "type" req, text "text" req, prompt_cache_breakpoint
+    "prompt_cache_breakpoint" opt]
+);
 
 impl InputText {
     /// An `InputText` from its required fields; the optional ones start empty.
@@ -49,7 +52,7 @@ impl InputText {
 }
 
 /// `input_text` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

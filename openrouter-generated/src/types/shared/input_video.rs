@@ -6,7 +6,6 @@ use crate::types::VideoProcessingMode;
 /// A video in a message.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InputVideo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -15,6 +14,12 @@ pub struct InputVideo {
     /// Where to find the video, either an ordinary URL or a base64 `data:` URL.
     pub video_url: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    InputVideo, [processing "processing" opt, r#type "type" req, video_url "video_url"
+    req]
+);
 
 impl InputVideo {
     /// An `InputVideo` from its required fields; the optional ones start empty.
@@ -46,7 +51,7 @@ impl InputVideo {
 }
 
 /// `input_video` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

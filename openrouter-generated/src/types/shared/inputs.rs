@@ -446,7 +446,6 @@ impl From<OutputArmorBlockedItem> for InputsListItem {
 /// An assistant message from an earlier response, sent back as history.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InputsListItemOutputMessageItem {
     /// Server default: `"message"`.
@@ -463,6 +462,12 @@ pub struct InputsListItemOutputMessageItem {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub phase: crate::Nullable<InputsListItemOutputMessageItemPhase>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    InputsListItemOutputMessageItem, [r#type "type" req, id "id" req, role "role" req,
+    content "content" opt, status "status" opt, phase "phase" opt]
+);
 
 impl InputsListItemOutputMessageItem {
     /// An `InputsListItemOutputMessageItem` from its required fields; the optional ones start empty.
@@ -590,7 +595,7 @@ for InputsListItemOutputMessageItemPhase {
 }
 
 /// `commentary` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -618,7 +623,7 @@ impl std::fmt::Display for InputsListItemOutputMessageItemPhaseCommentary {
 }
 
 /// `final_answer` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -646,7 +651,7 @@ impl std::fmt::Display for InputsListItemOutputMessageItemPhaseFinalAnswer {
 }
 
 /// `assistant` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -710,7 +715,7 @@ for InputsListItemOutputMessageItemStatus {
 }
 
 /// `completed` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -738,7 +743,7 @@ impl std::fmt::Display for InputsListItemOutputMessageItemStatusCompleted {
 }
 
 /// `in_progress` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -766,7 +771,7 @@ impl std::fmt::Display for InputsListItemOutputMessageItemStatusInProgress {
 }
 
 /// `incomplete` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -794,7 +799,7 @@ impl std::fmt::Display for InputsListItemOutputMessageItemStatusIncomplete {
 }
 
 /// `message` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -824,7 +829,6 @@ impl std::fmt::Display for InputsListItemOutputMessageItemType {
 /// A reasoning item from an earlier response, sent back as history.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InputsListItemOutputReasoningItem {
     pub r#type: InputsListItemOutputReasoningItemType,
@@ -847,6 +851,13 @@ pub struct InputsListItemOutputReasoningItem {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub format: crate::Nullable<ReasoningFormat>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    InputsListItemOutputReasoningItem, [r#type "type" req, id "id" req, summary "summary"
+    opt, content "content" opt, encrypted_content "encrypted_content" opt, status
+    "status" opt, signature "signature" opt, format "format" opt]
+);
 
 impl InputsListItemOutputReasoningItem {
     /// An `InputsListItemOutputReasoningItem` from its required fields; the optional ones start empty.
@@ -958,7 +969,7 @@ for InputsListItemOutputReasoningItemStatus {
 }
 
 /// `completed` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -986,7 +997,7 @@ impl std::fmt::Display for InputsListItemOutputReasoningItemStatusCompleted {
 }
 
 /// `in_progress` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -1014,7 +1025,7 @@ impl std::fmt::Display for InputsListItemOutputReasoningItemStatusInProgress {
 }
 
 /// `incomplete` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -1042,7 +1053,7 @@ impl std::fmt::Display for InputsListItemOutputReasoningItemStatusIncomplete {
 }
 
 /// `reasoning` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

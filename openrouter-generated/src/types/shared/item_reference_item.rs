@@ -4,13 +4,17 @@
 /// Points at an item of an earlier response by its ID.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ItemReferenceItem {
     pub r#type: ItemReferenceItemType,
     /// ID of the referenced item.
     pub id: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ItemReferenceItem, [r#type "type" req, id "id" req]
+);
 
 impl ItemReferenceItem {
     /// An `ItemReferenceItem` from its required fields; the optional ones start empty.
@@ -35,7 +39,7 @@ impl ItemReferenceItem {
 }
 
 /// `item_reference` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

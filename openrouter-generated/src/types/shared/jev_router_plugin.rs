@@ -4,7 +4,6 @@
 /// Plugin `jev-router`, which picks the model for the request from a pool of candidates.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct JevRouterPlugin {
     pub id: JevRouterPluginId,
@@ -21,6 +20,12 @@ pub struct JevRouterPlugin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_tier: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    JevRouterPlugin, [id "id" req, models "models" opt, allowed_models "allowed_models"
+    opt, excluded_models "excluded_models" opt, cost_tier "cost_tier" opt]
+);
 
 impl JevRouterPlugin {
     /// An empty `JevRouterPlugin`; fill it in with the setters.
@@ -60,7 +65,7 @@ impl JevRouterPlugin {
 }
 
 /// `jev-router` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -7,12 +7,14 @@ use crate::types::LegacyChatContentVideoInput;
 #[deprecated]
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct LegacyChatContentVideo {
     pub r#type: LegacyChatContentVideoType,
     pub video_url: LegacyChatContentVideoInput,
 }
+crate::__private::deserialize_struct!(
+    LegacyChatContentVideo, [r#type "type" req, video_url "video_url" req]
+);
 
 impl LegacyChatContentVideo {
     /// A `LegacyChatContentVideo` from its required fields; the optional ones start empty.
@@ -37,7 +39,7 @@ impl LegacyChatContentVideo {
 }
 
 /// `input_video` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -9,7 +9,6 @@ use crate::types::{
 /// Web search tool in OpenAI's plain `web_search` form.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct LegacyWebSearchServerTool {
     pub r#type: LegacyWebSearchServerToolType,
@@ -32,6 +31,12 @@ pub struct LegacyWebSearchServerTool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x_search: Option<XSearchOptions>,
 }
+crate::__private::deserialize_struct!(
+    LegacyWebSearchServerTool, [r#type "type" req, engine "engine" opt, mode "mode" opt,
+    filters "filters" opt, search_context_size "search_context_size" opt, user_location
+    "user_location" opt, max_results "max_results" opt, max_uses "max_uses" opt, x_search
+    "x_search" opt]
+);
 
 impl LegacyWebSearchServerTool {
     /// An empty `LegacyWebSearchServerTool`; fill it in with the setters.
@@ -98,7 +103,7 @@ impl LegacyWebSearchServerTool {
 }
 
 /// `web_search` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,26 +5,25 @@ use crate::types::Model;
 
 /// A page of models with the total match count.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListModelsResponse {
     /// The models on this page.
     pub data: Vec<Model>,
     /// How many models match the filters, across all pages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
     /// Navigation links for paging.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<ListModelsResponseLinks>,
 }
+crate::__private::serde_struct!(
+    ListModelsResponse, [data "data" req, total_count "total_count" opt, links "links"
+    opt]
+);
 
 /// Navigation links for paging.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListModelsResponseLinks {
     /// URL of the following page, or null on the last page.
     pub next: Option<String>,
 }
+crate::__private::serde_struct!(ListModelsResponseLinks, [next "next" opt]);

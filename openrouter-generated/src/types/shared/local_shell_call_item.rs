@@ -8,7 +8,6 @@ use crate::types::ToolCallStatus;
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocalShellCallItem {
     pub r#type: LocalShellCallItemType,
@@ -20,6 +19,10 @@ pub struct LocalShellCallItem {
     pub action: LocalShellCallItemAction,
     pub status: ToolCallStatus,
 }
+crate::__private::deserialize_struct!(
+    LocalShellCallItem, [r#type "type" req, id "id" req, call_id "call_id" req, action
+    "action" req, status "status" req]
+);
 
 impl LocalShellCallItem {
     /// Sets the `type` field.
@@ -56,7 +59,6 @@ impl LocalShellCallItem {
 /// The command to execute.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocalShellCallItemAction {
     pub r#type: LocalShellCallItemActionType,
@@ -74,6 +76,11 @@ pub struct LocalShellCallItemAction {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub working_directory: crate::Nullable<String>,
 }
+crate::__private::deserialize_struct!(
+    LocalShellCallItemAction, [r#type "type" req, command "command" req, env "env" req,
+    timeout_ms "timeout_ms" opt, user "user" opt, working_directory "working_directory"
+    opt]
+);
 
 impl LocalShellCallItemAction {
     /// A `LocalShellCallItemAction` from its required fields; the optional ones start empty.
@@ -132,7 +139,7 @@ impl LocalShellCallItemAction {
 }
 
 /// `exec` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -160,7 +167,7 @@ impl std::fmt::Display for LocalShellCallItemActionType {
 }
 
 /// `local_shell_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

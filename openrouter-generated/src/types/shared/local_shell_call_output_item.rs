@@ -6,7 +6,6 @@ use crate::types::ToolCallStatus;
 /// What a local shell command printed, reported back by the client.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LocalShellCallOutputItem {
     pub r#type: LocalShellCallOutputItemType,
@@ -18,6 +17,12 @@ pub struct LocalShellCallOutputItem {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub status: crate::Nullable<ToolCallStatus>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    LocalShellCallOutputItem, [r#type "type" req, id "id" req, output "output" req,
+    status "status" opt]
+);
 
 impl LocalShellCallOutputItem {
     /// A `LocalShellCallOutputItem` from its required fields; the optional ones start empty.
@@ -56,7 +61,7 @@ impl LocalShellCallOutputItem {
 }
 
 /// `local_shell_call_output` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,7 +6,6 @@
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct McpApprovalRequestItem {
     pub r#type: McpApprovalRequestItemType,
@@ -19,6 +18,10 @@ pub struct McpApprovalRequestItem {
     /// Label of the MCP server.
     pub server_label: String,
 }
+crate::__private::deserialize_struct!(
+    McpApprovalRequestItem, [r#type "type" req, id "id" req, name "name" req, arguments
+    "arguments" req, server_label "server_label" req]
+);
 
 impl McpApprovalRequestItem {
     /// Sets the `type` field.
@@ -53,7 +56,7 @@ impl McpApprovalRequestItem {
 }
 
 /// `mcp_approval_request` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

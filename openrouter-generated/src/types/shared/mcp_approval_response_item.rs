@@ -4,7 +4,6 @@
 /// The user's yes or no to an MCP approval request.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct McpApprovalResponseItem {
     pub r#type: McpApprovalResponseItemType,
@@ -19,6 +18,12 @@ pub struct McpApprovalResponseItem {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub reason: crate::Nullable<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    McpApprovalResponseItem, [r#type "type" req, id "id" opt, approval_request_id
+    "approval_request_id" req, approve "approve" req, reason "reason" opt]
+);
 
 impl McpApprovalResponseItem {
     /// A `McpApprovalResponseItem` from its required fields; the optional ones start empty.
@@ -67,7 +72,7 @@ impl McpApprovalResponseItem {
 }
 
 /// `mcp_approval_response` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -8,7 +8,6 @@ use crate::types::McpToolCallError;
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct McpCallItem {
     pub r#type: McpCallItemType,
@@ -27,6 +26,10 @@ pub struct McpCallItem {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub error: crate::Nullable<McpToolCallError>,
 }
+crate::__private::deserialize_struct!(
+    McpCallItem, [r#type "type" req, id "id" req, name "name" req, arguments "arguments"
+    req, server_label "server_label" req, output "output" opt, error "error" opt]
+);
 
 impl McpCallItem {
     /// Sets the `type` field.
@@ -73,7 +76,7 @@ impl McpCallItem {
 }
 
 /// `mcp_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// The request to the MCP server failed at the HTTP level.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct McpHttpError {
     pub r#type: McpHttpErrorType,
@@ -13,6 +12,9 @@ pub struct McpHttpError {
     /// Error message.
     pub message: String,
 }
+crate::__private::deserialize_struct!(
+    McpHttpError, [r#type "type" req, code "code" req, message "message" req]
+);
 
 impl McpHttpError {
     /// A `McpHttpError` from its required fields; the optional ones start empty.
@@ -44,7 +46,7 @@ impl McpHttpError {
 }
 
 /// `http_error` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// The tools an MCP server offers, as listed for the model.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct McpListToolsItem {
     pub r#type: McpListToolsItemType,
@@ -18,6 +17,12 @@ pub struct McpListToolsItem {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub error: crate::Nullable<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    McpListToolsItem, [r#type "type" req, id "id" req, server_label "server_label" req,
+    tools "tools" req, error "error" opt]
+);
 
 impl McpListToolsItem {
     /// A `McpListToolsItem` from its required fields; the optional ones start empty.
@@ -68,7 +73,6 @@ impl McpListToolsItem {
 
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct McpListToolsItemToolsItem {
     /// Tool name.
@@ -82,6 +86,12 @@ pub struct McpListToolsItemToolsItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<serde_json::Value>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    McpListToolsItemToolsItem, [name "name" req, description "description" opt,
+    input_schema "input_schema" req, annotations "annotations" opt]
+);
 
 impl McpListToolsItemToolsItem {
     /// A `McpListToolsItemToolsItem` from its required fields; the optional ones start empty.
@@ -126,7 +136,7 @@ impl McpListToolsItemToolsItem {
 }
 
 /// `mcp_list_tools` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// The MCP server answered with a protocol-level error.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct McpProtocolError {
     pub r#type: McpProtocolErrorType,
@@ -13,6 +12,9 @@ pub struct McpProtocolError {
     /// Error message from the server.
     pub message: String,
 }
+crate::__private::deserialize_struct!(
+    McpProtocolError, [r#type "type" req, code "code" req, message "message" req]
+);
 
 impl McpProtocolError {
     /// A `McpProtocolError` from its required fields; the optional ones start empty.
@@ -44,7 +46,7 @@ impl McpProtocolError {
 }
 
 /// `mcp_protocol_error` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

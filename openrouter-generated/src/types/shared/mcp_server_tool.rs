@@ -4,7 +4,6 @@
 /// Gives the model the tools of a remote MCP (Model Context Protocol) server or connector.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct McpServerTool {
     pub r#type: McpServerToolType,
@@ -32,6 +31,12 @@ pub struct McpServerTool {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub require_approval: crate::Nullable<McpServerToolRequireApproval>,
 }
+crate::__private::deserialize_struct!(
+    McpServerTool, [r#type "type" req, server_label "server_label" req, server_url
+    "server_url" opt, server_description "server_description" opt, connector_id
+    "connector_id" opt, authorization "authorization" opt, headers "headers" opt,
+    allowed_tools "allowed_tools" opt, require_approval "require_approval" opt]
+);
 
 impl McpServerTool {
     /// A `McpServerTool` from its required fields; the optional ones start empty.
@@ -139,7 +144,6 @@ impl From<McpServerToolAllowedToolsObject> for McpServerToolAllowedTools {
 /// Filter by tool name and read-only flag.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct McpServerToolAllowedToolsObject {
     /// Tools allowed by name.
@@ -149,6 +153,10 @@ pub struct McpServerToolAllowedToolsObject {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
 }
+crate::__private::deserialize_struct!(
+    McpServerToolAllowedToolsObject, [tool_names "tool_names" opt, read_only "read_only"
+    opt]
+);
 
 impl McpServerToolAllowedToolsObject {
     /// An empty `McpServerToolAllowedToolsObject`; fill it in with the setters.
@@ -172,7 +180,7 @@ impl McpServerToolAllowedToolsObject {
 /// Built-in connector to use instead of a server URL.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum McpServerToolConnectorId {
     /// `connector_dropbox`
@@ -290,7 +298,7 @@ impl From<McpServerToolRequireApprovalNever> for McpServerToolRequireApproval {
 }
 
 /// `always` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -318,7 +326,7 @@ impl std::fmt::Display for McpServerToolRequireApprovalAlways {
 }
 
 /// `never` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -348,7 +356,6 @@ impl std::fmt::Display for McpServerToolRequireApprovalNever {
 /// Per-tool approval rules.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct McpServerToolRequireApprovalObject {
     /// Tools that always need approval.
@@ -358,6 +365,9 @@ pub struct McpServerToolRequireApprovalObject {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub never: Option<McpServerToolRequireApprovalObjectNever>,
 }
+crate::__private::deserialize_struct!(
+    McpServerToolRequireApprovalObject, [always "always" opt, never "never" opt]
+);
 
 impl McpServerToolRequireApprovalObject {
     /// An empty `McpServerToolRequireApprovalObject`; fill it in with the setters.
@@ -387,13 +397,15 @@ impl McpServerToolRequireApprovalObject {
 /// Tools that always need approval.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct McpServerToolRequireApprovalObjectAlways {
     /// Tool names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_names: Option<Vec<String>>,
 }
+crate::__private::deserialize_struct!(
+    McpServerToolRequireApprovalObjectAlways, [tool_names "tool_names" opt]
+);
 
 impl McpServerToolRequireApprovalObjectAlways {
     /// An empty `McpServerToolRequireApprovalObjectAlways`; fill it in with the setters.
@@ -411,13 +423,15 @@ impl McpServerToolRequireApprovalObjectAlways {
 /// Tools that never need approval.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct McpServerToolRequireApprovalObjectNever {
     /// Tool names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_names: Option<Vec<String>>,
 }
+crate::__private::deserialize_struct!(
+    McpServerToolRequireApprovalObjectNever, [tool_names "tool_names" opt]
+);
 
 impl McpServerToolRequireApprovalObjectNever {
     /// An empty `McpServerToolRequireApprovalObjectNever`; fill it in with the setters.
@@ -433,7 +447,7 @@ impl McpServerToolRequireApprovalObjectNever {
 }
 
 /// `mcp` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

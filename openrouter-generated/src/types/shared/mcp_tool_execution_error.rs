@@ -4,7 +4,6 @@
 /// The MCP tool ran and reported a failure.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct McpToolExecutionError {
     pub r#type: McpToolExecutionErrorType,
@@ -12,6 +11,9 @@ pub struct McpToolExecutionError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<serde_json::Value>,
 }
+crate::__private::deserialize_struct!(
+    McpToolExecutionError, [r#type "type" req, content "content" opt]
+);
 
 impl McpToolExecutionError {
     /// An empty `McpToolExecutionError`; fill it in with the setters.
@@ -33,7 +35,7 @@ impl McpToolExecutionError {
 }
 
 /// `mcp_tool_execution_error` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

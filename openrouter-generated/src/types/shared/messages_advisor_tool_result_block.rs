@@ -4,7 +4,6 @@
 /// The advisor's answer from an earlier assistant turn, sent back to the model. It mirrors the block that Anthropic returns once the `advisor_20260301` tool has run.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesAdvisorToolResultBlock {
     /// Block kind.
@@ -14,6 +13,12 @@ pub struct MessagesAdvisorToolResultBlock {
     /// The advisor's output, as returned.
     pub content: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesAdvisorToolResultBlock, [r#type "type" req, tool_use_id "tool_use_id" req,
+    content "content" req]
+);
 
 impl MessagesAdvisorToolResultBlock {
     /// A `MessagesAdvisorToolResultBlock` from its required fields; the optional ones start empty.
@@ -56,7 +61,7 @@ impl MessagesAdvisorToolResultBlock {
 /// Block kind.
 ///
 /// `advisor_tool_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::ContainerFileCitation;
 /// Result of an `openrouter:bash` call run in the sandbox during an earlier assistant turn. It is accepted when replayed but removed before the request reaches the provider, since Anthropic has no such block.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesBashToolResultBlock {
     /// ID of the sandbox container that ran the command; it works with the Container Files API and, as a `container_reference`, in later requests.
@@ -22,6 +21,12 @@ pub struct MessagesBashToolResultBlock {
     /// The command output, as returned.
     pub content: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesBashToolResultBlock, [container_id "container_id" opt, files "files" opt,
+    r#type "type" req, tool_use_id "tool_use_id" req, content "content" req]
+);
 
 impl MessagesBashToolResultBlock {
     /// A `MessagesBashToolResultBlock` from its required fields; the optional ones start empty.
@@ -75,7 +80,7 @@ impl MessagesBashToolResultBlock {
 /// Block kind.
 ///
 /// `openrouter_bash_tool_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

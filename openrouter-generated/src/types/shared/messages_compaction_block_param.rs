@@ -6,7 +6,6 @@ use crate::types::AnthropicCacheControlDirective;
 /// A summary of earlier context produced by compaction, sent back as is.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesCompactionBlockParam {
     /// Block kind.
@@ -19,6 +18,12 @@ pub struct MessagesCompactionBlockParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesCompactionBlockParam, [r#type "type" req, content "content" opt,
+    encrypted_content "encrypted_content" opt, cache_control "cache_control" opt]
+);
 
 impl MessagesCompactionBlockParam {
     /// A `MessagesCompactionBlockParam` from its required fields; the optional ones start empty.
@@ -62,7 +67,7 @@ impl MessagesCompactionBlockParam {
 /// Block kind.
 ///
 /// `compaction` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

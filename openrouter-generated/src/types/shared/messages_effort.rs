@@ -4,7 +4,7 @@
 /// How hard the model works on its answer; higher levels can be more thorough but are slower.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessagesEffort {
     /// `low`

@@ -15,7 +15,6 @@ use crate::types::{
 /// One turn of the conversation, in Anthropic's format with OpenRouter additions.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesMessageParam {
     /// Who speaks in this turn.
@@ -29,6 +28,12 @@ pub struct MessagesMessageParam {
     /// The turn's content, as plain text or as a list of content blocks.
     pub content: MessagesMessageParamContent,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesMessageParam, [role "role" req, clear_at "clear_at" opt, output_config
+    "output_config" opt, content "content" req]
+);
 
 impl MessagesMessageParam {
     /// A `MessagesMessageParam` from its required fields; the optional ones start empty.
@@ -72,12 +77,14 @@ impl MessagesMessageParam {
 /// Output settings that apply from this turn on; changing the effort here leaves the prompt cache of the earlier turns intact.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessageOutputConfig {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub effort: crate::Nullable<MessagesEffort>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(MessageOutputConfig, [effort "effort" opt]);
 
 impl MessageOutputConfig {
     /// An empty `MessageOutputConfig`; fill it in with the setters.
@@ -95,7 +102,7 @@ impl MessageOutputConfig {
 /// OpenRouter addition: how long the turn is kept in the conversation, until the next user message (`next_user_message`) or for good (`never`).
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessagesMessageParamClearAt {
     /// `next_user_message`
@@ -513,7 +520,7 @@ impl From<MessagesToolSearchResultBlock> for MessagesMessageParamContentBlocksIt
 /// Who speaks in this turn.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessagesMessageParamRole {
     /// `user`

@@ -6,7 +6,6 @@ use crate::types::MessagesEffort;
 /// Output controls such as effort level and a required JSON format.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesOutputConfig {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
@@ -18,6 +17,12 @@ pub struct MessagesOutputConfig {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub task_budget: crate::Nullable<MessagesOutputConfigTaskBudget>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesOutputConfig, [effort "effort" opt, format "format" opt, task_budget
+    "task_budget" opt]
+);
 
 impl MessagesOutputConfig {
     /// An empty `MessagesOutputConfig`; fill it in with the setters.
@@ -47,7 +52,6 @@ impl MessagesOutputConfig {
 /// Forces the reply to follow a JSON Schema; see https://platform.claude.com/docs/en/build-with-claude/structured-outputs.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesOutputConfigFormat {
     /// Format kind.
@@ -55,6 +59,11 @@ pub struct MessagesOutputConfigFormat {
     /// The JSON Schema the output must match.
     pub schema: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesOutputConfigFormat, [r#type "type" req, schema "schema" req]
+);
 
 impl MessagesOutputConfigFormat {
     /// A `MessagesOutputConfigFormat` from its required fields; the optional ones start empty.
@@ -86,7 +95,7 @@ impl MessagesOutputConfigFormat {
 /// Format kind.
 ///
 /// `json_schema` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -116,7 +125,6 @@ impl std::fmt::Display for MessagesOutputConfigFormatType {
 /// Token allowance for one agentic turn. A running count of what is left is shown to the model so it can pace itself; it is guidance, not a hard limit.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesOutputConfigTaskBudget {
     /// Budget unit.
@@ -127,6 +135,12 @@ pub struct MessagesOutputConfigTaskBudget {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub remaining: crate::Nullable<i64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesOutputConfigTaskBudget, [r#type "type" req, total "total" req, remaining
+    "remaining" opt]
+);
 
 impl MessagesOutputConfigTaskBudget {
     /// A `MessagesOutputConfigTaskBudget` from its required fields; the optional ones start empty.
@@ -163,7 +177,7 @@ impl MessagesOutputConfigTaskBudget {
 /// Budget unit.
 ///
 /// `tokens` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// Encrypted thinking from an earlier assistant turn, returned unchanged.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRedactedThinkingBlockParam {
     /// Block kind.
@@ -12,6 +11,11 @@ pub struct MessagesRedactedThinkingBlockParam {
     /// The encrypted thinking payload.
     pub data: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRedactedThinkingBlockParam, [r#type "type" req, data "data" req]
+);
 
 impl MessagesRedactedThinkingBlockParam {
     /// A `MessagesRedactedThinkingBlockParam` from its required fields; the optional ones start empty.
@@ -41,7 +45,7 @@ impl MessagesRedactedThinkingBlockParam {
 /// Block kind.
 ///
 /// `redacted_thinking` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -18,7 +18,6 @@ use crate::types::{
 /// Body of a Messages call, in Anthropic's format plus OpenRouter routing options.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequest {
     /// ID of the model to use, such as `anthropic/claude-sonnet-4`.
@@ -100,6 +99,21 @@ pub struct MessagesRequest {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub fallbacks: crate::Nullable<Vec<MessagesFallbackParam>>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequest, [model "model" req, models "models" opt, messages "messages" opt,
+    max_tokens "max_tokens" opt, system "system" opt, metadata "metadata" opt,
+    stop_sequences "stop_sequences" opt, stream "stream" opt, temperature "temperature"
+    opt, top_p "top_p" opt, top_k "top_k" opt, tools "tools" opt, tool_choice
+    "tool_choice" opt, thinking "thinking" opt, service_tier "service_tier" opt,
+    output_config "output_config" opt, context_management "context_management" opt,
+    cache_control "cache_control" opt, speed "speed" opt, stop_server_tools_when
+    "stop_server_tools_when" opt, deferred_tools "deferred_tools" opt, safeguards
+    "safeguards" opt, provider "provider" opt, plugins "plugins" opt, route "route" opt,
+    user "user" opt, session_id "session_id" opt, trace "trace" opt, fallbacks
+    "fallbacks" opt]
+);
 
 impl MessagesRequest {
     /// A `MessagesRequest` from its required fields; the optional ones start empty.
@@ -327,13 +341,17 @@ impl MessagesRequest {
 /// Rules for trimming or compacting earlier context automatically.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestContextManagement {
     /// Context edits to apply, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edits: Option<Vec<MessagesRequestContextManagementEditsItem>>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestContextManagement, [edits "edits" opt]
+);
 
 impl MessagesRequestContextManagement {
     /// An empty `MessagesRequestContextManagement`; fill it in with the setters.
@@ -453,7 +471,6 @@ for MessagesRequestContextManagementEditsItem {
 /// Removes thinking blocks from earlier turns.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestContextManagementEditsItemClearThinking20251015 {
     /// Edit strategy identifier.
@@ -462,6 +479,12 @@ pub struct MessagesRequestContextManagementEditsItemClearThinking20251015 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep: Option<MessagesRequestContextManagementEditsItemClearThinking20251015Keep>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestContextManagementEditsItemClearThinking20251015, [r#type "type" req,
+    keep "keep" opt]
+);
 
 impl MessagesRequestContextManagementEditsItemClearThinking20251015 {
     /// An empty `MessagesRequestContextManagementEditsItemClearThinking20251015`; fill it in with the setters.
@@ -537,7 +560,7 @@ for MessagesRequestContextManagementEditsItemClearThinking20251015Keep {
 /// Shorthand for keeping every thinking turn.
 ///
 /// `all` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -571,12 +594,17 @@ for MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllShortha
 /// Keep every thinking turn.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAll {
     /// Keep mode.
     pub r#type: MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllType,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAll, [r#type
+    "type" req]
+);
 
 impl MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAll {
     /// An empty `MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAll`; fill it in with the setters.
@@ -599,7 +627,7 @@ impl MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAll {
 /// Keep mode.
 ///
 /// `all` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -633,7 +661,7 @@ for MessagesRequestContextManagementEditsItemClearThinking20251015KeepKeepAllTyp
 /// Edit strategy identifier.
 ///
 /// `clear_thinking_20251015` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -664,7 +692,6 @@ for MessagesRequestContextManagementEditsItemClearThinking20251015Type {
 /// Clears old tool calls and results once a threshold is reached.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestContextManagementEditsItemClearToolUses20250919 {
     /// Edit strategy identifier.
@@ -687,6 +714,13 @@ pub struct MessagesRequestContextManagementEditsItemClearToolUses20250919 {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub exclude_tools: crate::Nullable<Vec<String>>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestContextManagementEditsItemClearToolUses20250919, [r#type "type" req,
+    trigger "trigger" opt, keep "keep" opt, clear_at_least "clear_at_least" opt,
+    clear_tool_inputs "clear_tool_inputs" opt, exclude_tools "exclude_tools" opt]
+);
 
 impl MessagesRequestContextManagementEditsItemClearToolUses20250919 {
     /// An empty `MessagesRequestContextManagementEditsItemClearToolUses20250919`; fill it in with the setters.
@@ -852,7 +886,7 @@ for MessagesRequestContextManagementEditsItemClearToolUses20250919Trigger {
 /// Edit strategy identifier.
 ///
 /// `clear_tool_uses_20250919` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -883,7 +917,6 @@ for MessagesRequestContextManagementEditsItemClearToolUses20250919Type {
 /// Summarizes earlier context into a compaction block when it grows too large.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestContextManagementEditsItemCompact20260112 {
     /// Edit strategy identifier.
@@ -898,6 +931,13 @@ pub struct MessagesRequestContextManagementEditsItemCompact20260112 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pause_after_compaction: Option<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestContextManagementEditsItemCompact20260112, [r#type "type" req, trigger
+    "trigger" opt, instructions "instructions" opt, pause_after_compaction
+    "pause_after_compaction" opt]
+);
 
 impl MessagesRequestContextManagementEditsItemCompact20260112 {
     /// An empty `MessagesRequestContextManagementEditsItemCompact20260112`; fill it in with the setters.
@@ -936,7 +976,7 @@ impl MessagesRequestContextManagementEditsItemCompact20260112 {
 /// Edit strategy identifier.
 ///
 /// `compact_20260112` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -966,13 +1006,15 @@ impl std::fmt::Display for MessagesRequestContextManagementEditsItemCompact20260
 /// Information about the request that is not sent to the model as prompt text.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestMetadata {
     /// Opaque identifier of your end user.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub user_id: crate::Nullable<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(MessagesRequestMetadata, [user_id "user_id" opt]);
 
 impl MessagesRequestMetadata {
     /// An empty `MessagesRequestMetadata`; fill it in with the setters.
@@ -1109,7 +1151,6 @@ impl From<MessagesRequestThinkingBetweenTools> for MessagesRequestThinking {
 /// The model decides for itself how much to think.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestThinkingAdaptive {
     /// Thinking mode.
@@ -1119,6 +1160,12 @@ pub struct MessagesRequestThinkingAdaptive {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub block_binding: crate::Nullable<AnthropicThinkingBlockBinding>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestThinkingAdaptive, [r#type "type" req, display "display" opt,
+    block_binding "block_binding" opt]
+);
 
 impl MessagesRequestThinkingAdaptive {
     /// An empty `MessagesRequestThinkingAdaptive`; fill it in with the setters.
@@ -1154,7 +1201,7 @@ impl MessagesRequestThinkingAdaptive {
 /// Thinking mode.
 ///
 /// `adaptive` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -1184,12 +1231,16 @@ impl std::fmt::Display for MessagesRequestThinkingAdaptiveType {
 /// Thinking only between tool calls.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestThinkingBetweenTools {
     /// Thinking mode.
     pub r#type: MessagesRequestThinkingBetweenToolsType,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestThinkingBetweenTools, [r#type "type" req]
+);
 
 impl MessagesRequestThinkingBetweenTools {
     /// An empty `MessagesRequestThinkingBetweenTools`; fill it in with the setters.
@@ -1210,7 +1261,7 @@ impl MessagesRequestThinkingBetweenTools {
 /// Thinking mode.
 ///
 /// `between_tools` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -1240,12 +1291,16 @@ impl std::fmt::Display for MessagesRequestThinkingBetweenToolsType {
 /// Thinking off.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestThinkingDisabled {
     /// Thinking mode.
     pub r#type: MessagesRequestThinkingDisabledType,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestThinkingDisabled, [r#type "type" req]
+);
 
 impl MessagesRequestThinkingDisabled {
     /// An empty `MessagesRequestThinkingDisabled`; fill it in with the setters.
@@ -1266,7 +1321,7 @@ impl MessagesRequestThinkingDisabled {
 /// Thinking mode.
 ///
 /// `disabled` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -1296,7 +1351,6 @@ impl std::fmt::Display for MessagesRequestThinkingDisabledType {
 /// Thinking on, with a token budget.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestThinkingEnabled {
     /// Thinking mode.
@@ -1308,6 +1362,12 @@ pub struct MessagesRequestThinkingEnabled {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub block_binding: crate::Nullable<AnthropicThinkingBlockBinding>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestThinkingEnabled, [r#type "type" req, budget_tokens "budget_tokens"
+    req, display "display" opt, block_binding "block_binding" opt]
+);
 
 impl MessagesRequestThinkingEnabled {
     /// A `MessagesRequestThinkingEnabled` from its required fields; the optional ones start empty.
@@ -1354,7 +1414,7 @@ impl MessagesRequestThinkingEnabled {
 /// Thinking mode.
 ///
 /// `enabled` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -1464,7 +1524,6 @@ impl From<MessagesRequestToolChoiceTool> for MessagesRequestToolChoice {
 /// The model has to call at least one tool, of its choosing.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolChoiceAny {
     /// Choice mode.
@@ -1473,6 +1532,12 @@ pub struct MessagesRequestToolChoiceAny {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_parallel_tool_use: Option<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestToolChoiceAny, [r#type "type" req, disable_parallel_tool_use
+    "disable_parallel_tool_use" opt]
+);
 
 impl MessagesRequestToolChoiceAny {
     /// An empty `MessagesRequestToolChoiceAny`; fill it in with the setters.
@@ -1496,7 +1561,7 @@ impl MessagesRequestToolChoiceAny {
 /// Choice mode.
 ///
 /// `any` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -1526,7 +1591,6 @@ impl std::fmt::Display for MessagesRequestToolChoiceAnyType {
 /// The model decides by itself whether to call tools.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolChoiceAuto {
     /// Choice mode.
@@ -1535,6 +1599,12 @@ pub struct MessagesRequestToolChoiceAuto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_parallel_tool_use: Option<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestToolChoiceAuto, [r#type "type" req, disable_parallel_tool_use
+    "disable_parallel_tool_use" opt]
+);
 
 impl MessagesRequestToolChoiceAuto {
     /// An empty `MessagesRequestToolChoiceAuto`; fill it in with the setters.
@@ -1561,7 +1631,7 @@ impl MessagesRequestToolChoiceAuto {
 /// Choice mode.
 ///
 /// `auto` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -1591,12 +1661,16 @@ impl std::fmt::Display for MessagesRequestToolChoiceAutoType {
 /// The model must not call any tool.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolChoiceNone {
     /// Choice mode.
     pub r#type: MessagesRequestToolChoiceNoneType,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestToolChoiceNone, [r#type "type" req]
+);
 
 impl MessagesRequestToolChoiceNone {
     /// An empty `MessagesRequestToolChoiceNone`; fill it in with the setters.
@@ -1617,7 +1691,7 @@ impl MessagesRequestToolChoiceNone {
 /// Choice mode.
 ///
 /// `none` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -1647,7 +1721,6 @@ impl std::fmt::Display for MessagesRequestToolChoiceNoneType {
 /// The model has to call the named tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolChoiceTool {
     /// Choice mode.
@@ -1658,6 +1731,12 @@ pub struct MessagesRequestToolChoiceTool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_parallel_tool_use: Option<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestToolChoiceTool, [r#type "type" req, name "name" req,
+    disable_parallel_tool_use "disable_parallel_tool_use" opt]
+);
 
 impl MessagesRequestToolChoiceTool {
     /// A `MessagesRequestToolChoiceTool` from its required fields; the optional ones start empty.
@@ -1694,7 +1773,7 @@ impl MessagesRequestToolChoiceTool {
 /// Choice mode.
 ///
 /// `tool` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -1854,7 +1933,6 @@ impl From<ToolSearchServerTool> for MessagesRequestToolsItem {
 /// Anthropic's advisor tool, which lets the model consult a second model.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemAdvisorTool20260301 {
     /// Tool version identifier.
@@ -1877,6 +1955,14 @@ pub struct MessagesRequestToolsItemAdvisorTool20260301 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestToolsItemAdvisorTool20260301, [r#type "type" req, name "name" req,
+    model "model" req, max_uses "max_uses" opt, allowed_callers "allowed_callers" opt,
+    defer_loading "defer_loading" opt, caching "caching" opt, cache_control
+    "cache_control" opt]
+);
 
 impl MessagesRequestToolsItemAdvisorTool20260301 {
     /// A `MessagesRequestToolsItemAdvisorTool20260301` from its required fields; the optional ones start empty.
@@ -1954,7 +2040,7 @@ impl MessagesRequestToolsItemAdvisorTool20260301 {
 /// Fixed name of this tool.
 ///
 /// `advisor` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -1984,7 +2070,7 @@ impl std::fmt::Display for MessagesRequestToolsItemAdvisorTool20260301Name {
 /// Tool version identifier.
 ///
 /// `advisor_20260301` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -2014,7 +2100,6 @@ impl std::fmt::Display for MessagesRequestToolsItemAdvisorTool20260301Type {
 /// Anthropic's bash tool, version 2025-01-24.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemBashTool20250124 {
     /// Tool version identifier.
@@ -2024,6 +2109,12 @@ pub struct MessagesRequestToolsItemBashTool20250124 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestToolsItemBashTool20250124, [r#type "type" req, name "name" req,
+    cache_control "cache_control" opt]
+);
 
 impl MessagesRequestToolsItemBashTool20250124 {
     /// An empty `MessagesRequestToolsItemBashTool20250124`; fill it in with the setters.
@@ -2062,7 +2153,7 @@ impl MessagesRequestToolsItemBashTool20250124 {
 /// Fixed name of this tool.
 ///
 /// `bash` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -2092,7 +2183,7 @@ impl std::fmt::Display for MessagesRequestToolsItemBashTool20250124Name {
 /// Tool version identifier.
 ///
 /// `bash_20250124` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -2122,7 +2213,6 @@ impl std::fmt::Display for MessagesRequestToolsItemBashTool20250124Type {
 /// A function you define and run yourself.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemCustomTool {
     /// Kind of tool; may be left out for custom tools.
@@ -2144,6 +2234,13 @@ pub struct MessagesRequestToolsItemCustomTool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strict: Option<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestToolsItemCustomTool, [r#type "type" opt, name "name" req, description
+    "description" opt, input_schema "input_schema" req, cache_control "cache_control"
+    opt, defer_loading "defer_loading" opt, strict "strict" opt]
+);
 
 impl MessagesRequestToolsItemCustomTool {
     /// A `MessagesRequestToolsItemCustomTool` from its required fields; the optional ones start empty.
@@ -2264,7 +2361,7 @@ impl MessagesRequestToolsItemCustomToolInputSchema {
 /// Kind of tool; may be left out for custom tools.
 ///
 /// `custom` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -2323,7 +2420,6 @@ impl MessagesRequestToolsItemOtherTool {
 /// Anthropic's text editor tool, version 2025-01-24.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemTextEditorTool20250124 {
     /// Tool version identifier.
@@ -2333,6 +2429,12 @@ pub struct MessagesRequestToolsItemTextEditorTool20250124 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestToolsItemTextEditorTool20250124, [r#type "type" req, name "name" req,
+    cache_control "cache_control" opt]
+);
 
 impl MessagesRequestToolsItemTextEditorTool20250124 {
     /// An empty `MessagesRequestToolsItemTextEditorTool20250124`; fill it in with the setters.
@@ -2371,7 +2473,7 @@ impl MessagesRequestToolsItemTextEditorTool20250124 {
 /// Fixed name of this tool.
 ///
 /// `str_replace_editor` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -2401,7 +2503,7 @@ impl std::fmt::Display for MessagesRequestToolsItemTextEditorTool20250124Name {
 /// Tool version identifier.
 ///
 /// `text_editor_20250124` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -2431,7 +2533,6 @@ impl std::fmt::Display for MessagesRequestToolsItemTextEditorTool20250124Type {
 /// Anthropic's web search tool, version 2025-03-05.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemWebSearchTool20250305 {
     /// Tool version identifier.
@@ -2452,6 +2553,14 @@ pub struct MessagesRequestToolsItemWebSearchTool20250305 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestToolsItemWebSearchTool20250305, [r#type "type" req, name "name" req,
+    allowed_domains "allowed_domains" opt, blocked_domains "blocked_domains" opt,
+    max_uses "max_uses" opt, user_location "user_location" opt, cache_control
+    "cache_control" opt]
+);
 
 impl MessagesRequestToolsItemWebSearchTool20250305 {
     /// An empty `MessagesRequestToolsItemWebSearchTool20250305`; fill it in with the setters.
@@ -2517,7 +2626,7 @@ impl MessagesRequestToolsItemWebSearchTool20250305 {
 /// Fixed name of this tool.
 ///
 /// `web_search` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -2547,7 +2656,7 @@ impl std::fmt::Display for MessagesRequestToolsItemWebSearchTool20250305Name {
 /// Tool version identifier.
 ///
 /// `web_search_20250305` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -2577,7 +2686,6 @@ impl std::fmt::Display for MessagesRequestToolsItemWebSearchTool20250305Type {
 /// Anthropic's web search tool, version 2026-02-09, which can also be called from code execution.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesRequestToolsItemWebSearchTool20260209 {
     /// Tool version identifier.
@@ -2600,6 +2708,14 @@ pub struct MessagesRequestToolsItemWebSearchTool20260209 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesRequestToolsItemWebSearchTool20260209, [r#type "type" req, name "name" req,
+    allowed_callers "allowed_callers" opt, allowed_domains "allowed_domains" opt,
+    blocked_domains "blocked_domains" opt, max_uses "max_uses" opt, user_location
+    "user_location" opt, cache_control "cache_control" opt]
+);
 
 impl MessagesRequestToolsItemWebSearchTool20260209 {
     /// An empty `MessagesRequestToolsItemWebSearchTool20260209`; fill it in with the setters.
@@ -2671,7 +2787,7 @@ impl MessagesRequestToolsItemWebSearchTool20260209 {
 /// Fixed name of this tool.
 ///
 /// `web_search` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -2701,7 +2817,7 @@ impl std::fmt::Display for MessagesRequestToolsItemWebSearchTool20260209Name {
 /// Tool version identifier.
 ///
 /// `web_search_20260209` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

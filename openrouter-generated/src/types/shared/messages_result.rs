@@ -12,8 +12,6 @@ use crate::types::{
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesResult {
     /// Unique ID of the message.
@@ -33,24 +31,29 @@ pub struct MessagesResult {
     pub stop_sequence: Option<String>,
     /// Token counts of the request, with cost and speed details.
     pub usage: MessagesResultUsage,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<ProviderName>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openrouter_metadata: Option<OpenRouterMetadata>,
     /// Context edits that were carried out while handling this request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_management: Option<MessagesResultContextManagement>,
 }
+crate::__private::serde_struct!(
+    MessagesResult, [id "id" req, r#type "type" req, role "role" req, container
+    "container" opt, content "content" req, model "model" req, stop_reason "stop_reason"
+    opt, stop_details "stop_details" opt, stop_sequence "stop_sequence" opt, usage
+    "usage" req, provider "provider" opt, openrouter_metadata "openrouter_metadata" opt,
+    context_management "context_management" opt]
+);
 
 /// Context edits that were carried out while handling this request.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesResultContextManagement {
     /// One entry per edit that was applied.
     pub applied_edits: Vec<MessagesResultContextManagementAppliedEditsItem>,
 }
+crate::__private::serde_struct!(
+    MessagesResultContextManagement, [applied_edits "applied_edits" req]
+);
 
 /// An applied edit; fields beyond `type` depend on the edit.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +71,7 @@ pub struct MessagesResultContextManagementAppliedEditsItem {
 /// Always `assistant`.
 ///
 /// `assistant` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -98,7 +101,7 @@ impl std::fmt::Display for MessagesResultRole {
 /// Object kind.
 ///
 /// `message` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -129,8 +132,6 @@ impl std::fmt::Display for MessagesResultType {
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessagesResultUsage {
     /// Input tokens that were neither read from nor written to the cache.
@@ -149,16 +150,20 @@ pub struct MessagesResultUsage {
     /// Service tier the request was served on.
     pub service_tier: Option<String>,
     /// What the request cost, in credits.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_details: Option<CostDetails>,
     /// True when the request ran on your own provider key (BYOK).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_byok: Option<bool>,
     /// Per-step token counts when the reply took several internal steps.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iterations: Option<Vec<AnthropicUsageIteration>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed: Option<AnthropicSpeed>,
 }
+crate::__private::serde_struct!(
+    MessagesResultUsage, [input_tokens "input_tokens" req, output_tokens "output_tokens"
+    req, output_tokens_details "output_tokens_details" opt, cache_creation_input_tokens
+    "cache_creation_input_tokens" opt, cache_read_input_tokens "cache_read_input_tokens"
+    opt, cache_creation "cache_creation" opt, inference_geo "inference_geo" opt,
+    server_tool_use "server_tool_use" opt, service_tier "service_tier" opt, cost "cost"
+    opt, cost_details "cost_details" opt, is_byok "is_byok" opt, iterations "iterations"
+    opt, speed "speed" opt]
+);

@@ -6,7 +6,6 @@ use crate::types::SearchModelsServerToolConfig;
 /// OpenRouter server tool that lets the model look up and filter the models OpenRouter offers.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesSearchModelsServerTool {
     /// Tool type identifier.
@@ -14,6 +13,11 @@ pub struct MessagesSearchModelsServerTool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<SearchModelsServerToolConfig>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesSearchModelsServerTool, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl MessagesSearchModelsServerTool {
     /// An empty `MessagesSearchModelsServerTool`; fill it in with the setters.
@@ -40,7 +44,7 @@ impl MessagesSearchModelsServerTool {
 /// Tool type identifier.
 ///
 /// `openrouter:experimental__search_models` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

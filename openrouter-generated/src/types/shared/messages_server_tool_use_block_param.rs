@@ -6,7 +6,6 @@ use crate::types::AnthropicCacheControlDirective;
 /// A server tool call made earlier by the assistant.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesServerToolUseBlockParam {
     /// Block kind.
@@ -21,6 +20,12 @@ pub struct MessagesServerToolUseBlockParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesServerToolUseBlockParam, [r#type "type" req, id "id" req, name "name" req,
+    input "input" opt, cache_control "cache_control" opt]
+);
 
 impl MessagesServerToolUseBlockParam {
     /// A `MessagesServerToolUseBlockParam` from its required fields; the optional ones start empty.
@@ -74,7 +79,7 @@ impl MessagesServerToolUseBlockParam {
 /// Block kind.
 ///
 /// `server_tool_use` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// Thinking from an earlier assistant turn, returned unchanged with its signature.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesThinkingBlockParam {
     /// Block kind.
@@ -14,6 +13,12 @@ pub struct MessagesThinkingBlockParam {
     /// Signature that proves the thinking is unaltered.
     pub signature: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesThinkingBlockParam, [r#type "type" req, thinking "thinking" req, signature
+    "signature" req]
+);
 
 impl MessagesThinkingBlockParam {
     /// A `MessagesThinkingBlockParam` from its required fields; the optional ones start empty.
@@ -47,7 +52,7 @@ impl MessagesThinkingBlockParam {
 /// Block kind.
 ///
 /// `thinking` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::{AnthropicCacheControlDirective, MessagesToolDefinition};
 /// Brings a tool declared with `defer_loading: true` into play part-way through a conversation while keeping the prompt cache valid. Allowed only in `system` turns, and not supported by Claude Sonnet 5 or by models before Claude Opus 4.8.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolAdditionBlock {
     /// Block kind.
@@ -16,6 +15,12 @@ pub struct MessagesToolAdditionBlock {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesToolAdditionBlock, [r#type "type" req, tool "tool" req, cache_control
+    "cache_control" opt]
+);
 
 impl MessagesToolAdditionBlock {
     /// A `MessagesToolAdditionBlock` from its required fields; the optional ones start empty.
@@ -162,7 +167,6 @@ impl From<MessagesToolDefinition> for MessagesToolAdditionBlockTool {
 /// One tool of an MCP server.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolAdditionBlockToolMcpToolReference {
     /// Reference kind.
@@ -172,6 +176,12 @@ pub struct MessagesToolAdditionBlockToolMcpToolReference {
     /// Name of the MCP server that offers it.
     pub server_name: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesToolAdditionBlockToolMcpToolReference, [r#type "type" req, name "name" req,
+    server_name "server_name" req]
+);
 
 impl MessagesToolAdditionBlockToolMcpToolReference {
     /// A `MessagesToolAdditionBlockToolMcpToolReference` from its required fields; the optional ones start empty.
@@ -208,7 +218,7 @@ impl MessagesToolAdditionBlockToolMcpToolReference {
 /// Reference kind.
 ///
 /// `mcp_tool_reference` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -238,7 +248,6 @@ impl std::fmt::Display for MessagesToolAdditionBlockToolMcpToolReferenceType {
 /// Every tool of an MCP server.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolAdditionBlockToolMcpToolsetReference {
     /// Reference kind.
@@ -246,6 +255,12 @@ pub struct MessagesToolAdditionBlockToolMcpToolsetReference {
     /// Name of the MCP server.
     pub server_name: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesToolAdditionBlockToolMcpToolsetReference, [r#type "type" req, server_name
+    "server_name" req]
+);
 
 impl MessagesToolAdditionBlockToolMcpToolsetReference {
     /// A `MessagesToolAdditionBlockToolMcpToolsetReference` from its required fields; the optional ones start empty.
@@ -275,7 +290,7 @@ impl MessagesToolAdditionBlockToolMcpToolsetReference {
 /// Reference kind.
 ///
 /// `mcp_toolset_reference` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -305,7 +320,6 @@ impl std::fmt::Display for MessagesToolAdditionBlockToolMcpToolsetReferenceType 
 /// A tool from the request's `tools` list, by name.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolAdditionBlockToolToolReference {
     /// Reference kind.
@@ -313,6 +327,11 @@ pub struct MessagesToolAdditionBlockToolToolReference {
     /// Name of the tool.
     pub name: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesToolAdditionBlockToolToolReference, [r#type "type" req, name "name" req]
+);
 
 impl MessagesToolAdditionBlockToolToolReference {
     /// A `MessagesToolAdditionBlockToolToolReference` from its required fields; the optional ones start empty.
@@ -342,7 +361,7 @@ impl MessagesToolAdditionBlockToolToolReference {
 /// Reference kind.
 ///
 /// `tool_reference` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -372,7 +391,7 @@ impl std::fmt::Display for MessagesToolAdditionBlockToolToolReferenceType {
 /// Block kind.
 ///
 /// `tool_addition` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

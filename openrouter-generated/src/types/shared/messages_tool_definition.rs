@@ -4,7 +4,6 @@
 /// A tool given in full, rather than by reference to the request's `tools` list.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolDefinition {
     /// Reference kind.
@@ -12,6 +11,11 @@ pub struct MessagesToolDefinition {
     /// The tool in Anthropic's format: a custom tool with an `input_schema`, or a bash, text editor or web search server tool (the same forms as those entries of the request's `tools`).
     pub definition: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesToolDefinition, [r#type "type" req, definition "definition" req]
+);
 
 impl MessagesToolDefinition {
     /// A `MessagesToolDefinition` from its required fields; the optional ones start empty.
@@ -43,7 +47,7 @@ impl MessagesToolDefinition {
 /// Reference kind.
 ///
 /// `tool_definition` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

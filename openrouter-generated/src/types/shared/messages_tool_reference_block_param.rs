@@ -4,7 +4,6 @@
 /// Points to a tool by name, as returned by a tool search.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolReferenceBlockParam {
     /// Block kind.
@@ -12,6 +11,11 @@ pub struct MessagesToolReferenceBlockParam {
     /// Name of the referenced tool.
     pub tool_name: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesToolReferenceBlockParam, [r#type "type" req, tool_name "tool_name" req]
+);
 
 impl MessagesToolReferenceBlockParam {
     /// A `MessagesToolReferenceBlockParam` from its required fields; the optional ones start empty.
@@ -41,7 +45,7 @@ impl MessagesToolReferenceBlockParam {
 /// Block kind.
 ///
 /// `tool_reference` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

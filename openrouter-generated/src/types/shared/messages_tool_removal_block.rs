@@ -6,7 +6,6 @@ use crate::types::AnthropicCacheControlDirective;
 /// Takes a tool away part-way through a conversation while keeping the prompt cache valid. Allowed only in `system` turns, and not supported by Claude Sonnet 5 or by models before Claude Opus 4.8.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolRemovalBlock {
     /// Block kind.
@@ -16,6 +15,12 @@ pub struct MessagesToolRemovalBlock {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesToolRemovalBlock, [r#type "type" req, tool "tool" req, cache_control
+    "cache_control" opt]
+);
 
 impl MessagesToolRemovalBlock {
     /// A `MessagesToolRemovalBlock` from its required fields; the optional ones start empty.
@@ -143,7 +148,6 @@ for MessagesToolRemovalBlockTool {
 /// One tool of an MCP server.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolRemovalBlockToolMcpToolReference {
     /// Reference kind.
@@ -153,6 +157,12 @@ pub struct MessagesToolRemovalBlockToolMcpToolReference {
     /// Name of the MCP server that offers it.
     pub server_name: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesToolRemovalBlockToolMcpToolReference, [r#type "type" req, name "name" req,
+    server_name "server_name" req]
+);
 
 impl MessagesToolRemovalBlockToolMcpToolReference {
     /// A `MessagesToolRemovalBlockToolMcpToolReference` from its required fields; the optional ones start empty.
@@ -189,7 +199,7 @@ impl MessagesToolRemovalBlockToolMcpToolReference {
 /// Reference kind.
 ///
 /// `mcp_tool_reference` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -219,7 +229,6 @@ impl std::fmt::Display for MessagesToolRemovalBlockToolMcpToolReferenceType {
 /// Every tool of an MCP server.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolRemovalBlockToolMcpToolsetReference {
     /// Reference kind.
@@ -227,6 +236,12 @@ pub struct MessagesToolRemovalBlockToolMcpToolsetReference {
     /// Name of the MCP server.
     pub server_name: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesToolRemovalBlockToolMcpToolsetReference, [r#type "type" req, server_name
+    "server_name" req]
+);
 
 impl MessagesToolRemovalBlockToolMcpToolsetReference {
     /// A `MessagesToolRemovalBlockToolMcpToolsetReference` from its required fields; the optional ones start empty.
@@ -256,7 +271,7 @@ impl MessagesToolRemovalBlockToolMcpToolsetReference {
 /// Reference kind.
 ///
 /// `mcp_toolset_reference` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -286,7 +301,6 @@ impl std::fmt::Display for MessagesToolRemovalBlockToolMcpToolsetReferenceType {
 /// A tool from the request's `tools` list, by name.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolRemovalBlockToolToolReference {
     /// Reference kind.
@@ -294,6 +308,11 @@ pub struct MessagesToolRemovalBlockToolToolReference {
     /// Name of the tool.
     pub name: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesToolRemovalBlockToolToolReference, [r#type "type" req, name "name" req]
+);
 
 impl MessagesToolRemovalBlockToolToolReference {
     /// A `MessagesToolRemovalBlockToolToolReference` from its required fields; the optional ones start empty.
@@ -323,7 +342,7 @@ impl MessagesToolRemovalBlockToolToolReference {
 /// Reference kind.
 ///
 /// `tool_reference` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -353,7 +372,7 @@ impl std::fmt::Display for MessagesToolRemovalBlockToolToolReferenceType {
 /// Block kind.
 ///
 /// `tool_removal` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -10,7 +10,6 @@ use crate::types::{
 /// The outcome of a tool call, sent back by you.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolResultBlockParam {
     /// Block kind.
@@ -26,6 +25,12 @@ pub struct MessagesToolResultBlockParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesToolResultBlockParam, [r#type "type" req, tool_use_id "tool_use_id" req,
+    content "content" opt, is_error "is_error" opt, cache_control "cache_control" opt]
+);
 
 impl MessagesToolResultBlockParam {
     /// A `MessagesToolResultBlockParam` from its required fields; the optional ones start empty.
@@ -222,7 +227,7 @@ for MessagesToolResultBlockParamContentBlocksItem {
 /// Block kind.
 ///
 /// `tool_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

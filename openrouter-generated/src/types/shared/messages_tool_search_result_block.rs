@@ -4,7 +4,6 @@
 /// What OpenRouter's deferred-tool search found in an earlier turn, sent back when continuing the conversation.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolSearchResultBlock {
     /// Block kind.
@@ -14,6 +13,12 @@ pub struct MessagesToolSearchResultBlock {
     /// The search result, sent back unchanged.
     pub content: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesToolSearchResultBlock, [r#type "type" req, tool_use_id "tool_use_id" req,
+    content "content" req]
+);
 
 impl MessagesToolSearchResultBlock {
     /// A `MessagesToolSearchResultBlock` from its required fields; the optional ones start empty.
@@ -56,7 +61,7 @@ impl MessagesToolSearchResultBlock {
 /// Block kind.
 ///
 /// `openrouter_tool_search_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

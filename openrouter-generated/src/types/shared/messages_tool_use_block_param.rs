@@ -6,7 +6,6 @@ use crate::types::AnthropicCacheControlDirective;
 /// A tool call the assistant made earlier.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesToolUseBlockParam {
     /// Block kind.
@@ -21,6 +20,12 @@ pub struct MessagesToolUseBlockParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesToolUseBlockParam, [r#type "type" req, id "id" req, name "name" req, input
+    "input" opt, cache_control "cache_control" opt]
+);
 
 impl MessagesToolUseBlockParam {
     /// A `MessagesToolUseBlockParam` from its required fields; the optional ones start empty.
@@ -71,7 +76,7 @@ impl MessagesToolUseBlockParam {
 /// Block kind.
 ///
 /// `tool_use` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

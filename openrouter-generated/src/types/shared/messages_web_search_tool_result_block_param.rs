@@ -9,7 +9,6 @@ use crate::types::{
 /// Results of an earlier web search, returned to the model.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesWebSearchToolResultBlockParam {
     /// Block kind.
@@ -21,6 +20,12 @@ pub struct MessagesWebSearchToolResultBlockParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesWebSearchToolResultBlockParam, [r#type "type" req, tool_use_id "tool_use_id"
+    req, content "content" req, cache_control "cache_control" opt]
+);
 
 impl MessagesWebSearchToolResultBlockParam {
     /// A `MessagesWebSearchToolResultBlockParam` from its required fields; the optional ones start empty.
@@ -101,13 +106,18 @@ for MessagesWebSearchToolResultBlockParamContent {
 /// Why the web search failed.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessagesWebSearchToolResultBlockParamContentWebSearchError {
     /// Block kind.
     pub r#type: MessagesWebSearchToolResultBlockParamContentWebSearchErrorType,
     pub error_code: AnthropicWebSearchErrorCode,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    MessagesWebSearchToolResultBlockParamContentWebSearchError, [r#type "type" req,
+    error_code "error_code" req]
+);
 
 impl MessagesWebSearchToolResultBlockParamContentWebSearchError {
     /// A `MessagesWebSearchToolResultBlockParamContentWebSearchError` from its required fields; the optional ones start empty.
@@ -137,7 +147,7 @@ impl MessagesWebSearchToolResultBlockParamContentWebSearchError {
 /// Block kind.
 ///
 /// `web_search_tool_result_error` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -168,7 +178,7 @@ for MessagesWebSearchToolResultBlockParamContentWebSearchErrorType {
 /// Block kind.
 ///
 /// `web_search_tool_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

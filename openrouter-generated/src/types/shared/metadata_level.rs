@@ -4,7 +4,7 @@
 /// Whether routing details are added to the response as `openrouter_metadata`.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MetadataLevel {
     /// `disabled`

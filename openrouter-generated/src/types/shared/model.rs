@@ -10,8 +10,6 @@ use crate::types::{
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct Model {
     /// ID to put in the `model` field of requests, for example `openai/gpt-4o`.
@@ -23,18 +21,14 @@ pub struct Model {
     /// When the model was added, in Unix seconds.
     pub created: i64,
     /// Prose overview of the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Largest context window in tokens.
     pub context_length: Option<i64>,
     /// Matching Hugging Face repository ID, if there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hugging_face_id: Option<String>,
     /// Last date covered by the training data (YYYY-MM-DD), or null when unknown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub knowledge_cutoff: Option<String>,
     /// Date (YYYY-MM-DD) from which the model could be retired, or null if no retirement is planned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<String>,
     pub architecture: ModelArchitecture,
     pub pricing: ModelPricing,
@@ -45,11 +39,19 @@ pub struct Model {
     pub default_parameters: Option<DefaultParameters>,
     /// Voice names a text-to-speech model can use; null for other models.
     pub supported_voices: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning: Option<ModelReasoning>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub benchmarks: Option<ModelBenchmarks>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias_target: Option<ModelAliasTarget>,
     pub links: ModelLinks,
 }
+crate::__private::serde_struct!(
+    Model, [id "id" req, canonical_slug "canonical_slug" req, name "name" req, created
+    "created" req, description "description" opt, context_length "context_length" opt,
+    hugging_face_id "hugging_face_id" opt, knowledge_cutoff "knowledge_cutoff" opt,
+    expiration_date "expiration_date" opt, architecture "architecture" req, pricing
+    "pricing" req, top_provider "top_provider" req, per_request_limits
+    "per_request_limits" opt, supported_parameters "supported_parameters" req,
+    default_parameters "default_parameters" opt, supported_voices "supported_voices" opt,
+    reasoning "reasoning" opt, benchmarks "benchmarks" opt, alias_target "alias_target"
+    opt, links "links" req]
+);

@@ -3,8 +3,6 @@
 
 /// For a `~latest` style alias, the concrete model it currently points to.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelAliasTarget {
     /// ID of the concrete model, usable in requests.
@@ -12,3 +10,4 @@ pub struct ModelAliasTarget {
     /// Display name of the concrete model.
     pub name: String,
 }
+crate::__private::serde_struct!(ModelAliasTarget, [slug "slug" req, name "name" req]);

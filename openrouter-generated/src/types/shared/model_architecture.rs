@@ -5,8 +5,6 @@ use crate::types::{InputModality, InstructType, ModelTokenizer, OutputModality};
 
 /// What the model takes in and produces, and how it tokenizes.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelArchitecture {
     /// Summary of the model's main modality, such as `text->text`.
@@ -15,8 +13,11 @@ pub struct ModelArchitecture {
     pub input_modalities: Vec<InputModality>,
     /// Kinds of output the model can produce.
     pub output_modalities: Vec<OutputModality>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokenizer: Option<ModelTokenizer>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instruct_type: Option<InstructType>,
 }
+crate::__private::serde_struct!(
+    ModelArchitecture, [modality "modality" opt, input_modalities "input_modalities" req,
+    output_modalities "output_modalities" req, tokenizer "tokenizer" opt, instruct_type
+    "instruct_type" opt]
+);

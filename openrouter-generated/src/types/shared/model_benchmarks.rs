@@ -5,12 +5,13 @@ use crate::types::{ArtificialAnalysisBenchmarks, DesignArenaBenchmark};
 
 /// Independent benchmark results for the model; absent when there are none.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelBenchmarks {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artificial_analysis: Option<ArtificialAnalysisBenchmarks>,
     /// Design Arena ratings, one per arena and category.
     pub design_arena: Vec<DesignArenaBenchmark>,
 }
+crate::__private::serde_struct!(
+    ModelBenchmarks, [artificial_analysis "artificial_analysis" opt, design_arena
+    "design_arena" req]
+);

@@ -3,10 +3,9 @@
 
 /// Related API resources for the model.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelLinks {
     /// URL of the API resource listing the model's endpoints.
     pub details: String,
 }
+crate::__private::serde_struct!(ModelLinks, [details "details" req]);

@@ -5,8 +5,6 @@ use crate::types::PricingOverride;
 
 /// Prices in US dollars, written as decimal strings to keep precision. Token prices are per single token.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelPricing {
     /// Price of one input token.
@@ -14,45 +12,40 @@ pub struct ModelPricing {
     /// Price of one generated output token.
     pub completion: String,
     /// Flat price charged per request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
     /// Price of one input image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// Price of one image token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_token: Option<String>,
     /// Price of one generated image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_output: Option<String>,
     /// Price of one audio input token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio: Option<String>,
     /// Price of one generated audio token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_output: Option<String>,
     /// Price of one audio input token served from cache.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_audio_cache: Option<String>,
     /// Price of one web search.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_search: Option<String>,
     /// Price of one internal reasoning token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub internal_reasoning: Option<String>,
     /// Price of one input token read from the prompt cache.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_cache_read: Option<String>,
     /// Price of one token written to the prompt cache. Where a provider offers several cache lifetimes, this is the rate for the standard five-minute cache.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_cache_write: Option<String>,
     /// Price of one token written to a one-hour cache; present only for providers that bill that lifetime separately.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_cache_write_1h: Option<String>,
     /// Fraction taken off the listed prices (0 means full price, 1 means free).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<f64>,
     /// Conditional price changes, for example for long prompts or certain hours. An entry takes effect only if every condition it lists is met; when several do, later ones win key by key, and keys an entry leaves out fall back to the base value. Prices at the top level are what you pay when no entry matches.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides: Option<Vec<PricingOverride>>,
 }
+crate::__private::serde_struct!(
+    ModelPricing, [prompt "prompt" req, completion "completion" req, request "request"
+    opt, image "image" opt, image_token "image_token" opt, image_output "image_output"
+    opt, audio "audio" opt, audio_output "audio_output" opt, input_audio_cache
+    "input_audio_cache" opt, web_search "web_search" opt, internal_reasoning
+    "internal_reasoning" opt, input_cache_read "input_cache_read" opt, input_cache_write
+    "input_cache_write" opt, input_cache_write_1h "input_cache_write_1h" opt, discount
+    "discount" opt, overrides "overrides" opt]
+);

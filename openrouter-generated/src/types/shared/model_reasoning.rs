@@ -5,21 +5,20 @@ use crate::types::ReasoningEffort;
 
 /// How reasoning can be configured for the model; absent for models without reasoning and for router models.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelReasoning {
     /// When true, reasoning is always on and the effort `none` is refused.
     pub mandatory: bool,
     /// Whether reasoning is on when a request does not set `reasoning.enabled`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_enabled: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_effort: Option<ReasoningEffort>,
     /// Effort levels the model accepts, highest first; null means any level is accepted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_efforts: Option<Vec<ReasoningEffort>>,
     /// True when the model takes a `reasoning.max_tokens` budget (as Anthropic models do), instead of or alongside `reasoning.effort`; left out otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supports_max_tokens: Option<bool>,
 }
+crate::__private::serde_struct!(
+    ModelReasoning, [mandatory "mandatory" req, default_enabled "default_enabled" opt,
+    default_effort "default_effort" opt, supported_efforts "supported_efforts" opt,
+    supports_max_tokens "supports_max_tokens" opt]
+);

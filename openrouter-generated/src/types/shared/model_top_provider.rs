@@ -3,16 +3,16 @@
 
 /// Limits and moderation of the provider that serves the model by default.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModelTopProvider {
     /// Context window in tokens at this provider.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_length: Option<i64>,
     /// Largest number of output tokens this provider will generate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_completion_tokens: Option<i64>,
     /// Whether this provider filters content through moderation.
     pub is_moderated: bool,
 }
+crate::__private::serde_struct!(
+    ModelTopProvider, [context_length "context_length" opt, max_completion_tokens
+    "max_completion_tokens" opt, is_moderated "is_moderated" req]
+);

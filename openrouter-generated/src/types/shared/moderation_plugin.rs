@@ -4,11 +4,13 @@
 /// Plugin `moderation`, which screens content for policy violations.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ModerationPlugin {
     pub id: ModerationPluginId,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(ModerationPlugin, [id "id" req]);
 
 impl ModerationPlugin {
     /// An empty `ModerationPlugin`; fill it in with the setters.
@@ -24,7 +26,7 @@ impl ModerationPlugin {
 }
 
 /// `moderation` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

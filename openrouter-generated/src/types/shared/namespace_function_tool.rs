@@ -6,7 +6,6 @@ use crate::types::ToolAllowedCallers;
 /// A function declared inside a namespace tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct NamespaceFunctionTool {
     /// When true, the model may go on with its turn without waiting for this tool's result. Your application still runs it and sends the output back later, as a `function_call_output` quoting the `call_id`. Only used by providers whose Responses API has async tools.
@@ -37,6 +36,12 @@ pub struct NamespaceFunctionTool {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub allowed_callers: crate::Nullable<ToolAllowedCallers>,
 }
+crate::__private::deserialize_struct!(
+    NamespaceFunctionTool, [r#async "async" opt, r#type "type" req, name "name" req,
+    description "description" opt, parameters "parameters" opt, output_schema
+    "output_schema" opt, strict "strict" opt, defer_loading "defer_loading" opt,
+    allowed_callers "allowed_callers" opt]
+);
 
 impl NamespaceFunctionTool {
     /// A `NamespaceFunctionTool` from its required fields; the optional ones start empty.
@@ -116,7 +121,7 @@ impl NamespaceFunctionTool {
 }
 
 /// `function` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

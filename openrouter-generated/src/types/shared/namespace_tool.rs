@@ -6,7 +6,6 @@ use crate::types::{CustomTool, NamespaceFunctionTool};
 /// A named group of function and custom tools, such as the tools of one MCP server.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct NamespaceTool {
     pub r#type: NamespaceToolType,
@@ -17,6 +16,10 @@ pub struct NamespaceTool {
     /// The grouped tools.
     pub tools: Vec<NamespaceToolToolsItem>,
 }
+crate::__private::deserialize_struct!(
+    NamespaceTool, [r#type "type" req, name "name" req, description "description" req,
+    tools "tools" req]
+);
 
 impl NamespaceTool {
     /// A `NamespaceTool` from its required fields; the optional ones start empty.
@@ -84,7 +87,7 @@ impl From<CustomTool> for NamespaceToolToolsItem {
 }
 
 /// `namespace` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,13 +5,9 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiFile {
     /// Always `openai`.
-    #[serde(rename = "_shape")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shape: Option<OpenAiFileShape>,
     /// ID of the file.
     pub id: String,
@@ -28,11 +24,16 @@ pub struct OpenAiFile {
     /// Processing state of the file; always `processed`.
     pub status: OpenAiFileStatus,
 }
+crate::__private::serde_struct!(
+    OpenAiFile, [shape "_shape" opt, id "id" req, object "object" req, bytes "bytes" req,
+    created_at "created_at" req, filename "filename" req, purpose "purpose" req, status
+    "status" req]
+);
 
 /// Always `file`.
 ///
 /// `file` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -62,7 +63,7 @@ impl std::fmt::Display for OpenAiFileObject {
 /// What the file is meant for at OpenAI.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenAiFilePurpose {
     /// `assistants`
@@ -154,7 +155,7 @@ impl<'de> serde::Deserialize<'de> for OpenAiFilePurpose {
 /// Always `openai`.
 ///
 /// `openai` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -184,7 +185,7 @@ impl std::fmt::Display for OpenAiFileShape {
 /// Processing state of the file; always `processed`.
 ///
 /// `processed` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

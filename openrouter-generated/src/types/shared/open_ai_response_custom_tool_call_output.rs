@@ -5,19 +5,20 @@ use crate::types::ToolOutputContentPart;
 
 /// The output of a custom tool call, in OpenAI's shape.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponseCustomToolCallOutput {
     pub r#type: OpenAiResponseCustomToolCallOutputType,
     /// Identifier of the item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The `call_id` of the custom tool call being answered.
     pub call_id: String,
     /// What the tool returned, as a string or as content parts.
     pub output: OpenAiResponseCustomToolCallOutputOutput,
 }
+crate::__private::serde_struct!(
+    OpenAiResponseCustomToolCallOutput, [r#type "type" req, id "id" opt, call_id
+    "call_id" req, output "output" req]
+);
 
 /// What the tool returned, as a string or as content parts.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,7 +53,7 @@ impl From<&str> for OpenAiResponseCustomToolCallOutputOutput {
 }
 
 /// `custom_tool_call_output` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,16 +5,12 @@ use crate::types::ToolCallStatus;
 
 /// A function call produced by the model, in OpenAI's shape.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponseFunctionToolCall {
     /// True when the tool was declared `async` and the model may go on before the result arrives; send the result later as a `function_call_output` with this `call_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#async: Option<bool>,
     pub r#type: OpenAiResponseFunctionToolCallType,
     /// Identifier of the output item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Identifier that links the call to its `function_call_output`.
     pub call_id: String,
@@ -23,17 +19,19 @@ pub struct OpenAiResponseFunctionToolCall {
     /// The arguments as a JSON-encoded string.
     pub arguments: String,
     /// Namespace the function belongs to, when it was declared inside a namespace tool (an MCP server, say).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ToolCallStatus>,
     /// Experimental and liable to change. Set on every `function_call` a subagent forwards; equals the `call_id` of the `openrouter:subagent` call that started that subagent. Missing on ordinary calls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subagent_id: Option<String>,
     /// Experimental and liable to change. Opaque record of what the subagent produced this turn; send it back untouched in the next request so the subagent can resume with the same context. When a subagent issues several calls at once, only the first carries it (the others carry just `subagent_id`). Only present for calls coming from an `openrouter:subagent` subagent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subagent_items: Option<Vec<OpenAiResponseFunctionToolCallSubagentItemsItem>>,
 }
+crate::__private::serde_struct!(
+    OpenAiResponseFunctionToolCall, [r#async "async" opt, r#type "type" req, id "id" opt,
+    call_id "call_id" req, name "name" req, arguments "arguments" req, namespace
+    "namespace" opt, status "status" opt, subagent_id "subagent_id" opt, subagent_items
+    "subagent_items" opt]
+);
 
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
@@ -48,7 +46,7 @@ pub struct OpenAiResponseFunctionToolCallSubagentItemsItem {
 }
 
 /// `function_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,22 +5,22 @@ use crate::types::{ToolCallStatus, ToolOutputContentPart};
 
 /// The output of a function call, in OpenAI's shape.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponseFunctionToolCallOutput {
     pub r#type: OpenAiResponseFunctionToolCallOutputType,
     /// Identifier of the item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The `call_id` of the function call being answered.
     pub call_id: String,
     /// What the function returned, as a string or as content parts.
     pub output: OpenAiResponseFunctionToolCallOutputOutput,
     /// Progress of the item, if known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ToolCallStatus>,
 }
+crate::__private::serde_struct!(
+    OpenAiResponseFunctionToolCallOutput, [r#type "type" req, id "id" opt, call_id
+    "call_id" req, output "output" req, status "status" opt]
+);
 
 /// What the function returned, as a string or as content parts.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,7 +55,7 @@ impl From<&str> for OpenAiResponseFunctionToolCallOutputOutput {
 }
 
 /// `function_call_output` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

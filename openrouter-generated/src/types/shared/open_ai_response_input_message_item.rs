@@ -5,19 +5,20 @@ use crate::types::InputContentPart;
 
 /// A user, system or developer message item with an ID, in OpenAI's shape.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponseInputMessageItem {
     /// Identifier of the message item.
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<OpenAiResponseInputMessageItemType>,
     /// Who the message comes from.
     pub role: OpenAiResponseInputMessageItemRole,
     /// The message's content parts.
     pub content: Vec<InputContentPart>,
 }
+crate::__private::serde_struct!(
+    OpenAiResponseInputMessageItem, [id "id" req, r#type "type" opt, role "role" req,
+    content "content" req]
+);
 
 /// Who the message comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,7 +57,7 @@ for OpenAiResponseInputMessageItemRole {
 }
 
 /// `developer` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -84,7 +85,7 @@ impl std::fmt::Display for OpenAiResponseInputMessageItemRoleDeveloper {
 }
 
 /// `system` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -112,7 +113,7 @@ impl std::fmt::Display for OpenAiResponseInputMessageItemRoleSystem {
 }
 
 /// `user` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -140,7 +141,7 @@ impl std::fmt::Display for OpenAiResponseInputMessageItemRoleUser {
 }
 
 /// `message` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

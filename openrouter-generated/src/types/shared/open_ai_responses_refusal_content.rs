@@ -4,13 +4,15 @@
 /// The model declining to answer.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponsesRefusalContent {
     pub r#type: OpenAiResponsesRefusalContentType,
     /// The refusal text.
     pub refusal: String,
 }
+crate::__private::deserialize_struct!(
+    OpenAiResponsesRefusalContent, [r#type "type" req, refusal "refusal" req]
+);
 
 impl OpenAiResponsesRefusalContent {
     /// An `OpenAiResponsesRefusalContent` from its required fields; the optional ones start empty.
@@ -38,7 +40,7 @@ impl OpenAiResponsesRefusalContent {
 }
 
 /// `refusal` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -74,11 +74,13 @@ impl From<OpenAiResponsesToolChoiceShell> for OpenAiResponsesToolChoice {
 /// Force use of the apply-patch tool.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponsesToolChoiceApplyPatch {
     pub r#type: OpenAiResponsesToolChoiceApplyPatchType,
 }
+crate::__private::deserialize_struct!(
+    OpenAiResponsesToolChoiceApplyPatch, [r#type "type" req]
+);
 
 impl OpenAiResponsesToolChoiceApplyPatch {
     /// An empty `OpenAiResponsesToolChoiceApplyPatch`; fill it in with the setters.
@@ -97,7 +99,7 @@ impl OpenAiResponsesToolChoiceApplyPatch {
 }
 
 /// `apply_patch` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -125,7 +127,7 @@ impl std::fmt::Display for OpenAiResponsesToolChoiceApplyPatchType {
 }
 
 /// `auto` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -155,13 +157,15 @@ impl std::fmt::Display for OpenAiResponsesToolChoiceAuto {
 /// Force a call to the named function.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponsesToolChoiceFunction {
     pub r#type: OpenAiResponsesToolChoiceFunctionType,
     /// Name of the function to call.
     pub name: String,
 }
+crate::__private::deserialize_struct!(
+    OpenAiResponsesToolChoiceFunction, [r#type "type" req, name "name" req]
+);
 
 impl OpenAiResponsesToolChoiceFunction {
     /// An `OpenAiResponsesToolChoiceFunction` from its required fields; the optional ones start empty.
@@ -189,7 +193,7 @@ impl OpenAiResponsesToolChoiceFunction {
 }
 
 /// `function` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -217,7 +221,7 @@ impl std::fmt::Display for OpenAiResponsesToolChoiceFunctionType {
 }
 
 /// `none` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -245,7 +249,7 @@ impl std::fmt::Display for OpenAiResponsesToolChoiceNone {
 }
 
 /// `required` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -275,11 +279,13 @@ impl std::fmt::Display for OpenAiResponsesToolChoiceRequired {
 /// Force use of the shell tool.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponsesToolChoiceShell {
     pub r#type: OpenAiResponsesToolChoiceShellType,
 }
+crate::__private::deserialize_struct!(
+    OpenAiResponsesToolChoiceShell, [r#type "type" req]
+);
 
 impl OpenAiResponsesToolChoiceShell {
     /// An empty `OpenAiResponsesToolChoiceShell`; fill it in with the setters.
@@ -298,7 +304,7 @@ impl OpenAiResponsesToolChoiceShell {
 }
 
 /// `shell` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -328,11 +334,13 @@ impl std::fmt::Display for OpenAiResponsesToolChoiceShellType {
 /// Force use of the web search preview tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiResponsesToolChoiceWebSearchPreview {
     pub r#type: OpenAiResponsesToolChoiceWebSearchPreviewType,
 }
+crate::__private::deserialize_struct!(
+    OpenAiResponsesToolChoiceWebSearchPreview, [r#type "type" req]
+);
 
 impl OpenAiResponsesToolChoiceWebSearchPreview {
     /// An `OpenAiResponsesToolChoiceWebSearchPreview` from its required fields; the optional ones start empty.
@@ -386,7 +394,7 @@ for OpenAiResponsesToolChoiceWebSearchPreviewType {
 }
 
 /// `web_search_preview` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -415,7 +423,7 @@ for OpenAiResponsesToolChoiceWebSearchPreviewTypeWebSearchPreview {
 }
 
 /// `web_search_preview_2025_03_11` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

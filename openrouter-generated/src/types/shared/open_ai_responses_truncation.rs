@@ -4,7 +4,7 @@
 /// What to do when the input is longer than the context window: `auto` drops items from the middle of the conversation, `disabled` makes the request fail instead.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenAiResponsesTruncation {
     /// `auto`

@@ -17,8 +17,6 @@ use crate::types::{
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenResponsesResult {
     /// Identifier of the response.
@@ -34,11 +32,9 @@ pub struct OpenResponsesResult {
     /// Everything the model produced, in order.
     pub output: Vec<OutputItems>,
     /// All output text joined together, for convenience.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_text: Option<String>,
     pub error: Option<ResponsesErrorField>,
     pub incomplete_details: Option<IncompleteDetails>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
     pub instructions: Option<BaseInputs>,
     pub metadata: Option<RequestMetadata>,
@@ -48,66 +44,64 @@ pub struct OpenResponsesResult {
     /// Whether several tool calls per turn were allowed.
     pub parallel_tool_calls: bool,
     /// Limit on server-tool steps that applied.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_tool_calls: Option<i64>,
     /// Output token limit that applied.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_output_tokens: Option<i64>,
     /// Sampling temperature used.
     pub temperature: Option<f64>,
     /// Nucleus sampling value used.
     pub top_p: Option<f64>,
     /// Number of alternative tokens reported per position.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_logprobs: Option<i64>,
     /// Presence penalty used.
     pub presence_penalty: Option<f64>,
     /// Frequency penalty used.
     pub frequency_penalty: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning: Option<BaseReasoningConfig>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<TextExtendedConfig>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub truncation: Option<Truncation>,
     /// Processing tier that served the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<String>,
     /// Whether the response ran in the background.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background: Option<bool>,
     /// Whether the response was stored; always false on OpenRouter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<bool>,
     /// Response this one continued from; always null on OpenRouter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_response_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<StoredPromptTemplate>,
     /// Prompt cache key that was sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_cache_key: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_cache_options: Option<PromptCacheOptions>,
     /// End-user safety identifier that was sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_identifier: Option<String>,
     /// End-user identifier that was sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ApiErrorType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openrouter_metadata: Option<OpenRouterMetadata>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alignment: Option<AlignmentResult>,
     /// Armor's verdicts on the client tool calls of the response (see the `armor` plugin).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safeguard_results: Option<Vec<ArmorSafeguardResult>>,
 }
+crate::__private::serde_struct!(
+    OpenResponsesResult, [id "id" req, object "object" req, created_at "created_at" req,
+    completed_at "completed_at" opt, model "model" req, status "status" req, output
+    "output" req, output_text "output_text" opt, error "error" opt, incomplete_details
+    "incomplete_details" opt, usage "usage" opt, instructions "instructions" opt,
+    metadata "metadata" opt, tools "tools" req, tool_choice "tool_choice" req,
+    parallel_tool_calls "parallel_tool_calls" req, max_tool_calls "max_tool_calls" opt,
+    max_output_tokens "max_output_tokens" opt, temperature "temperature" opt, top_p
+    "top_p" opt, top_logprobs "top_logprobs" opt, presence_penalty "presence_penalty"
+    opt, frequency_penalty "frequency_penalty" opt, reasoning "reasoning" opt, text
+    "text" opt, truncation "truncation" opt, service_tier "service_tier" opt, background
+    "background" opt, store "store" opt, previous_response_id "previous_response_id" opt,
+    prompt "prompt" opt, prompt_cache_key "prompt_cache_key" opt, prompt_cache_options
+    "prompt_cache_options" opt, safety_identifier "safety_identifier" opt, user "user"
+    opt, error_type "error_type" opt, openrouter_metadata "openrouter_metadata" opt,
+    alignment "alignment" opt, safeguard_results "safeguard_results" opt]
+);
 
 /// `response` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -252,36 +246,34 @@ impl From<NamespaceTool> for OpenResponsesResultToolsItem {
 
 /// A function you implement.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenResponsesResultToolsItemFunctionTool {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_callers: Option<ToolAllowedCallers>,
     /// JSON Schema of what the function returns.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_schema: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// When true, the model may go on with its turn without waiting for this tool's result. Your application still runs it and sends the output back later, as a `function_call_output` quoting the `call_id`. Only used by providers whose Responses API has async tools.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#async: Option<bool>,
     /// True if the function was kept hidden until tool search surfaced it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub defer_loading: Option<bool>,
     pub r#type: OpenResponsesResultToolsItemFunctionToolType,
     /// Name the model uses to call the function.
     pub name: String,
     /// What the function does and when to use it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// JSON Schema of the function's arguments.
     pub parameters: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// When true, the arguments must follow the schema exactly.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strict: Option<bool>,
 }
+crate::__private::serde_struct!(
+    OpenResponsesResultToolsItemFunctionTool, [allowed_callers "allowed_callers" opt,
+    output_schema "output_schema" opt, r#async "async" opt, defer_loading "defer_loading"
+    opt, r#type "type" req, name "name" req, description "description" opt, parameters
+    "parameters" opt, strict "strict" opt]
+);
 
 /// `function` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -9,8 +9,6 @@ use crate::types::{
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenRouterMetadata {
     /// The model as named in the request.
@@ -23,17 +21,19 @@ pub struct OpenRouterMetadata {
     /// Which try produced this answer, counting from 1.
     pub attempt: i64,
     /// Every provider tried, in order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempts: Option<Vec<RouterAttempt>>,
     /// True when your own provider key was used.
     pub is_byok: bool,
     pub endpoints: EndpointsMetadata,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<RouterParams>,
     /// Stages such as guardrails and plugins that ran on the call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<Vec<PipelineStage>>,
     /// Milliseconds from sending the request upstream until the end of the provider's answer (divide completion tokens by it for throughput); absent when nothing was sent upstream.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation_time: Option<i64>,
 }
+crate::__private::serde_struct!(
+    OpenRouterMetadata, [requested "requested" req, strategy "strategy" req, region
+    "region" opt, summary "summary" req, attempt "attempt" req, attempts "attempts" opt,
+    is_byok "is_byok" req, endpoints "endpoints" req, params "params" opt, pipeline
+    "pipeline" opt, generation_time "generation_time" opt]
+);

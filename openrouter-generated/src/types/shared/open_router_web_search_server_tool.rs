@@ -6,13 +6,17 @@ use crate::types::WebSearchConfig;
 /// Built-in tool `openrouter:web_search`, which looks up fresh information on the web.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OpenRouterWebSearchServerTool {
     pub r#type: OpenRouterWebSearchServerToolType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<WebSearchConfig>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    OpenRouterWebSearchServerTool, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl OpenRouterWebSearchServerTool {
     /// An empty `OpenRouterWebSearchServerTool`; fill it in with the setters.
@@ -37,7 +41,7 @@ impl OpenRouterWebSearchServerTool {
 }
 
 /// `openrouter:web_search` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -3,8 +3,6 @@
 
 /// What an `openrouter:bash` command printed when run in OpenRouter's sandbox (engine `openrouter`).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrAnthropicBashToolResult {
     /// Block kind.
@@ -14,11 +12,15 @@ pub struct OrAnthropicBashToolResult {
     /// The command output.
     pub content: std::collections::BTreeMap<String, serde_json::Value>,
 }
+crate::__private::serde_struct!(
+    OrAnthropicBashToolResult, [r#type "type" req, tool_use_id "tool_use_id" req, content
+    "content" req]
+);
 
 /// Block kind.
 ///
 /// `openrouter_bash_tool_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,8 +5,6 @@ use crate::types::OrAnthropicNullableCaller;
 
 /// A call to a tool that runs on the server side (Anthropic's or OpenRouter's).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrAnthropicServerToolUseBlock {
     /// Block kind.
@@ -16,16 +14,18 @@ pub struct OrAnthropicServerToolUseBlock {
     /// Name of the server tool.
     pub name: String,
     /// Arguments of the call, as a JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller: Option<OrAnthropicNullableCaller>,
 }
+crate::__private::serde_struct!(
+    OrAnthropicServerToolUseBlock, [r#type "type" req, id "id" req, name "name" req,
+    input "input" opt, caller "caller" opt]
+);
 
 /// Block kind.
 ///
 /// `server_tool_use` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

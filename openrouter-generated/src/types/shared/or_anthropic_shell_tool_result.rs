@@ -3,8 +3,6 @@
 
 /// What an `openrouter:shell` command printed when run in OpenRouter's sandbox.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrAnthropicShellToolResult {
     /// Block kind.
@@ -14,11 +12,15 @@ pub struct OrAnthropicShellToolResult {
     /// The command output.
     pub content: std::collections::BTreeMap<String, serde_json::Value>,
 }
+crate::__private::serde_struct!(
+    OrAnthropicShellToolResult, [r#type "type" req, tool_use_id "tool_use_id" req,
+    content "content" req]
+);
 
 /// Block kind.
 ///
 /// `openrouter_shell_tool_result` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::FailableToolCallStatus;
 /// Result of the `openrouter:advisor` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputAdvisorServerToolItem {
     pub r#type: OutputAdvisorServerToolItemType,
@@ -30,6 +29,11 @@ pub struct OutputAdvisorServerToolItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_name: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    OutputAdvisorServerToolItem, [r#type "type" req, id "id" opt, status "status" req,
+    model "model" opt, prompt "prompt" opt, advice "advice" opt, error "error" opt,
+    instance_name "instance_name" opt]
+);
 
 impl OutputAdvisorServerToolItem {
     /// An `OutputAdvisorServerToolItem` from its required fields; the optional ones start empty.
@@ -96,7 +100,7 @@ impl OutputAdvisorServerToolItem {
 }
 
 /// `openrouter:advisor` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

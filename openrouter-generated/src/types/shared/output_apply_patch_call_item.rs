@@ -7,8 +7,6 @@ use crate::types::{ApplyPatchCallOperation, ApplyPatchCallStatus};
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputApplyPatchCallItem {
     pub r#type: OutputApplyPatchCallItemType,
@@ -19,9 +17,13 @@ pub struct OutputApplyPatchCallItem {
     pub status: ApplyPatchCallStatus,
     pub operation: ApplyPatchCallOperation,
 }
+crate::__private::serde_struct!(
+    OutputApplyPatchCallItem, [r#type "type" req, id "id" req, call_id "call_id" req,
+    status "status" req, operation "operation" req]
+);
 
 /// `apply_patch_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::{ApplyPatchCallOperation, FailableToolCallStatus};
 /// Result of the `openrouter:apply_patch` server tool. Once the patch validates, the turn stops so the client can apply it and answer with an `apply_patch_call_output` next time.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputApplyPatchServerToolItem {
     /// Error message when the tool call failed without a result; comes with status `failed`, absent on success.
@@ -23,6 +22,10 @@ pub struct OutputApplyPatchServerToolItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<ApplyPatchCallOperation>,
 }
+crate::__private::deserialize_struct!(
+    OutputApplyPatchServerToolItem, [error "error" opt, r#type "type" req, id "id" opt,
+    call_id "call_id" opt, status "status" req, operation "operation" opt]
+);
 
 impl OutputApplyPatchServerToolItem {
     /// An `OutputApplyPatchServerToolItem` from its required fields; the optional ones start empty.
@@ -78,7 +81,7 @@ impl OutputApplyPatchServerToolItem {
 }
 
 /// `openrouter:apply_patch` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

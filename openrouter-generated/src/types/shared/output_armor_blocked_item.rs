@@ -6,7 +6,6 @@
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputArmorBlockedItem {
     pub r#type: OutputArmorBlockedItemType,
@@ -27,6 +26,11 @@ pub struct OutputArmorBlockedItem {
     pub reason: String,
     pub status: OutputArmorBlockedItemStatus,
 }
+crate::__private::deserialize_struct!(
+    OutputArmorBlockedItem, [r#type "type" req, id "id" req, call_id "call_id" req, name
+    "name" req, namespace "namespace" opt, arguments "arguments" req, explanation
+    "explanation" req, reason "reason" req, status "status" req]
+);
 
 impl OutputArmorBlockedItem {
     /// Sets the `type` field.
@@ -85,7 +89,7 @@ impl OutputArmorBlockedItem {
 }
 
 /// `completed` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -113,7 +117,7 @@ impl std::fmt::Display for OutputArmorBlockedItemStatus {
 }
 
 /// `openrouter:armor_blocked` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

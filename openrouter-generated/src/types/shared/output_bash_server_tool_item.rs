@@ -6,7 +6,6 @@ use crate::types::{ContainerFileCitation, FailableToolCallStatus};
 /// Result of the `openrouter:bash` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputBashServerToolItem {
     /// Error message when the sandbox call failed without a result (such as hitting the per-user container limit); comes with status `failed`, absent on success.
@@ -43,6 +42,12 @@ pub struct OutputBashServerToolItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i64>,
 }
+crate::__private::deserialize_struct!(
+    OutputBashServerToolItem, [error "error" opt, container_id "container_id" opt, files
+    "files" opt, r#type "type" req, id "id" opt, status "status" req, call_id "call_id"
+    opt, arguments "arguments" opt, command "command" opt, stdout "stdout" opt, stderr
+    "stderr" opt, exit_code "exitCode" opt]
+);
 
 impl OutputBashServerToolItem {
     /// An `OutputBashServerToolItem` from its required fields; the optional ones start empty.
@@ -137,7 +142,7 @@ impl OutputBashServerToolItem {
 }
 
 /// `openrouter:bash` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::ToolCallStatus;
 /// Result of the `openrouter:browser_use` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputBrowserUseServerToolItem {
     pub r#type: OutputBrowserUseServerToolItemType,
@@ -22,6 +21,10 @@ pub struct OutputBrowserUseServerToolItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub screenshot_b64: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    OutputBrowserUseServerToolItem, [r#type "type" req, id "id" opt, status "status" req,
+    action "action" opt, screenshot_b64 "screenshotB64" opt]
+);
 
 impl OutputBrowserUseServerToolItem {
     /// An `OutputBrowserUseServerToolItem` from its required fields; the optional ones start empty.
@@ -70,7 +73,7 @@ impl OutputBrowserUseServerToolItem {
 }
 
 /// `openrouter:browser_use` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -162,7 +162,7 @@ impl From<CodeInterpreterFileOutput> for OutputCodeInterpreterCallItemOutputsIte
 /// Progress of the call.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OutputCodeInterpreterCallItemStatus {
     /// `in_progress`
@@ -235,7 +235,7 @@ impl<'de> serde::Deserialize<'de> for OutputCodeInterpreterCallItemStatus {
 }
 
 /// `code_interpreter_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

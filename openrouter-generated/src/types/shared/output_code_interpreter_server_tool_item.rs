@@ -6,7 +6,6 @@ use crate::types::ToolCallStatus;
 /// Result of the `openrouter:code_interpreter` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputCodeInterpreterServerToolItem {
     pub r#type: OutputCodeInterpreterServerToolItemType,
@@ -31,6 +30,11 @@ pub struct OutputCodeInterpreterServerToolItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i64>,
 }
+crate::__private::deserialize_struct!(
+    OutputCodeInterpreterServerToolItem, [r#type "type" req, id "id" opt, status "status"
+    req, language "language" opt, code "code" opt, stdout "stdout" opt, stderr "stderr"
+    opt, exit_code "exitCode" opt]
+);
 
 impl OutputCodeInterpreterServerToolItem {
     /// An `OutputCodeInterpreterServerToolItem` from its required fields; the optional ones start empty.
@@ -100,7 +104,7 @@ impl OutputCodeInterpreterServerToolItem {
 }
 
 /// `openrouter:code_interpreter` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

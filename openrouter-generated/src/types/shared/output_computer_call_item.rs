@@ -4,7 +4,6 @@
 /// A screen action the model wants performed with the computer-use tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputComputerCallItem {
     pub r#type: OutputComputerCallItemType,
@@ -21,6 +20,11 @@ pub struct OutputComputerCallItem {
     /// Progress of the call.
     pub status: OutputComputerCallItemStatus,
 }
+crate::__private::deserialize_struct!(
+    OutputComputerCallItem, [r#type "type" req, id "id" opt, call_id "call_id" req,
+    action "action" opt, pending_safety_checks "pending_safety_checks" req, status
+    "status" req]
+);
 
 impl OutputComputerCallItem {
     /// An `OutputComputerCallItem` from its required fields; the optional ones start empty.
@@ -83,7 +87,6 @@ impl OutputComputerCallItem {
 
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputComputerCallItemPendingSafetyChecksItem {
     /// Identifier of the check.
@@ -93,6 +96,10 @@ pub struct OutputComputerCallItemPendingSafetyChecksItem {
     /// Explanation of the check.
     pub message: String,
 }
+crate::__private::deserialize_struct!(
+    OutputComputerCallItemPendingSafetyChecksItem, [id "id" req, code "code" req, message
+    "message" req]
+);
 
 impl OutputComputerCallItemPendingSafetyChecksItem {
     /// An `OutputComputerCallItemPendingSafetyChecksItem` from its required fields; the optional ones start empty.
@@ -130,7 +137,7 @@ impl OutputComputerCallItemPendingSafetyChecksItem {
 /// Progress of the call.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OutputComputerCallItemStatus {
     /// `completed`
@@ -195,7 +202,7 @@ impl<'de> serde::Deserialize<'de> for OutputComputerCallItemStatus {
 }
 
 /// `computer_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

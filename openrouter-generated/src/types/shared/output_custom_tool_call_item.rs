@@ -6,7 +6,6 @@ use crate::types::ToolCallStatus;
 /// A call to a custom tool in the output. Unlike `function_call`, the model writes free text for it instead of JSON arguments (Codex CLI's `apply_patch` works this way).
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputCustomToolCallItem {
     /// True when the tool was declared `async` and the model may go on before the result arrives; send the result later as a `function_call_output` with this `call_id`.
@@ -28,6 +27,11 @@ pub struct OutputCustomToolCallItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    OutputCustomToolCallItem, [r#async "async" opt, status "status" opt, r#type "type"
+    req, id "id" opt, call_id "call_id" req, name "name" req, input "input" req,
+    namespace "namespace" opt]
+);
 
 impl OutputCustomToolCallItem {
     /// An `OutputCustomToolCallItem` from its required fields; the optional ones start empty.
@@ -98,7 +102,7 @@ impl OutputCustomToolCallItem {
 }
 
 /// `custom_tool_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::FailableToolCallStatus;
 /// Result of the `openrouter:datetime` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputDatetimeItem {
     /// Error message when the tool call failed without a result; comes with status `failed`, absent on success.
@@ -22,6 +21,10 @@ pub struct OutputDatetimeItem {
     /// IANA name of the time zone used.
     pub timezone: String,
 }
+crate::__private::deserialize_struct!(
+    OutputDatetimeItem, [error "error" opt, r#type "type" req, id "id" opt, status
+    "status" req, datetime "datetime" req, timezone "timezone" req]
+);
 
 impl OutputDatetimeItem {
     /// An `OutputDatetimeItem` from its required fields; the optional ones start empty.
@@ -78,7 +81,7 @@ impl OutputDatetimeItem {
 }
 
 /// `openrouter:datetime` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::WebSearchStatus;
 /// A file search call in the output.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputFileSearchCallItem {
     pub r#type: OutputFileSearchCallItemType,
@@ -16,6 +15,10 @@ pub struct OutputFileSearchCallItem {
     pub queries: Vec<String>,
     pub status: WebSearchStatus,
 }
+crate::__private::deserialize_struct!(
+    OutputFileSearchCallItem, [r#type "type" req, id "id" req, queries "queries" req,
+    status "status" req]
+);
 
 impl OutputFileSearchCallItem {
     /// An `OutputFileSearchCallItem` from its required fields; the optional ones start empty.
@@ -58,7 +61,7 @@ impl OutputFileSearchCallItem {
 }
 
 /// `file_search_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

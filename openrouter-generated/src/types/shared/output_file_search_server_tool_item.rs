@@ -6,7 +6,6 @@ use crate::types::ToolCallStatus;
 /// Result of the `openrouter:file_search` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputFileSearchServerToolItem {
     pub r#type: OutputFileSearchServerToolItemType,
@@ -18,6 +17,10 @@ pub struct OutputFileSearchServerToolItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queries: Option<Vec<String>>,
 }
+crate::__private::deserialize_struct!(
+    OutputFileSearchServerToolItem, [r#type "type" req, id "id" opt, status "status" req,
+    queries "queries" opt]
+);
 
 impl OutputFileSearchServerToolItem {
     /// An `OutputFileSearchServerToolItem` from its required fields; the optional ones start empty.
@@ -59,7 +62,7 @@ impl OutputFileSearchServerToolItem {
 }
 
 /// `openrouter:file_search` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::ToolCallStatus;
 /// Result of the `openrouter:files` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputFilesServerToolItem {
     pub r#type: OutputFilesServerToolItemType,
@@ -36,6 +35,11 @@ pub struct OutputFilesServerToolItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    OutputFilesServerToolItem, [r#type "type" req, id "id" opt, status "status" req,
+    call_id "call_id" opt, arguments "arguments" opt, operation "operation" opt, file_id
+    "file_id" opt, filename "filename" opt, result "result" opt, error "error" opt]
+);
 
 impl OutputFilesServerToolItem {
     /// An `OutputFilesServerToolItem` from its required fields; the optional ones start empty.
@@ -116,7 +120,7 @@ impl OutputFilesServerToolItem {
 }
 
 /// `openrouter:files` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// A function call in the output, possibly forwarded from a subagent.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputFunctionCallItem {
     /// True when the tool was declared `async` and the model may go on before the result arrives; send the result later as a `function_call_output` with this `call_id`.
@@ -33,6 +32,12 @@ pub struct OutputFunctionCallItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subagent_items: Option<Vec<OutputFunctionCallItemSubagentItemsItem>>,
 }
+crate::__private::deserialize_struct!(
+    OutputFunctionCallItem, [r#async "async" opt, r#type "type" req, id "id" opt, call_id
+    "call_id" req, name "name" req, arguments "arguments" req, namespace "namespace" opt,
+    status "status" opt, subagent_id "subagent_id" opt, subagent_items "subagent_items"
+    opt]
+);
 
 impl OutputFunctionCallItem {
     /// An `OutputFunctionCallItem` from its required fields; the optional ones start empty.
@@ -153,7 +158,7 @@ impl From<OutputFunctionCallItemStatusInProgress> for OutputFunctionCallItemStat
 }
 
 /// `completed` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -181,7 +186,7 @@ impl std::fmt::Display for OutputFunctionCallItemStatusCompleted {
 }
 
 /// `in_progress` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -209,7 +214,7 @@ impl std::fmt::Display for OutputFunctionCallItemStatusInProgress {
 }
 
 /// `incomplete` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -265,7 +270,7 @@ impl OutputFunctionCallItemSubagentItemsItem {
 }
 
 /// `function_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

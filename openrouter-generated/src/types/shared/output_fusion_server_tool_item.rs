@@ -6,7 +6,6 @@ use crate::types::{FusionAnalysisResult, FusionSource, ToolCallStatus};
 /// Result of the `openrouter:fusion` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputFusionServerToolItem {
     pub r#type: OutputFusionServerToolItemType,
@@ -32,6 +31,11 @@ pub struct OutputFusionServerToolItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_reason: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    OutputFusionServerToolItem, [r#type "type" req, id "id" opt, status "status" req,
+    analysis "analysis" opt, responses "responses" opt, failed_models "failed_models"
+    opt, sources "sources" opt, error "error" opt, failure_reason "failure_reason" opt]
+);
 
 impl OutputFusionServerToolItem {
     /// An `OutputFusionServerToolItem` from its required fields; the optional ones start empty.
@@ -112,7 +116,6 @@ impl OutputFusionServerToolItem {
 
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputFusionServerToolItemFailedModelsItem {
     /// Slug of the panel model that failed.
@@ -123,6 +126,10 @@ pub struct OutputFusionServerToolItemFailedModelsItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
 }
+crate::__private::deserialize_struct!(
+    OutputFusionServerToolItemFailedModelsItem, [model "model" req, error "error" req,
+    status_code "status_code" opt]
+);
 
 impl OutputFusionServerToolItemFailedModelsItem {
     /// An `OutputFusionServerToolItemFailedModelsItem` from its required fields; the optional ones start empty.
@@ -155,7 +162,6 @@ impl OutputFusionServerToolItemFailedModelsItem {
 
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputFusionServerToolItemResponsesItem {
     /// Slug of the panel model.
@@ -164,6 +170,9 @@ pub struct OutputFusionServerToolItemResponsesItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    OutputFusionServerToolItemResponsesItem, [model "model" req, content "content" opt]
+);
 
 impl OutputFusionServerToolItemResponsesItem {
     /// An `OutputFusionServerToolItemResponsesItem` from its required fields; the optional ones start empty.
@@ -188,7 +197,7 @@ impl OutputFusionServerToolItemResponsesItem {
 }
 
 /// `openrouter:fusion` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

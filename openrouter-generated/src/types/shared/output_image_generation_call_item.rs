@@ -6,7 +6,6 @@ use crate::types::ImageGenerationStatus;
 /// An image generation call in the output.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputImageGenerationCallItem {
     pub r#type: OutputImageGenerationCallItemType,
@@ -20,6 +19,10 @@ pub struct OutputImageGenerationCallItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    OutputImageGenerationCallItem, [r#type "type" req, id "id" req, result "result" opt,
+    status "status" req, prompt "prompt" opt]
+);
 
 impl OutputImageGenerationCallItem {
     /// An `OutputImageGenerationCallItem` from its required fields; the optional ones start empty.
@@ -68,7 +71,7 @@ impl OutputImageGenerationCallItem {
 }
 
 /// `image_generation_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

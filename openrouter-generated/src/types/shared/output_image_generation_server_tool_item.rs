@@ -6,7 +6,6 @@ use crate::types::FailableToolCallStatus;
 /// Result of the `openrouter:image_generation` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputImageGenerationServerToolItem {
     /// Error message when the tool call failed without a result; comes with status `failed`, absent on success.
@@ -36,6 +35,11 @@ pub struct OutputImageGenerationServerToolItem {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub result: crate::Nullable<String>,
 }
+crate::__private::deserialize_struct!(
+    OutputImageGenerationServerToolItem, [error "error" opt, r#type "type" req, id "id"
+    opt, status "status" req, prompt "prompt" opt, revised_prompt "revisedPrompt" opt,
+    image_b64 "imageB64" opt, image_url "imageUrl" opt, result "result" opt]
+);
 
 impl OutputImageGenerationServerToolItem {
     /// An `OutputImageGenerationServerToolItem` from its required fields; the optional ones start empty.
@@ -112,7 +116,7 @@ impl OutputImageGenerationServerToolItem {
 }
 
 /// `openrouter:image_generation` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -7,8 +7,6 @@ use crate::types::ApplyPatchCallOperation;
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputItemApplyPatchCall {
     pub r#type: OutputItemApplyPatchCallType,
@@ -17,17 +15,20 @@ pub struct OutputItemApplyPatchCall {
     /// Identifier to quote in the matching `apply_patch_call_output`.
     pub call_id: String,
     /// Who created the item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     pub operation: ApplyPatchCallOperation,
     /// Progress of the call.
     pub status: OutputItemApplyPatchCallStatus,
 }
+crate::__private::serde_struct!(
+    OutputItemApplyPatchCall, [r#type "type" req, id "id" req, call_id "call_id" req,
+    created_by "created_by" opt, operation "operation" req, status "status" req]
+);
 
 /// Progress of the call.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OutputItemApplyPatchCallStatus {
     /// `in_progress`
@@ -89,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for OutputItemApplyPatchCallStatus {
 }
 
 /// `apply_patch_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -100,7 +100,7 @@ impl From<CodeInterpreterFileOutput> for OutputItemCodeInterpreterCallOutputsIte
 /// Progress of the call.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OutputItemCodeInterpreterCallStatus {
     /// `in_progress`
@@ -174,7 +174,7 @@ impl<'de> serde::Deserialize<'de> for OutputItemCodeInterpreterCallStatus {
 }
 
 /// `code_interpreter_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,18 +5,13 @@ use crate::types::ToolCallStatus;
 
 /// A call the model wants your code to make to one of your custom (free-text) tools.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputItemCustomToolCall {
     /// True when the tool was declared `async` and the model may go on before the result arrives; send the result later as a `function_call_output` with this `call_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#async: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ToolCallStatus>,
     pub r#type: OutputItemCustomToolCallType,
     /// Identifier of the output item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Identifier to quote in the matching `custom_tool_call_output`.
     pub call_id: String,
@@ -25,12 +20,16 @@ pub struct OutputItemCustomToolCall {
     /// Free-text input the model wrote for the tool.
     pub input: String,
     /// Namespace the tool belongs to, when it was declared inside a namespace tool (an MCP server, say).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
+crate::__private::serde_struct!(
+    OutputItemCustomToolCall, [r#async "async" opt, status "status" opt, r#type "type"
+    req, id "id" opt, call_id "call_id" req, name "name" req, input "input" req,
+    namespace "namespace" opt]
+);
 
 /// `custom_tool_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,8 +5,6 @@ use crate::types::WebSearchStatus;
 
 /// A search over uploaded files that the model ran.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputItemFileSearchCall {
     pub r#type: OutputItemFileSearchCallType,
@@ -16,9 +14,13 @@ pub struct OutputItemFileSearchCall {
     pub queries: Vec<String>,
     pub status: WebSearchStatus,
 }
+crate::__private::serde_struct!(
+    OutputItemFileSearchCall, [r#type "type" req, id "id" req, queries "queries" req,
+    status "status" req]
+);
 
 /// `file_search_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -3,16 +3,12 @@
 
 /// A call the model wants your code to make to one of your functions.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputItemFunctionCall {
     /// True when the tool was declared `async` and the model may go on before the result arrives; send the result later as a `function_call_output` with this `call_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#async: Option<bool>,
     pub r#type: OutputItemFunctionCallType,
     /// Identifier of the output item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Identifier to quote in the matching `function_call_output`.
     pub call_id: String,
@@ -21,12 +17,15 @@ pub struct OutputItemFunctionCall {
     /// The arguments as a JSON-encoded string.
     pub arguments: String,
     /// Namespace the function belongs to, when it was declared inside a namespace tool (an MCP server, say).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// Progress of the call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OutputItemFunctionCallStatus>,
 }
+crate::__private::serde_struct!(
+    OutputItemFunctionCall, [r#async "async" opt, r#type "type" req, id "id" opt, call_id
+    "call_id" req, name "name" req, arguments "arguments" req, namespace "namespace" opt,
+    status "status" opt]
+);
 
 /// Progress of the call.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,7 +61,7 @@ impl From<OutputItemFunctionCallStatusInProgress> for OutputItemFunctionCallStat
 }
 
 /// `completed` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -90,7 +89,7 @@ impl std::fmt::Display for OutputItemFunctionCallStatusCompleted {
 }
 
 /// `in_progress` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -118,7 +117,7 @@ impl std::fmt::Display for OutputItemFunctionCallStatusInProgress {
 }
 
 /// `incomplete` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -146,7 +145,7 @@ impl std::fmt::Display for OutputItemFunctionCallStatusIncomplete {
 }
 
 /// `function_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,21 +5,22 @@ use crate::types::ImageGenerationStatus;
 
 /// An image the model generated with the hosted image tool.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputItemImageGenerationCall {
     pub r#type: OutputItemImageGenerationCallType,
     /// Identifier of the output item.
     pub id: String,
     /// The image (base64 data), once finished.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
     pub status: ImageGenerationStatus,
 }
+crate::__private::serde_struct!(
+    OutputItemImageGenerationCall, [r#type "type" req, id "id" req, result "result" opt,
+    status "status" req]
+);
 
 /// `image_generation_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

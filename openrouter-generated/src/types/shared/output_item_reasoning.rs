@@ -5,8 +5,6 @@ use crate::types::{ReasoningSummaryText, ReasoningTextContent};
 
 /// The model's reasoning, as summaries, full text or encrypted content.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputItemReasoning {
     pub r#type: OutputItemReasoningType,
@@ -15,15 +13,16 @@ pub struct OutputItemReasoning {
     /// Summary parts of the reasoning.
     pub summary: Vec<ReasoningSummaryText>,
     /// Full reasoning text parts, when the model exposes them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<Vec<ReasoningTextContent>>,
     /// Encrypted reasoning to pass back in later requests so the model can pick up where it was.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted_content: Option<String>,
     /// Progress of the item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OutputItemReasoningStatus>,
 }
+crate::__private::serde_struct!(
+    OutputItemReasoning, [r#type "type" req, id "id" req, summary "summary" req, content
+    "content" opt, encrypted_content "encrypted_content" opt, status "status" opt]
+);
 
 /// Progress of the item.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,7 +58,7 @@ impl From<OutputItemReasoningStatusInProgress> for OutputItemReasoningStatus {
 }
 
 /// `completed` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -87,7 +86,7 @@ impl std::fmt::Display for OutputItemReasoningStatusCompleted {
 }
 
 /// `in_progress` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -115,7 +114,7 @@ impl std::fmt::Display for OutputItemReasoningStatusInProgress {
 }
 
 /// `incomplete` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -143,7 +142,7 @@ impl std::fmt::Display for OutputItemReasoningStatusIncomplete {
 }
 
 /// `reasoning` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

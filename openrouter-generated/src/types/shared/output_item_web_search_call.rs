@@ -56,8 +56,6 @@ impl From<OutputItemWebSearchCallActionFindInPage> for OutputItemWebSearchCallAc
 
 /// Looked for a pattern inside a page.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputItemWebSearchCallActionFindInPage {
     pub r#type: OutputItemWebSearchCallActionFindInPageType,
@@ -66,9 +64,13 @@ pub struct OutputItemWebSearchCallActionFindInPage {
     /// Page that was searched.
     pub url: String,
 }
+crate::__private::serde_struct!(
+    OutputItemWebSearchCallActionFindInPage, [r#type "type" req, pattern "pattern" req,
+    url "url" req]
+);
 
 /// `find_in_page` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -97,18 +99,18 @@ impl std::fmt::Display for OutputItemWebSearchCallActionFindInPageType {
 
 /// Opened a page.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputItemWebSearchCallActionOpenPage {
     pub r#type: OutputItemWebSearchCallActionOpenPageType,
     /// Address of the page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+crate::__private::serde_struct!(
+    OutputItemWebSearchCallActionOpenPage, [r#type "type" req, url "url" opt]
+);
 
 /// `open_page` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -137,23 +139,23 @@ impl std::fmt::Display for OutputItemWebSearchCallActionOpenPageType {
 
 /// Ran a search query.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputItemWebSearchCallActionSearch {
     pub r#type: OutputItemWebSearchCallActionSearchType,
     /// The query.
     pub query: String,
     /// All queries issued, when there were several.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queries: Option<Vec<String>>,
     /// Pages the search returned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<WebSearchSource>>,
 }
+crate::__private::serde_struct!(
+    OutputItemWebSearchCallActionSearch, [r#type "type" req, query "query" req, queries
+    "queries" opt, sources "sources" opt]
+);
 
 /// `search` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -181,7 +183,7 @@ impl std::fmt::Display for OutputItemWebSearchCallActionSearchType {
 }
 
 /// `web_search_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::ToolCallStatus;
 /// Result of the `openrouter:mcp` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputMcpServerToolItem {
     pub r#type: OutputMcpServerToolItemType,
@@ -23,6 +22,10 @@ pub struct OutputMcpServerToolItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_name: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    OutputMcpServerToolItem, [r#type "type" req, id "id" opt, status "status" req,
+    server_label "serverLabel" opt, tool_name "toolName" opt]
+);
 
 impl OutputMcpServerToolItem {
     /// An `OutputMcpServerToolItem` from its required fields; the optional ones start empty.
@@ -68,7 +71,7 @@ impl OutputMcpServerToolItem {
 }
 
 /// `openrouter:mcp` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::ToolCallStatus;
 /// Result of the `openrouter:memory` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputMemoryServerToolItem {
     pub r#type: OutputMemoryServerToolItemType,
@@ -24,6 +23,10 @@ pub struct OutputMemoryServerToolItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
 }
+crate::__private::deserialize_struct!(
+    OutputMemoryServerToolItem, [r#type "type" req, id "id" opt, status "status" req,
+    action "action" opt, key "key" opt, value "value" opt]
+);
 
 impl OutputMemoryServerToolItem {
     /// An `OutputMemoryServerToolItem` from its required fields; the optional ones start empty.
@@ -78,7 +81,7 @@ impl OutputMemoryServerToolItem {
 /// Memory operation performed.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OutputMemoryServerToolItemAction {
     /// `read`
@@ -143,7 +146,7 @@ impl<'de> serde::Deserialize<'de> for OutputMemoryServerToolItemAction {
 }
 
 /// `openrouter:memory` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,8 +5,6 @@ use crate::types::OutputMessageContent;
 
 /// A message written by the assistant.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputMessage {
     pub r#type: OutputMessageType,
@@ -16,12 +14,14 @@ pub struct OutputMessage {
     /// Text and refusal parts of the message.
     pub content: Vec<OutputMessageContent>,
     /// Progress of the message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OutputMessageStatus>,
     /// Whether the message is interim `commentary` or the `final_answer`. Keep it when sending assistant messages back to models such as `gpt-5.3-codex` and newer, which perform worse without it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<OutputMessagePhase>,
 }
+crate::__private::serde_struct!(
+    OutputMessage, [r#type "type" req, id "id" req, role "role" req, content "content"
+    req, status "status" opt, phase "phase" opt]
+);
 
 /// Whether the message is interim `commentary` or the `final_answer`. Keep it when sending assistant messages back to models such as `gpt-5.3-codex` and newer, which perform worse without it.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +50,7 @@ impl From<OutputMessagePhaseFinalAnswer> for OutputMessagePhase {
 }
 
 /// `commentary` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -78,7 +78,7 @@ impl std::fmt::Display for OutputMessagePhaseCommentary {
 }
 
 /// `final_answer` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -106,7 +106,7 @@ impl std::fmt::Display for OutputMessagePhaseFinalAnswer {
 }
 
 /// `assistant` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -167,7 +167,7 @@ impl From<OutputMessageStatusInProgress> for OutputMessageStatus {
 }
 
 /// `completed` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -195,7 +195,7 @@ impl std::fmt::Display for OutputMessageStatusCompleted {
 }
 
 /// `in_progress` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -223,7 +223,7 @@ impl std::fmt::Display for OutputMessageStatusInProgress {
 }
 
 /// `incomplete` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -251,7 +251,7 @@ impl std::fmt::Display for OutputMessageStatusIncomplete {
 }
 
 /// `message` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,8 +5,6 @@ use crate::types::OutputMessageContent;
 
 /// An assistant message in the output.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputMessageItem {
     pub r#type: OutputMessageItemType,
@@ -16,12 +14,14 @@ pub struct OutputMessageItem {
     /// Text and refusal parts of the message.
     pub content: Vec<OutputMessageContent>,
     /// Progress of the message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OutputMessageItemStatus>,
     /// Whether the message is interim `commentary` or the `final_answer`. Keep it when sending assistant messages back to models such as `gpt-5.3-codex` and newer, which perform worse without it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<OutputMessageItemPhase>,
 }
+crate::__private::serde_struct!(
+    OutputMessageItem, [r#type "type" req, id "id" req, role "role" req, content
+    "content" req, status "status" opt, phase "phase" opt]
+);
 
 /// Whether the message is interim `commentary` or the `final_answer`. Keep it when sending assistant messages back to models such as `gpt-5.3-codex` and newer, which perform worse without it.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +50,7 @@ impl From<OutputMessageItemPhaseFinalAnswer> for OutputMessageItemPhase {
 }
 
 /// `commentary` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -78,7 +78,7 @@ impl std::fmt::Display for OutputMessageItemPhaseCommentary {
 }
 
 /// `final_answer` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -106,7 +106,7 @@ impl std::fmt::Display for OutputMessageItemPhaseFinalAnswer {
 }
 
 /// `assistant` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -167,7 +167,7 @@ impl From<OutputMessageItemStatusInProgress> for OutputMessageItemStatus {
 }
 
 /// `completed` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -195,7 +195,7 @@ impl std::fmt::Display for OutputMessageItemStatusCompleted {
 }
 
 /// `in_progress` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -223,7 +223,7 @@ impl std::fmt::Display for OutputMessageItemStatusInProgress {
 }
 
 /// `incomplete` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -251,7 +251,7 @@ impl std::fmt::Display for OutputMessageItemStatusIncomplete {
 }
 
 /// `message` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,8 +5,6 @@ use crate::types::{ReasoningFormat, ReasoningSummaryText, ReasoningTextContent};
 
 /// A reasoning item in the output, with OpenRouter's `signature` and `format` fields.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputReasoningItem {
     pub r#type: OutputReasoningItemType,
@@ -15,20 +13,20 @@ pub struct OutputReasoningItem {
     /// Summary parts of the reasoning.
     pub summary: Vec<ReasoningSummaryText>,
     /// Full reasoning text parts, when the model exposes them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<Vec<ReasoningTextContent>>,
     /// Encrypted reasoning to pass back in later requests so the model can pick up where it was.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted_content: Option<String>,
     /// Progress of the item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OutputReasoningItemStatus>,
     /// Provider signature that vouches for the reasoning content.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<ReasoningFormat>,
 }
+crate::__private::serde_struct!(
+    OutputReasoningItem, [r#type "type" req, id "id" req, summary "summary" req, content
+    "content" opt, encrypted_content "encrypted_content" opt, status "status" opt,
+    signature "signature" opt, format "format" opt]
+);
 
 /// Progress of the item.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,7 +62,7 @@ impl From<OutputReasoningItemStatusInProgress> for OutputReasoningItemStatus {
 }
 
 /// `completed` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -92,7 +90,7 @@ impl std::fmt::Display for OutputReasoningItemStatusCompleted {
 }
 
 /// `in_progress` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -120,7 +118,7 @@ impl std::fmt::Display for OutputReasoningItemStatusInProgress {
 }
 
 /// `incomplete` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -148,7 +146,7 @@ impl std::fmt::Display for OutputReasoningItemStatusIncomplete {
 }
 
 /// `reasoning` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

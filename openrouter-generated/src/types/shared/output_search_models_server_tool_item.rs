@@ -6,7 +6,6 @@ use crate::types::FailableToolCallStatus;
 /// Result of the `openrouter:experimental__search_models` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputSearchModelsServerToolItem {
     /// Error message when the tool call failed without a result; comes with status `failed`, absent on success.
@@ -24,6 +23,10 @@ pub struct OutputSearchModelsServerToolItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arguments: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    OutputSearchModelsServerToolItem, [error "error" opt, r#type "type" req, id "id" opt,
+    status "status" req, query "query" opt, arguments "arguments" opt]
+);
 
 impl OutputSearchModelsServerToolItem {
     /// An `OutputSearchModelsServerToolItem` from its required fields; the optional ones start empty.
@@ -79,7 +82,7 @@ impl OutputSearchModelsServerToolItem {
 }
 
 /// `openrouter:experimental__search_models` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

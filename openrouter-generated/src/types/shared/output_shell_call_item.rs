@@ -5,8 +5,6 @@ use crate::types::ShellCallStatus;
 
 /// A `shell_call` in OpenAI's native shape, returned for the sandbox-backed `shell` tool.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputShellCallItem {
     pub r#type: OutputShellCallItemType,
@@ -15,18 +13,18 @@ pub struct OutputShellCallItem {
     /// Identifier that links the call to its output.
     pub call_id: String,
     /// The commands and their limits.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<OutputShellCallItemAction>,
     /// The tool-call arguments exactly as the model wrote them. Send them back unchanged when replaying history, so the provider's prompt cache still matches.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arguments: Option<String>,
     pub status: ShellCallStatus,
 }
+crate::__private::serde_struct!(
+    OutputShellCallItem, [r#type "type" req, id "id" req, call_id "call_id" req, action
+    "action" opt, arguments "arguments" opt, status "status" req]
+);
 
 /// The commands and their limits.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputShellCallItemAction {
     /// Commands to run, in order.
@@ -36,9 +34,13 @@ pub struct OutputShellCallItemAction {
     /// Time limit, in milliseconds.
     pub timeout_ms: Option<i64>,
 }
+crate::__private::serde_struct!(
+    OutputShellCallItemAction, [commands "commands" req, max_output_length
+    "max_output_length" opt, timeout_ms "timeout_ms" opt]
+);
 
 /// `shell_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -7,18 +7,13 @@ use crate::types::{ContainerFileCitation, ShellCallOutputContent, ShellCallStatu
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputShellCallOutputItem {
     /// Error message when the sandbox call failed without a result; comes with status `failed`, absent on success.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// ID of the sandbox container that ran the command; it works with the Container Files API and, as a `container_reference`, in later requests. Given for every sandboxed call, whether or not files changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container_id: Option<String>,
     /// Files the command created or changed (at most 10, most recently touched first); fetch them through the Container Files API.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<ContainerFileCitation>>,
     pub r#type: OutputShellCallOutputItemType,
     /// Identifier of the output item.
@@ -28,13 +23,17 @@ pub struct OutputShellCallOutputItem {
     /// One entry per command.
     pub output: Vec<ShellCallOutputContent>,
     /// Output length limit that was applied, in characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_output_length: Option<i64>,
     pub status: ShellCallStatus,
 }
+crate::__private::serde_struct!(
+    OutputShellCallOutputItem, [error "error" opt, container_id "container_id" opt, files
+    "files" opt, r#type "type" req, id "id" req, call_id "call_id" req, output "output"
+    req, max_output_length "max_output_length" opt, status "status" req]
+);
 
 /// `shell_call_output` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -8,7 +8,6 @@ use crate::types::{
 /// Result of the `openrouter:shell` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputShellServerToolItem {
     /// Error message when the sandbox call failed without a result (such as hitting the per-user container limit); comes with status `failed`, absent on success.
@@ -38,6 +37,11 @@ pub struct OutputShellServerToolItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<Vec<ShellCallOutputContent>>,
 }
+crate::__private::deserialize_struct!(
+    OutputShellServerToolItem, [error "error" opt, container_id "container_id" opt, files
+    "files" opt, r#type "type" req, id "id" opt, status "status" req, call_id "call_id"
+    opt, arguments "arguments" opt, action "action" opt, output "output" opt]
+);
 
 impl OutputShellServerToolItem {
     /// An `OutputShellServerToolItem` from its required fields; the optional ones start empty.
@@ -118,7 +122,7 @@ impl OutputShellServerToolItem {
 }
 
 /// `openrouter:shell` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

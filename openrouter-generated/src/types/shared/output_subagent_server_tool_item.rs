@@ -6,7 +6,6 @@ use crate::types::FailableToolCallStatus;
 /// Result of the `openrouter:subagent` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputSubagentServerToolItem {
     pub r#type: OutputSubagentServerToolItemType,
@@ -39,6 +38,12 @@ pub struct OutputSubagentServerToolItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    OutputSubagentServerToolItem, [r#type "type" req, id "id" opt, status "status" req,
+    call_id "call_id" opt, model "model" opt, name "name" opt, instance_name
+    "instance_name" opt, task_name "task_name" opt, task_description "task_description"
+    opt, outcome "outcome" opt, error "error" opt]
+);
 
 impl OutputSubagentServerToolItem {
     /// An `OutputSubagentServerToolItem` from its required fields; the optional ones start empty.
@@ -126,7 +131,7 @@ impl OutputSubagentServerToolItem {
 }
 
 /// `openrouter:subagent` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

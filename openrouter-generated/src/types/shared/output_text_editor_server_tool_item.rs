@@ -6,7 +6,6 @@ use crate::types::ToolCallStatus;
 /// Result of the `openrouter:text_editor` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputTextEditorServerToolItem {
     pub r#type: OutputTextEditorServerToolItemType,
@@ -22,6 +21,10 @@ pub struct OutputTextEditorServerToolItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_path: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    OutputTextEditorServerToolItem, [r#type "type" req, id "id" opt, status "status" req,
+    command "command" opt, file_path "filePath" opt]
+);
 
 impl OutputTextEditorServerToolItem {
     /// An `OutputTextEditorServerToolItem` from its required fields; the optional ones start empty.
@@ -75,7 +78,7 @@ impl OutputTextEditorServerToolItem {
 /// Editor command that was carried out.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OutputTextEditorServerToolItemCommand {
     /// `view`
@@ -144,7 +147,7 @@ impl<'de> serde::Deserialize<'de> for OutputTextEditorServerToolItemCommand {
 }
 
 /// `openrouter:text_editor` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

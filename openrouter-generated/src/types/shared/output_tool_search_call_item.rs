@@ -5,25 +5,25 @@ use crate::types::ToolCallStatus;
 
 /// A tool search the model wants your application to carry out (its `tool_search` tool was declared with `"execution": "client"`). Run it, then send this item back together with a `tool_search_output` item.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputToolSearchCallItem {
     pub r#type: OutputToolSearchCallItemType,
     /// Identifier of the item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Identifier to quote in the matching `tool_search_output`.
     pub call_id: String,
     pub execution: OutputToolSearchCallItemExecution,
     /// The search arguments the model wrote.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arguments: Option<serde_json::Value>,
     pub status: ToolCallStatus,
 }
+crate::__private::serde_struct!(
+    OutputToolSearchCallItem, [r#type "type" req, id "id" opt, call_id "call_id" req,
+    execution "execution" req, arguments "arguments" opt, status "status" req]
+);
 
 /// `client` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -51,7 +51,7 @@ impl std::fmt::Display for OutputToolSearchCallItemExecution {
 }
 
 /// `tool_search_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

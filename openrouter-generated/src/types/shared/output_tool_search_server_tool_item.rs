@@ -6,7 +6,6 @@ use crate::types::{FailableToolCallStatus, ToolSearchMatch};
 /// Result of the `openrouter:tool_search` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputToolSearchServerToolItem {
     /// Error message when the tool call failed without a result; comes with status `failed`, absent on success.
@@ -24,6 +23,10 @@ pub struct OutputToolSearchServerToolItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    OutputToolSearchServerToolItem, [error "error" opt, matches "matches" opt, r#type
+    "type" req, id "id" opt, status "status" req, query "query" opt]
+);
 
 impl OutputToolSearchServerToolItem {
     /// An `OutputToolSearchServerToolItem` from its required fields; the optional ones start empty.
@@ -79,7 +82,7 @@ impl OutputToolSearchServerToolItem {
 }
 
 /// `openrouter:tool_search` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::ToolCallStatus;
 /// Result of the `openrouter:web_fetch` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputWebFetchServerToolItem {
     pub r#type: OutputWebFetchServerToolItemType,
@@ -31,6 +30,11 @@ pub struct OutputWebFetchServerToolItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    OutputWebFetchServerToolItem, [r#type "type" req, id "id" opt, status "status" req,
+    url "url" opt, title "title" opt, content "content" opt, http_status "httpStatus"
+    opt, error "error" opt]
+);
 
 impl OutputWebFetchServerToolItem {
     /// An `OutputWebFetchServerToolItem` from its required fields; the optional ones start empty.
@@ -97,7 +101,7 @@ impl OutputWebFetchServerToolItem {
 }
 
 /// `openrouter:web_fetch` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

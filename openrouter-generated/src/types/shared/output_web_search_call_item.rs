@@ -94,7 +94,6 @@ impl From<OutputWebSearchCallItemActionFindInPage> for OutputWebSearchCallItemAc
 /// Looked for a pattern inside a page.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputWebSearchCallItemActionFindInPage {
     pub r#type: OutputWebSearchCallItemActionFindInPageType,
@@ -103,6 +102,10 @@ pub struct OutputWebSearchCallItemActionFindInPage {
     /// Page that was searched.
     pub url: String,
 }
+crate::__private::deserialize_struct!(
+    OutputWebSearchCallItemActionFindInPage, [r#type "type" req, pattern "pattern" req,
+    url "url" req]
+);
 
 impl OutputWebSearchCallItemActionFindInPage {
     /// An `OutputWebSearchCallItemActionFindInPage` from its required fields; the optional ones start empty.
@@ -137,7 +140,7 @@ impl OutputWebSearchCallItemActionFindInPage {
 }
 
 /// `find_in_page` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -167,7 +170,6 @@ impl std::fmt::Display for OutputWebSearchCallItemActionFindInPageType {
 /// Opened a page.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputWebSearchCallItemActionOpenPage {
     pub r#type: OutputWebSearchCallItemActionOpenPageType,
@@ -175,6 +177,9 @@ pub struct OutputWebSearchCallItemActionOpenPage {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub url: crate::Nullable<String>,
 }
+crate::__private::deserialize_struct!(
+    OutputWebSearchCallItemActionOpenPage, [r#type "type" req, url "url" opt]
+);
 
 impl OutputWebSearchCallItemActionOpenPage {
     /// An empty `OutputWebSearchCallItemActionOpenPage`; fill it in with the setters.
@@ -199,7 +204,7 @@ impl OutputWebSearchCallItemActionOpenPage {
 }
 
 /// `open_page` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -229,7 +234,6 @@ impl std::fmt::Display for OutputWebSearchCallItemActionOpenPageType {
 /// Ran a search query.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputWebSearchCallItemActionSearch {
     pub r#type: OutputWebSearchCallItemActionSearchType,
@@ -242,6 +246,10 @@ pub struct OutputWebSearchCallItemActionSearch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<WebSearchSource>>,
 }
+crate::__private::deserialize_struct!(
+    OutputWebSearchCallItemActionSearch, [r#type "type" req, query "query" req, queries
+    "queries" opt, sources "sources" opt]
+);
 
 impl OutputWebSearchCallItemActionSearch {
     /// An `OutputWebSearchCallItemActionSearch` from its required fields; the optional ones start empty.
@@ -283,7 +291,7 @@ impl OutputWebSearchCallItemActionSearch {
 }
 
 /// `search` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -311,7 +319,7 @@ impl std::fmt::Display for OutputWebSearchCallItemActionSearchType {
 }
 
 /// `web_search_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

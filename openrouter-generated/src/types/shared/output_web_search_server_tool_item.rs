@@ -6,7 +6,6 @@ use crate::types::FailableToolCallStatus;
 /// Result of the `openrouter:web_search` server tool.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputWebSearchServerToolItem {
     /// Error message when the tool call failed without a result; comes with status `failed`, absent on success.
@@ -21,6 +20,10 @@ pub struct OutputWebSearchServerToolItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<OutputWebSearchServerToolItemAction>,
 }
+crate::__private::deserialize_struct!(
+    OutputWebSearchServerToolItem, [error "error" opt, r#type "type" req, id "id" opt,
+    status "status" req, action "action" opt]
+);
 
 impl OutputWebSearchServerToolItem {
     /// An `OutputWebSearchServerToolItem` from its required fields; the optional ones start empty.
@@ -74,7 +77,6 @@ impl OutputWebSearchServerToolItem {
 /// The search that was run, shaped like the `action` of OpenAI's `web_search_call`: the model's query and, where the search engine supplies them, the source URLs.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputWebSearchServerToolItemAction {
     pub r#type: OutputWebSearchServerToolItemActionType,
@@ -84,6 +86,10 @@ pub struct OutputWebSearchServerToolItemAction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<OutputWebSearchServerToolItemActionSourcesItem>>,
 }
+crate::__private::deserialize_struct!(
+    OutputWebSearchServerToolItemAction, [r#type "type" req, query "query" req, sources
+    "sources" opt]
+);
 
 impl OutputWebSearchServerToolItemAction {
     /// An `OutputWebSearchServerToolItemAction` from its required fields; the optional ones start empty.
@@ -122,13 +128,15 @@ impl OutputWebSearchServerToolItemAction {
 
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutputWebSearchServerToolItemActionSourcesItem {
     pub r#type: OutputWebSearchServerToolItemActionSourcesItemType,
     /// Address of the page.
     pub url: String,
 }
+crate::__private::deserialize_struct!(
+    OutputWebSearchServerToolItemActionSourcesItem, [r#type "type" req, url "url" req]
+);
 
 impl OutputWebSearchServerToolItemActionSourcesItem {
     /// An `OutputWebSearchServerToolItemActionSourcesItem` from its required fields; the optional ones start empty.
@@ -156,7 +164,7 @@ impl OutputWebSearchServerToolItemActionSourcesItem {
 }
 
 /// `url` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -184,7 +192,7 @@ impl std::fmt::Display for OutputWebSearchServerToolItemActionSourcesItemType {
 }
 
 /// `search` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -212,7 +220,7 @@ impl std::fmt::Display for OutputWebSearchServerToolItemActionType {
 }
 
 /// `openrouter:web_search` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// Plugin `pareto-router`, which routes to a strong coding model on the best price-to-quality trade-off.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ParetoRouterPlugin {
     pub id: ParetoRouterPluginId,
@@ -21,6 +20,12 @@ pub struct ParetoRouterPlugin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_source: Option<ParetoRouterPluginPriceSource>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ParetoRouterPlugin, [id "id" req, enabled "enabled" opt, min_coding_score
+    "min_coding_score" opt, max_price "max_price" opt, price_source "price_source" opt]
+);
 
 impl ParetoRouterPlugin {
     /// An empty `ParetoRouterPlugin`; fill it in with the setters.
@@ -63,7 +68,7 @@ impl ParetoRouterPlugin {
 }
 
 /// `pareto-router` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -93,7 +98,7 @@ impl std::fmt::Display for ParetoRouterPluginId {
 /// Which price counts for the frontier and `max_price`: `prompt` (the default) is the listed input price; `weighted_avg` is the effective input price weighted by traffic, falling back to the listed price for models without traffic.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ParetoRouterPluginPriceSource {
     /// `prompt`

@@ -28,7 +28,7 @@ impl From<PdfParserEnginePdfText> for PdfParserEngine {
 }
 
 /// `pdf-text` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -56,7 +56,7 @@ impl std::fmt::Display for PdfParserEnginePdfText {
 }
 
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PdfParserEngineSupported {
     /// `mistral-ocr`

@@ -6,12 +6,14 @@ use crate::types::PdfParserEngine;
 /// How PDFs are read.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PdfParserOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<PdfParserEngine>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(PdfParserOptions, [engine "engine" opt]);
 
 impl PdfParserOptions {
     /// An empty `PdfParserOptions`; fill it in with the setters.

@@ -3,8 +3,6 @@
 
 /// Token ceilings that apply to each single request, or null when there are none.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PerRequestLimits {
     /// Most prompt tokens one request may use.
@@ -12,3 +10,7 @@ pub struct PerRequestLimits {
     /// Most completion tokens one request may produce.
     pub completion_tokens: f64,
 }
+crate::__private::serde_struct!(
+    PerRequestLimits, [prompt_tokens "prompt_tokens" req, completion_tokens
+    "completion_tokens" req]
+);

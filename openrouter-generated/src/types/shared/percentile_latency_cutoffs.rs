@@ -4,7 +4,6 @@
 /// Latency limits per percentile; an endpoint is favoured only if it meets all that are given.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PercentileLatencyCutoffs {
     /// Highest median latency, in seconds.
@@ -20,6 +19,12 @@ pub struct PercentileLatencyCutoffs {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub p99: crate::Nullable<f64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    PercentileLatencyCutoffs, [p50 "p50" opt, p75 "p75" opt, p90 "p90" opt, p99 "p99"
+    opt]
+);
 
 impl PercentileLatencyCutoffs {
     /// An empty `PercentileLatencyCutoffs`; fill it in with the setters.

@@ -4,7 +4,6 @@
 /// Throughput floors per percentile; an endpoint is favoured only if it meets all that are given.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PercentileThroughputCutoffs {
     /// Lowest median throughput, in tokens per second.
@@ -20,6 +19,12 @@ pub struct PercentileThroughputCutoffs {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub p99: crate::Nullable<f64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    PercentileThroughputCutoffs, [p50 "p50" opt, p75 "p75" opt, p90 "p90" opt, p99 "p99"
+    opt]
+);
 
 impl PercentileThroughputCutoffs {
     /// An empty `PercentileThroughputCutoffs`; fill it in with the setters.

@@ -5,26 +5,24 @@ use crate::types::PipelineStageType;
 
 /// One processing step that ran on the call.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PipelineStage {
     pub r#type: PipelineStageType,
     /// Which plugin or guardrail this step was.
     pub name: String,
     /// Short text saying what happened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
     /// What the step cost, in US dollars.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_usd: Option<f64>,
     /// ID of the guardrail, for guardrail steps.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guardrail_id: Option<String>,
     /// Level the guardrail is attached at, for example `api-key`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guardrail_scope: Option<String>,
     /// Step-specific details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+crate::__private::serde_struct!(
+    PipelineStage, [r#type "type" req, name "name" req, summary "summary" opt, cost_usd
+    "cost_usd" opt, guardrail_id "guardrail_id" opt, guardrail_scope "guardrail_scope"
+    opt, data "data" opt]
+);

@@ -4,7 +4,7 @@
 /// Kind of step. Several plugins can share a kind (all guardrails report `guardrail`); `name` says which one it was.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PipelineStageType {
     /// `guardrail`

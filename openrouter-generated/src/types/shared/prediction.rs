@@ -6,13 +6,17 @@ use crate::types::PredictionContentText;
 /// Text you expect most of the reply to match; models that support it can answer faster when the guess is good.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Prediction {
     pub r#type: PredictionType,
     /// The expected text, as one string or as text parts.
     pub content: PredictionContent,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    Prediction, [r#type "type" req, content "content" req]
+);
 
 impl Prediction {
     /// A `Prediction` from its required fields; the optional ones start empty.
@@ -69,7 +73,7 @@ impl From<&str> for PredictionContent {
 }
 
 /// `content` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,13 +4,17 @@
 /// One text part of a predicted reply.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PredictionContentText {
     pub r#type: PredictionContentTextType,
     /// The text of this part.
     pub text: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    PredictionContentText, [r#type "type" req, text "text" req]
+);
 
 impl PredictionContentText {
     /// A `PredictionContentText` from its required fields; the optional ones start empty.
@@ -35,7 +39,7 @@ impl PredictionContentText {
 }
 
 /// `text` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

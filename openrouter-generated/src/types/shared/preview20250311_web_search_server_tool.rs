@@ -9,7 +9,6 @@ use crate::types::{
 /// Web search tool in OpenAI's dated `web_search_preview_2025_03_11` form.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct Preview20250311WebSearchServerTool {
     pub r#type: Preview20250311WebSearchServerToolType,
@@ -32,6 +31,12 @@ pub struct Preview20250311WebSearchServerTool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x_search: Option<XSearchOptions>,
 }
+crate::__private::deserialize_struct!(
+    Preview20250311WebSearchServerTool, [r#type "type" req, engine "engine" opt, mode
+    "mode" opt, filters "filters" opt, search_context_size "search_context_size" opt,
+    user_location "user_location" opt, max_results "max_results" opt, max_uses "max_uses"
+    opt, x_search "x_search" opt]
+);
 
 impl Preview20250311WebSearchServerTool {
     /// An empty `Preview20250311WebSearchServerTool`; fill it in with the setters.
@@ -101,7 +106,7 @@ impl Preview20250311WebSearchServerTool {
 }
 
 /// `web_search_preview_2025_03_11` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// Rough location of the user, to make search results local.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PreviewWebSearchUserLocation {
     pub r#type: PreviewWebSearchUserLocationType,
@@ -21,6 +20,10 @@ pub struct PreviewWebSearchUserLocation {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
 }
+crate::__private::deserialize_struct!(
+    PreviewWebSearchUserLocation, [r#type "type" req, city "city" opt, region "region"
+    opt, country "country" opt, timezone "timezone" opt]
+);
 
 impl PreviewWebSearchUserLocation {
     /// An empty `PreviewWebSearchUserLocation`; fill it in with the setters.
@@ -60,7 +63,7 @@ impl PreviewWebSearchUserLocation {
 }
 
 /// `approximate` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

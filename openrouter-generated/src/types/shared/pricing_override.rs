@@ -3,47 +3,41 @@
 
 /// Replacement prices that take effect under certain conditions; a key that is absent keeps the base price.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PricingOverride {
     /// Replacement price of one input token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
     /// Replacement price of one generated output token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completion: Option<String>,
     /// Replacement price of one audio input token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio: Option<String>,
     /// Replacement price of one cached audio input token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_audio_cache: Option<String>,
     /// Replacement price of one input token read from the prompt cache.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_cache_read: Option<String>,
     /// Replacement price of one token written to the prompt cache.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_cache_write: Option<String>,
     /// Replacement price of one token written to a one-hour cache.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_cache_write_1h: Option<String>,
     /// Condition met when a request's prompt has more tokens than this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_prompt_tokens: Option<f64>,
     /// Condition: start (inclusive) of a daily UTC window, as an HHMM number such as 1030 for 10:30. The window runs up to `utc_end` and may wrap past midnight.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub utc_start: Option<f64>,
     /// Condition: end (exclusive) of the daily UTC window, as an HHMM number such as 400 for 04:00.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub utc_end: Option<f64>,
     /// Condition: the UTC weekdays (at the moment of the request) on which the entry applies, narrowing the `utc_start`/`utc_end` window or, without one, covering whole days. When absent, every day qualifies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub utc_days: Option<Vec<PricingOverrideUtcDaysItem>>,
 }
+crate::__private::serde_struct!(
+    PricingOverride, [prompt "prompt" opt, completion "completion" opt, audio "audio"
+    opt, input_audio_cache "input_audio_cache" opt, input_cache_read "input_cache_read"
+    opt, input_cache_write "input_cache_write" opt, input_cache_write_1h
+    "input_cache_write_1h" opt, min_prompt_tokens "min_prompt_tokens" opt, utc_start
+    "utc_start" opt, utc_end "utc_end" opt, utc_days "utc_days" opt]
+);
 
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PricingOverrideUtcDaysItem {
     /// `monday`

@@ -4,7 +4,6 @@
 /// OpenAI-style marker that ends a cacheable prefix at this content part. Native on OpenAI GPT-5.6 and later; for providers that use `cache_control` instead, OpenRouter translates it.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PromptCacheBreakpoint {
     pub mode: PromptCacheBreakpointMode,
@@ -12,6 +11,9 @@ pub struct PromptCacheBreakpoint {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub ttl: crate::Nullable<String>,
 }
+crate::__private::deserialize_struct!(
+    PromptCacheBreakpoint, [mode "mode" req, ttl "ttl" opt]
+);
 
 impl PromptCacheBreakpoint {
     /// An empty `PromptCacheBreakpoint`; fill it in with the setters.
@@ -33,7 +35,7 @@ impl PromptCacheBreakpoint {
 }
 
 /// `explicit` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

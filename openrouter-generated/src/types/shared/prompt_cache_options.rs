@@ -4,7 +4,6 @@
 /// Caching controls for the whole request. With mode `explicit`, OpenAI places no cache breakpoints of its own and only parts marked with `prompt_cache_breakpoint` are cached. Available on OpenAI GPT-5.6 and later.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct PromptCacheOptions {
     pub mode: PromptCacheOptionsMode,
@@ -12,6 +11,9 @@ pub struct PromptCacheOptions {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub ttl: crate::Nullable<String>,
 }
+crate::__private::deserialize_struct!(
+    PromptCacheOptions, [mode "mode" req, ttl "ttl" opt]
+);
 
 impl PromptCacheOptions {
     /// An empty `PromptCacheOptions`; fill it in with the setters.
@@ -33,7 +35,7 @@ impl PromptCacheOptions {
 }
 
 /// `explicit` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -9,7 +9,6 @@ use crate::types::{
 /// How to choose among the providers that serve the requested model. See https://openrouter.ai/docs/guides/routing/provider-selection.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProviderPreferences {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,6 +50,17 @@ pub struct ProviderPreferences {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub zdr: crate::Nullable<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ProviderPreferences, [options "options" opt, allow_fallbacks "allow_fallbacks" opt,
+    data_collection "data_collection" opt, enforce_distillable_text
+    "enforce_distillable_text" opt, ignore "ignore" opt, max_price "max_price" opt, only
+    "only" opt, order "order" opt, preferred_max_latency "preferred_max_latency" opt,
+    preferred_min_throughput "preferred_min_throughput" opt, quantizations
+    "quantizations" opt, require_parameters "require_parameters" opt, sort "sort" opt,
+    zdr "zdr" opt]
+);
 
 impl ProviderPreferences {
     /// An empty `ProviderPreferences`; fill it in with the setters.
@@ -152,7 +162,7 @@ impl ProviderPreferences {
 /// `allow` (the default) accepts providers that keep data and may train on it; `deny` accepts only providers that collect nothing. If no provider qualifies, the request fails.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProviderPreferencesDataCollection {
     /// `deny`
@@ -216,7 +226,6 @@ impl<'de> serde::Deserialize<'de> for ProviderPreferencesDataCollection {
 /// Most you are willing to pay; a provider above any of these is not used. Token prices are in US dollars per million tokens.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProviderPreferencesMaxPrice {
     /// Ceiling per million input tokens.
@@ -235,6 +244,12 @@ pub struct ProviderPreferencesMaxPrice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ProviderPreferencesMaxPrice, [prompt "prompt" opt, completion "completion" opt, image
+    "image" opt, audio "audio" opt, request "request" opt]
+);
 
 impl ProviderPreferencesMaxPrice {
     /// An empty `ProviderPreferencesMaxPrice`; fill it in with the setters.

@@ -6,7 +6,6 @@ use crate::types::ProviderSort;
 /// Provider ranking with control over how fallback models are mixed in.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProviderSortConfig {
     /// What to rank providers by.
@@ -16,6 +15,11 @@ pub struct ProviderSortConfig {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub partition: crate::Nullable<ProviderSortConfigPartition>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ProviderSortConfig, [by "by" opt, partition "partition" opt]
+);
 
 impl ProviderSortConfig {
     /// An empty `ProviderSortConfig`; fill it in with the setters.
@@ -39,7 +43,7 @@ impl ProviderSortConfig {
 /// `model` (the default) ranks each model's endpoints separately, so fallback models stay behind the primary; `none` ranks all endpoints of all models as one list.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProviderSortConfigPartition {
     /// `model`

@@ -7,7 +7,6 @@ use crate::types::{
 
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReasoningConfig {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
@@ -25,6 +24,12 @@ pub struct ReasoningConfig {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub max_tokens: crate::Nullable<i64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ReasoningConfig, [effort "effort" opt, summary "summary" opt, context "context" opt,
+    mode "mode" opt, enabled "enabled" opt, max_tokens "max_tokens" opt]
+);
 
 impl ReasoningConfig {
     /// An empty `ReasoningConfig`; fill it in with the setters.

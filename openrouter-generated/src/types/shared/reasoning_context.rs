@@ -4,7 +4,7 @@
 /// Which reasoning the model gets to see: `auto` keeps the model's default (as if unset), `all_turns` adds reasoning items of earlier turns from the input, `current_turn` keeps only this turn's. Honoured by OpenAI GPT-5.6 and later only.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReasoningContext {
     /// `auto`

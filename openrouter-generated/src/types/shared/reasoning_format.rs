@@ -4,7 +4,7 @@
 /// Which provider dialect a piece of reasoning is written in.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReasoningFormat {
     /// `unknown`

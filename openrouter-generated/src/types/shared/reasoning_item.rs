@@ -6,7 +6,6 @@ use crate::types::{ReasoningFormat, ReasoningSummaryText, ReasoningTextContent};
 /// A reasoning item sent back as history, with OpenRouter's extra `signature` and `format` fields.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReasoningItem {
     pub r#type: ReasoningItemType,
@@ -29,6 +28,13 @@ pub struct ReasoningItem {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub format: crate::Nullable<ReasoningFormat>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ReasoningItem, [r#type "type" req, id "id" req, summary "summary" req, content
+    "content" opt, encrypted_content "encrypted_content" opt, status "status" opt,
+    signature "signature" opt, format "format" opt]
+);
 
 impl ReasoningItem {
     /// A `ReasoningItem` from its required fields; the optional ones start empty.
@@ -131,7 +137,7 @@ impl From<ReasoningItemStatusInProgress> for ReasoningItemStatus {
 }
 
 /// `completed` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -159,7 +165,7 @@ impl std::fmt::Display for ReasoningItemStatusCompleted {
 }
 
 /// `in_progress` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -187,7 +193,7 @@ impl std::fmt::Display for ReasoningItemStatusInProgress {
 }
 
 /// `incomplete` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -215,7 +221,7 @@ impl std::fmt::Display for ReasoningItemStatusIncomplete {
 }
 
 /// `reasoning` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

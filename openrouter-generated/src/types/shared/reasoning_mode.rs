@@ -4,7 +4,7 @@
 /// Reasoning mode. `standard` is used by default; `pro` asks supporting models to think more deeply, at ordinary token prices. Honoured by OpenAI GPT-5.6 and later only.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReasoningMode {
     /// `standard`

@@ -4,13 +4,15 @@
 /// One part of a reasoning summary.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReasoningSummaryText {
     pub r#type: ReasoningSummaryTextType,
     /// Summary text.
     pub text: String,
 }
+crate::__private::deserialize_struct!(
+    ReasoningSummaryText, [r#type "type" req, text "text" req]
+);
 
 impl ReasoningSummaryText {
     /// A `ReasoningSummaryText` from its required fields; the optional ones start empty.
@@ -35,7 +37,7 @@ impl ReasoningSummaryText {
 }
 
 /// `summary_text` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,7 +4,7 @@
 /// How detailed a summary of the model's reasoning to return.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReasoningSummaryVerbosity {
     /// `auto`

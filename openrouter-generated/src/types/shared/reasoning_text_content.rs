@@ -4,13 +4,15 @@
 /// One part of the full reasoning text.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReasoningTextContent {
     pub r#type: ReasoningTextContentType,
     /// Reasoning text.
     pub text: String,
 }
+crate::__private::deserialize_struct!(
+    ReasoningTextContent, [r#type "type" req, text "text" req]
+);
 
 impl ReasoningTextContent {
     /// A `ReasoningTextContent` from its required fields; the optional ones start empty.
@@ -35,7 +37,7 @@ impl ReasoningTextContent {
 }
 
 /// `reasoning_text` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

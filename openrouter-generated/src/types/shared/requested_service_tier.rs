@@ -4,7 +4,7 @@
 /// Processing tier to ask the provider for; `fast` means the same as `priority`.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RequestedServiceTier {
     /// `auto`

@@ -4,7 +4,6 @@
 /// Plugin `response-healing`, which repairs malformed JSON in structured replies.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResponseHealingPlugin {
     pub id: ResponseHealingPluginId,
@@ -12,6 +11,11 @@ pub struct ResponseHealingPlugin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ResponseHealingPlugin, [id "id" req, enabled "enabled" opt]
+);
 
 impl ResponseHealingPlugin {
     /// An empty `ResponseHealingPlugin`; fill it in with the setters.
@@ -33,7 +37,7 @@ impl ResponseHealingPlugin {
 }
 
 /// `response-healing` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::OpenAiResponsesAnnotation;
 /// A piece of text written by the model, with any citations.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseOutputText {
     pub r#type: ResponseOutputTextType,
@@ -19,6 +18,10 @@ pub struct ResponseOutputText {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logprobs: Option<Vec<ResponseOutputTextLogprobsItem>>,
 }
+crate::__private::deserialize_struct!(
+    ResponseOutputText, [r#type "type" req, text "text" req, annotations "annotations"
+    opt, logprobs "logprobs" opt]
+);
 
 impl ResponseOutputText {
     /// A `ResponseOutputText` from its required fields; the optional ones start empty.
@@ -65,7 +68,6 @@ impl ResponseOutputText {
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseOutputTextLogprobsItem {
     /// The token.
@@ -77,6 +79,10 @@ pub struct ResponseOutputTextLogprobsItem {
     /// The likeliest alternatives at this position.
     pub top_logprobs: Vec<ResponseOutputTextLogprobsItemTopLogprobsItem>,
 }
+crate::__private::deserialize_struct!(
+    ResponseOutputTextLogprobsItem, [token "token" req, bytes "bytes" req, logprob
+    "logprob" req, top_logprobs "top_logprobs" req]
+);
 
 impl ResponseOutputTextLogprobsItem {
     /// Sets the `token` field.
@@ -109,7 +115,6 @@ impl ResponseOutputTextLogprobsItem {
 
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseOutputTextLogprobsItemTopLogprobsItem {
     /// The alternative token.
@@ -119,6 +124,10 @@ pub struct ResponseOutputTextLogprobsItemTopLogprobsItem {
     /// Log probability of the alternative.
     pub logprob: f64,
 }
+crate::__private::deserialize_struct!(
+    ResponseOutputTextLogprobsItemTopLogprobsItem, [token "token" req, bytes "bytes" req,
+    logprob "logprob" req]
+);
 
 impl ResponseOutputTextLogprobsItemTopLogprobsItem {
     /// A `ResponseOutputTextLogprobsItemTopLogprobsItem` from its required fields; the optional ones start empty.
@@ -154,7 +163,7 @@ impl ResponseOutputTextLogprobsItemTopLogprobsItem {
 }
 
 /// `output_text` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

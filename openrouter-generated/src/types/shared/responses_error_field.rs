@@ -5,8 +5,6 @@ use crate::types::{AlignmentCallRecord, AlignmentRejected};
 
 /// What went wrong when the response failed; null otherwise.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponsesErrorField {
     /// Machine-readable error code.
@@ -14,14 +12,17 @@ pub struct ResponsesErrorField {
     /// Explanation for humans.
     pub message: String,
     /// OpenRouter's own details about the failure, such as the alignment result of an alignment error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<ResponsesErrorMetadata>,
 }
+crate::__private::serde_struct!(
+    ResponsesErrorField, [code "code" req, message "message" req, metadata "metadata"
+    opt]
+);
 
 /// Machine-readable error code.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ResponsesErrorFieldCode {
     /// `server_error`
@@ -168,23 +169,21 @@ impl<'de> serde::Deserialize<'de> for ResponsesErrorFieldCode {
 
 /// OpenRouter's own details about the failure, such as the alignment result of an alignment error.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponsesErrorMetadata {
     /// The `alignment` plugin's result for the failed request (beta), with the reply that was held back.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alignment: Option<ResponsesErrorMetadataAlignment>,
 }
+crate::__private::serde_struct!(ResponsesErrorMetadata, [alignment "alignment" opt]);
 
 /// The `alignment` plugin's result for the failed request (beta), with the reply that was held back.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponsesErrorMetadataAlignment {
     /// One record per checked assistant message, in the order the messages were produced; empty when no message had anything to check.
     pub calls: Vec<AlignmentCallRecord>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejected: Option<AlignmentRejected>,
 }
+crate::__private::serde_struct!(
+    ResponsesErrorMetadataAlignment, [calls "calls" req, rejected "rejected" opt]
+);

@@ -21,7 +21,6 @@ use crate::types::{
 /// Body of a `POST /responses` call.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResponsesRequest {
     /// Slug of the model to run, such as `openai/gpt-4o`. Falls back to the account default when left out.
@@ -143,6 +142,26 @@ pub struct ResponsesRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace: Option<TraceConfig>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ResponsesRequest, [model "model" opt, models "models" opt, input "input" opt,
+    instructions "instructions" opt, metadata "metadata" opt, tools "tools" opt,
+    tool_choice "tool_choice" opt, parallel_tool_calls "parallel_tool_calls" opt,
+    max_tool_calls "max_tool_calls" opt, stop_server_tools_when "stop_server_tools_when"
+    opt, deferred_tools "deferred_tools" opt, stop "stop" opt, text "text" opt, reasoning
+    "reasoning" opt, max_output_tokens "max_output_tokens" opt, temperature "temperature"
+    opt, top_p "top_p" opt, top_k "top_k" opt, top_logprobs "top_logprobs" opt,
+    presence_penalty "presence_penalty" opt, frequency_penalty "frequency_penalty" opt,
+    include "include" opt, modalities "modalities" opt, image_config "image_config" opt,
+    background "background" opt, previous_response_id "previous_response_id" opt, prompt
+    "prompt" opt, prompt_cache_key "prompt_cache_key" opt, prompt_cache_options
+    "prompt_cache_options" opt, cache_control "cache_control" opt, truncation
+    "truncation" opt, service_tier "service_tier" opt, store "store" opt, stream "stream"
+    opt, user "user" opt, safety_identifier "safety_identifier" opt, session_id
+    "session_id" opt, provider "provider" opt, plugins "plugins" opt, route "route" opt,
+    debug "debug" opt, trace "trace" opt]
+);
 
 impl ResponsesRequest {
     /// An empty `ResponsesRequest`; fill it in with the setters.
@@ -651,7 +670,6 @@ impl From<ToolSearchServerTool> for ResponsesRequestToolsItem {
 /// A function you implement, optionally loaded lazily through tool search.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResponsesRequestToolsItemFunctionTool {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
@@ -679,6 +697,14 @@ pub struct ResponsesRequestToolsItemFunctionTool {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub strict: crate::Nullable<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ResponsesRequestToolsItemFunctionTool, [allowed_callers "allowed_callers" opt,
+    output_schema "output_schema" opt, r#async "async" opt, defer_loading "defer_loading"
+    opt, r#type "type" req, name "name" req, description "description" opt, parameters
+    "parameters" opt, strict "strict" opt]
+);
 
 impl ResponsesRequestToolsItemFunctionTool {
     /// A `ResponsesRequestToolsItemFunctionTool` from its required fields; the optional ones start empty.
@@ -764,7 +790,7 @@ impl ResponsesRequestToolsItemFunctionTool {
 }
 
 /// `function` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

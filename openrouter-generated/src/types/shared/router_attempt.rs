@@ -3,8 +3,6 @@
 
 /// One try at a provider.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct RouterAttempt {
     /// Provider that was tried.
@@ -14,3 +12,6 @@ pub struct RouterAttempt {
     /// HTTP status the try ended with.
     pub status: i64,
 }
+crate::__private::serde_struct!(
+    RouterAttempt, [provider "provider" req, model "model" req, status "status" req]
+);

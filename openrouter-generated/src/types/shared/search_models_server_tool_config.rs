@@ -4,13 +4,17 @@
 /// Settings of the model search tool.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchModelsServerToolConfig {
     /// How many models to return at most; 5 when unset, no more than 20.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    SearchModelsServerToolConfig, [max_results "max_results" opt]
+);
 
 impl SearchModelsServerToolConfig {
     /// An empty `SearchModelsServerToolConfig`; fill it in with the setters.

@@ -6,13 +6,17 @@ use crate::types::SearchModelsServerToolConfig;
 /// OpenRouter server tool that lets the model look up and filter models offered on OpenRouter.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchModelsServerToolOpenRouter {
     pub r#type: SearchModelsServerToolOpenRouterType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<SearchModelsServerToolConfig>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    SearchModelsServerToolOpenRouter, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl SearchModelsServerToolOpenRouter {
     /// An empty `SearchModelsServerToolOpenRouter`; fill it in with the setters.
@@ -37,7 +41,7 @@ impl SearchModelsServerToolOpenRouter {
 }
 
 /// `openrouter:experimental__search_models` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

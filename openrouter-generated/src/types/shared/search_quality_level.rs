@@ -4,7 +4,7 @@
 /// Amount of page content kept per result, for Exa, Parallel and Perplexity (native search and Firecrawl ignore it). Exa caps each result at 5,000, 15,000 or 30,000 characters for low, medium and high, and sizes results adaptively (often 2,000 to 4,000 characters) when it is unset. Parallel applies it to the total over all results, with its own default when unset. Perplexity receives it as its `search_context_size`. `max_characters` overrides it.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SearchQualityLevel {
     /// `low`

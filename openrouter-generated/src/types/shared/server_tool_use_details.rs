@@ -3,17 +3,17 @@
 
 /// Counts of server-side tool work, such as web searches.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServerToolUseDetails {
     /// Server tool calls the model asked OpenRouter to run, over all tool kinds; searches done natively by the provider are not included.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_calls_requested: Option<i64>,
     /// Server tool calls that actually ran and gave a result.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_calls_executed: Option<i64>,
     /// Web searches done. A server-run search also shows up in `tool_calls_requested`, while a provider's native search may appear only here, so do not add the two up.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_search_requests: Option<i64>,
 }
+crate::__private::serde_struct!(
+    ServerToolUseDetails, [tool_calls_requested "tool_calls_requested" opt,
+    tool_calls_executed "tool_calls_executed" opt, web_search_requests
+    "web_search_requests" opt]
+);

@@ -4,7 +4,7 @@
 /// Display name of a provider as reported on a response; the list is wider than `ProviderName` and also holds providers that one does not name.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServingProviderName {
     /// `AnyScale`

@@ -4,7 +4,6 @@
 /// Shell commands to run and their limits.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShellAction {
     /// Commands, in order.
@@ -16,6 +15,10 @@ pub struct ShellAction {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub timeout_ms: crate::Nullable<i64>,
 }
+crate::__private::deserialize_struct!(
+    ShellAction, [commands "commands" req, max_output_length "max_output_length" opt,
+    timeout_ms "timeout_ms" opt]
+);
 
 impl ShellAction {
     /// A `ShellAction` from its required fields; the optional ones start empty.

@@ -6,7 +6,6 @@ use crate::types::{ShellAction, ToolCallStatus};
 /// The model asking for shell commands to run (the newer shell tool).
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShellCallItem {
     pub r#type: ShellCallItemType,
@@ -27,6 +26,13 @@ pub struct ShellCallItem {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub status: crate::Nullable<ToolCallStatus>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ShellCallItem, [r#type "type" req, id "id" opt, call_id "call_id" req, action
+    "action" req, arguments "arguments" opt, environment "environment" opt, status
+    "status" opt]
+);
 
 impl ShellCallItem {
     /// A `ShellCallItem` from its required fields; the optional ones start empty.
@@ -86,7 +92,7 @@ impl ShellCallItem {
 }
 
 /// `shell_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

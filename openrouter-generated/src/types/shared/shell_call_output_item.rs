@@ -6,7 +6,6 @@ use crate::types::{ContainerFileCitation, ShellCallOutputContent, ToolCallStatus
 /// Results of the commands of a `shell_call` (the newer shell tool).
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShellCallOutputItem {
     /// Error message when the sandbox call failed without a result; comes with status `failed`, absent on success.
@@ -33,6 +32,13 @@ pub struct ShellCallOutputItem {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub status: crate::Nullable<ToolCallStatus>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ShellCallOutputItem, [error "error" opt, container_id "container_id" opt, files
+    "files" opt, r#type "type" req, id "id" opt, call_id "call_id" req, output "output"
+    req, max_output_length "max_output_length" opt, status "status" opt]
+);
 
 impl ShellCallOutputItem {
     /// A `ShellCallOutputItem` from its required fields; the optional ones start empty.
@@ -109,7 +115,7 @@ impl ShellCallOutputItem {
 }
 
 /// `shell_call_output` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,11 +4,11 @@
 /// OpenAI's shell tool.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShellServerTool {
     pub r#type: ShellServerToolType,
 }
+crate::__private::deserialize_struct!(ShellServerTool, [r#type "type" req]);
 
 impl ShellServerTool {
     /// An empty `ShellServerTool`; fill it in with the setters.
@@ -24,7 +24,7 @@ impl ShellServerTool {
 }
 
 /// `shell` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

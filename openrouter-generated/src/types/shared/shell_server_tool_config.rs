@@ -6,7 +6,6 @@ use crate::types::{ShellServerToolEngine, ShellServerToolEnvironment};
 /// Settings of the `openrouter:shell` server tool.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShellServerToolConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -14,6 +13,11 @@ pub struct ShellServerToolConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<ShellServerToolEnvironment>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ShellServerToolConfig, [engine "engine" opt, environment "environment" opt]
+);
 
 impl ShellServerToolConfig {
     /// An empty `ShellServerToolConfig`; fill it in with the setters.

@@ -4,7 +4,7 @@
 /// Where shell commands run. `openrouter` always uses OpenRouter's sandbox. `auto` (the default) uses the provider's own hosted shell where there is one (OpenAI) and the OpenRouter sandbox otherwise.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ShellServerToolEngine {
     /// `auto`

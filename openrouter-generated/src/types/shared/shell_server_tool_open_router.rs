@@ -6,13 +6,17 @@ use crate::types::ShellServerToolConfig;
 /// OpenRouter server tool that runs shell commands on OpenRouter's side in a sandboxed container, modelled on OpenAI's hosted shell.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShellServerToolOpenRouter {
     pub r#type: ShellServerToolOpenRouterType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<ShellServerToolConfig>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ShellServerToolOpenRouter, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl ShellServerToolOpenRouter {
     /// An empty `ShellServerToolOpenRouter`; fill it in with the setters.
@@ -34,7 +38,7 @@ impl ShellServerToolOpenRouter {
 }
 
 /// `openrouter:shell` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

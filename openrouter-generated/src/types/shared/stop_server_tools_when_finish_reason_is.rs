@@ -4,13 +4,17 @@
 /// Ends the loop when the model stops for this reason, such as `length`.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct StopServerToolsWhenFinishReasonIs {
     pub r#type: StopServerToolsWhenFinishReasonIsType,
     /// The finish reason to watch for.
     pub reason: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    StopServerToolsWhenFinishReasonIs, [r#type "type" req, reason "reason" req]
+);
 
 impl StopServerToolsWhenFinishReasonIs {
     /// A `StopServerToolsWhenFinishReasonIs` from its required fields; the optional ones start empty.
@@ -38,7 +42,7 @@ impl StopServerToolsWhenFinishReasonIs {
 }
 
 /// `finish_reason_is` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

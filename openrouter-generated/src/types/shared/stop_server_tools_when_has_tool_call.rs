@@ -4,13 +4,17 @@
 /// Ends the loop once the named tool has been called.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct StopServerToolsWhenHasToolCall {
     pub r#type: StopServerToolsWhenHasToolCallType,
     /// Name of the tool.
     pub tool_name: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    StopServerToolsWhenHasToolCall, [r#type "type" req, tool_name "tool_name" req]
+);
 
 impl StopServerToolsWhenHasToolCall {
     /// A `StopServerToolsWhenHasToolCall` from its required fields; the optional ones start empty.
@@ -38,7 +42,7 @@ impl StopServerToolsWhenHasToolCall {
 }
 
 /// `has_tool_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,13 +4,18 @@
 /// Ends the loop once the money spent over all steps goes past this amount.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct StopServerToolsWhenMaxCost {
     pub r#type: StopServerToolsWhenMaxCostType,
     /// Threshold in US dollars.
     pub max_cost_in_dollars: f64,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    StopServerToolsWhenMaxCost, [r#type "type" req, max_cost_in_dollars
+    "max_cost_in_dollars" req]
+);
 
 impl StopServerToolsWhenMaxCost {
     /// A `StopServerToolsWhenMaxCost` from its required fields; the optional ones start empty.
@@ -35,7 +40,7 @@ impl StopServerToolsWhenMaxCost {
 }
 
 /// `max_cost` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

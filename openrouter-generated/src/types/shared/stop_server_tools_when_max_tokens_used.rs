@@ -4,13 +4,17 @@
 /// Ends the loop once the tokens used over all steps go past this number.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct StopServerToolsWhenMaxTokensUsed {
     pub r#type: StopServerToolsWhenMaxTokensUsedType,
     /// Token threshold.
     pub max_tokens: i64,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    StopServerToolsWhenMaxTokensUsed, [r#type "type" req, max_tokens "max_tokens" req]
+);
 
 impl StopServerToolsWhenMaxTokensUsed {
     /// A `StopServerToolsWhenMaxTokensUsed` from its required fields; the optional ones start empty.
@@ -38,7 +42,7 @@ impl StopServerToolsWhenMaxTokensUsed {
 }
 
 /// `max_tokens_used` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

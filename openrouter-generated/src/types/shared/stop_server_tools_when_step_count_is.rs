@@ -4,13 +4,17 @@
 /// Ends the loop once it has run this many steps.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct StopServerToolsWhenStepCountIs {
     pub r#type: StopServerToolsWhenStepCountIsType,
     /// Number of steps.
     pub step_count: i64,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    StopServerToolsWhenStepCountIs, [r#type "type" req, step_count "step_count" req]
+);
 
 impl StopServerToolsWhenStepCountIs {
     /// A `StopServerToolsWhenStepCountIs` from its required fields; the optional ones start empty.
@@ -38,7 +42,7 @@ impl StopServerToolsWhenStepCountIs {
 }
 
 /// `step_count_is` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -5,13 +5,9 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct StoredFile {
     /// Always `openrouter`.
-    #[serde(rename = "_shape")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shape: Option<StoredFileShape>,
     /// ID of the file, for use in later requests.
     pub id: String,
@@ -28,11 +24,16 @@ pub struct StoredFile {
     /// Whether the file's bytes can be fetched with `download` (true only for files made on the server side).
     pub downloadable: bool,
 }
+crate::__private::serde_struct!(
+    StoredFile, [shape "_shape" opt, id "id" req, r#type "type" req, filename "filename"
+    req, mime_type "mime_type" req, size_bytes "size_bytes" req, created_at "created_at"
+    req, downloadable "downloadable" req]
+);
 
 /// Always `openrouter`.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StoredFileShape {
     /// `openrouter`
@@ -96,7 +97,7 @@ impl<'de> serde::Deserialize<'de> for StoredFileShape {
 /// Always `file`.
 ///
 /// `file` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

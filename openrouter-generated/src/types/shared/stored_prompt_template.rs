@@ -6,7 +6,6 @@ use crate::types::{InputFile, InputImage, InputText};
 /// A saved prompt template to use, with values for its placeholders.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct StoredPromptTemplate {
     /// Identifier of the saved prompt.
@@ -17,6 +16,9 @@ pub struct StoredPromptTemplate {
         std::collections::BTreeMap<String, StoredPromptTemplateVariablesValue>,
     >,
 }
+crate::__private::deserialize_struct!(
+    StoredPromptTemplate, [id "id" req, variables "variables" opt]
+);
 
 impl StoredPromptTemplate {
     /// A `StoredPromptTemplate` from its required fields; the optional ones start empty.

@@ -6,7 +6,6 @@ use crate::types::ReasoningEffort;
 /// Thinking settings passed to the worker model.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubagentReasoning {
     /// How hard the worker should think.
@@ -16,6 +15,11 @@ pub struct SubagentReasoning {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    SubagentReasoning, [effort "effort" opt, max_tokens "max_tokens" opt]
+);
 
 impl SubagentReasoning {
     /// An empty `SubagentReasoning`; fill it in with the setters.

@@ -6,7 +6,6 @@ use crate::types::{SubagentNestedTool, SubagentReasoning};
 /// Settings of one subagent entry.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubagentServerToolConfig {
     /// Name of this subagent, unique among subagent entries; each named subagent shows up to the model as its own tool. May hold letters, numbers, spaces, `_` and `-`; 1 to 64 characters after trimming.
@@ -39,6 +38,15 @@ pub struct SubagentServerToolConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<SubagentNestedTool>>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    SubagentServerToolConfig, [name "name" opt, model "model" opt, instructions
+    "instructions" opt, inherit_functions "inherit_functions" opt,
+    inherited_function_names "inherited_function_names" opt, max_completion_tokens
+    "max_completion_tokens" opt, max_tool_calls "max_tool_calls" opt, reasoning
+    "reasoning" opt, temperature "temperature" opt, tools "tools" opt]
+);
 
 impl SubagentServerToolConfig {
     /// An empty `SubagentServerToolConfig`; fill it in with the setters.

@@ -6,13 +6,17 @@ use crate::types::SubagentServerToolConfig;
 /// Built-in tool `openrouter:subagent`: the model hands a self-contained job to a cheaper, quicker worker model, which may use tools of its own, and gets the result back.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubagentServerToolOpenRouter {
     pub r#type: SubagentServerToolOpenRouterType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<SubagentServerToolConfig>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    SubagentServerToolOpenRouter, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl SubagentServerToolOpenRouter {
     /// An empty `SubagentServerToolOpenRouter`; fill it in with the setters.
@@ -34,7 +38,7 @@ impl SubagentServerToolOpenRouter {
 }
 
 /// `openrouter:subagent` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,7 +4,7 @@
 /// A request parameter a model can honour.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SupportedParameter {
     /// `temperature`

@@ -4,7 +4,6 @@
 /// Plugin `switchyard-router`, which routes each request between an efficient and a capable model.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SwitchyardRouterPlugin {
     pub id: SwitchyardRouterPluginId,
@@ -15,6 +14,12 @@ pub struct SwitchyardRouterPlugin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judge_model: Option<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    SwitchyardRouterPlugin, [id "id" req, algorithm "algorithm" opt, judge_model
+    "judge_model" opt]
+);
 
 impl SwitchyardRouterPlugin {
     /// An empty `SwitchyardRouterPlugin`; fill it in with the setters.
@@ -47,7 +52,7 @@ impl SwitchyardRouterPlugin {
 /// How to choose. `capability` has a small judge model rate how hard the task is; `stage` (the default) reads the tool-result history (errors, repeated failures, edits that land) and asks the judge only when that is inconclusive; `auto` is `stage` without the judge; `random` picks at random; `composite` keeps the tier set at the last human turn and re-checks tool turns with the stage signals; `passthrough` uses the candidates in OpenRouter's existing order without deciding.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SwitchyardRouterPluginAlgorithm {
     /// `capability`
@@ -125,7 +130,7 @@ impl<'de> serde::Deserialize<'de> for SwitchyardRouterPluginAlgorithm {
 }
 
 /// `switchyard-router` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::Formats;
 /// Text output settings, with the wider verbosity scale OpenRouter accepts.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct TextExtendedConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -15,6 +14,9 @@ pub struct TextExtendedConfig {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub verbosity: crate::Nullable<ExtendedVerbosity>,
 }
+crate::__private::deserialize_struct!(
+    TextExtendedConfig, [format "format" opt, verbosity "verbosity" opt]
+);
 
 impl TextExtendedConfig {
     /// An empty `TextExtendedConfig`; fill it in with the setters.
@@ -38,7 +40,7 @@ impl TextExtendedConfig {
 /// How long and detailed the answer should be.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ExtendedVerbosity {
     /// `low`

@@ -4,7 +4,7 @@
 /// Fail the request (`error`) or drop the thinking block that does not match (`drop_block`).
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ThinkingMismatchBehavior {
     /// `error`

@@ -5,7 +5,7 @@
 pub type ToolAllowedCallers = Vec<ToolAllowedCallersItem>;
 
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ToolAllowedCallersItem {
     /// `direct`

@@ -4,7 +4,6 @@
 /// Limits the model to a chosen subset of the declared tools.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ToolChoiceAllowed {
     pub r#type: ToolChoiceAllowedType,
@@ -13,6 +12,9 @@ pub struct ToolChoiceAllowed {
     /// Tool descriptors (as in `tools`) that stay available.
     pub tools: Vec<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+crate::__private::deserialize_struct!(
+    ToolChoiceAllowed, [r#type "type" req, mode "mode" req, tools "tools" req]
+);
 
 impl ToolChoiceAllowed {
     /// A `ToolChoiceAllowed` from its required fields; the optional ones start empty.
@@ -76,7 +78,7 @@ impl From<ToolChoiceAllowedModeRequired> for ToolChoiceAllowedMode {
 }
 
 /// `auto` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -104,7 +106,7 @@ impl std::fmt::Display for ToolChoiceAllowedModeAuto {
 }
 
 /// `required` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
@@ -132,7 +134,7 @@ impl std::fmt::Display for ToolChoiceAllowedModeRequired {
 }
 
 /// `allowed_tools` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -6,7 +6,6 @@ use crate::types::{ToolCallStatus, ToolSearchExecution};
 /// A tool search that was carried out, sent back as history.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ToolSearchCallItem {
     pub r#type: ToolSearchCallItemType,
@@ -23,6 +22,12 @@ pub struct ToolSearchCallItem {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub status: crate::Nullable<ToolCallStatus>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ToolSearchCallItem, [r#type "type" req, id "id" opt, call_id "call_id" req, execution
+    "execution" req, arguments "arguments" opt, status "status" opt]
+);
 
 impl ToolSearchCallItem {
     /// A `ToolSearchCallItem` from its required fields; the optional ones start empty.
@@ -78,7 +83,7 @@ impl ToolSearchCallItem {
 }
 
 /// `tool_search_call` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

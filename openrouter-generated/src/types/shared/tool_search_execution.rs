@@ -4,7 +4,7 @@
 /// Who runs a tool search, OpenRouter (`server`) or your application (`client`).
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ToolSearchExecution {
     /// `server`

@@ -4,7 +4,6 @@
 /// A tool found by `openrouter:tool_search`.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ToolSearchMatch {
     /// ID of the tool.
@@ -14,6 +13,10 @@ pub struct ToolSearchMatch {
     /// The tool's definition.
     pub definition: std::collections::BTreeMap<String, serde_json::Value>,
 }
+crate::__private::deserialize_struct!(
+    ToolSearchMatch, [tool_id "tool_id" req, schema_digest "schema_digest" req,
+    definition "definition" req]
+);
 
 impl ToolSearchMatch {
     /// A `ToolSearchMatch` from its required fields; the optional ones start empty.

@@ -6,7 +6,6 @@ use crate::types::{ToolCallStatus, ToolSearchExecution, ToolSearchLoadedTool};
 /// The tools a tool search loaded, answering a `tool_search_call` by its `call_id`.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ToolSearchOutputItem {
     pub r#type: ToolSearchOutputItemType,
@@ -22,6 +21,12 @@ pub struct ToolSearchOutputItem {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub status: crate::Nullable<ToolCallStatus>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ToolSearchOutputItem, [r#type "type" req, id "id" opt, call_id "call_id" req,
+    execution "execution" req, tools "tools" req, status "status" opt]
+);
 
 impl ToolSearchOutputItem {
     /// A `ToolSearchOutputItem` from its required fields; the optional ones start empty.
@@ -78,7 +83,7 @@ impl ToolSearchOutputItem {
 }
 
 /// `tool_search_output` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,13 +6,17 @@ use crate::types::ToolSearchServerToolConfig;
 /// OpenRouter server tool that searches the tools marked `defer_loading` and makes the matches callable.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ToolSearchServerTool {
     pub r#type: ToolSearchServerToolType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<ToolSearchServerToolConfig>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ToolSearchServerTool, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl ToolSearchServerTool {
     /// An empty `ToolSearchServerTool`; fill it in with the setters.
@@ -34,7 +38,7 @@ impl ToolSearchServerTool {
 }
 
 /// `openrouter:tool_search` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -4,13 +4,17 @@
 /// Settings of the `openrouter:tool_search` server tool.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ToolSearchServerToolConfig {
     /// Most tools a single search returns; 5 when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ToolSearchServerToolConfig, [max_results "max_results" opt]
+);
 
 impl ToolSearchServerToolConfig {
     /// An empty `ToolSearchServerToolConfig`; fill it in with the setters.

@@ -4,7 +4,6 @@
 /// Audio bytes given inline, with their format.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct TranscriptionInputAudio {
     /// The audio bytes, base64-encoded (plain base64, not a `data:` URL).
@@ -12,6 +11,9 @@ pub struct TranscriptionInputAudio {
     /// Container or codec of the audio, for instance `mp3`, `wav`, `ogg`, `flac`, `aac`, `m4a`, `webm`, `aiff`, `pcm16` or `pcm24`; which ones are accepted depends on the provider.
     pub format: String,
 }
+crate::__private::deserialize_struct!(
+    TranscriptionInputAudio, [data "data" req, format "format" req]
+);
 
 impl TranscriptionInputAudio {
     /// A `TranscriptionInputAudio` from its required fields; the optional ones start empty.

@@ -6,7 +6,6 @@
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct UrlCitation {
     pub r#type: UrlCitationType,
@@ -22,6 +21,10 @@ pub struct UrlCitation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
 }
+crate::__private::deserialize_struct!(
+    UrlCitation, [r#type "type" req, url "url" req, title "title" req, start_index
+    "start_index" req, end_index "end_index" req, content "content" opt]
+);
 
 impl UrlCitation {
     /// Sets the `type` field.
@@ -62,7 +65,7 @@ impl UrlCitation {
 }
 
 /// `url_citation` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -5,8 +5,6 @@ use crate::types::ServerToolUseDetails;
 
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct Usage {
     /// Tokens in the input.
@@ -20,55 +18,62 @@ pub struct Usage {
     /// Input and output tokens together.
     pub total_tokens: i64,
     /// What the request cost, in credits (US dollars).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
     /// True when the request ran on your own provider key (BYOK).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_byok: Option<bool>,
     /// Split of the upstream provider's charge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_details: Option<UsageCostDetails>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_tool_use_details: Option<ServerToolUseDetails>,
 }
+crate::__private::serde_struct!(
+    Usage, [input_tokens "input_tokens" req, input_tokens_details "input_tokens_details"
+    req, output_tokens "output_tokens" req, output_tokens_details "output_tokens_details"
+    req, total_tokens "total_tokens" req, cost "cost" opt, is_byok "is_byok" opt,
+    cost_details "cost_details" opt, server_tool_use_details "server_tool_use_details"
+    opt]
+);
 
 /// Split of the upstream provider's charge.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct UsageCostDetails {
     /// Total charged by the upstream provider.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upstream_inference_cost: Option<f64>,
     /// Charge in US dollars for metered server-tool work billed on this request (such as shell sandbox time); 0 when such a tool ran at no charge, absent when none ran.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_tool_cost: Option<f64>,
     /// Upstream charge for the input.
     pub upstream_inference_input_cost: f64,
     /// Upstream charge for the output.
     pub upstream_inference_output_cost: f64,
 }
+crate::__private::serde_struct!(
+    UsageCostDetails, [upstream_inference_cost "upstream_inference_cost" opt,
+    server_tool_cost "server_tool_cost" opt, upstream_inference_input_cost
+    "upstream_inference_input_cost" req, upstream_inference_output_cost
+    "upstream_inference_output_cost" req]
+);
 
 /// Breakdown of the input tokens.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct UsageInputTokensDetails {
     /// Input tokens served from the prompt cache.
     pub cached_tokens: i64,
     /// Input tokens written into the prompt cache.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_write_tokens: Option<i64>,
 }
+crate::__private::serde_struct!(
+    UsageInputTokensDetails, [cached_tokens "cached_tokens" req, cache_write_tokens
+    "cache_write_tokens" opt]
+);
 
 /// Breakdown of the output tokens.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct UsageOutputTokensDetails {
     /// Output tokens spent on reasoning.
     pub reasoning_tokens: i64,
 }
+crate::__private::serde_struct!(
+    UsageOutputTokensDetails, [reasoning_tokens "reasoning_tokens" req]
+);

@@ -4,7 +4,7 @@
 /// How a video is processed: `agentic` turns on agentic video processing, `static` forces sampling frames at a fixed rate where the provider offers it (currently Google Gemini).
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum VideoProcessingMode {
     /// `agentic`

@@ -4,7 +4,7 @@
 /// Backend that fetches pages. `auto` (the default) prefers the provider's own fetch and otherwise uses Exa; `native` insists on the provider's; `exa` uses Exa's contents API; `openrouter` makes a plain HTTP request; `firecrawl` scrapes with Firecrawl (needs your own key); `parallel` uses Parallel's extract API.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebFetchEngineEnum {
     /// `auto`

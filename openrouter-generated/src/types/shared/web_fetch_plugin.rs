@@ -4,7 +4,6 @@
 /// Plugin `web-fetch`, which lets the model download pages by URL.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebFetchPlugin {
     pub id: WebFetchPluginId,
@@ -21,6 +20,13 @@ pub struct WebFetchPlugin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_uses: Option<i64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    WebFetchPlugin, [id "id" req, allowed_domains "allowed_domains" opt, blocked_domains
+    "blocked_domains" opt, max_content_tokens "max_content_tokens" opt, max_uses
+    "max_uses" opt]
+);
 
 impl WebFetchPlugin {
     /// An empty `WebFetchPlugin`; fill it in with the setters.
@@ -60,7 +66,7 @@ impl WebFetchPlugin {
 }
 
 /// `web-fetch` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -6,13 +6,17 @@ use crate::types::WebFetchServerToolConfig;
 /// Built-in tool `openrouter:web_fetch`, which downloads the full text of a web page or PDF.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebFetchServerTool {
     pub r#type: WebFetchServerToolType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<WebFetchServerToolConfig>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    WebFetchServerTool, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl WebFetchServerTool {
     /// An empty `WebFetchServerTool`; fill it in with the setters.
@@ -34,7 +38,7 @@ impl WebFetchServerTool {
 }
 
 /// `openrouter:web_fetch` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

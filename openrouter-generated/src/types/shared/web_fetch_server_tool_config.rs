@@ -6,7 +6,6 @@ use crate::types::WebFetchEngineEnum;
 /// Settings of the web fetch tool.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebFetchServerToolConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -24,6 +23,13 @@ pub struct WebFetchServerToolConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_uses: Option<i64>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    WebFetchServerToolConfig, [engine "engine" opt, allowed_domains "allowed_domains"
+    opt, blocked_domains "blocked_domains" opt, max_content_tokens "max_content_tokens"
+    opt, max_uses "max_uses" opt]
+);
 
 impl WebFetchServerToolConfig {
     /// An empty `WebFetchServerToolConfig`; fill it in with the setters.

@@ -9,7 +9,6 @@ use crate::types::{
 /// Settings of the web search tool.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebSearchConfig {
     /// Keep only results from these domains. Perplexity, Parallel, Firecrawl and Exa honour it, as do most native searches (Anthropic, OpenAI, xAI); not combinable with `excluded_domains`.
@@ -41,6 +40,15 @@ pub struct WebSearchConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x_search: Option<XSearchOptions>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    WebSearchConfig, [allowed_domains "allowed_domains" opt, engine "engine" opt,
+    excluded_domains "excluded_domains" opt, max_characters "max_characters" opt,
+    max_results "max_results" opt, max_total_results "max_total_results" opt, max_uses
+    "max_uses" opt, mode "mode" opt, search_context_size "search_context_size" opt,
+    user_location "user_location" opt, x_search "x_search" opt]
+);
 
 impl WebSearchConfig {
     /// An empty `WebSearchConfig`; fill it in with the setters.

@@ -4,7 +4,6 @@
 /// Domains to restrict web search to, or to keep out of it.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebSearchDomainFilter {
     /// Only return results from these domains.
@@ -17,6 +16,10 @@ pub struct WebSearchDomainFilter {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub excluded_domains: crate::Nullable<Vec<String>>,
 }
+crate::__private::deserialize_struct!(
+    WebSearchDomainFilter, [allowed_domains "allowed_domains" opt, blocked_domains
+    "blocked_domains" opt, excluded_domains "excluded_domains" opt]
+);
 
 impl WebSearchDomainFilter {
     /// An empty `WebSearchDomainFilter`; fill it in with the setters.

@@ -4,7 +4,7 @@
 /// Search backend. `auto` (the default) prefers the provider's own search and otherwise uses Exa; `native` insists on the provider's; `exa`, `parallel` and `perplexity` use those companies' search APIs (Perplexity returns raw ranked results); `firecrawl` needs your own key.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebSearchEngineEnum {
     /// `native`

@@ -4,7 +4,7 @@
 /// Search mode of the chosen engine. Exa knows instant, fast, auto (its default), deep-lite, deep and deep-reasoning; Parallel knows turbo, fast, basic (its default) and advanced. A mode the engine does not know is ignored.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebSearchMode {
     /// `instant`

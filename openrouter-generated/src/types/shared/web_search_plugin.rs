@@ -8,7 +8,6 @@ use crate::types::{
 /// Plugin `web`, which adds web search results to the prompt.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebSearchPlugin {
     pub id: WebSearchPluginId,
@@ -40,6 +39,15 @@ pub struct WebSearchPlugin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x_search: Option<XSearchOptions>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    WebSearchPlugin, [id "id" req, enabled "enabled" opt, engine "engine" opt,
+    include_domains "include_domains" opt, exclude_domains "exclude_domains" opt,
+    max_results "max_results" opt, max_uses "max_uses" opt, mode "mode" opt,
+    search_prompt "search_prompt" opt, user_location "user_location" opt, x_search
+    "x_search" opt]
+);
 
 impl WebSearchPlugin {
     /// An empty `WebSearchPlugin`; fill it in with the setters.
@@ -115,7 +123,7 @@ impl WebSearchPlugin {
 }
 
 /// `web` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

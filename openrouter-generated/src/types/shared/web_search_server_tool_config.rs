@@ -9,7 +9,6 @@ use crate::types::{
 /// Settings of the `openrouter:web_search` server tool.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebSearchServerToolConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,6 +40,15 @@ pub struct WebSearchServerToolConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x_search: Option<XSearchOptions>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    WebSearchServerToolConfig, [engine "engine" opt, mode "mode" opt, max_results
+    "max_results" opt, max_total_results "max_total_results" opt, max_uses "max_uses"
+    opt, max_characters "max_characters" opt, search_context_size "search_context_size"
+    opt, allowed_domains "allowed_domains" opt, excluded_domains "excluded_domains" opt,
+    user_location "user_location" opt, x_search "x_search" opt]
+);
 
 impl WebSearchServerToolConfig {
     /// An empty `WebSearchServerToolConfig`; fill it in with the setters.

@@ -6,13 +6,17 @@ use crate::types::WebSearchServerToolConfig;
 /// OpenRouter server tool that looks things up on the web.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebSearchServerToolOpenRouter {
     pub r#type: WebSearchServerToolOpenRouterType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<WebSearchServerToolConfig>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    WebSearchServerToolOpenRouter, [r#type "type" req, parameters "parameters" opt]
+);
 
 impl WebSearchServerToolOpenRouter {
     /// An empty `WebSearchServerToolOpenRouter`; fill it in with the setters.
@@ -37,7 +41,7 @@ impl WebSearchServerToolOpenRouter {
 }
 
 /// `openrouter:web_search` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

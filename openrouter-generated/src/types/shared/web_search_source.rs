@@ -4,13 +4,15 @@
 /// A page found by a web search.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebSearchSource {
     pub r#type: WebSearchSourceType,
     /// Address of the page.
     pub url: String,
 }
+crate::__private::deserialize_struct!(
+    WebSearchSource, [r#type "type" req, url "url" req]
+);
 
 impl WebSearchSource {
     /// A `WebSearchSource` from its required fields; the optional ones start empty.
@@ -35,7 +37,7 @@ impl WebSearchSource {
 }
 
 /// `url` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// Rough location of the user for the web plugin.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebSearchUserLocation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22,6 +21,10 @@ pub struct WebSearchUserLocation {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
 }
+crate::__private::deserialize_struct!(
+    WebSearchUserLocation, [r#type "type" opt, city "city" opt, region "region" opt,
+    country "country" opt, timezone "timezone" opt]
+);
 
 impl WebSearchUserLocation {
     /// An empty `WebSearchUserLocation`; fill it in with the setters.
@@ -61,7 +64,7 @@ impl WebSearchUserLocation {
 }
 
 /// `approximate` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[derive(serde::Deserialize)]
 #[serde(transparent)]

@@ -4,7 +4,6 @@
 /// Rough location of the user, to favour local results.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebSearchUserLocationServerTool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22,6 +21,12 @@ pub struct WebSearchUserLocationServerTool {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    WebSearchUserLocationServerTool, [r#type "type" opt, city "city" opt, region "region"
+    opt, country "country" opt, timezone "timezone" opt]
+);
 
 impl WebSearchUserLocationServerTool {
     /// An empty `WebSearchUserLocationServerTool`; fill it in with the setters.
@@ -64,7 +69,7 @@ impl WebSearchUserLocationServerTool {
 }
 
 /// `approximate` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

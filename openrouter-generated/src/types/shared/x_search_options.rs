@@ -4,7 +4,6 @@
 /// Also search posts on X (Twitter), with optional filters. Only takes effect on SpaceXAI endpoints that search natively; leave it out to search the web only. SpaceXAI bills X search separately, per post and per user profile fetched.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct XSearchOptions {
     /// Only posts from these X handles (at most 20); not combinable with `excluded_x_handles`.
@@ -26,6 +25,12 @@ pub struct XSearchOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_video_understanding: Option<bool>,
 }
+crate::__private::deserialize_struct!(
+    XSearchOptions, [allowed_x_handles "allowed_x_handles" opt, excluded_x_handles
+    "excluded_x_handles" opt, from_date "from_date" opt, to_date "to_date" opt,
+    enable_image_understanding "enable_image_understanding" opt,
+    enable_video_understanding "enable_video_understanding" opt]
+);
 
 impl XSearchOptions {
     /// An empty `XSearchOptions`; fill it in with the setters.

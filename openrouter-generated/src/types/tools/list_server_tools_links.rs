@@ -3,10 +3,9 @@
 
 /// Links to related pages.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListServerToolsLinks {
     /// URL of the next page, or null on the last page.
     pub next: Option<String>,
 }
+crate::__private::serde_struct!(ListServerToolsLinks, [next "next" opt]);

@@ -5,8 +5,6 @@ use crate::types::{ListServerToolsLinks, ServerTool};
 
 /// One page of server tools.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListServerToolsResponse {
     /// The tools on this page.
@@ -15,3 +13,7 @@ pub struct ListServerToolsResponse {
     /// Number of tools across all pages.
     pub total_count: i64,
 }
+crate::__private::serde_struct!(
+    ListServerToolsResponse, [data "data" req, links "links" req, total_count
+    "total_count" req]
+);

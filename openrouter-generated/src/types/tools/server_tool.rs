@@ -10,8 +10,6 @@ use crate::types::{
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServerTool {
     /// Canonical `openrouter:*` name, accepted as `tools[].type` on every format in `supported_api_formats`.
@@ -43,3 +41,11 @@ pub struct ServerTool {
     /// JSON Schema for the `tools[].parameters` object you may send with the tool.
     pub parameters_schema: std::collections::BTreeMap<String, serde_json::Value>,
 }
+crate::__private::serde_struct!(
+    ServerTool, [id "id" req, name "name" req, summary "summary" req, tool_description
+    "tool_description" req, docs_url "docs_url" req, status "status" req,
+    supported_api_formats "supported_api_formats" req, aliases "aliases" req, engines
+    "engines" req, default_engine "default_engine" opt, fallback_engine "fallback_engine"
+    opt, native_support "native_support" req, input_schema "input_schema" req,
+    output_schema "output_schema" opt, parameters_schema "parameters_schema" req]
+);

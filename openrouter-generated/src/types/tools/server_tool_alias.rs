@@ -5,8 +5,6 @@ use crate::types::{ServerToolApiFormat, ServerToolOutputName};
 
 /// One accepted `tools[].type` spelling of a tool.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServerToolAlias {
     /// The spelling to put in `tools[].type`.
@@ -16,3 +14,7 @@ pub struct ServerToolAlias {
     /// For each API format above, what a call requested under this spelling looks like in the answer; formats where the call stays hidden from you are left out.
     pub output_names: Vec<ServerToolOutputName>,
 }
+crate::__private::serde_struct!(
+    ServerToolAlias, [r#type "type" req, api_formats "api_formats" req, output_names
+    "output_names" req]
+);

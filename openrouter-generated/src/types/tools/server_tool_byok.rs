@@ -4,7 +4,7 @@
 /// Whether you bring a key for the engine (saved in the plugin settings): `required` means OpenRouter holds no key for it, `optional` means yours is preferred when saved and OpenRouter's is used otherwise, `none` means no key is involved.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServerToolByok {
     /// `required`

@@ -10,8 +10,6 @@ use crate::types::{
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServerToolEngine {
     /// Value of `parameters.engine` that selects this engine; null when the tool has a single engine and no engine parameter.
@@ -30,3 +28,9 @@ pub struct ServerToolEngine {
     /// Where the third-party rates are published, for a `pricing_source` of `provider` or `byok`; null for the other sources.
     pub pricing_doc_url: Option<String>,
 }
+crate::__private::serde_struct!(
+    ServerToolEngine, [id "id" opt, name "name" req, executed_by "executed_by" req, byok
+    "byok" req, data_regions "data_regions" req, default_mode "default_mode" opt, pricing
+    "pricing" req, pricing_source "pricing_source" req, pricing_doc_url "pricing_doc_url"
+    opt]
+);

@@ -4,7 +4,7 @@
 /// Where the tool actually runs: at the model's provider while the model generates (`provider`), at OpenRouter (`openrouter`), or in your own code after the answer arrives (`client`).
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServerToolExecutedBy {
     /// `provider`

@@ -3,8 +3,6 @@
 
 /// A model whose endpoints run the tool natively.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServerToolNativeModel {
     /// Slug of the model.
@@ -12,3 +10,6 @@ pub struct ServerToolNativeModel {
     /// Providers that run the tool for this model.
     pub providers: Vec<String>,
 }
+crate::__private::serde_struct!(
+    ServerToolNativeModel, [slug "slug" req, providers "providers" req]
+);

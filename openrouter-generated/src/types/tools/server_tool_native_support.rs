@@ -3,8 +3,6 @@
 
 /// Counts of the endpoints whose provider executes the tool itself while the model generates (both zero when no provider does).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServerToolNativeSupport {
     /// Number of endpoints that run the tool natively.
@@ -12,3 +10,7 @@ pub struct ServerToolNativeSupport {
     /// Number of models with such an endpoint.
     pub model_count: i64,
 }
+crate::__private::serde_struct!(
+    ServerToolNativeSupport, [endpoint_count "endpoint_count" req, model_count
+    "model_count" req]
+);

@@ -5,8 +5,6 @@ use crate::types::ServerToolNativeModel;
 
 /// Native support counts, with the models behind them.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServerToolNativeSupportDetails {
     /// Number of endpoints that run the tool natively.
@@ -16,3 +14,7 @@ pub struct ServerToolNativeSupportDetails {
     /// The models and the providers that run the tool natively for them.
     pub models: Vec<ServerToolNativeModel>,
 }
+crate::__private::serde_struct!(
+    ServerToolNativeSupportDetails, [endpoint_count "endpoint_count" req, model_count
+    "model_count" req, models "models" req]
+);

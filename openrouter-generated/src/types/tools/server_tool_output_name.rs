@@ -5,14 +5,15 @@ use crate::types::ServerToolApiFormat;
 
 /// How a call of the tool shows up in the answer on one API format.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServerToolOutputName {
     pub api_format: ServerToolApiFormat,
     /// The `type` of the Responses output item, of the Anthropic Messages content block, or of the Chat Completions `reasoning_details[]` entry.
     pub r#type: String,
     /// The `name` of the Anthropic Messages `server_tool_use` block, when the call shows up as one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+crate::__private::serde_struct!(
+    ServerToolOutputName, [api_format "api_format" req, r#type "type" req, name "name"
+    opt]
+);

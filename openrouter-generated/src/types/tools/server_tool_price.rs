@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServerToolPrice {
     /// What is counted.
@@ -18,3 +16,7 @@ pub struct ServerToolPrice {
     /// The `parameters.mode` value this row applies to; null when the row is the same for every mode.
     pub mode: Option<String>,
 }
+crate::__private::serde_struct!(
+    ServerToolPrice, [unit "unit" req, price "price" req, max_units_per_call
+    "max_units_per_call" req, mode "mode" opt]
+);

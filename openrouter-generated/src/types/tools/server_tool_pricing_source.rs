@@ -4,7 +4,7 @@
 /// Who bills for the engine's work, beyond the model's own tokens: `openrouter` takes the `pricing` rows from your credits, `provider` means the model's provider adds a per-call fee at its own rates, `byok` means the engine's vendor bills your own key, and `none` means it is free.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServerToolPricingSource {
     /// `openrouter`

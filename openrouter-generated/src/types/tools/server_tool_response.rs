@@ -5,9 +5,8 @@ use crate::types::ServerToolDetails;
 
 /// Wrapper around a single server tool.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServerToolResponse {
     pub data: ServerToolDetails,
 }
+crate::__private::serde_struct!(ServerToolResponse, [data "data" req]);

@@ -4,7 +4,7 @@
 /// Whether the tool is offered normally (`active`) or is on its way out (`deprecated`).
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServerToolStatus {
     /// `active`

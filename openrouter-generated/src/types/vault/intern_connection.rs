@@ -3,10 +3,9 @@
 
 /// A connection an intern may use.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct InternConnection {
     /// Key of the connection's card on the dashboard, such as `github`, `linear` or `mcp:<host>`.
     pub key: String,
 }
+crate::__private::serde_struct!(InternConnection, [key "key" req]);

@@ -5,9 +5,8 @@ use crate::types::InternConnection;
 
 /// The connections an intern may use.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct InternConnectionListResponse {
     pub data: Vec<InternConnection>,
 }
+crate::__private::serde_struct!(InternConnectionListResponse, [data "data" req]);

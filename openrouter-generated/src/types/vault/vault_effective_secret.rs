@@ -7,8 +7,6 @@ use crate::types::VaultEffectiveSecretScope;
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct VaultEffectiveSecret {
     /// Name of the secret.
@@ -21,3 +19,7 @@ pub struct VaultEffectiveSecret {
     /// When the secret was stored.
     pub created_at: String,
 }
+crate::__private::serde_struct!(
+    VaultEffectiveSecret, [name "name" req, scope "scope" req, hosts "hosts" opt,
+    fingerprint "fingerprint" opt, created_at "created_at" req]
+);

@@ -5,11 +5,12 @@ use crate::types::VaultEffectiveSecret;
 
 /// One page of the secrets an intern receives, one per name.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct VaultEffectiveSecretListResponse {
     pub data: Vec<VaultEffectiveSecret>,
     /// Whether more secrets follow this page; fetch them with `offset` moved on by the number of entries received.
     pub has_more: bool,
 }
+crate::__private::serde_struct!(
+    VaultEffectiveSecretListResponse, [data "data" req, has_more "has_more" req]
+);

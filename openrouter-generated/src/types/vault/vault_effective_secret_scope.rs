@@ -4,7 +4,7 @@
 /// The vault a delivered secret comes from: the intern's own (`intern`), a vault attached to the intern (`attached`), or the workspace's (`workspace`).
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum VaultEffectiveSecretScope {
     /// `intern`

@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct VaultSecret {
     /// Name of the secret.
@@ -18,3 +16,7 @@ pub struct VaultSecret {
     /// When the secret was stored.
     pub created_at: String,
 }
+crate::__private::serde_struct!(
+    VaultSecret, [name "name" req, hosts "hosts" opt, fingerprint "fingerprint" opt,
+    created_at "created_at" req]
+);

@@ -4,12 +4,14 @@
 /// Which workspace secrets to copy into the intern's vault.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VaultSecretCopyRequest {
     /// 1 to 100 distinct names, each of a secret in the workspace vault.
     pub names: Vec<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(VaultSecretCopyRequest, [names "names" req]);
 
 impl VaultSecretCopyRequest {
     /// A `VaultSecretCopyRequest` from its required fields; the optional ones start empty.

@@ -5,9 +5,8 @@ use crate::types::VaultSecret;
 
 /// Metadata of the copies now in the intern's vault, one entry per requested name.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct VaultSecretCopyResponse {
     pub data: Vec<VaultSecret>,
 }
+crate::__private::serde_struct!(VaultSecretCopyResponse, [data "data" req]);

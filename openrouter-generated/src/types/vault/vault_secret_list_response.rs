@@ -5,11 +5,12 @@ use crate::types::VaultSecret;
 
 /// One page of secret metadata.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct VaultSecretListResponse {
     pub data: Vec<VaultSecret>,
     /// Whether more secrets follow this page; fetch them with `offset` moved on by the number of entries received.
     pub has_more: bool,
 }
+crate::__private::serde_struct!(
+    VaultSecretListResponse, [data "data" req, has_more "has_more" req]
+);

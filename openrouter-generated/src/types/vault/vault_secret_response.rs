@@ -5,9 +5,8 @@ use crate::types::VaultSecret;
 
 /// Wrapper around the metadata of one secret.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct VaultSecretResponse {
     pub data: VaultSecret,
 }
+crate::__private::serde_struct!(VaultSecretResponse, [data "data" req]);

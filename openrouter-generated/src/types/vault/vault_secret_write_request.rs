@@ -4,7 +4,6 @@
 /// The value of a secret and the hostnames it may be sent to.
 #[derive(Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VaultSecretWriteRequest {
     /// 1 to 100 exact DNS hostnames that may receive the secret. They are lowercased and stripped of a trailing dot, and duplicates are merged; schemes, ports, paths, wildcards and empty entries are refused. There is no subdomain or parent matching: `api.example.com` never covers `example.com`.
@@ -12,6 +11,11 @@ pub struct VaultSecretWriteRequest {
     /// The secret, 1 to 65536 characters. Stored encrypted; write-only (no call returns it).
     pub value: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    VaultSecretWriteRequest, [hosts "hosts" req, value "value" req]
+);
 
 impl std::fmt::Debug for VaultSecretWriteRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

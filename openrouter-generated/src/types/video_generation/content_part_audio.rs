@@ -4,7 +4,6 @@
 /// An audio clip given by address.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContentPartAudio {
     /// Always `audio_url`.
@@ -12,6 +11,11 @@ pub struct ContentPartAudio {
     /// Where the audio can be found.
     pub audio_url: ContentPartAudioUrl,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ContentPartAudio, [r#type "type" req, audio_url "audio_url" req]
+);
 
 impl ContentPartAudio {
     /// A `ContentPartAudio` from its required fields; the optional ones start empty.
@@ -38,7 +42,7 @@ impl ContentPartAudio {
 /// Always `audio_url`.
 ///
 /// `audio_url` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -68,12 +72,14 @@ impl std::fmt::Display for ContentPartAudioType {
 /// Where the audio can be found.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContentPartAudioUrl {
     /// Web address of the audio, or a `data:` URL holding it.
     pub url: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(ContentPartAudioUrl, [url "url" req]);
 
 impl ContentPartAudioUrl {
     /// A `ContentPartAudioUrl` from its required fields; the optional ones start empty.

@@ -4,7 +4,6 @@
 /// A video clip given by address.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContentPartVideo {
     /// Always `video_url`.
@@ -12,6 +11,11 @@ pub struct ContentPartVideo {
     /// Where the video can be found.
     pub video_url: ContentPartVideoUrl,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    ContentPartVideo, [r#type "type" req, video_url "video_url" req]
+);
 
 impl ContentPartVideo {
     /// A `ContentPartVideo` from its required fields; the optional ones start empty.
@@ -38,7 +42,7 @@ impl ContentPartVideo {
 /// Always `video_url`.
 ///
 /// `video_url` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]
@@ -68,12 +72,14 @@ impl std::fmt::Display for ContentPartVideoType {
 /// Where the video can be found.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContentPartVideoUrl {
     /// Web address of the video, or a `data:` URL holding it.
     pub url: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(ContentPartVideoUrl, [url "url" req]);
 
 impl ContentPartVideoUrl {
     /// A `ContentPartVideoUrl` from its required fields; the optional ones start empty.

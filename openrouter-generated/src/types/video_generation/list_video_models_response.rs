@@ -5,10 +5,9 @@ use crate::types::VideoModel;
 
 /// The models that can generate videos.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListVideoModelsResponse {
     /// One entry per model.
     pub data: Vec<VideoModel>,
 }
+crate::__private::serde_struct!(ListVideoModelsResponse, [data "data" req]);

@@ -6,12 +6,14 @@ use crate::types::ProviderOptions;
 /// Provider-specific settings that OpenRouter forwards without interpreting them.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProviderPassthrough {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<ProviderOptions>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(ProviderPassthrough, [options "options" opt]);
 
 impl ProviderPassthrough {
     /// An empty `ProviderPassthrough`; fill it in with the setters.

@@ -6,7 +6,6 @@ use crate::types::VideoFrameType;
 /// An image that becomes the first or the last frame of the video.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VideoFrameImage {
     /// Always `image_url`.
@@ -15,6 +14,12 @@ pub struct VideoFrameImage {
     pub image_url: VideoFrameImageImageUrl,
     pub frame_type: VideoFrameType,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    VideoFrameImage, [r#type "type" req, image_url "image_url" req, frame_type
+    "frame_type" req]
+);
 
 impl VideoFrameImage {
     /// A `VideoFrameImage` from its required fields; the optional ones start empty.
@@ -51,12 +56,14 @@ impl VideoFrameImage {
 /// Where to find the image.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VideoFrameImageImageUrl {
     /// Web address of the image, or a `data:` URI holding it base64-encoded.
     pub url: String,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(VideoFrameImageImageUrl, [url "url" req]);
 
 impl VideoFrameImageImageUrl {
     /// A `VideoFrameImageImageUrl` from its required fields; the optional ones start empty.
@@ -74,7 +81,7 @@ impl VideoFrameImageImageUrl {
 /// Always `image_url`.
 ///
 /// `image_url` (the default); an answer carrying another value keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[serde(transparent)]

@@ -9,7 +9,6 @@ use crate::types::{
 /// What video to generate and with which model and settings.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VideoGenerationRequest {
     /// Edit or continue the finished video job with this ID; the new job uses the model and endpoint of that job. Only models able to continue videos accept it.
@@ -62,6 +61,17 @@ pub struct VideoGenerationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<ProviderPassthrough>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    VideoGenerationRequest, [previous_job_id "previous_job_id" opt, session_id
+    "session_id" opt, trace "trace" opt, user "user" opt, model "model" req, prompt
+    "prompt" opt, aspect_ratio "aspect_ratio" opt, resolution "resolution" opt, size
+    "size" opt, duration "duration" opt, seed "seed" opt, generate_audio "generate_audio"
+    opt, frame_images "frame_images" opt, input_references "input_references" opt,
+    callback_url "callback_url" opt, creativity "creativity" opt, upscale_factor
+    "upscale_factor" opt, provider "provider" opt]
+);
 
 impl VideoGenerationRequest {
     /// A `VideoGenerationRequest` from its required fields; the optional ones start empty.

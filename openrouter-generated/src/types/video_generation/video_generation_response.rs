@@ -5,8 +5,6 @@ use crate::types::VideoGenerationUsage;
 
 /// A video generation job and how far it has got.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct VideoGenerationResponse {
     /// ID of the job.
@@ -16,28 +14,27 @@ pub struct VideoGenerationResponse {
     /// Where the job stands. `completed`, `failed`, `cancelled` and `expired` are final.
     pub status: VideoGenerationStatus,
     /// ID of the generation record made for this job; set after the job has been handled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation_id: Option<String>,
     /// OpenRouter links to the generated videos once the job has completed; fetching them requires your API key (`Authorization` header), and they stay valid while the output is kept.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsigned_urls: Option<Vec<String>>,
     /// Pre-signed links to OpenRouter's stored copy of the outputs, which work without an API key until `expires_at`. Whoever has a link can fetch the video, so treat the links as secrets.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urls: Option<Vec<String>>,
     /// Unix time (seconds) at which OpenRouter's stored copy of the outputs is removed; only given when such a copy exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<VideoGenerationUsage>,
     /// Why the job failed, when it did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
+crate::__private::serde_struct!(
+    VideoGenerationResponse, [id "id" req, polling_url "polling_url" req, status "status"
+    req, generation_id "generation_id" opt, unsigned_urls "unsigned_urls" opt, urls
+    "urls" opt, expires_at "expires_at" opt, usage "usage" opt, error "error" opt]
+);
 
 /// Where the job stands. `completed`, `failed`, `cancelled` and `expired` are final.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum VideoGenerationStatus {
     /// `pending`

@@ -3,14 +3,13 @@
 
 /// What a completed video generation job cost.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct VideoGenerationUsage {
     /// Cost of the job in US dollars.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
     /// Whether the job ran on your own provider key (BYOK).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_byok: Option<bool>,
 }
+crate::__private::serde_struct!(
+    VideoGenerationUsage, [cost "cost" opt, is_byok "is_byok" opt]
+);

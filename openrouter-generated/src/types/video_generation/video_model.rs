@@ -7,8 +7,6 @@ use crate::types::{VideoAspectRatio, VideoFrameType, VideoResolution, VideoSize}
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct VideoModel {
     /// Model ID to pass as `model`.
@@ -18,12 +16,10 @@ pub struct VideoModel {
     /// Display name.
     pub name: String,
     /// What the model is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// When the model was added, in Unix seconds.
     pub created: i64,
     /// The model's ID on Hugging Face, if it has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hugging_face_id: Option<String>,
     /// Resolutions the model can produce.
     pub supported_resolutions: Option<Vec<VideoResolution>>,
@@ -36,10 +32,8 @@ pub struct VideoModel {
     /// Which frame images (first, last) the model accepts.
     pub supported_frame_images: Option<Vec<VideoFrameType>>,
     /// Range of upscale factors accepted; only upscaling models have one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upscale_factor: Option<VideoUpscaleFactorRange>,
     /// Creativity levels accepted, for video upscaling models.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creativity: Option<Vec<i64>>,
     /// Whether the model can add a soundtrack.
     pub generate_audio: Option<bool>,
@@ -48,20 +42,27 @@ pub struct VideoModel {
     /// Provider parameters that may be sent through `provider.options`.
     pub allowed_passthrough_parameters: Vec<String>,
     /// Prices by billing item (provider prefix removed), as decimal strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pricing_skus: Option<std::collections::BTreeMap<String, String>>,
 }
+crate::__private::serde_struct!(
+    VideoModel, [id "id" req, canonical_slug "canonical_slug" req, name "name" req,
+    description "description" opt, created "created" req, hugging_face_id
+    "hugging_face_id" opt, supported_resolutions "supported_resolutions" opt,
+    supported_aspect_ratios "supported_aspect_ratios" opt, supported_sizes
+    "supported_sizes" opt, supported_durations "supported_durations" opt,
+    supported_frame_images "supported_frame_images" opt, upscale_factor "upscale_factor"
+    opt, creativity "creativity" opt, generate_audio "generate_audio" opt, seed "seed"
+    opt, allowed_passthrough_parameters "allowed_passthrough_parameters" req,
+    pricing_skus "pricing_skus" opt]
+);
 
 /// Range of upscale factors accepted; only upscaling models have one.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct VideoUpscaleFactorRange {
     /// Smallest factor accepted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
     /// Largest factor accepted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
 }
+crate::__private::serde_struct!(VideoUpscaleFactorRange, [min "min" opt, max "max" opt]);

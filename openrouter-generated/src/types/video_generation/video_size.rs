@@ -4,7 +4,7 @@
 /// Exact pixel size of a video, as `WIDTHxHEIGHT`.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum VideoSize {
     /// `360x360`

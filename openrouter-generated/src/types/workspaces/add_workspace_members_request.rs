@@ -4,12 +4,16 @@
 /// Users to add to a workspace.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddWorkspaceMembersRequest {
     /// IDs of organization members to add; each keeps their organization role.
     pub user_ids: Vec<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    AddWorkspaceMembersRequest, [user_ids "user_ids" req]
+);
 
 impl AddWorkspaceMembersRequest {
     /// An `AddWorkspaceMembersRequest` from its required fields; the optional ones start empty.

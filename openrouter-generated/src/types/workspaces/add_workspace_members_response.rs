@@ -5,8 +5,6 @@ use crate::types::WorkspaceMember;
 
 /// Result of adding members to a workspace.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddWorkspaceMembersResponse {
     /// Memberships that were created or updated.
@@ -14,3 +12,6 @@ pub struct AddWorkspaceMembersResponse {
     /// How many memberships were created or updated.
     pub added_count: i64,
 }
+crate::__private::serde_struct!(
+    AddWorkspaceMembersResponse, [data "data" req, added_count "added_count" req]
+);

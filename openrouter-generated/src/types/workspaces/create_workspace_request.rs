@@ -6,7 +6,6 @@ use crate::types::ServerToolName;
 /// Settings for a new workspace.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateWorkspaceRequest {
     /// Display name of the workspace.
@@ -44,6 +43,18 @@ pub struct CreateWorkspaceRequest {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub disabled_server_tools: crate::Nullable<Vec<ServerToolName>>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    CreateWorkspaceRequest, [name "name" req, slug "slug" req, description "description"
+    opt, default_text_model "default_text_model" opt, default_image_model
+    "default_image_model" opt, default_provider_sort "default_provider_sort" opt,
+    is_observability_io_logging_enabled "is_observability_io_logging_enabled" opt,
+    is_observability_broadcast_enabled "is_observability_broadcast_enabled" opt,
+    is_data_discount_logging_enabled "is_data_discount_logging_enabled" opt,
+    io_logging_sampling_rate "io_logging_sampling_rate" opt, io_logging_api_key_ids
+    "io_logging_api_key_ids" opt, disabled_server_tools "disabled_server_tools" opt]
+);
 
 impl CreateWorkspaceRequest {
     /// A `CreateWorkspaceRequest` from its required fields; the optional ones start empty.

@@ -5,13 +5,14 @@ use crate::types::WorkspaceBudget;
 
 /// All budgets of a workspace.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListWorkspaceBudgetsResponse {
     /// One entry per configured interval.
     pub data: Vec<WorkspaceBudget>,
     /// Whether BYOK spend counts toward the budgets; this one setting covers every interval.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_byok_in_budgets: Option<bool>,
 }
+crate::__private::serde_struct!(
+    ListWorkspaceBudgetsResponse, [data "data" req, include_byok_in_budgets
+    "include_byok_in_budgets" opt]
+);

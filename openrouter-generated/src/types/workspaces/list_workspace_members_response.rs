@@ -5,8 +5,6 @@ use crate::types::WorkspaceMember;
 
 /// One page of workspace members.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListWorkspaceMembersResponse {
     /// The members on this page.
@@ -14,3 +12,6 @@ pub struct ListWorkspaceMembersResponse {
     /// Number of members across all pages.
     pub total_count: i64,
 }
+crate::__private::serde_struct!(
+    ListWorkspaceMembersResponse, [data "data" req, total_count "total_count" req]
+);

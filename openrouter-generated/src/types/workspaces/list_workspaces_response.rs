@@ -5,8 +5,6 @@ use crate::types::Workspace;
 
 /// One page of workspaces.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListWorkspacesResponse {
     /// The workspaces on this page.
@@ -14,3 +12,6 @@ pub struct ListWorkspacesResponse {
     /// Number of workspaces across all pages.
     pub total_count: i64,
 }
+crate::__private::serde_struct!(
+    ListWorkspacesResponse, [data "data" req, total_count "total_count" req]
+);

@@ -4,12 +4,16 @@
 /// Users to take out of a workspace.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RemoveWorkspaceMembersRequest {
     /// IDs of the users to remove.
     pub user_ids: Vec<String>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    RemoveWorkspaceMembersRequest, [user_ids "user_ids" req]
+);
 
 impl RemoveWorkspaceMembersRequest {
     /// A `RemoveWorkspaceMembersRequest` from its required fields; the optional ones start empty.

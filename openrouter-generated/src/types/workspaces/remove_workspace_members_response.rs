@@ -3,10 +3,11 @@
 
 /// Result of removing members from a workspace.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemoveWorkspaceMembersResponse {
     /// How many members were removed.
     pub removed_count: i64,
 }
+crate::__private::serde_struct!(
+    RemoveWorkspaceMembersResponse, [removed_count "removed_count" req]
+);

@@ -4,7 +4,6 @@
 /// New cap for one budget interval.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetWorkspaceBudgetRequest {
     /// Spending cap in US dollars; must be above zero.
@@ -13,6 +12,12 @@ pub struct SetWorkspaceBudgetRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_byok_in_budgets: Option<bool>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    SetWorkspaceBudgetRequest, [limit_usd "limit_usd" req, include_byok_in_budgets
+    "include_byok_in_budgets" opt]
+);
 
 impl SetWorkspaceBudgetRequest {
     /// A `SetWorkspaceBudgetRequest` from its required fields; the optional ones start empty.

@@ -6,7 +6,6 @@ use crate::types::ServerToolName;
 /// Changes to apply to a workspace; every field is optional.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
-#[cfg_attr(feature = "round-trip", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateWorkspaceRequest {
     /// New display name.
@@ -46,6 +45,18 @@ pub struct UpdateWorkspaceRequest {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub disabled_server_tools: crate::Nullable<Vec<ServerToolName>>,
 }
+
+#[cfg(feature = "round-trip")]
+crate::__private::deserialize_struct!(
+    UpdateWorkspaceRequest, [name "name" opt, slug "slug" opt, description "description"
+    opt, default_text_model "default_text_model" opt, default_image_model
+    "default_image_model" opt, default_provider_sort "default_provider_sort" opt,
+    is_observability_io_logging_enabled "is_observability_io_logging_enabled" opt,
+    is_observability_broadcast_enabled "is_observability_broadcast_enabled" opt,
+    is_data_discount_logging_enabled "is_data_discount_logging_enabled" opt,
+    io_logging_sampling_rate "io_logging_sampling_rate" opt, io_logging_api_key_ids
+    "io_logging_api_key_ids" opt, disabled_server_tools "disabled_server_tools" opt]
+);
 
 impl UpdateWorkspaceRequest {
     /// An empty `UpdateWorkspaceRequest`; fill it in with the setters.

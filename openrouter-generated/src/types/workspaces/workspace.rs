@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct Workspace {
     /// Unique ID of the workspace.
@@ -26,7 +24,6 @@ pub struct Workspace {
     /// Default way of ranking providers, such as price, throughput, latency or exacto.
     pub default_provider_sort: Option<String>,
     /// Whether spend through your own provider keys (BYOK) counts toward the workspace budgets; change it through the budget endpoints.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_byok_in_budgets: Option<bool>,
     /// Whether private input/output logging is on for the workspace.
     pub is_observability_io_logging_enabled: bool,
@@ -45,6 +42,18 @@ pub struct Workspace {
     /// ID of the user who created the workspace.
     pub created_by: Option<String>,
     /// OpenRouter server tools (such as `openrouter:web_search`) that requests in this workspace are not allowed to call; null when none is blocked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled_server_tools: Option<Vec<String>>,
 }
+crate::__private::serde_struct!(
+    Workspace, [id "id" req, name "name" req, slug "slug" req, description "description"
+    opt, default_guardrail_id "default_guardrail_id" req, default_text_model
+    "default_text_model" opt, default_image_model "default_image_model" opt,
+    default_provider_sort "default_provider_sort" opt, include_byok_in_budgets
+    "include_byok_in_budgets" opt, is_observability_io_logging_enabled
+    "is_observability_io_logging_enabled" req, is_observability_broadcast_enabled
+    "is_observability_broadcast_enabled" req, is_data_discount_logging_enabled
+    "is_data_discount_logging_enabled" req, io_logging_sampling_rate
+    "io_logging_sampling_rate" req, io_logging_api_key_ids "io_logging_api_key_ids" opt,
+    created_at "created_at" req, updated_at "updated_at" opt, created_by "created_by"
+    opt, disabled_server_tools "disabled_server_tools" opt]
+);

@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkspaceBudget {
     /// Unique ID of the budget.
@@ -22,11 +20,16 @@ pub struct WorkspaceBudget {
     /// When the budget was last changed, as an ISO 8601 timestamp.
     pub updated_at: String,
 }
+crate::__private::serde_struct!(
+    WorkspaceBudget, [id "id" req, workspace_id "workspace_id" req, limit_usd "limit_usd"
+    req, reset_interval "reset_interval" opt, created_at "created_at" req, updated_at
+    "updated_at" req]
+);
 
 /// When spend starts again from zero; null marks a lifetime budget that never resets.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WorkspaceBudgetResetInterval {
     /// `daily`

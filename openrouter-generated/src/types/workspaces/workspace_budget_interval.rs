@@ -4,7 +4,7 @@
 /// How often a workspace budget resets; `lifetime` is a one-off budget that never resets.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WorkspaceBudgetInterval {
     /// `daily`

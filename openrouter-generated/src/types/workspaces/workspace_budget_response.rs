@@ -5,12 +5,13 @@ use crate::types::WorkspaceBudget;
 
 /// A single workspace budget plus the workspace-wide BYOK setting.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkspaceBudgetResponse {
     pub data: WorkspaceBudget,
     /// Whether BYOK spend counts toward the budgets; this one setting covers every interval.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_byok_in_budgets: Option<bool>,
 }
+crate::__private::serde_struct!(
+    WorkspaceBudgetResponse, [data "data" req, include_byok_in_budgets
+    "include_byok_in_budgets" opt]
+);

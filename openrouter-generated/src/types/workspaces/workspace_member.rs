@@ -5,8 +5,6 @@
 ///
 /// It has more than 3 required fields, so no positional `new`: build it from JSON (`serde_json::from_value`) or take it from an answer, then change it with the setters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkspaceMember {
     /// Unique ID of the membership.
@@ -20,11 +18,15 @@ pub struct WorkspaceMember {
     /// When the membership began, as an ISO 8601 timestamp.
     pub created_at: String,
 }
+crate::__private::serde_struct!(
+    WorkspaceMember, [id "id" req, workspace_id "workspace_id" req, user_id "user_id"
+    req, role "role" req, created_at "created_at" req]
+);
 
 /// Permission level of the member inside the workspace.
 ///
 /// Open enumeration: values this version does not know decode into `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WorkspaceMemberRole {
     /// `admin`

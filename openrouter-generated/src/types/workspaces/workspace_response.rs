@@ -5,9 +5,8 @@ use crate::types::Workspace;
 
 /// Wrapper around a single workspace.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "round-trip", derive(serde::Serialize))]
-#[derive(serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkspaceResponse {
     pub data: Workspace,
 }
+crate::__private::serde_struct!(WorkspaceResponse, [data "data" req]);
