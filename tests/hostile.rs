@@ -572,6 +572,20 @@ const COMPILES: &[Compiles] = &[
         check: no_warnings,
     },
     Compiles {
+        fixture: "serde_names.yaml",
+        surface: None,
+        check: |g| {
+            let mut problems = no_warnings(g);
+            let surface = surface(g.files);
+            for want in ["types: struct Visitor { deserializer, f, key, map, self_ }", "types: struct A { x }", "types: struct Key { x }"] {
+                if !surface.lines().any(|l| l.trim() == want) {
+                    problems.push(format!("{}: expected `{want}` in:\n{surface}", g.fixture));
+                }
+            }
+            problems
+        },
+    },
+    Compiles {
         fixture: "unicode_non_xid.yaml",
         // How `x²`, `½` and `٣` become identifiers is the generator's choice.
         surface: None,

@@ -92,18 +92,20 @@ impl<T> Absent for crate::Nullable<T> {
 /// with the `round-trip` feature a `Serialize` that leaves out absent `opt` fields.
 #[allow(unused_macros)]
 macro_rules! deserialize_struct {
+    // Names inside are ones a generated type cannot take (`__Visitor`, `__A`), and std items
+    // are spelled in full, so a type named `Visitor`, `A` or `Key` does not clash.
     ($name:ident, [$($field:ident $wire:literal $kind:ident),* $(,)?]) => {
         impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Visitor;
-                impl<'de> serde::de::Visitor<'de> for Visitor {
+            fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
+                struct __Visitor;
+                impl<'de> serde::de::Visitor<'de> for __Visitor {
                     type Value = $name;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                         f.write_str(concat!("struct ", stringify!($name)))
                     }
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
+                    fn visit_map<__A: serde::de::MapAccess<'de>>(self, mut map: __A) -> ::core::result::Result<$name, __A::Error> {
                         $( let mut $field = $crate::__private::deserialize_struct!(@start $kind); )*
-                        while let Some(key) = map.next_key::<$crate::__private::Key<'de>>()? {
+                        while let ::core::option::Option::Some(key) = map.next_key::<$crate::__private::Key<'de>>()? {
                             match key.as_str() {
                                 $( $wire => $field = $crate::__private::deserialize_struct!(@read $kind map), )*
                                 _ => {
@@ -111,16 +113,16 @@ macro_rules! deserialize_struct {
                                 }
                             }
                         }
-                        Ok($name { $( $field: $crate::__private::deserialize_struct!(@end $kind $field $wire), )* })
+                        ::core::result::Result::Ok($name { $( $field: $crate::__private::deserialize_struct!(@end $kind $field $wire), )* })
                     }
                 }
-                deserializer.deserialize_map(Visitor)
+                deserializer.deserialize_map(__Visitor)
             }
         }
     };
-    (@start req) => { None };
-    (@start opt) => { Default::default() };
-    (@read req $map:ident) => { Some($map.next_value()?) };
+    (@start req) => { ::core::option::Option::None };
+    (@start opt) => { ::core::default::Default::default() };
+    (@read req $map:ident) => { ::core::option::Option::Some($map.next_value()?) };
     (@read opt $map:ident) => { $map.next_value()? };
     (@end req $field:ident $wire:literal) => { $field.ok_or_else(|| serde::de::Error::missing_field($wire))? };
     (@end opt $field:ident $wire:literal) => { $field };
@@ -140,9 +142,9 @@ macro_rules! serde_struct {
         $crate::__private::deserialize_struct!($name, [$($field $wire $kind),*]);
         #[cfg(feature = "round-trip")]
         impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
                 use serde::ser::SerializeMap;
-                let mut map = serializer.serialize_map(None)?;
+                let mut map = serializer.serialize_map(::core::option::Option::None)?;
                 $( $crate::__private::deserialize_struct!(@write $kind map &self.$field, $wire); )*
                 map.end()
             }
