@@ -1047,21 +1047,18 @@ fn resolve_pagination(op: &Operation, raw: RawPagination, types: &TypeSpace<'_>)
             PageStyle::Offset { offset, limit, max_offset, has_more }
         }
         RawStyle::Cursor { cursor, next, has_more, by } => {
-            let cursor = find(cursor)?;
-            param_is(&cursor, |t| *t == TypeRef::String, "string")?;
-            let by = match by {
-                Some(by) => Some(resolve_cursor_by(op, by, types, &|cursor, next| {
-                    let cursor = find(cursor)?;
-                    param_is(&cursor, |t| *t == TypeRef::String, "string")?;
-                    Ok((cursor, field(next, |t| *t == TypeRef::String, "string")?))
-                })?),
-                None => None,
+            // A text parameter taking the cursor, and the text property of the answer giving it.
+            let pair = |cursor: &str, next: &str| -> Result<CursorPair> {
+                let cursor = find(cursor)?;
+                param_is(&cursor, |t| *t == TypeRef::String, "string")?;
+                Ok((cursor, field(next, |t| *t == TypeRef::String, "string")?))
             };
+            let (cursor, next) = pair(cursor, next)?;
             PageStyle::Cursor {
                 cursor,
-                next: field(next, |t| *t == TypeRef::String, "string")?,
+                next,
                 has_more: has_more.as_deref().map(|w| field(w, |t| *t == TypeRef::Bool, "boolean")).transpose()?,
-                by,
+                by: by.as_ref().map(|by| resolve_cursor_by(op, by, types, &pair)).transpose()?,
             }
         }
     };

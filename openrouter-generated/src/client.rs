@@ -114,15 +114,11 @@ impl Client {
         let (response, deadline, span) = self.send(spec, &options).await?;
         let status = response.status();
         let headers = response.headers().clone();
-        let media_type = headers
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(';').next().unwrap_or(v).trim().to_ascii_lowercase());
-        match media_type.as_deref() {
+        match media_type(&headers).as_deref() {
             // No content type at all is read as a stream, as the protocol is the only one asked for.
             None | Some("text/event-stream") => {}
             Some(other) => {
-                let json = other == "application/json" || other.ends_with("+json");
+                let json = is_json(other);
                 let body = read_body(response, self.max_response_size(&options), deadline).await?;
                 let raw = RawResponse { status, headers, body };
                 if json {
@@ -152,12 +148,7 @@ impl Client {
         let (response, deadline, _span) = self.send(spec, &options).await?;
         let status = response.status();
         let headers = response.headers().clone();
-        let json = headers
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(';').next().unwrap_or(v).trim().to_ascii_lowercase())
-            .is_some_and(|t| t == "application/json" || t.ends_with("+json"));
-        let stream = if json {
+        let stream = if media_type(&headers).is_some_and(|t| is_json(&t)) {
             let body = read_body(response, self.max_response_size(&options), deadline).await?;
             let raw = RawResponse { status, headers: headers.clone(), body };
             if let Some(api) = raw.error_envelope() {
@@ -298,6 +289,19 @@ fn server_on_host(base: &reqwest::Url, path: &str) -> reqwest::Url {
     let kept = current.strip_suffix(default_path.as_str()).filter(|_| !default_path.is_empty()).unwrap_or(current);
     url.set_path(&format!("{kept}{}", path.trim_end_matches('/')));
     url
+}
+
+/// The answer's media type without parameters, in lower case (`text/event-stream`).
+#[cfg(any(feature = "__sse", feature = "__download"))]
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(reqwest::header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(value.split(';').next().unwrap_or(value).trim().to_ascii_lowercase())
+}
+
+/// Whether a media type is JSON (`application/json`, `application/problem+json`).
+#[cfg(any(feature = "__sse", feature = "__download"))]
+fn is_json(media_type: &str) -> bool {
+    media_type == "application/json" || media_type.ends_with("+json")
 }
 
 /// When an attempt must be over, and the timeout it came from (for the error).

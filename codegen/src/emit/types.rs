@@ -460,7 +460,6 @@ fn struct_tokens(
     }
 }
 
-
 /// `From<Inner>` conversions for union variants whose inner types are all distinct.
 fn from_impls<'a>(name: &proc_macro2::Ident, variants: impl Iterator<Item = (&'a str, &'a TypeRef)> + Clone) -> TokenStream {
     let types: Vec<String> = variants.clone().map(|(_, t)| t.display()).collect();
