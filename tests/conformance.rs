@@ -20,8 +20,8 @@
 mod paths;
 
 use codegen::ir::{Api, BodyKind, Operation, Shape, TypeRef};
-use paths::path_shape;
 use openrouter_generated::types::*;
+use paths::path_shape;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
@@ -209,16 +209,23 @@ struct Decoded {
 /// equal. Errors are serde_json's messages.
 fn roundtrip<T: Wire + PartialEq + Debug>(example: &Value) -> Result<Decoded, String> {
     let first = T::decode(example.clone()).map_err(|e| format!("does not decode: {e}"))?;
-    let encoded = first.encode().map_err(|e| format!("decodes, but does not encode: {e}"))?;
-    let second = T::decode(encoded.clone()).map_err(|e| format!("own encoding does not decode: {e}"))?;
+    let encoded = first
+        .encode()
+        .map_err(|e| format!("decodes, but does not encode: {e}"))?;
+    let second =
+        T::decode(encoded.clone()).map_err(|e| format!("own encoding does not decode: {e}"))?;
     if first != second {
         return Err(format!(
             "decode(encode(x)) != x:\n      first:  {first:?}\n      second: {second:?}"
         ));
     }
-    let again = second.encode().map_err(|e| format!("second encode failed: {e}"))?;
+    let again = second
+        .encode()
+        .map_err(|e| format!("second encode failed: {e}"))?;
     if again != encoded {
-        return Err(format!("encodings differ:\n      first:  {encoded}\n      second: {again}"));
+        return Err(format!(
+            "encodings differ:\n      first:  {encoded}\n      second: {again}"
+        ));
     }
     Ok(Decoded {
         encoded,
@@ -289,7 +296,12 @@ struct Entry {
     stream: Option<Codec>,
 }
 
-fn entry(method: &'static str, path: &'static str, success: Answer, request: Option<Codec>) -> Entry {
+fn entry(
+    method: &'static str,
+    path: &'static str,
+    success: Answer,
+    request: Option<Codec>,
+) -> Entry {
     Entry {
         method,
         path,
@@ -354,25 +366,80 @@ fn table() -> Vec<Entry> {
     vec![
         op("GET", "/key", codec::<CurrentApiKeyResponse>(), None),
         op("GET", "/keys", codec::<ListApiKeysResponse>(), None),
-        op("POST", "/keys", codec::<CreateApiKeyResponse>(), Some(codec::<CreateApiKeyRequest>())),
+        op(
+            "POST",
+            "/keys",
+            codec::<CreateApiKeyResponse>(),
+            Some(codec::<CreateApiKeyRequest>()),
+        ),
         op("GET", "/keys/{hash}", codec::<ApiKeyResponse>(), None),
-        op("PATCH", "/keys/{hash}", codec::<ApiKeyResponse>(), Some(codec::<UpdateApiKeyRequest>())),
+        op(
+            "PATCH",
+            "/keys/{hash}",
+            codec::<ApiKeyResponse>(),
+            Some(codec::<UpdateApiKeyRequest>()),
+        ),
         op("DELETE", "/keys/{hash}", codec::<DeletedResponse>(), None),
-        op("GET", "/workspaces", codec::<ListWorkspacesResponse>(), None),
-        op("POST", "/workspaces", codec::<WorkspaceResponse>(), Some(codec::<CreateWorkspaceRequest>())),
-        op("GET", "/workspaces/{id}", codec::<WorkspaceResponse>(), None),
-        op("PATCH", "/workspaces/{id}", codec::<WorkspaceResponse>(), Some(codec::<UpdateWorkspaceRequest>())),
-        op("DELETE", "/workspaces/{id}", codec::<DeletedResponse>(), None),
-        op("GET", "/workspaces/{workspace_ref}/budgets", codec::<ListWorkspaceBudgetsResponse>(), None),
-        op("GET", "/workspaces/{workspace_ref}/budgets/{interval}", codec::<WorkspaceBudgetResponse>(), None),
+        op(
+            "GET",
+            "/workspaces",
+            codec::<ListWorkspacesResponse>(),
+            None,
+        ),
+        op(
+            "POST",
+            "/workspaces",
+            codec::<WorkspaceResponse>(),
+            Some(codec::<CreateWorkspaceRequest>()),
+        ),
+        op(
+            "GET",
+            "/workspaces/{id}",
+            codec::<WorkspaceResponse>(),
+            None,
+        ),
+        op(
+            "PATCH",
+            "/workspaces/{id}",
+            codec::<WorkspaceResponse>(),
+            Some(codec::<UpdateWorkspaceRequest>()),
+        ),
+        op(
+            "DELETE",
+            "/workspaces/{id}",
+            codec::<DeletedResponse>(),
+            None,
+        ),
+        op(
+            "GET",
+            "/workspaces/{workspace_ref}/budgets",
+            codec::<ListWorkspaceBudgetsResponse>(),
+            None,
+        ),
+        op(
+            "GET",
+            "/workspaces/{workspace_ref}/budgets/{interval}",
+            codec::<WorkspaceBudgetResponse>(),
+            None,
+        ),
         op(
             "PUT",
             "/workspaces/{workspace_ref}/budgets/{interval}",
             codec::<WorkspaceBudgetResponse>(),
             Some(codec::<SetWorkspaceBudgetRequest>()),
         ),
-        op("DELETE", "/workspaces/{workspace_ref}/budgets/{interval}", codec::<DeletedResponse>(), None),
-        op("GET", "/workspaces/{id}/members", codec::<ListWorkspaceMembersResponse>(), None),
+        op(
+            "DELETE",
+            "/workspaces/{workspace_ref}/budgets/{interval}",
+            codec::<DeletedResponse>(),
+            None,
+        ),
+        op(
+            "GET",
+            "/workspaces/{id}/members",
+            codec::<ListWorkspaceMembersResponse>(),
+            None,
+        ),
         op(
             "POST",
             "/workspaces/{id}/members/add",
@@ -389,21 +456,69 @@ fn table() -> Vec<Entry> {
         op("GET", "/models", codec::<ListModelsResponse>(), None),
         op("GET", "/models/count", codec::<ModelsCountResponse>(), None),
         op("GET", "/models/user", codec::<ListModelsResponse>(), None),
-        op("GET", "/model/{author}/{slug}", codec::<ModelResponse>(), None),
-        op("POST", "/chat/completions", codec::<ChatResult>(), Some(codec::<ChatRequest>()))
-            .streams(codec::<ChatStreamChunk>()),
-        op("POST", "/completions", codec::<CompletionsResponse>(), Some(codec::<CompletionsRequest>()))
-            .streams(codec::<CompletionsResponse>()),
-        op("POST", "/embeddings", codec::<EmbeddingsResponse>(), Some(codec::<EmbeddingsRequest>())),
-        op("GET", "/embeddings/models", codec::<ListModelsResponse>(), None),
-        op("POST", "/rerank", codec::<RerankResponse>(), Some(codec::<RerankRequest>())),
-        op("POST", "/responses", codec::<OpenResponsesResult>(), Some(codec::<ResponsesRequest>()))
-            .streams(codec::<StreamEvents>()),
-        op("POST", "/messages", codec::<MessagesResult>(), Some(codec::<MessagesRequest>()))
-            .streams(codec::<MessagesStreamEvents>())
-            .errors(codec::<AnthropicMessagesErrorResponse>(), "AnthropicMessagesErrorResponse"),
+        op(
+            "GET",
+            "/model/{author}/{slug}",
+            codec::<ModelResponse>(),
+            None,
+        ),
+        op(
+            "POST",
+            "/chat/completions",
+            codec::<ChatResult>(),
+            Some(codec::<ChatRequest>()),
+        )
+        .streams(codec::<ChatStreamChunk>()),
+        op(
+            "POST",
+            "/completions",
+            codec::<CompletionsResponse>(),
+            Some(codec::<CompletionsRequest>()),
+        )
+        .streams(codec::<CompletionsResponse>()),
+        op(
+            "POST",
+            "/embeddings",
+            codec::<EmbeddingsResponse>(),
+            Some(codec::<EmbeddingsRequest>()),
+        ),
+        op(
+            "GET",
+            "/embeddings/models",
+            codec::<ListModelsResponse>(),
+            None,
+        ),
+        op(
+            "POST",
+            "/rerank",
+            codec::<RerankResponse>(),
+            Some(codec::<RerankRequest>()),
+        ),
+        op(
+            "POST",
+            "/responses",
+            codec::<OpenResponsesResult>(),
+            Some(codec::<ResponsesRequest>()),
+        )
+        .streams(codec::<StreamEvents>()),
+        op(
+            "POST",
+            "/messages",
+            codec::<MessagesResult>(),
+            Some(codec::<MessagesRequest>()),
+        )
+        .streams(codec::<MessagesStreamEvents>())
+        .errors(
+            codec::<AnthropicMessagesErrorResponse>(),
+            "AnthropicMessagesErrorResponse",
+        ),
         op("GET", "/generation", codec::<GenerationResponse>(), None),
-        op("GET", "/generation/content", codec::<GenerationContentResponse>(), None),
+        op(
+            "GET",
+            "/generation/content",
+            codec::<GenerationContentResponse>(),
+            None,
+        ),
         op(
             "POST",
             "/generation/feedback",
@@ -411,12 +526,42 @@ fn table() -> Vec<Entry> {
             Some(codec::<SubmitGenerationFeedbackRequest>()),
         ),
         // guardrails
-        op("GET", "/guardrails", codec::<ListGuardrailsResponse>(), None),
-        op("POST", "/guardrails", codec::<GuardrailResponse>(), Some(codec::<CreateGuardrailRequest>())),
-        op("GET", "/guardrails/{id}", codec::<GuardrailResponse>(), None),
-        op("PATCH", "/guardrails/{id}", codec::<GuardrailResponse>(), Some(codec::<UpdateGuardrailRequest>())),
-        op("DELETE", "/guardrails/{id}", codec::<DeletedResponse>(), None),
-        op("GET", "/guardrails/{id}/assignments/keys", codec::<GuardrailKeyAssignmentsResponse>(), None),
+        op(
+            "GET",
+            "/guardrails",
+            codec::<ListGuardrailsResponse>(),
+            None,
+        ),
+        op(
+            "POST",
+            "/guardrails",
+            codec::<GuardrailResponse>(),
+            Some(codec::<CreateGuardrailRequest>()),
+        ),
+        op(
+            "GET",
+            "/guardrails/{id}",
+            codec::<GuardrailResponse>(),
+            None,
+        ),
+        op(
+            "PATCH",
+            "/guardrails/{id}",
+            codec::<GuardrailResponse>(),
+            Some(codec::<UpdateGuardrailRequest>()),
+        ),
+        op(
+            "DELETE",
+            "/guardrails/{id}",
+            codec::<DeletedResponse>(),
+            None,
+        ),
+        op(
+            "GET",
+            "/guardrails/{id}/assignments/keys",
+            codec::<GuardrailKeyAssignmentsResponse>(),
+            None,
+        ),
         op(
             "POST",
             "/guardrails/{id}/assignments/keys",
@@ -429,7 +574,12 @@ fn table() -> Vec<Entry> {
             codec::<GuardrailUnassignResponse>(),
             Some(codec::<GuardrailKeysRequest>()),
         ),
-        op("GET", "/guardrails/{id}/assignments/members", codec::<GuardrailMemberAssignmentsResponse>(), None),
+        op(
+            "GET",
+            "/guardrails/{id}/assignments/members",
+            codec::<GuardrailMemberAssignmentsResponse>(),
+            None,
+        ),
         op(
             "POST",
             "/guardrails/{id}/assignments/members",
@@ -442,37 +592,92 @@ fn table() -> Vec<Entry> {
             codec::<GuardrailUnassignResponse>(),
             Some(codec::<GuardrailMembersRequest>()),
         ),
-        op("GET", "/guardrails/assignments/keys", codec::<GuardrailKeyAssignmentsResponse>(), None),
-        op("GET", "/guardrails/assignments/members", codec::<GuardrailMemberAssignmentsResponse>(), None),
+        op(
+            "GET",
+            "/guardrails/assignments/keys",
+            codec::<GuardrailKeyAssignmentsResponse>(),
+            None,
+        ),
+        op(
+            "GET",
+            "/guardrails/assignments/members",
+            codec::<GuardrailMemberAssignmentsResponse>(),
+            None,
+        ),
         // organization, SCIM
-        op("GET", "/organization/members", codec::<ListOrganizationMembersResponse>(), None),
-        op("GET", "/scim/group-mappings", codec::<ListScimGroupMappingsResponse>(), None),
+        op(
+            "GET",
+            "/organization/members",
+            codec::<ListOrganizationMembersResponse>(),
+            None,
+        ),
+        op(
+            "GET",
+            "/scim/group-mappings",
+            codec::<ListScimGroupMappingsResponse>(),
+            None,
+        ),
         op(
             "POST",
             "/scim/group-mappings",
             codec::<ScimGroupMappingResponse>(),
             Some(codec::<CreateScimGroupMappingRequest>()),
         ),
-        op("GET", "/scim/group-mappings/{id}", codec::<ScimGroupMappingResponse>(), None),
+        op(
+            "GET",
+            "/scim/group-mappings/{id}",
+            codec::<ScimGroupMappingResponse>(),
+            None,
+        ),
         op(
             "PATCH",
             "/scim/group-mappings/{id}",
             codec::<ScimGroupMappingResponse>(),
             Some(codec::<UpdateScimGroupMappingRequest>()),
         ),
-        op("DELETE", "/scim/group-mappings/{id}", codec::<DeletedResponse>(), None),
-        op("GET", "/scim/groups", codec::<ListScimGroupsResponse>(), None),
+        op(
+            "DELETE",
+            "/scim/group-mappings/{id}",
+            codec::<DeletedResponse>(),
+            None,
+        ),
+        op(
+            "GET",
+            "/scim/groups",
+            codec::<ListScimGroupsResponse>(),
+            None,
+        ),
         // files
         op("GET", "/files", codec::<FileListResponse>(), None),
         op("POST", "/files", codec::<FileResponse>(), None).multipart::<UploadFileRequest>(),
         op("GET", "/files/{file_id}", codec::<FileResponse>(), None),
-        op("DELETE", "/files/{file_id}", codec::<FileDeleteResponse>(), None),
+        op(
+            "DELETE",
+            "/files/{file_id}",
+            codec::<FileDeleteResponse>(),
+            None,
+        ),
         binary("GET", "/files/{file_id}/content", None),
         // video generation
-        op("POST", "/videos", codec::<VideoGenerationResponse>(), Some(codec::<VideoGenerationRequest>())),
-        op("GET", "/videos/{jobId}", codec::<VideoGenerationResponse>(), None),
+        op(
+            "POST",
+            "/videos",
+            codec::<VideoGenerationResponse>(),
+            Some(codec::<VideoGenerationRequest>()),
+        ),
+        op(
+            "GET",
+            "/videos/{jobId}",
+            codec::<VideoGenerationResponse>(),
+            None,
+        ),
         binary("GET", "/videos/{jobId}/content", None),
-        op("GET", "/videos/models", codec::<ListVideoModelsResponse>(), None),
+        op(
+            "GET",
+            "/videos/models",
+            codec::<ListVideoModelsResponse>(),
+            None,
+        ),
         // audio: transcriptions take JSON (`transcribe`) or a form (second method `transcribe_file`)
         op(
             "POST",
@@ -485,15 +690,50 @@ fn table() -> Vec<Entry> {
         // presets
         op("GET", "/presets", codec::<ListPresetsResponse>(), None),
         op("GET", "/presets/{slug}", codec::<PresetResponse>(), None),
-        op("POST", "/presets/{slug}/chat/completions", codec::<PresetResponse>(), Some(codec::<ChatRequest>())),
-        op("POST", "/presets/{slug}/messages", codec::<PresetResponse>(), Some(codec::<MessagesRequest>())),
-        op("POST", "/presets/{slug}/responses", codec::<PresetResponse>(), Some(codec::<ResponsesRequest>())),
-        op("GET", "/presets/{slug}/versions", codec::<ListPresetVersionsResponse>(), None),
-        op("GET", "/presets/{slug}/versions/{version}", codec::<PresetVersionResponse>(), None),
+        op(
+            "POST",
+            "/presets/{slug}/chat/completions",
+            codec::<PresetResponse>(),
+            Some(codec::<ChatRequest>()),
+        ),
+        op(
+            "POST",
+            "/presets/{slug}/messages",
+            codec::<PresetResponse>(),
+            Some(codec::<MessagesRequest>()),
+        ),
+        op(
+            "POST",
+            "/presets/{slug}/responses",
+            codec::<PresetResponse>(),
+            Some(codec::<ResponsesRequest>()),
+        ),
+        op(
+            "GET",
+            "/presets/{slug}/versions",
+            codec::<ListPresetVersionsResponse>(),
+            None,
+        ),
+        op(
+            "GET",
+            "/presets/{slug}/versions/{version}",
+            codec::<PresetVersionResponse>(),
+            None,
+        ),
         // images
-        op("POST", "/images", codec::<ImageGenerationResponse>(), Some(codec::<ImageGenerationRequest>()))
-            .streams(codec::<ImageStreamEvent>()),
-        op("GET", "/images/models", codec::<ListImageModelsResponse>(), None),
+        op(
+            "POST",
+            "/images",
+            codec::<ImageGenerationResponse>(),
+            Some(codec::<ImageGenerationRequest>()),
+        )
+        .streams(codec::<ImageStreamEvent>()),
+        op(
+            "GET",
+            "/images/models",
+            codec::<ListImageModelsResponse>(),
+            None,
+        ),
         op(
             "GET",
             "/images/models/{author}/{slug}/endpoints",
@@ -501,96 +741,351 @@ fn table() -> Vec<Entry> {
             None,
         ),
         // endpoints, providers, parameters
-        op("GET", "/endpoints/zdr", codec::<ListZdrEndpointsResponse>(), None),
-        op("GET", "/models/{author}/{slug}/endpoints", codec::<ListModelEndpointsResponse>(), None),
+        op(
+            "GET",
+            "/endpoints/zdr",
+            codec::<ListZdrEndpointsResponse>(),
+            None,
+        ),
+        op(
+            "GET",
+            "/models/{author}/{slug}/endpoints",
+            codec::<ListModelEndpointsResponse>(),
+            None,
+        ),
         op("GET", "/providers", codec::<ListProvidersResponse>(), None),
-        op("GET", "/parameters/{author}/{slug}", codec::<ModelParametersResponse>(), None),
+        op(
+            "GET",
+            "/parameters/{author}/{slug}",
+            codec::<ModelParametersResponse>(),
+            None,
+        ),
         // OAuth
-        op("POST", "/auth/keys", codec::<ExchangeAuthCodeResponse>(), Some(codec::<ExchangeAuthCodeRequest>())),
-        op("POST", "/auth/keys/code", codec::<CreateAuthCodeResponse>(), Some(codec::<CreateAuthCodeRequest>())),
+        op(
+            "POST",
+            "/auth/keys",
+            codec::<ExchangeAuthCodeResponse>(),
+            Some(codec::<ExchangeAuthCodeRequest>()),
+        ),
+        op(
+            "POST",
+            "/auth/keys/code",
+            codec::<CreateAuthCodeResponse>(),
+            Some(codec::<CreateAuthCodeRequest>()),
+        ),
         // coinbase credits (gone: the operation answers 410 only)
         empty("POST", "/credits/coinbase", None),
         // analytics
         op("GET", "/activity", codec::<ActivityResponse>(), None),
-        op("GET", "/analytics/meta", codec::<AnalyticsMetaResponse>(), None),
-        op("POST", "/analytics/query", codec::<AnalyticsQueryResponse>(), Some(codec::<AnalyticsQueryRequest>())),
+        op(
+            "GET",
+            "/analytics/meta",
+            codec::<AnalyticsMetaResponse>(),
+            None,
+        ),
+        op(
+            "POST",
+            "/analytics/query",
+            codec::<AnalyticsQueryResponse>(),
+            Some(codec::<AnalyticsQueryRequest>()),
+        ),
         // BYOK
         op("GET", "/byok", codec::<ListByokKeysResponse>(), None),
-        op("POST", "/byok", codec::<ByokKeyResponse>(), Some(codec::<CreateByokKeyRequest>())),
+        op(
+            "POST",
+            "/byok",
+            codec::<ByokKeyResponse>(),
+            Some(codec::<CreateByokKeyRequest>()),
+        ),
         op("GET", "/byok/{id}", codec::<ByokKeyResponse>(), None),
-        op("PATCH", "/byok/{id}", codec::<ByokKeyResponse>(), Some(codec::<UpdateByokKeyRequest>())),
+        op(
+            "PATCH",
+            "/byok/{id}",
+            codec::<ByokKeyResponse>(),
+            Some(codec::<UpdateByokKeyRequest>()),
+        ),
         op("DELETE", "/byok/{id}", codec::<DeletedResponse>(), None),
         // benchmarks, classifications, datasets
         op("GET", "/benchmarks", codec::<BenchmarksResponse>(), None),
-        op("GET", "/classifications/task", codec::<TaskClassificationResponse>(), None),
-        op("GET", "/datasets/app-rankings", codec::<AppRankingsResponse>(), None),
-        op("GET", "/datasets/rankings-daily", codec::<RankingsDailyResponse>(), None),
-        op("GET", "/datasets/session-cost", codec::<SessionCostResponse>(), None),
+        op(
+            "GET",
+            "/classifications/task",
+            codec::<TaskClassificationResponse>(),
+            None,
+        ),
+        op(
+            "GET",
+            "/datasets/app-rankings",
+            codec::<AppRankingsResponse>(),
+            None,
+        ),
+        op(
+            "GET",
+            "/datasets/rankings-daily",
+            codec::<RankingsDailyResponse>(),
+            None,
+        ),
+        op(
+            "GET",
+            "/datasets/session-cost",
+            codec::<SessionCostResponse>(),
+            None,
+        ),
         // observability
-        op("GET", "/observability/destinations", codec::<ListObservabilityDestinationsResponse>(), None),
+        op(
+            "GET",
+            "/observability/destinations",
+            codec::<ListObservabilityDestinationsResponse>(),
+            None,
+        ),
         op(
             "POST",
             "/observability/destinations",
             codec::<ObservabilityDestinationResponse>(),
             Some(codec::<CreateObservabilityDestinationRequest>()),
         ),
-        op("GET", "/observability/destinations/{id}", codec::<ObservabilityDestinationResponse>(), None),
+        op(
+            "GET",
+            "/observability/destinations/{id}",
+            codec::<ObservabilityDestinationResponse>(),
+            None,
+        ),
         op(
             "PATCH",
             "/observability/destinations/{id}",
             codec::<ObservabilityDestinationResponse>(),
             Some(codec::<UpdateObservabilityDestinationRequest>()),
         ),
-        op("DELETE", "/observability/destinations/{id}", codec::<DeletedResponse>(), None),
+        op(
+            "DELETE",
+            "/observability/destinations/{id}",
+            codec::<DeletedResponse>(),
+            None,
+        ),
         // Operations newer than the published document (SDK 1.3.84): no examples to decode;
         // the entries pin the types the client uses.
-        op("GET", "/private-endpoints", codec::<ListPrivateEndpointsResponse>(), None),
-        ["404", "409", "422", "500", "502"].into_iter().fold(
-            op("POST", "/private-endpoints", codec::<ManagedPrivateEndpointResponse>(), Some(codec::<CreatePrivateEndpointRequest>())),
-            |entry, status| entry.error_at(status, codec::<PrivateEndpointCreateError>(), "PrivateEndpointCreateError"),
+        op(
+            "GET",
+            "/private-endpoints",
+            codec::<ListPrivateEndpointsResponse>(),
+            None,
         ),
-        op("GET", "/private-endpoints/{id}", codec::<PrivateEndpointResponse>(), None),
-        op("DELETE", "/private-endpoints/{id}", codec::<DeletePrivateEndpointResponse>(), None),
-        op("PATCH", "/private-endpoints/{id}", codec::<PrivateEndpointResponse>(), Some(codec::<UpdatePrivateEndpointRequest>())),
-        op("POST", "/private-endpoints/{id}/activate", codec::<ManagedPrivateEndpointResponse>(), None),
-        op("POST", "/private-endpoints/{id}/disable", codec::<ManagedPrivateEndpointResponse>(), None),
-        op("POST", "/private-endpoints/{id}/enable", codec::<ManagedPrivateEndpointResponse>(), None),
-        op("PUT", "/private-endpoints/{id}/pricing", codec::<PrivateEndpointResponse>(), Some(codec::<UpdatePrivateEndpointPricingRequest>())),
-        op("POST", "/private-endpoints/{id}/validate", codec::<PrivateEndpointValidationResponse>(), Some(codec::<ValidatePrivateEndpointRequest>())),
-        op("GET", "/organization/settings", codec::<OrganizationSettingsResponse>(), None),
-        op("PATCH", "/organization/settings", codec::<OrganizationSettingsResponse>(), Some(codec::<UpdateOrganizationSettingsRequest>())),
-        op("POST", "/scim/sync-jobs", codec::<ScimSyncJobResponse>(), None),
-        op("GET", "/scim/sync-jobs/{id}", codec::<ScimSyncJobResponse>(), None),
+        ["404", "409", "422", "500", "502"].into_iter().fold(
+            op(
+                "POST",
+                "/private-endpoints",
+                codec::<ManagedPrivateEndpointResponse>(),
+                Some(codec::<CreatePrivateEndpointRequest>()),
+            ),
+            |entry, status| {
+                entry.error_at(
+                    status,
+                    codec::<PrivateEndpointCreateError>(),
+                    "PrivateEndpointCreateError",
+                )
+            },
+        ),
+        op(
+            "GET",
+            "/private-endpoints/{id}",
+            codec::<PrivateEndpointResponse>(),
+            None,
+        ),
+        op(
+            "DELETE",
+            "/private-endpoints/{id}",
+            codec::<DeletePrivateEndpointResponse>(),
+            None,
+        ),
+        op(
+            "PATCH",
+            "/private-endpoints/{id}",
+            codec::<PrivateEndpointResponse>(),
+            Some(codec::<UpdatePrivateEndpointRequest>()),
+        ),
+        op(
+            "POST",
+            "/private-endpoints/{id}/activate",
+            codec::<ManagedPrivateEndpointResponse>(),
+            None,
+        ),
+        op(
+            "POST",
+            "/private-endpoints/{id}/disable",
+            codec::<ManagedPrivateEndpointResponse>(),
+            None,
+        ),
+        op(
+            "POST",
+            "/private-endpoints/{id}/enable",
+            codec::<ManagedPrivateEndpointResponse>(),
+            None,
+        ),
+        op(
+            "PUT",
+            "/private-endpoints/{id}/pricing",
+            codec::<PrivateEndpointResponse>(),
+            Some(codec::<UpdatePrivateEndpointPricingRequest>()),
+        ),
+        op(
+            "POST",
+            "/private-endpoints/{id}/validate",
+            codec::<PrivateEndpointValidationResponse>(),
+            Some(codec::<ValidatePrivateEndpointRequest>()),
+        ),
+        op(
+            "GET",
+            "/organization/settings",
+            codec::<OrganizationSettingsResponse>(),
+            None,
+        ),
+        op(
+            "PATCH",
+            "/organization/settings",
+            codec::<OrganizationSettingsResponse>(),
+            Some(codec::<UpdateOrganizationSettingsRequest>()),
+        ),
+        op(
+            "POST",
+            "/scim/sync-jobs",
+            codec::<ScimSyncJobResponse>(),
+            None,
+        ),
+        op(
+            "GET",
+            "/scim/sync-jobs/{id}",
+            codec::<ScimSyncJobResponse>(),
+            None,
+        ),
         op("GET", "/tools", codec::<ListServerToolsResponse>(), None),
         op("GET", "/tools/{name}", codec::<ServerToolResponse>(), None),
-        op("GET", "/vault/secrets", codec::<VaultSecretListResponse>(), None),
-        op("PUT", "/vault/secrets/{name}", codec::<VaultSecretResponse>(), Some(codec::<VaultSecretWriteRequest>())),
+        op(
+            "GET",
+            "/vault/secrets",
+            codec::<VaultSecretListResponse>(),
+            None,
+        ),
+        op(
+            "PUT",
+            "/vault/secrets/{name}",
+            codec::<VaultSecretResponse>(),
+            Some(codec::<VaultSecretWriteRequest>()),
+        ),
         empty("DELETE", "/vault/secrets/{name}", None),
-        op("GET", "/vault/interns/{internId}/secrets", codec::<VaultSecretListResponse>(), None),
-        op("POST", "/vault/interns/{internId}/secrets/copy", codec::<VaultSecretCopyResponse>(), Some(codec::<VaultSecretCopyRequest>())),
-        op("PUT", "/vault/interns/{internId}/secrets/{name}", codec::<VaultSecretResponse>(), Some(codec::<VaultSecretWriteRequest>())),
+        op(
+            "GET",
+            "/vault/interns/{internId}/secrets",
+            codec::<VaultSecretListResponse>(),
+            None,
+        ),
+        op(
+            "POST",
+            "/vault/interns/{internId}/secrets/copy",
+            codec::<VaultSecretCopyResponse>(),
+            Some(codec::<VaultSecretCopyRequest>()),
+        ),
+        op(
+            "PUT",
+            "/vault/interns/{internId}/secrets/{name}",
+            codec::<VaultSecretResponse>(),
+            Some(codec::<VaultSecretWriteRequest>()),
+        ),
         empty("DELETE", "/vault/interns/{internId}/secrets/{name}", None),
-        op("GET", "/vault/interns/{internId}/effective-secrets", codec::<VaultEffectiveSecretListResponse>(), None),
-        op("GET", "/vault/interns/{internId}/connections", codec::<InternConnectionListResponse>(), None),
-        op("GET", "/external-users", codec::<ListExternalUsersResponse>(), None),
-        op("POST", "/external-users", codec::<ExternalUserResponse>(), Some(codec::<CreateExternalUserRequest>())),
-        op("GET", "/external-users/{user}", codec::<ExternalUserResponse>(), None),
+        op(
+            "GET",
+            "/vault/interns/{internId}/effective-secrets",
+            codec::<VaultEffectiveSecretListResponse>(),
+            None,
+        ),
+        op(
+            "GET",
+            "/vault/interns/{internId}/connections",
+            codec::<InternConnectionListResponse>(),
+            None,
+        ),
+        op(
+            "GET",
+            "/external-users",
+            codec::<ListExternalUsersResponse>(),
+            None,
+        ),
+        op(
+            "POST",
+            "/external-users",
+            codec::<ExternalUserResponse>(),
+            Some(codec::<CreateExternalUserRequest>()),
+        ),
+        op(
+            "GET",
+            "/external-users/{user}",
+            codec::<ExternalUserResponse>(),
+            None,
+        ),
         empty("DELETE", "/external-users/{user}", None),
-        op("PATCH", "/external-users/{user}", codec::<ExternalUserResponse>(), Some(codec::<UpdateExternalUserRequest>())),
+        op(
+            "PATCH",
+            "/external-users/{user}",
+            codec::<ExternalUserResponse>(),
+            Some(codec::<UpdateExternalUserRequest>()),
+        ),
         op("GET", "/batches", codec::<BatchListResponse>(), None),
-        op("POST", "/batches", codec::<Batch>(), Some(codec::<CreateBatchRequest>())),
+        op(
+            "POST",
+            "/batches",
+            codec::<Batch>(),
+            Some(codec::<CreateBatchRequest>()),
+        ),
         op("GET", "/batches/{id}", codec::<Batch>(), None),
-        op("DELETE", "/batches/{id}", codec::<BatchDeleteResponse>(), None),
-        op("GET", "/containers/{container_id}/files", codec::<ContainerFileListResponse>(), None),
-        op("GET", "/containers/{container_id}/files/{file_id}", codec::<ContainerFile>(), None),
-        binary("GET", "/containers/{container_id}/files/{file_id}/content", None),
-        op("POST", "/containers/{container_id}/files/{file_id}/promote", codec::<FileResponse>(), None),
+        op(
+            "DELETE",
+            "/batches/{id}",
+            codec::<BatchDeleteResponse>(),
+            None,
+        ),
+        op(
+            "GET",
+            "/containers/{container_id}/files",
+            codec::<ContainerFileListResponse>(),
+            None,
+        ),
+        op(
+            "GET",
+            "/containers/{container_id}/files/{file_id}",
+            codec::<ContainerFile>(),
+            None,
+        ),
+        binary(
+            "GET",
+            "/containers/{container_id}/files/{file_id}/content",
+            None,
+        ),
+        op(
+            "POST",
+            "/containers/{container_id}/files/{file_id}/promote",
+            codec::<FileResponse>(),
+            None,
+        ),
         op("GET", "/oauth/jwks", codec::<OAuthJwks>(), None),
-        op("POST", "/oauth/token", codec::<TokenExchangeResponse>(), None)
-            .multipart::<TokenExchangeRequest>()
-            .errors(codec::<OAuthErrorResponse>(), "OAuthErrorResponse"),
-        op("POST", "/api/alpha/decisions", codec::<DecisionsResponse>(), Some(codec::<DecisionsRequest>())),
-        op("POST", "/systemone", codec::<DecisionsResponse>(), Some(codec::<DecisionsRequest>())),
+        op(
+            "POST",
+            "/oauth/token",
+            codec::<TokenExchangeResponse>(),
+            None,
+        )
+        .multipart::<TokenExchangeRequest>()
+        .errors(codec::<OAuthErrorResponse>(), "OAuthErrorResponse"),
+        op(
+            "POST",
+            "/api/alpha/decisions",
+            codec::<DecisionsResponse>(),
+            Some(codec::<DecisionsRequest>()),
+        ),
+        op(
+            "POST",
+            "/systemone",
+            codec::<DecisionsResponse>(),
+            Some(codec::<DecisionsRequest>()),
+        ),
     ]
 }
 
@@ -603,10 +1098,9 @@ fn find_entry<'a>(table: &'a [Entry], method: &str, path: &str) -> Option<&'a En
 /// Whether `operation` is a second method (another request media type) of an operation listed
 /// before it: same method and path. The table and the checks take each (method, path) once.
 fn is_second_method(api: &Api, operation: &Operation) -> bool {
-    let first = api
-        .operations
-        .iter()
-        .find(|o| o.http_method.eq_ignore_ascii_case(&operation.http_method) && o.path == operation.path);
+    let first = api.operations.iter().find(|o| {
+        o.http_method.eq_ignore_ascii_case(&operation.http_method) && o.path == operation.path
+    });
     first.is_some_and(|first| !std::ptr::eq(first, operation))
 }
 
@@ -662,7 +1156,9 @@ fn our_api() -> &'static Api {
     API.get_or_init(|| {
         let text = std::fs::read_to_string(workspace().join("spec/openrouter.yaml"))
             .expect("spec/openrouter.yaml is readable");
-        codegen::analyze(&text).expect("spec/openrouter.yaml analyzes").0
+        codegen::analyze(&text)
+            .expect("spec/openrouter.yaml analyzes")
+            .0
     })
 }
 
@@ -781,7 +1277,11 @@ fn is_json_media(media: &str) -> bool {
 }
 
 /// The reference's operation object for (method, path) of our spec, with its pointer.
-fn reference_operation<'a>(doc: &'a Value, method: &str, path: &str) -> Option<(String, &'a Value)> {
+fn reference_operation<'a>(
+    doc: &'a Value,
+    method: &str,
+    path: &str,
+) -> Option<(String, &'a Value)> {
     let method = method.to_ascii_lowercase();
     // Path parameters may be named differently (`{workspace_ref}` for `{id}`): match by shape.
     let (path, item) = doc
@@ -825,14 +1325,26 @@ fn brief(value: &Value) -> String {
 fn conform(api: &Api, ty: &TypeRef, value: &Value, path: &str, out: &mut Vec<String>) {
     let at = if path.is_empty() { "(root)" } else { path };
     let expect = |out: &mut Vec<String>, what: &str| {
-        out.push(format!("{at}: example has {} {}, our type expects {what}", kind(value), brief(value)));
+        out.push(format!(
+            "{at}: example has {} {}, our type expects {what}",
+            kind(value),
+            brief(value)
+        ));
     };
     match ty {
-        TypeRef::String | TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 => {
+        TypeRef::String
+        | TypeRef::Bool
+        | TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::F32
+        | TypeRef::F64 => {
             let (fits, what) = match ty {
                 TypeRef::String => (value.is_string(), "a string"),
                 TypeRef::Bool => (value.is_boolean(), "a boolean"),
-                TypeRef::I32 => (value.as_i64().is_some_and(|n| i32::try_from(n).is_ok()), "an integer"),
+                TypeRef::I32 => (
+                    value.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
+                    "an integer",
+                ),
                 TypeRef::I64 => (value.as_i64().is_some(), "an integer"),
                 _ => (value.is_number(), "a number"),
             };
@@ -907,10 +1419,16 @@ fn conform(api: &Api, ty: &TypeRef, value: &Value, path: &str, out: &mut Vec<Str
                         return;
                     };
                     let tag = map.get(property).and_then(Value::as_str);
-                    match variants.iter().find(|v| tag.is_some_and(|t| v.tags.iter().any(|x| x == t))) {
+                    match variants
+                        .iter()
+                        .find(|v| tag.is_some_and(|t| v.tags.iter().any(|x| x == t)))
+                    {
                         Some(variant) => conform(api, &variant.ty, value, path, out),
                         None => {
-                            let known: Vec<&str> = variants.iter().flat_map(|v| v.tags.iter().map(String::as_str)).collect();
+                            let known: Vec<&str> = variants
+                                .iter()
+                                .flat_map(|v| v.tags.iter().map(String::as_str))
+                                .collect();
                             out.push(format!(
                                 "{at}/{}: example has {}, union {name} knows {known:?} (decodes as Unknown)",
                                 esc(property),
@@ -978,7 +1496,10 @@ fn json_diff(expected: &Value, actual: &Value, path: &str, out: &mut Vec<Differe
                 let child = format!("{path}/{}", esc(k));
                 match b.get(k) {
                     Some(y) => json_diff(x, y, &child, out),
-                    None => out.push(Difference::Missing { path: child, value: x.clone() }),
+                    None => out.push(Difference::Missing {
+                        path: child,
+                        value: x.clone(),
+                    }),
                 }
             }
             for (k, y) in b {
@@ -1027,20 +1548,41 @@ enum Difference {
     Missing { path: String, value: Value },
     /// In the re-encoding, not in the example.
     Added { path: String, value: Value },
-    Changed { path: String, expected: Value, actual: Value },
+    Changed {
+        path: String,
+        expected: Value,
+        actual: Value,
+    },
 }
 
 impl std::fmt::Display for Difference {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Difference::Missing { path, value } => {
-                write!(f, "{path}: example has {}, the re-encoding leaves it out", brief(value))
+                write!(
+                    f,
+                    "{path}: example has {}, the re-encoding leaves it out",
+                    brief(value)
+                )
             }
             Difference::Added { path, value } => {
-                write!(f, "{path}: not in the example, the re-encoding adds {}", brief(value))
+                write!(
+                    f,
+                    "{path}: not in the example, the re-encoding adds {}",
+                    brief(value)
+                )
             }
-            Difference::Changed { path, expected, actual } => {
-                write!(f, "{path}: example has {}, the re-encoding has {}", brief(expected), brief(actual))
+            Difference::Changed {
+                path,
+                expected,
+                actual,
+            } => {
+                write!(
+                    f,
+                    "{path}: example has {}, the re-encoding has {}",
+                    brief(expected),
+                    brief(actual)
+                )
             }
         }
     }
@@ -1135,7 +1677,9 @@ impl Run {
             println!("  not checked: {note}");
         }
         if !self.dropped.is_empty() {
-            println!("  fields in reference examples that our types do not have (ignored when decoding):");
+            println!(
+                "  fields in reference examples that our types do not have (ignored when decoding):"
+            );
             for note in &self.dropped {
                 println!("    {note}");
             }
@@ -1147,7 +1691,9 @@ impl Run {
         // Every operation with examples must have at least one that decodes.
         for (operation, found) in &self.found {
             if *found > 0 && self.decoded.get(operation).copied().unwrap_or(0) == 0 {
-                message.push_str(&format!("{operation}: none of its {found} {what} decoded\n"));
+                message.push_str(&format!(
+                    "{operation}: none of its {found} {what} decoded\n"
+                ));
             }
         }
         assert!(
@@ -1155,7 +1701,10 @@ impl Run {
             "{} {what} failed (spec/openrouter.yaml disagrees with the reference, or the table is stale):\n\n{message}",
             self.failures.len()
         );
-        assert!(self.decoded_total() > 0, "no {what} found in the reference for the operations we cover");
+        assert!(
+            self.decoded_total() > 0,
+            "no {what} found in the reference for the operations we cover"
+        );
     }
 }
 
@@ -1200,7 +1749,9 @@ fn check_example(
                     for difference in differences {
                         match difference {
                             // `null` in an optional field decodes to `None`, which is left out.
-                            Difference::Missing { value: Value::Null, .. } => {}
+                            Difference::Missing {
+                                value: Value::Null, ..
+                            } => {}
                             Difference::Missing { path, value } => run.dropped.push(format!(
                                 "{operation} {status}: {path} = {} ({})",
                                 brief(&value),
@@ -1236,7 +1787,14 @@ fn check_example(
 /// Checks a multipart example against our form type: each field it names is one of ours with a
 /// value that fits (a file part is given as a file name), and it has each field ours requires.
 /// A form is not JSON, so there is no round trip; wire tests check what goes over the wire.
-fn check_form_example(run: &mut Run, api: &Api, name: &str, media: &str, example: &Example<'_>, form: &TypeRef) {
+fn check_form_example(
+    run: &mut Run,
+    api: &Api,
+    name: &str,
+    media: &str,
+    example: &Example<'_>,
+    form: &TypeRef,
+) {
     run.forms.1 += 1;
     let mut problems = Vec::new();
     let fields = match form {
@@ -1250,7 +1808,10 @@ fn check_form_example(run: &mut Run, api: &Api, name: &str, media: &str, example
         Value::Object(values) => {
             for (key, value) in values {
                 match fields.iter().find(|f| f.wire_name == *key) {
-                    None => problems.push(format!("{key}: a field our form {} does not have", form.display())),
+                    None => problems.push(format!(
+                        "{key}: a field our form {} does not have",
+                        form.display()
+                    )),
                     Some(field) if field.ty == TypeRef::Upload => {
                         if !value.is_string() {
                             problems.push(format!("{key}: a file part given as {}", kind(value)));
@@ -1259,8 +1820,14 @@ fn check_form_example(run: &mut Run, api: &Api, name: &str, media: &str, example
                     Some(field) => conform(api, &field.ty, value, key, &mut problems),
                 }
             }
-            for field in fields.iter().filter(|f| f.required && !values.contains_key(&f.wire_name)) {
-                problems.push(format!("{}: required by our form, missing from the example", field.wire_name));
+            for field in fields
+                .iter()
+                .filter(|f| f.required && !values.contains_key(&f.wire_name))
+            {
+                problems.push(format!(
+                    "{}: required by our form, missing from the example",
+                    field.wire_name
+                ));
             }
         }
         other => problems.push(format!("a form example that is {}", kind(other))),
@@ -1283,22 +1850,32 @@ fn check_form_example(run: &mut Run, api: &Api, name: &str, media: &str, example
 }
 
 fn is_event_stream(media: &str) -> bool {
-    media.split(';').next().is_some_and(|essence| essence.trim().eq_ignore_ascii_case("text/event-stream"))
+    media
+        .split(';')
+        .next()
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("text/event-stream"))
 }
 
 /// The event payloads of a `text/event-stream` example, each with its pointer: the reference
 /// writes one event as `{event?, data}` (Speakeasy's envelope) or the stream as text (`data:`
 /// lines). The end sentinel is left out.
-fn event_payloads(example: &Example<'_>, done: Option<&str>) -> Result<Vec<(String, Value)>, String> {
+fn event_payloads(
+    example: &Example<'_>,
+    done: Option<&str>,
+) -> Result<Vec<(String, Value)>, String> {
     let payload = |pointer: String, text: &str| -> Result<Option<(String, Value)>, String> {
         if Some(text.trim()) == done {
             return Ok(None);
         }
-        serde_json::from_str(text).map(|v| Some((pointer, v))).map_err(|e| format!("event data is not JSON ({e}): {text}"))
+        serde_json::from_str(text)
+            .map(|v| Some((pointer, v)))
+            .map_err(|e| format!("event data is not JSON ({e}): {text}"))
     };
     match example.value {
         Value::Object(event) => match event.get("data") {
-            Some(Value::String(text)) => Ok(payload(format!("{}/data", example.pointer), text)?.into_iter().collect()),
+            Some(Value::String(text)) => Ok(payload(format!("{}/data", example.pointer), text)?
+                .into_iter()
+                .collect()),
             Some(data) => Ok(vec![(format!("{}/data", example.pointer), data.clone())]),
             None => Err("an event example without `data`".into()),
         },
@@ -1306,7 +1883,10 @@ fn event_payloads(example: &Example<'_>, done: Option<&str>) -> Result<Vec<(Stri
             let mut out = Vec::new();
             for (n, line) in text.lines().enumerate() {
                 if let Some(data) = line.strip_prefix("data:") {
-                    out.extend(payload(format!("{} (line {})", example.pointer, n + 1), data.trim_start())?);
+                    out.extend(payload(
+                        format!("{} (line {})", example.pointer, n + 1),
+                        data.trim_start(),
+                    )?);
                 }
             }
             Ok(out)
@@ -1346,18 +1926,35 @@ fn check_event_examples(
                 media: media.to_owned(),
                 pointer: examples[0].pointer.clone(),
                 rust_type: "-".into(),
-                problems: vec!["the reference streams events here; our spec has no `.stream()`".into()],
+                problems: vec![
+                    "the reference streams events here; our spec has no `.stream()`".into(),
+                ],
             });
         }
         return;
     };
     for example in examples {
         match event_payloads(example, streaming.done.as_deref()) {
-            Ok(payloads) if payloads.is_empty() => run.skipped.push(format!("{name} {status}: {media}: an example with no event")),
+            Ok(payloads) if payloads.is_empty() => run.skipped.push(format!(
+                "{name} {status}: {media}: an example with no event"
+            )),
             Ok(payloads) => {
                 for (pointer, value) in &payloads {
-                    let event = Example { pointer: pointer.clone(), value };
-                    check_example(run, api, Side::Response, name, status, media, &event, codec, Some(&streaming.item));
+                    let event = Example {
+                        pointer: pointer.clone(),
+                        value,
+                    };
+                    check_example(
+                        run,
+                        api,
+                        Side::Response,
+                        name,
+                        status,
+                        media,
+                        &event,
+                        codec,
+                        Some(&streaming.item),
+                    );
                 }
             }
             Err(problem) => run.failures.push(Failure {
@@ -1381,8 +1978,13 @@ fn check_examples(reference: &Value, side: Side) -> Run {
         if is_second_method(api, operation) {
             continue;
         }
-        let name = format!("{} {}", operation.http_method.to_ascii_uppercase(), operation.path);
-        let Some((op_pointer, op_ref)) = reference_operation(reference, &operation.http_method, &operation.path)
+        let name = format!(
+            "{} {}",
+            operation.http_method.to_ascii_uppercase(),
+            operation.path
+        );
+        let Some((op_pointer, op_ref)) =
+            reference_operation(reference, &operation.http_method, &operation.path)
         else {
             run.skipped.push(format!("{name}: not in the reference"));
             continue;
@@ -1394,18 +1996,23 @@ fn check_examples(reference: &Value, side: Side) -> Run {
                 media: "-".into(),
                 pointer: op_pointer,
                 rust_type: "-".into(),
-                problems: vec!["no entry in table() for this operation (see table_matches_spec)".into()],
+                problems: vec![
+                    "no entry in table() for this operation (see table_matches_spec)".into(),
+                ],
             });
             continue;
         };
-        let entry_error_ty = entry.errors.map(|(codec, name)| (codec, TypeRef::Named(name.into())));
+        let entry_error_ty = entry
+            .errors
+            .map(|(codec, name)| (codec, TypeRef::Named(name.into())));
         let mut status_error_ty;
         match side {
             Side::Request => {
                 let Some(body) = op_ref.get("requestBody") else {
                     continue;
                 };
-                let (body_pointer, body) = resolve(reference, format!("{op_pointer}/requestBody"), body);
+                let (body_pointer, body) =
+                    resolve(reference, format!("{op_pointer}/requestBody"), body);
                 let Some(Value::Object(content)) = body.get("content") else {
                     continue;
                 };
@@ -1416,7 +2023,12 @@ fn check_examples(reference: &Value, side: Side) -> Run {
                         continue;
                     }
                     if media.starts_with("multipart/form-data") {
-                        match body_of_kind(api, &operation.http_method, &operation.path, BodyKind::Multipart) {
+                        match body_of_kind(
+                            api,
+                            &operation.http_method,
+                            &operation.path,
+                            BodyKind::Multipart,
+                        ) {
                             Some(form) => {
                                 for example in &examples {
                                     check_form_example(&mut run, api, &name, media, example, form);
@@ -1428,16 +2040,21 @@ fn check_examples(reference: &Value, side: Side) -> Run {
                                 media: media.clone(),
                                 pointer: media_pointer,
                                 rust_type: "-".into(),
-                                problems: vec!["the reference sends a multipart form; our spec has none".into()],
+                                problems: vec![
+                                    "the reference sends a multipart form; our spec has none"
+                                        .into(),
+                                ],
                             }),
                         }
                         continue;
                     }
                     if !is_json_media(media) {
-                        run.skipped.push(format!("{name} request: {media} (not JSON)"));
+                        run.skipped
+                            .push(format!("{name} request: {media} (not JSON)"));
                         continue;
                     }
-                    let json_body = body_of_kind(api, &operation.http_method, &operation.path, BodyKind::Json);
+                    let json_body =
+                        body_of_kind(api, &operation.http_method, &operation.path, BodyKind::Json);
                     let (Some(codec), Some(body_ty)) = (entry.request, json_body) else {
                         run.failures.push(Failure {
                             operation: name.clone(),
@@ -1445,12 +2062,24 @@ fn check_examples(reference: &Value, side: Side) -> Run {
                             media: media.clone(),
                             pointer: media_pointer,
                             rust_type: "-".into(),
-                            problems: vec!["the reference has a JSON request body; our spec has none".into()],
+                            problems: vec![
+                                "the reference has a JSON request body; our spec has none".into(),
+                            ],
                         });
                         continue;
                     };
                     for example in &examples {
-                        check_example(&mut run, api, side, &name, "request", media, example, codec, Some(body_ty));
+                        check_example(
+                            &mut run,
+                            api,
+                            side,
+                            &name,
+                            "request",
+                            media,
+                            example,
+                            codec,
+                            Some(body_ty),
+                        );
                     }
                 }
             }
@@ -1459,8 +2088,11 @@ fn check_examples(reference: &Value, side: Side) -> Run {
                     continue;
                 };
                 for (status, response) in responses {
-                    let (response_pointer, response) =
-                        resolve(reference, format!("{op_pointer}/responses/{}", esc(status)), response);
+                    let (response_pointer, response) = resolve(
+                        reference,
+                        format!("{op_pointer}/responses/{}", esc(status)),
+                        response,
+                    );
                     let Some(Value::Object(content)) = response.get("content") else {
                         continue;
                     };
@@ -1471,16 +2103,22 @@ fn check_examples(reference: &Value, side: Side) -> Run {
                             continue;
                         }
                         if is_event_stream(media) {
-                            check_event_examples(&mut run, api, &name, status, media, &examples, entry, operation);
+                            check_event_examples(
+                                &mut run, api, &name, status, media, &examples, entry, operation,
+                            );
                             continue;
                         }
                         if !is_json_media(media) {
                             let why = match entry.success {
-                                Answer::Binary if status.starts_with('2') => "binary answer (ByteStream), not JSON",
+                                Answer::Binary if status.starts_with('2') => {
+                                    "binary answer (ByteStream), not JSON"
+                                }
                                 _ => "not JSON",
                             };
                             let count = examples.len();
-                            run.skipped.push(format!("{name} {status}: {media}: {count} example(s) ({why})"));
+                            run.skipped.push(format!(
+                                "{name} {status}: {media}: {count} example(s) ({why})"
+                            ));
                             continue;
                         }
                         let (codec, ty) = if status.starts_with('2') {
@@ -1518,7 +2156,10 @@ fn check_examples(reference: &Value, side: Side) -> Run {
                                 }
                             }
                         } else if status.starts_with('4') || status.starts_with('5') {
-                            match (entry.error_at.iter().find(|(s, _, _)| s == status), &entry_error_ty) {
+                            match (
+                                entry.error_at.iter().find(|(s, _, _)| s == status),
+                                &entry_error_ty,
+                            ) {
                                 (Some((_, codec, name)), _) => {
                                     status_error_ty = TypeRef::Named((*name).into());
                                     (*codec, Some(&status_error_ty))
@@ -1527,11 +2168,14 @@ fn check_examples(reference: &Value, side: Side) -> Run {
                                 (None, None) => (error_codec(), Some(&error_ty)),
                             }
                         } else {
-                            run.skipped.push(format!("{name} {status}: status not checked"));
+                            run.skipped
+                                .push(format!("{name} {status}: status not checked"));
                             continue;
                         };
                         for example in &examples {
-                            check_example(&mut run, api, side, &name, status, media, example, codec, ty);
+                            check_example(
+                                &mut run, api, side, &name, status, media, example, codec, ty,
+                            );
                         }
                     }
                 }
@@ -1554,10 +2198,13 @@ fn table_matches_spec() {
     let table = table();
     let mut problems = Vec::new();
     let name = |ty: Option<&TypeRef>| ty.map_or_else(|| "(none)".to_owned(), TypeRef::display);
-    let rust = |codec: Option<Codec>| codec.map_or_else(|| "(none)".to_owned(), |c| c.type_name.to_owned());
+    let rust = |codec: Option<Codec>| {
+        codec.map_or_else(|| "(none)".to_owned(), |c| c.type_name.to_owned())
+    };
     // `std::any::type_name` with module paths dropped equals the spec's type:
     // `openrouter_generated::types::ApiKeyResponse` -> `ApiKeyResponse`.
-    let same_name = |ty: &TypeRef, rust_name: &str| short_type(rust_name) == short_type(&ty.display());
+    let same_name =
+        |ty: &TypeRef, rust_name: &str| short_type(rust_name) == short_type(&ty.display());
     let same = |ty: Option<&TypeRef>, codec: Option<Codec>| match (ty, codec) {
         (None, None) => true,
         (Some(ty), Some(codec)) => same_name(ty, codec.type_name),
@@ -1582,7 +2229,10 @@ fn table_matches_spec() {
                 .filter(|o| o.http_method.eq_ignore_ascii_case(&method) && &o.path == path)
         };
         for body in same_key().filter_map(|o| o.body.as_ref()) {
-            if !matches!(body.kind, BodyKind::Json | BodyKind::Multipart | BodyKind::Form) {
+            if !matches!(
+                body.kind,
+                BodyKind::Json | BodyKind::Multipart | BodyKind::Form
+            ) {
                 problems.push(format!(
                     "unsupported: {method} {path} ({id}) sends a {:?} body ({}); table() knows JSON, multipart and forms",
                     body.kind, body.content_type
@@ -1590,13 +2240,20 @@ fn table_matches_spec() {
             }
         }
         let Some(entry) = find_entry(&table, &method, path) else {
-            let request_arg = request.map_or("None".into(), |t| format!("Some(codec::<{}>())", t.display()));
+            let request_arg = request.map_or("None".into(), |t| {
+                format!("Some(codec::<{}>())", t.display())
+            });
             let call = match success {
                 None => format!("empty(\"{method}\", \"{path}\", {request_arg})"),
                 Some(TypeRef::Bytes) => format!("binary(\"{method}\", \"{path}\", {request_arg})"),
-                Some(ty) => format!("op(\"{method}\", \"{path}\", codec::<{}>(), {request_arg})", ty.display()),
+                Some(ty) => format!(
+                    "op(\"{method}\", \"{path}\", codec::<{}>(), {request_arg})",
+                    ty.display()
+                ),
             };
-            let form = multipart.map_or(String::new(), |t| format!(".multipart::<{}>()", t.display()));
+            let form = multipart.map_or(String::new(), |t| {
+                format!(".multipart::<{}>()", t.display())
+            });
             problems.push(format!(
                 "missing: {method} {path} ({id}): add {call}{form} to table() and its types to wire!()"
             ));
@@ -1605,7 +2262,9 @@ fn table_matches_spec() {
         let success_matches = match (success, entry.success) {
             (None, Answer::Empty) => true,
             (Some(TypeRef::Bytes), Answer::Binary) => true,
-            (Some(ty), Answer::Json(codec)) => *ty != TypeRef::Bytes && same_name(ty, codec.type_name),
+            (Some(ty), Answer::Json(codec)) => {
+                *ty != TypeRef::Bytes && same_name(ty, codec.type_name)
+            }
             _ => false,
         };
         if !success_matches {
@@ -1645,11 +2304,21 @@ fn table_matches_spec() {
         // Error statuses whose body names a type: the table's error type (`ErrorResponse` unless
         // `.errors(..)` says otherwise).
         let table_error = entry.errors.map_or("ErrorResponse", |(_, name)| name);
-        if let Some((codec, name)) = entry.errors.filter(|(codec, name)| short_type(codec.type_name) != *name) {
-            problems.push(format!("mismatched .errors(): {method} {path}: codec {}, name {name}", codec.type_name));
+        if let Some((codec, name)) = entry
+            .errors
+            .filter(|(codec, name)| short_type(codec.type_name) != *name)
+        {
+            problems.push(format!(
+                "mismatched .errors(): {method} {path}: codec {}, name {name}",
+                codec.type_name
+            ));
         }
         for error in same_key().flat_map(|o| &o.errors) {
-            let table_error = entry.error_at.iter().find(|(s, _, _)| *s == error.status).map_or(table_error, |(_, _, n)| n);
+            let table_error = entry
+                .error_at
+                .iter()
+                .find(|(s, _, _)| *s == error.status)
+                .map_or(table_error, |(_, _, n)| n);
             match &error.ty {
                 Some(ty) if short_type(&ty.display()) != table_error => problems.push(format!(
                     "mismatched error type: {method} {path} ({id}) {}: spec {}, table {table_error}",
@@ -1666,18 +2335,25 @@ fn table_matches_spec() {
             .iter()
             .any(|o| o.http_method.eq_ignore_ascii_case(entry.method) && o.path == entry.path);
         if !known {
-            problems.push(format!("stale: {} {} is in table() but not in the spec", entry.method, entry.path));
+            problems.push(format!(
+                "stale: {} {} is in table() but not in the spec",
+                entry.method, entry.path
+            ));
         }
         let duplicates = table
             .iter()
             .filter(|e| e.method == entry.method && e.path == entry.path)
             .count();
         if duplicates > 1 {
-            problems.push(format!("duplicate: {} {} is in table() {duplicates} times", entry.method, entry.path));
+            problems.push(format!(
+                "duplicate: {} {} is in table() {duplicates} times",
+                entry.method, entry.path
+            ));
         }
     }
     if !api.types.contains_key("ErrorResponse") {
-        problems.push("our spec has no ErrorResponse type, which error statuses decode with".into());
+        problems
+            .push("our spec has no ErrorResponse type, which error statuses decode with".into());
     }
     assert!(
         error_codec().type_name.ends_with("::ErrorResponse"),
@@ -1691,7 +2367,11 @@ fn table_matches_spec() {
         api.operations.len(),
         problems.join("\n  ")
     );
-    let second_methods = api.operations.iter().filter(|o| is_second_method(api, o)).count();
+    let second_methods = api
+        .operations
+        .iter()
+        .filter(|o| is_second_method(api, o))
+        .count();
     println!(
         "table(): {} entries, spec: {} operations ({second_methods} of them second methods sharing an entry)",
         table.len(),
@@ -1739,7 +2419,12 @@ fn unknown_fields_and_enum_values_still_decode() {
     let mut example = examples
         .iter()
         .find(|e| (codec.roundtrip)(e.value).is_ok())
-        .unwrap_or_else(|| panic!("none of the {} examples at {pointer} decodes", examples.len()))
+        .unwrap_or_else(|| {
+            panic!(
+                "none of the {} examples at {pointer} decodes",
+                examples.len()
+            )
+        })
         .value
         .clone();
     example["x_future_top_level"] = serde_json::json!({"nested": [1, 2, 3]});
@@ -1752,7 +2437,10 @@ fn unknown_fields_and_enum_values_still_decode() {
         .get_mut("architecture")
         .and_then(Value::as_object_mut)
         .expect("the model has an architecture");
-    architecture.insert("input_modalities".into(), serde_json::json!(["text", "x-hologram"]));
+    architecture.insert(
+        "input_modalities".into(),
+        serde_json::json!(["text", "x-hologram"]),
+    );
     architecture.insert("tokenizer".into(), Value::from("x-future-tokenizer"));
     architecture.insert("x_future_architecture_field".into(), Value::Bool(true));
 
@@ -1761,15 +2449,27 @@ fn unknown_fields_and_enum_values_still_decode() {
     let architecture = &decoded.data[0].architecture;
     assert_eq!(
         architecture.input_modalities,
-        vec![InputModality::Text, InputModality::Unknown("x-hologram".into())]
+        vec![
+            InputModality::Text,
+            InputModality::Unknown("x-hologram".into())
+        ]
     );
-    assert_eq!(architecture.tokenizer, Some(ModelTokenizer::Unknown("x-future-tokenizer".into())));
+    assert_eq!(
+        architecture.tokenizer,
+        Some(ModelTokenizer::Unknown("x-future-tokenizer".into()))
+    );
     assert_eq!(architecture.input_modalities[1].as_str(), "x-hologram");
 
     // The unknown values survive encoding; the unknown fields are dropped, and only those.
     let encoded = decoded.encode().expect("encodes");
-    assert_eq!(encoded["data"][0]["architecture"]["input_modalities"][1], "x-hologram");
-    assert_eq!(encoded["data"][0]["architecture"]["tokenizer"], "x-future-tokenizer");
+    assert_eq!(
+        encoded["data"][0]["architecture"]["input_modalities"][1],
+        "x-hologram"
+    );
+    assert_eq!(
+        encoded["data"][0]["architecture"]["tokenizer"],
+        "x-future-tokenizer"
+    );
     let again = <ListModelsResponse as Wire>::decode(encoded).expect("decodes again");
     assert_eq!(again, decoded);
     assert_eq!(unknown_variants(&format!("{decoded:?}")), 2);
@@ -1783,12 +2483,17 @@ fn unknown_fields_and_enum_values_still_decode() {
 fn helpers_behave() {
     use serde_json::json;
     // Key order does not matter; 100 and 100.0 are equal; other differences are found, with paths.
-    assert!(json_differences(&json!({"a": 1, "b": [100]}), &json!({"b": [100.0], "a": 1})).is_empty());
+    assert!(
+        json_differences(&json!({"a": 1, "b": [100]}), &json!({"b": [100.0], "a": 1})).is_empty()
+    );
     assert_eq!(
-        json_differences(&json!({"a": {"b": 1, "c": 2}}), &json!({"a": {"b": 1.5, "d": 2}}))
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>(),
+        json_differences(
+            &json!({"a": {"b": 1, "c": 2}}),
+            &json!({"a": {"b": 1.5, "d": 2}})
+        )
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>(),
         vec![
             "/a/b: example has 1, the re-encoding has 1.5",
             "/a/c: example has 2, the re-encoding leaves it out",
@@ -1796,11 +2501,16 @@ fn helpers_behave() {
         ]
     );
     assert_eq!(
-        short_type("alloc::vec::Vec<alloc::collections::btree::map::BTreeMap<alloc::string::String, x::Y>>"),
+        short_type(
+            "alloc::vec::Vec<alloc::collections::btree::map::BTreeMap<alloc::string::String, x::Y>>"
+        ),
         "Vec<BTreeMap<String,Y>>"
     );
     assert_eq!(short_type("serde_json::Value"), "Value");
-    assert_eq!(unknown_variants(r#"A { b: Unknown("x"), c: "Unknown(", d: XUnknown(1) }"#), 1);
+    assert_eq!(
+        unknown_variants(r#"A { b: Unknown("x"), c: "Unknown(", d: XUnknown(1) }"#),
+        1
+    );
     assert_eq!(esc("/a~b"), "~1a~0b");
 
     // The walker names the path and both sides.
@@ -1814,8 +2524,14 @@ fn helpers_behave() {
         &mut out,
     );
     assert_eq!(out.len(), 2, "{out:#?}");
-    assert!(out[0].starts_with("/error/code: example 1.5 matches no branch of ErrorBodyCode"), "{out:#?}");
-    assert!(out[1].starts_with("/error/message: example has null"), "{out:#?}");
+    assert!(
+        out[0].starts_with("/error/code: example 1.5 matches no branch of ErrorBodyCode"),
+        "{out:#?}"
+    );
+    assert!(
+        out[1].starts_with("/error/message: example has null"),
+        "{out:#?}"
+    );
 }
 
 /// Objects decode as serde's derive would read them (our types use `deserialize_struct!`, a
@@ -1829,30 +2545,70 @@ fn objects_decode_as_serde_reads_them() {
     let usage = |value: Value| serde_json::from_value::<ChatUsage>(value);
     let from_text = |text: &str| serde_json::from_str::<ChatUsage>(text);
 
-    let read = usage(json!({"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7, "cost": null,
-                            "is_byok": true, "x_future": {"a": [1]}}))
+    let read = usage(
+        json!({"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7, "cost": null,
+                            "is_byok": true, "x_future": {"a": [1]}}),
+    )
     .expect("decodes");
-    assert_eq!((read.prompt_tokens, read.completion_tokens, read.total_tokens), (3, 4, 7));
-    assert_eq!((read.cost, read.is_byok, read.cost_details.is_none()), (None, Some(true), true));
+    assert_eq!(
+        (
+            read.prompt_tokens,
+            read.completion_tokens,
+            read.total_tokens
+        ),
+        (3, 4, 7)
+    );
+    assert_eq!(
+        (read.cost, read.is_byok, read.cost_details.is_none()),
+        (None, Some(true), true)
+    );
 
-    let missing = usage(json!({"prompt_tokens": 3, "total_tokens": 7})).expect_err("a required field is missing");
+    let missing = usage(json!({"prompt_tokens": 3, "total_tokens": 7}))
+        .expect_err("a required field is missing");
     assert_eq!(missing.to_string(), "missing field `completion_tokens`");
-    let wrong = usage(json!({"prompt_tokens": "3", "completion_tokens": 4, "total_tokens": 7})).expect_err("a string");
-    assert!(wrong.to_string().starts_with("invalid type: string \"3\", expected i64"), "{wrong}");
+    let wrong = usage(json!({"prompt_tokens": "3", "completion_tokens": 4, "total_tokens": 7}))
+        .expect_err("a string");
+    assert!(
+        wrong
+            .to_string()
+            .starts_with("invalid type: string \"3\", expected i64"),
+        "{wrong}"
+    );
     let not_an_object = usage(json!("usage")).expect_err("not an object");
-    assert_eq!(not_an_object.to_string(), "invalid type: string \"usage\", expected struct ChatUsage");
-    assert!(usage(json!([3, 4, 7])).is_err(), "an array is not read as a struct");
+    assert_eq!(
+        not_an_object.to_string(),
+        "invalid type: string \"usage\", expected struct ChatUsage"
+    );
+    assert!(
+        usage(json!([3, 4, 7])).is_err(),
+        "an array is not read as a struct"
+    );
 
     // From text: an escaped property name (not borrowed from the input) and a repeated one.
-    let escaped = from_text(r#"{"prompt\u005ftokens": 1, "completion_tokens": 2, "total_tokens": 3}"#).expect("decodes");
+    let escaped =
+        from_text(r#"{"prompt\u005ftokens": 1, "completion_tokens": 2, "total_tokens": 3}"#)
+            .expect("decodes");
     assert_eq!(escaped.prompt_tokens, 1);
-    let repeated = from_text(r#"{"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3, "total_tokens": 4}"#)
-        .expect("decodes");
-    assert_eq!(repeated.total_tokens, 4, "the last of a repeated property is kept");
+    let repeated = from_text(
+        r#"{"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3, "total_tokens": 4}"#,
+    )
+    .expect("decodes");
+    assert_eq!(
+        repeated.total_tokens, 4,
+        "the last of a repeated property is kept"
+    );
     let error = from_text(r#"{"prompt_tokens": 1, "completion_tokens": 2}"#).expect_err("missing");
-    assert!(error.to_string().starts_with("missing field `total_tokens`"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("missing field `total_tokens`"),
+        "{error}"
+    );
 
     // With `round-trip`, absent optional fields are left out of the encoding and `null` is not sent.
     let encoded = serde_json::to_value(&read).expect("encodes");
-    assert_eq!(encoded, json!({"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7, "is_byok": true}));
+    assert_eq!(
+        encoded,
+        json!({"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7, "is_byok": true})
+    );
 }

@@ -381,7 +381,12 @@ async fn refused_connection_error() -> Result<Error> {
         .base_url(format!("http://127.0.0.1:{port}"))
         .retry_policy(RetryPolicy::none())
         .build()?;
-    Ok(client.credits().get().send().await.expect_err("nothing listens"))
+    Ok(client
+        .credits()
+        .get()
+        .send()
+        .await
+        .expect_err("nothing listens"))
 }
 
 mod api_keys_ops {
@@ -3251,8 +3256,14 @@ mod response_metadata {
 fn pkce_challenge_matches_the_rfc_7636_example() {
     use openrouter_generated::oauth::Pkce;
     let pkce = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").unwrap();
-    assert_eq!(pkce.challenge(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
-    assert!(!format!("{pkce:?}").contains("dBjftJeZ"), "the verifier is a secret: {pkce:?}");
+    assert_eq!(
+        pkce.challenge(),
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    );
+    assert!(
+        !format!("{pkce:?}").contains("dBjftJeZ"),
+        "the verifier is a secret: {pkce:?}"
+    );
 }
 
 /// Fresh verifiers are 43 URL-safe characters, differ from each other, and bad ones are refused.
@@ -3261,7 +3272,13 @@ fn pkce_verifiers_are_fresh_and_checked() {
     use openrouter_generated::oauth::Pkce;
     let (a, b) = (Pkce::new().unwrap(), Pkce::new().unwrap());
     assert_eq!(a.verifier().len(), 43);
-    assert!(a.verifier().chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "{}", a.verifier());
+    assert!(
+        a.verifier()
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+        "{}",
+        a.verifier()
+    );
     assert_ne!(a.verifier(), b.verifier());
     assert!(Pkce::from_verifier("short").is_err());
     assert!(Pkce::from_verifier("x".repeat(42) + " ").is_err());
@@ -3276,11 +3293,17 @@ async fn pkce_flow_builds_the_url_and_exchanges_the_code() -> Result<()> {
     let pkce = Pkce::new()?;
     let url = pkce.authorization_url("http://localhost:3000/callback?state=a b")?;
     assert!(url.as_str().starts_with(AUTHORIZATION_URL), "{url}");
-    let query: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let query: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     assert_eq!(
         query,
         [
-            ("callback_url".to_owned(), "http://localhost:3000/callback?state=a%20b".to_owned()),
+            (
+                "callback_url".to_owned(),
+                "http://localhost:3000/callback?state=a%20b".to_owned()
+            ),
             ("code_challenge".to_owned(), pkce.challenge().to_owned()),
             ("code_challenge_method".to_owned(), "S256".to_owned()),
         ]
@@ -3288,12 +3311,29 @@ async fn pkce_flow_builds_the_url_and_exchanges_the_code() -> Result<()> {
     assert!(pkce.authorization_url("not a url").is_err());
 
     let server = MockServer::start().await;
-    mount(&server, "POST", "/auth/keys", 200, json!({"key": "sk-or-v1-new", "user_id": "user_1"})).await;
-    let key = client(&server).oauth().exchange_code(pkce.exchange_request("code-123")).send().await?;
-    assert_eq!((key.key.as_str(), key.user_id.as_deref()), ("sk-or-v1-new", Some("user_1")));
+    mount(
+        &server,
+        "POST",
+        "/auth/keys",
+        200,
+        json!({"key": "sk-or-v1-new", "user_id": "user_1"}),
+    )
+    .await;
+    let key = client(&server)
+        .oauth()
+        .exchange_code(pkce.exchange_request("code-123"))
+        .send()
+        .await?;
+    assert_eq!(
+        (key.key.as_str(), key.user_id.as_deref()),
+        ("sk-or-v1-new", Some("user_1"))
+    );
     let request = single_request(&server).await;
     let body: Value = serde_json::from_slice(&request.body)?;
-    assert_eq!(body, json!({"code": "code-123", "code_verifier": pkce.verifier(), "code_challenge_method": "S256"}));
+    assert_eq!(
+        body,
+        json!({"code": "code-123", "code_verifier": pkce.verifier(), "code_challenge_method": "S256"})
+    );
     Ok(())
 }
 
@@ -3304,8 +3344,15 @@ async fn an_oauth_shaped_error_gives_its_code_and_description() -> Result<()> {
     let server = MockServer::start().await;
     let body = json!({"error": "invalid_grant", "error_description": "The code has expired."});
     mount(&server, "GET", "/credits", 400, body).await;
-    let error = client(&server).credits().get().send().await.expect_err("a 400");
-    let Error::Api(api) = error else { panic!("expected Error::Api, got {error:?}") };
+    let error = client(&server)
+        .credits()
+        .get()
+        .send()
+        .await
+        .expect_err("a 400");
+    let Error::Api(api) = error else {
+        panic!("expected Error::Api, got {error:?}")
+    };
     assert_eq!(api.code, Some(ErrorCode::Text("invalid_grant".to_owned())));
     assert_eq!(api.message, "The code has expired.");
     Ok(())

@@ -18,7 +18,9 @@ use openrouter_generated::types::{
     ChatFinishReasonEnum, ChatRequest, EmbeddingsInput, EmbeddingsRequest, MessagesMessageParam,
     MessagesMessageParamContent, MessagesMessageParamRole, MessagesRequest,
 };
-use openrouter_generated::{ApiErrorKind, Client, ClientBuilder, Error, ErrorCode, RequestOptions, RetryPolicy};
+use openrouter_generated::{
+    ApiErrorKind, Client, ClientBuilder, Error, ErrorCode, RequestOptions, RetryPolicy,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::fmt::Debug;
@@ -37,7 +39,10 @@ const SCENARIO_LIMIT: Duration = Duration::from_secs(10);
 
 /// Runs one scenario, failing it if it takes longer than [`SCENARIO_LIMIT`].
 async fn within_limit(scenario: impl Future<Output = ()>) {
-    if tokio::time::timeout(SCENARIO_LIMIT, scenario).await.is_err() {
+    if tokio::time::timeout(SCENARIO_LIMIT, scenario)
+        .await
+        .is_err()
+    {
         panic!("the scenario hung: it did not finish within {SCENARIO_LIMIT:?}");
     }
 }
@@ -69,7 +74,10 @@ struct Plan {
 
 impl Plan {
     fn steps(steps: Vec<Step>) -> Self {
-        Self { read_request: true, steps }
+        Self {
+            read_request: true,
+            steps,
+        }
     }
 
     /// Reads the request and writes `bytes` as the whole answer.
@@ -94,7 +102,10 @@ impl Plan {
 
     /// Closes the connection as soon as it is accepted, without reading the request.
     fn hang_up_on_accept() -> Self {
-        Self { read_request: false, steps: Vec::new() }
+        Self {
+            read_request: false,
+            steps: Vec::new(),
+        }
     }
 }
 
@@ -119,7 +130,9 @@ impl FaultServer {
 
     async fn start_on(ip: &str, plans: Vec<Plan>) -> Self {
         assert!(!plans.is_empty(), "a server needs at least one plan");
-        let listener = TcpListener::bind((ip, 0)).await.expect("bind a loopback port");
+        let listener = TcpListener::bind((ip, 0))
+            .await
+            .expect("bind a loopback port");
         let base = format!("http://{}", listener.local_addr().expect("local address"));
         let connections = Arc::new(AtomicUsize::new(0));
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -131,7 +144,11 @@ impl FaultServer {
                 tokio::spawn(play(socket, plan, seen.clone()));
             }
         });
-        Self { base, connections, requests }
+        Self {
+            base,
+            connections,
+            requests,
+        }
     }
 
     /// Connections accepted so far (one request each).
@@ -141,7 +158,12 @@ impl FaultServer {
 
     /// The request heads read so far, in arrival order.
     fn heads(&self) -> Vec<String> {
-        self.requests.lock().unwrap().iter().map(|r| r.head.clone()).collect()
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| r.head.clone())
+            .collect()
     }
 
     /// The time between the arrival of request `a` and request `b`.
@@ -152,7 +174,10 @@ impl FaultServer {
 
     /// A client builder aimed at this server, with no retries unless the test sets a policy.
     fn builder(&self) -> ClientBuilder {
-        Client::builder().api_key(API_KEY).base_url(&self.base).retry_policy(RetryPolicy::none())
+        Client::builder()
+            .api_key(API_KEY)
+            .base_url(&self.base)
+            .retry_policy(RetryPolicy::none())
     }
 
     fn client(&self) -> Client {
@@ -163,7 +188,10 @@ impl FaultServer {
 async fn play(mut socket: TcpStream, plan: Plan, seen: Arc<Mutex<Vec<Seen>>>) {
     if plan.read_request {
         let head = read_request(&mut socket).await;
-        seen.lock().unwrap().push(Seen { at: Instant::now(), head });
+        seen.lock().unwrap().push(Seen {
+            at: Instant::now(),
+            head,
+        });
     }
     for step in plan.steps {
         match step {
@@ -228,25 +256,39 @@ fn response(status: u16, headers: &[(&str, &str)], body: impl AsRef<[u8]>) -> Ve
     for (name, value) in headers {
         out.push_str(&format!("{name}: {value}\r\n"));
     }
-    out.push_str(&format!("content-length: {}\r\nconnection: close\r\n\r\n", body.len()));
+    out.push_str(&format!(
+        "content-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    ));
     let mut bytes = out.into_bytes();
     bytes.extend_from_slice(body);
     bytes
 }
 
 fn status_line(status: u16) -> String {
-    let reason = StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Whatever");
+    let reason = StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Whatever");
     format!("HTTP/1.1 {status} {reason}\r\n")
 }
 
 /// A JSON answer.
 fn json_reply(status: u16, body: impl AsRef<[u8]>) -> Plan {
-    Plan::reply(response(status, &[("content-type", "application/json")], body))
+    Plan::reply(response(
+        status,
+        &[("content-type", "application/json")],
+        body,
+    ))
 }
 
 /// A JSON answer with one extra header.
 fn json_reply_with(status: u16, header: (&str, &str), body: impl AsRef<[u8]>) -> Plan {
-    Plan::reply(response(status, &[("content-type", "application/json"), header], body))
+    Plan::reply(response(
+        status,
+        &[("content-type", "application/json"), header],
+        body,
+    ))
 }
 
 /// The head of a chunked answer of this content type.
@@ -316,27 +358,39 @@ fn chunk_event_with_object(object: &str, content: &str) -> String {
 }
 
 fn embeddings_request() -> EmbeddingsRequest {
-    EmbeddingsRequest::new(EmbeddingsInput::String("hello".into()), "openai/text-embedding-3-small")
+    EmbeddingsRequest::new(
+        EmbeddingsInput::String("hello".into()),
+        "openai/text-embedding-3-small",
+    )
 }
 
 fn messages_request() -> MessagesRequest {
-    let turn = MessagesMessageParam::new(MessagesMessageParamRole::User, MessagesMessageParamContent::String("hi".into()));
+    let turn = MessagesMessageParam::new(
+        MessagesMessageParamRole::User,
+        MessagesMessageParamContent::String("hi".into()),
+    );
     MessagesRequest::new("anthropic/claude-sonnet-4", Some(vec![turn])).max_tokens(64)
 }
 
 /// Retries with waits of 10 ms to 100 ms.
 fn fast_retries(max_retries: u32) -> RetryPolicy {
-    RetryPolicy::new(max_retries).initial_backoff(Duration::from_millis(10)).max_backoff(Duration::from_millis(100))
+    RetryPolicy::new(max_retries)
+        .initial_backoff(Duration::from_millis(10))
+        .max_backoff(Duration::from_millis(100))
 }
 
 /// Retries that start fast but let a `Retry-After` of a few seconds through.
 fn patient_retries(max_retries: u32) -> RetryPolicy {
-    RetryPolicy::new(max_retries).initial_backoff(Duration::from_millis(10)).max_backoff(Duration::from_secs(5))
+    RetryPolicy::new(max_retries)
+        .initial_backoff(Duration::from_millis(10))
+        .max_backoff(Duration::from_secs(5))
 }
 
 /// A base URL on which nothing listens.
 async fn refused_base() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
     let address = listener.local_addr().expect("local address");
     drop(listener);
     format!("http://{address}")
@@ -354,11 +408,17 @@ fn expect_api(error: Error) -> Box<openrouter_generated::ApiError> {
 }
 
 fn assert_transport(error: &Error) {
-    assert!(matches!(error, Error::Transport(_)), "expected Error::Transport, got {error:?}");
+    assert!(
+        matches!(error, Error::Transport(_)),
+        "expected Error::Transport, got {error:?}"
+    );
 }
 
 fn assert_timeout(error: &Error) {
-    assert!(matches!(error, Error::Timeout { .. }), "expected Error::Timeout, got {error:?}");
+    assert!(
+        matches!(error, Error::Timeout { .. }),
+        "expected Error::Timeout, got {error:?}"
+    );
     assert!(error.to_string().contains("timed out"), "{error}");
 }
 
@@ -402,18 +462,25 @@ async fn drain<S: Stream + Unpin>(mut stream: S) -> Vec<S::Item> {
 /// An RFC 7231 IMF-fixdate, as `Retry-After` carries it ("Sun, 06 Nov 1994 08:49:37 GMT").
 fn http_date(at: SystemTime) -> String {
     const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let seconds = at.duration_since(UNIX_EPOCH).expect("after 1970").as_secs();
     let (days, time) = (seconds / 86_400, seconds % 86_400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days as i64 + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z - era * 146_097;
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let shifted_month = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 };
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     format!(
         "{}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
@@ -427,8 +494,14 @@ fn http_date(at: SystemTime) -> String {
 
 #[test]
 fn http_date_formats_an_imf_fixdate() {
-    assert_eq!(http_date(UNIX_EPOCH + Duration::from_secs(784_111_777)), "Sun, 06 Nov 1994 08:49:37 GMT");
-    assert_eq!(http_date(UNIX_EPOCH + Duration::from_secs(951_782_400)), "Tue, 29 Feb 2000 00:00:00 GMT");
+    assert_eq!(
+        http_date(UNIX_EPOCH + Duration::from_secs(784_111_777)),
+        "Sun, 06 Nov 1994 08:49:37 GMT"
+    );
+    assert_eq!(
+        http_date(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+        "Tue, 29 Feb 2000 00:00:00 GMT"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -440,8 +513,17 @@ fn http_date_formats_an_imf_fixdate() {
 async fn get_reset_before_the_head_is_retried() {
     within_limit(async {
         let server = FaultServer::start(vec![Plan::reset(), json_reply(200, MODELS_OK)]).await;
-        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
-        let models = client.models().list().send().await.expect("the retry succeeds");
+        let client = server
+            .builder()
+            .retry_policy(fast_retries(2))
+            .build()
+            .unwrap();
+        let models = client
+            .models()
+            .list()
+            .send()
+            .await
+            .expect("the retry succeeds");
         assert!(models.data.is_empty());
         assert_eq!(server.connections(), 2);
     })
@@ -453,8 +535,17 @@ async fn get_reset_before_the_head_is_retried() {
 async fn get_closed_before_the_head_is_retried() {
     within_limit(async {
         let server = FaultServer::start(vec![Plan::close(), json_reply(200, CREDITS_OK)]).await;
-        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
-        let credits = client.credits().get().send().await.expect("the retry succeeds");
+        let client = server
+            .builder()
+            .retry_policy(fast_retries(2))
+            .build()
+            .unwrap();
+        let credits = client
+            .credits()
+            .get()
+            .send()
+            .await
+            .expect("the retry succeeds");
         assert_eq!(credits.data.total_credits, 10.0);
         assert_eq!(server.connections(), 2);
     })
@@ -466,11 +557,24 @@ async fn get_closed_before_the_head_is_retried() {
 async fn delete_reset_before_the_head_is_retried() {
     within_limit(async {
         let server = FaultServer::start(vec![Plan::reset(), json_reply(200, DELETED_OK)]).await;
-        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
-        let deleted = client.api_keys().delete("hash-1").send().await.expect("the retry succeeds");
+        let client = server
+            .builder()
+            .retry_policy(fast_retries(2))
+            .build()
+            .unwrap();
+        let deleted = client
+            .api_keys()
+            .delete("hash-1")
+            .send()
+            .await
+            .expect("the retry succeeds");
         assert!(deleted.deleted);
         assert_eq!(server.connections(), 2);
-        assert!(server.heads()[1].starts_with("DELETE /keys/hash-1 "), "{:?}", server.heads());
+        assert!(
+            server.heads()[1].starts_with("DELETE /keys/hash-1 "),
+            "{:?}",
+            server.heads()
+        );
     })
     .await;
 }
@@ -480,8 +584,17 @@ async fn delete_reset_before_the_head_is_retried() {
 async fn get_reset_every_time_gives_up_after_the_policy() {
     within_limit(async {
         let server = FaultServer::start(vec![Plan::reset()]).await;
-        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
-        let error = client.models().list().send().await.expect_err("every attempt is reset");
+        let client = server
+            .builder()
+            .retry_policy(fast_retries(2))
+            .build()
+            .unwrap();
+        let error = client
+            .models()
+            .list()
+            .send()
+            .await
+            .expect_err("every attempt is reset");
         assert_transport(&error);
         assert_eq!(server.connections(), 3);
     })
@@ -492,9 +605,22 @@ async fn get_reset_every_time_gives_up_after_the_policy() {
 #[tokio::test]
 async fn post_reset_before_the_head_is_not_resent() {
     within_limit(async {
-        let server = FaultServer::start(vec![Plan::reset(), json_reply(200, chat_result("chat.completion", "stop"))]).await;
-        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
-        let error = client.chat().create(chat_request()).send().await.expect_err("the reset is reported");
+        let server = FaultServer::start(vec![
+            Plan::reset(),
+            json_reply(200, chat_result("chat.completion", "stop")),
+        ])
+        .await;
+        let client = server
+            .builder()
+            .retry_policy(fast_retries(2))
+            .build()
+            .unwrap();
+        let error = client
+            .chat()
+            .create(chat_request())
+            .send()
+            .await
+            .expect_err("the reset is reported");
         assert_transport(&error);
         assert_eq!(server.connections(), 1);
     })
@@ -505,9 +631,19 @@ async fn post_reset_before_the_head_is_not_resent() {
 #[tokio::test]
 async fn post_closed_before_the_head_is_not_resent() {
     within_limit(async {
-        let server = FaultServer::start(vec![Plan::close(), json_reply(200, r#"{"data":[]}"#)]).await;
-        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
-        let error = client.embeddings().create(embeddings_request()).send().await.expect_err("the close is reported");
+        let server =
+            FaultServer::start(vec![Plan::close(), json_reply(200, r#"{"data":[]}"#)]).await;
+        let client = server
+            .builder()
+            .retry_policy(fast_retries(2))
+            .build()
+            .unwrap();
+        let error = client
+            .embeddings()
+            .create(embeddings_request())
+            .send()
+            .await
+            .expect_err("the close is reported");
         assert_transport(&error);
         assert_eq!(server.connections(), 1);
     })
@@ -520,8 +656,17 @@ async fn post_closed_before_the_head_is_not_resent() {
 async fn post_hung_up_on_accept_is_not_resent() {
     within_limit(async {
         let server = FaultServer::start(vec![Plan::hang_up_on_accept()]).await;
-        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
-        let error = client.chat().create(chat_request()).send().await.expect_err("the hang-up is reported");
+        let client = server
+            .builder()
+            .retry_policy(fast_retries(2))
+            .build()
+            .unwrap();
+        let error = client
+            .chat()
+            .create(chat_request())
+            .send()
+            .await
+            .expect_err("the hang-up is reported");
         assert_transport(&error);
         assert_eq!(server.connections(), 1);
     })
@@ -540,7 +685,12 @@ async fn connection_refused_is_a_retryable_transport_error() {
             .build()
             .unwrap();
         let started = Instant::now();
-        let error = client.chat().create(chat_request()).send().await.expect_err("nothing listens");
+        let error = client
+            .chat()
+            .create(chat_request())
+            .send()
+            .await
+            .expect_err("nothing listens");
         assert_transport(&error);
         assert!(error.is_retryable(), "{error:?}");
         assert!(started.elapsed() < Duration::from_secs(3));
@@ -553,7 +703,11 @@ async fn connection_refused_is_a_retryable_transport_error() {
 async fn garbage_instead_of_http_fails_a_get_after_retries() {
     within_limit(async {
         let server = FaultServer::start(vec![Plan::reply(b"HELLO\r\n\r\n".to_vec())]).await;
-        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
+        let client = server
+            .builder()
+            .retry_policy(fast_retries(2))
+            .build()
+            .unwrap();
         let error = client.models().list().send().await.expect_err("not HTTP");
         assert_transport(&error);
         assert_eq!(server.connections(), 3);
@@ -566,8 +720,17 @@ async fn garbage_instead_of_http_fails_a_get_after_retries() {
 async fn garbage_instead_of_http_fails_a_post_at_once() {
     within_limit(async {
         let server = FaultServer::start(vec![Plan::reply(b"HELLO\r\n\r\n".to_vec())]).await;
-        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
-        let error = client.chat().create(chat_request()).send().await.expect_err("not HTTP");
+        let client = server
+            .builder()
+            .retry_policy(fast_retries(2))
+            .build()
+            .unwrap();
+        let error = client
+            .chat()
+            .create(chat_request())
+            .send()
+            .await
+            .expect_err("not HTTP");
         assert_transport(&error);
         assert_eq!(server.connections(), 1);
     })
@@ -584,12 +747,27 @@ async fn garbage_instead_of_http_fails_a_post_at_once() {
 async fn reset_mid_body_of_send_is_an_error() {
     within_limit(async {
         let mut head = status_line(200).into_bytes();
-        head.extend_from_slice(b"content-type: application/json\r\ncontent-length: 500\r\nconnection: close\r\n\r\n");
+        head.extend_from_slice(
+            b"content-type: application/json\r\ncontent-length: 500\r\nconnection: close\r\n\r\n",
+        );
         head.extend_from_slice(br#"{"data":{"total_credits":10.0,"#);
-        let plan = Plan::steps(vec![Step::Write(head), Step::Pause(Duration::from_millis(50)), Step::Reset]);
+        let plan = Plan::steps(vec![
+            Step::Write(head),
+            Step::Pause(Duration::from_millis(50)),
+            Step::Reset,
+        ]);
         let server = FaultServer::start(vec![plan]).await;
-        let error = server.client().credits().get().send().await.expect_err("the body was cut");
-        assert!(matches!(error, Error::Transport(_) | Error::Decode { .. }), "{error:?}");
+        let error = server
+            .client()
+            .credits()
+            .get()
+            .send()
+            .await
+            .expect_err("the body was cut");
+        assert!(
+            matches!(error, Error::Transport(_) | Error::Decode { .. }),
+            "{error:?}"
+        );
         assert_eq!(server.connections(), 1);
     })
     .await;
@@ -600,11 +778,22 @@ async fn reset_mid_body_of_send_is_an_error() {
 async fn truncated_body_with_content_length_is_an_error() {
     within_limit(async {
         let mut bytes = status_line(200).into_bytes();
-        bytes.extend_from_slice(b"content-type: application/json\r\ncontent-length: 200\r\nconnection: close\r\n\r\n");
+        bytes.extend_from_slice(
+            b"content-type: application/json\r\ncontent-length: 200\r\nconnection: close\r\n\r\n",
+        );
         bytes.extend_from_slice(br#"{"data":{"total_cred"#);
         let server = FaultServer::start(vec![Plan::reply(bytes)]).await;
-        let error = server.client().credits().get().send().await.expect_err("the body was truncated");
-        assert!(matches!(error, Error::Transport(_) | Error::Decode { .. }), "{error:?}");
+        let error = server
+            .client()
+            .credits()
+            .get()
+            .send()
+            .await
+            .expect_err("the body was truncated");
+        assert!(
+            matches!(error, Error::Transport(_) | Error::Decode { .. }),
+            "{error:?}"
+        );
         assert_eq!(server.connections(), 1);
     })
     .await;
@@ -616,8 +805,19 @@ async fn malformed_json_in_a_200_is_a_decode_error_keeping_the_body() {
     within_limit(async {
         let body = r#"{"data": {"total_credits": 1.0,, }"#;
         let server = FaultServer::start(vec![json_reply(200, body)]).await;
-        let error = server.client().credits().get().send().await.expect_err("not JSON");
-        let Error::Decode { status, body: kept, .. } = &error else { panic!("{error:?}") };
+        let error = server
+            .client()
+            .credits()
+            .get()
+            .send()
+            .await
+            .expect_err("not JSON");
+        let Error::Decode {
+            status, body: kept, ..
+        } = &error
+        else {
+            panic!("{error:?}")
+        };
         assert_eq!(status.as_u16(), 200);
         assert_eq!(kept.as_ref(), body.as_bytes());
         assert_eq!(server.connections(), 1);
@@ -630,8 +830,16 @@ async fn malformed_json_in_a_200_is_a_decode_error_keeping_the_body() {
 async fn empty_200_body_is_a_decode_error() {
     within_limit(async {
         let server = FaultServer::start(vec![json_reply(200, "")]).await;
-        let error = server.client().models().list().send().await.expect_err("no body");
-        let Error::Decode { status, body, .. } = &error else { panic!("{error:?}") };
+        let error = server
+            .client()
+            .models()
+            .list()
+            .send()
+            .await
+            .expect_err("no body");
+        let Error::Decode { status, body, .. } = &error else {
+            panic!("{error:?}")
+        };
         assert_eq!((status.as_u16(), body.len()), (200, 0));
         assert_eq!(server.connections(), 1);
     })
@@ -644,8 +852,16 @@ async fn no_content_204_where_json_is_expected_is_a_decode_error() {
     within_limit(async {
         let head = format!("{}connection: close\r\n\r\n", status_line(204));
         let server = FaultServer::start(vec![Plan::reply(head.into_bytes())]).await;
-        let error = server.client().credits().get().send().await.expect_err("no body");
-        let Error::Decode { status, body, .. } = &error else { panic!("{error:?}") };
+        let error = server
+            .client()
+            .credits()
+            .get()
+            .send()
+            .await
+            .expect_err("no body");
+        let Error::Decode { status, body, .. } = &error else {
+            panic!("{error:?}")
+        };
         assert_eq!((status.as_u16(), body.len()), (204, 0));
         assert_eq!(server.connections(), 1);
     })
@@ -658,8 +874,16 @@ async fn invalid_utf8_in_a_json_body_is_a_decode_error_keeping_the_body() {
     within_limit(async {
         let body: &[u8] = b"{\"data\":{\"total_credits\":1.0,\"total_usage\":0.5,\"\xff\xfe\":1}}";
         let server = FaultServer::start(vec![json_reply(200, body)]).await;
-        let error = server.client().credits().get().send().await.expect_err("not UTF-8");
-        let Error::Decode { body: kept, .. } = &error else { panic!("{error:?}") };
+        let error = server
+            .client()
+            .credits()
+            .get()
+            .send()
+            .await
+            .expect_err("not UTF-8");
+        let Error::Decode { body: kept, .. } = &error else {
+            panic!("{error:?}")
+        };
         assert_eq!(kept.as_ref(), body);
         assert_eq!(server.connections(), 1);
     })
@@ -672,11 +896,22 @@ async fn invalid_utf8_in_a_json_body_is_a_decode_error_keeping_the_body() {
 async fn a_body_over_the_client_size_cap_is_refused() {
     within_limit(async {
         let big = format!(r#"{{"data":[],"padding":"{}"}}"#, "x".repeat(4096));
-        let server = FaultServer::start(vec![json_reply(200, big), json_reply(200, MODELS_OK)]).await;
+        let server =
+            FaultServer::start(vec![json_reply(200, big), json_reply(200, MODELS_OK)]).await;
         let client = server.builder().max_response_size(1024).build().unwrap();
-        let error = client.models().list().send().await.expect_err("over the cap");
+        let error = client
+            .models()
+            .list()
+            .send()
+            .await
+            .expect_err("over the cap");
         assert!(matches!(error, Error::ResponseTooLarge { .. }), "{error:?}");
-        client.models().list().send().await.expect("a small body fits");
+        client
+            .models()
+            .list()
+            .send()
+            .await
+            .expect("a small body fits");
         assert_eq!(server.connections(), 2);
     })
     .await;
@@ -742,11 +977,19 @@ async fn a_chunked_body_over_the_per_call_size_cap_is_refused() {
 async fn slow_head_on_send_times_out() {
     within_limit(async {
         let server = FaultServer::start(vec![Plan::stall()]).await;
-        let client = server.builder().timeout(Duration::from_millis(300)).build().unwrap();
+        let client = server
+            .builder()
+            .timeout(Duration::from_millis(300))
+            .build()
+            .unwrap();
         let started = Instant::now();
         let error = client.credits().get().send().await.expect_err("no head");
         assert_timeout(&error);
-        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
         assert_eq!(server.connections(), 1);
     })
     .await;
@@ -758,8 +1001,18 @@ async fn slow_head_on_send_times_out() {
 async fn slow_head_on_get_is_retried() {
     within_limit(async {
         let server = FaultServer::start(vec![Plan::stall()]).await;
-        let client = server.builder().timeout(Duration::from_millis(200)).retry_policy(fast_retries(1)).build().unwrap();
-        let error = client.models().list().send().await.expect_err("no head, twice");
+        let client = server
+            .builder()
+            .timeout(Duration::from_millis(200))
+            .retry_policy(fast_retries(1))
+            .build()
+            .unwrap();
+        let error = client
+            .models()
+            .list()
+            .send()
+            .await
+            .expect_err("no head, twice");
         assert_timeout(&error);
         assert_eq!(server.connections(), 2);
     })
@@ -771,8 +1024,18 @@ async fn slow_head_on_get_is_retried() {
 async fn slow_head_on_post_is_not_resent() {
     within_limit(async {
         let server = FaultServer::start(vec![Plan::stall()]).await;
-        let client = server.builder().timeout(Duration::from_millis(200)).retry_policy(fast_retries(2)).build().unwrap();
-        let error = client.chat().create(chat_request()).send().await.expect_err("no head");
+        let client = server
+            .builder()
+            .timeout(Duration::from_millis(200))
+            .retry_policy(fast_retries(2))
+            .build()
+            .unwrap();
+        let error = client
+            .chat()
+            .create(chat_request())
+            .send()
+            .await
+            .expect_err("no head");
         assert_timeout(&error);
         assert_eq!(server.connections(), 1);
     })
@@ -795,7 +1058,11 @@ async fn per_call_timeout_bounds_a_silent_server() {
             .await
             .expect_err("no head");
         assert_timeout(&error);
-        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
         assert_eq!(server.connections(), 1);
     })
     .await;
@@ -824,11 +1091,25 @@ async fn slow_body_on_send_times_out() {
 async fn slow_head_on_stream_times_out() {
     within_limit(async {
         let server = FaultServer::start(vec![Plan::stall()]).await;
-        let client = server.builder().timeout(Duration::from_millis(300)).retry_policy(fast_retries(2)).build().unwrap();
+        let client = server
+            .builder()
+            .timeout(Duration::from_millis(300))
+            .retry_policy(fast_retries(2))
+            .build()
+            .unwrap();
         let started = Instant::now();
-        let error = client.chat().create(chat_request()).stream().await.expect_err("no head");
+        let error = client
+            .chat()
+            .create(chat_request())
+            .stream()
+            .await
+            .expect_err("no head");
         assert_timeout(&error);
-        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
         assert_eq!(server.connections(), 1);
     })
     .await;
@@ -840,11 +1121,28 @@ async fn idle_stream_times_out() {
     within_limit(async {
         let mut head = sse_head();
         head.extend(chunk(chunk_event("Hel")));
-        let server = FaultServer::start(vec![Plan::steps(vec![Step::Write(head), Step::Stall])]).await;
-        let client = server.builder().stream_idle_timeout(Duration::from_millis(300)).build().unwrap();
+        let server =
+            FaultServer::start(vec![Plan::steps(vec![Step::Write(head), Step::Stall])]).await;
+        let client = server
+            .builder()
+            .stream_idle_timeout(Duration::from_millis(300))
+            .build()
+            .unwrap();
         let started = Instant::now();
-        let items = drain(client.chat().create(chat_request()).stream().await.expect("the head came")).await;
-        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+        let items = drain(
+            client
+                .chat()
+                .create(chat_request())
+                .stream()
+                .await
+                .expect("the head came"),
+        )
+        .await;
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
         assert_eq!(items.len(), 2, "{items:?}");
         assert!(items[0].is_ok(), "{:?}", items[0]);
         assert_idle_timeout(items[1].as_ref().unwrap_err());
@@ -858,9 +1156,20 @@ async fn idle_stream_times_out() {
 #[tokio::test]
 async fn per_call_idle_timeout_ends_a_silent_stream() {
     within_limit(async {
-        let server = FaultServer::start(vec![Plan::steps(vec![Step::Write(sse_head()), Step::Stall])]).await;
+        let server = FaultServer::start(vec![Plan::steps(vec![
+            Step::Write(sse_head()),
+            Step::Stall,
+        ])])
+        .await;
         let options = RequestOptions::new().idle_timeout(Duration::from_millis(300));
-        let stream = server.client().chat().create(chat_request()).options(options).stream().await.expect("the head came");
+        let stream = server
+            .client()
+            .chat()
+            .create(chat_request())
+            .options(options)
+            .stream()
+            .await
+            .expect("the head came");
         let items = drain(stream).await;
         assert_eq!(items.len(), 1, "{items:?}");
         assert_idle_timeout(items[0].as_ref().unwrap_err());
@@ -883,8 +1192,20 @@ async fn keep_alive_comments_keep_a_slow_stream_alive() {
         steps.push(Step::Write(chunk(DONE)));
         steps.push(Step::Write(LAST_CHUNK.to_vec()));
         let server = FaultServer::start(vec![Plan::steps(steps)]).await;
-        let client = server.builder().stream_idle_timeout(Duration::from_millis(400)).build().unwrap();
-        let items = drain(client.chat().create(chat_request()).stream().await.expect("the head came")).await;
+        let client = server
+            .builder()
+            .stream_idle_timeout(Duration::from_millis(400))
+            .build()
+            .unwrap();
+        let items = drain(
+            client
+                .chat()
+                .create(chat_request())
+                .stream()
+                .await
+                .expect("the head came"),
+        )
+        .await;
         assert_eq!(items.len(), 1, "{items:?}");
         assert!(items[0].is_ok(), "{:?}", items[0]);
         assert_eq!(server.connections(), 1);
@@ -911,7 +1232,15 @@ async fn a_slow_but_alive_stream_outlives_the_call_timeout() {
             .stream_idle_timeout(Duration::from_millis(400))
             .build()
             .unwrap();
-        let items = drain(client.chat().create(chat_request()).stream().await.expect("the head came")).await;
+        let items = drain(
+            client
+                .chat()
+                .create(chat_request())
+                .stream()
+                .await
+                .expect("the head came"),
+        )
+        .await;
         assert_eq!(items.len(), 12, "{items:?}");
         assert!(items.iter().all(Result::is_ok), "{items:?}");
         assert_eq!(server.connections(), 1);
@@ -929,10 +1258,26 @@ async fn reset_mid_stream_yields_an_error() {
     within_limit(async {
         let mut bytes = sse_head();
         bytes.extend(chunk(chunk_event("Hel")));
-        let plan = Plan::steps(vec![Step::Write(bytes), Step::Pause(Duration::from_millis(100)), Step::Reset]);
+        let plan = Plan::steps(vec![
+            Step::Write(bytes),
+            Step::Pause(Duration::from_millis(100)),
+            Step::Reset,
+        ]);
         let server = FaultServer::start(vec![plan]).await;
-        let items = drain(server.client().chat().create(chat_request()).stream().await.expect("the head came")).await;
-        assert!(items.last().is_some_and(Result::is_err), "the stream must end in an error: {items:?}");
+        let items = drain(
+            server
+                .client()
+                .chat()
+                .create(chat_request())
+                .stream()
+                .await
+                .expect("the head came"),
+        )
+        .await;
+        assert!(
+            items.last().is_some_and(Result::is_err),
+            "the stream must end in an error: {items:?}"
+        );
         assert!(items.iter().filter(|i| i.is_ok()).count() <= 1, "{items:?}");
         assert_eq!(server.connections(), 1);
     })
@@ -945,10 +1290,23 @@ async fn reset_mid_stream_yields_an_error() {
 async fn a_stream_closed_before_done_is_an_error() {
     within_limit(async {
         let server = FaultServer::start(vec![sse_reply(chunk_event("partial"))]).await;
-        let items = drain(server.client().chat().create(chat_request()).stream().await.expect("the head came")).await;
+        let items = drain(
+            server
+                .client()
+                .chat()
+                .create(chat_request())
+                .stream()
+                .await
+                .expect("the head came"),
+        )
+        .await;
         assert_eq!(items.len(), 2, "{items:?}");
         assert!(items[0].is_ok());
-        assert!(matches!(&items[1], Err(Error::Stream(m)) if m.contains("[DONE]")), "{:?}", items[1]);
+        assert!(
+            matches!(&items[1], Err(Error::Stream(m)) if m.contains("[DONE]")),
+            "{:?}",
+            items[1]
+        );
         assert_eq!(server.connections(), 1);
     })
     .await;
@@ -988,7 +1346,8 @@ async fn invalid_utf8_in_an_sse_event_is_an_error_not_a_panic() {
 async fn a_json_error_envelope_answering_a_stream_is_an_api_error() {
     within_limit(async {
         let server = FaultServer::start(vec![json_reply(200, ENVELOPE)]).await;
-        let error = stream_error(server.client().chat().create(chat_request()).stream().await).await;
+        let error =
+            stream_error(server.client().chat().create(chat_request()).stream().await).await;
         let api = expect_api(error);
         assert_eq!(api.status.as_u16(), 200);
         assert_eq!(api.code, Some(ErrorCode::Int(502)));
@@ -1003,8 +1362,14 @@ async fn a_json_error_envelope_answering_a_stream_is_an_api_error() {
 async fn an_html_page_answering_a_stream_is_an_error_naming_the_content_type() {
     within_limit(async {
         let page = "<html><body>Cloudflare says hi</body></html>";
-        let server = FaultServer::start(vec![Plan::reply(response(200, &[("content-type", "text/html")], page))]).await;
-        let error = stream_error(server.client().chat().create(chat_request()).stream().await).await;
+        let server = FaultServer::start(vec![Plan::reply(response(
+            200,
+            &[("content-type", "text/html")],
+            page,
+        ))])
+        .await;
+        let error =
+            stream_error(server.client().chat().create(chat_request()).stream().await).await;
         assert!(error.to_string().contains("text/html"), "{error}");
         assert_eq!(server.connections(), 1);
     })
@@ -1043,8 +1408,17 @@ async fn server_errors_on_get_are_retried() {
             json_reply(200, CREDITS_OK),
         ])
         .await;
-        let client = server.builder().retry_policy(fast_retries(3)).build().unwrap();
-        let credits = client.credits().get().send().await.expect("the last attempt succeeds");
+        let client = server
+            .builder()
+            .retry_policy(fast_retries(3))
+            .build()
+            .unwrap();
+        let credits = client
+            .credits()
+            .get()
+            .send()
+            .await
+            .expect("the last attempt succeeds");
         assert_eq!(credits.data.total_usage, 2.5);
         assert_eq!(server.connections(), 4);
     })
@@ -1055,9 +1429,24 @@ async fn server_errors_on_get_are_retried() {
 #[tokio::test]
 async fn a_500_on_post_is_not_retried() {
     within_limit(async {
-        let server = FaultServer::start(vec![json_reply(500, r#"{"error":{"code":500,"message":"boom"}}"#)]).await;
-        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
-        let api = expect_api(client.chat().create(chat_request()).send().await.expect_err("500"));
+        let server = FaultServer::start(vec![json_reply(
+            500,
+            r#"{"error":{"code":500,"message":"boom"}}"#,
+        )])
+        .await;
+        let client = server
+            .builder()
+            .retry_policy(fast_retries(2))
+            .build()
+            .unwrap();
+        let api = expect_api(
+            client
+                .chat()
+                .create(chat_request())
+                .send()
+                .await
+                .expect_err("500"),
+        );
         assert_eq!((api.status.as_u16(), api.message.as_str()), (500, "boom"));
         assert_eq!(server.connections(), 1);
     })
@@ -1073,8 +1462,17 @@ async fn a_503_on_post_is_retried() {
             json_reply(200, chat_result("chat.completion", "stop")),
         ])
         .await;
-        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
-        let reply = client.chat().create(chat_request()).send().await.expect("the retry succeeds");
+        let client = server
+            .builder()
+            .retry_policy(fast_retries(2))
+            .build()
+            .unwrap();
+        let reply = client
+            .chat()
+            .create(chat_request())
+            .send()
+            .await
+            .expect("the retry succeeds");
         assert_eq!(reply.id, "gen-1");
         assert_eq!(server.connections(), 2);
     })
@@ -1090,8 +1488,17 @@ async fn a_429_on_post_is_retried() {
             json_reply(200, r#"{"object":"list","model":"m","data":[]}"#),
         ])
         .await;
-        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
-        client.embeddings().create(embeddings_request()).send().await.expect("the retry succeeds");
+        let client = server
+            .builder()
+            .retry_policy(fast_retries(2))
+            .build()
+            .unwrap();
+        client
+            .embeddings()
+            .create(embeddings_request())
+            .send()
+            .await
+            .expect("the retry succeeds");
         assert_eq!(server.connections(), 2);
     })
     .await;
@@ -1108,7 +1515,11 @@ async fn rate_limits_exhaust_the_retries() {
             r#"{"error":{"code":429,"message":"slow down"}}"#,
         )])
         .await;
-        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
+        let client = server
+            .builder()
+            .retry_policy(fast_retries(2))
+            .build()
+            .unwrap();
         let api = expect_api(client.credits().get().send().await.expect_err("always 429"));
         assert_eq!(api.status.as_u16(), 429);
         assert_eq!(api.kind(), ApiErrorKind::RateLimited);
@@ -1123,13 +1534,23 @@ async fn rate_limits_exhaust_the_retries() {
 async fn a_402_is_never_retried() {
     within_limit(async {
         let server = FaultServer::start(vec![
-            json_reply(402, r#"{"error":{"code":402,"message":"Insufficient credits"}}"#),
+            json_reply(
+                402,
+                r#"{"error":{"code":402,"message":"Insufficient credits"}}"#,
+            ),
             json_reply(200, CREDITS_OK),
         ])
         .await;
-        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
+        let client = server
+            .builder()
+            .retry_policy(fast_retries(2))
+            .build()
+            .unwrap();
         let api = expect_api(client.credits().get().send().await.expect_err("402"));
-        assert_eq!((api.status.as_u16(), api.kind()), (402, ApiErrorKind::PaymentRequired));
+        assert_eq!(
+            (api.status.as_u16(), api.kind()),
+            (402, ApiErrorKind::PaymentRequired)
+        );
         assert_eq!(api.message, "Insufficient credits");
         assert_eq!(server.connections(), 1);
     })
@@ -1142,11 +1563,18 @@ async fn a_402_is_never_retried() {
 async fn a_400_with_a_retryable_hint_is_not_retried_but_is_retryable() {
     within_limit(async {
         let server = FaultServer::start(vec![
-            json_reply(400, r#"{"error":{"code":400,"message":"try again","metadata":{"retryable":true}}}"#),
+            json_reply(
+                400,
+                r#"{"error":{"code":400,"message":"try again","metadata":{"retryable":true}}}"#,
+            ),
             json_reply(400, r#"{"error":{"code":400,"message":"bad model"}}"#),
         ])
         .await;
-        let client = server.builder().retry_policy(fast_retries(2)).build().unwrap();
+        let client = server
+            .builder()
+            .retry_policy(fast_retries(2))
+            .build()
+            .unwrap();
         let hinted = client.models().list().send().await.expect_err("400");
         assert!(hinted.is_retryable(), "{hinted:?}");
         assert_eq!(expect_api(hinted).kind(), ApiErrorKind::BadRequest);
@@ -1164,9 +1592,25 @@ async fn a_400_with_a_retryable_hint_is_not_retried_but_is_retryable() {
 async fn a_non_json_502_is_an_api_error_keeping_the_body() {
     within_limit(async {
         let page = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
-        let server = FaultServer::start(vec![Plan::reply(response(502, &[("content-type", "text/html")], page))]).await;
-        let api = expect_api(server.client().credits().get().send().await.expect_err("502"));
-        assert_eq!((api.status.as_u16(), api.kind()), (502, ApiErrorKind::BadGateway));
+        let server = FaultServer::start(vec![Plan::reply(response(
+            502,
+            &[("content-type", "text/html")],
+            page,
+        ))])
+        .await;
+        let api = expect_api(
+            server
+                .client()
+                .credits()
+                .get()
+                .send()
+                .await
+                .expect_err("502"),
+        );
+        assert_eq!(
+            (api.status.as_u16(), api.kind()),
+            (502, ApiErrorKind::BadGateway)
+        );
         assert_eq!(api.code, None);
         assert_eq!(api.message, "Bad Gateway");
         assert_eq!(api.body.as_ref(), page.as_bytes());
@@ -1202,12 +1646,24 @@ async fn api_error_kinds_follow_the_status() {
         ];
         let plans = table
             .iter()
-            .map(|(status, _)| json_reply(*status, format!(r#"{{"error":{{"code":{status},"message":"m"}}}}"#)))
+            .map(|(status, _)| {
+                json_reply(
+                    *status,
+                    format!(r#"{{"error":{{"code":{status},"message":"m"}}}}"#),
+                )
+            })
             .collect();
         let server = FaultServer::start(plans).await;
         let client = server.client();
         for (status, kind) in table {
-            let api = expect_api(client.credits().get().send().await.expect_err("an error status"));
+            let api = expect_api(
+                client
+                    .credits()
+                    .get()
+                    .send()
+                    .await
+                    .expect_err("an error status"),
+            );
             assert_eq!((api.status.as_u16(), api.kind()), (status, kind));
         }
         assert_eq!(server.connections(), table.len());
@@ -1222,7 +1678,13 @@ async fn a_messages_529_in_anthropic_shape_is_an_api_error_with_a_text_code() {
     within_limit(async {
         let body = r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#;
         let server = FaultServer::start(vec![json_reply(529, body)]).await;
-        let error = server.client().anthropic_messages().create(messages_request()).send().await.expect_err("529");
+        let error = server
+            .client()
+            .anthropic_messages()
+            .create(messages_request())
+            .send()
+            .await
+            .expect_err("529");
         let api = expect_api(error);
         assert_eq!(api.status.as_u16(), 529);
         assert_eq!(api.code, Some(ErrorCode::Text("overloaded_error".into())));
@@ -1258,14 +1720,31 @@ async fn a_messages_stream_error_event_has_the_text_code() {
 async fn retry_after_in_seconds_is_honoured() {
     within_limit(async {
         let server = FaultServer::start(vec![
-            json_reply_with(429, ("retry-after", "1"), r#"{"error":{"code":429,"message":"slow down"}}"#),
+            json_reply_with(
+                429,
+                ("retry-after", "1"),
+                r#"{"error":{"code":429,"message":"slow down"}}"#,
+            ),
             json_reply(200, MODELS_OK),
         ])
         .await;
-        let client = server.builder().retry_policy(patient_retries(1)).build().unwrap();
-        client.models().list().send().await.expect("the retry succeeds");
+        let client = server
+            .builder()
+            .retry_policy(patient_retries(1))
+            .build()
+            .unwrap();
+        client
+            .models()
+            .list()
+            .send()
+            .await
+            .expect("the retry succeeds");
         assert_eq!(server.connections(), 2);
-        assert!(server.gap(0, 1) >= Duration::from_millis(950), "{:?}", server.gap(0, 1));
+        assert!(
+            server.gap(0, 1) >= Duration::from_millis(950),
+            "{:?}",
+            server.gap(0, 1)
+        );
     })
     .await;
 }
@@ -1277,14 +1756,31 @@ async fn retry_after_as_an_http_date_is_honoured() {
     within_limit(async {
         let date = http_date(SystemTime::now() + Duration::from_secs(2));
         let server = FaultServer::start(vec![
-            json_reply_with(429, ("retry-after", &date), r#"{"error":{"code":429,"message":"slow down"}}"#),
+            json_reply_with(
+                429,
+                ("retry-after", &date),
+                r#"{"error":{"code":429,"message":"slow down"}}"#,
+            ),
             json_reply(200, MODELS_OK),
         ])
         .await;
-        let client = server.builder().retry_policy(patient_retries(1)).build().unwrap();
-        client.models().list().send().await.expect("the retry succeeds");
+        let client = server
+            .builder()
+            .retry_policy(patient_retries(1))
+            .build()
+            .unwrap();
+        client
+            .models()
+            .list()
+            .send()
+            .await
+            .expect("the retry succeeds");
         assert_eq!(server.connections(), 2);
-        assert!(server.gap(0, 1) >= Duration::from_millis(900), "{:?} (Retry-After: {date})", server.gap(0, 1));
+        assert!(
+            server.gap(0, 1) >= Duration::from_millis(900),
+            "{:?} (Retry-After: {date})",
+            server.gap(0, 1)
+        );
     })
     .await;
 }
@@ -1294,14 +1790,31 @@ async fn retry_after_as_an_http_date_is_honoured() {
 async fn retry_after_ms_is_honoured() {
     within_limit(async {
         let server = FaultServer::start(vec![
-            json_reply_with(429, ("retry-after-ms", "300"), r#"{"error":{"code":429,"message":"slow down"}}"#),
+            json_reply_with(
+                429,
+                ("retry-after-ms", "300"),
+                r#"{"error":{"code":429,"message":"slow down"}}"#,
+            ),
             json_reply(200, MODELS_OK),
         ])
         .await;
-        let client = server.builder().retry_policy(patient_retries(1)).build().unwrap();
-        client.models().list().send().await.expect("the retry succeeds");
+        let client = server
+            .builder()
+            .retry_policy(patient_retries(1))
+            .build()
+            .unwrap();
+        client
+            .models()
+            .list()
+            .send()
+            .await
+            .expect("the retry succeeds");
         assert_eq!(server.connections(), 2);
-        assert!(server.gap(0, 1) >= Duration::from_millis(250), "{:?}", server.gap(0, 1));
+        assert!(
+            server.gap(0, 1) >= Duration::from_millis(250),
+            "{:?}",
+            server.gap(0, 1)
+        );
     })
     .await;
 }
@@ -1312,15 +1825,30 @@ async fn retry_after_ms_is_honoured() {
 async fn a_huge_retry_after_is_capped_by_max_backoff() {
     within_limit(async {
         let server = FaultServer::start(vec![
-            json_reply_with(503, ("retry-after", "3600"), r#"{"error":{"code":503,"message":"busy"}}"#),
+            json_reply_with(
+                503,
+                ("retry-after", "3600"),
+                r#"{"error":{"code":503,"message":"busy"}}"#,
+            ),
             json_reply(200, MODELS_OK),
         ])
         .await;
-        let policy = RetryPolicy::new(1).initial_backoff(Duration::from_millis(10)).max_backoff(Duration::from_millis(200));
+        let policy = RetryPolicy::new(1)
+            .initial_backoff(Duration::from_millis(10))
+            .max_backoff(Duration::from_millis(200));
         let client = server.builder().retry_policy(policy).build().unwrap();
         let started = Instant::now();
-        client.models().list().send().await.expect("the retry succeeds");
-        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+        client
+            .models()
+            .list()
+            .send()
+            .await
+            .expect("the retry succeeds");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
         assert_eq!(server.connections(), 2);
     })
     .await;
@@ -1347,7 +1875,15 @@ async fn an_error_envelope_in_a_200_embeddings_answer_is_an_api_error() {
         let mut body: Value = serde_json::from_str(ENVELOPE).unwrap();
         body["user_id"] = json!("user-1");
         let server = FaultServer::start(vec![json_reply(200, body.to_string())]).await;
-        assert_envelope_error(server.client().embeddings().create(embeddings_request()).send().await.expect_err("envelope"));
+        assert_envelope_error(
+            server
+                .client()
+                .embeddings()
+                .create(embeddings_request())
+                .send()
+                .await
+                .expect_err("envelope"),
+        );
         assert_eq!(server.connections(), 1);
     })
     .await;
@@ -1358,7 +1894,15 @@ async fn an_error_envelope_in_a_200_embeddings_answer_is_an_api_error() {
 async fn an_error_envelope_in_a_200_credits_answer_is_an_api_error() {
     within_limit(async {
         let server = FaultServer::start(vec![json_reply(200, ENVELOPE)]).await;
-        assert_envelope_error(server.client().credits().get().send().await.expect_err("envelope"));
+        assert_envelope_error(
+            server
+                .client()
+                .credits()
+                .get()
+                .send()
+                .await
+                .expect_err("envelope"),
+        );
         assert_eq!(server.connections(), 1);
     })
     .await;
@@ -1369,7 +1913,15 @@ async fn an_error_envelope_in_a_200_credits_answer_is_an_api_error() {
 async fn an_error_envelope_in_a_200_chat_answer_is_an_api_error() {
     within_limit(async {
         let server = FaultServer::start(vec![json_reply(200, ENVELOPE)]).await;
-        assert_envelope_error(server.client().chat().create(chat_request()).send().await.expect_err("envelope"));
+        assert_envelope_error(
+            server
+                .client()
+                .chat()
+                .create(chat_request())
+                .send()
+                .await
+                .expect_err("envelope"),
+        );
         assert_eq!(server.connections(), 1);
     })
     .await;
@@ -1397,10 +1949,23 @@ async fn a_success_body_with_an_error_key_beside_data_is_not_an_envelope() {
 #[tokio::test]
 async fn unknown_enum_values_and_fields_in_a_chat_answer_decode() {
     within_limit(async {
-        let server = FaultServer::start(vec![json_reply(200, chat_result("chat.completion.v2", "brand_new"))]).await;
-        let reply = server.client().chat().create(chat_request()).send().await.expect("open enums decode");
+        let server = FaultServer::start(vec![json_reply(
+            200,
+            chat_result("chat.completion.v2", "brand_new"),
+        )])
+        .await;
+        let reply = server
+            .client()
+            .chat()
+            .create(chat_request())
+            .send()
+            .await
+            .expect("open enums decode");
         assert_eq!(reply.object.as_str(), "chat.completion.v2");
-        assert_eq!(reply.choices[0].finish_reason, Some(ChatFinishReasonEnum::Unknown("brand_new".into())));
+        assert_eq!(
+            reply.choices[0].finish_reason,
+            Some(ChatFinishReasonEnum::Unknown("brand_new".into()))
+        );
         assert_eq!(server.connections(), 1);
     })
     .await;
@@ -1411,9 +1976,21 @@ async fn unknown_enum_values_and_fields_in_a_chat_answer_decode() {
 #[tokio::test]
 async fn an_unknown_object_in_a_chat_chunk_decodes() {
     within_limit(async {
-        let events = format!("{}{DONE}", chunk_event_with_object("chat.completion.chunk.v2", "hi"));
+        let events = format!(
+            "{}{DONE}",
+            chunk_event_with_object("chat.completion.chunk.v2", "hi")
+        );
         let server = FaultServer::start(vec![sse_reply(events)]).await;
-        let items = drain(server.client().chat().create(chat_request()).stream().await.expect("the head came")).await;
+        let items = drain(
+            server
+                .client()
+                .chat()
+                .create(chat_request())
+                .stream()
+                .await
+                .expect("the head came"),
+        )
+        .await;
         assert_eq!(items.len(), 1, "{items:?}");
         let chunk = items[0].as_ref().expect("open enums decode");
         assert_eq!(chunk.object.as_str(), "chat.completion.chunk.v2");
@@ -1443,7 +2020,10 @@ async fn control_characters_in_a_path_parameter_are_refused() {
         let server = FaultServer::start(vec![json_reply(200, "{}")]).await;
         let client = server.client();
         for c in CONTROLS {
-            assert_invalid_request(client.api_keys().get(format!("key{c}1")).send().await, &format!("{c:?}"));
+            assert_invalid_request(
+                client.api_keys().get(format!("key{c}1")).send().await,
+                &format!("{c:?}"),
+            );
         }
         assert_eq!(server.connections(), 0);
     })
@@ -1457,7 +2037,12 @@ async fn control_characters_in_a_query_value_are_refused() {
         let server = FaultServer::start(vec![json_reply(200, r#"{"data":[]}"#)]).await;
         let client = server.client();
         for c in CONTROLS {
-            let result = client.api_keys().list().workspace_id(format!("ws{c}1")).send().await;
+            let result = client
+                .api_keys()
+                .list()
+                .workspace_id(format!("ws{c}1"))
+                .send()
+                .await;
             assert_invalid_request(result, &format!("{c:?}"));
         }
         assert_eq!(server.connections(), 0);
@@ -1474,9 +2059,15 @@ async fn control_characters_in_a_header_value_are_refused() {
         let client = server.client();
         for c in CONTROLS {
             let header = RequestOptions::new().header("x-test", &format!("a{c}b"));
-            assert_invalid_request(client.credits().get().options(header).send().await, &format!("header {c:?}"));
+            assert_invalid_request(
+                client.credits().get().options(header).send().await,
+                &format!("header {c:?}"),
+            );
             let title = RequestOptions::new().app_title(&format!("My{c}App"));
-            assert_invalid_request(client.credits().get().options(title).send().await, &format!("title {c:?}"));
+            assert_invalid_request(
+                client.credits().get().options(title).send().await,
+                &format!("title {c:?}"),
+            );
         }
         assert_eq!(server.connections(), 0);
     })
@@ -1495,12 +2086,25 @@ async fn a_redirect_to_another_host_does_not_carry_the_api_key() {
         for status in [301, 302, 303, 307, 308] {
             let other = FaultServer::start_on("127.0.0.2", vec![json_reply(200, CREDITS_OK)]).await;
             let location = format!("{}/credits", other.base);
-            let server = FaultServer::start(vec![Plan::reply(response(status, &[("location", &location)], ""))]).await;
+            let server = FaultServer::start(vec![Plan::reply(response(
+                status,
+                &[("location", &location)],
+                "",
+            ))])
+            .await;
             let _ = server.client().credits().get().send().await;
             assert_eq!(server.connections(), 1, "HTTP {status}");
-            assert!(server.heads()[0].to_ascii_lowercase().contains("authorization: bearer"), "host 1 gets the key");
+            assert!(
+                server.heads()[0]
+                    .to_ascii_lowercase()
+                    .contains("authorization: bearer"),
+                "host 1 gets the key"
+            );
             for head in other.heads() {
-                assert!(!head.to_ascii_lowercase().contains("authorization"), "HTTP {status} leaked the key: {head}");
+                assert!(
+                    !head.to_ascii_lowercase().contains("authorization"),
+                    "HTTP {status} leaked the key: {head}"
+                );
             }
         }
     })
@@ -1511,12 +2115,20 @@ async fn a_redirect_to_another_host_does_not_carry_the_api_key() {
 #[tokio::test]
 async fn the_api_key_is_absent_from_client_and_builder_debug() {
     within_limit(async {
-        let builder = Client::builder().api_key(API_KEY).base_url("http://127.0.0.1:9");
+        let builder = Client::builder()
+            .api_key(API_KEY)
+            .base_url("http://127.0.0.1:9");
         let printed = format!("{builder:?}");
-        assert!(!printed.contains(API_KEY) && !printed.contains("5ecret"), "{printed}");
+        assert!(
+            !printed.contains(API_KEY) && !printed.contains("5ecret"),
+            "{printed}"
+        );
         let client = builder.build().unwrap();
         let printed = format!("{client:?} {client:#?}");
-        assert!(!printed.contains(API_KEY) && !printed.contains("5ecret"), "{printed}");
+        assert!(
+            !printed.contains(API_KEY) && !printed.contains("5ecret"),
+            "{printed}"
+        );
     })
     .await;
 }
@@ -1527,18 +2139,38 @@ async fn the_api_key_is_absent_from_client_and_builder_debug() {
 async fn the_api_key_is_absent_from_errors() {
     within_limit(async {
         let server = FaultServer::start(vec![
-            json_reply(401, r#"{"error":{"code":401,"message":"No auth credentials found"}}"#),
+            json_reply(
+                401,
+                r#"{"error":{"code":401,"message":"No auth credentials found"}}"#,
+            ),
             Plan::stall(),
             json_reply(200, "{not json"),
         ])
         .await;
-        let refused = Client::builder().api_key(API_KEY).base_url(refused_base().await).retry_policy(RetryPolicy::none());
-        let transport = refused.build().unwrap().credits().get().send().await.expect_err("refused");
+        let refused = Client::builder()
+            .api_key(API_KEY)
+            .base_url(refused_base().await)
+            .retry_policy(RetryPolicy::none());
+        let transport = refused
+            .build()
+            .unwrap()
+            .credits()
+            .get()
+            .send()
+            .await
+            .expect_err("refused");
         assert_transport(&transport);
 
-        let client = server.builder().timeout(Duration::from_millis(200)).build().unwrap();
+        let client = server
+            .builder()
+            .timeout(Duration::from_millis(200))
+            .build()
+            .unwrap();
         let unauthorized = client.credits().get().send().await.expect_err("401");
-        assert_eq!(unauthorized.as_api().map(|api| api.kind()), Some(ApiErrorKind::Unauthorized));
+        assert_eq!(
+            unauthorized.as_api().map(|api| api.kind()),
+            Some(ApiErrorKind::Unauthorized)
+        );
         let timeout = client.credits().get().send().await.expect_err("stall");
         assert_timeout(&timeout);
         let decode = client.credits().get().send().await.expect_err("bad JSON");
@@ -1546,7 +2178,10 @@ async fn the_api_key_is_absent_from_errors() {
 
         for error in [transport, unauthorized, timeout, decode] {
             let printed = format!("{error} {error:?} {error:#?}");
-            assert!(!printed.contains(API_KEY) && !printed.contains("5ecret"), "{printed}");
+            assert!(
+                !printed.contains(API_KEY) && !printed.contains("5ecret"),
+                "{printed}"
+            );
         }
         assert_eq!(server.connections(), 3);
     })
@@ -1588,9 +2223,17 @@ async fn a_download_that_stalls_times_out_while_idle() {
 async fn a_download_cut_short_is_an_error() {
     within_limit(async {
         let mut answer = status_line(200).into_bytes();
-        answer.extend_from_slice(b"content-type: video/mp4\r\ncontent-length: 1000\r\nconnection: close\r\n\r\npartial");
+        answer.extend_from_slice(
+            b"content-type: video/mp4\r\ncontent-length: 1000\r\nconnection: close\r\n\r\npartial",
+        );
         let server = FaultServer::start(vec![Plan::reply(answer)]).await;
-        let body = server.client().video_generation().download("job-1").send().await.expect("the head arrives");
+        let body = server
+            .client()
+            .video_generation()
+            .download("job-1")
+            .send()
+            .await
+            .expect("the head arrives");
         let error = body.bytes(1 << 20).await.expect_err("the body is short");
         assert_transport(&error);
     })
@@ -1643,12 +2286,23 @@ async fn an_upload_from_a_missing_file_is_an_io_error() {
         let server = FaultServer::start(vec![json_reply(200, "{}")]).await;
         let missing = std::env::temp_dir().join("openrouter-faults-no-such-file.bin");
         let upload = Upload::from_path(&missing, "application/octet-stream");
-        let error = server.client().files().upload(UploadFileRequest::new(upload)).send().await.expect_err("no file");
+        let error = server
+            .client()
+            .files()
+            .upload(UploadFileRequest::new(upload))
+            .send()
+            .await
+            .expect_err("no file");
         match &error {
             Error::Io { path, .. } => assert_eq!(path, &missing),
             other => panic!("expected Error::Io, got {other:?}"),
         }
-        assert!(error.to_string().contains("openrouter-faults-no-such-file.bin"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("openrouter-faults-no-such-file.bin"),
+            "{error}"
+        );
         assert_eq!(server.connections(), 0);
     })
     .await;

@@ -11,11 +11,13 @@ use std::time::Instant;
 
 /// `OPENROUTER_REFERENCE_SPEC`, or `../shared/reference/openrouter-openapi.yaml` beside the checkout.
 fn reference_path() -> PathBuf {
-    std::env::var_os("OPENROUTER_REFERENCE_SPEC").map(PathBuf::from).unwrap_or_else(|| {
-        compile::workspace_root()
-            .join("..")
-            .join("shared/reference/openrouter-openapi.yaml")
-    })
+    std::env::var_os("OPENROUTER_REFERENCE_SPEC")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            compile::workspace_root()
+                .join("..")
+                .join("shared/reference/openrouter-openapi.yaml")
+        })
 }
 
 fn reference() -> Option<String> {
@@ -47,7 +49,11 @@ fn fixtures() -> Vec<(String, String)> {
     for entry in std::fs::read_dir(&dir).expect("tests/fixtures is readable") {
         let path = entry.expect("readable entry").path();
         if path.extension().is_some_and(|e| e == "yaml") {
-            let stem = path.file_stem().expect("a file name").to_string_lossy().replace('_', "-");
+            let stem = path
+                .file_stem()
+                .expect("a file name")
+                .to_string_lossy()
+                .replace('_', "-");
             let text = std::fs::read_to_string(&path).expect("readable fixture");
             out.push((format!("fixture-{stem}"), text));
         }
@@ -62,7 +68,8 @@ fn the_full_reference_and_every_fixture_generate_crates_that_pass_clippy() {
     let mut crates: Vec<(String, std::collections::BTreeMap<String, String>)> = Vec::new();
     if let Some(text) = reference() {
         let started = Instant::now();
-        let generated = codegen::generate(&text, &options()).expect("the reference document generates");
+        let generated =
+            codegen::generate(&text, &options()).expect("the reference document generates");
         let elapsed = started.elapsed();
         let (api, _) = codegen::analyze(&text).expect("the reference document is read");
         eprintln!(
@@ -74,18 +81,31 @@ fn the_full_reference_and_every_fixture_generate_crates_that_pass_clippy() {
         );
         for warning in &generated.warnings {
             eprintln!("  warning: {warning}");
-            assert!(warning.pointer.as_str().starts_with('/'), "a warning names its pointer: {warning}");
+            assert!(
+                warning.pointer.as_str().starts_with('/'),
+                "a warning names its pointer: {warning}"
+            );
         }
-        assert!(api.operations.len() >= 97, "every operation is generated: {}", api.operations.len());
+        assert!(
+            api.operations.len() >= 97,
+            "every operation is generated: {}",
+            api.operations.len()
+        );
         crates.push(("openrouter-full-reference".to_owned(), generated.files));
     }
     for (name, text) in fixtures() {
-        let options = codegen::Options { crate_name: name.clone(), ..options() };
-        let generated = codegen::generate(&text, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let options = codegen::Options {
+            crate_name: name.clone(),
+            ..options()
+        };
+        let generated =
+            codegen::generate(&text, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
         crates.push((name, generated.files));
     }
-    let refs: Vec<(&str, &std::collections::BTreeMap<String, String>)> =
-        crates.iter().map(|(name, files)| (name.as_str(), files)).collect();
+    let refs: Vec<(&str, &std::collections::BTreeMap<String, String>)> = crates
+        .iter()
+        .map(|(name, files)| (name.as_str(), files))
+        .collect();
     let output = compile::check_generated(&refs).expect("the check harness runs");
     output.assert_success();
 }

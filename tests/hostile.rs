@@ -140,7 +140,10 @@ fn generate(fixture: &str) -> Outcome {
     let Some(status) = status else {
         return Outcome::Crashed("the generator did not finish within 120 s".to_owned());
     };
-    let Some(line) = stdout.lines().find_map(|l| l.split_once(MARKER).map(|(_, json)| json)) else {
+    let Some(line) = stdout
+        .lines()
+        .find_map(|l| l.split_once(MARKER).map(|(_, json)| json))
+    else {
         let tail: String = stderr
             .lines()
             .rev()
@@ -226,9 +229,15 @@ fn assert_syntax_error(fixture: &str, format: &str, line: usize) {
                 debug.starts_with("Syntax"),
                 "{fixture}: expected a syntax error, got {debug}"
             );
-            assert!(message.contains(&format!("not valid {format}")), "{fixture}: {message}");
+            assert!(
+                message.contains(&format!("not valid {format}")),
+                "{fixture}: {message}"
+            );
             let at = format!("(line {line}, column");
-            assert!(message.contains(&at), "{fixture}: {message:?} should name line {line}");
+            assert!(
+                message.contains(&at),
+                "{fixture}: {message:?} should name line {line}"
+            );
         }
         other => panic!(
             "{fixture}: expected a {format} syntax error at line {line}, got {}",
@@ -240,9 +249,14 @@ fn assert_syntax_error(fixture: &str, format: &str, line: usize) {
 fn describe(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Generated { files, warnings } => {
-            format!("a generated crate ({} files, warnings {warnings:?})", files.len())
+            format!(
+                "a generated crate ({} files, warnings {warnings:?})",
+                files.len()
+            )
         }
-        Outcome::Rejected { pointer, message, .. } => format!("the error {pointer:?}: {message}"),
+        Outcome::Rejected {
+            pointer, message, ..
+        } => format!("the error {pointer:?}: {message}"),
         Outcome::Crashed(detail) => format!("a crash: {detail}"),
     }
 }
@@ -375,7 +389,10 @@ fn no_warnings(g: &Gen) -> Vec<String> {
     if g.warnings.is_empty() {
         Vec::new()
     } else {
-        vec![format!("{}: unexpected warnings {:?}", g.fixture, g.warnings)]
+        vec![format!(
+            "{}: unexpected warnings {:?}",
+            g.fixture, g.warnings
+        )]
     }
 }
 
@@ -384,7 +401,12 @@ fn literals_present(g: &Gen, want: &[&str]) -> Vec<String> {
     let have = g.literals();
     want.iter()
         .filter(|w| !have.contains(**w))
-        .map(|w| format!("{}: the string literal {w} is not in the generated code", g.fixture))
+        .map(|w| {
+            format!(
+                "{}: the string literal {w} is not in the generated code",
+                g.fixture
+            )
+        })
         .collect()
 }
 
@@ -982,7 +1004,11 @@ const INJECTED: &[&str] = &[
 ];
 
 /// Checks surface, injection and the fixture's own assertions; returns the problems found.
-fn static_problems(spec: &Compiles, files: &BTreeMap<String, String>, warnings: &[(String, String)]) -> Vec<String> {
+fn static_problems(
+    spec: &Compiles,
+    files: &BTreeMap<String, String>,
+    warnings: &[(String, String)],
+) -> Vec<String> {
     let fixture = spec.fixture;
     let mut problems = Vec::new();
     if let Some(expected) = spec.surface {
@@ -1027,7 +1053,10 @@ fn assert_generates(fixture: &str) {
             let problems = static_problems(spec, &files, &warnings);
             assert!(problems.is_empty(), "{}", problems.join("\n\n"));
         }
-        other => panic!("{fixture}: expected a generated crate, got {}", describe(&other)),
+        other => panic!(
+            "{fixture}: expected a generated crate, got {}",
+            describe(&other)
+        ),
     }
 }
 
@@ -1076,10 +1105,15 @@ fn generated_fixtures_pass_clippy() {
     for c in COMPILES {
         match generate(c.fixture) {
             Outcome::Generated { files, .. } => crates.push((crate_name(c.fixture), files)),
-            other => problems.push(format!("{}: did not generate: {}", c.fixture, describe(&other))),
+            other => problems.push(format!(
+                "{}: did not generate: {}",
+                c.fixture,
+                describe(&other)
+            )),
         }
     }
-    let refs: Vec<(&str, &BTreeMap<String, String>)> = crates.iter().map(|(n, f)| (n.as_str(), f)).collect();
+    let refs: Vec<(&str, &BTreeMap<String, String>)> =
+        crates.iter().map(|(n, f)| (n.as_str(), f)).collect();
     let output = compile::check_generated_in("hostile", &refs).expect("the check harness runs");
     eprintln!(
         "clippy over {} generated crates took {:.1?}",
@@ -1105,7 +1139,11 @@ fn every_fixture_has_an_asserted_outcome() {
     let source = include_str!("hostile.rs");
     let mut missing = Vec::new();
     for entry in std::fs::read_dir(fixture_dir()).expect("tests/hostile exists") {
-        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
         if !source.contains(&format!("\"{name}\"")) {
             missing.push(name);
         }
@@ -1125,7 +1163,10 @@ fn dump_outcomes() {
     for name in names.into_iter().filter(|n| n.contains(&filter)) {
         match generate(&name) {
             Outcome::Generated { files, warnings } => {
-                println!("=== {name}: generated; warnings {warnings:#?}\n{}\n", surface(&files));
+                println!(
+                    "=== {name}: generated; warnings {warnings:#?}\n{}\n",
+                    surface(&files)
+                );
                 if std::env::var_os("HOSTILE_DUMP_FILES").is_some() {
                     for (path, text) in files.iter().filter(|(p, _)| {
                         !p.starts_with("src/")
@@ -1156,7 +1197,8 @@ fn compile_listed() {
             other => println!("{fixture}: {}", describe(&other)),
         }
     }
-    let refs: Vec<(&str, &BTreeMap<String, String>)> = crates.iter().map(|(n, f)| (n.as_str(), f)).collect();
+    let refs: Vec<(&str, &BTreeMap<String, String>)> =
+        crates.iter().map(|(n, f)| (n.as_str(), f)).collect();
     let output = compile::check_generated_in("hostile", &refs).expect("the check harness runs");
     println!(
         "{}",
@@ -1211,7 +1253,10 @@ fn doctests(text: &str) -> Vec<String> {
             .map(|l| l.len() - l.trim_start().len())
             .min()
             .unwrap_or(0);
-        let lines: Vec<&str> = block.iter().map(|l| l.get(indent..).unwrap_or("")).collect();
+        let lines: Vec<&str> = block
+            .iter()
+            .map(|l| l.get(indent..).unwrap_or(""))
+            .collect();
         let mut fence: Option<(char, usize, bool, String)> = None;
         let mut previous_blank = true;
         for line in &lines {
@@ -1221,7 +1266,10 @@ fn doctests(text: &str) -> Vec<String> {
             let run = marker.map_or(0, |m| trimmed.chars().take_while(|c| *c == m).count());
             match &mut fence {
                 Some((m, n, is_rust, first)) => {
-                    if marker == Some(*m) && run >= *n && trimmed.chars().skip(run).all(char::is_whitespace) {
+                    if marker == Some(*m)
+                        && run >= *n
+                        && trimmed.chars().skip(run).all(char::is_whitespace)
+                    {
                         if *is_rust {
                             found.push(format!("fenced block starting `{first}`"));
                         }
@@ -1300,8 +1348,16 @@ fn strip_rust(src: &str) -> (String, Vec<String>) {
             let start = if c == 'b' { i + 2 } else { i + 1 };
             let hashes = chars[start..].iter().take_while(|&&h| h == '#').count();
             let mut j = start + hashes + 1;
-            let closing: String = std::iter::once('"').chain(std::iter::repeat_n('#', hashes)).collect();
-            while j < chars.len() && !chars[j..].iter().take(closing.len()).copied().eq(closing.chars()) {
+            let closing: String = std::iter::once('"')
+                .chain(std::iter::repeat_n('#', hashes))
+                .collect();
+            while j < chars.len()
+                && !chars[j..]
+                    .iter()
+                    .take(closing.len())
+                    .copied()
+                    .eq(closing.chars())
+            {
                 j += 1;
             }
             let end = (j + closing.len()).min(chars.len());
@@ -1367,7 +1423,10 @@ fn tokens(code: &str) -> Vec<String> {
                 i += 1;
             }
             let mut word: String = chars[start..i].iter().collect();
-            if word == "r" && chars.get(i) == Some(&'#') && chars.get(i + 1).is_some_and(|&n| is_ident(n)) {
+            if word == "r"
+                && chars.get(i) == Some(&'#')
+                && chars.get(i + 1).is_some_and(|&n| is_ident(n))
+            {
                 let s = i + 1;
                 i += 1;
                 while i < chars.len() && is_ident(chars[i]) {
@@ -1417,10 +1476,16 @@ fn surface(files: &BTreeMap<String, String>) -> String {
     let mut impls: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     for (path, text) in files {
-        if !(path.starts_with("src/types/") || path.starts_with("src/operations/")) || path.ends_with("/mod.rs") {
+        if !(path.starts_with("src/types/") || path.starts_with("src/operations/"))
+            || path.ends_with("/mod.rs")
+        {
             continue;
         }
-        let scope = if path.starts_with("src/types/") { "types" } else { "ops" };
+        let scope = if path.starts_with("src/types/") {
+            "types"
+        } else {
+            "ops"
+        };
         let t = tokens(&strip_rust(text).0);
         let mut i = 0;
         while i < t.len() {
@@ -1449,7 +1514,9 @@ fn surface(files: &BTreeMap<String, String>) -> String {
                     } else if t[j] == "<" {
                         j = skip_group(&t, j);
                         continue;
-                    } else if t[j].chars().next().is_some_and(char::is_alphanumeric) || t[j].starts_with("r#") {
+                    } else if t[j].chars().next().is_some_and(char::is_alphanumeric)
+                        || t[j].starts_with("r#")
+                    {
                         name = t[j].clone();
                     }
                     j += 1;
@@ -1505,7 +1572,8 @@ fn surface(files: &BTreeMap<String, String>) -> String {
                             Vec::new()
                         };
                         lines.insert(
-                            format!("{scope}: {kind} {name} {{ {} }}", members.join(", ")).replace("{  }", "{ }"),
+                            format!("{scope}: {kind} {name} {{ {} }}", members.join(", "))
+                                .replace("{  }", "{ }"),
                             BTreeSet::new(),
                         );
                         continue;
@@ -1596,7 +1664,8 @@ fn normalize_surface(text: &str) -> String {
                         .filter(|m| !m.is_empty())
                         .collect();
                     methods.sort_unstable();
-                    format!("{scope} impl {name} {{ {} }}", methods.join(", ")).replace("{  }", "{ }")
+                    format!("{scope} impl {name} {{ {} }}", methods.join(", "))
+                        .replace("{  }", "{ }")
                 }
                 None => l.to_owned(),
             }

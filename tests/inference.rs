@@ -27,7 +27,11 @@ fn client_at(base: &str) -> Client {
 }
 
 async fn answer(server: &MockServer, http_method: &str, route: &str, template: ResponseTemplate) {
-    Mock::given(method(http_method)).and(path(route)).respond_with(template).mount(server).await;
+    Mock::given(method(http_method))
+        .and(path(route))
+        .respond_with(template)
+        .mount(server)
+        .await;
 }
 
 fn sse(body: &str) -> ResponseTemplate {
@@ -45,7 +49,11 @@ fn body_of(request: &Request) -> Value {
 }
 
 fn chat_request() -> ChatRequest {
-    ChatRequest::new(vec![ChatMessage::system("be brief"), ChatMessage::user("hi")]).model("openai/gpt-4o")
+    ChatRequest::new(vec![
+        ChatMessage::system("be brief"),
+        ChatMessage::user("hi"),
+    ])
+    .model("openai/gpt-4o")
 }
 
 fn chat_result() -> Value {
@@ -69,14 +77,21 @@ fn chunk(delta: Value, finish: Value) -> String {
 #[tokio::test]
 async fn chat_send_posts_stream_false_and_decodes_the_answer() -> Result<()> {
     let server = MockServer::start().await;
-    answer(&server, "POST", "/chat/completions", ResponseTemplate::new(200).set_body_json(chat_result())).await;
+    answer(
+        &server,
+        "POST",
+        "/chat/completions",
+        ResponseTemplate::new(200).set_body_json(chat_result()),
+    )
+    .await;
     let reply = client(&server)
         .chat()
         .create(chat_request())
         .x_open_router_metadata(MetadataLevel::Enabled)
         .send()
         .await?;
-    let Some(ChatAssistantMessageContent::String(text)) = reply.choices[0].message.content.as_ref() else {
+    let Some(ChatAssistantMessageContent::String(text)) = reply.choices[0].message.content.as_ref()
+    else {
         panic!("text content")
     };
     assert_eq!(text, "Hello!");
@@ -87,8 +102,20 @@ async fn chat_send_posts_stream_false_and_decodes_the_answer() -> Result<()> {
         json!({"messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}],
                "model": "openai/gpt-4o", "stream": false})
     );
-    assert_eq!(request.headers.get("x-openrouter-metadata").and_then(|v| v.to_str().ok()), Some("enabled"));
-    assert_eq!(request.headers.get("authorization").and_then(|v| v.to_str().ok()), Some("Bearer sk-or-test"));
+    assert_eq!(
+        request
+            .headers
+            .get("x-openrouter-metadata")
+            .and_then(|v| v.to_str().ok()),
+        Some("enabled")
+    );
+    assert_eq!(
+        request
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok()),
+        Some("Bearer sk-or-test")
+    );
     Ok(())
 }
 
@@ -96,10 +123,26 @@ async fn chat_send_posts_stream_false_and_decodes_the_answer() -> Result<()> {
 async fn an_error_object_in_a_200_chat_body_is_an_api_error() -> Result<()> {
     let server = MockServer::start().await;
     let body = json!({"error": {"code": 502, "message": "upstream failed", "metadata": {"provider_name": "X"}}});
-    answer(&server, "POST", "/chat/completions", ResponseTemplate::new(200).set_body_json(body)).await;
-    let error = client(&server).chat().create(chat_request()).send().await.expect_err("in-band error");
-    let Error::Api(api) = error else { panic!("{error:?}") };
-    assert_eq!((api.status.as_u16(), api.code.clone(), api.message.as_str()), (200, Some(ErrorCode::Int(502)), "upstream failed"));
+    answer(
+        &server,
+        "POST",
+        "/chat/completions",
+        ResponseTemplate::new(200).set_body_json(body),
+    )
+    .await;
+    let error = client(&server)
+        .chat()
+        .create(chat_request())
+        .send()
+        .await
+        .expect_err("in-band error");
+    let Error::Api(api) = error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(
+        (api.status.as_u16(), api.code.clone(), api.message.as_str()),
+        (200, Some(ErrorCode::Int(502)), "upstream failed")
+    );
     Ok(())
 }
 
@@ -111,12 +154,17 @@ async fn chat_stream_posts_stream_true_and_yields_typed_chunks_until_done() -> R
         "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5, "cost": 0.25}});
     let body = format!(
         ": OPENROUTER PROCESSING\r\n\r\n{}{}{}data: {usage}\n\ndata: [DONE]\r\n\r\n",
-        chunk(json!({"role": "assistant", "content": "Hel"}), Value::Null).replace("\n\n", "\r\n\r\n"),
+        chunk(json!({"role": "assistant", "content": "Hel"}), Value::Null)
+            .replace("\n\n", "\r\n\r\n"),
         chunk(json!({"content": "lo"}), Value::Null),
         chunk(json!({}), json!("stop")),
     );
     answer(&server, "POST", "/chat/completions", sse(&body)).await;
-    let mut stream = client(&server).chat().create(chat_request()).stream().await?;
+    let mut stream = client(&server)
+        .chat()
+        .create(chat_request())
+        .stream()
+        .await?;
     let mut answer = ChatStreamAccumulator::new();
     while let Some(chunk) = stream.try_next().await? {
         answer.push(&chunk);
@@ -124,36 +172,77 @@ async fn chat_stream_posts_stream_true_and_yields_typed_chunks_until_done() -> R
     assert_eq!(answer.chunks(), 4);
     assert_eq!(answer.content(), "Hello");
     assert_eq!(answer.finish_reason(), Some(&ChatFinishReasonEnum::Stop));
-    assert_eq!(answer.usage().map(|u| u.total_tokens), Some(5), "usage comes from the final chunk");
+    assert_eq!(
+        answer.usage().map(|u| u.total_tokens),
+        Some(5),
+        "usage comes from the final chunk"
+    );
     assert_eq!(answer.cost(), Some(0.25));
     let request = only_request(&server).await;
     assert_eq!(body_of(&request)["stream"], json!(true));
-    assert_eq!(request.headers.get("accept").and_then(|v| v.to_str().ok()), Some("text/event-stream"));
+    assert_eq!(
+        request.headers.get("accept").and_then(|v| v.to_str().ok()),
+        Some("text/event-stream")
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn a_chat_stream_that_ends_before_done_is_an_error() -> Result<()> {
     let server = MockServer::start().await;
-    answer(&server, "POST", "/chat/completions", sse(&chunk(json!({"content": "partial"}), Value::Null))).await;
-    let items: Vec<_> = client(&server).chat().create(chat_request()).stream().await?.collect_all().await;
+    answer(
+        &server,
+        "POST",
+        "/chat/completions",
+        sse(&chunk(json!({"content": "partial"}), Value::Null)),
+    )
+    .await;
+    let items: Vec<_> = client(&server)
+        .chat()
+        .create(chat_request())
+        .stream()
+        .await?
+        .collect_all()
+        .await;
     assert!(items[0].is_ok());
-    assert!(matches!(&items[1], Err(Error::Stream(m)) if m.contains("[DONE]")), "{:?}", items[1]);
+    assert!(
+        matches!(&items[1], Err(Error::Stream(m)) if m.contains("[DONE]")),
+        "{:?}",
+        items[1]
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn mid_stream_errors_with_integer_and_string_codes_end_the_stream() -> Result<()> {
-    for (code, expected) in [(json!(429), ErrorCode::Int(429)), (json!("provider_error"), ErrorCode::Text("provider_error".into()))] {
+    for (code, expected) in [
+        (json!(429), ErrorCode::Int(429)),
+        (
+            json!("provider_error"),
+            ErrorCode::Text("provider_error".into()),
+        ),
+    ] {
         let server = MockServer::start().await;
         let error_chunk = json!({"id": "gen-1", "object": "chat.completion.chunk", "created": 1, "model": "m",
             "error": {"code": code, "message": "rate limited upstream"},
             "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "error"}]});
-        let body = format!("{}data: {error_chunk}\n\n{}data: [DONE]\n\n", chunk(json!({"content": "a"}), Value::Null), chunk(json!({"content": "b"}), Value::Null));
+        let body = format!(
+            "{}data: {error_chunk}\n\n{}data: [DONE]\n\n",
+            chunk(json!({"content": "a"}), Value::Null),
+            chunk(json!({"content": "b"}), Value::Null)
+        );
         answer(&server, "POST", "/chat/completions", sse(&body)).await;
-        let items: Vec<_> = client(&server).chat().create(chat_request()).stream().await?.collect_all().await;
+        let items: Vec<_> = client(&server)
+            .chat()
+            .create(chat_request())
+            .stream()
+            .await?
+            .collect_all()
+            .await;
         assert_eq!(items.len(), 2, "the error ends the stream");
-        let Err(Error::Api(api)) = &items[1] else { panic!("{:?}", items[1]) };
+        let Err(Error::Api(api)) = &items[1] else {
+            panic!("{:?}", items[1])
+        };
         assert_eq!(api.code.as_ref(), Some(&expected));
         assert_eq!(api.message, "rate limited upstream");
     }
@@ -164,9 +253,22 @@ async fn mid_stream_errors_with_integer_and_string_codes_end_the_stream() -> Res
 async fn a_non_2xx_status_before_the_stream_is_an_api_error_with_the_body() -> Result<()> {
     let server = MockServer::start().await;
     let body = json!({"error": {"code": 402, "message": "Insufficient credits"}});
-    answer(&server, "POST", "/chat/completions", ResponseTemplate::new(402).set_body_json(body.clone())).await;
-    let error = client(&server).chat().create(chat_request()).stream().await.expect_err("402");
-    let Error::Api(api) = error else { panic!("{error:?}") };
+    answer(
+        &server,
+        "POST",
+        "/chat/completions",
+        ResponseTemplate::new(402).set_body_json(body.clone()),
+    )
+    .await;
+    let error = client(&server)
+        .chat()
+        .create(chat_request())
+        .stream()
+        .await
+        .expect_err("402");
+    let Error::Api(api) = error else {
+        panic!("{error:?}")
+    };
     assert_eq!(api.status.as_u16(), 402);
     assert_eq!(api.message, "Insufficient credits");
     assert_eq!(serde_json::from_slice::<Value>(&api.body)?, body);
@@ -206,7 +308,10 @@ async fn the_idle_timeout_ends_a_silent_stream() -> Result<()> {
         .await?;
     let started = std::time::Instant::now();
     let items: Vec<_> = stream.collect_all().await;
-    assert!(started.elapsed() < Duration::from_secs(3), "the idle timeout, not the server, ended it");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the idle timeout, not the server, ended it"
+    );
     assert!(items[0].is_ok());
     assert!(
         matches!(&items[1], Err(Error::Timeout { phase: TimeoutPhase::StreamIdle, limit }) if *limit == Duration::from_millis(200)),
@@ -218,8 +323,18 @@ async fn the_idle_timeout_ends_a_silent_stream() -> Result<()> {
 
 #[tokio::test]
 async fn a_connection_dropped_mid_event_is_a_stream_error() -> Result<()> {
-    let base = raw_stream_server("data: {\"id\":\"g\",\"object\":\"chat.completion.chunk\",\"crea", false).await?;
-    let items: Vec<_> = client_at(&base).chat().create(chat_request()).stream().await?.collect_all().await;
+    let base = raw_stream_server(
+        "data: {\"id\":\"g\",\"object\":\"chat.completion.chunk\",\"crea",
+        false,
+    )
+    .await?;
+    let items: Vec<_> = client_at(&base)
+        .chat()
+        .create(chat_request())
+        .stream()
+        .await?
+        .collect_all()
+        .await;
     assert_eq!(items.len(), 1);
     assert!(matches!(&items[0], Err(Error::Stream(_))), "{:?}", items[0]);
     Ok(())
@@ -232,15 +347,40 @@ async fn completions_send_and_stream() -> Result<()> {
     let server = MockServer::start().await;
     let result = json!({"id": "cmpl-1", "object": "text_completion", "created": 1, "model": "m",
         "choices": [{"text": "world", "index": 0, "finish_reason": "stop"}]});
-    answer(&server, "POST", "/completions", ResponseTemplate::new(200).set_body_json(result.clone())).await;
+    answer(
+        &server,
+        "POST",
+        "/completions",
+        ResponseTemplate::new(200).set_body_json(result.clone()),
+    )
+    .await;
     let request = CompletionsRequest::new(CompletionsPrompt::String("hello".into())).model("m");
-    let reply = client(&server).completions().create(request.clone()).send().await?;
+    let reply = client(&server)
+        .completions()
+        .create(request.clone())
+        .send()
+        .await?;
     assert_eq!(reply.choices[0].text, "world");
-    assert_eq!(body_of(&only_request(&server).await), json!({"prompt": "hello", "model": "m", "stream": false}));
+    assert_eq!(
+        body_of(&only_request(&server).await),
+        json!({"prompt": "hello", "model": "m", "stream": false})
+    );
 
     let server = MockServer::start().await;
-    answer(&server, "POST", "/completions", sse(&format!("data: {result}\n\ndata: [DONE]\n\n"))).await;
-    let chunks: Vec<CompletionsResponse> = client(&server).completions().create(request).stream().await?.try_collect().await?;
+    answer(
+        &server,
+        "POST",
+        "/completions",
+        sse(&format!("data: {result}\n\ndata: [DONE]\n\n")),
+    )
+    .await;
+    let chunks: Vec<CompletionsResponse> = client(&server)
+        .completions()
+        .create(request)
+        .stream()
+        .await?
+        .try_collect()
+        .await?;
     assert_eq!(chunks.len(), 1);
     assert_eq!(body_of(&only_request(&server).await)["stream"], json!(true));
     Ok(())
@@ -258,12 +398,23 @@ fn response_object(status: &str) -> Value {
 #[tokio::test]
 async fn responses_send_decodes_the_response_object() -> Result<()> {
     let server = MockServer::start().await;
-    answer(&server, "POST", "/responses", ResponseTemplate::new(200).set_body_json(response_object("completed"))).await;
-    let request = ResponsesRequest::new().model("openai/gpt-4o").input(Inputs::String("hi".into()));
+    answer(
+        &server,
+        "POST",
+        "/responses",
+        ResponseTemplate::new(200).set_body_json(response_object("completed")),
+    )
+    .await;
+    let request = ResponsesRequest::new()
+        .model("openai/gpt-4o")
+        .input(Inputs::String("hi".into()));
     let reply = client(&server).responses().create(request).send().await?;
     assert_eq!(reply.id, "resp-1");
     assert_eq!(reply.output.len(), 1);
-    assert_eq!(body_of(&only_request(&server).await), json!({"model": "openai/gpt-4o", "input": "hi", "stream": false}));
+    assert_eq!(
+        body_of(&only_request(&server).await),
+        json!({"model": "openai/gpt-4o", "input": "hi", "stream": false})
+    );
     Ok(())
 }
 
@@ -280,14 +431,34 @@ async fn responses_stream_yields_typed_events_and_unknown_event_types() -> Resul
         json!({"type": "response.completed", "sequence_number": 4, "response": response_object("completed")}),
     );
     answer(&server, "POST", "/responses", sse(&body)).await;
-    let request = ResponsesRequest::new().model("openai/gpt-4o").input(Inputs::String("hi".into()));
-    let events: Vec<StreamEvents> = client(&server).responses().create(request).stream().await?.try_collect().await?;
+    let request = ResponsesRequest::new()
+        .model("openai/gpt-4o")
+        .input(Inputs::String("hi".into()));
+    let events: Vec<StreamEvents> = client(&server)
+        .responses()
+        .create(request)
+        .stream()
+        .await?
+        .try_collect()
+        .await?;
     assert_eq!(events.len(), 4);
-    assert!(matches!(&events[0], StreamEvents::ResponseCreated(_)), "{:?}", events[0]);
-    let StreamEvents::ResponseOutputTextDelta(text) = &events[1] else { panic!("{:?}", events[1]) };
+    assert!(
+        matches!(&events[0], StreamEvents::ResponseCreated(_)),
+        "{:?}",
+        events[0]
+    );
+    let StreamEvents::ResponseOutputTextDelta(text) = &events[1] else {
+        panic!("{:?}", events[1])
+    };
     assert_eq!(text.delta, "Hi");
-    let StreamEvents::Unknown(raw) = &events[2] else { panic!("{:?}", events[2]) };
-    assert_eq!(raw["surprise"], json!(true), "an unknown event keeps its JSON and does not end the stream");
+    let StreamEvents::Unknown(raw) = &events[2] else {
+        panic!("{:?}", events[2])
+    };
+    assert_eq!(
+        raw["surprise"],
+        json!(true),
+        "an unknown event keeps its JSON and does not end the stream"
+    );
     assert!(matches!(&events[3], StreamEvents::ResponseCompleted(_)));
     Ok(())
 }
@@ -295,19 +466,37 @@ async fn responses_stream_yields_typed_events_and_unknown_event_types() -> Resul
 #[tokio::test]
 async fn a_responses_stream_without_a_terminal_event_is_an_error() -> Result<()> {
     let server = MockServer::start().await;
-    let body = format!("data: {}\n\n", json!({"type": "response.created", "sequence_number": 0, "response": response_object("in_progress")}));
+    let body = format!(
+        "data: {}\n\n",
+        json!({"type": "response.created", "sequence_number": 0, "response": response_object("in_progress")})
+    );
     answer(&server, "POST", "/responses", sse(&body)).await;
-    let request = ResponsesRequest::new().model("m").input(Inputs::String("hi".into()));
-    let items: Vec<_> = client(&server).responses().create(request).stream().await?.collect_all().await;
+    let request = ResponsesRequest::new()
+        .model("m")
+        .input(Inputs::String("hi".into()));
+    let items: Vec<_> = client(&server)
+        .responses()
+        .create(request)
+        .stream()
+        .await?
+        .collect_all()
+        .await;
     assert!(items[0].is_ok());
-    assert!(matches!(&items[1], Err(Error::Stream(m)) if m.contains("response.completed")), "{:?}", items[1]);
+    assert!(
+        matches!(&items[1], Err(Error::Stream(m)) if m.contains("response.completed")),
+        "{:?}",
+        items[1]
+    );
     Ok(())
 }
 
 // ---- messages ----------------------------------------------------------------------------------
 
 fn messages_request() -> MessagesRequest {
-    let turn = MessagesMessageParam::new(MessagesMessageParamRole::User, MessagesMessageParamContent::String("hi".into()));
+    let turn = MessagesMessageParam::new(
+        MessagesMessageParamRole::User,
+        MessagesMessageParamContent::String("hi".into()),
+    );
     MessagesRequest::new("anthropic/claude-sonnet-4", Some(vec![turn])).max_tokens(64)
 }
 
@@ -317,8 +506,18 @@ async fn messages_send_and_stream() -> Result<()> {
     let message = json!({"id": "msg_1", "type": "message", "role": "assistant", "model": "anthropic/claude-sonnet-4",
         "content": [{"type": "text", "text": "Hello"}], "stop_reason": "end_turn", "stop_sequence": null,
         "usage": {"input_tokens": 3, "output_tokens": 1}});
-    answer(&server, "POST", "/messages", ResponseTemplate::new(200).set_body_json(message.clone())).await;
-    let reply = client(&server).anthropic_messages().create(messages_request()).send().await?;
+    answer(
+        &server,
+        "POST",
+        "/messages",
+        ResponseTemplate::new(200).set_body_json(message.clone()),
+    )
+    .await;
+    let reply = client(&server)
+        .anthropic_messages()
+        .create(messages_request())
+        .send()
+        .await?;
     assert_eq!(reply.id, "msg_1");
     assert_eq!(reply.usage.output_tokens, 1);
     let sent = body_of(&only_request(&server).await);
@@ -333,10 +532,20 @@ async fn messages_send_and_stream() -> Result<()> {
         json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hello"}}),
     );
     answer(&server, "POST", "/messages", sse(&body)).await;
-    let events: Vec<MessagesStreamEvents> =
-        client(&server).anthropic_messages().create(messages_request()).stream().await?.try_collect().await?;
+    let events: Vec<MessagesStreamEvents> = client(&server)
+        .anthropic_messages()
+        .create(messages_request())
+        .stream()
+        .await?
+        .try_collect()
+        .await?;
     assert_eq!(events.len(), 4, "{events:?}");
-    assert!(events.iter().all(|e| !matches!(e, MessagesStreamEvents::Unknown(_))), "{events:?}");
+    assert!(
+        events
+            .iter()
+            .all(|e| !matches!(e, MessagesStreamEvents::Unknown(_))),
+        "{events:?}"
+    );
     assert_eq!(body_of(&only_request(&server).await)["stream"], json!(true));
     Ok(())
 }
@@ -346,10 +555,24 @@ async fn a_messages_error_event_is_an_api_error() -> Result<()> {
     let server = MockServer::start().await;
     let body = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
     answer(&server, "POST", "/messages", sse(body)).await;
-    let items: Vec<_> = client(&server).anthropic_messages().create(messages_request()).stream().await?.collect_all().await;
+    let items: Vec<_> = client(&server)
+        .anthropic_messages()
+        .create(messages_request())
+        .stream()
+        .await?
+        .collect_all()
+        .await;
     assert_eq!(items.len(), 1);
-    let Err(Error::Api(api)) = &items[0] else { panic!("{:?}", items[0]) };
-    assert_eq!((api.code.clone(), api.message.as_str()), (Some(ErrorCode::Text("overloaded_error".into())), "Overloaded"));
+    let Err(Error::Api(api)) = &items[0] else {
+        panic!("{:?}", items[0])
+    };
+    assert_eq!(
+        (api.code.clone(), api.message.as_str()),
+        (
+            Some(ErrorCode::Text("overloaded_error".into())),
+            "Overloaded"
+        )
+    );
     Ok(())
 }
 
@@ -358,20 +581,45 @@ async fn a_messages_error_event_is_an_api_error() -> Result<()> {
 #[tokio::test]
 async fn embeddings_create_and_list_models() -> Result<()> {
     let server = MockServer::start().await;
-    answer(&server, "POST", "/embeddings", ResponseTemplate::new(200).set_body_json(json!({
-        "object": "list", "model": "openai/text-embedding-3-small",
-        "data": [{"object": "embedding", "embedding": [0.25, -0.5], "index": 0}],
-        "usage": {"prompt_tokens": 2, "total_tokens": 2}
-    })))
+    answer(
+        &server,
+        "POST",
+        "/embeddings",
+        ResponseTemplate::new(200).set_body_json(json!({
+            "object": "list", "model": "openai/text-embedding-3-small",
+            "data": [{"object": "embedding", "embedding": [0.25, -0.5], "index": 0}],
+            "usage": {"prompt_tokens": 2, "total_tokens": 2}
+        })),
+    )
     .await;
-    let request = EmbeddingsRequest::new(EmbeddingsInput::String("hello".into()), "openai/text-embedding-3-small");
+    let request = EmbeddingsRequest::new(
+        EmbeddingsInput::String("hello".into()),
+        "openai/text-embedding-3-small",
+    );
     let reply = client(&server).embeddings().create(request).send().await?;
-    assert_eq!(reply.data[0].embedding, EmbeddingsObjectEmbedding::List(vec![0.25, -0.5]));
-    assert_eq!(body_of(&only_request(&server).await), json!({"input": "hello", "model": "openai/text-embedding-3-small"}));
+    assert_eq!(
+        reply.data[0].embedding,
+        EmbeddingsObjectEmbedding::List(vec![0.25, -0.5])
+    );
+    assert_eq!(
+        body_of(&only_request(&server).await),
+        json!({"input": "hello", "model": "openai/text-embedding-3-small"})
+    );
 
     let server = MockServer::start().await;
-    answer(&server, "GET", "/embeddings/models", ResponseTemplate::new(200).set_body_json(json!({"data": []}))).await;
-    let models = client(&server).embeddings().list_models().limit(10).send().await?;
+    answer(
+        &server,
+        "GET",
+        "/embeddings/models",
+        ResponseTemplate::new(200).set_body_json(json!({"data": []})),
+    )
+    .await;
+    let models = client(&server)
+        .embeddings()
+        .list_models()
+        .limit(10)
+        .send()
+        .await?;
     assert!(models.data.is_empty());
     assert_eq!(only_request(&server).await.url.query(), Some("limit=10"));
     Ok(())
@@ -380,14 +628,33 @@ async fn embeddings_create_and_list_models() -> Result<()> {
 #[tokio::test]
 async fn rerank_create() -> Result<()> {
     let server = MockServer::start().await;
-    answer(&server, "POST", "/rerank", ResponseTemplate::new(200).set_body_json(json!({
-        "model": "cohere/rerank-v3.5",
-        "results": [{"index": 1, "relevance_score": 0.9, "document": {"text": "b"}}]
-    })))
+    answer(
+        &server,
+        "POST",
+        "/rerank",
+        ResponseTemplate::new(200).set_body_json(json!({
+            "model": "cohere/rerank-v3.5",
+            "results": [{"index": 1, "relevance_score": 0.9, "document": {"text": "b"}}]
+        })),
+    )
     .await;
-    let documents = vec![RerankDocument::String("a".into()), RerankDocument::String("b".into())];
-    let reply = client(&server).rerank().create(RerankRequest::new("cohere/rerank-v3.5", "which?", documents)).send().await?;
-    assert_eq!((reply.results[0].index, reply.results[0].relevance_score), (1, 0.9));
+    let documents = vec![
+        RerankDocument::String("a".into()),
+        RerankDocument::String("b".into()),
+    ];
+    let reply = client(&server)
+        .rerank()
+        .create(RerankRequest::new(
+            "cohere/rerank-v3.5",
+            "which?",
+            documents,
+        ))
+        .send()
+        .await?;
+    assert_eq!(
+        (reply.results[0].index, reply.results[0].relevance_score),
+        (1, 0.9)
+    );
     assert_eq!(
         body_of(&only_request(&server).await),
         json!({"model": "cohere/rerank-v3.5", "query": "which?", "documents": ["a", "b"]})
@@ -404,23 +671,51 @@ async fn generations_get_get_content_and_submit_feedback() -> Result<()> {
     }})))
     .await;
     let generation = client(&server).generations().get("gen-1").send().await?;
-    assert_eq!((generation.data.id.as_str(), generation.data.total_cost), ("gen-1", 0.5));
+    assert_eq!(
+        (generation.data.id.as_str(), generation.data.total_cost),
+        ("gen-1", 0.5)
+    );
     assert_eq!(only_request(&server).await.url.query(), Some("id=gen-1"));
 
     let server = MockServer::start().await;
-    answer(&server, "GET", "/generation/content", ResponseTemplate::new(200).set_body_json(json!({"data": {
-        "input": {"prompt": "hello"}, "output": {"completion": "world", "reasoning": null}
-    }})))
+    answer(
+        &server,
+        "GET",
+        "/generation/content",
+        ResponseTemplate::new(200).set_body_json(json!({"data": {
+            "input": {"prompt": "hello"}, "output": {"completion": "world", "reasoning": null}
+        }})),
+    )
     .await;
-    let content = client(&server).generations().get_content("gen-1").send().await?;
+    let content = client(&server)
+        .generations()
+        .get_content("gen-1")
+        .send()
+        .await?;
     assert_eq!(content.data.output.completion.as_deref(), Some("world"));
 
     let server = MockServer::start().await;
-    answer(&server, "POST", "/generation/feedback", ResponseTemplate::new(200).set_body_json(json!({"data": {"success": true}}))).await;
-    let request = SubmitGenerationFeedbackRequest::new("gen-1", SubmitGenerationFeedbackRequestCategory::Latency);
-    let reply = client(&server).generations().submit_feedback(request).send().await?;
+    answer(
+        &server,
+        "POST",
+        "/generation/feedback",
+        ResponseTemplate::new(200).set_body_json(json!({"data": {"success": true}})),
+    )
+    .await;
+    let request = SubmitGenerationFeedbackRequest::new(
+        "gen-1",
+        SubmitGenerationFeedbackRequestCategory::Latency,
+    );
+    let reply = client(&server)
+        .generations()
+        .submit_feedback(request)
+        .send()
+        .await?;
     assert!(reply.data.success);
-    assert_eq!(body_of(&only_request(&server).await), json!({"generation_id": "gen-1", "category": "latency"}));
+    assert_eq!(
+        body_of(&only_request(&server).await),
+        json!({"generation_id": "gen-1", "category": "latency"})
+    );
     Ok(())
 }
 

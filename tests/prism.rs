@@ -39,7 +39,12 @@ const NOT_IN_REFERENCE: &[&str] = &["GET /parameters/{author}/{slug}", "POST /co
 fn newer_than_reference(tsv: &str) -> BTreeSet<String> {
     let mut lines = tsv.lines();
     let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
-    let column = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("the TSV has no {name} column"));
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("the TSV has no {name} column"))
+    };
     let (method, path, in_doc) = (column("method"), column("path"), column("in_reference_doc"));
     lines
         .map(|line| line.split('\t').collect::<Vec<_>>())
@@ -87,7 +92,8 @@ const ALLOWED: &[(&str, &str)] = &[
          which the schema requires",
     ),
 ];
-const MODELS_LIST: &str = "the ModelsListResponse example has no `total_count` nor `links`, which the schema requires";
+const MODELS_LIST: &str =
+    "the ModelsListResponse example has no `total_count` nor `links`, which the schema requires";
 
 const UUID: &str = "550e8400-e29b-41d4-a716-446655440000";
 const KEY_HASH: &str = "f01d52606dc8f0a8303a7b5cc3fa07109c2e346cec7c0a16b40de462992ce943";
@@ -548,7 +554,10 @@ fn failure(error: Error) -> Outcome {
         } => Outcome {
             status: Some(status.as_u16()),
             violations: violations(&headers, &[]),
-            decoded: Decoded::Failed(format!("{source}; the body there: {}", around(&body, source.column()))),
+            decoded: Decoded::Failed(format!(
+                "{source}; the body there: {}",
+                around(&body, source.column())
+            )),
         },
         other => Outcome {
             status: other.status().map(|s| s.as_u16()),
@@ -585,12 +594,13 @@ fn violations(headers: &HeaderMap, body: &[u8]) -> Vec<Violation> {
     };
     list.iter()
         .map(|v| {
-            let mut location: Vec<String> = v["location"].as_array().map_or_else(Vec::new, |parts| {
-                parts
-                    .iter()
-                    .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned))
-                    .collect()
-            });
+            let mut location: Vec<String> =
+                v["location"].as_array().map_or_else(Vec::new, |parts| {
+                    parts
+                        .iter()
+                        .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned))
+                        .collect()
+                });
             if from_body {
                 location.insert(0, "request".to_owned());
             }
@@ -610,7 +620,9 @@ fn violations(headers: &HeaderMap, body: &[u8]) -> Vec<Violation> {
 // The documents: which operations each describes.
 // ---------------------------------------------------------------------------------------------
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "patch", "head", "options", "trace",
+];
 
 /// The operations of an OpenAPI document in block YAML, as `METHOD /path`: paths are the
 /// keys at 2 spaces of indent under the top-level `paths:`, methods the keys at 4 under them.
@@ -631,7 +643,10 @@ fn operations(text: &str) -> BTreeSet<String> {
             continue;
         }
         let indent = line.len() - line.trim_start().len();
-        let key = line.trim().strip_suffix(':').map(|k| k.trim_matches(['\'', '"']));
+        let key = line
+            .trim()
+            .strip_suffix(':')
+            .map(|k| k.trim_matches(['\'', '"']));
         match (indent, key) {
             (2, Some(key)) if key.starts_with('/') => path = Some(key.to_owned()),
             (2, _) => path = None,
@@ -800,8 +815,8 @@ async fn every_operation_against_prism_and_the_reference_document() {
             reference.display()
         ));
     };
-    let ours_text =
-        std::fs::read_to_string(root.join("spec/openrouter.yaml")).expect("spec/openrouter.yaml is readable");
+    let ours_text = std::fs::read_to_string(root.join("spec/openrouter.yaml"))
+        .expect("spec/openrouter.yaml is readable");
 
     // Which operations to call: ours that the reference also describes.
     let ours = operations(&ours_text);
@@ -815,18 +830,36 @@ async fn every_operation_against_prism_and_the_reference_document() {
     // Matched by shape: the calls are keyed by the reference's spelling of each path.
     let our_shapes: BTreeSet<String> = ours.iter().map(|op| path_shape(op)).collect();
     let their_shapes: BTreeSet<String> = theirs.iter().map(|op| path_shape(op)).collect();
-    let covered: BTreeSet<String> = theirs.iter().filter(|op| our_shapes.contains(&path_shape(op))).cloned().collect();
-    let skipped: BTreeSet<String> = ours.iter().filter(|op| !their_shapes.contains(&path_shape(op))).cloned().collect();
+    let covered: BTreeSet<String> = theirs
+        .iter()
+        .filter(|op| our_shapes.contains(&path_shape(op)))
+        .cloned()
+        .collect();
+    let skipped: BTreeSet<String> = ours
+        .iter()
+        .filter(|op| !their_shapes.contains(&path_shape(op)))
+        .cloned()
+        .collect();
     let sdk_list = reference.with_file_name("sdk-operations-1.3.84.tsv");
     let Ok(tsv) = std::fs::read_to_string(&sdk_list) else {
-        return missing(&format!("the SDK's operation list is not at {}", sdk_list.display()));
+        return missing(&format!(
+            "the SDK's operation list is not at {}",
+            sdk_list.display()
+        ));
     };
     let newer = newer_than_reference(&tsv);
-    assert_eq!(newer.len(), 42, "the SDK lists 42 operations newer than the published document");
-    let expected: BTreeSet<String> = NOT_IN_REFERENCE.iter().map(|op| (*op).to_owned()).chain(newer).collect();
     assert_eq!(
-        skipped,
-        expected,
+        newer.len(),
+        42,
+        "the SDK lists 42 operations newer than the published document"
+    );
+    let expected: BTreeSet<String> = NOT_IN_REFERENCE
+        .iter()
+        .map(|op| (*op).to_owned())
+        .chain(newer)
+        .collect();
+    assert_eq!(
+        skipped, expected,
         "operations of spec/openrouter.yaml that the reference does not describe"
     );
 
@@ -921,15 +954,24 @@ async fn every_operation_against_prism_and_the_reference_document() {
                 served.columns()
             );
             if !served.is_success() || !served.violations.iter().all(Violation::is_response) {
-                problems.push(format!("{}: without --errors, got {}", name(call), served.columns()));
+                problems.push(format!(
+                    "{}: without --errors, got {}",
+                    name(call),
+                    served.columns()
+                ));
             }
             match &served.decoded {
                 Decoded::Yes(_) => {}
                 Decoded::Failed(why) => {
                     decode_failures += 1;
-                    problems.push(format!("{}: the reference's example did not decode: {why}", name(call)));
+                    problems.push(format!(
+                        "{}: the reference's example did not decode: {why}",
+                        name(call)
+                    ));
                 }
-                Decoded::NotApplicable(why) => problems.push(format!("{}: without --errors: {why}", name(call))),
+                Decoded::NotApplicable(why) => {
+                    problems.push(format!("{}: without --errors: {why}", name(call)))
+                }
             }
             continue;
         }
@@ -941,11 +983,17 @@ async fn every_operation_against_prism_and_the_reference_document() {
         match &outcome.decoded {
             Decoded::Yes(_) if outcome.is_success() => {}
             Decoded::Failed(_) => {} // counted above
-            _ => problems.push(format!("{}: not a decoded success: {}", name(call), outcome.columns())),
+            _ => problems.push(format!(
+                "{}: not a decoded success: {}",
+                name(call),
+                outcome.columns()
+            )),
         }
     }
 
-    println!("\nallow-listed: the reference's example breaks its own schema (Prism with --errors answers 500):");
+    println!(
+        "\nallow-listed: the reference's example breaks its own schema (Prism with --errors answers 500):"
+    );
     for (op, reason) in ALLOWED {
         println!("  {op}: {reason}");
     }

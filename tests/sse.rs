@@ -3,7 +3,9 @@
 
 use bytes::Bytes;
 use futures::{StreamExt, stream};
-use openrouter_generated::{Error, ErrorCode, EventStream, SseDecoder, SseEvent, StreamProtocol, TimeoutPhase};
+use openrouter_generated::{
+    Error, ErrorCode, EventStream, SseDecoder, SseEvent, StreamProtocol, TimeoutPhase,
+};
 use proptest::prelude::*;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -14,7 +16,9 @@ fn decode_chunks(chunks: &[&[u8]]) -> Vec<SseEvent> {
     let mut decoder = SseDecoder::default();
     let mut out = Vec::new();
     for chunk in chunks {
-        decoder.feed(chunk, &mut out).expect("within the size limit");
+        decoder
+            .feed(chunk, &mut out)
+            .expect("within the size limit");
     }
     out
 }
@@ -29,7 +33,8 @@ fn data(events: &[SseEvent]) -> Vec<&str> {
 
 #[test]
 fn keep_alive_comments_are_skipped() {
-    let events = decode(b": OPENROUTER PROCESSING\n\n: OPENROUTER PROCESSING\n\ndata: {\"a\":1}\n\n");
+    let events =
+        decode(b": OPENROUTER PROCESSING\n\n: OPENROUTER PROCESSING\n\ndata: {\"a\":1}\n\n");
     assert_eq!(data(&events), ["{\"a\":1}"]);
 }
 
@@ -54,7 +59,10 @@ fn an_empty_chunk_after_a_trailing_cr_keeps_the_crlf_whole() {
     // Found by the property test: "\r" | "" | "\n" must stay one line end.
     let events = decode_chunks(&[b"event: e\r", b"", b"\ndata: x\r\n\r\n"]);
     assert_eq!(events.len(), 1);
-    assert_eq!((events[0].event.as_deref(), events[0].data.as_str()), (Some("e"), "x"));
+    assert_eq!(
+        (events[0].event.as_deref(), events[0].data.as_str()),
+        (Some("e"), "x")
+    );
 }
 
 #[test]
@@ -70,7 +78,14 @@ fn event_id_and_retry_fields_are_kept() {
     assert_eq!(events[0].id.as_deref(), Some("7"));
     assert_eq!(events[0].retry, Some(1500));
     // The last id carries over; event name and retry do not.
-    assert_eq!((events[1].event.as_deref(), events[1].id.as_deref(), events[1].retry), (None, Some("7"), None));
+    assert_eq!(
+        (
+            events[1].event.as_deref(),
+            events[1].id.as_deref(),
+            events[1].retry
+        ),
+        (None, Some("7"), None)
+    );
 }
 
 #[test]
@@ -101,8 +116,13 @@ fn an_oversized_event_is_an_error() {
     let mut decoder = SseDecoder::new(64);
     let mut out = Vec::new();
     let big = format!("data: {}\n", "x".repeat(100));
-    let error = decoder.feed(big.as_bytes(), &mut out).expect_err("over the cap");
-    assert!(matches!(&error, Error::Stream(m) if m.contains("64 byte")), "{error}");
+    let error = decoder
+        .feed(big.as_bytes(), &mut out)
+        .expect_err("over the cap");
+    assert!(
+        matches!(&error, Error::Stream(m) if m.contains("64 byte")),
+        "{error}"
+    );
     // Events under the cap still pass.
     let mut decoder = SseDecoder::new(64);
     decoder.feed(b"data: small\n\n", &mut out).expect("fits");
@@ -150,13 +170,33 @@ proptest! {
 
 // ---- EventStream --------------------------------------------------------------------------
 
-const CHAT: StreamProtocol = StreamProtocol { done: Some("[DONE]"), terminal: &[] };
-const RESPONSES: StreamProtocol =
-    StreamProtocol { done: None, terminal: &["response.completed", "response.incomplete", "response.failed"] };
+const CHAT: StreamProtocol = StreamProtocol {
+    done: Some("[DONE]"),
+    terminal: &[],
+};
+const RESPONSES: StreamProtocol = StreamProtocol {
+    done: None,
+    terminal: &[
+        "response.completed",
+        "response.incomplete",
+        "response.failed",
+    ],
+};
 
 fn stream_of(chunks: Vec<&'static str>, protocol: StreamProtocol) -> EventStream<Value> {
-    let body = stream::iter(chunks.into_iter().map(|c| Ok::<Bytes, reqwest::Error>(Bytes::from_static(c.as_bytes()))));
-    EventStream::new(body, protocol, StatusCode::OK, HeaderMap::new(), None, 1 << 20)
+    let body = stream::iter(
+        chunks
+            .into_iter()
+            .map(|c| Ok::<Bytes, reqwest::Error>(Bytes::from_static(c.as_bytes()))),
+    );
+    EventStream::new(
+        body,
+        protocol,
+        StatusCode::OK,
+        HeaderMap::new(),
+        None,
+        1 << 20,
+    )
 }
 
 async fn collect(stream: EventStream<Value>) -> Vec<Result<Value, Error>> {
@@ -165,17 +205,33 @@ async fn collect(stream: EventStream<Value>) -> Vec<Result<Value, Error>> {
 
 #[tokio::test]
 async fn done_ends_a_chat_stream() {
-    let items = collect(stream_of(vec!["data: {\"n\":1}\n\n", ": OPENROUTER PROCESSING\n\n", "data: {\"n\":2}\n\ndata: [DONE]\n\n"], CHAT)).await;
+    let items = collect(stream_of(
+        vec![
+            "data: {\"n\":1}\n\n",
+            ": OPENROUTER PROCESSING\n\n",
+            "data: {\"n\":2}\n\ndata: [DONE]\n\n",
+        ],
+        CHAT,
+    ))
+    .await;
     let values: Vec<Value> = items.into_iter().map(|i| i.expect("ok")).collect();
     assert_eq!(values, [json!({"n": 1}), json!({"n": 2})]);
 }
 
 #[tokio::test]
 async fn a_connection_that_drops_before_done_is_an_error() {
-    let items = collect(stream_of(vec!["data: {\"n\":1}\n\n", "data: {\"n\":"], CHAT)).await;
+    let items = collect(stream_of(
+        vec!["data: {\"n\":1}\n\n", "data: {\"n\":"],
+        CHAT,
+    ))
+    .await;
     assert_eq!(items.len(), 2);
     assert!(items[0].is_ok());
-    assert!(matches!(&items[1], Err(Error::Stream(m)) if m.contains("[DONE]")), "{:?}", items[1]);
+    assert!(
+        matches!(&items[1], Err(Error::Stream(m)) if m.contains("[DONE]")),
+        "{:?}",
+        items[1]
+    );
 }
 
 #[tokio::test]
@@ -190,7 +246,9 @@ async fn a_mid_stream_error_chunk_with_an_integer_code_is_an_api_error() {
     ))
     .await;
     assert_eq!(items.len(), 2, "the error ends the stream");
-    let Err(Error::Api(api)) = &items[1] else { panic!("{:?}", items[1]) };
+    let Err(Error::Api(api)) = &items[1] else {
+        panic!("{:?}", items[1])
+    };
     assert_eq!(api.code, Some(ErrorCode::Int(502)));
     assert_eq!(api.message, "Provider disconnected");
     assert_eq!(api.metadata, Some(json!({"p": 1})));
@@ -205,15 +263,25 @@ async fn a_mid_stream_error_with_a_string_code_is_an_api_error() {
         CHAT,
     ))
     .await;
-    let Err(Error::Api(api)) = &items[0] else { panic!("{:?}", items[0]) };
+    let Err(Error::Api(api)) = &items[0] else {
+        panic!("{:?}", items[0])
+    };
     assert_eq!(api.code, Some(ErrorCode::Text("server_error".into())));
     assert_eq!(api.message, "boom");
 }
 
 #[tokio::test]
 async fn finish_reason_error_without_an_error_object_is_an_api_error() {
-    let items = collect(stream_of(vec!["data: {\"choices\":[{\"finish_reason\":\"error\",\"delta\":{}}]}\n\n"], CHAT)).await;
-    assert!(matches!(&items[0], Err(Error::Api(api)) if api.message.contains("finish_reason")), "{:?}", items[0]);
+    let items = collect(stream_of(
+        vec!["data: {\"choices\":[{\"finish_reason\":\"error\",\"delta\":{}}]}\n\n"],
+        CHAT,
+    ))
+    .await;
+    assert!(
+        matches!(&items[0], Err(Error::Api(api)) if api.message.contains("finish_reason")),
+        "{:?}",
+        items[0]
+    );
 }
 
 #[tokio::test]
@@ -227,8 +295,13 @@ async fn an_error_event_of_an_event_family_is_an_api_error() {
     ))
     .await;
     assert!(items[0].is_ok());
-    let Err(Error::Api(api)) = &items[1] else { panic!("{:?}", items[1]) };
-    assert_eq!(api.code, Some(ErrorCode::Text("rate_limit_exceeded".into())));
+    let Err(Error::Api(api)) = &items[1] else {
+        panic!("{:?}", items[1])
+    };
+    assert_eq!(
+        api.code,
+        Some(ErrorCode::Text("rate_limit_exceeded".into()))
+    );
     assert_eq!(api.message, "slow down");
     // Anthropic's shape: {"type":"error","error":{"type":...,"message":...}}.
     let items = collect(stream_of(
@@ -236,7 +309,9 @@ async fn an_error_event_of_an_event_family_is_an_api_error() {
         StreamProtocol { done: None, terminal: &["message_stop"] },
     ))
     .await;
-    let Err(Error::Api(api)) = &items[0] else { panic!("{:?}", items[0]) };
+    let Err(Error::Api(api)) = &items[0] else {
+        panic!("{:?}", items[0])
+    };
     assert_eq!(api.code, Some(ErrorCode::Text("overloaded_error".into())));
     assert_eq!(api.message, "Overloaded");
 }
@@ -254,32 +329,59 @@ async fn a_terminal_event_completes_an_event_family_and_unknown_events_pass() {
     assert_eq!(items.len(), 2);
     assert!(items.iter().all(Result::is_ok));
     // Without the terminal event the same stream is incomplete.
-    let items = collect(stream_of(vec!["data: {\"type\":\"response.output_text.delta\"}\n\n"], RESPONSES)).await;
-    assert!(matches!(&items[1], Err(Error::Stream(m)) if m.contains("response.completed")), "{:?}", items[1]);
+    let items = collect(stream_of(
+        vec!["data: {\"type\":\"response.output_text.delta\"}\n\n"],
+        RESPONSES,
+    ))
+    .await;
+    assert!(
+        matches!(&items[1], Err(Error::Stream(m)) if m.contains("response.completed")),
+        "{:?}",
+        items[1]
+    );
 }
 
 #[tokio::test]
 async fn an_event_that_is_not_json_is_a_decode_error_keeping_the_data() {
     let items = collect(stream_of(vec!["data: not json\n\n"], CHAT)).await;
-    let Err(Error::Decode { body, .. }) = &items[0] else { panic!("{:?}", items[0]) };
+    let Err(Error::Decode { body, .. }) = &items[0] else {
+        panic!("{:?}", items[0])
+    };
     assert_eq!(&body[..], b"not json");
     assert_eq!(items.len(), 1);
 }
 
 #[tokio::test]
 async fn an_oversized_event_ends_the_stream_with_an_error() {
-    let body = stream::iter(vec![Ok::<Bytes, reqwest::Error>(Bytes::from(format!("data: {}\n\n", "x".repeat(200))))]);
-    let stream: EventStream<Value> = EventStream::new(body, CHAT, StatusCode::OK, HeaderMap::new(), None, 100);
+    let body = stream::iter(vec![Ok::<Bytes, reqwest::Error>(Bytes::from(format!(
+        "data: {}\n\n",
+        "x".repeat(200)
+    )))]);
+    let stream: EventStream<Value> =
+        EventStream::new(body, CHAT, StatusCode::OK, HeaderMap::new(), None, 100);
     let items: Vec<_> = stream.collect().await;
     assert_eq!(items.len(), 1);
-    assert!(matches!(&items[0], Err(Error::Stream(m)) if m.contains("100 byte")), "{:?}", items[0]);
+    assert!(
+        matches!(&items[0], Err(Error::Stream(m)) if m.contains("100 byte")),
+        "{:?}",
+        items[0]
+    );
 }
 
 #[tokio::test]
 async fn the_idle_timeout_ends_a_silent_stream() {
-    let body = stream::iter(vec![Ok::<Bytes, reqwest::Error>(Bytes::from_static(b"data: {\"n\":1}\n\n"))]).chain(stream::pending());
-    let stream: EventStream<Value> =
-        EventStream::new(body, CHAT, StatusCode::OK, HeaderMap::new(), Some(Duration::from_millis(50)), 1 << 20);
+    let body = stream::iter(vec![Ok::<Bytes, reqwest::Error>(Bytes::from_static(
+        b"data: {\"n\":1}\n\n",
+    ))])
+    .chain(stream::pending());
+    let stream: EventStream<Value> = EventStream::new(
+        body,
+        CHAT,
+        StatusCode::OK,
+        HeaderMap::new(),
+        Some(Duration::from_millis(50)),
+        1 << 20,
+    );
     let items: Vec<_> = stream.collect().await;
     assert_eq!(items.len(), 2);
     assert!(

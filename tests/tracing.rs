@@ -23,7 +23,10 @@ struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl std::io::Write for Captured {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("not poisoned").extend_from_slice(bytes);
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .extend_from_slice(bytes);
         Ok(bytes.len())
     }
 
@@ -48,24 +51,34 @@ async fn calls_and_streams_are_traced_without_secrets_or_bodies() {
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_ansi(false)
         .finish();
-    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this binary");
+    tracing::subscriber::set_global_default(subscriber)
+        .expect("the only subscriber of this binary");
 
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/embeddings"))
-        .respond_with(ResponseTemplate::new(429).set_body_string(r#"{"error":{"code":429,"message":"secret-body-text"}}"#))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .set_body_string(r#"{"error":{"code":429,"message":"secret-body-text"}}"#),
+        )
         .up_to_n_times(1)
         .mount(&server)
         .await;
     Mock::given(method("POST"))
         .and(path("/embeddings"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"object":"list","model":"m","data":[]}"#))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(r#"{"object":"list","model":"m","data":[]}"#),
+        )
         .mount(&server)
         .await;
     let chunk = r#"{"id":"gen-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"secret-answer"},"finish_reason":null}]}"#;
     Mock::given(method("POST"))
         .and(path("/chat/completions"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(format!("data: {chunk}\n\ndata: [DONE]\n\n"), "text/event-stream"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            format!("data: {chunk}\n\ndata: [DONE]\n\n"),
+            "text/event-stream",
+        ))
         .mount(&server)
         .await;
 
@@ -76,7 +89,12 @@ async fn calls_and_streams_are_traced_without_secrets_or_bodies() {
         .build()
         .expect("builds");
     let request = EmbeddingsRequest::new(EmbeddingsInput::String("secret-input".into()), "m");
-    client.embeddings().create(request).send().await.expect("the retry succeeds");
+    client
+        .embeddings()
+        .create(request)
+        .send()
+        .await
+        .expect("the retry succeeds");
     let stream = client
         .chat()
         .create(ChatRequest::new([ChatMessage::user("secret-question")]))
@@ -99,9 +117,19 @@ async fn calls_and_streams_are_traced_without_secrets_or_bodies() {
         "operation=\"createChatCompletion\"",
         "stream ended events=1 outcome=complete",
     ] {
-        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
     }
-    for secret in [API_KEY, "Bearer", "secret-body-text", "secret-input", "secret-question", "secret-answer"] {
+    for secret in [
+        API_KEY,
+        "Bearer",
+        "secret-body-text",
+        "secret-input",
+        "secret-question",
+        "secret-answer",
+    ] {
         assert!(!text.contains(secret), "{secret:?} leaked into:\n{text}");
     }
 }

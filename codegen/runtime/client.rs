@@ -87,12 +87,20 @@ impl Client {
 
     /// Sends a request, retrying as the policy allows, and reads the body (within the call's
     /// timeout and size cap); a non-2xx answer becomes `Error::Api`.
-    pub(crate) async fn execute(&self, spec: RequestSpec, options: RequestOptions) -> Result<RawResponse> {
+    pub(crate) async fn execute(
+        &self,
+        spec: RequestSpec,
+        options: RequestOptions,
+    ) -> Result<RawResponse> {
         let (response, deadline, _span) = self.send(spec, &options).await?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = read_body(response, self.max_response_size(&options), deadline).await?;
-        Ok(RawResponse { status, headers, body })
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+        })
     }
 
     /// Sends a streaming request: once the answer's status is a success and its content type
@@ -119,7 +127,11 @@ impl Client {
             Some(other) => {
                 let json = is_json(other);
                 let body = read_body(response, self.max_response_size(&options), deadline).await?;
-                let raw = RawResponse { status, headers, body };
+                let raw = RawResponse {
+                    status,
+                    headers,
+                    body,
+                };
                 if json {
                     if let Some(api) = raw.error_envelope() {
                         return Err(api.into());
@@ -132,7 +144,15 @@ impl Client {
                 )));
             }
         }
-        Ok(EventStream::new(response.bytes_stream(), protocol, status, headers, Some(idle), max_event_size).traced(span))
+        Ok(EventStream::new(
+            response.bytes_stream(),
+            protocol,
+            status,
+            headers,
+            Some(idle),
+            max_event_size,
+        )
+        .traced(span))
     }
 
     /// Sends a request whose answer is binary: the body is handed over unread, as a stream of
@@ -149,7 +169,11 @@ impl Client {
         let headers = response.headers().clone();
         let stream = if media_type(&headers).is_some_and(|t| is_json(&t)) {
             let body = read_body(response, self.max_response_size(&options), deadline).await?;
-            let raw = RawResponse { status, headers: headers.clone(), body };
+            let raw = RawResponse {
+                status,
+                headers: headers.clone(),
+                body,
+            };
             if let Some(api) = raw.error_envelope() {
                 return Err(api.into());
             }
@@ -161,12 +185,18 @@ impl Client {
     }
 
     fn max_response_size(&self, options: &RequestOptions) -> usize {
-        options.max_response_size.unwrap_or(self.inner.max_response_size)
+        options
+            .max_response_size
+            .unwrap_or(self.inner.max_response_size)
     }
 
     /// Sends with retries and returns the first success response, its body unread, with the
     /// deadline of the attempt that got it and the call's tracing span.
-    async fn send(&self, spec: RequestSpec, options: &RequestOptions) -> Result<(reqwest::Response, Deadline, trace::CallSpan)> {
+    async fn send(
+        &self,
+        spec: RequestSpec,
+        options: &RequestOptions,
+    ) -> Result<(reqwest::Response, Deadline, trace::CallSpan)> {
         if let Some(error) = spec.error {
             return Err(error);
         }
@@ -176,13 +206,29 @@ impl Client {
         // `Url` would drop `.`/`..` segments and an empty one would change the route: a path
         // parameter like that would silently reach another endpoint. A control character
         // would be dropped or percent-encoded out of sight: refuse it too.
-        if let Some(bad) = spec.segments.iter().find(|s| s.is_empty() || *s == "." || *s == "..") {
-            return Err(Error::InvalidRequest(format!("path parameter {bad:?} cannot be sent safely")));
+        if let Some(bad) = spec
+            .segments
+            .iter()
+            .find(|s| s.is_empty() || *s == "." || *s == "..")
+        {
+            return Err(Error::InvalidRequest(format!(
+                "path parameter {bad:?} cannot be sent safely"
+            )));
         }
-        if let Some(bad) = spec.segments.iter().find(|s| s.chars().any(char::is_control)) {
-            return Err(Error::InvalidRequest(format!("path parameter {bad:?} contains a control character")));
+        if let Some(bad) = spec
+            .segments
+            .iter()
+            .find(|s| s.chars().any(char::is_control))
+        {
+            return Err(Error::InvalidRequest(format!(
+                "path parameter {bad:?} contains a control character"
+            )));
         }
-        if let Some((name, value)) = spec.query.iter().find(|(n, v)| n.chars().chain(v.chars()).any(char::is_control)) {
+        if let Some((name, value)) = spec
+            .query
+            .iter()
+            .find(|(n, v)| n.chars().chain(v.chars()).any(char::is_control))
+        {
             return Err(Error::InvalidRequest(format!(
                 "query parameter {name:?} = {value:?} contains a control character"
             )));
@@ -194,7 +240,12 @@ impl Client {
             crate::request::Server::SameHost(path) => server_on_host(&self.inner.base_url, path),
         };
         url.path_segments_mut()
-            .map_err(|()| Error::Config(format!("base URL {} cannot take a path", self.inner.base_url)))?
+            .map_err(|()| {
+                Error::Config(format!(
+                    "base URL {} cannot take a path",
+                    self.inner.base_url
+                ))
+            })?
             .pop_if_empty()
             .extend(spec.segments.iter());
         if !spec.query.is_empty() {
@@ -208,8 +259,13 @@ impl Client {
         merge(&mut headers, &spec.headers);
         merge(&mut headers, &options.headers);
         // `HeaderValue` admits a tab; a value with any control character is refused.
-        if let Some((name, _)) = headers.iter().find(|(_, v)| v.as_bytes().iter().any(|b| b.is_ascii_control())) {
-            return Err(Error::InvalidRequest(format!("the value of header {name} contains a control character")));
+        if let Some((name, _)) = headers
+            .iter()
+            .find(|(_, v)| v.as_bytes().iter().any(|b| b.is_ascii_control()))
+        {
+            return Err(Error::InvalidRequest(format!(
+                "the value of header {name} contains a control character"
+            )));
         }
 
         let policy = options.retry.as_ref().unwrap_or(&self.inner.retry);
@@ -231,10 +287,14 @@ impl Client {
             if let Some(form) = spec.form().await? {
                 request = request.multipart(form);
             }
-            let deadline = Deadline { at: tokio::time::Instant::now() + limit, timeout: limit };
+            let deadline = Deadline {
+                at: tokio::time::Instant::now() + limit,
+                timeout: limit,
+            };
             // A body read from a one-shot stream cannot be sent twice.
             let retries_left = attempt < policy.max_retries() && spec.replayable();
-            let (failure, retry) = match tokio::time::timeout_at(deadline.at, request.send()).await {
+            let (failure, retry) = match tokio::time::timeout_at(deadline.at, request.send()).await
+            {
                 Ok(Ok(response)) => {
                     let status = response.status();
                     if status.is_success() {
@@ -251,8 +311,14 @@ impl Client {
                     }
                     trace::finished(&span, attempt, Some(status.as_u16()), started.elapsed());
                     let headers = response.headers().clone();
-                    let body = read_body(response, self.max_response_size(options), deadline).await?;
-                    return Err(RawResponse { status, headers, body }.into_error());
+                    let body =
+                        read_body(response, self.max_response_size(options), deadline).await?;
+                    return Err(RawResponse {
+                        status,
+                        headers,
+                        body,
+                    }
+                    .into_error());
                 }
                 Ok(Err(error)) => {
                     let retry = retries_left && policy.retry_transport(&error, idempotent);
@@ -260,7 +326,13 @@ impl Client {
                 }
                 Err(_elapsed) => {
                     let retry = retries_left && policy.retry_timeout(idempotent);
-                    (Error::Timeout { phase: TimeoutPhase::Head, limit }, retry)
+                    (
+                        Error::Timeout {
+                            phase: TimeoutPhase::Head,
+                            limit,
+                        },
+                        retry,
+                    )
                 }
             };
             if !retry {
@@ -285,7 +357,10 @@ fn server_on_host(base: &reqwest::Url, path: &str) -> reqwest::Url {
         .unwrap_or_default();
     let mut url = base.clone();
     let current = base.path().trim_end_matches('/');
-    let kept = current.strip_suffix(default_path.as_str()).filter(|_| !default_path.is_empty()).unwrap_or(current);
+    let kept = current
+        .strip_suffix(default_path.as_str())
+        .filter(|_| !default_path.is_empty())
+        .unwrap_or(current);
     url.set_path(&format!("{kept}{}", path.trim_end_matches('/')));
     url
 }
@@ -294,7 +369,14 @@ fn server_on_host(base: &reqwest::Url, path: &str) -> reqwest::Url {
 #[cfg(any(feature = "__sse", feature = "__download"))]
 fn media_type(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(reqwest::header::CONTENT_TYPE)?.to_str().ok()?;
-    Some(value.split(';').next().unwrap_or(value).trim().to_ascii_lowercase())
+    Some(
+        value
+            .split(';')
+            .next()
+            .unwrap_or(value)
+            .trim()
+            .to_ascii_lowercase(),
+    )
 }
 
 /// Whether a media type is JSON (`application/json`, `application/problem+json`).
@@ -312,14 +394,20 @@ pub(crate) struct Deadline {
 
 /// Reads a whole body, failing once it passes `limit` bytes (before reading it when the
 /// `Content-Length` says so) or when `deadline` passes.
-async fn read_body(mut response: reqwest::Response, limit: usize, deadline: Deadline) -> Result<bytes::Bytes> {
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: usize,
+    deadline: Deadline,
+) -> Result<bytes::Bytes> {
     let status = response.status();
     let too_large = |response: &reqwest::Response| Error::ResponseTooLarge {
         status,
         headers: Box::new(response.headers().clone()),
         limit,
     };
-    let declared = response.content_length().and_then(|n| usize::try_from(n).ok());
+    let declared = response
+        .content_length()
+        .and_then(|n| usize::try_from(n).ok());
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large(&response));
     }
@@ -329,7 +417,12 @@ async fn read_body(mut response: reqwest::Response, limit: usize, deadline: Dead
             Ok(Ok(Some(chunk))) => chunk,
             Ok(Ok(None)) => return Ok(body.into()),
             Ok(Err(error)) => return Err(Error::Transport(error.without_url())),
-            Err(_elapsed) => return Err(Error::Timeout { phase: TimeoutPhase::Body, limit: deadline.timeout }),
+            Err(_elapsed) => {
+                return Err(Error::Timeout {
+                    phase: TimeoutPhase::Body,
+                    limit: deadline.timeout,
+                });
+            }
         };
         if body.len() + chunk.len() > limit {
             return Err(too_large(&response));
@@ -493,13 +586,15 @@ impl ClientBuilder {
         let base_url = reqwest::Url::parse(base)
             .map_err(|e| Error::Config(format!("invalid base URL {base:?}: {e}")))?;
         if base_url.cannot_be_a_base() {
-            return Err(Error::Config(format!("base URL {base:?} cannot take a path")));
+            return Err(Error::Config(format!(
+                "base URL {base:?} cannot take a path"
+            )));
         }
 
         let mut headers = HeaderMap::new();
-        let agent = self
-            .user_agent
-            .unwrap_or_else(|| concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned());
+        let agent = self.user_agent.unwrap_or_else(|| {
+            concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned()
+        });
         let mut set = |name: &str, value: &str| -> Result<()> {
             let header = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::Config(format!("invalid header name {name:?}")))?;
@@ -521,14 +616,23 @@ impl ClientBuilder {
         for (name, value) in &self.headers {
             set(name, value)?;
         }
-        if let Some((name, _)) = headers.iter().find(|(_, v)| v.as_bytes().iter().any(|b| b.is_ascii_control())) {
-            return Err(Error::Config(format!("the value of header {name} contains a control character")));
+        if let Some((name, _)) = headers
+            .iter()
+            .find(|(_, v)| v.as_bytes().iter().any(|b| b.is_ascii_control()))
+        {
+            return Err(Error::Config(format!(
+                "the value of header {name} contains a control character"
+            )));
         }
 
         let auth = match self.api_key {
             Some(key) => {
-                let mut value = HeaderValue::from_str(&format!("Bearer {}", key.trim()))
-                    .map_err(|_| Error::Config("the API key contains characters a header cannot carry".into()))?;
+                let mut value =
+                    HeaderValue::from_str(&format!("Bearer {}", key.trim())).map_err(|_| {
+                        Error::Config(
+                            "the API key contains characters a header cannot carry".into(),
+                        )
+                    })?;
                 value.set_sensitive(true);
                 Some(value)
             }

@@ -39,10 +39,16 @@ impl RequestOptions {
     /// Adds a header (replacing a client header of the same name). An invalid name or value
     /// makes the call fail with `Error::InvalidRequest` before anything is sent.
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
             (Ok(name), Ok(mut value)) => {
                 // Credentials given per call stay out of `Debug` output, like the client's key.
-                if matches!(name.as_str(), "authorization" | "proxy-authorization" | "cookie" | "x-api-key") {
+                if matches!(
+                    name.as_str(),
+                    "authorization" | "proxy-authorization" | "cookie" | "x-api-key"
+                ) {
                     value.set_sensitive(true);
                 }
                 self.headers.insert(name, value);
@@ -68,7 +74,10 @@ impl RequestOptions {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let joined: Vec<String> = categories.into_iter().map(|c| c.as_ref().to_owned()).collect();
+        let joined: Vec<String> = categories
+            .into_iter()
+            .map(|c| c.as_ref().to_owned())
+            .collect();
         self.header(APP_CATEGORIES, &joined.join(","))
     }
 
@@ -172,7 +181,8 @@ impl RetryPolicy {
     }
 
     pub(crate) fn retry_transport(&self, error: &reqwest::Error, idempotent: bool) -> bool {
-        error.is_connect() || (idempotent && (error.is_timeout() || error.is_request() || error.is_body()))
+        error.is_connect()
+            || (idempotent && (error.is_timeout() || error.is_request() || error.is_body()))
     }
 
     pub(crate) fn retry_timeout(&self, idempotent: bool) -> bool {
@@ -185,7 +195,10 @@ impl RetryPolicy {
             return wait.min(self.max_backoff);
         }
         let factor = 2u32.saturating_pow(attempt.min(16));
-        let base = self.initial_backoff.saturating_mul(factor).min(self.max_backoff);
+        let base = self
+            .initial_backoff
+            .saturating_mul(factor)
+            .min(self.max_backoff);
         // Jitter between 75% and 100% of the computed wait keeps clients from retrying in step.
         base.mul_f64(0.75 + fastrand::f64() * 0.25)
     }
@@ -194,6 +207,8 @@ impl RetryPolicy {
 /// Whether sending the request twice has the effect of sending it once: an idempotent method,
 /// or any request with an `Idempotency-Key` header.
 pub(crate) fn is_idempotent(method: &Method, headers: &reqwest::header::HeaderMap) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS)
-        || headers.contains_key("idempotency-key")
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+    ) || headers.contains_key("idempotency-key")
 }

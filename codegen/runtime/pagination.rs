@@ -49,7 +49,9 @@ pub struct Paginator<P, T> {
 
 impl<P, T> std::fmt::Debug for Paginator<P, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Paginator").field("start", &self.start).finish_non_exhaustive()
+        f.debug_struct("Paginator")
+            .field("start", &self.start)
+            .finish_non_exhaustive()
     }
 }
 
@@ -81,7 +83,9 @@ impl<P: Send + 'static, T: Send + 'static> Paginator<P, T> {
                 Position::Cursor(_) => fetch(0),
             }),
             next: Arc::new(move |page, position, count| {
-                let Position::Offset(offset) = position else { return Ok(None) };
+                let Position::Offset(offset) = position else {
+                    return Ok(None);
+                };
                 let count = i64::try_from(count).unwrap_or(i64::MAX);
                 let short = match more {
                     Some(more) => !more(page),
@@ -118,12 +122,14 @@ impl<P: Send + 'static, T: Send + 'static> Paginator<P, T> {
                     NextPage::Cursor(_) | NextPage::End => return Ok(None),
                     NextPage::Missing => {
                         return Err(Error::Paging(
-                            "the page says more items follow but gives no cursor to ask for them".to_owned(),
+                            "the page says more items follow but gives no cursor to ask for them"
+                                .to_owned(),
                         ));
                     }
                 };
                 // A server that names the page it just gave would loop forever.
-                let same = matches!(position, Position::Cursor(Some(current)) if *current == cursor);
+                let same =
+                    matches!(position, Position::Cursor(Some(current)) if *current == cursor);
                 Ok((!same).then_some(Position::Cursor(Some(cursor))))
             }),
             len,
@@ -159,7 +165,9 @@ impl<P: Send + 'static, T: Send + 'static> Paginator<P, T> {
             Ok(Some((page, state)))
         });
         let len = self.len;
-        pages.try_filter(move |page| std::future::ready(len(page) > 0)).boxed()
+        pages
+            .try_filter(move |page| std::future::ready(len(page) > 0))
+            .boxed()
     }
 
     /// Every item of every page, in order (boxed, like [`pages`](Self::pages)).
@@ -179,6 +187,8 @@ impl<P: Send + 'static, T: Send + 'static> Paginator<P, T> {
     /// Fetches every page and counts the items.
     pub async fn count_items(self) -> Result<usize> {
         let len = self.len;
-        self.pages().try_fold(0usize, move |n, page| async move { Ok(n + len(&page)) }).await
+        self.pages()
+            .try_fold(0usize, move |n, page| async move { Ok(n + len(&page)) })
+            .await
     }
 }

@@ -47,7 +47,10 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a property name")
             }
-            fn visit_borrowed_str<E: serde::de::Error>(self, value: &'de str) -> Result<Key<'de>, E> {
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                value: &'de str,
+            ) -> Result<Key<'de>, E> {
                 Ok(Key(std::borrow::Cow::Borrowed(value)))
             }
             fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key<'de>, E> {
@@ -181,7 +184,11 @@ pub trait MultipartBody {
 
 /// Adds a file part, when there is a file.
 #[cfg(feature = "__multipart")]
-pub fn push_file(parts: &mut Vec<(&'static str, PartValue)>, name: &'static str, file: Option<&crate::Upload>) {
+pub fn push_file(
+    parts: &mut Vec<(&'static str, PartValue)>,
+    name: &'static str,
+    file: Option<&crate::Upload>,
+) {
     if let Some(file) = file {
         parts.push((name, PartValue::File(file.clone())));
     }
@@ -189,7 +196,11 @@ pub fn push_file(parts: &mut Vec<(&'static str, PartValue)>, name: &'static str,
 
 /// Adds the text parts of a field: one per array item, JSON text for objects.
 #[cfg(feature = "__multipart")]
-pub fn push_text<T: Serialize + ?Sized>(parts: &mut Vec<(&'static str, PartValue)>, name: &'static str, value: &T) {
+pub fn push_text<T: Serialize + ?Sized>(
+    parts: &mut Vec<(&'static str, PartValue)>,
+    name: &'static str,
+    value: &T,
+) {
     fn push(parts: &mut Vec<(&'static str, PartValue)>, name: &'static str, value: Value) {
         match value {
             Value::Null => {}

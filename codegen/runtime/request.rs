@@ -63,7 +63,11 @@ fn texts(value: &Value) -> std::result::Result<Vec<String>, String> {
 }
 
 impl RequestSpec {
-    pub(crate) fn new(method: Method, operation: (&'static str, &'static str), segments: Vec<String>) -> Self {
+    pub(crate) fn new(
+        method: Method,
+        operation: (&'static str, &'static str),
+        segments: Vec<String>,
+    ) -> Self {
         Self {
             method,
             operation,
@@ -86,7 +90,10 @@ impl RequestSpec {
     }
 
     fn values<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Vec<String> {
-        match serde_json::to_value(value).map_err(|e| e.to_string()).and_then(|v| texts(&v)) {
+        match serde_json::to_value(value)
+            .map_err(|e| e.to_string())
+            .and_then(|v| texts(&v))
+        {
             Ok(values) => values,
             Err(message) => {
                 self.fail(format!("parameter {name:?}: {message}"));
@@ -108,7 +115,10 @@ impl RequestSpec {
         if values.is_empty() {
             return;
         }
-        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&values.join(","))) {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&values.join(",")),
+        ) {
             (Ok(name), Ok(value)) => {
                 self.headers.insert(name, value);
             }
@@ -140,7 +150,8 @@ impl RequestSpec {
             }
         }
         // `Url` writes a query with the form-urlencoded rules, which are those of this body.
-        let mut encoder = reqwest::Url::parse("http://form.invalid/").expect("a constant URL parses");
+        let mut encoder =
+            reqwest::Url::parse("http://form.invalid/").expect("a constant URL parses");
         encoder.query_pairs_mut().extend_pairs(pairs);
         let text = encoder.query().unwrap_or_default().to_owned();
         self.raw("application/x-www-form-urlencoded", text.into());
@@ -223,7 +234,9 @@ impl RawResponse {
     /// `Error::Api` (streaming endpoints report late failures this way).
     pub(crate) fn json_checked<T: DeserializeOwned>(self) -> Result<ResponseValue<T>> {
         if let Ok(value) = serde_json::from_slice::<Value>(&self.body) {
-            if let Some(api) = crate::error::in_band_error(&value, self.status, &self.headers, &self.body) {
+            if let Some(api) =
+                crate::error::in_band_error(&value, self.status, &self.headers, &self.body)
+            {
                 return Err(api.into());
             }
         }
@@ -246,13 +259,21 @@ impl RawResponse {
             return None;
         }
         serde_json::from_slice::<Envelope>(&self.body).ok()?;
-        Some(ApiError::from_parts(self.status, self.headers.clone(), self.body.clone()))
+        Some(ApiError::from_parts(
+            self.status,
+            self.headers.clone(),
+            self.body.clone(),
+        ))
     }
 
     /// The start of the body as text, for error messages.
     pub(crate) fn snippet(&self) -> String {
         let text = String::from_utf8_lossy(&self.body[..self.body.len().min(200)]).into_owned();
-        if self.body.len() > 200 { format!("{text}...") } else { text }
+        if self.body.len() > 200 {
+            format!("{text}...")
+        } else {
+            text
+        }
     }
 
     /// The body as text (invalid UTF-8 replaced).

@@ -15,7 +15,11 @@ pub struct ResponseValue<T> {
 
 impl<T> ResponseValue<T> {
     pub(crate) fn new(value: T, status: StatusCode, headers: HeaderMap) -> Self {
-        Self { value, status, headers }
+        Self {
+            value,
+            status,
+            headers,
+        }
     }
 
     /// The decoded body.

@@ -32,7 +32,11 @@ enum Source {
 
 impl Upload {
     /// A file from its bytes, name (`report.pdf`) and media type (`application/pdf`).
-    pub fn new(data: impl Into<Bytes>, file_name: impl Into<String>, mime_type: impl Into<String>) -> Self {
+    pub fn new(
+        data: impl Into<Bytes>,
+        file_name: impl Into<String>,
+        mime_type: impl Into<String>,
+    ) -> Self {
         Self {
             source: Source::Bytes(data.into()),
             file_name: file_name.into(),
@@ -45,7 +49,10 @@ impl Upload {
     /// so a missing file is an `Error::Io` from `send`.
     pub fn from_path(path: impl Into<PathBuf>, mime_type: impl Into<String>) -> Self {
         let path = path.into();
-        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         Self {
             source: Source::Path(path),
             file_name,
@@ -55,14 +62,22 @@ impl Upload {
 
     /// A file whose bytes come from a stream, sent once: a call with a streamed upload is not
     /// retried. Give `length` when known (servers may need a `Content-Length` per part).
-    pub fn from_stream<S, E>(stream: S, length: Option<u64>, file_name: impl Into<String>, mime_type: impl Into<String>) -> Self
+    pub fn from_stream<S, E>(
+        stream: S,
+        length: Option<u64>,
+        file_name: impl Into<String>,
+        mime_type: impl Into<String>,
+    ) -> Self
     where
         S: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
         E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
     {
         let body = reqwest::Body::wrap_stream(stream.map_err(Into::into));
         Self {
-            source: Source::Stream { body: Arc::new(Mutex::new(Some(body))), length },
+            source: Source::Stream {
+                body: Arc::new(Mutex::new(Some(body))),
+                length,
+            },
             file_name: file_name.into(),
             mime_type: mime_type.into(),
         }
@@ -108,17 +123,24 @@ impl Upload {
     /// The multipart part for one attempt.
     pub(crate) async fn part(&self) -> Result<reqwest::multipart::Part> {
         let part = match &self.source {
-            Source::Bytes(data) => {
-                reqwest::multipart::Part::stream_with_length(reqwest::Body::from(data.clone()), data.len() as u64)
-            }
+            Source::Bytes(data) => reqwest::multipart::Part::stream_with_length(
+                reqwest::Body::from(data.clone()),
+                data.len() as u64,
+            ),
             Source::Path(path) => {
                 let file = tokio::fs::File::open(path)
                     .await
-                    .map_err(|source| Error::Io { path: path.clone(), source })?;
+                    .map_err(|source| Error::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
                 let length = file
                     .metadata()
                     .await
-                    .map_err(|source| Error::Io { path: path.clone(), source })?
+                    .map_err(|source| Error::Io {
+                        path: path.clone(),
+                        source,
+                    })?
                     .len();
                 reqwest::multipart::Part::stream_with_length(reqwest::Body::from(file), length)
             }
@@ -161,7 +183,8 @@ impl Eq for Upload {}
 impl fmt::Debug for Upload {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = f.debug_struct("Upload");
-        out.field("file_name", &self.file_name).field("mime_type", &self.mime_type);
+        out.field("file_name", &self.file_name)
+            .field("mime_type", &self.mime_type);
         match &self.source {
             Source::Bytes(data) => out.field("len", &data.len()),
             Source::Path(path) => out.field("path", path),
@@ -173,15 +196,24 @@ impl fmt::Debug for Upload {
 
 /// In JSON (which never carries it to the server) an upload is written as its file name.
 impl serde::Serialize for Upload {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.file_name)
     }
 }
 
 /// Read back from JSON, an upload has its file name and no bytes.
 impl<'de> serde::Deserialize<'de> for Upload {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
         let file_name = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::new(Bytes::new(), file_name, "application/octet-stream"))
+        Ok(Self::new(
+            Bytes::new(),
+            file_name,
+            "application/octet-stream",
+        ))
     }
 }

@@ -49,7 +49,11 @@ impl WaitOptions {
 
     /// How much each pause grows over the one before (at least 1).
     pub fn multiplier(mut self, multiplier: f64) -> Self {
-        self.multiplier = if multiplier.is_finite() { multiplier.max(1.0) } else { 1.0 };
+        self.multiplier = if multiplier.is_finite() {
+            multiplier.max(1.0)
+        } else {
+            1.0
+        };
         self
     }
 
@@ -66,13 +70,20 @@ impl WaitOptions {
 pub enum JobState {
     Running,
     Succeeded,
-    Failed { status: String, message: Option<String> },
+    Failed {
+        status: String,
+        message: Option<String>,
+    },
 }
 
 /// Polls `fetch` until `state` says the job is over: its last state on success,
 /// `Error::JobFailed` (holding the last state) on failure, `Error::Timeout` past the limit.
 #[doc(hidden)]
-pub async fn poll<T, F, Fut>(options: WaitOptions, mut fetch: F, state: fn(&T) -> JobState) -> Result<T>
+pub async fn poll<T, F, Fut>(
+    options: WaitOptions,
+    mut fetch: F,
+    state: fn(&T) -> JobState,
+) -> Result<T>
 where
     T: Send + Sync + 'static,
     F: FnMut() -> Fut,
@@ -83,17 +94,29 @@ where
     loop {
         let job = match tokio::time::timeout_at(deadline, fetch()).await {
             Ok(job) => job?,
-            Err(_elapsed) => return Err(Error::Timeout { phase: TimeoutPhase::Job, limit: options.timeout }),
+            Err(_elapsed) => {
+                return Err(Error::Timeout {
+                    phase: TimeoutPhase::Job,
+                    limit: options.timeout,
+                });
+            }
         };
         match state(&job) {
             JobState::Succeeded => return Ok(job),
             JobState::Failed { status, message } => {
-                return Err(Error::JobFailed { status, message, job: Box::new(job) });
+                return Err(Error::JobFailed {
+                    status,
+                    message,
+                    job: Box::new(job),
+                });
             }
             JobState::Running => {}
         }
         if tokio::time::Instant::now() + pause >= deadline {
-            return Err(Error::Timeout { phase: TimeoutPhase::Job, limit: options.timeout });
+            return Err(Error::Timeout {
+                phase: TimeoutPhase::Job,
+                limit: options.timeout,
+            });
         }
         tokio::time::sleep(pause).await;
         pause = pause.mul_f64(options.multiplier).min(options.max_interval);

@@ -231,7 +231,12 @@ pub enum PageStyle {
     /// the largest offset the document allows (the walk stops before passing it).
     /// `has_more`: Rust name of a boolean response field that says whether pages follow (then
     /// it, not the page's length, decides).
-    Offset { offset: String, limit: Option<String>, max_offset: Option<i64>, has_more: Option<String> },
+    Offset {
+        offset: String,
+        limit: Option<String>,
+        max_offset: Option<i64>,
+        has_more: Option<String>,
+    },
     /// A cursor query parameter that takes a text the previous page gave.
     Cursor {
         /// Rust name of the cursor parameter.
@@ -365,19 +370,27 @@ pub const MAX_NEW_ARGS: usize = 3;
 /// Whether a type is a one-value enum (a tag whose only documented value is its default).
 pub fn is_constant(types: &std::collections::BTreeMap<String, TypeDef>, t: &TypeRef) -> bool {
     match t {
-        TypeRef::Named(name) => matches!(types.get(name).map(|d| &d.shape), Some(Shape::Enum { values }) if values.len() == 1),
+        TypeRef::Named(name) => {
+            matches!(types.get(name).map(|d| &d.shape), Some(Shape::Enum { values }) if values.len() == 1)
+        }
         _ => false,
     }
 }
 
 /// The arguments `new` of a struct takes: its required fields, except one-value enums (tags
 /// with only one possible value).
-pub fn constructor_arity(types: &std::collections::BTreeMap<String, TypeDef>, def: &TypeDef) -> usize {
+pub fn constructor_arity(
+    types: &std::collections::BTreeMap<String, TypeDef>,
+    def: &TypeDef,
+) -> usize {
     let Shape::Struct { fields, .. } = &def.shape else {
         return 0;
     };
     // A required one-value enum is filled in by `new` itself (unless it may also be null).
-    fields.iter().filter(|f| f.required && (f.nullable || !is_constant(types, &f.ty))).count()
+    fields
+        .iter()
+        .filter(|f| f.required && (f.nullable || !is_constant(types, &f.ty)))
+        .count()
 }
 
 /// Decides, once for every type, how each field is stored and which fields and union branches
@@ -392,11 +405,19 @@ pub fn decide_storage(types: &mut std::collections::BTreeMap<String, TypeDef>) {
                 Shape::Untagged { variants } => variants.iter().map(|v| &v.ty).collect(),
                 Shape::Enum { .. } | Shape::Alias(_) => Vec::new(),
             };
-            (def.name.clone(), targets.into_iter().map(|t| leads_back(types, &def.name, t)).collect())
+            (
+                def.name.clone(),
+                targets
+                    .into_iter()
+                    .map(|t| leads_back(types, &def.name, t))
+                    .collect(),
+            )
         })
         .collect();
     for (name, boxed) in boxing {
-        let Some(def) = types.get_mut(&name) else { continue };
+        let Some(def) = types.get_mut(&name) else {
+            continue;
+        };
         let input = def.input;
         match &mut def.shape {
             Shape::Struct { fields, .. } => {
@@ -409,8 +430,14 @@ pub fn decide_storage(types: &mut std::collections::BTreeMap<String, TypeDef>) {
                     };
                 }
             }
-            Shape::Tagged { variants, .. } => variants.iter_mut().zip(boxed).for_each(|(v, b)| v.boxed = b),
-            Shape::Untagged { variants } => variants.iter_mut().zip(boxed).for_each(|(v, b)| v.boxed = b),
+            Shape::Tagged { variants, .. } => variants
+                .iter_mut()
+                .zip(boxed)
+                .for_each(|(v, b)| v.boxed = b),
+            Shape::Untagged { variants } => variants
+                .iter_mut()
+                .zip(boxed)
+                .for_each(|(v, b)| v.boxed = b),
             Shape::Enum { .. } | Shape::Alias(_) => {}
         }
     }

@@ -75,7 +75,9 @@ fn with_generator_stack<T: Send>(work: impl FnOnce() -> Result<T> + Send) -> Res
             .stack_size(GENERATOR_STACK)
             .spawn_scoped(scope, work)
             .map_err(Error::Thread)?;
-        handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        handle
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
 }
 
@@ -94,13 +96,22 @@ fn analyze_here(text: &str) -> Result<(Api, Vec<Warning>)> {
     let merged = types.merged.take();
 
     // Types reachable from request bodies get three-state optional-and-nullable fields.
-    let bodies = operations.iter().filter_map(|op| op.body.as_ref()).filter_map(|b| named(&b.ty));
-    spread(&mut defs, bodies, |def| !std::mem::replace(&mut def.input, true));
+    let bodies = operations
+        .iter()
+        .filter_map(|op| op.body.as_ref())
+        .filter_map(|b| named(&b.ty));
+    spread(&mut defs, bodies, |def| {
+        !std::mem::replace(&mut def.input, true)
+    });
 
     // Which groups reach each type, and in which direction; a type no operation reaches is
     // left out.
     for op in &operations {
-        let sent = op.params.iter().map(|p| &p.ty).chain(op.body.as_ref().map(|b| &b.ty));
+        let sent = op
+            .params
+            .iter()
+            .map(|p| &p.ty)
+            .chain(op.body.as_ref().map(|b| &b.ty));
         let received = op
             .success
             .ty
@@ -121,7 +132,9 @@ fn analyze_here(text: &str) -> Result<(Api, Vec<Warning>)> {
         .filter(|d| d.sent && ir::constructor_arity(&defs, d) > ir::MAX_NEW_ARGS)
         .map(|d| d.name.clone())
         .collect();
-    spread(&mut defs, heavy, |def| !std::mem::replace(&mut def.received, true));
+    spread(&mut defs, heavy, |def| {
+        !std::mem::replace(&mut def.received, true)
+    });
     let left_out: Vec<String> = defs
         .values()
         .filter(|d| d.groups.is_empty() && d.owner == d.name && !merged.contains(&d.name))
@@ -148,7 +161,10 @@ fn analyze_here(text: &str) -> Result<(Api, Vec<Warning>)> {
         if let Some(other) = modules.insert(names::module_name(&def.name), def) {
             return Err(Error::spec(
                 &def.pointer,
-                format!("types `{}` and `{}` would share one file name; rename one", other.name, def.name),
+                format!(
+                    "types `{}` and `{}` would share one file name; rename one",
+                    other.name, def.name
+                ),
             ));
         }
     }
@@ -162,7 +178,12 @@ fn analyze_here(text: &str) -> Result<(Api, Vec<Warning>)> {
     let api = Api {
         title: doc.info.title.clone(),
         description: doc.info.description.clone(),
-        example: doc.info.extensions.get("x-rust-example").and_then(|v| v.as_str()).map(str::to_owned),
+        example: doc
+            .info
+            .extensions
+            .get("x-rust-example")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
         base_url,
         link_origin,
         types: defs,
@@ -191,7 +212,11 @@ pub(crate) fn named(t: &TypeRef) -> Option<String> {
 
 /// Marks `roots` and every type they lead to with `mark`, which says whether it changed the
 /// type: the marks only grow, so an unchanged type's children already carry them.
-fn spread(defs: &mut BTreeMap<String, ir::TypeDef>, roots: impl IntoIterator<Item = String>, mut mark: impl FnMut(&mut ir::TypeDef) -> bool) {
+fn spread(
+    defs: &mut BTreeMap<String, ir::TypeDef>,
+    roots: impl IntoIterator<Item = String>,
+    mut mark: impl FnMut(&mut ir::TypeDef) -> bool,
+) {
     let mut stack: Vec<String> = roots.into_iter().collect();
     while let Some(name) = stack.pop() {
         if let Some(def) = defs.get_mut(&name) {
@@ -205,35 +230,61 @@ fn spread(defs: &mut BTreeMap<String, ir::TypeDef>, roots: impl IntoIterator<Ite
 /// Inline schemas with the same structure as another type (an enum of four values or more,
 /// a struct of two fields or more, a union): each is a warning that suggests one named schema.
 /// An inline schema named with `x-rust-name` is a deliberate type of its own and not reported.
-fn duplicate_inline_schemas(defs: &BTreeMap<String, ir::TypeDef>, json: &serde_json::Value) -> Vec<Warning> {
+fn duplicate_inline_schemas(
+    defs: &BTreeMap<String, ir::TypeDef>,
+    json: &serde_json::Value,
+) -> Vec<Warning> {
     let deliberate = |def: &ir::TypeDef| {
-        json.pointer(def.pointer.as_str()).and_then(|node| node.get("x-rust-name")).is_some()
+        json.pointer(def.pointer.as_str())
+            .and_then(|node| node.get("x-rust-name"))
+            .is_some()
     };
     let signature = |def: &ir::TypeDef| -> Option<String> {
         let ty = |t: &TypeRef| t.display();
         match &def.shape {
-            ir::Shape::Enum { values } if values.len() >= 4 => {
-                Some(format!("enum {}", values.iter().map(|v| v.wire.as_str()).collect::<Vec<_>>().join("|")))
-            }
+            ir::Shape::Enum { values } if values.len() >= 4 => Some(format!(
+                "enum {}",
+                values
+                    .iter()
+                    .map(|v| v.wire.as_str())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            )),
             ir::Shape::Struct { fields, additional } if fields.len() >= 2 => Some(format!(
                 "struct {} {:?}",
                 fields
                     .iter()
-                    .map(|f| format!("{}:{}:{}:{}", f.wire_name, ty(&f.ty), f.required, f.nullable))
+                    .map(|f| format!(
+                        "{}:{}:{}:{}",
+                        f.wire_name,
+                        ty(&f.ty),
+                        f.required,
+                        f.nullable
+                    ))
                     .collect::<Vec<_>>()
                     .join(","),
                 additional.as_ref().map(ty)
             )),
             ir::Shape::Tagged { property, variants } => Some(format!(
                 "tagged {property} {}",
-                variants.iter().map(|v| format!("{}={}", v.tags.join("/"), ty(&v.ty))).collect::<Vec<_>>().join(",")
+                variants
+                    .iter()
+                    .map(|v| format!("{}={}", v.tags.join("/"), ty(&v.ty)))
+                    .collect::<Vec<_>>()
+                    .join(",")
             )),
-            ir::Shape::Untagged { variants } if variants.iter().all(|v| !matches!(v.ty, TypeRef::Named(_))) => {
+            ir::Shape::Untagged { variants }
+                if variants.iter().all(|v| !matches!(v.ty, TypeRef::Named(_))) =>
+            {
                 None
             }
             ir::Shape::Untagged { variants } => Some(format!(
                 "untagged {}",
-                variants.iter().map(|v| ty(&v.ty)).collect::<Vec<_>>().join(",")
+                variants
+                    .iter()
+                    .map(|v| ty(&v.ty))
+                    .collect::<Vec<_>>()
+                    .join(",")
             )),
             _ => None,
         }
@@ -241,7 +292,10 @@ fn duplicate_inline_schemas(defs: &BTreeMap<String, ir::TypeDef>, json: &serde_j
     let mut first: BTreeMap<String, &ir::TypeDef> = BTreeMap::new();
     let mut warnings = Vec::new();
     // Component schemas first, so that an inline copy of one points at it.
-    let ordered = defs.values().filter(|d| d.owner == d.name).chain(defs.values().filter(|d| d.owner != d.name));
+    let ordered = defs
+        .values()
+        .filter(|d| d.owner == d.name)
+        .chain(defs.values().filter(|d| d.owner != d.name));
     for def in ordered {
         let Some(key) = signature(def) else { continue };
         match first.get(&key) {
@@ -272,7 +326,9 @@ pub(crate) fn children(shape: &ir::Shape) -> Vec<String> {
             .chain(additional)
             .filter_map(named)
             .collect(),
-        ir::Shape::Tagged { variants, .. } => variants.iter().filter_map(|v| named(&v.ty)).collect(),
+        ir::Shape::Tagged { variants, .. } => {
+            variants.iter().filter_map(|v| named(&v.ty)).collect()
+        }
         ir::Shape::Untagged { variants } => variants.iter().filter_map(|v| named(&v.ty)).collect(),
         ir::Shape::Alias(t) => named(t).into_iter().collect(),
         ir::Shape::Enum { .. } => Vec::new(),

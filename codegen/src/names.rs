@@ -5,11 +5,11 @@ use proc_macro2::{Ident, Span};
 
 /// Words that cannot be used as identifiers without the `r#` prefix.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
-    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "static", "struct", "trait", "true", "try", "type", "typeof", "union", "unsafe",
-    "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized",
+    "use", "virtual", "where", "while", "yield",
 ];
 
 /// Keywords that cannot even be raw identifiers.
@@ -18,13 +18,23 @@ const RESERVED: &[&str] = &["self", "Self", "super", "crate", "_"];
 /// Keeps only characters that can appear in an identifier, turning the rest into word breaks.
 fn clean(name: &str) -> String {
     name.chars()
-        .map(|c| if unicode_ident::is_xid_continue(c) && c != '_' { c } else { ' ' })
+        .map(|c| {
+            if unicode_ident::is_xid_continue(c) && c != '_' {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect()
 }
 
 /// Prefixes `prefix` when the name cannot start an identifier (a digit of any script, `²`).
 fn start_ident(mut name: String, prefix: &str) -> String {
-    if name.chars().next().is_some_and(|c| !unicode_ident::is_xid_start(c)) {
+    if name
+        .chars()
+        .next()
+        .is_some_and(|c| !unicode_ident::is_xid_start(c))
+    {
         name.insert_str(0, prefix);
     }
     name
@@ -69,8 +79,20 @@ pub fn ident(name: &str) -> Ident {
 
 /// Module names the generated code must not shadow: the crates it uses and its own modules.
 const TAKEN_MODULES: &[&str] = &[
-    "std", "core", "alloc", "serde", "serde_json", "bytes", "reqwest", "futures_util", "tokio",
-    "thiserror", "fastrand", "rustls", "types", "operations",
+    "std",
+    "core",
+    "alloc",
+    "serde",
+    "serde_json",
+    "bytes",
+    "reqwest",
+    "futures_util",
+    "tokio",
+    "thiserror",
+    "fastrand",
+    "rustls",
+    "types",
+    "operations",
 ];
 
 /// Whether a name is a keyword (callers that avoid raw identifiers append `_`).
@@ -97,7 +119,10 @@ pub fn module_name(name: &str) -> String {
     if out.is_empty() {
         out = "module".to_owned();
     }
-    if KEYWORDS.contains(&out.as_str()) || TAKEN_MODULES.contains(&out.as_str()) || RESERVED.contains(&out.as_str()) {
+    if KEYWORDS.contains(&out.as_str())
+        || TAKEN_MODULES.contains(&out.as_str())
+        || RESERVED.contains(&out.as_str())
+    {
         out.push('_');
     }
     out
@@ -113,7 +138,10 @@ mod tests {
         assert_eq!(type_name("byok_key", "T"), "ByokKey");
         assert_eq!(type_name("1h", "V"), "V1h");
         assert_eq!(type_name("", "Empty"), "Empty");
-        assert_eq!(type_name("openrouter:web_search", "V"), "OpenrouterWebSearch");
+        assert_eq!(
+            type_name("openrouter:web_search", "V"),
+            "OpenrouterWebSearch"
+        );
         assert_eq!(field_name("includeByokInLimit"), "include_byok_in_limit");
         assert_eq!(field_name("self"), "self_");
         assert_eq!(field_name("2fa"), "n_2fa");
@@ -121,7 +149,14 @@ mod tests {
         assert_eq!(module_name("type"), "type_");
         assert_eq!(module_name("Serde"), "serde_");
         assert_eq!(module_name("名前"), "u540d_u524d");
-        assert_eq!(type_name("x²", "T"), "X²".chars().filter(|c| unicode_ident::is_xid_continue(*c)).collect::<String>().replace('²', ""));
+        assert_eq!(
+            type_name("x²", "T"),
+            "X²"
+                .chars()
+                .filter(|c| unicode_ident::is_xid_continue(*c))
+                .collect::<String>()
+                .replace('²', "")
+        );
         assert_eq!(field_name("٣"), "n_٣");
     }
 }

@@ -45,12 +45,20 @@ const ANNOTATIONS: &[&str] = &["$schema", "$id", "$comment", "$anchor"];
 pub fn normalize(mut doc: Value) -> Result<Value> {
     let root = Pointer::root();
     let Some(obj) = doc.as_object_mut() else {
-        return Err(Error::spec(&root, "the document must be a JSON/YAML object"));
+        return Err(Error::spec(
+            &root,
+            "the document must be a JSON/YAML object",
+        ));
     };
     let version_ptr = root.push("openapi");
     let version = match obj.get("openapi") {
         Some(Value::String(v)) => v.clone(),
-        Some(_) => return Err(Error::spec(&version_ptr, "`openapi` must be a string such as \"3.1.0\"")),
+        Some(_) => {
+            return Err(Error::spec(
+                &version_ptr,
+                "`openapi` must be a string such as \"3.1.0\"",
+            ));
+        }
         None => {
             let hint = if obj.contains_key("swagger") {
                 "Swagger 2.0 documents are not supported; convert to OpenAPI 3.x first"
@@ -131,7 +139,9 @@ fn normalize_nested(schema: &mut Value, ptr: &Pointer, depth: usize) -> Result<(
     if depth > MAX_SCHEMA_NESTING {
         return Err(Error::spec(
             ptr,
-            format!("schemas nest more than {MAX_SCHEMA_NESTING} levels deep here; move inner schemas into components"),
+            format!(
+                "schemas nest more than {MAX_SCHEMA_NESTING} levels deep here; move inner schemas into components"
+            ),
         ));
     }
     match schema {
@@ -140,7 +150,10 @@ fn normalize_nested(schema: &mut Value, ptr: &Pointer, depth: usize) -> Result<(
             return Ok(());
         }
         Value::Bool(false) => {
-            return Err(Error::spec(ptr, "the `false` schema (matches nothing) cannot be represented"));
+            return Err(Error::spec(
+                ptr,
+                "the `false` schema (matches nothing) cannot be represented",
+            ));
         }
         Value::Object(_) => {}
         _ => return Err(Error::spec(ptr, "a schema must be an object or a boolean")),
@@ -156,7 +169,9 @@ fn normalize_nested(schema: &mut Value, ptr: &Pointer, depth: usize) -> Result<(
         if map.contains_key(*keyword) {
             return Err(Error::spec(
                 &ptr.push(keyword),
-                format!("the JSON Schema keyword `{keyword}` cannot be represented by the generator"),
+                format!(
+                    "the JSON Schema keyword `{keyword}` cannot be represented by the generator"
+                ),
             ));
         }
     }
@@ -183,7 +198,12 @@ fn normalize_nested(schema: &mut Value, ptr: &Pointer, depth: usize) -> Result<(
                     map.insert("example".into(), items.swap_remove(0));
                 }
             }
-            _ => return Err(Error::spec(&ptr.push("examples"), "schema `examples` must be a list")),
+            _ => {
+                return Err(Error::spec(
+                    &ptr.push("examples"),
+                    "schema `examples` must be a list",
+                ));
+            }
         }
     }
 
@@ -200,7 +220,10 @@ fn normalize_nested(schema: &mut Value, ptr: &Pointer, depth: usize) -> Result<(
         }
     }
 
-    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         if let Some(Value::Number(n)) = map.get(exclusive).cloned() {
             map.insert(bound.into(), Value::Number(n));
             map.insert(exclusive.into(), Value::Bool(true));
@@ -213,7 +236,9 @@ fn normalize_nested(schema: &mut Value, ptr: &Pointer, depth: usize) -> Result<(
         } else {
             return Err(Error::spec(
                 &ptr.push("contentEncoding"),
-                format!("content encoding {encoding:?} cannot be represented; only base64 is supported"),
+                format!(
+                    "content encoding {encoding:?} cannot be represented; only base64 is supported"
+                ),
             ));
         }
         map.remove("contentMediaType");
@@ -267,7 +292,12 @@ fn normalize_nested(schema: &mut Value, ptr: &Pointer, depth: usize) -> Result<(
                     normalize_nested(branch, &bptr.push(i.to_string()), depth + 1)?;
                 }
             }
-            Some(_) => return Err(Error::spec(&ptr.push(key), format!("`{key}` must be a list of schemas"))),
+            Some(_) => {
+                return Err(Error::spec(
+                    &ptr.push(key),
+                    format!("`{key}` must be a list of schemas"),
+                ));
+            }
             None => {}
         }
     }
@@ -308,13 +338,23 @@ fn normalize_type(map: &mut Map<String, Value>, ptr: &Pointer) -> Result<()> {
             ));
         }
         Some(Value::String(_)) | None => return Ok(()),
-        Some(_) => return Err(Error::spec(&ptr.push("type"), "`type` must be a string or a list of strings")),
+        Some(_) => {
+            return Err(Error::spec(
+                &ptr.push("type"),
+                "`type` must be a string or a list of strings",
+            ));
+        }
     };
     let mut names = Vec::new();
     for (i, kind) in kinds.iter().enumerate() {
         match kind.as_str() {
             Some(name) => names.push(name.to_owned()),
-            None => return Err(Error::spec(&ptr.push("type").push(i.to_string()), "type names must be strings")),
+            None => {
+                return Err(Error::spec(
+                    &ptr.push("type").push(i.to_string()),
+                    "type names must be strings",
+                ));
+            }
         }
     }
     let nullable = names.iter().any(|k| k == "null");
@@ -353,7 +393,10 @@ fn normalize_type(map: &mut Map<String, Value>, ptr: &Pointer) -> Result<()> {
                 if let Some(Value::Array(values)) = &enum_values {
                     let own: Vec<Value> = values
                         .iter()
-                        .filter(|v| json_kind(v).is_some_and(|k| k == kind || (kind == "number" && k == "integer")))
+                        .filter(|v| {
+                            json_kind(v)
+                                .is_some_and(|k| k == kind || (kind == "number" && k == "integer"))
+                        })
                         .cloned()
                         .collect();
                     if !own.is_empty() {
@@ -377,7 +420,11 @@ fn is_null_schema(schema: &Value) -> bool {
     match schema.get("type") {
         Some(Value::String(kind)) => kind == "null",
         Some(Value::Array(kinds)) => kinds.iter().all(|k| k == "null"),
-        _ => schema.get("enum").is_some_and(|e| e == &json!([null])) || schema.get("const") == Some(&Value::Null) && schema.as_object().is_some_and(|m| m.len() == 1),
+        _ => {
+            schema.get("enum").is_some_and(|e| e == &json!([null]))
+                || schema.get("const") == Some(&Value::Null)
+                    && schema.as_object().is_some_and(|m| m.len() == 1)
+        }
     }
 }
 
@@ -439,8 +486,14 @@ mod tests {
 
     #[test]
     fn const_becomes_a_one_value_enum() {
-        assert_eq!(normalized(json!({"const": "list"})), json!({"type": "string", "enum": ["list"]}));
-        assert_eq!(normalized(json!({"const": true})), json!({"type": "boolean", "enum": [true]}));
+        assert_eq!(
+            normalized(json!({"const": "list"})),
+            json!({"type": "string", "enum": ["list"]})
+        );
+        assert_eq!(
+            normalized(json!({"const": true})),
+            json!({"type": "boolean", "enum": [true]})
+        );
     }
 
     #[test]
@@ -482,8 +535,14 @@ mod tests {
             "properties": {"a": {"type": ["array", "null"], "items": {"const": 1}}},
             "additionalProperties": {"type": ["boolean", "null"]}
         }));
-        assert_eq!(out["properties"]["a"], json!({"type": "array", "nullable": true, "items": {"type": "integer", "enum": [1]}}));
-        assert_eq!(out["additionalProperties"], json!({"type": "boolean", "nullable": true}));
+        assert_eq!(
+            out["properties"]["a"],
+            json!({"type": "array", "nullable": true, "items": {"type": "integer", "enum": [1]}})
+        );
+        assert_eq!(
+            out["additionalProperties"],
+            json!({"type": "boolean", "nullable": true})
+        );
     }
 
     #[test]
@@ -501,22 +560,36 @@ mod tests {
         });
         let out = normalize(doc).expect("normalizes");
         let get = &out["paths"]["/a"]["get"];
-        assert_eq!(get["parameters"][0]["schema"], json!({"type": "string", "nullable": true}));
+        assert_eq!(
+            get["parameters"][0]["schema"],
+            json!({"type": "string", "nullable": true})
+        );
         let media = &get["responses"]["200"]["content"]["application/json"];
         assert_eq!(media["schema"], json!({"type": "string", "enum": ["x"]}));
-        assert_eq!(media["example"], json!({"schema": {"type": ["string", "null"]}}));
+        assert_eq!(
+            media["example"],
+            json!({"schema": {"type": ["string", "null"]}})
+        );
     }
 
     #[test]
     fn unsupported_keywords_name_their_pointer() {
-        let e = error(json!({"type": "object", "properties": {"t": {"type": "array", "prefixItems": []}}}));
-        assert_eq!(e.pointer().map(ToString::to_string).as_deref(), Some("#/components/schemas/S/properties/t/prefixItems"));
+        let e = error(
+            json!({"type": "object", "properties": {"t": {"type": "array", "prefixItems": []}}}),
+        );
+        assert_eq!(
+            e.pointer().map(ToString::to_string).as_deref(),
+            Some("#/components/schemas/S/properties/t/prefixItems")
+        );
     }
 
     #[test]
     fn only_null_is_an_error() {
         let e = error(json!({"type": "null"}));
-        assert_eq!(e.pointer().map(ToString::to_string).as_deref(), Some("#/components/schemas/S/type"));
+        assert_eq!(
+            e.pointer().map(ToString::to_string).as_deref(),
+            Some("#/components/schemas/S/type")
+        );
     }
 
     #[test]
@@ -524,7 +597,10 @@ mod tests {
         let e = normalize(json!({"swagger": "2.0", "info": {}, "paths": {}})).expect_err("fails");
         assert!(e.to_string().contains("Swagger 2.0"), "{e}");
         let e = normalize(json!({"openapi": "4.0.0"})).expect_err("fails");
-        assert_eq!(e.pointer().map(ToString::to_string).as_deref(), Some("#/openapi"));
+        assert_eq!(
+            e.pointer().map(ToString::to_string).as_deref(),
+            Some("#/openapi")
+        );
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! Reads the document's paths into operations grouped by tag, with their parameters,
 //! bodies, success and error responses and paging.
 
+use crate::Warning;
 use crate::error::{Error, Pointer, Result};
 use crate::ir::{
-    Body, BodyKind, CursorBy, ErrorResponse, Group, Operation, PageStyle, Pagination, Param, ParamLocation, Shape,
-    OperationServer, Streaming, Success, TypeRef, Wait,
+    Body, BodyKind, CursorBy, ErrorResponse, Group, Operation, OperationServer, PageStyle,
+    Pagination, Param, ParamLocation, Shape, Streaming, Success, TypeRef, Wait,
 };
 use crate::names::{field_name, module_name, type_name};
 use crate::schema::{RefOr, TypeSpace};
-use crate::Warning;
 use openapiv3::{
     MediaType, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response,
     StatusCode,
@@ -28,7 +28,9 @@ const BUILDER_METHODS: &[&str] = &[
 ];
 
 /// Names `Client` already has; a tag group may not take them.
-const CLIENT_METHODS: &[&str] = &["builder", "from_env", "new", "base_url", "execute", "clone", "fmt"];
+const CLIENT_METHODS: &[&str] = &[
+    "builder", "from_env", "new", "base_url", "execute", "clone", "fmt",
+];
 
 /// Paging as the document declares it, resolved once all types exist.
 struct RawPagination {
@@ -41,8 +43,17 @@ struct RawPagination {
 
 /// Wire names of the paging parameters and response properties.
 enum RawStyle {
-    Offset { offset: String, limit: Option<String>, has_more: Option<String> },
-    Cursor { cursor: String, next: String, has_more: Option<String>, by: Option<RawCursorBy> },
+    Offset {
+        offset: String,
+        limit: Option<String>,
+        has_more: Option<String>,
+    },
+    Cursor {
+        cursor: String,
+        next: String,
+        has_more: Option<String>,
+        by: Option<RawCursorBy>,
+    },
 }
 
 /// Other cursor pairs, chosen by the value of one request parameter (`x-pagination.by`).
@@ -54,7 +65,10 @@ struct RawCursorBy {
 }
 
 /// Builds every operation and group; defines the inline types they need in `types`.
-pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Group>, Vec<Operation>)> {
+pub fn build<'a>(
+    api: &'a OpenAPI,
+    types: &mut TypeSpace<'a>,
+) -> Result<(Vec<Group>, Vec<Operation>)> {
     let mut ops: Vec<Operation> = Vec::new();
     let mut raw_pages: Vec<Option<RawPagination>> = Vec::new();
     let mut raw_waits: Vec<Option<RawWait>> = Vec::new();
@@ -66,13 +80,19 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
         let item = match item {
             ReferenceOr::Item(item) => item,
             ReferenceOr::Reference { .. } => {
-                return Err(Error::spec(&path_ptr, "path item references are not supported; inline the path item"));
+                return Err(Error::spec(
+                    &path_ptr,
+                    "path item references are not supported; inline the path item",
+                ));
             }
         };
         for (method, op) in item.iter() {
             let ptr = path_ptr.push(method);
             let Some(operation_id) = op.operation_id.clone() else {
-                return Err(Error::spec(&ptr, "every operation needs an operationId (it names the builder type)"));
+                return Err(Error::spec(
+                    &ptr,
+                    "every operation needs an operationId (it names the builder type)",
+                ));
             };
             if let Some(first) = ids.insert(operation_id.clone(), ptr.clone()) {
                 return Err(Error::spec(
@@ -80,7 +100,11 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
                     format!("duplicate operationId {operation_id:?}; it is also used at {first}"),
                 ));
             }
-            let tag = op.tags.first().cloned().unwrap_or_else(|| "Default".to_owned());
+            let tag = op
+                .tags
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "Default".to_owned());
             let method_name = op
                 .extensions
                 .get("x-method-name")
@@ -107,7 +131,8 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
                 let Some(param) = read_param(api, types, param, &builder, &pptr)? else {
                     continue;
                 };
-                params.retain(|p| !(p.wire_name == param.wire_name && p.location == param.location));
+                params
+                    .retain(|p| !(p.wire_name == param.wire_name && p.location == param.location));
                 if BUILDER_METHODS.contains(&param.rust_name.as_str()) {
                     return Err(Error::spec(
                         &pptr,
@@ -132,15 +157,38 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
 
             let (body, alternatives) = match &op.request_body {
                 None => (None, Vec::new()),
-                Some(body) => read_body(api, types, body, &operation_id, &builder, &ptr.push("requestBody"))?,
+                Some(body) => read_body(
+                    api,
+                    types,
+                    body,
+                    &operation_id,
+                    &builder,
+                    &ptr.push("requestBody"),
+                )?,
             };
             let stream_ext = op.extensions.get("x-stream");
-            let speakeasy_flag = op.extensions.get("x-speakeasy-stream-request-field").and_then(Value::as_str);
+            let speakeasy_flag = op
+                .extensions
+                .get("x-speakeasy-stream-request-field")
+                .and_then(Value::as_str);
             let wants_stream = stream_ext.is_some() || speakeasy_flag.is_some();
-            let (success, errors, events) =
-                read_responses(api, types, &op.responses, &builder, &ptr.push("responses"), wants_stream)?;
+            let (success, errors, events) = read_responses(
+                api,
+                types,
+                &op.responses,
+                &builder,
+                &ptr.push("responses"),
+                wants_stream,
+            )?;
             let streaming = match (stream_ext, speakeasy_flag) {
-                (Some(ext), _) => Some(read_streaming(ext, &ptr.push("x-stream"), &builder, &body, events, types)?),
+                (Some(ext), _) => Some(read_streaming(
+                    ext,
+                    &ptr.push("x-stream"),
+                    &builder,
+                    &body,
+                    events,
+                    types,
+                )?),
                 (None, Some(flag)) => {
                     let ext = serde_json::json!({
                         "flag": flag,
@@ -149,7 +197,10 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
                     match read_streaming(&ext, &ptr, &builder, &body, events, types) {
                         Ok(streaming) => Some(streaming),
                         Err(Error::Spec { pointer, message }) => {
-                            types.warnings.push(Warning { pointer, message: format!("{message}; no .stream()") });
+                            types.warnings.push(Warning {
+                                pointer,
+                                message: format!("{message}; no .stream()"),
+                            });
                             None
                         }
                         Err(e) => return Err(e),
@@ -161,7 +212,11 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
             let pagination = match op.extensions.get("x-pagination") {
                 Some(ext) => Some(read_pagination(ext, &ptr.push("x-pagination"))?),
                 None => match op.extensions.get("x-speakeasy-pagination") {
-                    Some(ext) => read_speakeasy_pagination(ext, &ptr.push("x-speakeasy-pagination"), &mut types.warnings),
+                    Some(ext) => read_speakeasy_pagination(
+                        ext,
+                        &ptr.push("x-speakeasy-pagination"),
+                        &mut types.warnings,
+                    ),
                     None => None,
                 },
             };
@@ -239,7 +294,14 @@ pub fn build<'a>(api: &'a OpenAPI, types: &mut TypeSpace<'a>) -> Result<(Vec<Gro
 }
 
 /// Cargo features of the generated crate that are not API groups.
-const RESERVED_FEATURES: &[&str] = &["default", "full", "rustls", "native-tls", "tracing", "round-trip"];
+const RESERVED_FEATURES: &[&str] = &[
+    "default",
+    "full",
+    "rustls",
+    "native-tls",
+    "tracing",
+    "round-trip",
+];
 
 fn build_groups(api: &OpenAPI, ops: &[Operation]) -> Result<Vec<Group>> {
     let mut groups: Vec<Group> = Vec::new();
@@ -262,7 +324,10 @@ fn build_groups(api: &OpenAPI, ops: &[Operation]) -> Result<Vec<Group>> {
         if let Some(other) = groups.iter().find(|g| g.type_name == op.group_type) {
             return Err(Error::spec(
                 &op.pointer.push("tags"),
-                format!("tags {:?} and {tag_name:?} both become the group `{}`", other.tag, op.group),
+                format!(
+                    "tags {:?} and {tag_name:?} both become the group `{}`",
+                    other.tag, op.group
+                ),
             ));
         }
         let accessor = accessor_name(&tag_name);
@@ -283,7 +348,10 @@ fn build_groups(api: &OpenAPI, ops: &[Operation]) -> Result<Vec<Group>> {
         if let Some(other) = groups.iter().find(|g| g.feature == feature) {
             return Err(Error::spec(
                 &op.pointer.push("tags"),
-                format!("tags {:?} and {tag_name:?} both become the cargo feature `{feature}`; rename one", other.tag),
+                format!(
+                    "tags {:?} and {tag_name:?} both become the cargo feature `{feature}`; rename one",
+                    other.tag
+                ),
             ));
         }
         let tag = api.tags.iter().find(|t| t.name == tag_name);
@@ -303,32 +371,68 @@ fn build_groups(api: &OpenAPI, ops: &[Operation]) -> Result<Vec<Group>> {
         });
     }
     // Groups follow the order of the document's `tags` list, then first use.
-    groups.sort_by_key(|g| api.tags.iter().position(|t| t.name == g.tag).unwrap_or(usize::MAX));
+    groups.sort_by_key(|g| {
+        api.tags
+            .iter()
+            .position(|t| t.name == g.tag)
+            .unwrap_or(usize::MAX)
+    });
     Ok(groups)
 }
 
 /// Builders share the `operations` namespace with each other and with the group structs.
 fn check_builder_names(groups: &[Group], ops: &[Operation]) -> Result<()> {
     // Names the operations code uses unqualified.
-    const USED: &[&str] = &["Option", "Some", "None", "String", "Vec", "Box", "Into", "Ok", "Err", "Result", "Clone"];
-    let mut taken: BTreeMap<&str, String> =
-        USED.iter().map(|n| (*n, "a standard Rust name the generated code uses".to_owned())).collect();
+    const USED: &[&str] = &[
+        "Option", "Some", "None", "String", "Vec", "Box", "Into", "Ok", "Err", "Result", "Clone",
+    ];
+    let mut taken: BTreeMap<&str, String> = USED
+        .iter()
+        .map(|n| {
+            (
+                *n,
+                "a standard Rust name the generated code uses".to_owned(),
+            )
+        })
+        .collect();
     for g in groups {
-        if let Some(other) = taken.insert(g.type_name.as_str(), format!("the group of tag {:?}", g.tag)) {
-            let op = ops.iter().find(|o| o.group == g.module).map(|o| o.pointer.push("tags")).unwrap_or_default();
-            return Err(Error::spec(&op, format!("tag {:?} becomes the type `{}`, which is {other}; rename the tag", g.tag, g.type_name)));
+        if let Some(other) = taken.insert(
+            g.type_name.as_str(),
+            format!("the group of tag {:?}", g.tag),
+        ) {
+            let op = ops
+                .iter()
+                .find(|o| o.group == g.module)
+                .map(|o| o.pointer.push("tags"))
+                .unwrap_or_default();
+            return Err(Error::spec(
+                &op,
+                format!(
+                    "tag {:?} becomes the type `{}`, which is {other}; rename the tag",
+                    g.tag, g.type_name
+                ),
+            ));
         }
     }
     for op in ops {
         if let Some(streaming) = &op.streaming {
-            if let Some(other) = taken.insert(streaming.type_name.as_str(), format!("the stream type of {:?}", op.operation_id)) {
+            if let Some(other) = taken.insert(
+                streaming.type_name.as_str(),
+                format!("the stream type of {:?}", op.operation_id),
+            ) {
                 return Err(Error::spec(
                     &op.pointer.push("operationId"),
-                    format!("the stream type `{}` is also {other}; choose another operationId", streaming.type_name),
+                    format!(
+                        "the stream type `{}` is also {other}; choose another operationId",
+                        streaming.type_name
+                    ),
                 ));
             }
         }
-        if let Some(other) = taken.insert(op.builder.as_str(), format!("operation {:?}", op.operation_id)) {
+        if let Some(other) = taken.insert(
+            op.builder.as_str(),
+            format!("operation {:?}", op.operation_id),
+        ) {
             return Err(Error::spec(
                 &op.pointer.push("operationId"),
                 format!(
@@ -365,16 +469,28 @@ fn check_path_params(path: &str, params: &[Param], ptr: &Pointer) -> Result<()> 
         literal = literal.replace(&format!("{{{}}}", p.wire_name), "");
     }
     if literal.contains(['{', '}']) {
-        return Err(Error::spec(ptr, format!("path {path:?} has a `{{` or `}}` that is not part of a `{{parameter}}`")));
+        return Err(Error::spec(
+            ptr,
+            format!("path {path:?} has a `{{` or `}}` that is not part of a `{{parameter}}`"),
+        ));
     }
     let mut rest = path;
     while let Some(start) = rest.find('{') {
         let Some(len) = rest[start..].find('}') else {
-            return Err(Error::spec(ptr, format!("path {path:?} has an unclosed `{{`")));
+            return Err(Error::spec(
+                ptr,
+                format!("path {path:?} has an unclosed `{{`"),
+            ));
         };
         let name = &rest[start + 1..start + len];
-        if !params.iter().any(|p| p.location == ParamLocation::Path && p.wire_name == name) {
-            return Err(Error::spec(ptr, format!("path parameter {{{name}}} is not declared in `parameters`")));
+        if !params
+            .iter()
+            .any(|p| p.location == ParamLocation::Path && p.wire_name == name)
+        {
+            return Err(Error::spec(
+                ptr,
+                format!("path parameter {{{name}}} is not declared in `parameters`"),
+            ));
         }
         rest = &rest[start + len + 1..];
     }
@@ -409,7 +525,12 @@ fn read_param<'a>(
     ptr: &Pointer,
 ) -> Result<Option<Param>> {
     let components = api.components.as_ref();
-    let param = resolve_component(components.map(|c| &c.parameters), "#/components/parameters/", param, ptr)?;
+    let param = resolve_component(
+        components.map(|c| &c.parameters),
+        "#/components/parameters/",
+        param,
+        ptr,
+    )?;
     let (location, data) = match param {
         Parameter::Path { parameter_data, .. } => (ParamLocation::Path, parameter_data),
         Parameter::Query { parameter_data, .. } => (ParamLocation::Query, parameter_data),
@@ -435,9 +556,9 @@ fn read_param<'a>(
     };
     let maximum = match &data.format {
         ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) => match &schema.schema_kind {
-            openapiv3::SchemaKind::Type(openapiv3::Type::Integer(int)) => {
-                int.maximum.map(|max| if int.exclusive_maximum { max - 1 } else { max })
-            }
+            openapiv3::SchemaKind::Type(openapiv3::Type::Integer(int)) => int
+                .maximum
+                .map(|max| if int.exclusive_maximum { max - 1 } else { max }),
             _ => None,
         },
         _ => None,
@@ -458,7 +579,11 @@ fn read_param<'a>(
 /// How a media type is read or written: JSON, text, or bytes (multipart and form bodies are
 /// told apart later, by `body_of`).
 fn media_kind(content_type: &str) -> BodyKind {
-    let ct = content_type.split(';').next().unwrap_or(content_type).trim();
+    let ct = content_type
+        .split(';')
+        .next()
+        .unwrap_or(content_type)
+        .trim();
     if ct == "application/json" || ct.ends_with("+json") {
         BodyKind::Json
     } else if ct.starts_with("text/") {
@@ -468,11 +593,17 @@ fn media_kind(content_type: &str) -> BodyKind {
     }
 }
 
-fn pick_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&String, &MediaType, BodyKind)> {
+fn pick_media(
+    content: &indexmap::IndexMap<String, MediaType>,
+) -> Option<(&String, &MediaType, BodyKind)> {
     content
         .iter()
         .find(|(ct, _)| media_kind(ct) == BodyKind::Json)
-        .or_else(|| content.iter().find(|(ct, _)| media_kind(ct) == BodyKind::Text))
+        .or_else(|| {
+            content
+                .iter()
+                .find(|(ct, _)| media_kind(ct) == BodyKind::Text)
+        })
         .or_else(|| content.iter().next())
         .map(|(ct, media)| (ct, media, media_kind(ct)))
 }
@@ -492,7 +623,12 @@ fn read_body<'a>(
     ptr: &Pointer,
 ) -> Result<(Option<Body>, Vec<SecondMethod>)> {
     let components = api.components.as_ref();
-    let body = resolve_component(components.map(|c| &c.request_bodies), "#/components/requestBodies/", body, ptr)?;
+    let body = resolve_component(
+        components.map(|c| &c.request_bodies),
+        "#/components/requestBodies/",
+        body,
+        ptr,
+    )?;
     let Some((content_type, media, kind)) = pick_media(&body.content) else {
         return Ok((None, Vec::new()));
     };
@@ -502,16 +638,29 @@ fn read_body<'a>(
         let Some(name) = other_media.extensions.get("x-method-name") else {
             types.warnings.push(Warning {
                 pointer: mptr,
-                message: format!("the body can also be sent as {other}; the client sends {content_type} only"),
+                message: format!(
+                    "the body can also be sent as {other}; the client sends {content_type} only"
+                ),
             });
             continue;
         };
         let Some(name) = name.as_str() else {
-            return Err(Error::spec(&mptr.push("x-method-name"), "x-method-name must be a string"));
+            return Err(Error::spec(
+                &mptr.push("x-method-name"),
+                "x-method-name must be a string",
+            ));
         };
         let method = field_name(name);
         let alt_builder = type_name(&format!("{operation_id}_{method}"), "Op");
-        let alt = body_of(types, other, other_media, media_kind(other), body.required, &alt_builder, &mptr)?;
+        let alt = body_of(
+            types,
+            other,
+            other_media,
+            media_kind(other),
+            body.required,
+            &alt_builder,
+            &mptr,
+        )?;
         alternatives.push((method, alt_builder, alt));
     }
     if media.extensions.contains_key("x-method-name") {
@@ -520,7 +669,15 @@ fn read_body<'a>(
             "the media type the operation's own method sends cannot name a second method",
         ));
     }
-    let primary = body_of(types, content_type, media, kind, body.required, builder, &ptr.push("content").push(content_type))?;
+    let primary = body_of(
+        types,
+        content_type,
+        media,
+        kind,
+        body.required,
+        builder,
+        &ptr.push("content").push(content_type),
+    )?;
     Ok((Some(primary), alternatives))
 }
 
@@ -538,18 +695,29 @@ fn body_of<'a>(
         let Some(schema) = &media.schema else {
             return Err(Error::spec(mptr, "a multipart body needs an object schema"));
         };
-        let ctx = crate::schema::rust_name_of(RefOr::from(schema)).unwrap_or_else(|| format!("{builder}Request"));
+        let ctx = crate::schema::rust_name_of(RefOr::from(schema))
+            .unwrap_or_else(|| format!("{builder}Request"));
         types.uploads = true;
         let ty = types.type_for(RefOr::from(schema), &ctx, &ctx, &mptr.push("schema"));
         types.uploads = false;
         let ty = ty?;
         match &ty {
-            TypeRef::Named(name) if matches!(types.defs.get(name).map(|d| &d.shape), Some(Shape::Struct { .. })) => {
+            TypeRef::Named(name)
+                if matches!(
+                    types.defs.get(name).map(|d| &d.shape),
+                    Some(Shape::Struct { .. })
+                ) =>
+            {
                 if let Some(def) = types.defs.get_mut(name) {
                     def.multipart = true;
                 }
             }
-            _ => return Err(Error::spec(&mptr.push("schema"), "a multipart body must be an object with properties")),
+            _ => {
+                return Err(Error::spec(
+                    &mptr.push("schema"),
+                    "a multipart body must be an object with properties",
+                ));
+            }
         }
         return Ok(Body {
             ty,
@@ -562,10 +730,15 @@ fn body_of<'a>(
         let Some(schema) = &media.schema else {
             return Err(Error::spec(mptr, "a form body needs an object schema"));
         };
-        let ctx = crate::schema::rust_name_of(RefOr::from(schema)).unwrap_or_else(|| format!("{builder}Request"));
+        let ctx = crate::schema::rust_name_of(RefOr::from(schema))
+            .unwrap_or_else(|| format!("{builder}Request"));
         let ty = types.type_for(RefOr::from(schema), &ctx, &ctx, &mptr.push("schema"))?;
-        if !matches!(&ty, TypeRef::Named(name) if matches!(types.defs.get(name).map(|d| &d.shape), Some(Shape::Struct { .. }))) {
-            return Err(Error::spec(&mptr.push("schema"), "a form body must be an object with properties"));
+        if !matches!(&ty, TypeRef::Named(name) if matches!(types.defs.get(name).map(|d| &d.shape), Some(Shape::Struct { .. })))
+        {
+            return Err(Error::spec(
+                &mptr.push("schema"),
+                "a form body must be an object with properties",
+            ));
         }
         return Ok(Body {
             ty,
@@ -576,7 +749,8 @@ fn body_of<'a>(
     }
     let ty = match (kind, &media.schema) {
         (BodyKind::Json, Some(schema)) => {
-            let ctx = crate::schema::rust_name_of(RefOr::from(schema)).unwrap_or_else(|| format!("{builder}Request"));
+            let ctx = crate::schema::rust_name_of(RefOr::from(schema))
+                .unwrap_or_else(|| format!("{builder}Request"));
             types.type_for(RefOr::from(schema), &ctx, &ctx, &mptr.push("schema"))?
         }
         (BodyKind::Json, None) => TypeRef::Json,
@@ -609,12 +783,20 @@ fn read_responses<'a>(
             StatusCode::Range(r) => (format!("{r}XX"), *r == 2),
         };
         let rptr = ptr.push(&code);
-        let response: &Response =
-            resolve_component(components.map(|c| &c.responses), "#/components/responses/", response, &rptr)?;
+        let response: &Response = resolve_component(
+            components.map(|c| &c.responses),
+            "#/components/responses/",
+            response,
+            &rptr,
+        )?;
         if !is_success {
             // A JSON error body that names a component schema makes that type part of the
             // crate (users may decode `ApiError::body` into it); inline ones are not typed.
-            let ty = match response.content.get("application/json").and_then(|m| m.schema.as_ref()) {
+            let ty = match response
+                .content
+                .get("application/json")
+                .and_then(|m| m.schema.as_ref())
+            {
                 Some(openapiv3::ReferenceOr::Reference { reference }) => {
                     let mptr = rptr.push("content").push("application/json").push("schema");
                     Some(TypeRef::Named(types.resolve(reference, &mptr)?.1))
@@ -641,18 +823,31 @@ fn read_responses<'a>(
             continue;
         }
         if let Some((chosen, _, _)) = pick_media(&response.content) {
-            let sse = response.content.get_key_value("text/event-stream").filter(|_| streaming && chosen != "text/event-stream");
+            let sse = response
+                .content
+                .get_key_value("text/event-stream")
+                .filter(|_| streaming && chosen != "text/event-stream");
             if let Some((key, media)) = sse {
                 events = Some(EventMedia {
                     pointer: rptr.push("content").push(key),
                     schema: media.schema.as_ref(),
-                    sentinel: media.extensions.get("x-speakeasy-sse-sentinel").and_then(Value::as_str).map(str::to_owned),
+                    sentinel: media
+                        .extensions
+                        .get("x-speakeasy-sse-sentinel")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
                 });
             }
-            for other in response.content.keys().filter(|ct| *ct != chosen && !(sse.is_some() && *ct == "text/event-stream")) {
+            for other in response
+                .content
+                .keys()
+                .filter(|ct| *ct != chosen && !(sse.is_some() && *ct == "text/event-stream"))
+            {
                 types.warnings.push(Warning {
                     pointer: rptr.push("content").push(other),
-                    message: format!("the response can also come as {other}; the client reads {chosen} only"),
+                    message: format!(
+                        "the response can also come as {other}; the client reads {chosen} only"
+                    ),
                 });
             }
         }
@@ -707,17 +902,30 @@ fn read_streaming<'a>(
     types: &mut TypeSpace<'a>,
 ) -> Result<Streaming> {
     let Some(events) = events else {
-        return Err(Error::spec(ptr, "a streaming operation needs a 200 response with text/event-stream content beside JSON"));
+        return Err(Error::spec(
+            ptr,
+            "a streaming operation needs a 200 response with text/event-stream content beside JSON",
+        ));
     };
     let Some(schema) = events.schema else {
-        return Err(Error::spec(&events.pointer, "the event stream needs a schema for one event's data"));
+        return Err(Error::spec(
+            &events.pointer,
+            "the event stream needs a schema for one event's data",
+        ));
     };
-    let flag_wire = ext
-        .get("flag")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Error::spec(&ptr.push("flag"), "x-stream needs `flag`: the boolean body property that turns streaming on"))?;
+    let flag_wire = ext.get("flag").and_then(Value::as_str).ok_or_else(|| {
+        Error::spec(
+            &ptr.push("flag"),
+            "x-stream needs `flag`: the boolean body property that turns streaming on",
+        )
+    })?;
     let flag = match body {
-        Some(Body { ty: TypeRef::Named(name), required: true, kind: BodyKind::Json, .. }) => match types.defs.get(name).map(|d| &d.shape) {
+        Some(Body {
+            ty: TypeRef::Named(name),
+            required: true,
+            kind: BodyKind::Json,
+            ..
+        }) => match types.defs.get(name).map(|d| &d.shape) {
             Some(Shape::Struct { fields, .. }) => fields
                 .iter()
                 .find(|f| f.wire_name == flag_wire && f.ty == TypeRef::Bool)
@@ -729,14 +937,22 @@ fn read_streaming<'a>(
     let Some(flag) = flag else {
         return Err(Error::spec(
             &ptr.push("flag"),
-            format!("the required JSON request body must be an object with a boolean property {flag_wire:?}"),
+            format!(
+                "the required JSON request body must be an object with a boolean property {flag_wire:?}"
+            ),
         ));
     };
     let done = ext.get("done").and_then(Value::as_str).map(str::to_owned);
     let terminal: Vec<String> = ext
         .get("terminal")
         .and_then(Value::as_array)
-        .map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default();
     let ctx = format!("{builder}Event");
     let sptr = events.pointer.push("schema");
@@ -744,8 +960,14 @@ fn read_streaming<'a>(
     // Speakeasy's documents describe the whole SSE message (`{data: <payload>}`): unwrap it.
     if let TypeRef::Named(name) = &item {
         if let Some(Shape::Struct { fields, .. }) = types.defs.get(name).map(|d| &d.shape) {
-            let envelope = fields.iter().all(|f| matches!(f.wire_name.as_str(), "data" | "event" | "id" | "retry"));
-            if let Some(data) = fields.iter().find(|f| f.wire_name == "data").filter(|_| envelope) {
+            let envelope = fields
+                .iter()
+                .all(|f| matches!(f.wire_name.as_str(), "data" | "event" | "id" | "retry"));
+            if let Some(data) = fields
+                .iter()
+                .find(|f| f.wire_name == "data")
+                .filter(|_| envelope)
+            {
                 item = data.ty.clone();
             }
         }
@@ -763,7 +985,12 @@ fn ext_str(ext: &Value, key: &str, ptr: &Pointer) -> Result<String> {
     ext.get(key)
         .and_then(Value::as_str)
         .map(str::to_owned)
-        .ok_or_else(|| Error::spec(&ptr.push(key), format!("x-pagination needs a string `{key}`")))
+        .ok_or_else(|| {
+            Error::spec(
+                &ptr.push(key),
+                format!("x-pagination needs a string `{key}`"),
+            )
+        })
 }
 
 fn read_pagination(ext: &Value, ptr: &Pointer) -> Result<RawPagination> {
@@ -778,7 +1005,10 @@ fn read_pagination(ext: &Value, ptr: &Pointer) -> Result<RawPagination> {
             cursor: ext_str(ext, "cursor", ptr)?,
             next: ext_str(ext, "next", ptr)?,
             has_more: optional("has_more"),
-            by: ext.get("by").map(|by| read_cursor_by(by, &ptr.push("by"))).transpose()?,
+            by: ext
+                .get("by")
+                .map(|by| read_cursor_by(by, &ptr.push("by")))
+                .transpose()?,
         },
         other => {
             return Err(Error::spec(
@@ -803,19 +1033,36 @@ fn read_cursor_by(by: &Value, ptr: &Pointer) -> Result<RawCursorBy> {
         .get("values")
         .and_then(Value::as_object)
         .filter(|values| !values.is_empty())
-        .ok_or_else(|| Error::spec(&ptr.push("values"), "x-pagination `by` needs a non-empty map `values`"))?;
+        .ok_or_else(|| {
+            Error::spec(
+                &ptr.push("values"),
+                "x-pagination `by` needs a non-empty map `values`",
+            )
+        })?;
     let values = values
         .iter()
         .map(|(value, pair)| {
             let at = ptr.push("values").push(value);
-            Ok((value.clone(), ext_str(pair, "cursor", &at)?, ext_str(pair, "next", &at)?))
+            Ok((
+                value.clone(),
+                ext_str(pair, "cursor", &at)?,
+                ext_str(pair, "next", &at)?,
+            ))
         })
         .collect::<Result<_>>()?;
-    Ok(RawCursorBy { pointer: ptr.clone(), param, values })
+    Ok(RawCursorBy {
+        pointer: ptr.clone(),
+        param,
+        values,
+    })
 }
 
 /// Reads Speakeasy's paging extension (as in OpenRouter's own document) where it is offset-based.
-fn read_speakeasy_pagination(ext: &Value, ptr: &Pointer, warnings: &mut Vec<Warning>) -> Option<RawPagination> {
+fn read_speakeasy_pagination(
+    ext: &Value,
+    ptr: &Pointer,
+    warnings: &mut Vec<Warning>,
+) -> Option<RawPagination> {
     let kind = ext.get("type").and_then(Value::as_str).unwrap_or_default();
     let input = |t: &str| {
         ext.get("inputs")?
@@ -835,13 +1082,19 @@ fn read_speakeasy_pagination(ext: &Value, ptr: &Pointer, warnings: &mut Vec<Warn
         ("offsetLimit", Some(offset), Some(items)) => Some(RawPagination {
             pointer: ptr.clone(),
             lenient: true,
-            style: RawStyle::Offset { offset, limit: input("limit"), has_more: None },
+            style: RawStyle::Offset {
+                offset,
+                limit: input("limit"),
+                has_more: None,
+            },
             items,
         }),
         _ => {
             warnings.push(Warning {
                 pointer: ptr.clone(),
-                message: format!("paging of type {kind:?} is not supported; the operation has no paginator"),
+                message: format!(
+                    "paging of type {kind:?} is not supported; the operation has no paginator"
+                ),
             });
             None
         }
@@ -866,17 +1119,33 @@ fn operation_server(
     };
     let url = servers[0].url.trim_end_matches('/');
     if url.contains('{') {
-        return Err(Error::spec(&sptr.push("0").push("url"), "server variables are not supported in an operation's server"));
+        return Err(Error::spec(
+            &sptr.push("0").push("url"),
+            "server variables are not supported in an operation's server",
+        ));
     }
     let Some((scheme, rest)) = url.split_once("://") else {
-        return Err(Error::spec(&sptr.push("0").push("url"), format!("an operation's server must be an absolute URL, not {url:?}")));
+        return Err(Error::spec(
+            &sptr.push("0").push("url"),
+            format!("an operation's server must be an absolute URL, not {url:?}"),
+        ));
     };
-    let (host, path) = rest.split_once('/').map_or((rest, String::new()), |(h, p)| (h, format!("/{p}")));
-    let default = api.servers.first().map(|s| s.url.trim_end_matches('/').to_owned()).unwrap_or_default();
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, String::new()), |(h, p)| (h, format!("/{p}")));
+    let default = api
+        .servers
+        .first()
+        .map(|s| s.url.trim_end_matches('/').to_owned())
+        .unwrap_or_default();
     let same_host = default
         .split_once("://")
         .is_some_and(|(s, r)| s == scheme && r.split('/').next() == Some(host));
-    Ok(Some(if same_host { OperationServer::SameHost(path) } else { OperationServer::Absolute(url.to_owned()) }))
+    Ok(Some(if same_host {
+        OperationServer::SameHost(path)
+    } else {
+        OperationServer::Absolute(url.to_owned())
+    }))
 }
 
 /// `x-wait` as the document declares it: wire names of the status and error properties.
@@ -890,19 +1159,31 @@ struct RawWait {
 
 fn read_wait(ext: &Value, ptr: &Pointer) -> Result<RawWait> {
     let list = |key: &str| -> Result<Vec<String>> {
-        let values = ext.get(key).and_then(Value::as_array).filter(|v| !v.is_empty());
+        let values = ext
+            .get(key)
+            .and_then(Value::as_array)
+            .filter(|v| !v.is_empty());
         let Some(values) = values else {
-            return Err(Error::spec(&ptr.push(key), format!("x-wait needs `{key}`: a non-empty list of status values")));
+            return Err(Error::spec(
+                &ptr.push(key),
+                format!("x-wait needs `{key}`: a non-empty list of status values"),
+            ));
         };
         values
             .iter()
-            .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| Error::spec(&ptr.push(key), "status values are strings")))
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| Error::spec(&ptr.push(key), "status values are strings"))
+            })
             .collect()
     };
-    let status = ext
-        .get("status")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Error::spec(&ptr.push("status"), "x-wait needs `status`: the property holding the job's status"))?;
+    let status = ext.get("status").and_then(Value::as_str).ok_or_else(|| {
+        Error::spec(
+            &ptr.push("status"),
+            "x-wait needs `status`: the property holding the job's status",
+        )
+    })?;
     Ok(RawWait {
         pointer: ptr.clone(),
         status: status.to_owned(),
@@ -914,21 +1195,32 @@ fn read_wait(ext: &Value, ptr: &Pointer) -> Result<RawWait> {
 
 fn resolve_wait(op: &Operation, raw: RawWait, types: &TypeSpace<'_>) -> Result<Wait> {
     if op.http_method != "GET" || op.success.kind != BodyKind::Json {
-        return Err(Error::spec(&raw.pointer, "x-wait belongs on a GET operation that answers with JSON (the job's state)"));
+        return Err(Error::spec(
+            &raw.pointer,
+            "x-wait belongs on a GET operation that answers with JSON (the job's state)",
+        ));
     }
     // A property path (`status`, `data.status`) through the answer's objects.
     let path = |dotted: &str, what: &str| -> Result<(Vec<(String, String)>, TypeRef)> {
         let missing = || {
-            Error::spec(&raw.pointer, format!("the success response must be an object with a {what} property {dotted:?}"))
+            Error::spec(
+                &raw.pointer,
+                format!("the success response must be an object with a {what} property {dotted:?}"),
+            )
         };
         let mut ty = op.success.ty.clone().ok_or_else(missing)?;
         let mut steps = Vec::new();
         for wire in dotted.split('.') {
-            let TypeRef::Named(owner) = &ty else { return Err(missing()) };
+            let TypeRef::Named(owner) = &ty else {
+                return Err(missing());
+            };
             let Some(Shape::Struct { fields, .. }) = types.defs.get(owner).map(|d| &d.shape) else {
                 return Err(missing());
             };
-            let field = fields.iter().find(|f| f.wire_name == wire).ok_or_else(missing)?;
+            let field = fields
+                .iter()
+                .find(|f| f.wire_name == wire)
+                .ok_or_else(missing)?;
             steps.push((owner.clone(), field.rust_name.clone()));
             ty = field.ty.clone();
         }
@@ -937,20 +1229,32 @@ fn resolve_wait(op: &Operation, raw: RawWait, types: &TypeSpace<'_>) -> Result<W
     let (status, status_ty) = path(&raw.status, "status")?;
     let status_is_text = match &status_ty {
         TypeRef::String => true,
-        TypeRef::Named(name) => matches!(types.defs.get(name).map(|d| &d.shape), Some(Shape::Enum { .. })),
+        TypeRef::Named(name) => matches!(
+            types.defs.get(name).map(|d| &d.shape),
+            Some(Shape::Enum { .. })
+        ),
         _ => false,
     };
     if !status_is_text {
-        return Err(Error::spec(&raw.pointer.push("status"), "the status property must be a string or a string enum"));
+        return Err(Error::spec(
+            &raw.pointer.push("status"),
+            "the status property must be a string or a string enum",
+        ));
     }
     if let Some(overlap) = raw.succeeded.iter().find(|s| raw.failed.contains(s)) {
-        return Err(Error::spec(&raw.pointer, format!("status {overlap:?} is listed as both succeeded and failed")));
+        return Err(Error::spec(
+            &raw.pointer,
+            format!("status {overlap:?} is listed as both succeeded and failed"),
+        ));
     }
     let error = match &raw.error {
         Some(dotted) => {
             let (steps, ty) = path(dotted, "error")?;
             if ty != TypeRef::String {
-                return Err(Error::spec(&raw.pointer.push("error"), "the error property must be a string"));
+                return Err(Error::spec(
+                    &raw.pointer.push("error"),
+                    "the error property must be a string",
+                ));
             }
             Some(steps)
         }
@@ -975,10 +1279,25 @@ fn resolve_cursor_by(
     types: &TypeSpace<'_>,
     pair: &dyn Fn(&str, &str) -> Result<CursorPair>,
 ) -> Result<CursorBy> {
-    let param = op.params.iter().find(|p| p.location != ParamLocation::Path && p.wire_name == by.param).ok_or_else(|| {
-        Error::spec(&by.pointer.push("param"), format!("{:?} is not a query or header parameter of the operation", by.param))
-    })?;
-    let not_text = || Error::spec(&by.pointer.push("param"), format!("parameter {:?} must be a string or a string enum", by.param));
+    let param = op
+        .params
+        .iter()
+        .find(|p| p.location != ParamLocation::Path && p.wire_name == by.param)
+        .ok_or_else(|| {
+            Error::spec(
+                &by.pointer.push("param"),
+                format!(
+                    "{:?} is not a query or header parameter of the operation",
+                    by.param
+                ),
+            )
+        })?;
+    let not_text = || {
+        Error::spec(
+            &by.pointer.push("param"),
+            format!("parameter {:?} must be a string or a string enum", by.param),
+        )
+    };
     // The values a string enum lists (`None` for a plain string, which takes any).
     let known: Option<Vec<&str>> = match &param.ty {
         TypeRef::String => None,
@@ -991,8 +1310,14 @@ fn resolve_cursor_by(
     let mut values = Vec::new();
     for (value, cursor, next) in &by.values {
         let at = by.pointer.push("values").push(value);
-        if known.as_ref().is_some_and(|known| !known.contains(&value.as_str())) {
-            return Err(Error::spec(&at, format!("{value:?} is not a value of parameter {:?}", by.param)));
+        if known
+            .as_ref()
+            .is_some_and(|known| !known.contains(&value.as_str()))
+        {
+            return Err(Error::spec(
+                &at,
+                format!("{value:?} is not a value of parameter {:?}", by.param),
+            ));
         }
         let (cursor, next) = pair(cursor, next).map_err(|e| match e {
             Error::Spec { message, .. } => Error::spec(&at, message),
@@ -1000,23 +1325,40 @@ fn resolve_cursor_by(
         })?;
         values.push((value.clone(), cursor, next));
     }
-    Ok(CursorBy { param: param.rust_name.clone(), optional: !param.required, is_enum: known.is_some(), values })
+    Ok(CursorBy {
+        param: param.rust_name.clone(),
+        optional: !param.required,
+        is_enum: known.is_some(),
+        values,
+    })
 }
 
-fn resolve_pagination(op: &Operation, raw: RawPagination, types: &TypeSpace<'_>) -> Result<Pagination> {
+fn resolve_pagination(
+    op: &Operation,
+    raw: RawPagination,
+    types: &TypeSpace<'_>,
+) -> Result<Pagination> {
     let find = |wire: &str| {
         op.params
             .iter()
             .find(|p| p.location == ParamLocation::Query && p.wire_name == wire)
             .map(|p| p.rust_name.clone())
-            .ok_or_else(|| Error::spec(&raw.pointer, format!("paging parameter {wire:?} is not a query parameter of the operation")))
+            .ok_or_else(|| {
+                Error::spec(
+                    &raw.pointer,
+                    format!("paging parameter {wire:?} is not a query parameter of the operation"),
+                )
+            })
     };
     let param_is = |name: &str, want: fn(&TypeRef) -> bool, what: &str| {
         let param = op.params.iter().find(|p| p.rust_name == name);
         if param.is_some_and(|p| want(&p.ty) && !p.required) {
             Ok(())
         } else {
-            Err(Error::spec(&raw.pointer, format!("paging parameter `{name}` must be an optional {what}")))
+            Err(Error::spec(
+                &raw.pointer,
+                format!("paging parameter `{name}` must be an optional {what}"),
+            ))
         }
     };
     let fields = match &op.success.ty {
@@ -1032,21 +1374,51 @@ fn resolve_pagination(op: &Operation, raw: RawPagination, types: &TypeSpace<'_>)
             .find(|f| f.wire_name == wire && want(&f.ty))
             .map(|f| f.rust_name.clone())
             .ok_or_else(|| {
-                Error::spec(&raw.pointer, format!("the success response must be an object with a {what} property {wire:?}"))
+                Error::spec(
+                    &raw.pointer,
+                    format!(
+                        "the success response must be an object with a {what} property {wire:?}"
+                    ),
+                )
             })
     };
     let style = match &raw.style {
-        RawStyle::Offset { offset, limit, has_more } => {
+        RawStyle::Offset {
+            offset,
+            limit,
+            has_more,
+        } => {
             let offset = find(offset)?;
             let limit = limit.as_deref().map(find).transpose()?;
             for name in std::iter::once(&offset).chain(limit.as_ref()) {
-                param_is(name, |t| matches!(t, TypeRef::I64 | TypeRef::I32), "integer")?;
+                param_is(
+                    name,
+                    |t| matches!(t, TypeRef::I64 | TypeRef::I32),
+                    "integer",
+                )?;
             }
-            let max_offset = op.params.iter().find(|p| p.rust_name == offset).and_then(|p| p.maximum);
-            let has_more = has_more.as_deref().map(|w| field(w, |t| *t == TypeRef::Bool, "boolean")).transpose()?;
-            PageStyle::Offset { offset, limit, max_offset, has_more }
+            let max_offset = op
+                .params
+                .iter()
+                .find(|p| p.rust_name == offset)
+                .and_then(|p| p.maximum);
+            let has_more = has_more
+                .as_deref()
+                .map(|w| field(w, |t| *t == TypeRef::Bool, "boolean"))
+                .transpose()?;
+            PageStyle::Offset {
+                offset,
+                limit,
+                max_offset,
+                has_more,
+            }
         }
-        RawStyle::Cursor { cursor, next, has_more, by } => {
+        RawStyle::Cursor {
+            cursor,
+            next,
+            has_more,
+            by,
+        } => {
             // A text parameter taking the cursor, and the text property of the answer giving it.
             let pair = |cursor: &str, next: &str| -> Result<CursorPair> {
                 let cursor = find(cursor)?;
@@ -1057,8 +1429,14 @@ fn resolve_pagination(op: &Operation, raw: RawPagination, types: &TypeSpace<'_>)
             PageStyle::Cursor {
                 cursor,
                 next,
-                has_more: has_more.as_deref().map(|w| field(w, |t| *t == TypeRef::Bool, "boolean")).transpose()?,
-                by: by.as_ref().map(|by| resolve_cursor_by(op, by, types, &pair)).transpose()?,
+                has_more: has_more
+                    .as_deref()
+                    .map(|w| field(w, |t| *t == TypeRef::Bool, "boolean"))
+                    .transpose()?,
+                by: by
+                    .as_ref()
+                    .map(|by| resolve_cursor_by(op, by, types, &pair))
+                    .transpose()?,
             }
         }
     };
@@ -1072,7 +1450,10 @@ fn resolve_pagination(op: &Operation, raw: RawPagination, types: &TypeSpace<'_>)
     let Some((items_field, item_ty)) = item else {
         return Err(Error::spec(
             &raw.pointer,
-            format!("the success response must be an object with a required array property {:?}", raw.items),
+            format!(
+                "the success response must be an object with a required array property {:?}",
+                raw.items
+            ),
         ));
     };
     Ok(Pagination {

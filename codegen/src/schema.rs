@@ -1,12 +1,12 @@
 //! Turns document schemas into generated types: structs, open enums, unions, aliases.
 
+use crate::Warning;
 use crate::error::{Error, Pointer, Result};
 use crate::ir::{EnumValue, Field, Shape, TaggedVariant, TypeDef, TypeRef, UntaggedVariant};
 use crate::names::{field_name, type_name};
-use crate::Warning;
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, NumberFormat, StringFormat, OpenAPI, ReferenceOr, Schema, SchemaKind,
-    Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, IntegerFormat, NumberFormat, OpenAPI, ReferenceOr, Schema, SchemaKind,
+    StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -163,7 +163,10 @@ impl<'a> TypeSpace<'a> {
             let ty = self.type_for(RefOr::from(schema), &rust, &rust, &ptr)?;
             if ty != TypeRef::Named(rust.clone()) {
                 let (doc, deprecated) = match schema {
-                    ReferenceOr::Item(s) => (with_note(s.schema_data.description.clone(), s), s.schema_data.deprecated),
+                    ReferenceOr::Item(s) => (
+                        with_note(s.schema_data.description.clone(), s),
+                        s.schema_data.deprecated,
+                    ),
                     ReferenceOr::Reference { .. } => (None, false),
                 };
                 self.insert(TypeDef {
@@ -189,10 +192,16 @@ impl<'a> TypeSpace<'a> {
         let unresolved = |reference: &str| {
             Error::spec(
                 ptr,
-                format!("unresolvable $ref {reference:?}; only #/components/schemas/... references are supported"),
+                format!(
+                    "unresolvable $ref {reference:?}; only #/components/schemas/... references are supported"
+                ),
             )
         };
-        let rust = self.refs.get(reference).cloned().ok_or_else(|| unresolved(reference))?;
+        let rust = self
+            .refs
+            .get(reference)
+            .cloned()
+            .ok_or_else(|| unresolved(reference))?;
         // A component that is itself only a reference is followed (iteratively: a chain may be
         // as long as the document has components); a cycle ends in an error.
         let mut seen: Vec<&str> = Vec::new();
@@ -201,7 +210,9 @@ impl<'a> TypeSpace<'a> {
             if seen.len() >= MAX_SCHEMA_DEPTH {
                 return Err(Error::spec(
                     ptr,
-                    format!("$ref {reference:?} starts a chain of more than {MAX_SCHEMA_DEPTH} references to references"),
+                    format!(
+                        "$ref {reference:?} starts a chain of more than {MAX_SCHEMA_DEPTH} references to references"
+                    ),
                 ));
             }
             if seen.contains(&current) {
@@ -268,7 +279,13 @@ impl<'a> TypeSpace<'a> {
     /// Every walk over schemas goes through here, so this is where it is bounded: a schema met
     /// again inside itself, nesting deeper than [`MAX_SCHEMA_DEPTH`] and documents expanding to
     /// more than [`MAX_SCHEMA_VISITS`] inline schemas are errors that name the pointer.
-    pub fn type_for(&mut self, schema: RefOr<'a>, ctx: &str, owner: &str, ptr: &Pointer) -> Result<TypeRef> {
+    pub fn type_for(
+        &mut self,
+        schema: RefOr<'a>,
+        ctx: &str,
+        owner: &str,
+        ptr: &Pointer,
+    ) -> Result<TypeRef> {
         let schema = match schema {
             RefOr::Ref(reference) => {
                 let (_, name) = self.resolve(reference, ptr)?;
@@ -300,7 +317,9 @@ impl<'a> TypeSpace<'a> {
         if self.expanding.len() >= MAX_SCHEMA_DEPTH {
             return Err(Error::spec(
                 ptr,
-                format!("schemas nest more than {MAX_SCHEMA_DEPTH} levels deep here; flatten the document"),
+                format!(
+                    "schemas nest more than {MAX_SCHEMA_DEPTH} levels deep here; flatten the document"
+                ),
             ));
         }
         self.expanding.push((key, ptr.clone()));
@@ -311,11 +330,20 @@ impl<'a> TypeSpace<'a> {
     }
 
     /// [`Self::type_for`] of an inline schema, once it is known to be safe to enter.
-    fn schema_type(&mut self, schema: &'a Schema, ctx: &str, owner: &str, ptr: &Pointer) -> Result<TypeRef> {
+    fn schema_type(
+        &mut self,
+        schema: &'a Schema,
+        ctx: &str,
+        owner: &str,
+        ptr: &Pointer,
+    ) -> Result<TypeRef> {
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) => {
                 let values: Vec<&String> = string.enumeration.iter().flatten().collect();
-                let binary = matches!(string.format, VariantOrUnknownOrEmpty::Item(StringFormat::Binary));
+                let binary = matches!(
+                    string.format,
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
+                );
                 if binary && self.uploads {
                     Ok(TypeRef::Upload)
                 } else if values.is_empty() {
@@ -324,14 +352,18 @@ impl<'a> TypeSpace<'a> {
                     self.define_enum(ctx, owner, ptr, schema, &values)
                 }
             }
-            SchemaKind::Type(Type::Number(number)) if number.enumeration.iter().flatten().count() > 1 => {
+            SchemaKind::Type(Type::Number(number))
+                if number.enumeration.iter().flatten().count() > 1 =>
+            {
                 self.warnings.push(Warning {
                     pointer: ptr.push("enum"),
                     message: "the allowed numbers are not enforced by the Rust type (f64)".into(),
                 });
                 Ok(TypeRef::F64)
             }
-            SchemaKind::Type(Type::Integer(integer)) if integer.enumeration.iter().flatten().count() > 1 => {
+            SchemaKind::Type(Type::Integer(integer))
+                if integer.enumeration.iter().flatten().count() > 1 =>
+            {
                 self.warnings.push(Warning {
                     pointer: ptr.push("enum"),
                     message: "the allowed integers are not enforced by the Rust type (i64)".into(),
@@ -349,23 +381,41 @@ impl<'a> TypeSpace<'a> {
             SchemaKind::Type(Type::Boolean(_)) => Ok(TypeRef::Bool),
             SchemaKind::Type(Type::Array(array)) => match &array.items {
                 Some(items) => {
-                    let item = self.type_for(RefOr::from(items), &format!("{ctx}Item"), owner, &ptr.push("items"))?;
+                    let item = self.type_for(
+                        RefOr::from(items),
+                        &format!("{ctx}Item"),
+                        owner,
+                        &ptr.push("items"),
+                    )?;
                     Ok(TypeRef::Vec(Box::new(item)))
                 }
                 None => Ok(TypeRef::Vec(Box::new(TypeRef::Json))),
             },
             SchemaKind::Type(Type::Object(object)) => {
                 let mut parts = ObjectParts::default();
-                parts.merge(&object.properties, &object.required, object.additional_properties.as_ref(), ptr);
+                parts.merge(
+                    &object.properties,
+                    &object.required,
+                    object.additional_properties.as_ref(),
+                    ptr,
+                );
                 self.object(ctx, owner, ptr, schema, parts)
             }
             SchemaKind::AllOf { all_of } => {
                 // Members that only annotate (a description, a bound) carry no shape.
-                let shaped: Vec<(usize, &'a ReferenceOr<Schema>)> =
-                    all_of.iter().enumerate().filter(|(_, m)| carries_shape(m)).collect();
+                let shaped: Vec<(usize, &'a ReferenceOr<Schema>)> = all_of
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| carries_shape(m))
+                    .collect();
                 if let [(i, only)] = shaped.as_slice() {
                     // A wrapper around one schema (often `$ref` plus a description).
-                    return self.type_for(RefOr::from(*only), ctx, owner, &ptr.push("allOf").push(i.to_string()));
+                    return self.type_for(
+                        RefOr::from(*only),
+                        ctx,
+                        owner,
+                        &ptr.push("allOf").push(i.to_string()),
+                    );
                 }
                 let mut parts = ObjectParts::default();
                 match self.collect_all_of(all_of, ptr, &mut parts, 0) {
@@ -380,8 +430,12 @@ impl<'a> TypeSpace<'a> {
                     Err(other) => Err(other),
                 }
             }
-            SchemaKind::OneOf { one_of } => self.union(ctx, owner, &ptr.push("oneOf"), schema, one_of),
-            SchemaKind::AnyOf { any_of } => self.union(ctx, owner, &ptr.push("anyOf"), schema, any_of),
+            SchemaKind::OneOf { one_of } => {
+                self.union(ctx, owner, &ptr.push("oneOf"), schema, one_of)
+            }
+            SchemaKind::AnyOf { any_of } => {
+                self.union(ctx, owner, &ptr.push("anyOf"), schema, any_of)
+            }
             SchemaKind::Not { .. } => {
                 self.warnings.push(Warning {
                     pointer: ptr.clone(),
@@ -392,10 +446,20 @@ impl<'a> TypeSpace<'a> {
             SchemaKind::Any(any) => {
                 if !any.properties.is_empty() || any.additional_properties.is_some() {
                     let mut parts = ObjectParts::default();
-                    parts.merge(&any.properties, &any.required, any.additional_properties.as_ref(), ptr);
+                    parts.merge(
+                        &any.properties,
+                        &any.required,
+                        any.additional_properties.as_ref(),
+                        ptr,
+                    );
                     self.object(ctx, owner, ptr, schema, parts)
                 } else if let Some(items) = &any.items {
-                    let item = self.type_for(RefOr::from(items), &format!("{ctx}Item"), owner, &ptr.push("items"))?;
+                    let item = self.type_for(
+                        RefOr::from(items),
+                        &format!("{ctx}Item"),
+                        owner,
+                        &ptr.push("items"),
+                    )?;
                     Ok(TypeRef::Vec(Box::new(item)))
                 } else if !any.one_of.is_empty() {
                     self.union(ctx, owner, &ptr.push("oneOf"), schema, &any.one_of)
@@ -432,7 +496,10 @@ impl<'a> TypeSpace<'a> {
             let schema = match member {
                 ReferenceOr::Reference { reference } => {
                     if parts.visiting.iter().any(|r| r == reference) {
-                        return Err(Error::spec(&mptr, format!("allOf cycle: {reference} includes itself")));
+                        return Err(Error::spec(
+                            &mptr,
+                            format!("allOf cycle: {reference} includes itself"),
+                        ));
                     }
                     parts.visiting.push(reference.clone());
                     let (schema, name) = self.resolve(reference, &mptr)?;
@@ -451,15 +518,31 @@ impl<'a> TypeSpace<'a> {
         Ok(())
     }
 
-    fn collect_object(&self, schema: &'a Schema, ptr: &Pointer, parts: &mut ObjectParts<'a>, depth: usize) -> Result<()> {
+    fn collect_object(
+        &self,
+        schema: &'a Schema,
+        ptr: &Pointer,
+        parts: &mut ObjectParts<'a>,
+        depth: usize,
+    ) -> Result<()> {
         match &schema.schema_kind {
             SchemaKind::Type(Type::Object(object)) => {
-                parts.merge(&object.properties, &object.required, object.additional_properties.as_ref(), ptr);
+                parts.merge(
+                    &object.properties,
+                    &object.required,
+                    object.additional_properties.as_ref(),
+                    ptr,
+                );
                 Ok(())
             }
             SchemaKind::AllOf { all_of } => self.collect_all_of(all_of, ptr, parts, depth),
             SchemaKind::Any(any) if any.one_of.is_empty() && any.any_of.is_empty() => {
-                parts.merge(&any.properties, &any.required, any.additional_properties.as_ref(), ptr);
+                parts.merge(
+                    &any.properties,
+                    &any.required,
+                    any.additional_properties.as_ref(),
+                    ptr,
+                );
                 if !any.all_of.is_empty() {
                     self.collect_all_of(&any.all_of, ptr, parts, depth)?;
                 }
@@ -500,17 +583,23 @@ impl<'a> TypeSpace<'a> {
             if let Some(other) = seen.insert(rust_name.clone(), wire.clone()) {
                 return Err(Error::spec(
                     pptr,
-                    format!("properties {other:?} and {wire:?} both become the Rust field `{rust_name}`"),
+                    format!(
+                        "properties {other:?} and {wire:?} both become the Rust field `{rust_name}`"
+                    ),
                 ));
             }
-            if rust_name == "new" || (additional.is_some() && rust_name == "additional_properties") {
+            if rust_name == "new" || (additional.is_some() && rust_name == "additional_properties")
+            {
                 return Err(Error::spec(
                     pptr,
-                    format!("property {wire:?} clashes with a generated method or field named `{rust_name}`"),
+                    format!(
+                        "property {wire:?} clashes with a generated method or field named `{rust_name}`"
+                    ),
                 ));
             }
             // `x-rust-name` on an inline property schema names its type; otherwise the position does.
-            let child_ctx = rust_name_of(*prop).unwrap_or_else(|| format!("{ctx}{}", type_name(wire, "Field")));
+            let child_ctx =
+                rust_name_of(*prop).unwrap_or_else(|| format!("{ctx}{}", type_name(wire, "Field")));
             let ty = self.type_for(*prop, &child_ctx, owner, pptr)?;
             let (doc, deprecated, default, sensitive) = match prop {
                 RefOr::Schema(s) => (
@@ -527,7 +616,11 @@ impl<'a> TypeSpace<'a> {
                 wire_name: wire.clone(),
                 ty,
                 required: parts.required.contains(wire),
-                required_rank: parts.required_order.iter().position(|n| n == wire).unwrap_or(usize::MAX),
+                required_rank: parts
+                    .required_order
+                    .iter()
+                    .position(|n| n == wire)
+                    .unwrap_or(usize::MAX),
                 nullable: self.is_nullable(*prop, pptr)?,
                 doc,
                 deprecated,
@@ -540,14 +633,29 @@ impl<'a> TypeSpace<'a> {
             if !parts.props.iter().any(|(n, _, _)| n == name) && additional.is_none() {
                 self.warnings.push(Warning {
                     pointer: ptr.push("required"),
-                    message: format!("required property {name:?} is not described; it is not represented"),
+                    message: format!(
+                        "required property {name:?} is not described; it is not represented"
+                    ),
                 });
             }
         }
-        self.define(ctx, owner, ptr, schema, Shape::Struct { fields, additional })
+        self.define(
+            ctx,
+            owner,
+            ptr,
+            schema,
+            Shape::Struct { fields, additional },
+        )
     }
 
-    fn define(&mut self, name: &str, owner: &str, ptr: &Pointer, schema: &Schema, shape: Shape) -> Result<TypeRef> {
+    fn define(
+        &mut self,
+        name: &str,
+        owner: &str,
+        ptr: &Pointer,
+        schema: &Schema,
+        shape: Shape,
+    ) -> Result<TypeRef> {
         let is_root = name == owner && ptr.as_str().starts_with("/components/schemas/");
         let self_owned = name == owner;
         let mut name = name.to_owned();
@@ -563,11 +671,17 @@ impl<'a> TypeSpace<'a> {
             if n > 2 {
                 self.warnings.push(Warning {
                     pointer: ptr.clone(),
-                    message: format!("the inline type name `{base}` is taken; this one is named `{name}`"),
+                    message: format!(
+                        "the inline type name `{base}` is taken; this one is named `{name}`"
+                    ),
                 });
             }
         }
-        let owner = if self_owned { name.clone() } else { owner.to_owned() };
+        let owner = if self_owned {
+            name.clone()
+        } else {
+            owner.to_owned()
+        };
         let name = name.as_str();
         self.insert(TypeDef {
             name: name.to_owned(),
@@ -585,7 +699,14 @@ impl<'a> TypeSpace<'a> {
         Ok(TypeRef::Named(name.to_owned()))
     }
 
-    fn define_enum(&mut self, ctx: &str, owner: &str, ptr: &Pointer, schema: &Schema, values: &[&String]) -> Result<TypeRef> {
+    fn define_enum(
+        &mut self,
+        ctx: &str,
+        owner: &str,
+        ptr: &Pointer,
+        schema: &Schema,
+        values: &[&String],
+    ) -> Result<TypeRef> {
         let mut out: Vec<EnumValue> = Vec::new();
         for (i, wire) in values.iter().enumerate() {
             if out.iter().any(|v| &v.wire == *wire) {
@@ -599,7 +720,10 @@ impl<'a> TypeSpace<'a> {
             if let Some(other) = out.iter().find(|v| v.variant == variant) {
                 return Err(Error::spec(
                     &ptr.push("enum").push(i.to_string()),
-                    format!("enum values {:?} and {wire:?} both become the variant `{variant}`", other.wire),
+                    format!(
+                        "enum values {:?} and {wire:?} both become the variant `{variant}`",
+                        other.wire
+                    ),
                 ));
             }
             out.push(EnumValue {
@@ -667,10 +791,18 @@ impl<'a> TypeSpace<'a> {
                     variant = "UnknownValue".to_owned();
                 }
                 if variants.iter().any(|v| v.variant == variant) {
-                    return Err(Error::spec(&bptr, format!("two union branches become the variant `{variant}`")));
+                    return Err(Error::spec(
+                        &bptr,
+                        format!("two union branches become the variant `{variant}`"),
+                    ));
                 }
                 let ty = self.type_for(target, &format!("{ctx}{variant}"), owner, &bptr)?;
-                variants.push(TaggedVariant { variant, tags, ty, boxed: false });
+                variants.push(TaggedVariant {
+                    variant,
+                    tags,
+                    ty,
+                    boxed: false,
+                });
             }
             return self.define(
                 ctx,
@@ -690,7 +822,8 @@ impl<'a> TypeSpace<'a> {
             let inline_name = match branch {
                 ReferenceOr::Item(s) => {
                     // The shape names the branch (`List`, `Object`) when no sibling shares it.
-                    let shape = shapes[i].filter(|shape| shapes.iter().filter(|s| **s == Some(*shape)).count() == 1);
+                    let shape = shapes[i]
+                        .filter(|shape| shapes.iter().filter(|s| **s == Some(*shape)).count() == 1);
                     branch_label(s)
                         .or(shape.map(str::to_owned))
                         .map(|t| format!("{ctx}{}", type_name(&t, "Variant")))
@@ -700,7 +833,11 @@ impl<'a> TypeSpace<'a> {
             };
             let ty = self.type_for(RefOr::from(branch), &inline_name, owner, &bptr)?;
             let base = match &ty {
-                TypeRef::Named(n) => n.strip_prefix(ctx).filter(|s| !s.is_empty()).unwrap_or(n).to_owned(),
+                TypeRef::Named(n) => n
+                    .strip_prefix(ctx)
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or(n)
+                    .to_owned(),
                 TypeRef::String => "String".into(),
                 TypeRef::Bool => "Bool".into(),
                 TypeRef::I32 | TypeRef::I64 => "Integer".into(),
@@ -721,9 +858,19 @@ impl<'a> TypeSpace<'a> {
                 variant = format!("{base}{n}");
                 n += 1;
             }
-            variants.push(UntaggedVariant { variant, ty, boxed: false });
+            variants.push(UntaggedVariant {
+                variant,
+                ty,
+                boxed: false,
+            });
         }
-        self.define(ctx, owner, &ptr.parent_or_self(), schema, Shape::Untagged { variants })
+        self.define(
+            ctx,
+            owner,
+            &ptr.parent_or_self(),
+            schema,
+            Shape::Untagged { variants },
+        )
     }
 
     /// The one-value enum (const) a branch gives its discriminator property, if any.
@@ -749,7 +896,12 @@ impl<'a> TypeSpace<'a> {
 /// The type name an inline schema asks for with our extension `x-rust-name`, if any.
 pub fn rust_name_of(schema: RefOr<'_>) -> Option<String> {
     match schema {
-        RefOr::Schema(s) => s.schema_data.extensions.get("x-rust-name").and_then(|v| v.as_str()).map(|n| type_name(n, "Type")),
+        RefOr::Schema(s) => s
+            .schema_data
+            .extensions
+            .get("x-rust-name")
+            .and_then(|v| v.as_str())
+            .map(|n| type_name(n, "Type")),
         RefOr::Ref(_) => None,
     }
 }
@@ -757,14 +909,21 @@ pub fn rust_name_of(schema: RefOr<'_>) -> Option<String> {
 /// The name an inline union branch gives itself: `x-rust-name`, else its `title`, else the
 /// value of a one-value enum (the branch itself, or its `type`/`kind` property).
 fn branch_label(schema: &Schema) -> Option<String> {
-    if let Some(name) = schema.schema_data.extensions.get("x-rust-name").and_then(|v| v.as_str()) {
+    if let Some(name) = schema
+        .schema_data
+        .extensions
+        .get("x-rust-name")
+        .and_then(|v| v.as_str())
+    {
         return Some(name.to_owned());
     }
     if let Some(title) = &schema.schema_data.title {
         return Some(title.clone());
     }
     let constant = |schema: &Schema| match &schema.schema_kind {
-        SchemaKind::Type(Type::String(string)) if string.enumeration.len() == 1 => string.enumeration[0].clone(),
+        SchemaKind::Type(Type::String(string)) if string.enumeration.len() == 1 => {
+            string.enumeration[0].clone()
+        }
         _ => None,
     };
     if let Some(value) = constant(schema) {
@@ -775,21 +934,29 @@ fn branch_label(schema: &Schema) -> Option<String> {
         SchemaKind::Any(any) => &any.properties,
         // A branch that extends a named schema is named after it (or after a member's tag).
         SchemaKind::AllOf { all_of } => {
-            return all_of.iter().find_map(|member| match member {
-                ReferenceOr::Reference { reference } => reference.rsplit('/').next().map(str::to_owned),
-                ReferenceOr::Item(_) => None,
-            })
-            .or_else(|| all_of.iter().find_map(|member| match member {
-                ReferenceOr::Item(member) => branch_label(member),
-                ReferenceOr::Reference { .. } => None,
-            }));
+            return all_of
+                .iter()
+                .find_map(|member| match member {
+                    ReferenceOr::Reference { reference } => {
+                        reference.rsplit('/').next().map(str::to_owned)
+                    }
+                    ReferenceOr::Item(_) => None,
+                })
+                .or_else(|| {
+                    all_of.iter().find_map(|member| match member {
+                        ReferenceOr::Item(member) => branch_label(member),
+                        ReferenceOr::Reference { .. } => None,
+                    })
+                });
         }
         _ => return None,
     };
-    ["type", "kind"].iter().find_map(|key| match properties.get(*key) {
-        Some(ReferenceOr::Item(property)) => constant(property),
-        _ => None,
-    })
+    ["type", "kind"]
+        .iter()
+        .find_map(|key| match properties.get(*key) {
+            Some(ReferenceOr::Item(property)) => constant(property),
+            _ => None,
+        })
 }
 
 /// The kind of value an inline branch holds, to name it when nothing else does.
@@ -809,9 +976,24 @@ fn branch_shape(branch: &ReferenceOr<Schema>) -> Option<&'static str> {
 /// "Allowed values: ..." for an enum the Rust type does not carry (numbers, booleans, mixed).
 fn enum_note(schema: &Schema) -> Option<String> {
     let values: Vec<String> = match &schema.schema_kind {
-        SchemaKind::Type(Type::Integer(t)) => t.enumeration.iter().flatten().map(ToString::to_string).collect(),
-        SchemaKind::Type(Type::Number(t)) => t.enumeration.iter().flatten().map(ToString::to_string).collect(),
-        SchemaKind::Type(Type::Boolean(t)) => t.enumeration.iter().flatten().map(ToString::to_string).collect(),
+        SchemaKind::Type(Type::Integer(t)) => t
+            .enumeration
+            .iter()
+            .flatten()
+            .map(ToString::to_string)
+            .collect(),
+        SchemaKind::Type(Type::Number(t)) => t
+            .enumeration
+            .iter()
+            .flatten()
+            .map(ToString::to_string)
+            .collect(),
+        SchemaKind::Type(Type::Boolean(t)) => t
+            .enumeration
+            .iter()
+            .flatten()
+            .map(ToString::to_string)
+            .collect(),
         SchemaKind::Any(any) => any
             .enumeration
             .iter()
@@ -857,16 +1039,45 @@ fn carries_shape(member: &ReferenceOr<Schema>) -> bool {
 
 /// Standard names the generated code uses unqualified; a type may not shadow them.
 const STD_NAMES: &[&str] = &[
-    "Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "Default", "From",
-    "Into", "Clone", "Copy", "Send", "Sync", "Sized", "Fn", "FnMut", "FnOnce", "Iterator",
-    "IntoIterator", "ToString", "ToOwned", "PartialEq", "Eq", "PartialOrd", "Ord", "Drop", "AsRef",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "From",
+    "Into",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Iterator",
+    "IntoIterator",
+    "ToString",
+    "ToOwned",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Drop",
+    "AsRef",
 ];
 
 fn check_not_std(name: &str, ptr: &Pointer) -> Result<()> {
     if STD_NAMES.contains(&name) {
         return Err(Error::spec(
             ptr,
-            format!("the Rust type name `{name}` would shadow the standard `{name}`; rename the schema"),
+            format!(
+                "the Rust type name `{name}` would shadow the standard `{name}`; rename the schema"
+            ),
         ));
     }
     Ok(())
@@ -891,5 +1102,10 @@ fn is_sensitive(schema: &Schema) -> bool {
     );
     schema.schema_data.write_only
         || password
-        || schema.schema_data.extensions.get("x-sensitive").and_then(serde_json::Value::as_bool) == Some(true)
+        || schema
+            .schema_data
+            .extensions
+            .get("x-sensitive")
+            .and_then(serde_json::Value::as_bool)
+            == Some(true)
 }

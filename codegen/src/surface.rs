@@ -21,7 +21,11 @@ pub fn surface(api: &Api) -> String {
             .filter(|p| !p.required)
             .map(|p| p.rust_name.as_str())
             .collect();
-        let response = op.success.ty.as_ref().map_or_else(|| "()".to_owned(), |t| t.display());
+        let response = op
+            .success
+            .ty
+            .as_ref()
+            .map_or_else(|| "()".to_owned(), |t| t.display());
         let mut line = format!(
             "op {}.{}({}) {} {} -> {}",
             op.group,
@@ -61,7 +65,9 @@ pub fn surface(api: &Api) -> String {
                 format!("struct {} {{ {} }}", def.name, names.join(", "))
             }
             // A one-value enum is an open string newtype whose default is its value.
-            Shape::Enum { values } if values.len() == 1 => format!("tag {} = {:?} +open", def.name, values[0].wire),
+            Shape::Enum { values } if values.len() == 1 => {
+                format!("tag {} = {:?} +open", def.name, values[0].wire)
+            }
             Shape::Enum { values } => {
                 let wires: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
                 format!("enum {} [{}] +Unknown", def.name, wires.join(", "))
@@ -71,7 +77,12 @@ pub fn surface(api: &Api) -> String {
                     .iter()
                     .map(|v| format!("{}={}", v.tags.join("|"), v.ty.display()))
                     .collect();
-                format!("tagged {} by {} [{}] +Unknown", def.name, property, vs.join(", "))
+                format!(
+                    "tagged {} by {} [{}] +Unknown",
+                    def.name,
+                    property,
+                    vs.join(", ")
+                )
             }
             Shape::Untagged { variants } => {
                 let vs: Vec<String> = variants.iter().map(|v| v.ty.display()).collect();

@@ -67,7 +67,9 @@ pub fn check(dir: &Path, files: &BTreeMap<String, String>) -> io::Result<Drift> 
                 let _ = write!(
                     drift.report,
                     "{}",
-                    diff.unified_diff().context_radius(3).header(&format!("a/{path}"), &format!("b/{path}"))
+                    diff.unified_diff()
+                        .context_radius(3)
+                        .header(&format!("a/{path}"), &format!("b/{path}"))
                 );
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {

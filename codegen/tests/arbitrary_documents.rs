@@ -7,17 +7,67 @@ use serde_json::{Map, Value, json};
 
 /// Keys that steer the loader and the generator into their interesting branches.
 const KEYS: &[&str] = &[
-    "type", "nullable", "properties", "required", "items", "additionalProperties", "allOf",
-    "oneOf", "anyOf", "not", "enum", "const", "examples", "example", "format", "$ref",
-    "discriminator", "propertyName", "mapping", "description", "deprecated", "default",
-    "exclusiveMinimum", "minimum", "contentEncoding", "contentMediaType", "title", "x-pagination",
-    "x-method-name", "prefixItems", "a", "b", "type ", "",
+    "type",
+    "nullable",
+    "properties",
+    "required",
+    "items",
+    "additionalProperties",
+    "allOf",
+    "oneOf",
+    "anyOf",
+    "not",
+    "enum",
+    "const",
+    "examples",
+    "example",
+    "format",
+    "$ref",
+    "discriminator",
+    "propertyName",
+    "mapping",
+    "description",
+    "deprecated",
+    "default",
+    "exclusiveMinimum",
+    "minimum",
+    "contentEncoding",
+    "contentMediaType",
+    "title",
+    "x-pagination",
+    "x-method-name",
+    "prefixItems",
+    "a",
+    "b",
+    "type ",
+    "",
 ];
 
 const STRINGS: &[&str] = &[
-    "object", "string", "integer", "number", "boolean", "array", "null", "binary", "int32",
-    "double", "base64", "#/components/schemas/A", "#/components/schemas/B", "#/nowhere", "A",
-    "type", "self", "unknown", "Unknown", "", "a-b", "a_b", "*/ fn evil() {}", "\"]#[",
+    "object",
+    "string",
+    "integer",
+    "number",
+    "boolean",
+    "array",
+    "null",
+    "binary",
+    "int32",
+    "double",
+    "base64",
+    "#/components/schemas/A",
+    "#/components/schemas/B",
+    "#/nowhere",
+    "A",
+    "type",
+    "self",
+    "unknown",
+    "Unknown",
+    "",
+    "a-b",
+    "a_b",
+    "*/ fn evil() {}",
+    "\"]#[",
 ];
 
 fn leaf() -> impl Strategy<Value = Value> {
@@ -34,21 +84,27 @@ fn value() -> impl Strategy<Value = Value> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             prop::collection::vec((prop::sample::select(KEYS), inner), 0..6).prop_map(|pairs| {
-                let map: Map<String, Value> = pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+                let map: Map<String, Value> =
+                    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
                 Value::Object(map)
             }),
         ]
     })
 }
 
-const NAMES: &[&str] = &["id", "type", "self", "2fa", "userId", "user_id", "", "名前", "a-b", "Unknown"];
+const NAMES: &[&str] = &[
+    "id", "type", "self", "2fa", "userId", "user_id", "", "名前", "a-b", "Unknown",
+];
 
 /// Mostly well-formed schemas: the shapes the generator turns into types, nested.
 fn schema() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
-        prop::sample::select(&["string", "integer", "number", "boolean", "null"][..]).prop_map(|t| json!({"type": t})),
-        prop::sample::select(&["A", "B", "Missing"][..]).prop_map(|n| json!({"$ref": format!("#/components/schemas/{n}")})),
-        prop::collection::vec(prop::sample::select(STRINGS), 1..4).prop_map(|v| json!({"type": "string", "enum": v})),
+        prop::sample::select(&["string", "integer", "number", "boolean", "null"][..])
+            .prop_map(|t| json!({"type": t})),
+        prop::sample::select(&["A", "B", "Missing"][..])
+            .prop_map(|n| json!({"$ref": format!("#/components/schemas/{n}")})),
+        prop::collection::vec(prop::sample::select(STRINGS), 1..4)
+            .prop_map(|v| json!({"type": "string", "enum": v})),
         prop::sample::select(STRINGS).prop_map(|c| json!({"const": c})),
         Just(json!({"type": ["string", "null"], "format": "date-time"})),
         Just(json!({"type": ["integer", "string"]})),
@@ -103,7 +159,9 @@ fn document() -> impl Strategy<Value = Value> {
         })
 }
 
-const PAGING_WORDS: &[&str] = &["cursor", "after", "kind", "next", "last_id", "has_more", "data", "a", "", "offset"];
+const PAGING_WORDS: &[&str] = &[
+    "cursor", "after", "kind", "next", "last_id", "has_more", "data", "a", "", "offset",
+];
 
 /// A name for one slot of `x-pagination`: mostly one that fits the document, sometimes any.
 fn slot(fitting: &'static [&'static str]) -> BoxedStrategy<&'static str> {
@@ -113,7 +171,8 @@ fn slot(fitting: &'static [&'static str]) -> BoxedStrategy<&'static str> {
 /// `x-pagination` as written, or nearly: cursor or offset style, maybe with a `by` choice whose
 /// parameter, values and pairs are mostly names that exist, sometimes names that do not.
 fn paging() -> impl Strategy<Value = Value> {
-    let pair = (slot(&["cursor", "after"]), slot(&["next", "last_id"])).prop_map(|(cursor, next)| json!({"cursor": cursor, "next": next}));
+    let pair = (slot(&["cursor", "after"]), slot(&["next", "last_id"]))
+        .prop_map(|(cursor, next)| json!({"cursor": cursor, "next": next}));
     let by = prop_oneof![
         4 => (slot(&["kind"]), prop::collection::vec((prop_oneof![4 => prop::sample::select(&["x", "y"][..]), 1 => prop::sample::select(&["z", "", "~/"][..])], pair), 0..3)).prop_map(
             |(param, values)| {
@@ -174,7 +233,10 @@ fn paged_document() -> impl Strategy<Value = Value> {
 /// 512 cases per property, or `PROPTEST_CASES` when it is set (`PROPTEST_CASES=2048 cargo test
 /// -p openrouter-codegen --test arbitrary_documents`).
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512)
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512)
 }
 
 /// Documents this test once found to crash the generator, kept as fixed cases; each must now
@@ -191,7 +253,11 @@ const FOUND: &[(&str, &str)] = &[(
 fn documents_found_by_the_property_tests_end_in_errors() {
     for (text, pointer) in FOUND {
         let error = codegen::generate(text, &codegen::Options::default()).expect_err("rejected");
-        assert_eq!(error.pointer().map(ToString::to_string).as_deref(), Some(*pointer), "{error}");
+        assert_eq!(
+            error.pointer().map(ToString::to_string).as_deref(),
+            Some(*pointer),
+            "{error}"
+        );
     }
 }
 
@@ -235,5 +301,8 @@ proptest! {
 
 /// YAML is a superset of JSON; indenting the JSON exercises the YAML path of the loader.
 fn serde_norway_like(doc: &Value) -> String {
-    format!("# yaml\n{}", serde_json::to_string_pretty(doc).expect("serializable"))
+    format!(
+        "# yaml\n{}",
+        serde_json::to_string_pretty(doc).expect("serializable")
+    )
 }

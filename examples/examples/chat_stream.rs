@@ -16,12 +16,20 @@ async fn main() -> anyhow::Result<()> {
     let mut answer = ChatStreamAccumulator::new();
     while let Some(chunk) = stream.try_next().await? {
         answer.push(&chunk);
-        if let Some(text) = chunk.choices.first().and_then(|c| c.delta.content.as_deref()) {
+        if let Some(text) = chunk
+            .choices
+            .first()
+            .and_then(|c| c.delta.content.as_deref())
+        {
             print!("{text}");
             std::io::stdout().flush()?;
         }
     }
     println!();
-    println!("[finish: {:?}, cost: {:?}]", answer.finish_reason(), answer.cost());
+    println!(
+        "[finish: {:?}, cost: {:?}]",
+        answer.finish_reason(),
+        answer.cost()
+    );
     Ok(())
 }

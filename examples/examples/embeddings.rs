@@ -11,11 +11,20 @@ fn cosine(a: &[f64], b: &[f64]) -> f64 {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let client = openrouter_examples::client()?;
-    let model = std::env::var("OPENROUTER_EMBEDDING_MODEL").unwrap_or_else(|_| "openai/text-embedding-3-small".to_owned());
-    let sentences = ["The cat sleeps on the sofa.", "A kitten naps on the couch.", "Interest rates rose today."];
+    let model = std::env::var("OPENROUTER_EMBEDDING_MODEL")
+        .unwrap_or_else(|_| "openai/text-embedding-3-small".to_owned());
+    let sentences = [
+        "The cat sleeps on the sofa.",
+        "A kitten naps on the couch.",
+        "Interest rates rose today.",
+    ];
     let input = EmbeddingsInput::StringList(sentences.iter().map(|s| (*s).to_owned()).collect());
 
-    let response = client.embeddings().create(EmbeddingsRequest::new(input, model)).send().await?;
+    let response = client
+        .embeddings()
+        .create(EmbeddingsRequest::new(input, model))
+        .send()
+        .await?;
     let vectors: Vec<Vec<f64>> = response
         .data
         .iter()
@@ -26,7 +35,12 @@ async fn main() -> anyhow::Result<()> {
         .collect();
     for (i, a) in vectors.iter().enumerate() {
         for (j, b) in vectors.iter().enumerate().skip(i + 1) {
-            println!("{:.3}  {:?} ~ {:?}", cosine(a, b), sentences[i], sentences[j]);
+            println!(
+                "{:.3}  {:?} ~ {:?}",
+                cosine(a, b),
+                sentences[i],
+                sentences[j]
+            );
         }
     }
     Ok(())

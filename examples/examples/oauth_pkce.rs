@@ -22,8 +22,12 @@ async fn main() -> anyhow::Result<()> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let callback = format!("http://{}/callback", listener.local_addr()?);
     let pkce = Pkce::new()?;
-    let page = std::env::var("OPENROUTER_AUTH_URL").unwrap_or_else(|_| AUTHORIZATION_URL.to_owned());
-    println!("open this URL to sign in:\n{}", pkce.authorization_url_at(&page, &callback)?);
+    let page =
+        std::env::var("OPENROUTER_AUTH_URL").unwrap_or_else(|_| AUTHORIZATION_URL.to_owned());
+    println!(
+        "open this URL to sign in:\n{}",
+        pkce.authorization_url_at(&page, &callback)?
+    );
 
     // OpenRouter sends the browser back to `callback?code=...`.
     let (mut socket, _) = listener.accept().await?;
@@ -44,7 +48,15 @@ async fn main() -> anyhow::Result<()> {
         .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nSigned in; you can close this tab.")
         .await?;
 
-    let key = client.oauth().exchange_code(pkce.exchange_request(code)).send().await?;
-    println!("got an API key for user {:?} ({} characters)", key.user_id, key.key.len());
+    let key = client
+        .oauth()
+        .exchange_code(pkce.exchange_request(code))
+        .send()
+        .await?;
+    println!(
+        "got an API key for user {:?} ({} characters)",
+        key.user_id,
+        key.key.len()
+    );
     Ok(())
 }

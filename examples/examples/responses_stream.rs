@@ -9,7 +9,9 @@ async fn main() -> anyhow::Result<()> {
     let client = openrouter_examples::client()?;
     let request = ResponsesRequest::new()
         .model(openrouter_examples::model())
-        .input(Inputs::String("Name three prime numbers and say why they are prime.".to_owned()));
+        .input(Inputs::String(
+            "Name three prime numbers and say why they are prime.".to_owned(),
+        ));
 
     let mut events = client.responses().create(request).stream().await?;
     while let Some(event) = events.try_next().await? {

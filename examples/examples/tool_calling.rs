@@ -18,11 +18,12 @@ fn get_weather(arguments: &str) -> String {
 }
 
 fn weather_tool() -> anyhow::Result<ChatFunctionTool> {
-    let parameters: std::collections::BTreeMap<String, serde_json::Value> = serde_json::from_value(json!({
-        "type": "object",
-        "properties": {"city": {"type": "string", "description": "City name"}},
-        "required": ["city"]
-    }))?;
+    let parameters: std::collections::BTreeMap<String, serde_json::Value> =
+        serde_json::from_value(json!({
+            "type": "object",
+            "properties": {"city": {"type": "string", "description": "City name"}},
+            "required": ["city"]
+        }))?;
     let function = ChatFunctionToolFunctionFunction::new("get_weather")
         .description("Current weather in a city")
         .parameters(parameters);
@@ -32,7 +33,9 @@ fn weather_tool() -> anyhow::Result<ChatFunctionTool> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let client = openrouter_examples::client()?;
-    let mut messages = vec![ChatMessage::user("What is the weather in Lisbon? Use the tool.")];
+    let mut messages = vec![ChatMessage::user(
+        "What is the weather in Lisbon? Use the tool.",
+    )];
     let tools = vec![weather_tool()?];
 
     for _round in 0..3 {
@@ -51,7 +54,10 @@ async fn main() -> anyhow::Result<()> {
             return Ok(());
         }
         for call in calls {
-            println!("[tool call {} {}({})]", call.id, call.function.name, call.function.arguments);
+            println!(
+                "[tool call {} {}({})]",
+                call.id, call.function.name, call.function.arguments
+            );
             let result = get_weather(&call.function.arguments);
             messages.push(ChatMessage::tool_result(call.id, result));
         }

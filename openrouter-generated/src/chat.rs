@@ -5,10 +5,10 @@
 //! Emitted when the document defines the chat types these helpers use.
 
 use crate::types::{
-    ChatAnnotation, ChatAssistantMessage, ChatAssistantMessageContent, ChatContentImage, ChatContentImageImageUrl,
-    ChatContentItems, ChatContentText, ChatDeveloperMessage, ChatFinishReasonEnum, ChatMessages,
-    ChatStreamChunk, ChatSystemMessage, ChatToolCall, ChatToolCallFunction, ChatToolMessage,
-    ChatUsage, ChatUserMessage, ReasoningDetailUnion,
+    ChatAnnotation, ChatAssistantMessage, ChatAssistantMessageContent, ChatContentImage,
+    ChatContentImageImageUrl, ChatContentItems, ChatContentText, ChatDeveloperMessage,
+    ChatFinishReasonEnum, ChatMessages, ChatStreamChunk, ChatSystemMessage, ChatToolCall,
+    ChatToolCallFunction, ChatToolMessage, ChatUsage, ChatUserMessage, ReasoningDetailUnion,
 };
 
 /// A chat message (the API's `ChatMessages` union), with constructors for each role.
@@ -37,7 +37,10 @@ impl ChatMessages {
 
     /// An assistant message of plain text (a previous answer, replayed as history).
     pub fn assistant(text: impl Into<String>) -> Self {
-        Self::Assistant(ChatAssistantMessage::new().content(Some(ChatAssistantMessageContent::String(text.into()))))
+        Self::Assistant(
+            ChatAssistantMessage::new()
+                .content(Some(ChatAssistantMessageContent::String(text.into()))),
+        )
     }
 
     /// The result of a tool call, answering the call with id `tool_call_id`.
@@ -136,7 +139,10 @@ impl ChatStreamAccumulator {
             let position = match self.tool_calls.iter().position(|c| c.index == call.index) {
                 Some(position) => position,
                 None => {
-                    self.tool_calls.push(PartialToolCall { index: call.index, ..PartialToolCall::default() });
+                    self.tool_calls.push(PartialToolCall {
+                        index: call.index,
+                        ..PartialToolCall::default()
+                    });
                     self.tool_calls.len() - 1
                 }
             };
@@ -185,7 +191,8 @@ impl ChatStreamAccumulator {
         self.reasoning_details
             .iter()
             .map(|entry| {
-                serde_json::from_value(entry.clone()).unwrap_or_else(|_| ReasoningDetailUnion::Unknown(entry.clone()))
+                serde_json::from_value(entry.clone())
+                    .unwrap_or_else(|_| ReasoningDetailUnion::Unknown(entry.clone()))
             })
             .collect()
     }
@@ -224,7 +231,9 @@ impl ChatStreamAccumulator {
     pub fn message(&self) -> ChatAssistantMessage {
         let mut message = ChatAssistantMessage::new();
         if !self.content.is_empty() || self.tool_calls.is_empty() {
-            message = message.content(Some(ChatAssistantMessageContent::String(self.content.clone())));
+            message = message.content(Some(ChatAssistantMessageContent::String(
+                self.content.clone(),
+            )));
         }
         if !self.reasoning.is_empty() {
             message = message.reasoning(Some(self.reasoning.clone()));
@@ -248,7 +257,12 @@ impl ChatStreamAccumulator {
 /// Adds one streamed `reasoning_details` fragment to the merged entries (see
 /// [`ChatStreamAccumulator`]).
 fn merge_reasoning_detail(entries: &mut Vec<serde_json::Value>, fragment: serde_json::Value) {
-    let key = |v: &serde_json::Value| (v.get("index").and_then(serde_json::Value::as_i64), v.get("type").cloned());
+    let key = |v: &serde_json::Value| {
+        (
+            v.get("index").and_then(serde_json::Value::as_i64),
+            v.get("type").cloned(),
+        )
+    };
     let (index, kind) = key(&fragment);
     let existing = match index {
         Some(_) => entries.iter_mut().find(|e| key(e) == (index, kind.clone())),
@@ -263,11 +277,17 @@ fn merge_reasoning_detail(entries: &mut Vec<serde_json::Value>, fragment: serde_
     };
     for (name, value) in fragment {
         match (name.as_str(), existing.get_mut(name), value) {
-            ("text" | "summary" | "data", Some(serde_json::Value::String(so_far)), serde_json::Value::String(more)) => {
+            (
+                "text" | "summary" | "data",
+                Some(serde_json::Value::String(so_far)),
+                serde_json::Value::String(more),
+            ) => {
                 so_far.push_str(more);
             }
             (_, _, serde_json::Value::Null) => {
-                existing.entry(name.clone()).or_insert(serde_json::Value::Null);
+                existing
+                    .entry(name.clone())
+                    .or_insert(serde_json::Value::Null);
             }
             (_, _, value) => {
                 existing.insert(name.clone(), value.clone());

@@ -111,7 +111,10 @@ impl ByteStream {
     pub async fn save(mut self, path: impl AsRef<Path>) -> Result<u64> {
         use tokio::io::AsyncWriteExt;
         let path = path.as_ref();
-        let io = |source| Error::Io { path: path.to_owned(), source };
+        let io = |source| Error::Io {
+            path: path.to_owned(),
+            source,
+        };
         let mut file = tokio::fs::File::create(path).await.map_err(io)?;
         let mut written = 0u64;
         while let Some(chunk) = self.next().await {
@@ -149,10 +152,15 @@ impl Stream for ByteStream {
             }
             Poll::Pending => {
                 let limit = this.idle_timeout;
-                let timer = this.idle.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+                let timer = this
+                    .idle
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
                 if timer.as_mut().poll(cx).is_ready() {
                     this.done = true;
-                    return Poll::Ready(Some(Err(Error::Timeout { phase: TimeoutPhase::StreamIdle, limit })));
+                    return Poll::Ready(Some(Err(Error::Timeout {
+                        phase: TimeoutPhase::StreamIdle,
+                        limit,
+                    })));
                 }
                 Poll::Pending
             }

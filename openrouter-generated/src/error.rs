@@ -38,11 +38,20 @@ pub enum Error {
     /// A phase of the call took longer than its limit (see [`TimeoutPhase`] for each phase,
     /// its default and where to change it).
     #[error("timed out: {phase} took longer than {limit:?}")]
-    Timeout { phase: TimeoutPhase, limit: Duration },
+    Timeout {
+        phase: TimeoutPhase,
+        limit: Duration,
+    },
     /// A response body was larger than the size cap (`max_response_size`); it was not read
     /// further.
-    #[error("the HTTP {status} response body is larger than the {limit}-byte cap (max_response_size)")]
-    ResponseTooLarge { status: StatusCode, headers: Box<HeaderMap>, limit: usize },
+    #[error(
+        "the HTTP {status} response body is larger than the {limit}-byte cap (max_response_size)"
+    )]
+    ResponseTooLarge {
+        status: StatusCode,
+        headers: Box<HeaderMap>,
+        limit: usize,
+    },
     /// The request could not be built or would not be sent safely (a header value that is
     /// not valid text, a control character in a path, query or header value, ...).
     #[error("invalid request: {0}")]
@@ -123,7 +132,12 @@ impl Error {
 
 /// The error an event carries in-band, if any: an `error` object, a `type: "error"` event, or
 /// a choice that finished with `finish_reason: "error"`.
-pub(crate) fn in_band_error(value: &serde_json::Value, status: StatusCode, headers: &HeaderMap, raw: &[u8]) -> Option<ApiError> {
+pub(crate) fn in_band_error(
+    value: &serde_json::Value,
+    status: StatusCode,
+    headers: &HeaderMap,
+    raw: &[u8],
+) -> Option<ApiError> {
     let object = value.as_object()?;
     let is_error_event = object.get("type").and_then(serde_json::Value::as_str) == Some("error");
     let error = match object.get("error") {
@@ -134,21 +148,26 @@ pub(crate) fn in_band_error(value: &serde_json::Value, status: StatusCode, heade
                 .get("choices")
                 .and_then(serde_json::Value::as_array)
                 .is_some_and(|choices| {
-                    choices
-                        .iter()
-                        .any(|c| c.get("finish_reason").and_then(serde_json::Value::as_str) == Some("error"))
+                    choices.iter().any(|c| {
+                        c.get("finish_reason").and_then(serde_json::Value::as_str) == Some("error")
+                    })
                 });
             if !failed {
                 return None;
             }
-            let mut api = ApiError::from_parts(status, headers.clone(), Bytes::copy_from_slice(raw));
-            api.message = "the provider ended the generation with finish_reason \"error\"".to_owned();
+            let mut api =
+                ApiError::from_parts(status, headers.clone(), Bytes::copy_from_slice(raw));
+            api.message =
+                "the provider ended the generation with finish_reason \"error\"".to_owned();
             return Some(api);
         }
     };
     let mut api = ApiError::from_parts(status, headers.clone(), Bytes::copy_from_slice(raw));
     if api.code.is_none() {
-        api.code = error.get("type").and_then(serde_json::Value::as_str).map(|t| ErrorCode::Text(t.to_owned()));
+        api.code = error
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .map(|t| ErrorCode::Text(t.to_owned()));
     }
     if let Some(message) = error.get("message").and_then(serde_json::Value::as_str) {
         api.message = message.to_owned();
@@ -261,9 +280,17 @@ impl ApiErrorKind {
 /// How long the server asks to wait: `retry-after-ms` (milliseconds), else `Retry-After` as
 /// seconds or as an HTTP date (a date in the past means no wait).
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     let finite = |n: f64| (n.is_finite() && n >= 0.0).then_some(n);
-    if let Some(ms) = header("retry-after-ms").and_then(|t| t.parse::<f64>().ok()).and_then(finite) {
+    if let Some(ms) = header("retry-after-ms")
+        .and_then(|t| t.parse::<f64>().ok())
+        .and_then(finite)
+    {
         return Some(Duration::from_secs_f64((ms / 1000.0).min(u32::MAX as f64)));
     }
     let text = header("retry-after")?;
@@ -271,7 +298,10 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs_f64(seconds.min(u32::MAX as f64)));
     }
     let date = httpdate::parse_http_date(text).ok()?;
-    Some(date.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        date.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// The `code` of an API error: OpenRouter sends integers, some upstream errors send strings.
@@ -332,10 +362,16 @@ impl ApiError {
         // OAuth 2.0 errors (RFC 6749 section 5.2): `{"error": "<code>", "error_description": ...}`.
         let oauth = parsed.as_ref().filter(|_| error.is_none()).and_then(|v| {
             let code = v.get("error")?.as_str()?;
-            let description = v.get("error_description").and_then(serde_json::Value::as_str);
+            let description = v
+                .get("error_description")
+                .and_then(serde_json::Value::as_str);
             Some((code.to_owned(), description.map(str::to_owned)))
         });
-        let code = code.or_else(|| oauth.as_ref().map(|(code, _)| ErrorCode::Text(code.clone())));
+        let code = code.or_else(|| {
+            oauth
+                .as_ref()
+                .map(|(code, _)| ErrorCode::Text(code.clone()))
+        });
         let message = error
             .and_then(|e| e.get("message"))
             .and_then(serde_json::Value::as_str)
@@ -365,7 +401,9 @@ impl ApiError {
     /// 2xx body, from an HTTP-like numeric `code` when there is one).
     pub fn kind(&self) -> ApiErrorKind {
         match (&self.code, self.status.as_u16()) {
-            (Some(ErrorCode::Int(code)), 200..=299) => ApiErrorKind::from_status(u16::try_from(*code).unwrap_or(0)),
+            (Some(ErrorCode::Int(code)), 200..=299) => {
+                ApiErrorKind::from_status(u16::try_from(*code).unwrap_or(0))
+            }
             (_, status) => ApiErrorKind::from_status(status),
         }
     }
@@ -387,7 +425,9 @@ impl ApiError {
         match hint {
             Some(hint) => hint,
             None => match (&self.code, self.status.as_u16()) {
-                (Some(ErrorCode::Int(code)), 200..=299) => u16::try_from(*code).is_ok_and(is_retryable_status),
+                (Some(ErrorCode::Int(code)), 200..=299) => {
+                    u16::try_from(*code).is_ok_and(is_retryable_status)
+                }
                 (_, status) => is_retryable_status(status),
             },
         }

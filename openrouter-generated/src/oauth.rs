@@ -48,7 +48,8 @@ impl Pkce {
     /// 43 URL-safe characters.
     pub fn new() -> Result<Self> {
         let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|e| Error::Config(format!("no secure random source: {e}")))?;
+        getrandom::fill(&mut bytes)
+            .map_err(|e| Error::Config(format!("no secure random source: {e}")))?;
         Self::from_verifier(URL_SAFE_NO_PAD.encode(bytes))
     }
 
@@ -63,7 +64,10 @@ impl Pkce {
             ));
         }
         let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-        Ok(Self { verifier, challenge })
+        Ok(Self {
+            verifier,
+            challenge,
+        })
     }
 
     /// The verifier, sent with the code when it is exchanged.
@@ -87,7 +91,8 @@ impl Pkce {
     pub fn authorization_url_at(&self, page: &str, callback_url: &str) -> Result<reqwest::Url> {
         let callback = reqwest::Url::parse(callback_url)
             .map_err(|e| Error::InvalidRequest(format!("callback URL {callback_url:?}: {e}")))?;
-        let mut url = reqwest::Url::parse(page).map_err(|e| Error::Config(format!("authorization page {page:?}: {e}")))?;
+        let mut url = reqwest::Url::parse(page)
+            .map_err(|e| Error::Config(format!("authorization page {page:?}: {e}")))?;
         url.query_pairs_mut()
             .append_pair("callback_url", callback.as_str())
             .append_pair("code_challenge", &self.challenge)
@@ -99,7 +104,10 @@ impl Pkce {
 impl Pkce {
     /// The body of `POST /auth/keys` for the `code` the callback received: the code, this
     /// verifier and the method `S256`.
-    pub fn exchange_request(&self, code: impl Into<String>) -> crate::types::ExchangeAuthCodeRequest {
+    pub fn exchange_request(
+        &self,
+        code: impl Into<String>,
+    ) -> crate::types::ExchangeAuthCodeRequest {
         crate::types::ExchangeAuthCodeRequest::new(code)
             .code_verifier(self.verifier.clone())
             .code_challenge_method(Some(crate::types::CodeChallengeMethod::S256))

@@ -292,7 +292,9 @@ impl<T: DeserializeOwned> EventStream<T> {
         // then is the event read a second time, as a JSON tree.
         if data.contains("\"error\"") {
             if let Ok(value) = serde_json::from_str::<Value>(data) {
-                if let Some(api) = crate::error::in_band_error(&value, self.status, &self.headers, data.as_bytes()) {
+                if let Some(api) =
+                    crate::error::in_band_error(&value, self.status, &self.headers, data.as_bytes())
+                {
                     self.finished = true;
                     crate::trace::stream_ended(&self.span, self.events, &"error event");
                     return Some(Err(api.into()));
@@ -300,10 +302,15 @@ impl<T: DeserializeOwned> EventStream<T> {
             }
         }
         if !self.protocol.terminal.is_empty() {
-            let named = event.event.as_deref().filter(|e| !e.is_empty() && *e != "message");
+            let named = event
+                .event
+                .as_deref()
+                .filter(|e| !e.is_empty() && *e != "message");
             let kind = match named {
                 Some(name) => Some(std::borrow::Cow::Borrowed(name)),
-                None => serde_json::from_str::<EventKind<'_>>(data).ok().and_then(|k| k.kind),
+                None => serde_json::from_str::<EventKind<'_>>(data)
+                    .ok()
+                    .and_then(|k| k.kind),
             };
             if kind.is_some_and(|k| self.protocol.terminal.contains(&k.as_ref())) {
                 self.complete = true;
@@ -356,14 +363,25 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                     }
                 }
                 Poll::Ready(Some(Err(error))) => {
-                    return this.fail(Error::Stream(format!("the connection failed mid-stream: {}", error.without_url())));
+                    return this.fail(Error::Stream(format!(
+                        "the connection failed mid-stream: {}",
+                        error.without_url()
+                    )));
                 }
                 Poll::Ready(None) => {
                     this.finished = true;
                     if this.protocol.has_end() && !this.complete {
-                        let mut ends: Vec<String> = this.protocol.done.iter().map(|done| format!("`{done}`")).collect();
+                        let mut ends: Vec<String> = this
+                            .protocol
+                            .done
+                            .iter()
+                            .map(|done| format!("`{done}`"))
+                            .collect();
                         if !this.protocol.terminal.is_empty() {
-                            ends.push(format!("a terminal event ({})", this.protocol.terminal.join(", ")));
+                            ends.push(format!(
+                                "a terminal event ({})",
+                                this.protocol.terminal.join(", ")
+                            ));
                         }
                         let end = ends.join(" or ");
                         return this.fail(Error::Stream(format!(
@@ -375,9 +393,14 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                 }
                 Poll::Pending => {
                     if let Some(limit) = this.idle_timeout {
-                        let timer = this.idle.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+                        let timer = this
+                            .idle
+                            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
                         if timer.as_mut().poll(cx).is_ready() {
-                            return this.fail(Error::Timeout { phase: crate::error::TimeoutPhase::StreamIdle, limit });
+                            return this.fail(Error::Timeout {
+                                phase: crate::error::TimeoutPhase::StreamIdle,
+                                limit,
+                            });
                         }
                     }
                     return Poll::Pending;

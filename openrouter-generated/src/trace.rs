@@ -32,7 +32,11 @@ pub(crate) fn none() -> CallSpan {
 
 /// Opens the span of a call.
 #[cfg(feature = "tracing")]
-pub(crate) fn call(operation: &'static str, method: &reqwest::Method, path: &'static str) -> CallSpan {
+pub(crate) fn call(
+    operation: &'static str,
+    method: &reqwest::Method,
+    path: &'static str,
+) -> CallSpan {
     tracing::info_span!(
         "openrouter.call",
         operation,
@@ -45,14 +49,20 @@ pub(crate) fn call(operation: &'static str, method: &reqwest::Method, path: &'st
 }
 
 #[cfg(not(feature = "tracing"))]
-pub(crate) fn call(_operation: &'static str, _method: &reqwest::Method, _path: &'static str) -> CallSpan {
+pub(crate) fn call(
+    _operation: &'static str,
+    _method: &reqwest::Method,
+    _path: &'static str,
+) -> CallSpan {
     CallSpan
 }
 
 /// A retry is about to wait `delay` after attempt `attempt` (0-based) failed for `reason`.
 #[cfg(feature = "tracing")]
 pub(crate) fn retrying(span: &CallSpan, attempt: u32, delay: Duration, reason: &dyn Display) {
-    span.in_scope(|| tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, %reason, "retrying"));
+    span.in_scope(
+        || tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, %reason, "retrying"),
+    );
 }
 
 #[cfg(not(feature = "tracing"))]

@@ -40,7 +40,10 @@ async fn ours(http: &reqwest::Client, url: &str) -> usize {
     let headers = response.headers().clone();
     let stream: EventStream<Chunk> = EventStream::new(
         response.bytes_stream(),
-        StreamProtocol { done: Some("[DONE]"), terminal: &[] },
+        StreamProtocol {
+            done: Some("[DONE]"),
+            terminal: &[],
+        },
         status,
         headers,
         None,
@@ -50,7 +53,12 @@ async fn ours(http: &reqwest::Client, url: &str) -> usize {
 }
 
 async fn baseline(http: &reqwest::Client, url: &str) -> usize {
-    let mut body = http.get(url).send().await.expect("server answers").bytes_stream();
+    let mut body = http
+        .get(url)
+        .send()
+        .await
+        .expect("server answers")
+        .bytes_stream();
     let mut buffer = BytesMut::new();
     let mut count = 0;
     while let Some(chunk) = body.next().await {
@@ -58,7 +66,9 @@ async fn baseline(http: &reqwest::Client, url: &str) -> usize {
         while let Some(end) = buffer.windows(2).position(|w| w == b"\n\n") {
             let event = buffer.split_to(end);
             buffer.advance(2);
-            let Some(data) = event.strip_prefix(b"data: ") else { continue };
+            let Some(data) = event.strip_prefix(b"data: ") else {
+                continue;
+            };
             if data == b"[DONE]" {
                 continue;
             }
@@ -75,7 +85,10 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     runtime.block_on(async {
         let body = body();
         let bytes = body.len();

@@ -95,14 +95,21 @@ impl CrateResult {
 
     /// Diagnostics whose primary span lies in a file of the generated crate.
     pub fn generated_code_diagnostics(&self) -> Vec<&Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.file.is_some()).collect()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.file.is_some())
+            .collect()
     }
 
     /// Human-readable account of what went wrong (empty when clean).
     pub fn report(&self) -> String {
         let mut out = String::new();
         if let Some(e) = &self.manifest_error {
-            let _ = writeln!(out, "crate `{}`: cargo could not load its manifest:\n{e}", self.name);
+            let _ = writeln!(
+                out,
+                "crate `{}`: cargo could not load its manifest:\n{e}",
+                self.name
+            );
         }
         for d in &self.diagnostics {
             let _ = writeln!(out, "crate `{}`: {}", self.name, d.rendered.trim_end());
@@ -130,7 +137,9 @@ pub struct CheckOutput {
 impl CheckOutput {
     /// Every crate loaded and compiled without an error or a warning.
     pub fn is_clean(&self) -> bool {
-        self.success && self.other_diagnostics.is_empty() && self.crates.values().all(CrateResult::is_clean)
+        self.success
+            && self.other_diagnostics.is_empty()
+            && self.crates.values().all(CrateResult::is_clean)
     }
 
     /// Crates that failed to load or produced diagnostics.
@@ -194,7 +203,9 @@ impl CheckOutput {
 /// cargo not starting); compile failures are reported in the returned `CheckOutput`.
 ///
 /// The crates go to `target/generated-check/crates/`, replacing those of the previous call.
-pub fn check_generated(crates: &[(&str, &BTreeMap<String, String>)]) -> anyhow::Result<CheckOutput> {
+pub fn check_generated(
+    crates: &[(&str, &BTreeMap<String, String>)],
+) -> anyhow::Result<CheckOutput> {
     check_in(&check_root(), crates)
 }
 
@@ -202,15 +213,24 @@ pub fn check_generated(crates: &[(&str, &BTreeMap<String, String>)]) -> anyhow::
 /// (same target directory, so dependencies are still shared). Test files that check different
 /// crates use different groups, so running one after the other does not rewrite, and re-check,
 /// the other's crates.
-pub fn check_generated_in(group: &str, crates: &[(&str, &BTreeMap<String, String>)]) -> anyhow::Result<CheckOutput> {
+pub fn check_generated_in(
+    group: &str,
+    crates: &[(&str, &BTreeMap<String, String>)],
+) -> anyhow::Result<CheckOutput> {
     anyhow::ensure!(
-        !group.is_empty() && group.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+        !group.is_empty()
+            && group
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
         "group name {group:?} must be ASCII letters, digits, `-` and `_`"
     );
     check_in(&check_root().join("groups").join(group), crates)
 }
 
-fn check_in(root: &Path, crates: &[(&str, &BTreeMap<String, String>)]) -> anyhow::Result<CheckOutput> {
+fn check_in(
+    root: &Path,
+    crates: &[(&str, &BTreeMap<String, String>)],
+) -> anyhow::Result<CheckOutput> {
     let started = Instant::now();
     validate(crates)?;
     if crates.is_empty() {
@@ -294,11 +314,18 @@ fn check_in(root: &Path, crates: &[(&str, &BTreeMap<String, String>)]) -> anyhow
             match crate_dir.and_then(|dir| results.values_mut().find(|r| same_path(&r.dir, dir))) {
                 Some(result) => {
                     let mut diagnostic = message.diagnostic;
-                    diagnostic.file = diagnostic.file.and_then(|f| relative_to(&f, &root, &result.dir));
+                    diagnostic.file = diagnostic
+                        .file
+                        .and_then(|f| relative_to(&f, &root, &result.dir));
                     // `--all-targets` checks the library twice (lib and lib test): report once.
                     let seen = result.diagnostics.iter().any(|d| {
                         (&d.code, &d.message, &d.file, d.line)
-                            == (&diagnostic.code, &diagnostic.message, &diagnostic.file, diagnostic.line)
+                            == (
+                                &diagnostic.code,
+                                &diagnostic.message,
+                                &diagnostic.file,
+                                diagnostic.line,
+                            )
                     });
                     if !seen {
                         result.diagnostics.push(diagnostic);
@@ -324,7 +351,10 @@ fn validate(crates: &[(&str, &BTreeMap<String, String>)]) -> anyhow::Result<()> 
     let mut names = BTreeSet::new();
     for (name, files) in crates {
         anyhow::ensure!(
-            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
             "crate name {name:?} must be ASCII letters, digits, `-` and `_`"
         );
         anyhow::ensure!(names.insert(*name), "crate `{name}` is passed twice");
@@ -332,7 +362,9 @@ fn validate(crates: &[(&str, &BTreeMap<String, String>)]) -> anyhow::Result<()> 
             .get("Cargo.toml")
             .ok_or_else(|| anyhow::anyhow!("crate `{name}` has no Cargo.toml"))?;
         anyhow::ensure!(
-            manifest.lines().any(|l| l.trim() == format!("name = \"{name}\"")),
+            manifest
+                .lines()
+                .any(|l| l.trim() == format!("name = \"{name}\"")),
             "the Cargo.toml of crate `{name}` must say name = \"{name}\" (set Options::crate_name)"
         );
         for path in files.keys() {
@@ -430,7 +462,8 @@ fn mentions_manifest_of(stderr: &str, crate_dir: &Path) -> bool {
     };
     [absolute, relative].iter().any(|needle| {
         stderr.match_indices(needle.as_str()).any(|(at, _)| {
-            !stderr[at + needle.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '-' || c == '_')
+            !stderr[at + needle.len()..]
+                .starts_with(|c: char| c.is_alphanumeric() || c == '-' || c == '_')
         })
     })
 }
@@ -514,7 +547,10 @@ fn run_clippy(root: &Path, target_dir: &Path) -> anyhow::Result<Run> {
         {
             continue;
         }
-        let primary = spans.iter().find(|s| s["is_primary"] == true).or(spans.first());
+        let primary = spans
+            .iter()
+            .find(|s| s["is_primary"] == true)
+            .or(spans.first());
         let manifest_dir = value["manifest_path"]
             .as_str()
             .and_then(|p| Path::new(p).parent().map(Path::to_path_buf));
@@ -524,7 +560,9 @@ fn run_clippy(root: &Path, target_dir: &Path) -> anyhow::Result<Run> {
                 level,
                 code: m["code"]["code"].as_str().map(str::to_owned),
                 message,
-                file: primary.and_then(|s| s["file_name"].as_str()).map(str::to_owned),
+                file: primary
+                    .and_then(|s| s["file_name"].as_str())
+                    .map(str::to_owned),
                 line: primary.and_then(|s| s["line_start"].as_u64()),
                 rendered: m["rendered"].as_str().unwrap_or_default().to_owned(),
             },

@@ -475,7 +475,14 @@ async fn coinbase_charge_has_an_empty_answer() -> Result<()> {
         .await?;
 
     // The document marks the operation as taking no credentials: no key is sent.
-    crate::assert_request_with_auth(&single_request(&server).await, "POST", "/credits/coinbase", &[], None, None);
+    crate::assert_request_with_auth(
+        &single_request(&server).await,
+        "POST",
+        "/credits/coinbase",
+        &[],
+        None,
+        None,
+    );
     Ok(())
 }
 

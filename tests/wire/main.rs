@@ -112,7 +112,14 @@ pub fn assert_request(
     query: &[(&str, &str)],
     body: Option<Value>,
 ) {
-    assert_request_with_auth(req, verb, route, query, body, Some(format!("Bearer {API_KEY}")));
+    assert_request_with_auth(
+        req,
+        verb,
+        route,
+        query,
+        body,
+        Some(format!("Bearer {API_KEY}")),
+    );
 }
 
 /// Like [`assert_request`], for an operation whose `Authorization` header is `auth` (`None`
@@ -164,7 +171,11 @@ pub fn assert_request_with_auth(
             );
         }
     }
-    assert_eq!(header(req, "authorization"), auth, "authorization of {verb} {route}");
+    assert_eq!(
+        header(req, "authorization"),
+        auth,
+        "authorization of {verb} {route}"
+    );
     assert_eq!(header(req, "http-referer").as_deref(), Some(APP_URL));
     assert_eq!(
         header(req, "x-openrouter-title").as_deref(),

@@ -215,8 +215,18 @@ async fn list_files_paginator_reports_a_null_cursor_while_more_follow() -> Resul
     ]))
     .await;
 
-    let outcomes: Vec<_> = client(&server).files().list().cursor("cur_4").into_paginator().items().collect().await;
-    let ids: Vec<FileResponse> = outcomes.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+    let outcomes: Vec<_> = client(&server)
+        .files()
+        .list()
+        .cursor("cur_4")
+        .into_paginator()
+        .items()
+        .collect()
+        .await;
+    let ids: Vec<FileResponse> = outcomes
+        .iter()
+        .filter_map(|r| r.as_ref().ok().cloned())
+        .collect();
     assert_eq!(file_ids(&ids), ["file_5", "file_6"]);
     assert!(
         matches!(outcomes.last(), Some(Err(Error::Paging(_)))),
@@ -229,7 +239,11 @@ async fn list_files_paginator_reports_a_null_cursor_while_more_follow() -> Resul
         .map(crate::query_of)
         .collect();
     let pair = |c: &str| vec![("cursor".to_owned(), c.to_owned())];
-    assert_eq!(cursors, [pair("cur_4"), pair("cur_5")], "no third request is guessed");
+    assert_eq!(
+        cursors,
+        [pair("cur_4"), pair("cur_5")],
+        "no third request is guessed"
+    );
     Ok(())
 }
 
@@ -250,11 +264,21 @@ async fn list_files_paginator_follows_openai_pages_by_after() -> Result<()> {
         json_answer(200, page(&["file-1", "file-2"], true)),
         json_answer(200, page(&["file-3"], true)),
         json_answer(200, page(&["file-4"], false)),
-        json_answer(500, json!({"error": {"code": 500, "message": "walked too far"}})),
+        json_answer(
+            500,
+            json!({"error": {"code": 500, "message": "walked too far"}}),
+        ),
     ]))
     .await;
 
-    let files = client(&server).files().list().provider(FileProvider::Openai).limit(2).into_paginator().collect_items().await?;
+    let files = client(&server)
+        .files()
+        .list()
+        .provider(FileProvider::Openai)
+        .limit(2)
+        .into_paginator()
+        .collect_items()
+        .await?;
     let ids: Vec<&str> = files
         .iter()
         .map(|f| match f {
@@ -267,8 +291,20 @@ async fn list_files_paginator_follows_openai_pages_by_after() -> Result<()> {
     assert_eq!(sent.len(), 3);
     let base = [("limit", "2"), ("provider", "openai")];
     assert_request(&sent[0], "GET", "/files", &base, None);
-    assert_request(&sent[1], "GET", "/files", &[base[0], base[1], ("after", "file-2")], None);
-    assert_request(&sent[2], "GET", "/files", &[base[0], base[1], ("after", "file-3")], None);
+    assert_request(
+        &sent[1],
+        "GET",
+        "/files",
+        &[base[0], base[1], ("after", "file-2")],
+        None,
+    );
+    assert_request(
+        &sent[2],
+        "GET",
+        "/files",
+        &[base[0], base[1], ("after", "file-3")],
+        None,
+    );
     Ok(())
 }
 
@@ -285,19 +321,48 @@ async fn list_files_paginator_follows_anthropic_pages_by_after_id() -> Result<()
     let server = serve(Sequence::new(vec![
         json_answer(200, page(&["file_a"], true, Some("file_a"))),
         json_answer(200, page(&["file_b"], true, None)),
-        json_answer(500, json!({"error": {"code": 500, "message": "walked too far"}})),
+        json_answer(
+            500,
+            json!({"error": {"code": 500, "message": "walked too far"}}),
+        ),
     ]))
     .await;
 
-    let outcomes: Vec<_> =
-        client(&server).files().list().provider(FileProvider::Anthropic).after_id("file_0").into_paginator().items().collect().await;
-    let files: Vec<FileResponse> = outcomes.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+    let outcomes: Vec<_> = client(&server)
+        .files()
+        .list()
+        .provider(FileProvider::Anthropic)
+        .after_id("file_0")
+        .into_paginator()
+        .items()
+        .collect()
+        .await;
+    let files: Vec<FileResponse> = outcomes
+        .iter()
+        .filter_map(|r| r.as_ref().ok().cloned())
+        .collect();
     assert_eq!(file_ids(&files), ["file_a", "file_b"]);
-    assert!(matches!(outcomes.last(), Some(Err(Error::Paging(_)))), "{:?}", outcomes.last());
+    assert!(
+        matches!(outcomes.last(), Some(Err(Error::Paging(_)))),
+        "{:?}",
+        outcomes.last()
+    );
     let sent = requests(&server).await;
     assert_eq!(sent.len(), 2, "no guessed third request");
-    assert_request(&sent[0], "GET", "/files", &[("provider", "anthropic"), ("after_id", "file_0")], None);
-    assert_request(&sent[1], "GET", "/files", &[("provider", "anthropic"), ("after_id", "file_a")], None);
+    assert_request(
+        &sent[0],
+        "GET",
+        "/files",
+        &[("provider", "anthropic"), ("after_id", "file_0")],
+        None,
+    );
+    assert_request(
+        &sent[1],
+        "GET",
+        "/files",
+        &[("provider", "anthropic"), ("after_id", "file_a")],
+        None,
+    );
     Ok(())
 }
 
@@ -921,14 +986,14 @@ async fn transcribe_sends_base64_audio_as_json() -> Result<()> {
 async fn transcribe_file_uploads_a_multipart_form() -> Result<()> {
     let audio = b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00".to_vec();
     let request = TranscriptionFileRequest::new("openai/whisper-1")
-    .file(Upload::new(audio.clone(), "clip.wav", "audio/wav"))
-    .language("en")
-    .response_format(TranscriptionResponseFormat::VerboseJson)
-    .temperature(0.2)
-    .timestamp_granularities(vec![
-        TimestampGranularity::Word,
-        TimestampGranularity::Segment,
-    ]);
+        .file(Upload::new(audio.clone(), "clip.wav", "audio/wav"))
+        .language("en")
+        .response_format(TranscriptionResponseFormat::VerboseJson)
+        .temperature(0.2)
+        .timestamp_granularities(vec![
+            TimestampGranularity::Word,
+            TimestampGranularity::Segment,
+        ]);
     let (transcript, req) = exchange(json_answer(200, transcript_json()), |c| async move {
         c.audio().transcribe_file(request).send().await
     })

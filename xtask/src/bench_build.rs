@@ -43,12 +43,15 @@ fn subjects(generated: &Path) -> Vec<Subject> {
         Subject {
             name: "async-openai-chat",
             package: "async-openai",
-            dependency: r#"async-openai = { version = "=0.43.0", features = ["chat-completion"] }"#.to_owned(),
+            dependency: r#"async-openai = { version = "=0.43.0", features = ["chat-completion"] }"#
+                .to_owned(),
         },
         Subject {
             name: "ours-full-round-trip",
             package: "openrouter-generated",
-            dependency: format!(r#"openrouter-generated = {{ path = "{path}", features = ["round-trip"] }}"#),
+            dependency: format!(
+                r#"openrouter-generated = {{ path = "{path}", features = ["round-trip"] }}"#
+            ),
         },
     ]
 }
@@ -66,7 +69,10 @@ fn prepare(base: &Path, subject: &Subject) -> Result<PathBuf> {
         ),
     )?;
     std::fs::write(dir.join("src/main.rs"), "fn main() {}\n")?;
-    println!("preparing {} (dependencies are built once, not timed)", subject.name);
+    println!(
+        "preparing {} (dependencies are built once, not timed)",
+        subject.name
+    );
     run(&dir, &["build", "--quiet"])?;
     Ok(dir)
 }
@@ -103,13 +109,21 @@ fn median(mut values: Vec<Duration>) -> Duration {
 pub fn bench_build(root: &Path, rounds: usize) -> Result<()> {
     let base = root.join("target/bench-build");
     let subjects = subjects(&root.join("openrouter-generated"));
-    let dirs: Vec<PathBuf> = subjects.iter().map(|s| prepare(&base, s)).collect::<Result<_>>()?;
+    let dirs: Vec<PathBuf> = subjects
+        .iter()
+        .map(|s| prepare(&base, s))
+        .collect::<Result<_>>()?;
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); subjects.len()];
     for round in 0..rounds {
         for k in 0..subjects.len() {
             let i = (k + round) % subjects.len();
             let elapsed = time_unit(&dirs[i], &subjects[i])?;
-            println!("round {}: {:<20} {:>6.1} s", round + 1, subjects[i].name, elapsed.as_secs_f64());
+            println!(
+                "round {}: {:<20} {:>6.1} s",
+                round + 1,
+                subjects[i].name,
+                elapsed.as_secs_f64()
+            );
             times[i].push(elapsed);
         }
     }
@@ -120,9 +134,18 @@ pub fn bench_build(root: &Path, rounds: usize) -> Result<()> {
     }
     let ratio = |a: usize, b: usize| medians[a].as_secs_f64() / medians[b].as_secs_f64();
     println!("\nratios (target):");
-    println!("  ours-full / async-openai-full = {:.2} (at most 1.0)", ratio(0, 1));
-    println!("  ours-chat / async-openai-chat = {:.2} (at most 1.5)", ratio(2, 3));
+    println!(
+        "  ours-full / async-openai-full = {:.2} (at most 1.0)",
+        ratio(0, 1)
+    );
+    println!(
+        "  ours-chat / async-openai-chat = {:.2} (at most 1.5)",
+        ratio(2, 3)
+    );
     println!("  ours-chat / ours-full         = {:.2}", ratio(2, 0));
-    println!("  ours-full-round-trip / ours-full = {:.2} (what the `round-trip` feature costs)", ratio(4, 0));
+    println!(
+        "  ours-full-round-trip / ours-full = {:.2} (what the `round-trip` feature costs)",
+        ratio(4, 0)
+    );
     Ok(())
 }

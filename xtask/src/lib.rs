@@ -1,4 +1,4 @@
 //! Project tasks shared by the `xtask` binary and its tests.
 
-pub mod spec_diff;
 pub mod bench_build;
+pub mod spec_diff;

@@ -8,11 +8,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: cargo xtask <regen [OPTIONS] | test | features | bench-build | spec-diff [OPTIONS]>
+const USAGE: &str =
+    "usage: cargo xtask <regen [OPTIONS] | test | fmt | features | bench-build | spec-diff [OPTIONS]>
 
   regen          regenerate openrouter-generated/ from spec/openrouter.yaml
   regen --check  exit non-zero (printing a diff) if openrouter-generated/ is out of date
-  test           regen --check, clippy -D warnings on every target, features, every test
+  test           regen --check, rustfmt --check on the hand-written code, clippy -D warnings
+                 on every target, features, every test
+  fmt            rustfmt the hand-written code (crates other than the generated one, and
+                 codegen/runtime/), then regen so the generated crate's runtime copies follow
   features       clippy -D warnings on the generated crate with each API group alone and none
   bench-build [--rounds N]
                  time the generated crate's own compile unit (all groups, chat only) beside
@@ -49,18 +53,26 @@ fn workspace_root() -> PathBuf {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["regen", rest @ ..] => regen_args(rest),
         ["features"] => features(),
         ["bench-build"] => xtask::bench_build::bench_build(&workspace_root(), 3).map(|()| true),
         ["bench-build", "--rounds", n] => match n.parse() {
-            Ok(rounds) if rounds > 0 => xtask::bench_build::bench_build(&workspace_root(), rounds).map(|()| true),
+            Ok(rounds) if rounds > 0 => {
+                xtask::bench_build::bench_build(&workspace_root(), rounds).map(|()| true)
+            }
             _ => {
                 eprintln!("--rounds takes a positive number\n\n{USAGE}");
                 Ok(false)
             }
         },
         ["test"] => test(),
+        ["fmt"] => fmt(),
         ["spec-diff", rest @ ..] => spec_diff(rest),
         ["help" | "--help" | "-h"] | [] => {
             println!("{USAGE}");
@@ -98,7 +110,17 @@ fn test() -> Result<bool> {
     if !regen(&Regen::default_for(true))? {
         return Ok(false);
     }
-    if !cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])? {
+    if !rustfmt(true)? {
+        return Ok(false);
+    }
+    if !cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])? {
         return Ok(false);
     }
     if !features()? {
@@ -107,22 +129,88 @@ fn test() -> Result<bool> {
     cargo(&["test", "--workspace"])
 }
 
+/// The crates written by hand: `cargo xtask fmt` formats them and `test` checks them with
+/// rustfmt's default style. The generated crate is printed by prettyplease and pinned by
+/// `regen --check`, except for the runtime sources it copies from `codegen/runtime/`, which
+/// are formatted like the rest of the hand-written code.
+const HAND_WRITTEN: [&str; 4] = [
+    "openrouter-codegen",
+    "xtask",
+    "openrouter-tests",
+    "openrouter-examples",
+];
+
+/// rustfmt over the hand-written crates and `codegen/runtime/` (which no crate compiles as a
+/// module, so `cargo fmt` does not see it); with `check`, reports instead of rewriting.
+fn rustfmt(check: bool) -> Result<bool> {
+    let mut args = vec!["fmt"];
+    for package in HAND_WRITTEN {
+        args.extend(["-p", package]);
+    }
+    if check {
+        args.push("--check");
+    }
+    let crates_ok = cargo(&args)?;
+    let mut files = Vec::new();
+    let mut dirs = vec![workspace_root().join("codegen/runtime")];
+    while let Some(dir) = dirs.pop() {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
+        {
+            let path = entry?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut command = std::process::Command::new("rustfmt");
+    command.args(["--edition", "2024"]);
+    if check {
+        command.arg("--check");
+    }
+    let runtime_ok = command
+        .args(&files)
+        .status()
+        .context("running rustfmt")?
+        .success();
+    if check && !(crates_ok && runtime_ok) {
+        eprintln!("the hand-written code is not formatted: run `cargo xtask fmt`");
+    }
+    Ok(crates_ok && runtime_ok)
+}
+
+/// `cargo xtask fmt`: formats the hand-written code, then regenerates so the runtime copies in
+/// the generated crate follow.
+fn fmt() -> Result<bool> {
+    Ok(rustfmt(false)? && regen(&Regen::default_for(false))?)
+}
+
 /// The API-group features of the generated crate, from its `full` feature.
 fn group_features() -> Result<Vec<String>> {
     let path = workspace_root().join("openrouter-generated/Cargo.toml");
-    let manifest = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let manifest =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let line = manifest
         .lines()
         .find_map(|l| l.strip_prefix("full = ["))
         .with_context(|| format!("{} has no `full` feature", path.display()))?;
-    Ok(line.split('"').skip(1).step_by(2).map(str::to_owned).collect())
+    Ok(line
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect())
 }
 
 /// `cargo xtask features`: the generated crate passes clippy with each API group alone and
 /// with none (TLS on, everything else off), so a lean build never breaks.
 fn features() -> Result<bool> {
     let groups = group_features()?;
-    let sets = std::iter::once("rustls".to_owned()).chain(groups.iter().map(|g| format!("rustls,{g}")));
+    let sets =
+        std::iter::once("rustls".to_owned()).chain(groups.iter().map(|g| format!("rustls,{g}")));
     let mut ok = true;
     for set in sets {
         ok &= cargo(&[
@@ -275,7 +363,11 @@ fn spec_diff(args: &[&str]) -> Result<bool> {
         }
     }
     let against = against
-        .or_else(|| std::env::var_os(REFERENCE_ENV).filter(|v| !v.is_empty()).map(PathBuf::from))
+        .or_else(|| {
+            std::env::var_os(REFERENCE_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
         .unwrap_or_else(|| {
             let parent = root.parent().unwrap_or(&root);
             parent.join("shared/reference/openrouter-openapi.yaml")
@@ -304,9 +396,16 @@ fn spec_diff(args: &[&str]) -> Result<bool> {
         .with_context(|| format!("comparing {} with {}", ours.display(), against.display()))?;
     let classified = xtask::spec_diff::explain(&report, &explanations);
     let differences = if named || differences.is_file() {
-        format!("{} ({} entries)", differences.display(), explanations.entries.len())
+        format!(
+            "{} ({} entries)",
+            differences.display(),
+            explanations.entries.len()
+        )
     } else {
-        format!("none ({} is absent: nothing is explained)", differences.display())
+        format!(
+            "none ({} is absent: nothing is explained)",
+            differences.display()
+        )
     };
     let text = format!(
         "ours: {}\ntheirs: {}\ndifferences: {differences}\n\n{}",
@@ -316,7 +415,10 @@ fn spec_diff(args: &[&str]) -> Result<bool> {
     );
     // A reader that stops early (`| head`) is not an error.
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             return Err(e).context("writing the report");
         }

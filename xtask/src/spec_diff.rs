@@ -22,7 +22,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// HTTP methods an OpenAPI path item can hold, in the order the specification lists them.
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Deepest nesting of schema comparisons on one path; a guard behind the cycle check.
 const MAX_DEPTH: usize = 64;
@@ -272,9 +274,10 @@ pub fn diff_values(ours: &Value, theirs: &Value) -> Report {
                 if walker.differences.is_empty() {
                     report.identical += 1;
                 } else {
-                    report
-                        .differing
-                        .push(OperationDiff { operation: o.label(), differences: walker.differences });
+                    report.differing.push(OperationDiff {
+                        operation: o.label(),
+                        differences: walker.differences,
+                    });
                 }
             }
             (None, Some(t)) => report.missing.push(t.label()),
@@ -315,7 +318,11 @@ impl<'a> Doc<'a> {
     /// Follows `$ref`s (for parameters, bodies and responses) until a node without one.
     fn deref(&self, mut node: &'a Value) -> &'a Value {
         for _ in 0..MAX_FLATTEN_DEPTH {
-            match node.get("$ref").and_then(Value::as_str).and_then(|r| self.lookup(r)) {
+            match node
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| self.lookup(r))
+            {
                 Some(target) => node = target,
                 None => break,
             }
@@ -331,13 +338,21 @@ impl<'a> Doc<'a> {
         };
         for (path, item) in paths {
             let item = self.deref(item);
-            let path_parameters =
-                item.get("parameters").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+            let path_parameters = item
+                .get("parameters")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
             for method in METHODS {
                 let Some(node) = item.get(method).filter(|n| n.is_object()) else {
                     continue;
                 };
-                let op = Operation { method, path, node, path_parameters };
+                let op = Operation {
+                    method,
+                    path,
+                    node,
+                    path_parameters,
+                };
                 let mut key = (template_key(path), method.to_ascii_uppercase());
                 if out.contains_key(&key) {
                     // Two paths that differ only in parameter names: keep both, apart.
@@ -373,7 +388,10 @@ fn template_key(path: &str) -> String {
 
 /// Names of the parameters of a path template, in order.
 fn template_names(path: &str) -> Vec<&str> {
-    path.split('{').skip(1).filter_map(|s| s.split_once('}').map(|(name, _)| name)).collect()
+    path.split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}').map(|(name, _)| name))
+        .collect()
 }
 
 /// Decodes `%XX` escapes in a `$ref` fragment; anything malformed is kept as written.
@@ -526,14 +544,20 @@ impl<'a> Doc<'a> {
             return flat;
         };
         if chain.len() > MAX_FLATTEN_DEPTH || *budget == 0 {
-            flat.cut = Some(chain.last().map_or_else(|| "#".to_owned(), |r| (*r).to_owned()));
+            flat.cut = Some(
+                chain
+                    .last()
+                    .map_or_else(|| "#".to_owned(), |r| (*r).to_owned()),
+            );
             return flat;
         }
         *budget -= 1;
         if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
             flat.names.push(ref_name(reference));
             flat.refs.push(reference);
-            let target = self.lookup(reference).filter(|_| !chain.contains(&reference));
+            let target = self
+                .lookup(reference)
+                .filter(|_| !chain.contains(&reference));
             if let Some(target) = target {
                 chain.push(reference);
                 let inner = self.flatten(target, chain, budget);
@@ -615,7 +639,8 @@ impl<'a> Doc<'a> {
             }
         }
         if let Some(required) = map.get("required").and_then(Value::as_array) {
-            flat.required.extend(required.iter().filter_map(Value::as_str).map(str::to_owned));
+            flat.required
+                .extend(required.iter().filter_map(Value::as_str).map(str::to_owned));
         }
         if let Some(items) = map.get("items") {
             flat.items = Some(items);
@@ -640,7 +665,11 @@ impl<'a> Doc<'a> {
             }
         }
         if let Some(d) = map.get("discriminator").and_then(Value::as_object) {
-            let property = d.get("propertyName").and_then(Value::as_str).unwrap_or("").to_owned();
+            let property = d
+                .get("propertyName")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
             let mapping = d
                 .get("mapping")
                 .and_then(Value::as_object)
@@ -679,7 +708,11 @@ impl<'a> Doc<'a> {
     /// Whether `null` is accepted, directly or by one of the union's branches.
     fn nullable(&self, flat: &Flat<'a>, depth: usize) -> bool {
         flat.nullable
-            || (depth <= 8 && flat.branches.iter().any(|b| self.nullable(&self.flat(b), depth + 1)))
+            || (depth <= 8
+                && flat
+                    .branches
+                    .iter()
+                    .any(|b| self.nullable(&self.flat(b), depth + 1)))
     }
 }
 
@@ -722,7 +755,11 @@ fn render_values<'v>(values: impl IntoIterator<Item = &'v Value>) -> String {
 }
 
 fn join_path(path: &str, name: &str) -> String {
-    if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
 }
 
 fn required_word(required: bool) -> &'static str {
@@ -736,19 +773,27 @@ const EVENT_FIELDS: [&str; 4] = ["data", "event", "id", "retry"];
 /// required `data` property and no properties other than the event's own fields.
 fn envelope_data<'a>(flat: &Flat<'a>) -> Option<&'a Value> {
     let data = flat.properties.get("data")?;
-    let only_event_fields = flat.properties.keys().all(|k| EVENT_FIELDS.contains(&k.as_str()));
+    let only_event_fields = flat
+        .properties
+        .keys()
+        .all(|k| EVENT_FIELDS.contains(&k.as_str()));
     (only_event_fields && flat.required.contains("data")).then_some(*data)
 }
 
 /// `{data, event}`: the properties of an event envelope, in [`EVENT_FIELDS`] order.
 fn envelope_fields(flat: &Flat<'_>) -> String {
-    let names: Vec<&str> =
-        EVENT_FIELDS.into_iter().filter(|f| flat.properties.contains_key(*f)).collect();
+    let names: Vec<&str> = EVENT_FIELDS
+        .into_iter()
+        .filter(|f| flat.properties.contains_key(*f))
+        .collect();
     format!("{{{}}}", names.join(", "))
 }
 
 fn location_rank(location: &str) -> usize {
-    ["path", "query", "header", "cookie"].iter().position(|l| *l == location).unwrap_or(4)
+    ["path", "query", "header", "cookie"]
+        .iter()
+        .position(|l| *l == location)
+        .unwrap_or(4)
 }
 
 /// A parameter of one operation, after `$ref`s.
@@ -795,7 +840,11 @@ impl<'a> Walker<'a> {
 
     fn operation(&mut self, o: &Operation<'a>, t: &Operation<'a>) {
         if o.path != t.path {
-            self.push("", Kind::Path, format_args!("path differs: ours {} theirs {}", o.path, t.path));
+            self.push(
+                "",
+                Kind::Path,
+                format_args!("path differs: ours {} theirs {}", o.path, t.path),
+            );
         }
         self.parameters(o, t);
         self.request_body(o.node.get("requestBody"), t.node.get("requestBody"));
@@ -804,12 +853,17 @@ impl<'a> Walker<'a> {
 
     fn params(doc: &Doc<'a>, op: &Operation<'a>, rename: &BTreeMap<&str, &str>) -> Vec<Param<'a>> {
         let mut out: Vec<Param<'a>> = Vec::new();
-        let own = op.node.get("parameters").and_then(Value::as_array).map(Vec::as_slice);
+        let own = op
+            .node
+            .get("parameters")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice);
         for node in op.path_parameters.iter().chain(own.unwrap_or(&[])) {
             let node = doc.deref(node);
-            let (Some(name), Some(location)) =
-                (node.get("name").and_then(Value::as_str), node.get("in").and_then(Value::as_str))
-            else {
+            let (Some(name), Some(location)) = (
+                node.get("name").and_then(Value::as_str),
+                node.get("in").and_then(Value::as_str),
+            ) else {
                 continue;
             };
             let mut name = name.to_owned();
@@ -840,8 +894,10 @@ impl<'a> Walker<'a> {
 
     fn parameters(&mut self, o: &Operation<'a>, t: &Operation<'a>) {
         // Their path parameters take our names, position by position.
-        let rename: BTreeMap<&str, &str> =
-            template_names(t.path).into_iter().zip(template_names(o.path)).collect();
+        let rename: BTreeMap<&str, &str> = template_names(t.path)
+            .into_iter()
+            .zip(template_names(o.path))
+            .collect();
         let ours = Self::params(&self.ours, o, &BTreeMap::new());
         let theirs = Self::params(&self.theirs, t, &rename);
         let mut used = vec![false; theirs.len()];
@@ -873,14 +929,22 @@ impl<'a> Walker<'a> {
                 None => pairs.push((Some(i), None)),
             }
         }
-        pairs.extend((0..theirs.len()).filter(|&j| !used[j]).map(|j| (None, Some(j))));
+        pairs.extend(
+            (0..theirs.len())
+                .filter(|&j| !used[j])
+                .map(|j| (None, Some(j))),
+        );
         let sort_key = |pair: &(Option<usize>, Option<usize>)| {
             let p = match pair {
                 (Some(i), _) => &ours[*i],
                 (None, Some(j)) => &theirs[*j],
                 (None, None) => unreachable!(),
             };
-            (location_rank(&p.location), p.location.clone(), p.name.clone())
+            (
+                location_rank(&p.location),
+                p.location.clone(),
+                p.name.clone(),
+            )
         };
         pairs.sort_by_key(sort_key);
         for pair in pairs {
@@ -892,7 +956,10 @@ impl<'a> Walker<'a> {
                         self.push(
                             prefix.as_str(),
                             Kind::ParameterLocation,
-                            format_args!("location differs: ours {} theirs {}", p.location, q.location),
+                            format_args!(
+                                "location differs: ours {} theirs {}",
+                                p.location, q.location
+                            ),
                         );
                     }
                     if p.required != q.required {
@@ -958,7 +1025,9 @@ impl<'a> Walker<'a> {
         node.get("content")
             .and_then(Value::as_object)
             .map(|c| {
-                c.iter().map(|(media, m)| (media.to_ascii_lowercase(), m.get("schema"))).collect()
+                c.iter()
+                    .map(|(media, m)| (media.to_ascii_lowercase(), m.get("schema")))
+                    .collect()
             })
             .unwrap_or_default()
     }
@@ -976,7 +1045,9 @@ impl<'a> Walker<'a> {
                     }
                     self.schema_pair(&prefix, *a, *b);
                 }
-                (Some(_), None) => self.push(format!("{label} {m}"), Kind::OnlyInOurs, "only in ours"),
+                (Some(_), None) => {
+                    self.push(format!("{label} {m}"), Kind::OnlyInOurs, "only in ours")
+                }
                 (None, Some(_)) => {
                     self.push(format!("{label} {m}"), Kind::OnlyInTheirs, "only in theirs");
                 }
@@ -1063,10 +1134,18 @@ impl<'a> Walker<'a> {
                     self.contents(&format!("response {status}"), a, b);
                 }
                 (Some(_), None) => {
-                    self.push(format!("response {status}"), Kind::OnlyInOurs, "only in ours");
+                    self.push(
+                        format!("response {status}"),
+                        Kind::OnlyInOurs,
+                        "only in ours",
+                    );
                 }
                 (None, Some(_)) => {
-                    self.push(format!("response {status}"), Kind::OnlyInTheirs, "only in theirs");
+                    self.push(
+                        format!("response {status}"),
+                        Kind::OnlyInTheirs,
+                        "only in theirs",
+                    );
                 }
                 (None, None) => {}
             }
@@ -1078,7 +1157,13 @@ impl<'a> Walker<'a> {
     fn nodes(&mut self, prefix: &str, path: &str, o: &'a Value, t: &'a Value, skip_nullable: bool) {
         let fo = self.ours.flat(o);
         let ft = self.theirs.flat(t);
-        self.guarded(prefix, path, (node_key(o), &fo), (node_key(t), &ft), skip_nullable);
+        self.guarded(
+            prefix,
+            path,
+            (node_key(o), &fo),
+            (node_key(t), &ft),
+            skip_nullable,
+        );
     }
 
     /// Compares two reduced schemas one level down the current path, unless that would go
@@ -1166,7 +1251,12 @@ impl<'a> Walker<'a> {
                 );
             }
         }
-        self.enums(prefix, path, o.enum_values.as_deref(), t.enum_values.as_deref());
+        self.enums(
+            prefix,
+            path,
+            o.enum_values.as_deref(),
+            t.enum_values.as_deref(),
+        );
         if o.is_object_like() && t.is_object_like() {
             self.objects(prefix, path, o, t);
         }
@@ -1191,8 +1281,11 @@ impl<'a> Walker<'a> {
             (Some(a), Some(b)) if a.len() > SHORT_ENUM || b.len() > SHORT_ENUM => {
                 let only_ours: Vec<&Value> = a.iter().filter(|v| !b.contains(v)).collect();
                 let only_theirs: Vec<&Value> = b.iter().filter(|v| !a.contains(v)).collect();
-                let mut message =
-                    format!("enum values differ ({} in ours, {} in theirs):", a.len(), b.len());
+                let mut message = format!(
+                    "enum values differ ({} in ours, {} in theirs):",
+                    a.len(),
+                    b.len()
+                );
                 if !only_ours.is_empty() {
                     let _ = write!(message, " only ours {}", render_values(only_ours));
                 }
@@ -1215,7 +1308,10 @@ impl<'a> Walker<'a> {
             let child = join_path(path, name);
             let ro = o.required.contains(name.as_str());
             let rt = t.required.contains(name.as_str());
-            match (o.properties.get(name.as_str()), t.properties.get(name.as_str())) {
+            match (
+                o.properties.get(name.as_str()),
+                t.properties.get(name.as_str()),
+            ) {
                 (Some(a), Some(b)) => {
                     if ro != rt {
                         self.emit(
@@ -1233,11 +1329,21 @@ impl<'a> Walker<'a> {
                 }
                 (Some(a), None) => {
                     let what = self.describe(&self.ours, Some(a), ro);
-                    self.emit(prefix, &child, Kind::OnlyInOurs, format_args!("only in ours ({what})"));
+                    self.emit(
+                        prefix,
+                        &child,
+                        Kind::OnlyInOurs,
+                        format_args!("only in ours ({what})"),
+                    );
                 }
                 (None, Some(b)) => {
                     let what = self.describe(&self.theirs, Some(b), rt);
-                    self.emit(prefix, &child, Kind::OnlyInTheirs, format_args!("only in theirs ({what})"));
+                    self.emit(
+                        prefix,
+                        &child,
+                        Kind::OnlyInTheirs,
+                        format_args!("only in theirs ({what})"),
+                    );
                 }
                 (None, None) => {}
             }
@@ -1280,7 +1386,10 @@ impl<'a> Walker<'a> {
             }
         } else if flat.types.len() > 1 {
             for (i, t) in flat.types.iter().enumerate() {
-                let mut b = Flat { types: BTreeSet::from([t.clone()]), ..Flat::default() };
+                let mut b = Flat {
+                    types: BTreeSet::from([t.clone()]),
+                    ..Flat::default()
+                };
                 match t.as_str() {
                     "object" => {
                         b.properties = flat.properties.clone();
@@ -1328,7 +1437,10 @@ impl<'a> Walker<'a> {
                 );
             }
             if discriminator_values.is_empty() {
-                let values = flat.properties.get(&d.property).and_then(|p| doc.flat(p).enum_values);
+                let values = flat
+                    .properties
+                    .get(&d.property)
+                    .and_then(|p| doc.flat(p).enum_values);
                 discriminator_values.extend(values.iter().flatten().map(render_value));
             }
             if discriminator_values.is_empty() {
@@ -1348,13 +1460,25 @@ impl<'a> Walker<'a> {
         } else if let Some(n) = flat.names.first() {
             n.clone()
         } else if !consts.is_empty() {
-            consts.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+            consts
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",")
         } else if let Some(t) = &plain_type {
             t.clone()
         } else {
             format!("#{}", index + 1)
         };
-        Branch { key, flat, reference, label, discriminator_values, consts, plain_type }
+        Branch {
+            key,
+            flat,
+            reference,
+            label,
+            discriminator_values,
+            consts,
+            plain_type,
+        }
     }
 
     /// True when a branch has no structure beyond its types (a plain string, number, ...).
@@ -1398,7 +1522,10 @@ impl<'a> Walker<'a> {
             ob.push(Self::branch(
                 &ours,
                 okey,
-                Flat { refs: Vec::new(), ..o.clone() },
+                Flat {
+                    refs: Vec::new(),
+                    ..o.clone()
+                },
                 None,
                 None,
                 0,
@@ -1408,7 +1535,10 @@ impl<'a> Walker<'a> {
             tb.push(Self::branch(
                 &theirs,
                 tkey,
-                Flat { refs: Vec::new(), ..t.clone() },
+                Flat {
+                    refs: Vec::new(),
+                    ..t.clone()
+                },
                 None,
                 None,
                 0,
@@ -1419,10 +1549,12 @@ impl<'a> Walker<'a> {
             return;
         }
         let pairs = pair_branches(&ob, &tb);
-        let mut only_ours: Vec<usize> =
-            (0..ob.len()).filter(|i| !pairs.iter().any(|p| p.0 == *i)).collect();
-        let mut only_theirs: Vec<usize> =
-            (0..tb.len()).filter(|j| !pairs.iter().any(|p| p.1 == *j)).collect();
+        let mut only_ours: Vec<usize> = (0..ob.len())
+            .filter(|i| !pairs.iter().any(|p| p.0 == *i))
+            .collect();
+        let mut only_theirs: Vec<usize> = (0..tb.len())
+            .filter(|j| !pairs.iter().any(|p| p.1 == *j))
+            .collect();
         only_ours.sort_by(|a, b| ob[*a].label.cmp(&ob[*b].label));
         only_theirs.sort_by(|a, b| tb[*a].label.cmp(&tb[*b].label));
         for i in only_ours {
@@ -1461,7 +1593,11 @@ fn pair_branches(ours: &[Branch<'_>], theirs: &[Branch<'_>]) -> Vec<(usize, usiz
     let mut used_t = vec![false; theirs.len()];
     type Rule = fn(&Branch<'_>, &Branch<'_>) -> bool;
     let rules: [Rule; 6] = [
-        |a, b| a.discriminator_values.iter().any(|v| b.discriminator_values.contains(v)),
+        |a, b| {
+            a.discriminator_values
+                .iter()
+                .any(|v| b.discriminator_values.contains(v))
+        },
         |a, b| {
             a.reference.is_some()
                 && b.reference.is_some()
@@ -1508,12 +1644,23 @@ pub const CATEGORIES: [(&str, &str); 4] = [
         "newer-than-published",
         "ours follows newer facts than the published document (OpenRouter's newer SDKs)",
     ),
-    ("older-revision", "kept from an older revision of the published document"),
+    (
+        "older-revision",
+        "kept from an older revision of the published document",
+    ),
 ];
 
 /// The keys an entry can have.
-const ENTRY_KEYS: [&str; 8] =
-    ["id", "category", "reason", "operation", "match", "kind", "location", "message"];
+const ENTRY_KEYS: [&str; 8] = [
+    "id",
+    "category",
+    "reason",
+    "operation",
+    "match",
+    "kind",
+    "location",
+    "message",
+];
 
 /// The keys a `match` clause can have.
 const CLAUSE_KEYS: [&str; 3] = ["kind", "location", "message"];
@@ -1558,8 +1705,14 @@ pub struct Clause {
 impl Clause {
     fn covers(&self, difference: &Difference) -> bool {
         self.kind == difference.kind
-            && self.location.as_deref().is_none_or(|p| glob(p, &difference.location))
-            && self.message.as_deref().is_none_or(|p| glob(p, &difference.message))
+            && self
+                .location
+                .as_deref()
+                .is_none_or(|p| glob(p, &difference.location))
+            && self
+                .message
+                .as_deref()
+                .is_none_or(|p| glob(p, &difference.message))
     }
 
     /// `kind type, location `...`, message `...``, for stale findings.
@@ -1644,14 +1797,20 @@ impl Explanations {
         let mut ids = BTreeSet::new();
         let mut out = Vec::with_capacity(entries.len());
         for (i, value) in entries.iter().enumerate() {
-            let id = value.get("id").and_then(Value::as_str).filter(|s| !s.trim().is_empty());
+            let id = value
+                .get("id")
+                .and_then(Value::as_str)
+                .filter(|s| !s.trim().is_empty());
             let name = match id {
                 Some(id) => format!("entry {} (`{id}`)", i + 1),
                 None => format!("entry {}", i + 1),
             };
             let entry = parse_entry(value).with_context(|| format!("{name} is malformed"))?;
             if !ids.insert(entry.id.clone()) {
-                bail!("{name}: the id `{}` is used by an earlier entry too", entry.id);
+                bail!(
+                    "{name}: the id `{}` is used by an earlier entry too",
+                    entry.id
+                );
             }
             out.push(entry);
         }
@@ -1695,12 +1854,18 @@ fn parse_clause(map: &Map<String, Value>) -> Result<Clause> {
     if kind == Kind::ExtraOperation && (location.is_some() || message.is_some()) {
         bail!("kind `extra-operation` takes no `location` or `message`");
     }
-    Ok(Clause { kind, location, message })
+    Ok(Clause {
+        kind,
+        location,
+        message,
+    })
 }
 
 fn parse_entry(value: &Value) -> Result<Entry> {
     let Some(map) = value.as_object() else {
-        bail!("an entry is a mapping (id, category, reason, operation, match or kind/location/message)");
+        bail!(
+            "an entry is a mapping (id, category, reason, operation, match or kind/location/message)"
+        );
     };
     if let Some(key) = map.keys().find(|k| !ENTRY_KEYS.contains(&k.as_str())) {
         bail!("unknown key `{key}` (known: {})", ENTRY_KEYS.join(", "));
@@ -1713,7 +1878,10 @@ fn parse_entry(value: &Value) -> Result<Entry> {
     let category = text_field(map, "category")?.context("`category` is missing")?;
     if !CATEGORIES.iter().any(|(c, _)| *c == category) {
         let known: Vec<&str> = CATEGORIES.iter().map(|(c, _)| *c).collect();
-        bail!("unknown category `{category}` (known: {})", known.join(", "));
+        bail!(
+            "unknown category `{category}` (known: {})",
+            known.join(", ")
+        );
     }
     let operations = match map.get("operation") {
         None | Some(Value::Null) => {
@@ -1755,7 +1923,13 @@ fn parse_entry(value: &Value) -> Result<Entry> {
         }
         Some(_) => bail!("`match` is not a non-empty list of clauses"),
     };
-    Ok(Entry { id, category, reason, operations, clauses })
+    Ok(Entry {
+        id,
+        category,
+        reason,
+        operations,
+        clauses,
+    })
 }
 
 /// A report sorted into explained and unexplained differences (see [`explain`]).
@@ -1822,7 +1996,10 @@ pub fn explain(report: &Report, explanations: &Explanations) -> Classified {
             .cloned()
             .collect();
         if !left.is_empty() {
-            out.unexplained.push(OperationDiff { operation: op.operation.clone(), differences: left });
+            out.unexplained.push(OperationDiff {
+                operation: op.operation.clone(),
+                differences: left,
+            });
         }
     }
     for op in &report.extra {
@@ -1948,7 +2125,11 @@ impl Classified {
         }
         let used = self.explained.iter().filter(|m| !m.is_empty()).count();
         if used > 0 {
-            let _ = writeln!(out, "explained, by entry ({used} of {} entries):", self.entries.len());
+            let _ = writeln!(
+                out,
+                "explained, by entry ({used} of {} entries):",
+                self.entries.len()
+            );
             out.push('\n');
         }
         for (entry, matches) in self.entries.iter().zip(&self.explained) {
@@ -1956,12 +2137,18 @@ impl Classified {
                 continue;
             }
             let operations: BTreeSet<&str> = matches.iter().map(|(op, _)| op.as_str()).collect();
-            let extra = matches.iter().filter(|(_, d)| d.kind == Kind::ExtraOperation).count();
+            let extra = matches
+                .iter()
+                .filter(|(_, d)| d.kind == Kind::ExtraOperation)
+                .count();
             let what = if extra == matches.len() {
                 plural(extra, "extra operation")
             } else {
                 let differences = plural(matches.len() - extra, "difference");
-                let mut what = format!("{differences} in {}", plural(operations.len() - extra, "operation"));
+                let mut what = format!(
+                    "{differences} in {}",
+                    plural(operations.len() - extra, "operation")
+                );
                 if extra > 0 {
                     let _ = write!(what, ", {}", plural(extra, "extra operation"));
                 }
@@ -2001,7 +2188,11 @@ impl Classified {
 
 /// `1 difference`, `2 differences`.
 fn plural(n: usize, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// Splits text into lines of at most `width` characters at spaces (longer words stay whole).
@@ -2096,7 +2287,12 @@ paths:
         } else {
             ""
         };
-        let theirs = doc("{type: integer}", "integer", ", tag: {type: string}", missing);
+        let theirs = doc(
+            "{type: integer}",
+            "integer",
+            ", tag: {type: string}",
+            missing,
+        );
         (ours, theirs)
     }
 
@@ -2132,7 +2328,11 @@ entries:
     fn unexplained_lines(c: &Classified) -> Vec<String> {
         c.unexplained
             .iter()
-            .flat_map(|op| op.lines().into_iter().map(move |l| format!("{}: {l}", op.operation)))
+            .flat_map(|op| {
+                op.lines()
+                    .into_iter()
+                    .map(move |l| format!("{}: {l}", op.operation))
+            })
             .collect()
     }
 
@@ -2140,13 +2340,28 @@ entries:
     fn glob_stars_match_any_run_and_the_rest_matches_itself() {
         assert!(glob("*", ""));
         assert!(glob("*", "GET /keys"));
-        assert!(glob("response * application/json", "response 404 application/json"));
-        assert!(glob("response 4* application/json", "response 429 application/json"));
-        assert!(!glob("response 4* application/json", "response 500 application/json"));
-        assert!(glob("field provider.options.*", "field provider.options.anthropic/2"));
+        assert!(glob(
+            "response * application/json",
+            "response 404 application/json"
+        ));
+        assert!(glob(
+            "response 4* application/json",
+            "response 429 application/json"
+        ));
+        assert!(!glob(
+            "response 4* application/json",
+            "response 500 application/json"
+        ));
+        assert!(glob(
+            "field provider.options.*",
+            "field provider.options.anthropic/2"
+        ));
         assert!(glob("a*b*c", "aXbYbZc"));
         assert!(glob("(Stored*)._shape", "(StoredFileDeleted)._shape"));
-        assert!(!glob("error.code", "error.code.x"), "the whole text must match");
+        assert!(
+            !glob("error.code", "error.code.x"),
+            "the whole text must match"
+        );
         assert!(!glob("x.code", "error.code"), "the whole text must match");
         assert!(glob("[a](b)", "[a](b)"), "brackets are plain characters");
     }
@@ -2178,7 +2393,11 @@ entries:
         let report = diff(&ours, &theirs).unwrap();
         let c = explain(&report, &Explanations::parse(ERROR_CODE).unwrap());
         assert_eq!(c.explained_count(), 0);
-        assert!(unexplained_lines(&c).iter().any(|l| l.contains("error.code: type differs")));
+        assert!(
+            unexplained_lines(&c)
+                .iter()
+                .any(|l| l.contains("error.code: type differs"))
+        );
         assert_eq!(c.stale.len(), 1, "{:?}", c.stale);
     }
 
@@ -2199,8 +2418,10 @@ entries:
     reason: Only these.
 ";
         let c = explained(yaml, false);
-        let covered: Vec<String> =
-            c.explained[0].iter().map(|(op, d)| format!("{op}: {}", d.location)).collect();
+        let covered: Vec<String> = c.explained[0]
+            .iter()
+            .map(|(op, d)| format!("{op}: {}", d.location))
+            .collect();
         assert_eq!(
             covered,
             [
@@ -2210,13 +2431,21 @@ entries:
         );
         // GET /b's 404 and `tag` are outside the operations; GET /a's 500 matches no clause.
         let left = unexplained_lines(&c);
-        assert!(left.iter().any(|l| l.starts_with("GET /b: response 404")), "{left:?}");
-        assert!(left.iter().any(|l| l.starts_with("GET /a: response 500")), "{left:?}");
+        assert!(
+            left.iter().any(|l| l.starts_with("GET /b: response 404")),
+            "{left:?}"
+        );
+        assert!(
+            left.iter().any(|l| l.starts_with("GET /a: response 500")),
+            "{left:?}"
+        );
         // The third clause matched nothing among the operations named: stale.
         assert_eq!(c.stale_entries, 1);
         assert_eq!(
             c.stale,
-            ["entry `narrow`: the clause (kind only-in-theirs, location `response 200 application/json: field tag`) matches none of the differences it explains"]
+            [
+                "entry `narrow`: the clause (kind only-in-theirs, location `response 200 application/json: field tag`) matches none of the differences it explains"
+            ]
         );
     }
 
@@ -2291,8 +2520,14 @@ entries:
             "GET /a\n  response 200 application/json: field label: type differs: ours string theirs integer\n\nGET /b\n  response 200 application/json: field tag: only in theirs (string, optional)\n\nmissing: GET /missing\n\n"
         ), "{text}");
         assert!(text.contains("error-code [deliberate]: 4 differences in 3 operations\n  Text codes come from upstream providers.\n"), "{text}");
-        assert!(text.contains("old [older-revision]: 1 extra operation\n"), "{text}");
-        assert!(!text.contains("field error.code"), "explained lines are only counted: {text}");
+        assert!(
+            text.contains("old [older-revision]: 1 extra operation\n"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("field error.code"),
+            "explained lines are only counted: {text}"
+        );
         assert!(!text.contains("extra: POST /old"), "{text}");
         let verbose = c.render(true);
         assert!(verbose.contains("  GET /a\n    response 401 application/json: field error.code: type differs: ours integer | string theirs integer\n"), "{verbose}");
@@ -2357,16 +2592,43 @@ entries:
     fn malformed_entries_are_errors_naming_the_entry() {
         let base = "  - id: bad\n    category: deliberate\n    operation: GET /a\n    kind: type\n    reason: Why.\n";
         let cases: [(String, &str); 14] = [
-            (base.replace("    reason: Why.\n", ""), "`reason` is missing"),
-            (base.replace("reason: Why.", "reason: ''"), "`reason` is empty"),
-            (base.replace("reason: Why.", "reason: '  '"), "`reason` is empty"),
-            (base.replace("deliberate", "accidental"), "unknown category `accidental`"),
-            (base.replace("    category: deliberate\n", ""), "`category` is missing"),
-            (base.replace("kind: type", "kind: colour"), "unknown kind `colour`"),
-            (base.replace("kind: type", "kind: missing-operation"), "cannot be explained away"),
+            (
+                base.replace("    reason: Why.\n", ""),
+                "`reason` is missing",
+            ),
+            (
+                base.replace("reason: Why.", "reason: ''"),
+                "`reason` is empty",
+            ),
+            (
+                base.replace("reason: Why.", "reason: '  '"),
+                "`reason` is empty",
+            ),
+            (
+                base.replace("deliberate", "accidental"),
+                "unknown category `accidental`",
+            ),
+            (
+                base.replace("    category: deliberate\n", ""),
+                "`category` is missing",
+            ),
+            (
+                base.replace("kind: type", "kind: colour"),
+                "unknown kind `colour`",
+            ),
+            (
+                base.replace("kind: type", "kind: missing-operation"),
+                "cannot be explained away",
+            ),
             (base.replace("    kind: type\n", ""), "`kind` is missing"),
-            (base.replace("GET /a", "get /a"), "operation `get /a` is not `METHOD /path`"),
-            (base.replace("    operation: GET /a\n", ""), "`operation` is missing"),
+            (
+                base.replace("GET /a", "get /a"),
+                "operation `get /a` is not `METHOD /path`",
+            ),
+            (
+                base.replace("    operation: GET /a\n", ""),
+                "`operation` is missing",
+            ),
             (format!("{base}    colour: red\n"), "unknown key `colour`"),
             (
                 format!("{base}    match: [{{kind: type}}]\n"),
@@ -2376,23 +2638,45 @@ entries:
                 base.replace("kind: type", "kind: extra-operation\n    location: x"),
                 "kind `extra-operation` takes no `location` or `message`",
             ),
-            (base.replace("id: bad", "id: error-code"), "the id `error-code` is used by an earlier entry too"),
+            (
+                base.replace("id: bad", "id: error-code"),
+                "the id `error-code` is used by an earlier entry too",
+            ),
         ];
         for (entry, expected) in cases {
             let err = malformed(&entry);
             assert!(err.contains(expected), "{entry}\n=> {err}");
-            let named = if entry.contains("id: error-code") { "entry 2 (`error-code`)" } else { "entry 2 (`bad`)" };
+            let named = if entry.contains("id: error-code") {
+                "entry 2 (`error-code`)"
+            } else {
+                "entry 2 (`bad`)"
+            };
             assert!(err.starts_with(named), "{entry}\n=> {err}");
         }
-        let no_id = malformed("  - category: deliberate\n    operation: GET /a\n    kind: type\n    reason: Why.\n");
-        assert!(no_id.starts_with("entry 2 is malformed") && no_id.contains("`id` is missing"), "{no_id}");
-        let clause = malformed("  - id: c\n    category: deliberate\n    operation: GET /a\n    match:\n      - {kind: type}\n      - {kind: type, where: x}\n    reason: Why.\n");
-        assert!(clause.contains("entry 2 (`c`)") && clause.contains("`match` clause 2") && clause.contains("unknown key `where`"), "{clause}");
+        let no_id = malformed(
+            "  - category: deliberate\n    operation: GET /a\n    kind: type\n    reason: Why.\n",
+        );
+        assert!(
+            no_id.starts_with("entry 2 is malformed") && no_id.contains("`id` is missing"),
+            "{no_id}"
+        );
+        let clause = malformed(
+            "  - id: c\n    category: deliberate\n    operation: GET /a\n    match:\n      - {kind: type}\n      - {kind: type, where: x}\n    reason: Why.\n",
+        );
+        assert!(
+            clause.contains("entry 2 (`c`)")
+                && clause.contains("`match` clause 2")
+                && clause.contains("unknown key `where`"),
+            "{clause}"
+        );
         assert!(Explanations::parse("entries: 3").is_err());
         assert!(Explanations::parse("rules: []").is_err());
         assert!(Explanations::parse("entries: [").is_err());
         assert_eq!(Explanations::parse("").unwrap(), Explanations::default());
-        assert_eq!(Explanations::parse("entries: []").unwrap(), Explanations::default());
+        assert_eq!(
+            Explanations::parse("entries: []").unwrap(),
+            Explanations::default()
+        );
     }
 
     #[test]
@@ -2436,7 +2720,10 @@ paths:
         assert_eq!(report.differing[0].differences[0].kind, Kind::EventEnvelope);
         // The other way round too; and two envelopes (or none) are compared as they are.
         let back = diff(&theirs, &ours).unwrap();
-        assert!(back.differing[0].lines()[0].contains("ours describes the whole event {data, event}, theirs one event's data"));
+        assert!(
+            back.differing[0].lines()[0]
+                .contains("ours describes the whole event {data, event}, theirs one event's data")
+        );
         assert_eq!(diff(&theirs, &theirs).unwrap().identical, 1);
     }
 }

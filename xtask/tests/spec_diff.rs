@@ -7,13 +7,19 @@ use std::time::{Duration, Instant};
 use xtask::spec_diff::{Explanations, Report, diff, explain};
 
 fn case_dir(case: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spec_diff").join(case)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/spec_diff")
+        .join(case)
 }
 
 /// The other document of a case: `theirs.yaml`, or `theirs.json` when there is one.
 fn theirs_path(case: &str) -> PathBuf {
     let json = case_dir(case).join("theirs.json");
-    if json.is_file() { json } else { case_dir(case).join("theirs.yaml") }
+    if json.is_file() {
+        json
+    } else {
+        case_dir(case).join("theirs.yaml")
+    }
 }
 
 fn read(path: &Path) -> String {
@@ -26,16 +32,34 @@ fn run(case: &str) -> Report {
     let theirs = read(&theirs_path(case));
     let report = diff(&ours, &theirs).unwrap_or_else(|e| panic!("{case}: {e:#}"));
     let text = report.render();
-    assert_eq!(text, diff(&ours, &theirs).unwrap().render(), "{case}: output is not stable");
-    assert_eq!(text.lines().last(), Some(report.summary().as_str()), "{case}: summary is not last");
-    assert_eq!(text.matches("operations compared:").count(), 1, "{case}: one summary line");
+    assert_eq!(
+        text,
+        diff(&ours, &theirs).unwrap().render(),
+        "{case}: output is not stable"
+    );
+    assert_eq!(
+        text.lines().last(),
+        Some(report.summary().as_str()),
+        "{case}: summary is not last"
+    );
+    assert_eq!(
+        text.matches("operations compared:").count(),
+        1,
+        "{case}: one summary line"
+    );
     insta::assert_snapshot!(case, text);
     report
 }
 
 /// (compared, identical, differ, missing, extra)
 fn counts(report: &Report) -> (usize, usize, usize, usize, usize) {
-    (report.compared, report.identical, report.differ(), report.missing.len(), report.extra.len())
+    (
+        report.compared,
+        report.identical,
+        report.differ(),
+        report.missing.len(),
+        report.extra.len(),
+    )
 }
 
 #[test]
@@ -192,7 +216,15 @@ fn fail_on_diff_sets_the_exit_code() {
     let none = temp_file("fail_on_diff.yaml", "entries: []\n");
     let none = none.to_str().unwrap();
 
-    let plain = xtask(&["spec-diff", "--ours", ours, "--against", theirs, "--differences", none]);
+    let plain = xtask(&[
+        "spec-diff",
+        "--ours",
+        ours,
+        "--against",
+        theirs,
+        "--differences",
+        none,
+    ]);
     assert!(plain.status.success(), "{plain:?}");
     let text = stdout(&plain);
     assert!(
@@ -201,7 +233,14 @@ fn fail_on_diff_sets_the_exit_code() {
     );
 
     let failing = xtask(&[
-        "spec-diff", "--ours", ours, "--against", theirs, "--differences", none, "--fail-on-diff",
+        "spec-diff",
+        "--ours",
+        ours,
+        "--against",
+        theirs,
+        "--differences",
+        none,
+        "--fail-on-diff",
     ]);
     assert!(!failing.status.success(), "{failing:?}");
     assert_eq!(failing.stdout, plain.stdout);
@@ -217,7 +256,10 @@ fn fail_on_diff_sets_the_exit_code() {
         none,
         "--fail-on-diff",
     ]);
-    assert!(!clean.status.success(), "different operations must fail: {clean:?}");
+    assert!(
+        !clean.status.success(),
+        "different operations must fail: {clean:?}"
+    );
     let identical = case_dir("identical").join("ours.yaml");
     let clean = xtask(&[
         "spec-diff",
@@ -249,8 +291,14 @@ fn fail_on_unexplained_sets_the_exit_code() {
     let theirs = case_dir("enum_added").join("theirs.yaml");
     let (ours, theirs) = (ours.to_str().unwrap(), theirs.to_str().unwrap());
     let run = |differences: &Path, more: &[&str]| {
-        let mut args =
-            vec!["spec-diff", "--ours", ours, "--against", theirs, "--differences"];
+        let mut args = vec![
+            "spec-diff",
+            "--ours",
+            ours,
+            "--against",
+            theirs,
+            "--differences",
+        ];
         args.push(differences.to_str().unwrap());
         args.extend(more);
         xtask(&args)
@@ -267,33 +315,57 @@ fn fail_on_unexplained_sets_the_exit_code() {
     // --verbose lists it under the entry; --fail-on-diff still fails on it.
     let verbose = stdout(&run(&explained, &["--verbose"]));
     assert!(verbose.contains("  PATCH /keys/{hash}\n    request body application/json: field limit_reset: enum values differ"), "{verbose}");
-    assert!(!run(&explained, &["--fail-on-unexplained", "--fail-on-diff"]).status.success());
+    assert!(
+        !run(&explained, &["--fail-on-unexplained", "--fail-on-diff"])
+            .status
+            .success()
+    );
 
     // Unexplained: printed in full, and fails.
     let empty = temp_file("empty.yaml", "");
     let output = run(&empty, &["--fail-on-unexplained"]);
     assert!(!output.status.success(), "{output:?}");
-    assert!(stdout(&output).contains("PATCH /keys/{hash}\n  request body application/json: field limit_reset: enum values differ"));
-    assert!(run(&empty, &[]).status.success(), "without the flag the report is only informative");
+    assert!(stdout(&output).contains(
+        "PATCH /keys/{hash}\n  request body application/json: field limit_reset: enum values differ"
+    ));
+    assert!(
+        run(&empty, &[]).status.success(),
+        "without the flag the report is only informative"
+    );
 
     // A stale entry fails too, though everything is explained.
     let stale = temp_file(
         "stale.yaml",
-        &format!("{ENUM_ADDED}  - id: gone\n    category: deliberate\n    operation: GET /gone\n    kind: type\n    reason: Was true once.\n"),
+        &format!(
+            "{ENUM_ADDED}  - id: gone\n    category: deliberate\n    operation: GET /gone\n    kind: type\n    reason: Was true once.\n"
+        ),
     );
     let output = run(&stale, &["--fail-on-unexplained"]);
     assert!(!output.status.success(), "{output:?}");
     let text = stdout(&output);
-    assert!(text.contains("stale: entry `gone` explains nothing"), "{text}");
+    assert!(
+        text.contains("stale: entry `gone` explains nothing"),
+        "{text}"
+    );
     assert!(text.ends_with("; 1 stale entries\n"), "{text}");
 
     // A malformed file is an error naming the entry; a named file must exist.
-    let bad = temp_file("bad.yaml", &ENUM_ADDED.replace("reason: We do not offer monthly resets yet.", "reason: ''"));
+    let bad = temp_file(
+        "bad.yaml",
+        &ENUM_ADDED.replace("reason: We do not offer monthly resets yet.", "reason: ''"),
+    );
     let output = run(&bad, &[]);
     assert!(!output.status.success(), "{output:?}");
     let err = String::from_utf8_lossy(&output.stderr);
-    assert!(err.contains("entry 1 (`reset-intervals`) is malformed: `reason` is empty"), "{err}");
-    assert!(!run(Path::new("/nonexistent/differences.yaml"), &[]).status.success());
+    assert!(
+        err.contains("entry 1 (`reset-intervals`) is malformed: `reason` is empty"),
+        "{err}"
+    );
+    assert!(
+        !run(Path::new("/nonexistent/differences.yaml"), &[])
+            .status
+            .success()
+    );
 }
 
 #[test]
@@ -318,7 +390,10 @@ fn extra_operations_can_be_explained_but_missing_ones_fail() {
     assert!(!output.status.success(), "GET /activity is missing: {text}");
     assert!(text.contains("missing: GET /activity\n"), "{text}");
     assert!(!text.contains("extra: POST /keys\n"), "{text}");
-    assert!(text.contains("new-keys [newer-than-published]: 1 extra operation\n"), "{text}");
+    assert!(
+        text.contains("new-keys [newer-than-published]: 1 extra operation\n"),
+        "{text}"
+    );
     assert!(text.ends_with("1 differences, 1 explained (by 1 entries), 0 unexplained; 1 missing, 1 extra (1 explained); 0 stale entries\n"), "{text}");
 }
 
@@ -327,8 +402,17 @@ fn reference_comes_from_the_environment() {
     let ours = case_dir("missing_extra").join("ours.yaml");
     let none = temp_file("environment.yaml", "");
     let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["spec-diff", "--ours", ours.to_str().unwrap(), "--differences", none.to_str().unwrap()])
-        .env("OPENROUTER_REFERENCE_SPEC", case_dir("missing_extra").join("theirs.yaml"))
+        .args([
+            "spec-diff",
+            "--ours",
+            ours.to_str().unwrap(),
+            "--differences",
+            none.to_str().unwrap(),
+        ])
+        .env(
+            "OPENROUTER_REFERENCE_SPEC",
+            case_dir("missing_extra").join("theirs.yaml"),
+        )
         .output()
         .expect("running xtask");
     assert!(output.status.success(), "{output:?}");
@@ -345,7 +429,11 @@ fn bad_arguments_fail() {
     assert!(!xtask(&["spec-diff", "--against"]).status.success());
     assert!(!xtask(&["spec-diff", "--differences"]).status.success());
     assert!(!xtask(&["spec-diff", "--verbose=yes"]).status.success());
-    assert!(!xtask(&["spec-diff", "--against", "/nonexistent/spec.yaml"]).status.success());
+    assert!(
+        !xtask(&["spec-diff", "--against", "/nonexistent/spec.yaml"])
+            .status
+            .success()
+    );
 }
 
 /// The checked-in `spec/differences.yaml` is well formed (whether it is up to date depends on
@@ -375,7 +463,11 @@ fn real_reference_document() {
     }
     let started = Instant::now();
     let report = diff(&read(&root.join("spec/openrouter.yaml")), &read(&reference)).unwrap();
-    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
     assert!(report.compared > 0);
     assert_eq!(report.compared, report.identical + report.differ());
     // Sorting by the checked-in explanations keeps every difference exactly once.
@@ -386,11 +478,23 @@ fn real_reference_document() {
     let extra_explained = report.extra.len() - classified.unexplained_extra.len();
     assert_eq!(classified.total, total);
     assert_eq!(explained, classified.explained_count() + extra_explained);
-    assert_eq!(classified.unexplained_count() + classified.explained_count(), total);
+    assert_eq!(
+        classified.unexplained_count() + classified.explained_count(),
+        total
+    );
     // The checked-in file explains every difference and has no stale entry: a change to the
     // spec (or to OpenRouter's document) that nobody explained fails here, naming it.
-    let output = xtask(&["spec-diff", "--fail-on-unexplained", "--against", reference.to_str().unwrap()]);
-    assert!(output.status.success(), "unexplained or stale differences:\n{}", stdout(&output));
+    let output = xtask(&[
+        "spec-diff",
+        "--fail-on-unexplained",
+        "--against",
+        reference.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "unexplained or stale differences:\n{}",
+        stdout(&output)
+    );
 }
 
 /// A document whose one operation answers with `E0`; `E<i>` is built by `schema(i, next)`.
@@ -424,19 +528,30 @@ fn all_of_members_merging_the_same_schemas_are_cut_short_with_a_note() {
     let doc = chain_document(30, |_, next| format!("{{allOf: [{next}, {next}]}}"));
     let report = diff_within(doc.clone(), doc, Duration::from_secs(20));
     let text = report.render();
-    assert!(text.contains("ours not compared past #/components/schemas/E"), "{text}");
+    assert!(
+        text.contains("ours not compared past #/components/schemas/E"),
+        "{text}"
+    );
     assert!(text.contains("more than 10000 schema nodes"), "{text}");
 }
 
 #[test]
 fn a_schema_graph_with_exponentially_many_paths_is_cut_short_with_a_note() {
     // Two properties lead to the same next schema: 2^40 paths to compare.
-    let ours = chain_document(40, |_, next| format!("{{type: object, properties: {{a: {next}, b: {next}}}}}"));
+    let ours = chain_document(40, |_, next| {
+        format!("{{type: object, properties: {{a: {next}, b: {next}}}}}")
+    });
     let theirs = ours.replace("q: {type: string}", "q: {type: integer}");
     let report = diff_within(ours, theirs, Duration::from_secs(20));
     let text = report.render();
-    assert!(text.contains("comparison stopped here: more than 20000 schema pairs"), "{text}");
-    assert!(text.contains(".q: type differs: ours string theirs integer"), "{text}");
+    assert!(
+        text.contains("comparison stopped here: more than 20000 schema pairs"),
+        "{text}"
+    );
+    assert!(
+        text.contains(".q: type differs: ours string theirs integer"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -11,7 +11,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// The cargo features of the given groups (module names), in the order given.
-pub fn features_of<'a, 'b>(api: &'a crate::ir::Api, groups: impl IntoIterator<Item = &'b String>) -> Vec<&'a str> {
+pub fn features_of<'a, 'b>(
+    api: &'a crate::ir::Api,
+    groups: impl IntoIterator<Item = &'b String>,
+) -> Vec<&'a str> {
     groups
         .into_iter()
         .filter_map(|module| api.groups.iter().find(|g| &g.module == module))
@@ -21,7 +24,10 @@ pub fn features_of<'a, 'b>(api: &'a crate::ir::Api, groups: impl IntoIterator<It
 
 /// `#[cfg(feature = "a")]`, or `#[cfg(any(feature = "a", feature = "b", ...))]`, for the
 /// features of the given groups (module names), in the order given.
-pub fn cfg_groups<'a>(api: &crate::ir::Api, groups: impl IntoIterator<Item = &'a String>) -> TokenStream {
+pub fn cfg_groups<'a>(
+    api: &crate::ir::Api,
+    groups: impl IntoIterator<Item = &'a String>,
+) -> TokenStream {
     let features = features_of(api, groups);
     match features.as_slice() {
         [one] => quote! { #[cfg(feature = #one)] },
@@ -40,7 +46,11 @@ pub fn render(source: &str, file: &str, tokens: TokenStream) -> Result<String> {
         file: file.to_owned(),
         message: e.to_string(),
     })?;
-    Ok(format!("{}{}", header(source), space_items(&prettyplease::unparse(&parsed))))
+    Ok(format!(
+        "{}{}",
+        header(source),
+        space_items(&prettyplease::unparse(&parsed))
+    ))
 }
 
 /// Puts a blank line between items, as hand-written code has (prettyplease leaves none):
@@ -48,8 +58,8 @@ pub fn render(source: &str, file: &str, tokens: TokenStream) -> Result<String> {
 /// next line at the same depth starts another item.
 fn space_items(text: &str) -> String {
     const ITEM_STARTS: &[&str] = &[
-        "///", "#[", "pub ", "pub(", "impl", "fn ", "async fn", "struct ", "enum ", "mod ", "use ", "type ",
-        "const ", "#![",
+        "///", "#[", "pub ", "pub(", "impl", "fn ", "async fn", "struct ", "enum ", "mod ", "use ",
+        "type ", "const ", "#![",
     ];
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut prev: Option<&str> = None;
@@ -60,7 +70,9 @@ fn space_items(text: &str) -> String {
             let starts_item = ITEM_STARTS.iter().any(|s| c.starts_with(s));
             let blank = (p.starts_with("//!") && !c.starts_with("//!"))
                 || (p.starts_with("use ") && p.ends_with(';') && !c.starts_with("use "))
-                || ((p == "}" || p.ends_with("{}") || (p.ends_with(';') && !p.starts_with("use ") && indent(before) == 0))
+                || ((p == "}"
+                    || p.ends_with("{}")
+                    || (p.ends_with(';') && !p.starts_with("use ") && indent(before) == 0))
                     && indent(before) == indent(line)
                     && starts_item);
             let doc_comment = p.starts_with("//") && !p.starts_with("//!");
@@ -88,7 +100,10 @@ pub fn doc(text: Option<&str>, origin: &str) -> TokenStream {
 /// rustc refuses or that reorder text on screen (bidi controls, other control characters)
 /// written as visible `\u{..}` escapes.
 pub fn doc_safe(text: &str) -> String {
-    let text = text.replace("\r\n", "\n").replace('\r', "\n").replace('\t', "    ");
+    let text = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\t', "    ");
     text.chars()
         .map(|c| {
             let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
@@ -118,7 +133,11 @@ pub fn doc_lines(text: &str, origin: &str) -> Vec<String> {
         let trimmed = line.trim_start();
         let indent = &line[..line.len() - trimmed.len()];
         if let Some(marker) = &fence {
-            if trimmed.starts_with(marker.as_str()) && trimmed.trim_start_matches(marker.chars().next().unwrap_or('`')).is_empty() {
+            if trimmed.starts_with(marker.as_str())
+                && trimmed
+                    .trim_start_matches(marker.chars().next().unwrap_or('`'))
+                    .is_empty()
+            {
                 out.push(format!(" {indent}{marker}"));
                 fence = None;
             } else {
@@ -142,7 +161,11 @@ pub fn doc_lines(text: &str, origin: &str) -> Vec<String> {
             out.push(String::new());
             indented = false;
         }
-        out.push(if line.is_empty() { String::new() } else { format!(" {line}") });
+        out.push(if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        });
     }
     if let Some(marker) = fence {
         out.push(format!(" {marker}"));
@@ -156,8 +179,18 @@ pub fn doc_lines(text: &str, origin: &str) -> Vec<String> {
 /// An `# Example` section around Rust code the document provides (`x-rust-example`), compiled
 /// as a doctest.
 pub fn example_lines(code: &str) -> Vec<String> {
-    let mut lines = vec![" # Example".to_owned(), String::new(), " ```no_run".to_owned()];
-    lines.extend(doc_safe(code.trim_end()).lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") }));
+    let mut lines = vec![
+        " # Example".to_owned(),
+        String::new(),
+        " ```no_run".to_owned(),
+    ];
+    lines.extend(doc_safe(code.trim_end()).lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    }));
     lines.push(" ```".to_owned());
     lines
 }

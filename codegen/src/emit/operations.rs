@@ -3,21 +3,37 @@
 //! for offset-paged lists, `into_paginator`.
 
 use super::{Scope, doc, doc_lines, ty};
-use crate::ir::{Api, BodyKind, CursorBy, Group, Operation, PageStyle, ParamLocation, Pagination, Shape, TypeRef};
+use crate::ir::{
+    Api, BodyKind, CursorBy, Group, Operation, PageStyle, Pagination, ParamLocation, Shape, TypeRef,
+};
 use crate::names::ident;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 /// The tokens of one group's file.
 pub fn file_tokens(api: &Api, group: &Group) -> TokenStream {
-    let ops: Vec<&Operation> = api.operations.iter().filter(|o| o.group == group.module).collect();
-    let summary = super::doc_inline(&format!(" Operations of the `{}` tag, reached through `client.{}()`.", group.tag, group.accessor));
+    let ops: Vec<&Operation> = api
+        .operations
+        .iter()
+        .filter(|o| o.group == group.module)
+        .collect();
+    let summary = super::doc_inline(&format!(
+        " Operations of the `{}` tag, reached through `client.{}()`.",
+        group.tag, group.accessor
+    ));
     let group_ty = ident(&group.type_name);
     let accessor = ident(&group.accessor);
     let mut group_doc = doc(group.doc.as_deref(), &api.link_origin);
     if let Some(example) = &group.example {
-        let separator = if group_doc.is_empty() { Vec::new() } else { vec![String::new()] };
-        let lines: Vec<String> = separator.into_iter().chain(super::example_lines(example)).collect();
+        let separator = if group_doc.is_empty() {
+            Vec::new()
+        } else {
+            vec![String::new()]
+        };
+        let lines: Vec<String> = separator
+            .into_iter()
+            .chain(super::example_lines(example))
+            .collect();
         group_doc.extend(quote! { #( #[doc = #lines] )* });
     }
     let methods = ops.iter().map(|op| method_tokens(api, op));
@@ -79,12 +95,18 @@ fn op_doc(api: &Api, op: &Operation) -> TokenStream {
             lines.push(String::new());
         }
         let statuses: Vec<&str> = op.errors.iter().map(|e| e.status.as_str()).collect();
-        lines.push(format!(" Documented error statuses: {}.", statuses.join(", ")));
+        lines.push(format!(
+            " Documented error statuses: {}.",
+            statuses.join(", ")
+        ));
     }
     if !lines.is_empty() {
         lines.push(String::new());
     }
-    lines.push(super::doc_inline(&format!(" `{} {}`", op.http_method, op.path)));
+    lines.push(super::doc_inline(&format!(
+        " `{} {}`",
+        op.http_method, op.path
+    )));
     let deprecated = if op.deprecated {
         quote! { #[deprecated] }
     } else {
@@ -203,7 +225,9 @@ fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
 
     // Path segments, in order; `{name}` segments take the parameter's text.
     let segments = op.path.split('/').filter(|s| !s.is_empty()).map(|segment| {
-        match op.params.iter().find(|p| p.location == ParamLocation::Path && segment.contains(&format!("{{{}}}", p.wire_name))) {
+        match op.params.iter().find(|p| {
+            p.location == ParamLocation::Path && segment.contains(&format!("{{{}}}", p.wire_name))
+        }) {
             Some(p) if segment == format!("{{{}}}", p.wire_name) => {
                 let name = ident(&p.rust_name);
                 quote! { self.#name.to_string() }
@@ -212,7 +236,11 @@ fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
                 // A segment mixing text and parameters, such as `{id}.json`.
                 let mut fmt = segment.to_owned();
                 let mut args = Vec::new();
-                for p in op.params.iter().filter(|p| p.location == ParamLocation::Path) {
+                for p in op
+                    .params
+                    .iter()
+                    .filter(|p| p.location == ParamLocation::Path)
+                {
                     let placeholder = format!("{{{}}}", p.wire_name);
                     if fmt.contains(&placeholder) {
                         fmt = fmt.replace(&placeholder, "{}");
@@ -230,12 +258,21 @@ fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
     let build = |stream: Option<bool>| request_tokens(api, op, &segments, stream);
     let paginator = op.pagination.as_ref().map(|p| paginator_tokens(api, op, p));
     let (send_request, send_execute) = match &op.streaming {
-        Some(_) => (build(Some(false)), quote! { self.client.execute(request, self.options).await?.json_checked() }),
+        Some(_) => (
+            build(Some(false)),
+            quote! { self.client.execute(request, self.options).await?.json_checked() },
+        ),
         None => {
             let execute = match op.success.kind {
-                BodyKind::Json => quote! { self.client.execute(request, self.options).await?.json() },
-                BodyKind::Text => quote! { self.client.execute(request, self.options).await?.text() },
-                BodyKind::Binary => quote! { self.client.execute_download(request, self.options).await },
+                BodyKind::Json => {
+                    quote! { self.client.execute(request, self.options).await?.json() }
+                }
+                BodyKind::Text => {
+                    quote! { self.client.execute(request, self.options).await?.text() }
+                }
+                BodyKind::Binary => {
+                    quote! { self.client.execute_download(request, self.options).await }
+                }
                 BodyKind::Empty | BodyKind::Multipart | BodyKind::Form => {
                     quote! { Ok(self.client.execute(request, self.options).await?.empty()) }
                 }
@@ -339,7 +376,12 @@ fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
 
 /// Statements that build `request` (a `RequestSpec`) from the builder's fields; for a streaming
 /// operation, `stream` sets the body's streaming flag first.
-fn request_tokens(api: &Api, op: &Operation, segments: &[TokenStream], stream: Option<bool>) -> TokenStream {
+fn request_tokens(
+    api: &Api,
+    op: &Operation,
+    segments: &[TokenStream],
+    stream: Option<bool>,
+) -> TokenStream {
     let http_method = format_ident!("{}", op.http_method);
     let mut prepare = Vec::new();
     for p in &op.params {
@@ -364,15 +406,27 @@ fn request_tokens(api: &Api, op: &Operation, segments: &[TokenStream], stream: O
         } else {
             let call = match (body.kind, body.required) {
                 (BodyKind::Form, true) => quote! { request.urlencoded(&self.body); },
-                (BodyKind::Form, false) => quote! { if let Some(body) = &self.body { request.urlencoded(body); } },
+                (BodyKind::Form, false) => {
+                    quote! { if let Some(body) = &self.body { request.urlencoded(body); } }
+                }
                 (BodyKind::Multipart, true) => quote! { request.multipart(&self.body); },
-                (BodyKind::Multipart, false) => quote! { if let Some(body) = &self.body { request.multipart(body); } },
+                (BodyKind::Multipart, false) => {
+                    quote! { if let Some(body) = &self.body { request.multipart(body); } }
+                }
                 (BodyKind::Json, true) => quote! { request.json(&self.body); },
-                (BodyKind::Json, false) => quote! { if let Some(body) = &self.body { request.json(body); } },
-                (BodyKind::Text, true) => quote! { request.raw(#content_type, self.body.clone().into()); },
-                (BodyKind::Text, false) => quote! { if let Some(body) = &self.body { request.raw(#content_type, body.clone().into()); } },
+                (BodyKind::Json, false) => {
+                    quote! { if let Some(body) = &self.body { request.json(body); } }
+                }
+                (BodyKind::Text, true) => {
+                    quote! { request.raw(#content_type, self.body.clone().into()); }
+                }
+                (BodyKind::Text, false) => {
+                    quote! { if let Some(body) = &self.body { request.raw(#content_type, body.clone().into()); } }
+                }
                 (_, true) => quote! { request.raw(#content_type, self.body.clone()); },
-                (_, false) => quote! { if let Some(body) = &self.body { request.raw(#content_type, body.clone()); } },
+                (_, false) => {
+                    quote! { if let Some(body) = &self.body { request.raw(#content_type, body.clone()); } }
+                }
             };
             prepare.push(call);
         }
@@ -410,7 +464,10 @@ fn request_tokens(api: &Api, op: &Operation, segments: &[TokenStream], stream: O
 fn flag_value(api: &Api, body: &crate::ir::Body, flag: &str, on: bool) -> TokenStream {
     let field = match &body.ty {
         TypeRef::Named(name) => api.types.get(name).and_then(|def| match &def.shape {
-            Shape::Struct { fields, .. } => fields.iter().find(|f| f.rust_name == flag).map(|f| (def, f)),
+            Shape::Struct { fields, .. } => fields
+                .iter()
+                .find(|f| f.rust_name == flag)
+                .map(|f| (def, f)),
             _ => None,
         }),
         _ => None,
@@ -424,12 +481,26 @@ fn flag_value(api: &Api, body: &crate::ir::Body, flag: &str, on: bool) -> TokenS
 
 fn paginator_tokens(api: &Api, op: &Operation, p: &Pagination) -> TokenStream {
     match &p.style {
-        PageStyle::Offset { offset, limit, max_offset, has_more } => {
-            offset_paginator(api, op, p, offset, limit.as_deref(), *max_offset, has_more.as_deref())
-        }
-        PageStyle::Cursor { cursor, next, has_more, by } => {
-            cursor_paginator(api, op, p, cursor, next, has_more.as_deref(), by.as_ref())
-        }
+        PageStyle::Offset {
+            offset,
+            limit,
+            max_offset,
+            has_more,
+        } => offset_paginator(
+            api,
+            op,
+            p,
+            offset,
+            limit.as_deref(),
+            *max_offset,
+            has_more.as_deref(),
+        ),
+        PageStyle::Cursor {
+            cursor,
+            next,
+            has_more,
+            by,
+        } => cursor_paginator(api, op, p, cursor, next, has_more.as_deref(), by.as_ref()),
     }
 }
 
@@ -446,13 +517,21 @@ fn offset_paginator(
     let item = ty(&p.item_ty, Scope::Crate);
     let offset = ident(offset_name);
     let items = ident(&p.items_field);
-    let param_ty = |name: &str| op.params.iter().find(|q| q.rust_name == name).map(|q| q.ty.clone());
+    let param_ty = |name: &str| {
+        op.params
+            .iter()
+            .find(|q| q.rust_name == name)
+            .map(|q| q.ty.clone())
+    };
     let (start, set_offset) = match param_ty(offset_name) {
         Some(TypeRef::I32) => (
             quote! { i64::from(self.#offset.unwrap_or(0)) },
             quote! { page.#offset = Some(i32::try_from(offset).unwrap_or(i32::MAX)); },
         ),
-        _ => (quote! { self.#offset.unwrap_or(0) }, quote! { page.#offset = Some(offset); }),
+        _ => (
+            quote! { self.#offset.unwrap_or(0) },
+            quote! { page.#offset = Some(offset); },
+        ),
     };
     let limit = match limit_name {
         Some(limit) => {
@@ -468,7 +547,9 @@ fn offset_paginator(
         Some(limit) => format!(
             "Pages through the whole list from the `{offset_name}` set here (default 0), `{limit}` items per request;\na page shorter than `{limit}`, or an empty one, ends it."
         ),
-        None => format!("Pages through the whole list from the `{offset_name}` set here (default 0); an empty page ends it."),
+        None => format!(
+            "Pages through the whole list from the `{offset_name}` set here (default 0); an empty page ends it."
+        ),
     };
     let doc_text = match has_more {
         Some(flag) => format!(
@@ -478,7 +559,9 @@ fn offset_paginator(
         None => doc_text,
     };
     let doc_text = match max_offset {
-        Some(max) => format!("{doc_text}\nThe document allows offsets up to {max}: the walk ends before asking past it."),
+        Some(max) => format!(
+            "{doc_text}\nThe document allows offsets up to {max}: the walk ends before asking past it."
+        ),
         None => doc_text,
     };
     let more = match has_more {
@@ -486,7 +569,9 @@ fn offset_paginator(
             let flag_id = ident(flag);
             let value = match response_field_storage(api, op, flag) {
                 Some(crate::ir::Storage::Plain) => quote! { page.#flag_id },
-                Some(crate::ir::Storage::ThreeState) => quote! { page.#flag_id.as_ref() == Some(&true) },
+                Some(crate::ir::Storage::ThreeState) => {
+                    quote! { page.#flag_id.as_ref() == Some(&true) }
+                }
                 _ => quote! { page.#flag_id == Some(true) },
             };
             quote! { Some(|page: &#response| #value) }
@@ -532,9 +617,10 @@ fn wait_tokens(api: &Api, op: &Operation, wait: &crate::ir::Wait) -> TokenStream
         for (owner, field) in steps {
             let name = ident(field);
             let plain = match api.types.get(owner).map(|d| &d.shape) {
-                Some(Shape::Struct { fields, .. }) => {
-                    fields.iter().find(|f| &f.rust_name == field).is_some_and(|f| f.storage == Storage::Plain)
-                }
+                Some(Shape::Struct { fields, .. }) => fields
+                    .iter()
+                    .find(|f| &f.rust_name == field)
+                    .is_some_and(|f| f.storage == Storage::Plain),
                 _ => false,
             };
             expr = match (optional, plain) {
@@ -566,23 +652,47 @@ fn wait_tokens(api: &Api, op: &Operation, wait: &crate::ir::Wait) -> TokenStream
     };
     let succeeded = &wait.succeeded;
     let failed = &wait.failed;
-    let failed_values = if failed.len() == 1 { quote! { #(#failed)* } } else { quote! { (#(#failed)|*) } };
-    let (succeeded_pattern, failed_pattern) = if optional {
-        (quote! { Some(#(#succeeded)|*) }, quote! { Some(status @ #failed_values) })
+    let failed_values = if failed.len() == 1 {
+        quote! { #(#failed)* }
     } else {
-        (quote! { #(#succeeded)|* }, quote! { status @ #failed_values })
+        quote! { (#(#failed)|*) }
     };
-    let list = |values: &[String]| values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
+    let (succeeded_pattern, failed_pattern) = if optional {
+        (
+            quote! { Some(#(#succeeded)|*) },
+            quote! { Some(status @ #failed_values) },
+        )
+    } else {
+        (
+            quote! { #(#succeeded)|* },
+            quote! { status @ #failed_values },
+        )
+    };
+    let list = |values: &[String]| {
+        values
+            .iter()
+            .map(|v| format!("`{v}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let docs = doc_lines(
         &format!(
             "Polls this operation until the job's `{}` is terminal, with growing pauses (see\n\
              [`WaitOptions`](crate::WaitOptions)). Returns the job once it is {}; a job that ends {}\n\
              is `Error::JobFailed` (the job is kept: `error.job::<{}>()`); past the wait's timeout,\n\
              `Error::Timeout` with phase `Job`.",
-            wait.status.iter().map(|(_, f)| f.as_str()).collect::<Vec<_>>().join("."),
+            wait.status
+                .iter()
+                .map(|(_, f)| f.as_str())
+                .collect::<Vec<_>>()
+                .join("."),
             list(succeeded),
             list(failed),
-            op.success.ty.as_ref().map(TypeRef::display).unwrap_or_default(),
+            op.success
+                .ty
+                .as_ref()
+                .map(TypeRef::display)
+                .unwrap_or_default(),
         ),
         "",
     );
@@ -605,10 +715,19 @@ fn wait_tokens(api: &Api, op: &Operation, wait: &crate::ir::Wait) -> TokenStream
 }
 
 /// The storage of a field of the operation's success type.
-fn response_field_storage(api: &Api, op: &Operation, rust_name: &str) -> Option<crate::ir::Storage> {
-    let Some(TypeRef::Named(name)) = &op.success.ty else { return None };
+fn response_field_storage(
+    api: &Api,
+    op: &Operation,
+    rust_name: &str,
+) -> Option<crate::ir::Storage> {
+    let Some(TypeRef::Named(name)) = &op.success.ty else {
+        return None;
+    };
     match &api.types.get(name)?.shape {
-        Shape::Struct { fields, .. } => fields.iter().find(|f| f.rust_name == rust_name).map(|f| f.storage),
+        Shape::Struct { fields, .. } => fields
+            .iter()
+            .find(|f| f.rust_name == rust_name)
+            .map(|f| f.storage),
         _ => None,
     }
 }
@@ -737,5 +856,8 @@ fn cursor_paginator(
 
 /// The wire name of the operation's parameter with this Rust name.
 fn param_wire_name<'a>(op: &'a Operation, rust_name: &'a str) -> &'a str {
-    op.params.iter().find(|p| p.rust_name == rust_name).map_or(rust_name, |p| p.wire_name.as_str())
+    op.params
+        .iter()
+        .find(|p| p.rust_name == rust_name)
+        .map_or(rust_name, |p| p.wire_name.as_str())
 }

@@ -2,7 +2,9 @@
 
 use super::{Scope, doc, ty};
 use crate::error::Result;
-use crate::ir::{MAX_NEW_ARGS, Storage, Api, Field, Shape, TaggedVariant, TypeDef, TypeRef, UntaggedVariant};
+use crate::ir::{
+    Api, Field, MAX_NEW_ARGS, Shape, Storage, TaggedVariant, TypeDef, TypeRef, UntaggedVariant,
+};
 use crate::names::ident;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -17,8 +19,14 @@ pub fn file_tokens(api: &Api, owner: &str) -> Result<TokenStream> {
         Shape::Tagged { .. } | Shape::Untagged { .. } => format!(" The `{owner}` union"),
         Shape::Alias(_) => format!(" The `{owner}` type"),
     };
-    let children = api.types.values().filter(|d| d.owner == owner && d.name != owner);
-    let has_children = api.types.values().any(|d| d.owner == owner && d.name != owner);
+    let children = api
+        .types
+        .values()
+        .filter(|d| d.owner == owner && d.name != owner);
+    let has_children = api
+        .types
+        .values()
+        .any(|d| d.owner == owner && d.name != owner);
     let summary = if has_children {
         format!("{summary} and the types nested in it.")
     } else {
@@ -52,7 +60,9 @@ fn type_tokens(api: &Api, def: &TypeDef) -> TokenStream {
         docs.extend(quote! { #[deprecated] });
     }
     match &def.shape {
-        Shape::Struct { fields, additional } => struct_tokens(api, def, docs, fields, additional.as_ref()),
+        Shape::Struct { fields, additional } => {
+            struct_tokens(api, def, docs, fields, additional.as_ref())
+        }
         // A one-value enum (a `const`: an `object` or `type` tag) is a string newtype: a new
         // value from the server must not break decoding, and a newtype with derived
         // transparent serde compiles in a fraction of an open enum's impls (measured: the full
@@ -60,8 +70,15 @@ fn type_tokens(api: &Api, def: &TypeDef) -> TokenStream {
         Shape::Enum { values } if values.len() == 1 => {
             let name = ident(&def.name);
             let wire = &values[0].wire;
-            let separator = if docs.is_empty() { TokenStream::new() } else { quote! { #[doc = ""] } };
-            let value_doc = format!(" `{}` (the default); an answer carrying another value keeps it.", super::doc_inline(wire));
+            let separator = if docs.is_empty() {
+                TokenStream::new()
+            } else {
+                quote! { #[doc = ""] }
+            };
+            let value_doc = format!(
+                " `{}` (the default); an answer carrying another value keeps it.",
+                super::doc_inline(wire)
+            );
             let serde_derives = serde_derives(def);
             quote! {
                 #docs
@@ -95,8 +112,15 @@ fn type_tokens(api: &Api, def: &TypeDef) -> TokenStream {
             let name = ident(&def.name);
             let variants: Vec<_> = values.iter().map(|v| ident(&v.variant)).collect();
             let wires: Vec<_> = values.iter().map(|v| v.wire.as_str()).collect();
-            let docs_v: Vec<String> = wires.iter().map(|w| format!(" `{}`", super::doc_inline(w))).collect();
-            let separator = if docs.is_empty() { TokenStream::new() } else { quote! { #[doc = ""] } };
+            let docs_v: Vec<String> = wires
+                .iter()
+                .map(|w| format!(" `{}`", super::doc_inline(w)))
+                .collect();
+            let separator = if docs.is_empty() {
+                TokenStream::new()
+            } else {
+                quote! { #[doc = ""] }
+            };
             let (ser_gate, de_gate) = (serde_gate(def.sent), serde_gate(def.received));
             quote! {
                 #docs
@@ -190,11 +214,18 @@ fn serialize_derive(def: &TypeDef) -> TokenStream {
 /// The condition on a hand-written serde impl of one direction: none when the client uses
 /// that direction, else the `round-trip` feature.
 fn serde_gate(needed: bool) -> TokenStream {
-    if needed { TokenStream::new() } else { quote! { #[cfg(feature = "round-trip")] } }
+    if needed {
+        TokenStream::new()
+    } else {
+        quote! { #[cfg(feature = "round-trip")] }
+    }
 }
 
 fn default_doc(field: &Field) -> Option<String> {
-    field.default.as_ref().map(|v| format!(" Server default: `{v}`."))
+    field
+        .default
+        .as_ref()
+        .map(|v| format!(" Server default: `{v}`."))
 }
 
 fn struct_tokens(
@@ -233,8 +264,15 @@ fn struct_tokens(
         } else {
             TokenStream::new()
         };
-        let setter_doc = format!(" Sets the `{}` field.", field.rust_name.trim_start_matches("r#"));
-        let setter_deprecated = if field.deprecated { quote! { #[deprecated] } } else { TokenStream::new() };
+        let setter_doc = format!(
+            " Sets the `{}` field.",
+            field.rust_name.trim_start_matches("r#")
+        );
+        let setter_deprecated = if field.deprecated {
+            quote! { #[deprecated] }
+        } else {
+            TokenStream::new()
+        };
         let (field_ty, serde_attr, setter) = match field.storage {
             Storage::Plain => (
                 inner.clone(),
@@ -293,13 +331,21 @@ fn struct_tokens(
         };
         // The serde attributes serve a derived `Serialize`: a type the client only receives gets
         // both directions from `serde_struct!`, which needs none.
-        let serde_attrs = if derived_serialize { quote! { #rename #serde_attr } } else { TokenStream::new() };
+        let serde_attrs = if derived_serialize {
+            quote! { #rename #serde_attr }
+        } else {
+            TokenStream::new()
+        };
         field_defs.push(quote! {
             #fdoc
             #serde_attrs
             pub #fname: #field_ty,
         });
-        let kind = if field.storage == Storage::Plain { ident("req") } else { ident("opt") };
+        let kind = if field.storage == Storage::Plain {
+            ident("req")
+        } else {
+            ident("opt")
+        };
         macro_fields.push(quote! { #fname #wire #kind });
         setters.push(setter);
         match field.storage {
@@ -346,7 +392,10 @@ fn struct_tokens(
             quote! { #gate crate::__private::deserialize_struct!(#name, [#(#macro_fields),*]); },
         )
     } else {
-        (TokenStream::new(), quote! { crate::__private::serde_struct!(#name, [#(#macro_fields),*]); })
+        (
+            TokenStream::new(),
+            quote! { crate::__private::serde_struct!(#name, [#(#macro_fields),*]); },
+        )
     };
     let docs = if positional {
         docs
@@ -355,7 +404,11 @@ fn struct_tokens(
             " It has more than {MAX_NEW_ARGS} required fields, so no positional `new`: build it from JSON \
              (`serde_json::from_value`) or take it from an answer, then change it with the setters."
         );
-        let separator = if docs.is_empty() { TokenStream::new() } else { quote! { #[doc = ""] } };
+        let separator = if docs.is_empty() {
+            TokenStream::new()
+        } else {
+            quote! { #[doc = ""] }
+        };
         quote! { #docs #separator #[doc = #note] }
     };
     let derive_default = if all_optional {
@@ -371,7 +424,11 @@ fn struct_tokens(
     let new_doc = if all_optional {
         format!(" An empty `{}`; fill it in with the setters.", def.name)
     } else {
-        format!(" {} `{}` from its required fields; the optional ones start empty.", article(&def.name), def.name)
+        format!(
+            " {} `{}` from its required fields; the optional ones start empty.",
+            article(&def.name),
+            def.name
+        )
     };
     let multipart = def.multipart.then(|| {
         let pushes = fields.iter().map(|field| {
@@ -430,7 +487,8 @@ fn struct_tokens(
                 quote! { .field(#label, &self.#fname) }
             }
         });
-        let extra = additional.map(|_| quote! { .field("additional_properties", &self.additional_properties) });
+        let extra = additional
+            .map(|_| quote! { .field("additional_properties", &self.additional_properties) });
         let type_label = def.name.as_str();
         (
             TokenStream::new(),
@@ -461,27 +519,37 @@ fn struct_tokens(
 }
 
 /// `From<Inner>` conversions for union variants whose inner types are all distinct.
-fn from_impls<'a>(name: &proc_macro2::Ident, variants: impl Iterator<Item = (&'a str, &'a TypeRef)> + Clone) -> TokenStream {
+fn from_impls<'a>(
+    name: &proc_macro2::Ident,
+    variants: impl Iterator<Item = (&'a str, &'a TypeRef)> + Clone,
+) -> TokenStream {
     let types: Vec<String> = variants.clone().map(|(_, t)| t.display()).collect();
     let distinct: BTreeSet<&String> = types.iter().collect();
     if distinct.len() != types.len() {
         return TokenStream::new();
     }
-    let impls = variants.filter(|(_, t)| !matches!(t, TypeRef::Json)).map(|(variant, t)| {
-        let v = ident(variant);
-        let inner = ty(t, Scope::Types);
-        quote! {
-            impl From<#inner> for #name {
-                fn from(value: #inner) -> Self {
-                    Self::#v(value)
+    let impls = variants
+        .filter(|(_, t)| !matches!(t, TypeRef::Json))
+        .map(|(variant, t)| {
+            let v = ident(variant);
+            let inner = ty(t, Scope::Types);
+            quote! {
+                impl From<#inner> for #name {
+                    fn from(value: #inner) -> Self {
+                        Self::#v(value)
+                    }
                 }
             }
-        }
-    });
+        });
     quote! { #(#impls)* }
 }
 
-fn tagged_tokens(def: &TypeDef, docs: TokenStream, property: &str, variants: &[TaggedVariant]) -> TokenStream {
+fn tagged_tokens(
+    def: &TypeDef,
+    docs: TokenStream,
+    property: &str,
+    variants: &[TaggedVariant],
+) -> TokenStream {
     let name = ident(&def.name);
     let mut defs = Vec::new();
     let mut ser = Vec::new();
@@ -498,7 +566,9 @@ fn tagged_tokens(def: &TypeDef, docs: TokenStream, property: &str, variants: &[T
         let tags = &v.tags;
         defs.push(quote! { #[doc = #vdoc] #vid(#inner), });
         ser.push(quote! { Self::#vid(value) => crate::__private::serialize_tagged(value, #property, #tag, serializer), });
-        de.push(quote! { Some(#(#tags)|*) => crate::__private::from_value(value).map(Self::#vid), });
+        de.push(
+            quote! { Some(#(#tags)|*) => crate::__private::from_value(value).map(Self::#vid), },
+        );
     }
     let froms = from_impls(
         &name,
@@ -507,7 +577,9 @@ fn tagged_tokens(def: &TypeDef, docs: TokenStream, property: &str, variants: &[T
             .filter(|v| !v.boxed)
             .map(|v| (v.variant.as_str(), &v.ty)),
     );
-    let unknown_doc = super::doc_inline(&format!(" A `{property}` this version of the crate does not know; the raw JSON is kept."));
+    let unknown_doc = super::doc_inline(&format!(
+        " A `{property}` this version of the crate does not know; the raw JSON is kept."
+    ));
     let (ser_gate, de_gate) = (serde_gate(def.sent), serde_gate(def.received));
     quote! {
         #docs
@@ -570,7 +642,10 @@ fn untagged_tokens(def: &TypeDef, docs: TokenStream, variants: &[UntaggedVariant
             .filter(|v| !v.boxed)
             .map(|v| (v.variant.as_str(), &v.ty)),
     );
-    let strings: Vec<&UntaggedVariant> = variants.iter().filter(|v| v.ty == TypeRef::String).collect();
+    let strings: Vec<&UntaggedVariant> = variants
+        .iter()
+        .filter(|v| v.ty == TypeRef::String)
+        .collect();
     if let [only] = strings.as_slice() {
         let vid = ident(&only.variant);
         froms.extend(quote! {
@@ -598,5 +673,9 @@ fn untagged_tokens(def: &TypeDef, docs: TokenStream, variants: &[UntaggedVariant
 
 /// "A" or "An" before a name.
 fn article(name: &str) -> &'static str {
-    if name.starts_with(['A', 'E', 'I', 'O', 'U']) { "An" } else { "A" }
+    if name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "An"
+    } else {
+        "A"
+    }
 }
