@@ -14,7 +14,8 @@ const USAGE: &str =
   regen          regenerate openrouter-generated/ from spec/openrouter.yaml
   regen --check  exit non-zero (printing a diff) if openrouter-generated/ is out of date
   test           regen --check, rustfmt --check on the hand-written code, clippy -D warnings
-                 on every target, features, every test
+                 on every target, rustdoc -D warnings on the generated crate, features, every
+                 test
   fmt            rustfmt the hand-written code (crates other than the generated one, and
                  codegen/runtime/), then regen so the generated crate's runtime copies follow
   features       clippy -D warnings on the generated crate with each API group alone and none
@@ -117,6 +118,19 @@ fn test() -> Result<bool> {
         "clippy",
         "--workspace",
         "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])? {
+        return Ok(false);
+    }
+    // The generated crate's documentation, as docs.rs would build it, without a rustdoc warning.
+    if !cargo(&[
+        "rustdoc",
+        "-p",
+        "openrouter-generated",
+        "--lib",
+        "--all-features",
         "--",
         "-D",
         "warnings",

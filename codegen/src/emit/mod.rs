@@ -116,9 +116,54 @@ pub fn doc_safe(text: &str) -> String {
         .collect()
 }
 
-/// One line of doc text: as `doc_safe`, with line breaks turned into spaces.
+/// One line of doc text: as `doc_safe`, with line breaks turned into spaces and bare URLs made
+/// links.
 pub fn doc_inline(text: &str) -> String {
-    doc_safe(text).replace('\n', " ")
+    autolink(&doc_safe(text).replace('\n', " "))
+}
+
+/// A line of Markdown prose with each bare `http://` or `https://` URL written as an autolink
+/// (`<...>`), which rustdoc's `bare_urls` lint asks for. A URL counts as bare when it starts the
+/// line or follows a space, outside a code span; punctuation that ends the sentence (and a
+/// closing parenthesis the URL did not open) stays outside the link.
+fn autolink(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut in_code = false;
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        let at_word_start = out.is_empty() || out.ends_with(char::is_whitespace);
+        if c == '`' {
+            in_code = !in_code;
+        } else if !in_code
+            && at_word_start
+            && (rest.starts_with("https://") || rest.starts_with("http://"))
+        {
+            let end = rest
+                .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '`' | '"'))
+                .unwrap_or(rest.len());
+            let mut url = &rest[..end];
+            loop {
+                let opened = url.matches('(').count();
+                let closed = url.matches(')').count();
+                let trimmed = url.strip_suffix(['.', ',', ';', ':', '!', '?', '\'', '*', '_']);
+                let trimmed = trimmed.or_else(|| url.strip_suffix(')').filter(|_| closed > opened));
+                match trimmed {
+                    Some(shorter) => url = shorter,
+                    None => break,
+                }
+            }
+            if url.len() > "https://".len() {
+                out.push('<');
+                out.push_str(url);
+                out.push('>');
+                rest = &rest[url.len()..];
+                continue;
+            }
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 /// The lines of a doc comment, each with its leading space. Code blocks of the document are
@@ -163,8 +208,10 @@ pub fn doc_lines(text: &str, origin: &str) -> Vec<String> {
         }
         out.push(if line.is_empty() {
             String::new()
-        } else {
+        } else if indented {
             format!(" {line}")
+        } else {
+            format!(" {}", autolink(line))
         });
     }
     if let Some(marker) = fence {
@@ -229,5 +276,41 @@ pub fn ty(t: &TypeRef, scope: Scope) -> TokenStream {
             let inner = ty(inner, scope);
             quote! { std::collections::BTreeMap<String, #inner> }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{autolink, doc_lines};
+
+    #[test]
+    fn bare_urls_become_autolinks_without_the_sentence_punctuation() {
+        assert_eq!(
+            autolink("See https://openrouter.ai/docs."),
+            "See <https://openrouter.ai/docs>."
+        );
+        assert_eq!(
+            autolink("http://a.example/x, then (see https://b.example/y)"),
+            "<http://a.example/x>, then (see <https://b.example/y>)"
+        );
+        assert_eq!(
+            autolink("balanced https://w.example/A_(b) stays whole"),
+            "balanced <https://w.example/A_(b)> stays whole"
+        );
+    }
+
+    #[test]
+    fn links_code_spans_and_code_blocks_keep_their_urls() {
+        for line in [
+            "[docs](https://openrouter.ai/docs)",
+            "<https://openrouter.ai/docs>",
+            "`https://openrouter.ai/api/v1`",
+            "href=\"https://openrouter.ai\"",
+            "https:// alone",
+        ] {
+            assert_eq!(autolink(line), line);
+        }
+        let lines = doc_lines("Call:\n\n```\ncurl https://openrouter.ai/api/v1\n```", "");
+        assert!(lines.contains(&" curl https://openrouter.ai/api/v1".to_owned()), "{lines:?}");
     }
 }

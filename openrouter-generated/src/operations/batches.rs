@@ -58,7 +58,7 @@ impl Batches<'_> {
 
     /// Submit a batch
     ///
-    /// Queues a set of requests that all go to one endpoint and one model, to be run asynchronously. The answer comes at once, with the batch in state `validating`; follow it with `get` (its `.wait()` polls until the batch ends), or name a `callback_url` to be told when it is over. See https://openrouter.ai/docs/batch-quickstart.
+    /// Queues a set of requests that all go to one endpoint and one model, to be run asynchronously. The answer comes at once, with the batch in state `validating`; follow it with `get` (its `.wait()` polls until the batch ends), or name a `callback_url` to be told when it is over. See <https://openrouter.ai/docs/batch-quickstart>.
     ///
     /// Documented error statuses: 400, 401, 402, 403, 404, 413, 422, 429, 500, 502.
     ///

@@ -40,7 +40,7 @@ impl crate::Client {
 impl Chat<'_> {
     /// Generate a chat reply
     ///
-    /// Runs a conversation through a model (or through a list of fallback models) and returns the assistant's reply. With `stream` set to true the reply arrives as server-sent events, one chunk at a time, ending with a `[DONE]` sentinel; otherwise a single JSON body is returned. See https://openrouter.ai/docs/api/reference/overview for details.
+    /// Runs a conversation through a model (or through a list of fallback models) and returns the assistant's reply. With `stream` set to true the reply arrives as server-sent events, one chunk at a time, ending with a `[DONE]` sentinel; otherwise a single JSON body is returned. See <https://openrouter.ai/docs/api/reference/overview> for details.
     ///
     /// Documented error statuses: 400, 401, 402, 403, 404, 408, 413, 422, 429, 500, 502, 503, 524, 529.
     ///

@@ -38,7 +38,7 @@ impl crate::Client {
 impl Oauth<'_> {
     /// Exchange an authorization code for an API key
     ///
-    /// Last step of the PKCE flow: trades the code that OpenRouter handed to your callback URL (plus the code verifier, if a challenge was used) for an API key controlled by the user who approved the request. See https://openrouter.ai/docs/guides/overview/auth/oauth.
+    /// Last step of the PKCE flow: trades the code that OpenRouter handed to your callback URL (plus the code verifier, if a challenge was used) for an API key controlled by the user who approved the request. See <https://openrouter.ai/docs/guides/overview/auth/oauth>.
     ///
     /// Documented error statuses: 400, 403, 500.
     ///

@@ -10,7 +10,7 @@ use crate::types::MessagesEffort;
 pub struct MessagesOutputConfig {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub effort: crate::Nullable<MessagesEffort>,
-    /// Forces the reply to follow a JSON Schema; see https://platform.claude.com/docs/en/build-with-claude/structured-outputs.
+    /// Forces the reply to follow a JSON Schema; see <https://platform.claude.com/docs/en/build-with-claude/structured-outputs>.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub format: crate::Nullable<MessagesOutputConfigFormat>,
     /// Token allowance for one agentic turn. A running count of what is left is shown to the model so it can pace itself; it is guidance, not a hard limit.
@@ -49,7 +49,7 @@ impl MessagesOutputConfig {
     }
 }
 
-/// Forces the reply to follow a JSON Schema; see https://platform.claude.com/docs/en/build-with-claude/structured-outputs.
+/// Forces the reply to follow a JSON Schema; see <https://platform.claude.com/docs/en/build-with-claude/structured-outputs>.
 #[derive(Debug, Clone, PartialEq)]
 #[derive(serde::Serialize)]
 #[non_exhaustive]

@@ -6,7 +6,7 @@ use crate::types::{
     ProviderSortPreference, Quantization,
 };
 
-/// How to choose among the providers that serve the requested model. See https://openrouter.ai/docs/guides/routing/provider-selection.
+/// How to choose among the providers that serve the requested model. See <https://openrouter.ai/docs/guides/routing/provider-selection>.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[derive(serde::Serialize)]
 #[non_exhaustive]
