@@ -311,6 +311,9 @@ mod tests {
             assert_eq!(autolink(line), line);
         }
         let lines = doc_lines("Call:\n\n```\ncurl https://openrouter.ai/api/v1\n```", "");
-        assert!(lines.contains(&" curl https://openrouter.ai/api/v1".to_owned()), "{lines:?}");
+        assert!(
+            lines.contains(&" curl https://openrouter.ai/api/v1".to_owned()),
+            "{lines:?}"
+        );
     }
 }
