@@ -124,9 +124,9 @@ fn test() -> Result<bool> {
     ])? {
         return Ok(false);
     }
-    // The generated crate's documentation without a rustdoc warning, with the features the
-    // workspace already builds it with (every group, `tracing`, `round-trip`), so that no
-    // dependency is built again for it (`native-tls` would add OpenSSL and a minute).
+    // The generated crate's documentation without a rustdoc warning: every group (on by
+    // default), `tracing` and `round-trip`; not `native-tls`, which documents nothing of ours
+    // and would build OpenSSL. About a minute on a cold 2-core machine.
     if !cargo(&[
         "rustdoc",
         "-p",
