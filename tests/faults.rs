@@ -15,8 +15,8 @@
 use futures::{Stream, StreamExt};
 use openrouter_generated::chat::ChatMessage;
 use openrouter_generated::types::{
-    ChatFinishReasonEnum, ChatRequest, EmbeddingsInput, EmbeddingsRequest, MessagesMessageParam,
-    MessagesMessageParamContent, MessagesMessageParamRole, MessagesRequest,
+    ChatFinishReasonEnum, ChatRequest, ChatResult, EmbeddingsInput, EmbeddingsRequest,
+    MessagesMessageParam, MessagesMessageParamContent, MessagesMessageParamRole, MessagesRequest,
 };
 use openrouter_generated::{
     ApiErrorKind, Client, ClientBuilder, Error, ErrorCode, RequestOptions, RetryPolicy,
@@ -1357,20 +1357,57 @@ async fn a_json_error_envelope_answering_a_stream_is_an_api_error() {
     .await;
 }
 
-/// `.stream()` answered 200 `text/html`: an error naming `text/html`; 1 request.
+/// `.stream()` answered 200 `text/html`: Error::NotAStream naming `text/html`, with the page
+/// kept; 1 request.
 #[tokio::test]
 async fn an_html_page_answering_a_stream_is_an_error_naming_the_content_type() {
     within_limit(async {
         let page = "<html><body>Cloudflare says hi</body></html>";
         let server = FaultServer::start(vec![Plan::reply(response(
             200,
-            &[("content-type", "text/html")],
+            &[("content-type", "text/html; charset=utf-8")],
             page,
         ))])
         .await;
         let error =
             stream_error(server.client().chat().create(chat_request()).stream().await).await;
         assert!(error.to_string().contains("text/html"), "{error}");
+        match &error {
+            Error::NotAStream {
+                status,
+                content_type,
+                body,
+                ..
+            } => {
+                assert_eq!(status.as_u16(), 200);
+                assert_eq!(content_type, "text/html");
+                assert_eq!(body.as_ref(), page.as_bytes());
+            }
+            other => panic!("expected Error::NotAStream, got {other:?}"),
+        }
+        assert_eq!(server.connections(), 1);
+    })
+    .await;
+}
+
+/// `.stream()` answered 200 with a whole JSON answer (a model that cannot stream):
+/// Error::NotAStream whose body decodes as the `.send()` type, so the answer is not lost;
+/// 1 request.
+#[tokio::test]
+async fn a_json_answer_to_a_stream_keeps_the_answer_in_the_error() {
+    within_limit(async {
+        let server = FaultServer::start(vec![json_reply(
+            200,
+            chat_result("chat.completion", "stop"),
+        )])
+        .await;
+        let error =
+            stream_error(server.client().chat().create(chat_request()).stream().await).await;
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(200));
+        assert!(matches!(&error, Error::NotAStream { content_type, .. } if content_type == "application/json"), "{error:?}");
+        let body = error.body().expect("the body is kept");
+        let answer: ChatResult = serde_json::from_slice(body).expect("the answer decodes");
+        assert_eq!(answer.id, "gen-1");
         assert_eq!(server.connections(), 1);
     })
     .await;

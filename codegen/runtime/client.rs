@@ -137,11 +137,12 @@ impl Client {
                         return Err(api.into());
                     }
                 }
-                return Err(Error::Stream(format!(
-                    "expected an event stream (text/event-stream) but the server answered HTTP {} with {other}: {}",
-                    status.as_u16(),
-                    raw.snippet()
-                )));
+                return Err(Error::NotAStream {
+                    status,
+                    content_type: other.to_owned(),
+                    headers: Box::new(raw.headers),
+                    body: raw.body,
+                });
             }
         }
         Ok(EventStream::new(

@@ -34,6 +34,20 @@ pub enum Error {
     /// large, or no event came within the idle timeout.
     #[error("stream error: {0}")]
     Stream(String),
+    /// `.stream()` got a whole answer of another media type instead of an event stream (for
+    /// example the JSON answer of a model that cannot stream). The body is kept: a JSON one
+    /// decodes as the operation's `.send()` type, so a paid-for answer is not lost.
+    #[error(
+        "expected an event stream (text/event-stream) but the server answered HTTP {status} with {content_type} ({} bytes, kept in the error)",
+        body.len()
+    )]
+    NotAStream {
+        status: StatusCode,
+        headers: Box<HeaderMap>,
+        /// The answer's media type (its `Content-Type` without parameters, in lower case).
+        content_type: String,
+        body: Bytes,
+    },
     /// A phase of the call took longer than its limit (see [`TimeoutPhase`] for each phase,
     /// its default and where to change it).
     #[error("timed out: {phase} took longer than {limit:?}")]
@@ -89,11 +103,11 @@ impl Error {
         }
     }
 
-    /// The HTTP status, for API and decode errors.
+    /// The HTTP status, for API, decode and not-a-stream errors.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(api) => Some(api.status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::NotAStream { status, .. } => Some(*status),
             Error::Transport(e) => e.status(),
             _ => None,
         }
@@ -107,11 +121,11 @@ impl Error {
         }
     }
 
-    /// The raw response body, for API and decode errors.
+    /// The raw response body, for API, decode and not-a-stream errors.
     pub fn body(&self) -> Option<&Bytes> {
         match self {
             Error::Api(api) => Some(&api.body),
-            Error::Decode { body, .. } => Some(body),
+            Error::Decode { body, .. } | Error::NotAStream { body, .. } => Some(body),
             _ => None,
         }
     }

@@ -267,16 +267,6 @@ impl RawResponse {
         ))
     }
 
-    /// The start of the body as text, for error messages.
-    pub(crate) fn snippet(&self) -> String {
-        let text = String::from_utf8_lossy(&self.body[..self.body.len().min(200)]).into_owned();
-        if self.body.len() > 200 {
-            format!("{text}...")
-        } else {
-            text
-        }
-    }
-
     /// The body as text (invalid UTF-8 replaced).
     pub(crate) fn text(self) -> Result<ResponseValue<String>> {
         let text = String::from_utf8_lossy(&self.body).into_owned();

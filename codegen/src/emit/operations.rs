@@ -298,7 +298,9 @@ fn builder_tokens(api: &Api, op: &Operation) -> TokenStream {
                 &format!(
                     "Sends the request with `{flag}: true` and returns the events as they arrive.\n\n\
                      An error sent inside the stream is yielded as `Error::Api` and ends it; a connection\n\
-                     that closes before the end of the protocol yields `Error::Stream`. Dropping the\n\
+                     that closes before the end of the protocol yields `Error::Stream`. A whole answer\n\
+                     of another media type (a model that cannot stream answers JSON) is\n\
+                     [`Error::NotAStream`](crate::Error::NotAStream), which keeps the body. Dropping the\n\
                      stream closes the connection. No total timeout applies; see\n\
                      `RequestOptions::idle_timeout`."
                 ),

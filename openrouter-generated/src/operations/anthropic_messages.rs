@@ -97,7 +97,9 @@ impl CreateMessage {
     /// Sends the request with `stream: true` and returns the events as they arrive.
     ///
     /// An error sent inside the stream is yielded as `Error::Api` and ends it; a connection
-    /// that closes before the end of the protocol yields `Error::Stream`. Dropping the
+    /// that closes before the end of the protocol yields `Error::Stream`. A whole answer
+    /// of another media type (a model that cannot stream answers JSON) is
+    /// [`Error::NotAStream`](crate::Error::NotAStream), which keeps the body. Dropping the
     /// stream closes the connection. No total timeout applies; see
     /// `RequestOptions::idle_timeout`.
     pub async fn stream(self) -> crate::Result<CreateMessageStream> {
